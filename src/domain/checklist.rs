@@ -1,0 +1,218 @@
+//! Checklists (scorecards) as reviewers and clients write them: TOML files
+//! with every text in English and Russian, so one file serves both languages
+//! and a version number ties every stored review to the exact wording it used.
+
+use super::lang::{Bilingual, Lang};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChecklistError {
+    #[error("{file}: not a valid checklist: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: item {item:?}: {message}")]
+    Item {
+        file: String,
+        item: String,
+        message: String,
+    },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+}
+
+/// When an item applies only to some calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AppliesTo {
+    /// Every call.
+    All,
+    /// Only calls that have a script (inbound line, order confirmation);
+    /// on other calls the item starts as "not applicable".
+    Script,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub id: String,
+    pub title: Bilingual,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: String,
+    pub section: String,
+    pub text: Bilingual,
+    #[serde(default)]
+    pub hint: Option<Bilingual>,
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+    /// A failed critical item zeroes the whole review score.
+    #[serde(default)]
+    pub critical: bool,
+    #[serde(default = "default_applies")]
+    pub applies: AppliesTo,
+}
+
+fn default_weight() -> f64 {
+    1.0
+}
+
+fn default_applies() -> AppliesTo {
+    AppliesTo::All
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checklist {
+    pub id: String,
+    pub version: u32,
+    pub title: Bilingual,
+    pub sections: Vec<Section>,
+    pub items: Vec<Item>,
+}
+
+/// The default sales-call checklist, from the article, shipped in the binary.
+pub const DEFAULT_SALES_CALL_TOML: &str = include_str!("../../assets/checklists/sales-call.toml");
+
+impl Checklist {
+    /// Parse and validate; `file` names the source in every message.
+    pub fn from_toml(text: &str, file: &str) -> Result<Checklist, ChecklistError> {
+        let checklist: Checklist = toml::from_str(text).map_err(|e| ChecklistError::Parse {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+        checklist.validate(file)?;
+        Ok(checklist)
+    }
+
+    pub fn default_sales_call() -> Checklist {
+        Checklist::from_toml(DEFAULT_SALES_CALL_TOML, "assets/checklists/sales-call.toml")
+            .expect("the bundled checklist is validated by its unit test")
+    }
+
+    fn validate(&self, file: &str) -> Result<(), ChecklistError> {
+        let invalid = |message: String| ChecklistError::Invalid {
+            file: file.to_string(),
+            message,
+        };
+        if self.id.trim().is_empty() {
+            return Err(invalid("the checklist id is empty".into()));
+        }
+        if self.items.is_empty() {
+            return Err(invalid("the checklist has no items".into()));
+        }
+        let sections: HashSet<&str> = self.sections.iter().map(|s| s.id.as_str()).collect();
+        let mut seen = HashSet::new();
+        for item in &self.items {
+            let bad = |message: &str| ChecklistError::Item {
+                file: file.to_string(),
+                item: item.id.clone(),
+                message: message.to_string(),
+            };
+            if item.id.trim().is_empty() {
+                return Err(bad("the id is empty"));
+            }
+            if !seen.insert(item.id.as_str()) {
+                return Err(bad("the id is used twice"));
+            }
+            if !sections.contains(item.section.as_str()) {
+                return Err(bad(&format!(
+                    "section {:?} is not declared in [[sections]]",
+                    item.section
+                )));
+            }
+            if !(item.weight.is_finite() && item.weight > 0.0) {
+                return Err(bad("weight must be a positive number"));
+            }
+            if item.text.en.trim().is_empty() || item.text.ru.trim().is_empty() {
+                return Err(bad("text needs both en and ru"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn section_title(&self, section: &str, lang: Lang) -> String {
+        self.sections
+            .iter()
+            .find(|s| s.id == section)
+            .map(|s| s.title.get(lang).to_string())
+            .unwrap_or_else(|| section.to_string())
+    }
+
+    pub fn item_index(&self, item_id: &str) -> Option<usize> {
+        self.items.iter().position(|i| i.id == item_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_checklist_is_valid_and_covers_the_article() {
+        let c = Checklist::default_sales_call();
+        assert_eq!(c.id, "sales-call");
+        for id in [
+            "greeting",
+            "introduced",
+            "client_name",
+            "business",
+            "bigger_task",
+            "summary",
+            "script",
+            "crm_written",
+            "crm_matches",
+            "crm_next_step",
+            "crm_stage",
+        ] {
+            assert!(c.item_index(id).is_some(), "missing item {id}");
+        }
+        let script = &c.items[c.item_index("script").unwrap()];
+        assert_eq!(script.applies, AppliesTo::Script);
+        assert!(c.items.iter().all(|i| !i.text.ru.is_empty()));
+        assert_eq!(c.section_title("crm", Lang::Ru), "Запись в CRM");
+    }
+
+    #[test]
+    fn duplicate_item_is_named() {
+        let text = r#"
+            id = "x"
+            version = 1
+            title = { en = "X", ru = "Х" }
+            sections = [{ id = "s", title = { en = "S", ru = "С" } }]
+            [[items]]
+            id = "a"
+            section = "s"
+            text = { en = "A", ru = "А" }
+            [[items]]
+            id = "a"
+            section = "s"
+            text = { en = "B", ru = "Б" }
+        "#;
+        let err = Checklist::from_toml(text, "my.toml").unwrap_err().to_string();
+        assert!(err.contains("my.toml"), "{err}");
+        assert!(err.contains("\"a\"") && err.contains("twice"), "{err}");
+    }
+
+    #[test]
+    fn unknown_section_and_bad_weight_are_refused() {
+        let base = |section: &str, weight: &str| {
+            format!(
+                r#"id = "x"
+                version = 1
+                title = {{ en = "X", ru = "Х" }}
+                sections = [{{ id = "s", title = {{ en = "S", ru = "С" }} }}]
+                [[items]]
+                id = "a"
+                section = "{section}"
+                weight = {weight}
+                text = {{ en = "A", ru = "А" }}"#
+            )
+        };
+        let err = Checklist::from_toml(&base("nope", "1"), "c.toml").unwrap_err();
+        assert!(err.to_string().contains("nope"));
+        let err = Checklist::from_toml(&base("s", "0"), "c.toml").unwrap_err();
+        assert!(err.to_string().contains("weight"));
+        let err = Checklist::from_toml("id = 3", "c.toml").unwrap_err();
+        assert!(err.to_string().starts_with("c.toml: not a valid checklist"));
+    }
+}

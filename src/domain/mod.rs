@@ -1,0 +1,14 @@
+//! The reviewer's domain: checklists, answers, scoring, calls and CRM records.
+//!
+//! Nothing here knows about SQLite, the terminal or audio, so reports, exports
+//! and tests can reuse the rules without a workspace or a screen.
+
+pub mod checklist;
+pub mod crm;
+pub mod lang;
+pub mod review;
+pub mod scoring;
+
+pub use checklist::{Checklist, ChecklistError, Item};
+pub use lang::Lang;
+pub use review::{Answer, AnswerValue, ReviewStatus};

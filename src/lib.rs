@@ -1,0 +1,11 @@
+//! callqa: a terminal workstation for reviewing recorded sales calls.
+//!
+//! The crate is split along the seams a reviewer's work crosses:
+//! `domain` (checklists, scoring, reviews: no terminal, audio or SQL),
+//! `store` (the SQLite workspace), `import` (batch folders in),
+//! `export` (results out), `audio` (decode and the playback thread),
+//! `tui` (the workstation) and `i18n` (every user-visible string).
+
+pub mod audio;
+pub mod domain;
+pub mod store;

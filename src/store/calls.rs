@@ -1,0 +1,405 @@
+//! Calls and CRM records in the workspace: idempotent upserts for the
+//! importer and the reads the workstation needs (queue, call, CRM record).
+
+use super::{Result, StoreError, Workspace, now_text};
+use crate::domain::ReviewStatus;
+use crate::domain::crm::{Call, Contact, CrmRecord, Deal, Direction, Note, Recording, Task, Timestamp};
+use rusqlite::types::ToSql;
+use rusqlite::{OptionalExtension, Row, params};
+
+/// What an upsert did, so an import can say "3 new, 1 changed, 9 unchanged".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// One line of the review queue, for one reviewer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueRow {
+    pub call_id: String,
+    pub started_at: Timestamp,
+    pub rep: String,
+    pub direction: Direction,
+    pub duration_ms: u64,
+    pub status: ReviewStatus,
+    pub score: Option<f64>,
+}
+
+fn parse_ts(text: &str, what: &str) -> Result<Timestamp> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map_err(|e| StoreError::Corrupt(format!("{what}: bad time {text:?}: {e}")))
+}
+
+fn opt_ts(text: Option<String>, what: &str) -> Result<Option<Timestamp>> {
+    text.filter(|t| !t.is_empty())
+        .map(|t| parse_ts(&t, what))
+        .transpose()
+}
+
+fn ts_text(ts: &Timestamp) -> String {
+    ts.to_rfc3339()
+}
+
+impl Workspace {
+    /// The batch row for a folder, made on first import.
+    pub fn batch_id(&self, path: &str) -> Result<i64> {
+        self.conn().execute(
+            "INSERT OR IGNORE INTO batches (path, imported_at) VALUES (?1, ?2)",
+            params![path, now_text()],
+        )?;
+        Ok(self.conn().query_row(
+            "SELECT batch_id FROM batches WHERE path = ?1",
+            [path],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Insert or update one row by its key; `cols[0]` is the key. Columns in
+    /// `insert_only` are written on insert and never compared or changed.
+    fn upsert(
+        &self,
+        table: &str,
+        cols: &[&str],
+        values: &[&dyn ToSql],
+        insert_only: &[(&str, &dyn ToSql)],
+    ) -> Result<UpsertOutcome> {
+        let key = cols[0];
+        let exists: bool = self
+            .conn()
+            .query_row(
+                &format!("SELECT 1 FROM {table} WHERE {key} = ?1"),
+                [values[0]],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        let all_cols: Vec<&str> = cols
+            .iter()
+            .copied()
+            .chain(insert_only.iter().map(|(c, _)| *c))
+            .collect();
+        let placeholders: Vec<String> = (1..=all_cols.len()).map(|i| format!("?{i}")).collect();
+        let rest = &cols[1..];
+        let sets: Vec<String> = rest.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+        let olds: Vec<String> = rest.iter().map(|c| format!("{table}.{c}")).collect();
+        let news: Vec<String> = rest.iter().map(|c| format!("excluded.{c}")).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT({key}) DO UPDATE SET {} WHERE ({}) IS NOT ({})",
+            all_cols.join(", "),
+            placeholders.join(", "),
+            sets.join(", "),
+            olds.join(", "),
+            news.join(", "),
+        );
+        let mut all_values: Vec<&dyn ToSql> = values.to_vec();
+        all_values.extend(insert_only.iter().map(|(_, v)| *v));
+        let changed = self.conn().execute(&sql, all_values.as_slice())?;
+        Ok(match (exists, changed) {
+            (false, _) => UpsertOutcome::Inserted,
+            (true, 0) => UpsertOutcome::Unchanged,
+            (true, _) => UpsertOutcome::Updated,
+        })
+    }
+
+    pub fn upsert_call(&self, batch_id: i64, call: &Call) -> Result<UpsertOutcome> {
+        let r = &call.recording;
+        let utc = call
+            .started_at
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.upsert(
+            "calls",
+            &[
+                "call_id", "batch_id", "started_at", "started_at_utc", "rep", "direction", "phone",
+                "contact_id", "deal_id", "script", "recording_path", "container", "codec",
+                "duration_ms", "channels", "sample_rate",
+            ],
+            &[
+                &call.call_id,
+                &batch_id,
+                &ts_text(&call.started_at),
+                &utc,
+                &call.rep,
+                &call.direction.code(),
+                &call.phone,
+                &call.contact_id,
+                &call.deal_id,
+                &call.script,
+                &r.path,
+                &r.container,
+                &r.codec,
+                &(r.duration_ms as i64),
+                &r.channels,
+                &r.sample_rate,
+            ],
+            &[("imported_at", &now_text())],
+        )
+    }
+
+    pub fn upsert_contact(&self, batch_id: i64, c: &Contact) -> Result<UpsertOutcome> {
+        self.upsert(
+            "contacts",
+            &[
+                "contact_id", "batch_id", "name", "role", "phone", "email", "company", "industry",
+                "segment", "owner_rep",
+            ],
+            &[
+                &c.contact_id, &batch_id, &c.name, &c.role, &c.phone, &c.email, &c.company,
+                &c.industry, &c.segment, &c.owner_rep,
+            ],
+            &[],
+        )
+    }
+
+    pub fn upsert_deal(&self, batch_id: i64, d: &Deal) -> Result<UpsertOutcome> {
+        let updated = d.updated_at.as_ref().map(ts_text);
+        self.upsert(
+            "deals",
+            &[
+                "deal_id", "batch_id", "contact_id", "title", "stage", "amount", "currency", "spec",
+                "source", "owner_rep", "updated_at",
+            ],
+            &[
+                &d.deal_id, &batch_id, &d.contact_id, &d.title, &d.stage, &d.amount, &d.currency,
+                &d.spec, &d.source, &d.owner_rep, &updated,
+            ],
+            &[],
+        )
+    }
+
+    pub fn upsert_task(&self, batch_id: i64, t: &Task) -> Result<UpsertOutcome> {
+        let due = t.due_at.as_ref().map(ts_text);
+        self.upsert(
+            "tasks",
+            &["task_id", "batch_id", "deal_id", "contact_id", "owner_rep", "text", "due_at", "done"],
+            &[
+                &t.task_id, &batch_id, &t.deal_id, &t.contact_id, &t.owner_rep, &t.text, &due,
+                &t.done,
+            ],
+            &[],
+        )
+    }
+
+    pub fn upsert_note(&self, batch_id: i64, n: &Note) -> Result<UpsertOutcome> {
+        self.upsert(
+            "notes",
+            &[
+                "note_id", "batch_id", "deal_id", "contact_id", "call_id", "author_rep",
+                "created_at", "text",
+            ],
+            &[
+                &n.note_id, &batch_id, &n.deal_id, &n.contact_id, &n.call_id, &n.author_rep,
+                &ts_text(&n.created_at), &n.text,
+            ],
+            &[],
+        )
+    }
+
+    pub fn call_count(&self) -> Result<usize> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM calls", [], |r| r.get::<_, i64>(0))?
+            as usize)
+    }
+
+    /// All calls, oldest first, with this reviewer's review status.
+    pub fn queue(&self, reviewer: &str, checklist_id: &str) -> Result<Vec<QueueRow>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT c.call_id, c.started_at, c.rep, c.direction, c.duration_ms, r.status, r.score
+             FROM calls c
+             LEFT JOIN reviews r ON r.call_id = c.call_id AND r.reviewer = ?1 AND r.checklist_id = ?2
+             ORDER BY c.started_at_utc, c.call_id",
+        )?;
+        let rows = stmt.query_map(params![reviewer, checklist_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<f64>>(6)?,
+            ))
+        })?;
+        let mut queue = Vec::new();
+        for row in rows {
+            let (call_id, started, rep, direction, duration_ms, status, score) = row?;
+            queue.push(QueueRow {
+                started_at: parse_ts(&started, &call_id)?,
+                direction: Direction::parse(&direction).unwrap_or(Direction::In),
+                status: match status.as_deref() {
+                    Some(s) => s.parse().map_err(StoreError::Corrupt)?,
+                    None => ReviewStatus::New,
+                },
+                call_id,
+                rep,
+                duration_ms: duration_ms.max(0) as u64,
+                score,
+            });
+        }
+        Ok(queue)
+    }
+
+    pub fn call(&self, call_id: &str) -> Result<Call> {
+        self.conn()
+            .query_row(
+                "SELECT call_id, started_at, rep, direction, phone, contact_id, deal_id, script,
+                        recording_path, container, codec, duration_ms, channels, sample_rate
+                 FROM calls WHERE call_id = ?1",
+                [call_id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(3)?,
+                        Call {
+                            call_id: r.get(0)?,
+                            started_at: Timestamp::default(),
+                            rep: r.get(2)?,
+                            direction: Direction::In,
+                            phone: r.get(4)?,
+                            contact_id: r.get(5)?,
+                            deal_id: r.get(6)?,
+                            script: r.get(7)?,
+                            recording: Recording {
+                                path: r.get(8)?,
+                                container: r.get(9)?,
+                                codec: r.get(10)?,
+                                duration_ms: r.get::<_, i64>(11)?.max(0) as u64,
+                                channels: r.get(12)?,
+                                sample_rate: r.get(13)?,
+                            },
+                        },
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NoSuchCall(call_id.to_string()))
+            .and_then(|(started, direction, mut call)| {
+                call.started_at = parse_ts(&started, call_id)?;
+                call.direction = Direction::parse(&direction).unwrap_or(Direction::In);
+                Ok(call)
+            })
+    }
+
+    /// What the CRM holds about a call: its contact and deal, their tasks,
+    /// and every note tied to the call, the deal or the contact.
+    pub fn crm_for_call(&self, call: &Call) -> Result<CrmRecord> {
+        let contact = match &call.contact_id {
+            Some(id) => self
+                .conn()
+                .query_row(
+                    "SELECT contact_id, name, role, phone, email, company, industry, segment, owner_rep
+                     FROM contacts WHERE contact_id = ?1",
+                    [id],
+                    contact_from_row,
+                )
+                .optional()?,
+            None => None,
+        };
+        let deal = match &call.deal_id {
+            Some(id) => self
+                .conn()
+                .query_row(
+                    "SELECT deal_id, contact_id, title, stage, amount, currency, spec, source, owner_rep, updated_at
+                     FROM deals WHERE deal_id = ?1",
+                    [id],
+                    |r| Ok((deal_from_row(r)?, r.get::<_, Option<String>>(9)?)),
+                )
+                .optional()?
+                .map(|(mut d, updated)| -> Result<Deal> {
+                    d.updated_at = opt_ts(updated, &d.deal_id)?;
+                    Ok(d)
+                })
+                .transpose()?,
+            None => None,
+        };
+        let mut tasks = Vec::new();
+        let mut stmt = self.conn().prepare(
+            "SELECT task_id, deal_id, contact_id, owner_rep, text, due_at, done FROM tasks
+             WHERE (deal_id IS NOT NULL AND deal_id = ?1) OR (contact_id IS NOT NULL AND contact_id = ?2)
+             ORDER BY due_at",
+        )?;
+        let rows = stmt.query_map(params![call.deal_id, call.contact_id], |r| {
+            Ok((
+                Task {
+                    task_id: r.get(0)?,
+                    deal_id: r.get(1)?,
+                    contact_id: r.get(2)?,
+                    owner_rep: r.get(3)?,
+                    text: r.get(4)?,
+                    due_at: None,
+                    done: r.get(6)?,
+                },
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        for row in rows {
+            let (mut task, due) = row?;
+            task.due_at = opt_ts(due, &task.task_id)?;
+            tasks.push(task);
+        }
+        let mut notes = Vec::new();
+        let mut stmt = self.conn().prepare(
+            "SELECT note_id, deal_id, contact_id, call_id, author_rep, created_at, text FROM notes
+             WHERE call_id = ?1
+                OR (deal_id IS NOT NULL AND deal_id = ?2)
+                OR (contact_id IS NOT NULL AND contact_id = ?3)",
+        )?;
+        let rows = stmt.query_map(params![call.call_id, call.deal_id, call.contact_id], |r| {
+            Ok((
+                r.get::<_, String>(5)?,
+                Note {
+                    note_id: r.get(0)?,
+                    deal_id: r.get(1)?,
+                    contact_id: r.get(2)?,
+                    call_id: r.get(3)?,
+                    author_rep: r.get(4)?,
+                    created_at: Timestamp::default(),
+                    text: r.get(6)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (created, mut note) = row?;
+            note.created_at = parse_ts(&created, &note.note_id)?;
+            notes.push(note);
+        }
+        Ok(CrmRecord {
+            contact,
+            deal,
+            tasks,
+            notes,
+        })
+    }
+}
+
+fn contact_from_row(r: &Row) -> rusqlite::Result<Contact> {
+    Ok(Contact {
+        contact_id: r.get(0)?,
+        name: r.get(1)?,
+        role: r.get(2)?,
+        phone: r.get(3)?,
+        email: r.get(4)?,
+        company: r.get(5)?,
+        industry: r.get(6)?,
+        segment: r.get(7)?,
+        owner_rep: r.get(8)?,
+    })
+}
+
+fn deal_from_row(r: &Row) -> rusqlite::Result<Deal> {
+    Ok(Deal {
+        deal_id: r.get(0)?,
+        contact_id: r.get(1)?,
+        title: r.get(2)?,
+        stage: r.get(3)?,
+        amount: r.get(4)?,
+        currency: r.get(5)?,
+        spec: r.get(6)?,
+        source: r.get(7)?,
+        owner_rep: r.get(8)?,
+        updated_at: None,
+    })
+}

@@ -1,0 +1,141 @@
+//! Numbered migrations. `PRAGMA user_version` holds the last one applied;
+//! each runs in its own transaction. Never edit a released migration: add
+//! the next one. The README's "Workspace schema" section describes tables.
+
+use super::{Result, StoreError};
+use rusqlite::Connection;
+use std::path::Path;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: calls, CRM records, checklists, reviews with answer history.
+    r#"
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE batches (
+        batch_id    INTEGER PRIMARY KEY,
+        path        TEXT NOT NULL UNIQUE,
+        imported_at TEXT NOT NULL
+    );
+    CREATE TABLE checklists (
+        checklist_id TEXT NOT NULL,
+        version      INTEGER NOT NULL,
+        title_en     TEXT NOT NULL,
+        title_ru     TEXT NOT NULL,
+        toml         TEXT NOT NULL,
+        loaded_at    TEXT NOT NULL,
+        PRIMARY KEY (checklist_id, version)
+    );
+    CREATE TABLE calls (
+        call_id        TEXT PRIMARY KEY,
+        batch_id       INTEGER NOT NULL REFERENCES batches(batch_id),
+        started_at     TEXT NOT NULL,
+        started_at_utc TEXT NOT NULL,
+        rep            TEXT NOT NULL,
+        direction      TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        phone          TEXT NOT NULL,
+        contact_id     TEXT,
+        deal_id        TEXT,
+        script         TEXT,
+        recording_path TEXT NOT NULL,
+        container      TEXT NOT NULL,
+        codec          TEXT NOT NULL,
+        duration_ms    INTEGER NOT NULL,
+        channels       INTEGER NOT NULL,
+        sample_rate    INTEGER NOT NULL,
+        imported_at    TEXT NOT NULL
+    );
+    CREATE INDEX calls_by_time ON calls(started_at_utc);
+    CREATE TABLE contacts (
+        contact_id TEXT PRIMARY KEY,
+        batch_id   INTEGER NOT NULL REFERENCES batches(batch_id),
+        name TEXT NOT NULL, role TEXT NOT NULL, phone TEXT NOT NULL,
+        email TEXT NOT NULL, company TEXT NOT NULL, industry TEXT NOT NULL,
+        segment TEXT NOT NULL, owner_rep TEXT NOT NULL
+    );
+    CREATE TABLE deals (
+        deal_id    TEXT PRIMARY KEY,
+        batch_id   INTEGER NOT NULL REFERENCES batches(batch_id),
+        contact_id TEXT NOT NULL, title TEXT NOT NULL, stage TEXT NOT NULL,
+        amount REAL, currency TEXT NOT NULL, spec TEXT NOT NULL,
+        source TEXT NOT NULL, owner_rep TEXT NOT NULL, updated_at TEXT
+    );
+    CREATE TABLE tasks (
+        task_id    TEXT PRIMARY KEY,
+        batch_id   INTEGER NOT NULL REFERENCES batches(batch_id),
+        deal_id TEXT, contact_id TEXT, owner_rep TEXT NOT NULL,
+        text TEXT NOT NULL, due_at TEXT, done INTEGER NOT NULL
+    );
+    CREATE TABLE notes (
+        note_id    TEXT PRIMARY KEY,
+        batch_id   INTEGER NOT NULL REFERENCES batches(batch_id),
+        deal_id TEXT, contact_id TEXT, call_id TEXT,
+        author_rep TEXT NOT NULL, created_at TEXT NOT NULL, text TEXT NOT NULL
+    );
+    CREATE TABLE reviews (
+        review_id         INTEGER PRIMARY KEY,
+        call_id           TEXT NOT NULL REFERENCES calls(call_id),
+        reviewer          TEXT NOT NULL,
+        checklist_id      TEXT NOT NULL,
+        checklist_version INTEGER NOT NULL,
+        status            TEXT NOT NULL CHECK (status IN ('in_progress', 'submitted')),
+        started_at        TEXT NOT NULL,
+        submitted_at      TEXT,
+        time_spent_ms     INTEGER NOT NULL DEFAULT 0,
+        score             REAL,
+        revision          INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (call_id, reviewer, checklist_id),
+        FOREIGN KEY (checklist_id, checklist_version)
+            REFERENCES checklists(checklist_id, version)
+    );
+    CREATE TABLE answers (
+        review_id   INTEGER NOT NULL REFERENCES reviews(review_id),
+        item_id     TEXT NOT NULL,
+        value       TEXT CHECK (value IN ('yes', 'no', 'na')),
+        comment     TEXT,
+        evidence_ms INTEGER,
+        automatic   INTEGER NOT NULL DEFAULT 0,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (review_id, item_id)
+    );
+    CREATE TABLE review_events (
+        event_id  INTEGER PRIMARY KEY,
+        review_id INTEGER NOT NULL REFERENCES reviews(review_id),
+        revision  INTEGER NOT NULL,
+        at        TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        item_id   TEXT,
+        old_value TEXT,
+        new_value TEXT
+    );
+    CREATE INDEX review_events_by_review ON review_events(review_id, event_id);
+    CREATE TABLE reviewer_state (
+        reviewer    TEXT PRIMARY KEY,
+        call_id     TEXT,
+        item_id     TEXT,
+        position_ms INTEGER,
+        updated_at  TEXT NOT NULL
+    );
+    "#,
+];
+
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > LATEST {
+        return Err(StoreError::TooNew {
+            path: path.display().to_string(),
+            found: current,
+            known: LATEST,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
