@@ -9,3 +9,9 @@
 pub mod audio;
 pub mod domain;
 pub mod store;
+pub mod import;
+pub mod text;
+pub mod i18n;
+pub mod config;
+pub mod tui;
+pub mod export;

@@ -1,1 +1,212 @@
-fn main() {}
+//! The `callqa` command line: import, review, export, demo.
+//! Errors end as one line on stderr and a non-zero exit code.
+
+use anyhow::Context;
+use callqa::audio::{OutputChoice, PlayerHandle};
+use callqa::config::{self, Config};
+use callqa::domain::checklist::DEFAULT_SALES_CALL_TOML;
+use callqa::domain::{Checklist, Lang};
+use callqa::store::Workspace;
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+mod demo;
+
+#[derive(Parser)]
+#[command(name = "callqa", version, about = "Review recorded sales calls: listen, score, check the CRM")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct WorkspaceArgs {
+    /// Workspace file (SQLite). Default: $XDG_DATA_HOME/callqa/workspace.sqlite
+    #[arg(long, env = "CALLQA_DB", global = true)]
+    db: Option<PathBuf>,
+    /// Language for a new workspace (en or ru); default from the config, else the locale
+    #[arg(long, global = true)]
+    lang: Option<Lang>,
+}
+
+#[derive(Args, Clone)]
+struct ReviewArgs {
+    /// Reviewer name stored on each review; default from the config, else the OS user
+    #[arg(long)]
+    reviewer: Option<String>,
+    /// Do not open a sound device (position still runs in real time)
+    #[arg(long, env = "CALLQA_NO_SOUND")]
+    no_sound: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import a batch folder (calls.csv, recordings, crm/*.csv) into the workspace
+    Import {
+        /// The batch folder
+        batch: PathBuf,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Open the workstation on the first call not yet submitted
+    Review {
+        #[command(flatten)]
+        review: ReviewArgs,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Write every answered item as CSV or JSON
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: callqa::export::Format,
+        /// Output file; default: standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Import the bundled demo batch into its own workspace and open it
+    Demo {
+        #[command(flatten)]
+        review: ReviewArgs,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+}
+
+/// Exit code when an import finished but skipped rows or files.
+const EXIT_PARTIAL: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let text = format!("{e:#}").replace('\n', " ");
+            eprintln!("callqa: {}", callqa::text::one_line(&text, 2000));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::load()?;
+    match cli.command {
+        Command::Import { batch, ws } => {
+            let (workspace, _, _) = open_workspace(&ws, &config, config::default_workspace())?;
+            import(&workspace, &batch)
+        }
+        Command::Review { review, ws } => {
+            let (workspace, lang, checklist) =
+                open_workspace(&ws, &config, config::default_workspace())?;
+            open_workstation(workspace, lang, checklist, &review, &config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { format, out, ws } => {
+            let (workspace, lang, _) = open_workspace(&ws, &config, config::default_workspace())?;
+            let rows = callqa::export::rows(&workspace, lang)?;
+            match out {
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("{}: cannot create", path.display()))?;
+                    callqa::export::write(&rows, format, std::io::BufWriter::new(file))?;
+                    eprintln!("{} rows written to {}", rows.len(), path.display());
+                }
+                None => callqa::export::write(&rows, format, std::io::stdout().lock())?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { review, ws } => {
+            let batch = demo::extract(&config::data_dir().join("demo-batch"))?;
+            let (workspace, lang, checklist) =
+                open_workspace(&ws, &config, config::data_dir().join("demo.sqlite"))?;
+            let report = callqa::import::import_batch(&workspace, &batch)?;
+            if !report.problems.is_empty() {
+                anyhow::bail!("the bundled demo did not import cleanly: {}", report.problems[0]);
+            }
+            open_workstation(workspace, lang, checklist, &review, &config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Open (or make) the workspace, fix its language on first use and load
+/// the default checklist into it.
+fn open_workspace(
+    args: &WorkspaceArgs,
+    config: &Config,
+    default: PathBuf,
+) -> anyhow::Result<(Workspace, Lang, Checklist)> {
+    let path = args.db.clone().unwrap_or(default);
+    let ws = Workspace::open(&path)?;
+    let lang = match (args.lang, ws.language()?) {
+        (Some(lang), _) => {
+            ws.set_setting("language", lang.code())?;
+            lang
+        }
+        (None, Some(lang)) => lang,
+        (None, None) => {
+            let lang = config.language();
+            ws.set_setting("language", lang.code())?;
+            lang
+        }
+    };
+    let checklist = Checklist::default_sales_call();
+    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)?;
+    Ok((ws, lang, checklist))
+}
+
+fn import(ws: &Workspace, batch: &Path) -> anyhow::Result<ExitCode> {
+    let report = callqa::import::import_batch(ws, batch)?;
+    for problem in &report.problems {
+        println!("skipped: {problem}");
+    }
+    for warning in &report.warnings {
+        println!("warning: {warning}");
+    }
+    let line = |name: &str, c: &callqa::import::Counts| {
+        println!(
+            "{name:<9} {} new, {} updated, {} unchanged, {} skipped",
+            c.new, c.updated, c.unchanged, c.skipped
+        )
+    };
+    println!("Imported {} into {}", batch.display(), ws.path().display());
+    line("calls", &report.calls);
+    line("contacts", &report.contacts);
+    line("deals", &report.deals);
+    line("tasks", &report.tasks);
+    line("notes", &report.notes);
+    Ok(if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        println!("{} problem(s): the rows above were not imported", report.problems.len());
+        ExitCode::from(EXIT_PARTIAL)
+    })
+}
+
+fn open_workstation(
+    ws: Workspace,
+    lang: Lang,
+    checklist: Checklist,
+    args: &ReviewArgs,
+    config: &Config,
+) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        anyhow::bail!("the workstation needs a terminal (stdout is not a TTY)");
+    }
+    let reviewer = args.reviewer.clone().unwrap_or_else(|| config.reviewer());
+    let keymap = callqa::tui::load_keymap(&config::config_dir())?;
+    let log_path = config::data_dir().join("callqa.log");
+    // The player thread may print while opening the device: redirect first.
+    let choice = if args.no_sound {
+        OutputChoice::Null
+    } else {
+        OutputChoice::Device
+    };
+    callqa::tui::run_with(log_path.as_path(), move || {
+        let player = PlayerHandle::spawn(choice);
+        callqa::tui::app::App::new(ws, reviewer, lang, checklist, keymap, player)
+    })
+}

@@ -143,7 +143,7 @@ impl CrmRecord {
     /// Notes newest first, as the CRM pane lists them.
     pub fn notes_newest_first(&self) -> Vec<&Note> {
         let mut notes: Vec<&Note> = self.notes.iter().collect();
-        notes.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        notes.sort_by_key(|n| std::cmp::Reverse(n.created_at));
         notes
     }
 

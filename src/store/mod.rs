@@ -7,10 +7,12 @@
 
 mod calls;
 mod reviews;
+mod results;
 mod schema;
 
 pub use calls::{QueueRow, UpsertOutcome};
-pub use reviews::{AnswerChange, ReviewRecord, ReviewerPlace};
+pub use results::ResultRow;
+pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace};
 
 use crate::domain::{Checklist, Lang};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -88,6 +90,20 @@ impl Workspace {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Run many writes as one transaction: all of them land or none do.
+    pub fn write_batch<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Self) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(StoreError::from)?;
+        let value = f(self)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {

@@ -1,0 +1,64 @@
+//! Reviews as results leave the workstation: one row per answered item.
+
+use super::{Result, Workspace};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultRow {
+    pub call_id: String,
+    pub call_started_at: String,
+    pub rep: String,
+    pub reviewer: String,
+    pub checklist: String,
+    pub checklist_version: u32,
+    pub item_id: String,
+    /// Filled in by the exporter from the checklist in the workspace language.
+    pub item_text: String,
+    pub answer: Option<String>,
+    pub automatic: bool,
+    pub comment: Option<String>,
+    pub evidence_s: Option<f64>,
+    pub review_score: Option<f64>,
+    pub review_status: String,
+    pub review_revision: i64,
+    pub time_spent_s: f64,
+    pub reviewed_at: String,
+}
+
+impl Workspace {
+    /// Every answer with its review, ordered by call time, then item.
+    pub fn result_rows(&self) -> Result<Vec<ResultRow>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT c.call_id, c.started_at, c.rep, r.reviewer, r.checklist_id, r.checklist_version,
+                    a.item_id, a.value, a.automatic, a.comment, a.evidence_ms, r.score, r.status,
+                    r.revision, r.time_spent_ms, COALESCE(r.submitted_at, a.updated_at)
+             FROM answers a
+             JOIN reviews r ON r.review_id = a.review_id
+             JOIN calls c ON c.call_id = r.call_id
+             WHERE a.value IS NOT NULL OR a.comment IS NOT NULL OR a.evidence_ms IS NOT NULL
+             ORDER BY c.started_at_utc, c.call_id, r.reviewer, a.item_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ResultRow {
+                call_id: r.get(0)?,
+                call_started_at: r.get(1)?,
+                rep: r.get(2)?,
+                reviewer: r.get(3)?,
+                checklist: r.get(4)?,
+                checklist_version: r.get(5)?,
+                item_id: r.get(6)?,
+                item_text: String::new(),
+                answer: r.get(7)?,
+                automatic: r.get(8)?,
+                comment: r.get(9)?,
+                evidence_s: r.get::<_, Option<i64>>(10)?.map(|ms| ms as f64 / 1000.0),
+                review_score: r.get(11)?,
+                review_status: r.get(12)?,
+                review_revision: r.get(13)?,
+                time_spent_s: r.get::<_, i64>(14)? as f64 / 1000.0,
+                reviewed_at: r.get(15)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

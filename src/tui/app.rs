@@ -1,0 +1,627 @@
+//! The workstation's state and what each action does to it. No drawing
+//! here (see `ui.rs`), no terminal I/O: tests drive `App` with key events.
+//!
+//! Every change the reviewer makes is written to the workspace before the
+//! screen shows it, so what is on screen is what is on disk.
+
+use super::keymap::{Action, Keymap};
+use crate::audio::{PlayerCommand, PlayerHandle, PlayerStatus};
+use crate::domain::crm::{Call, CrmRecord};
+use crate::domain::scoring::{Score, score};
+use crate::domain::review::automatic_answers;
+use crate::domain::{Answer, AnswerValue, Checklist, Lang, ReviewStatus};
+use std::collections::HashMap;
+use crate::i18n::{Strings, strings};
+use crate::store::{AnswerChange, QueueRow, ReviewRecord, ReviewerPlace, Workspace};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::time::{Duration, Instant};
+
+/// Listening without touching a key for longer than this is not counted
+/// as review time unless the call is playing.
+const IDLE_CUTOFF: Duration = Duration::from_secs(300);
+const SPEEDS: &[f32] = &[0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Queue,
+    Player,
+    Checklist,
+    Crm,
+}
+
+impl Pane {
+    const ORDER: [Pane; 4] = [Pane::Queue, Pane::Player, Pane::Checklist, Pane::Crm];
+
+    fn step(self, forward: bool) -> Pane {
+        let i = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
+        let n = Pane::ORDER.len();
+        Pane::ORDER[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Comment { buffer: String },
+    ConfirmSubmit { unanswered: usize },
+    Help,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub level: Level,
+    pub text: String,
+}
+
+pub struct OpenCall {
+    pub call: Call,
+    pub crm: CrmRecord,
+    pub review: Option<ReviewRecord>,
+    /// What rules answer before the review exists (shown, stored on the
+    /// first change).
+    pub automatic: HashMap<String, Answer>,
+}
+
+impl OpenCall {
+    pub fn answers(&self) -> &HashMap<String, Answer> {
+        self.review.as_ref().map_or(&self.automatic, |r| &r.answers)
+    }
+}
+
+pub struct App {
+    pub ws: Workspace,
+    pub reviewer: String,
+    pub lang: Lang,
+    pub checklist: Checklist,
+    pub keymap: Keymap,
+    pub queue: Vec<QueueRow>,
+    pub queue_cursor: usize,
+    pub open: Option<OpenCall>,
+    pub item_cursor: usize,
+    pub focus: Pane,
+    pub crm_scroll: u16,
+    pub mode: Mode,
+    pub message: Option<Message>,
+    pub player: PlayerHandle,
+    pub player_status: PlayerStatus,
+    pub quit: bool,
+    /// Review time not yet written to the workspace.
+    pending_time: Duration,
+    last_tick: Instant,
+    last_key: Instant,
+}
+
+impl App {
+    pub fn new(
+        ws: Workspace,
+        reviewer: String,
+        lang: Lang,
+        checklist: Checklist,
+        keymap: Keymap,
+        player: PlayerHandle,
+    ) -> anyhow::Result<App> {
+        let queue = ws.queue(&reviewer, &checklist.id)?;
+        let player_status = player.status();
+        let mut app = App {
+            ws,
+            reviewer,
+            lang,
+            checklist,
+            keymap,
+            queue,
+            queue_cursor: 0,
+            open: None,
+            item_cursor: 0,
+            focus: Pane::Checklist,
+            crm_scroll: 0,
+            mode: Mode::Normal,
+            message: None,
+            player,
+            player_status,
+            quit: false,
+            pending_time: Duration::ZERO,
+            last_tick: Instant::now(),
+            last_key: Instant::now(),
+        };
+        app.open_start_call()?;
+        Ok(app)
+    }
+
+    pub fn t(&self) -> &'static Strings {
+        strings(self.lang)
+    }
+
+    /// Where the reviewer left off if that call is still open for review,
+    /// else the first call not yet submitted.
+    fn open_start_call(&mut self) -> anyhow::Result<()> {
+        let place = self.ws.place(&self.reviewer)?.unwrap_or_default();
+        let from_place = place.call_id.as_ref().and_then(|id| {
+            self.queue
+                .iter()
+                .position(|q| &q.call_id == id && q.status != ReviewStatus::Submitted)
+        });
+        let index = from_place.or_else(|| {
+            self.queue
+                .iter()
+                .position(|q| q.status != ReviewStatus::Submitted)
+        });
+        let Some(index) = index.or(if self.queue.is_empty() { None } else { Some(0) }) else {
+            self.message = Some(Message {
+                level: Level::Warning,
+                text: self.t().empty_queue.to_string(),
+            });
+            return Ok(());
+        };
+        self.open_call(index)?;
+        if from_place.is_some() {
+            if let Some(item) = place
+                .item_id
+                .as_deref()
+                .and_then(|id| self.checklist.item_index(id))
+            {
+                self.item_cursor = item;
+            }
+            if let Some(ms) = place.position_ms.filter(|ms| *ms > 0) {
+                self.player
+                    .send(PlayerCommand::Seek(Duration::from_millis(ms)));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn open_call(&mut self, index: usize) -> anyhow::Result<()> {
+        self.flush_time();
+        let Some(row) = self.queue.get(index) else {
+            return Ok(());
+        };
+        let call = self.ws.call(&row.call_id)?;
+        let crm = self.ws.crm_for_call(&call)?;
+        let review = self.ws.review(&call.call_id, &self.reviewer, &self.checklist.id)?;
+        self.player
+            .send(PlayerCommand::Load(call.recording.path.clone().into()));
+        self.queue_cursor = index;
+        self.crm_scroll = 0;
+        let automatic = automatic_answers(&self.checklist, call.script.is_some())
+            .into_iter()
+            .collect();
+        self.open = Some(OpenCall {
+            call,
+            crm,
+            review,
+            automatic,
+        });
+        self.item_cursor = self.first_unanswered_from(0).unwrap_or(0);
+        self.save_place();
+        Ok(())
+    }
+
+    pub fn score(&self) -> Option<Score> {
+        Some(score(&self.checklist, self.open.as_ref()?.answers()))
+    }
+
+    pub fn review_status(&self) -> ReviewStatus {
+        self.open
+            .as_ref()
+            .and_then(|o| o.review.as_ref())
+            .map_or(ReviewStatus::New, |r| r.status)
+    }
+
+    fn is_answered(&self, index: usize) -> bool {
+        let Some(item) = self.checklist.items.get(index) else {
+            return true;
+        };
+        self.open
+            .as_ref()
+            .and_then(|o| o.answers().get(&item.id))
+            .is_some_and(|a| a.value.is_some())
+    }
+
+    fn first_unanswered_from(&self, start: usize) -> Option<usize> {
+        let n = self.checklist.items.len();
+        (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&i| !self.is_answered(i))
+    }
+
+    /// Read the player; true when the screen needs a redraw.
+    pub fn tick(&mut self) -> bool {
+        let now = Instant::now();
+        let elapsed = now - self.last_tick;
+        self.last_tick = now;
+        let status = self.player.status();
+        if status.playing || now - self.last_key < IDLE_CUTOFF {
+            self.pending_time += elapsed;
+        }
+        if self.pending_time > Duration::from_secs(30) {
+            self.flush_time();
+        }
+        let old = &self.player_status;
+        let changed = old.playing != status.playing
+            || old.position.as_millis() / 100 != status.position.as_millis() / 100
+            || old.error != status.error
+            || old.duration != status.duration
+            || old.speed != status.speed
+            || old.finished != status.finished
+            || std::mem::discriminant(&old.output) != std::mem::discriminant(&status.output);
+        self.player_status = status;
+        changed
+    }
+
+    fn flush_time(&mut self) {
+        let Some(review) = self.open.as_mut().and_then(|o| o.review.as_mut()) else {
+            return;
+        };
+        let ms = self.pending_time.as_millis() as u64;
+        if ms == 0 {
+            return;
+        }
+        if self.ws.add_time_spent(review.review_id, ms).is_ok() {
+            review.time_spent_ms += ms;
+            self.pending_time = Duration::ZERO;
+        }
+    }
+
+    fn save_place(&mut self) {
+        let place = ReviewerPlace {
+            call_id: self.open.as_ref().map(|o| o.call.call_id.clone()),
+            item_id: self
+                .checklist
+                .items
+                .get(self.item_cursor)
+                .map(|i| i.id.clone()),
+            position_ms: Some(self.player_status.position.as_millis() as u64),
+        };
+        if let Err(e) = self.ws.save_place(&self.reviewer, &place) {
+            self.error(e.to_string());
+        }
+    }
+
+    fn info(&mut self, text: String) {
+        self.message = Some(Message {
+            level: Level::Info,
+            text,
+        });
+    }
+
+    fn error(&mut self, text: String) {
+        self.message = Some(Message {
+            level: Level::Error,
+            text: format!("{}: {text}", self.t().save_failed),
+        });
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        self.last_key = Instant::now();
+        match self.mode.clone() {
+            Mode::Comment { buffer } => self.comment_key(key, buffer),
+            Mode::ConfirmSubmit { .. } => {
+                let answer = match key.code {
+                    KeyCode::Char(c) => super::keymap::latin_for_cyrillic(c).unwrap_or(c),
+                    KeyCode::Enter => 'y',
+                    _ => 'n',
+                };
+                self.mode = Mode::Normal;
+                if answer.eq_ignore_ascii_case(&'y') {
+                    self.submit_now();
+                }
+            }
+            Mode::Help => {
+                if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')) {
+                    self.mode = Mode::Normal;
+                }
+            }
+            Mode::Normal => {
+                if let Some(action) = self.keymap.action(&key) {
+                    self.message = None;
+                    self.perform(action);
+                } else if key.code == KeyCode::Esc {
+                    self.message = None;
+                }
+            }
+        }
+        if !self.quit {
+            self.save_place();
+        }
+    }
+
+    fn comment_key(&mut self, key: KeyEvent, mut buffer: String) {
+        match key.code {
+            KeyCode::Enter => {
+                self.mode = Mode::Normal;
+                let text = buffer.trim().to_string();
+                self.change(AnswerChange::Comment(Some(text).filter(|t| !t.is_empty())));
+            }
+            KeyCode::Esc => self.mode = Mode::Normal,
+            KeyCode::Backspace => {
+                buffer.pop();
+                self.mode = Mode::Comment { buffer };
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.mode = Mode::Comment {
+                    buffer: String::new(),
+                };
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if !c.is_control() && buffer.chars().count() < 2000 {
+                    buffer.push(c);
+                }
+                self.mode = Mode::Comment { buffer };
+            }
+            _ => {}
+        }
+    }
+
+    pub fn perform(&mut self, action: Action) {
+        let seek_by = |ms: i64| PlayerCommand::SeekBy(ms);
+        match action {
+            Action::PlayPause => self.player.send(PlayerCommand::TogglePause),
+            Action::SeekBack => self.player.send(seek_by(-5_000)),
+            Action::SeekForward => self.player.send(seek_by(5_000)),
+            Action::SeekBackLong => self.player.send(seek_by(-30_000)),
+            Action::SeekForwardLong => self.player.send(seek_by(30_000)),
+            Action::SeekStart => self.player.send(PlayerCommand::Seek(Duration::ZERO)),
+            Action::SlowDown | Action::SpeedUp => self.step_speed(action == Action::SpeedUp),
+            Action::Up | Action::Down => self.move_cursor(action == Action::Down),
+            Action::AnswerYes => self.answer(Some(AnswerValue::Yes)),
+            Action::AnswerNo => self.answer(Some(AnswerValue::No)),
+            Action::AnswerNa => self.answer(Some(AnswerValue::Na)),
+            Action::ClearAnswer => self.answer(None),
+            Action::JumpItem(n) => {
+                let index = n as usize - 1;
+                if index < self.checklist.items.len() {
+                    self.item_cursor = index;
+                    self.focus = Pane::Checklist;
+                }
+            }
+            Action::Comment => {
+                if self.writable() {
+                    let buffer = self
+                        .current_answer()
+                        .and_then(|a| a.comment.clone())
+                        .unwrap_or_default();
+                    self.mode = Mode::Comment { buffer };
+                }
+            }
+            Action::StampEvidence => {
+                let ms = self.player.status().position.as_millis() as u64;
+                if self.change(AnswerChange::Evidence(Some(ms))) {
+                    self.info(format!("{} {}", self.t().stamped, crate::text::clock(ms)));
+                }
+            }
+            Action::NextPane => self.focus = self.focus.step(true),
+            Action::PrevPane => self.focus = self.focus.step(false),
+            Action::OpenCall => {
+                if self.focus == Pane::Queue {
+                    if let Err(e) = self.open_call(self.queue_cursor) {
+                        self.error(e.to_string());
+                    }
+                    self.focus = Pane::Checklist;
+                }
+            }
+            Action::Submit => self.submit(),
+            Action::Reopen => self.reopen(),
+            Action::Help => self.mode = Mode::Help,
+            Action::Quit => {
+                self.flush_time();
+                self.save_place();
+                self.quit = true;
+            }
+        }
+    }
+
+    fn step_speed(&mut self, faster: bool) {
+        let current = self.player.status().speed;
+        let next = if faster {
+            SPEEDS.iter().copied().find(|s| *s > current + 0.01)
+        } else {
+            SPEEDS.iter().rev().copied().find(|s| *s < current - 0.01)
+        };
+        if let Some(speed) = next {
+            self.player.send(PlayerCommand::SetSpeed(speed));
+        }
+    }
+
+    fn move_cursor(&mut self, down: bool) {
+        match self.focus {
+            Pane::Queue => {
+                let n = self.queue.len();
+                if n > 0 {
+                    self.queue_cursor = if down {
+                        (self.queue_cursor + 1).min(n - 1)
+                    } else {
+                        self.queue_cursor.saturating_sub(1)
+                    };
+                }
+            }
+            Pane::Crm => {
+                self.crm_scroll = if down {
+                    self.crm_scroll.saturating_add(1)
+                } else {
+                    self.crm_scroll.saturating_sub(1)
+                };
+            }
+            Pane::Checklist | Pane::Player => {
+                let n = self.checklist.items.len();
+                self.item_cursor = if down {
+                    (self.item_cursor + 1).min(n - 1)
+                } else {
+                    self.item_cursor.saturating_sub(1)
+                };
+            }
+        }
+    }
+
+    pub fn current_answer(&self) -> Option<&Answer> {
+        let item = self.checklist.items.get(self.item_cursor)?;
+        self.open.as_ref()?.answers().get(&item.id)
+    }
+
+    /// A call is open and its review is not submitted; else say why not.
+    fn writable(&mut self) -> bool {
+        if self.open.is_none() {
+            return false;
+        }
+        if self.review_status() == ReviewStatus::Submitted {
+            let key = self
+                .keymap
+                .key_for(Action::Reopen)
+                .map(|k| k.to_string())
+                .unwrap_or_default();
+            let text = self.t().is_submitted.replace(" o ", &format!(" {key} "));
+            self.message = Some(Message {
+                level: Level::Warning,
+                text,
+            });
+            return false;
+        }
+        true
+    }
+
+    fn answer(&mut self, value: Option<AnswerValue>) {
+        if self.change(AnswerChange::Value(value)) && value.is_some() {
+            let next = self.first_unanswered_from(self.item_cursor + 1);
+            if let Some(next) = next {
+                self.item_cursor = next;
+            }
+        }
+    }
+
+    /// Write one change for the current item; true if it was saved.
+    fn change(&mut self, change: AnswerChange) -> bool {
+        if !self.writable() {
+            return false;
+        }
+        let Some(item_id) = self
+            .checklist
+            .items
+            .get(self.item_cursor)
+            .map(|i| i.id.clone())
+        else {
+            return false;
+        };
+        let result = self.ensure_review().and_then(|review_id| {
+            Ok(self
+                .ws
+                .change_answer(review_id, &self.checklist, &item_id, change)?)
+        });
+        match result {
+            Ok(answer) => {
+                if let Some(review) = self.open.as_mut().and_then(|o| o.review.as_mut()) {
+                    review.answers.insert(item_id, answer);
+                }
+                self.refresh_queue();
+                true
+            }
+            Err(e) => {
+                self.error(e.to_string());
+                false
+            }
+        }
+    }
+
+    fn ensure_review(&mut self) -> anyhow::Result<i64> {
+        let open = self.open.as_mut().ok_or_else(|| anyhow::anyhow!("no call"))?;
+        if let Some(review) = &open.review {
+            return Ok(review.review_id);
+        }
+        let review = self
+            .ws
+            .start_review(&open.call, &self.reviewer, &self.checklist)?;
+        let id = review.review_id;
+        open.review = Some(review);
+        self.flush_time();
+        Ok(id)
+    }
+
+    fn refresh_queue(&mut self) {
+        match self.ws.queue(&self.reviewer, &self.checklist.id) {
+            Ok(queue) => self.queue = queue,
+            Err(e) => self.error(e.to_string()),
+        }
+        if let Some(open) = self.open.as_mut()
+            && let Ok(Some(review)) =
+                self.ws
+                    .review(&open.call.call_id, &self.reviewer, &self.checklist.id)
+        {
+            open.review = Some(review);
+        }
+    }
+
+    fn submit(&mut self) {
+        if !self.writable() {
+            return;
+        }
+        let unanswered = self.score().map_or(0, |s| s.unanswered());
+        if unanswered > 0 {
+            self.mode = Mode::ConfirmSubmit { unanswered };
+        } else {
+            self.submit_now();
+        }
+    }
+
+    fn submit_now(&mut self) {
+        self.flush_time();
+        let result = self.ensure_review().and_then(|id| {
+            self.ws.submit_review(id, &self.checklist)?;
+            Ok(())
+        });
+        if let Err(e) = result {
+            self.error(e.to_string());
+            return;
+        }
+        self.refresh_queue();
+        let submitted = self.t().submitted_msg;
+        let call_id = self
+            .open
+            .as_ref()
+            .map(|o| o.call.call_id.clone())
+            .unwrap_or_default();
+        let n = self.queue.len();
+        let next = (1..=n)
+            .map(|k| (self.queue_cursor + k) % n)
+            .find(|&i| self.queue[i].status != ReviewStatus::Submitted);
+        match next {
+            Some(index) => {
+                if let Err(e) = self.open_call(index) {
+                    self.error(e.to_string());
+                } else {
+                    self.info(format!("{submitted}: {call_id}"));
+                }
+            }
+            None => self.info(format!("{submitted}: {call_id}. {}", self.t().all_submitted)),
+        }
+    }
+
+    fn reopen(&mut self) {
+        let Some(review_id) = self
+            .open
+            .as_ref()
+            .and_then(|o| o.review.as_ref())
+            .filter(|r| r.status == ReviewStatus::Submitted)
+            .map(|r| r.review_id)
+        else {
+            return;
+        };
+        match self.ws.reopen_review(review_id) {
+            Ok(()) => {
+                self.refresh_queue();
+                self.info(self.t().reopened.to_string());
+            }
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// Leave cleanly: time and place written, the player stopped.
+    pub fn shutdown(&mut self) {
+        self.flush_time();
+        self.save_place();
+        self.player.send(PlayerCommand::Unload);
+    }
+}

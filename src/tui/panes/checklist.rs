@@ -1,0 +1,94 @@
+//! The checklist with the answers so far and the live score.
+
+use crate::domain::{AnswerValue, ReviewStatus};
+use crate::text::{clock, one_line};
+use crate::tui::app::{App, Pane};
+use crate::tui::ui::pane_block;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem, ListState};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let t = app.t();
+    let mut title = t.checklist.to_string();
+    if let Some(score) = app.score() {
+        let value = match score.percent {
+            Some(p) => format!("{p:.0}%"),
+            None => "—".to_string(),
+        };
+        title = format!(
+            "{title} · {} {value} · {}/{} {}",
+            t.score, score.answered, score.total, t.answered
+        );
+        if score.critical_failed {
+            title = format!("{title} · {}", t.critical_failed);
+        }
+        if app.review_status() == ReviewStatus::Submitted {
+            title = format!("{title} · {}", t.status_submitted);
+        }
+    }
+    let answers = app.open.as_ref().map(|o| o.answers());
+    let mut items = Vec::new();
+    let mut selected = None;
+    let mut section = "";
+    for (index, item) in app.checklist.items.iter().enumerate() {
+        if item.section != section {
+            section = &item.section;
+            items.push(ListItem::new(Line::from(Span::styled(
+                app.checklist.section_title(section, app.lang),
+                Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            ))));
+        }
+        if index == app.item_cursor {
+            selected = Some(items.len());
+        }
+        let answer = answers.and_then(|a| a.get(&item.id));
+        let (mark, color) = match answer.and_then(|a| a.value) {
+            Some(AnswerValue::Yes) => (format!("✔ {}", t.yes), Color::Green),
+            Some(AnswerValue::No) => (format!("✘ {}", t.no), Color::Red),
+            Some(AnswerValue::Na) => (format!("– {}", t.na), Color::Gray),
+            None => ("·".to_string(), Color::DarkGray),
+        };
+        let mut spans = vec![
+            Span::raw(format!("{:>2} ", index + 1)),
+            Span::styled(format!("{mark:<5} "), Style::new().fg(color)),
+            Span::raw(item.text.get(app.lang).to_string()),
+        ];
+        if item.critical {
+            spans.push(Span::styled(" !", Style::new().fg(Color::Red)));
+        }
+        if let Some(a) = answer {
+            if a.automatic {
+                spans.push(Span::styled(
+                    format!(" ({})", t.auto),
+                    Style::new().fg(Color::DarkGray),
+                ));
+            }
+            if let Some(ms) = a.evidence_ms {
+                spans.push(Span::styled(
+                    format!(" @{}", clock(ms)),
+                    Style::new().fg(Color::Cyan),
+                ));
+            }
+            if let Some(comment) = &a.comment {
+                spans.push(Span::styled(
+                    format!(" ✎ {}", one_line(comment, 60)),
+                    Style::new().fg(Color::Yellow),
+                ));
+            }
+        }
+        items.push(ListItem::new(Line::from(spans)));
+    }
+    let focused = app.focus == Pane::Checklist;
+    let list = List::new(items)
+        .block(pane_block(title, focused))
+        .highlight_style(Style::new().bg(if focused {
+            Color::Blue
+        } else {
+            Color::DarkGray
+        }));
+    let mut state = ListState::default().with_selected(selected);
+    frame.render_stateful_widget(list, area, &mut state);
+}

@@ -1,0 +1,156 @@
+//! What the rep wrote in the CRM about this call and client: contact
+//! fields (missing ones marked), deal, next task (overdue marked) and the
+//! notes, newest first, with the call's own write-up marked.
+//! All CRM text is data: it is sanitised before it reaches the screen.
+
+use crate::domain::crm::written_after_call;
+use crate::text::{one_line, sanitize};
+use crate::tui::app::{App, Pane};
+use crate::tui::ui::pane_block;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// A note longer than this is cut on screen; the rest is in the workspace.
+const NOTE_CHARS: usize = 2_000;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let t = app.t();
+    let block = pane_block(t.crm.to_string(), app.focus == Pane::Crm);
+    let lines = match &app.open {
+        Some(open) => lines(app, open),
+        None => vec![Line::from(t.no_call)],
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((app.crm_scroll, 0)),
+        area,
+    );
+}
+
+fn heading(text: &str) -> Line<'static> {
+    Line::from(Span::styled(
+        text.to_string(),
+        Style::new().add_modifier(Modifier::BOLD),
+    ))
+}
+
+fn field(label: &str, value: &str, missing: &str) -> Line<'static> {
+    let value = if value.trim().is_empty() {
+        Span::styled(format!("✘ {missing}"), Style::new().fg(Color::Red))
+    } else {
+        Span::raw(one_line(value, 200))
+    };
+    Line::from(vec![
+        Span::styled(format!("  {label}: "), Style::new().fg(Color::DarkGray)),
+        value,
+    ])
+}
+
+fn lines(app: &App, open: &crate::tui::app::OpenCall) -> Vec<Line<'static>> {
+    let t = app.t();
+    let crm = &open.crm;
+    let mut out = Vec::new();
+
+    out.push(heading(t.contact));
+    match &crm.contact {
+        Some(c) => {
+            for (label, value) in [
+                (t.field_name, &c.name),
+                (t.field_role, &c.role),
+                (t.field_phone, &c.phone),
+                (t.field_email, &c.email),
+                (t.field_company, &c.company),
+                (t.field_industry, &c.industry),
+                (t.field_segment, &c.segment),
+            ] {
+                out.push(field(label, value, t.missing));
+            }
+        }
+        None => out.push(Line::styled(
+            format!("  {}", t.no_contact),
+            Style::new().fg(Color::Red),
+        )),
+    }
+
+    out.push(heading(t.deal));
+    match &crm.deal {
+        Some(d) => {
+            out.push(Line::from(format!("  {}", one_line(&d.title, 200))));
+            out.push(field(t.stage, &d.stage, t.missing));
+            let amount = d
+                .amount
+                .map(|a| format!("{a:.0} {}", one_line(&d.currency, 8)))
+                .unwrap_or_default();
+            out.push(field(t.amount, &amount, t.missing));
+            out.push(field(t.source, &d.source, t.missing));
+        }
+        None => out.push(Line::styled(
+            format!("  {}", t.no_deal),
+            Style::new().fg(Color::DarkGray),
+        )),
+    }
+
+    out.push(heading(t.next_task));
+    match crm.next_task() {
+        Some(task) => {
+            let now = chrono::Local::now().fixed_offset();
+            let due = match task.due_at {
+                Some(due) if task.is_overdue(now) => Span::styled(
+                    format!("{} {}", due.format("%Y-%m-%d %H:%M"), t.overdue),
+                    Style::new().fg(Color::White).bg(Color::Red),
+                ),
+                Some(due) => Span::raw(due.format("%Y-%m-%d %H:%M").to_string()),
+                None => Span::styled(t.no_due_date, Style::new().fg(Color::Red)),
+            };
+            out.push(Line::from(vec![Span::raw("  "), due]));
+            out.push(Line::from(format!("  {}", one_line(&task.text, 300))));
+        }
+        None => out.push(Line::styled(
+            format!("  {}", t.no_next_task),
+            Style::new().fg(Color::Red),
+        )),
+    }
+
+    out.push(heading(t.notes));
+    let notes = crm.notes_newest_first();
+    if !notes.iter().any(|n| written_after_call(n, &open.call)) {
+        out.push(Line::styled(
+            format!("  {}", t.no_notes),
+            Style::new().fg(Color::Red),
+        ));
+    }
+    for note in notes {
+        let after = written_after_call(note, &open.call);
+        let for_this_call = note.call_id.as_deref() == Some(open.call.call_id.as_str());
+        let mut tags = vec![if after { t.after_call } else { t.before_call }];
+        if for_this_call {
+            tags.push(t.this_call);
+        }
+        let color = if after { Color::Green } else { Color::DarkGray };
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("  {} ", note.created_at.format("%Y-%m-%d %H:%M")),
+                Style::new().fg(color).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(one_line(&note.author_rep, 40)),
+            Span::styled(format!(" · {}", tags.join(" · ")), Style::new().fg(color)),
+        ]));
+        let shown = sanitize(&note.text, true, NOTE_CHARS);
+        for line in shown.lines() {
+            out.push(Line::from(format!("    {line}")));
+        }
+        let total = note.text.chars().count();
+        if total > NOTE_CHARS {
+            out.push(Line::styled(
+                format!("    (+{} {})", total - NOTE_CHARS, t.more_chars),
+                Style::new().fg(Color::DarkGray),
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,7 @@
+//! One module per pane; each draws from `App` and owns nothing.
+
+pub mod checklist;
+pub mod crm;
+pub mod help;
+pub mod player;
+pub mod queue;

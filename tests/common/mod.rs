@@ -1,0 +1,42 @@
+//! Shared helpers for the integration tests: real files in a temp folder.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+/// A valid 16-bit PCM mono WAV of `seconds` with a quiet tone.
+pub fn write_wav(path: &Path, seconds: f64, rate: u32) {
+    let frames = (seconds * rate as f64) as u32;
+    let mut data = Vec::with_capacity(frames as usize * 2);
+    for i in 0..frames {
+        let t = i as f64 / rate as f64;
+        let v = ((t * 440.0 * std::f64::consts::TAU).sin() * 8000.0) as i16;
+        data.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut out = Vec::new();
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    out.extend_from_slice(&1u16.to_le_bytes()); // mono
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * 2).to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend_from_slice(&data);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+pub const CALLS_HEADER: &str = "call_id,started_at,rep,direction,phone,recording,contact_id,deal_id\n";
+
+pub fn write(path: &Path, text: &str) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(path, text).unwrap();
+}

@@ -1,0 +1,186 @@
+//! End to end, as a reviewer uses it: the real binary in a real terminal
+//! (tmux), keys sent one by one, the process killed with SIGKILL, reopened,
+//! and the answers checked on screen and in the SQLite file.
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn new(name: &str) -> Tmux {
+        assert!(
+            Command::new("tmux").arg("-V").output().is_ok(),
+            "tmux is not installed: this end-to-end test needs it (./dev test installs it)"
+        );
+        Tmux {
+            socket: format!("callqa-{name}-{}", std::process::id()),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn start(&self, command: &str) {
+        self.run(&["kill-server"]);
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "new-session", "-d", "-x", "120", "-y", "40"])
+            .arg(command)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "tmux: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.run(&["send-keys", key]);
+            std::thread::sleep(Duration::from_millis(80));
+        }
+    }
+
+    fn literal(&self, text: &str) {
+        self.run(&["send-keys", "-l", text]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    fn pane_pid(&self) -> i32 {
+        self.run(&["display-message", "-p", "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("pane pid")
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{needle:?} never appeared; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn answers(db: &Path) -> Vec<(String, Option<String>, Option<String>)> {
+    let conn = Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT a.item_id, a.value, a.comment FROM answers a
+             JOIN reviews r USING (review_id)
+             WHERE r.reviewer = 'e2e' AND a.automatic = 0 ORDER BY a.item_id",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn wait_for_answers(db: &Path, count: usize) -> Vec<(String, Option<String>, Option<String>)> {
+    let start = Instant::now();
+    loop {
+        let got = answers(db);
+        if got.len() >= count || start.elapsed() > Duration::from_secs(10) {
+            return got;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn scripted_review_survives_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e2e.sqlite");
+    let bin = env!("CARGO_BIN_EXE_callqa");
+    let env = format!(
+        "CALLQA_DATA_DIR={d} CALLQA_CONFIG_DIR={d}/config LANG=en_US.UTF-8",
+        d = dir.path().display()
+    );
+    let import = Command::new(bin)
+        .args(["import", "--lang", "en", "--db"])
+        .arg(&db)
+        .arg(repo().join("assets/demo"))
+        .output()
+        .unwrap();
+    assert!(
+        import.status.success(),
+        "import failed: {}{}",
+        String::from_utf8_lossy(&import.stdout),
+        String::from_utf8_lossy(&import.stderr)
+    );
+
+    // No --no-sound: on a machine without a device this exercises the
+    // fallback, and ALSA's complaints must not reach the screen.
+    let review = format!("exec env {env} {bin} review --db {} --reviewer e2e", db.display());
+    let tmux = Tmux::new("sigkill");
+    tmux.start(&review);
+    let first = tmux.wait_for("Checklist");
+    assert!(first.contains("call-001"), "{first}");
+    assert!(!first.contains("ALSA lib"), "stderr reached the screen:\n{first}");
+
+    tmux.keys(&["y", "n", "a"]);
+    tmux.keys(&["2", "c"]);
+    tmux.literal("не назвал компанию");
+    tmux.keys(&["Enter", "6", "y"]);
+    let before = wait_for_answers(&db, 4);
+    assert_eq!(before.len(), 4, "{before:?}");
+    let screen = tmux.wait_for("Score");
+    assert!(screen.contains("✎ не назвал"), "{screen}");
+
+    let pid = tmux.pane_pid();
+    let killed = Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
+    assert!(killed.success());
+    std::thread::sleep(Duration::from_millis(300));
+
+    let after_kill = answers(&db);
+    assert_eq!(after_kill, before, "answers changed by the kill");
+    let get = |item: &str| after_kill.iter().find(|a| a.0 == item).cloned().unwrap();
+    assert_eq!(get("greeting").1.as_deref(), Some("yes"));
+    assert_eq!(get("introduced").1.as_deref(), Some("no"));
+    assert_eq!(get("introduced").2.as_deref(), Some("не назвал компанию"));
+    assert_eq!(get("client_name").1.as_deref(), Some("na"));
+    assert_eq!(get("summary").1.as_deref(), Some("yes"));
+
+    // Reopen: same call, answers on screen, and work continues.
+    tmux.start(&review);
+    let screen = tmux.wait_for("Checklist");
+    assert!(screen.contains("call-001"), "{screen}");
+    assert!(screen.contains("✔ yes") && screen.contains("✘ no") && screen.contains("– n/a"), "{screen}");
+    assert!(screen.contains("4/11 answered") || screen.contains("5/11 answered"), "{screen}");
+
+    // Resize down to 80x24 and back without breaking.
+    tmux.run(&["resize-window", "-x", "80", "-y", "24"]);
+    let small = tmux.wait_for("Checklist");
+    assert!(small.lines().all(|l| l.chars().count() <= 80), "{small}");
+    tmux.keys(&["q"]);
+}

@@ -1,0 +1,250 @@
+//! The workstation driven by key events and drawn on ratatui's TestBackend:
+//! what a reviewer sees and what lands in the workspace.
+
+mod common;
+
+use callqa::audio::{OutputChoice, PlayerHandle};
+use callqa::domain::checklist::DEFAULT_SALES_CALL_TOML;
+use callqa::domain::{AnswerValue, Checklist, Lang, ReviewStatus};
+use callqa::store::Workspace;
+use callqa::tui::app::{App, Mode};
+use callqa::tui::keymap::Keymap;
+use common::{CALLS_HEADER, write, write_wav};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::Path;
+
+fn setup(dir: &Path, lang: Lang) -> App {
+    let b = dir.join("batch");
+    write_wav(&b.join("a.wav"), 4.0, 8000);
+    write_wav(&b.join("b.wav"), 25.0, 8000);
+    write(
+        &b.join("calls.csv"),
+        &format!(
+            "{CALLS_HEADER}\
+             c-first,2026-11-23T10:15:00+03:00,Анна Смирнова,in,+79120000001,a.wav,k1,d1\n\
+             c-second,2026-11-23T11:00:00+03:00,Kate Miller,out,+442000000,b.wav,k2,\n"
+        ),
+    );
+    write(
+        &b.join("crm/contacts.csv"),
+        "contact_id,name,role,phone,email,company,industry,segment,owner_rep\n\
+         k1,Ольга Ивановна,,+79120000001,,ООО Ромашка,retail,SMB,Анна\n\
+         k2,John Smith,CTO,+442000000,john@example.com,Acme,IT,Enterprise,Kate\n",
+    );
+    write(
+        &b.join("crm/deals.csv"),
+        "deal_id,contact_id,title,stage,amount,currency,spec,source,owner_rep,updated_at\n\
+         d1,k1,Солнечные панели,Квалификация,150000,RUB,,сайт,Анна,\n",
+    );
+    write(
+        &b.join("crm/tasks.csv"),
+        "task_id,deal_id,contact_id,owner_rep,text,due_at,done\n\
+         t1,d1,k1,Анна,Перезвонить клиенту,2026-11-20T10:00:00+03:00,0\n",
+    );
+    let long = "очень длинный комментарий ".repeat(4_000);
+    write(
+        &b.join("crm/notes.csv"),
+        &format!(
+            "note_id,deal_id,contact_id,call_id,author_rep,created_at,text\n\
+             n1,d1,k1,c-first,Анна,2026-11-23T10:40:00+03:00,\"Evil \x1b[2J\x1b]0;pwned\x07 note\"\n\
+             n2,d1,k1,,Анна,2026-11-01T10:00:00+03:00,{long}\n"
+        ),
+    );
+    let ws = Workspace::open(&dir.join("ws.sqlite")).unwrap();
+    let checklist = Checklist::default_sales_call();
+    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML).unwrap();
+    let report = callqa::import::import_batch(&ws, &b).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    App::new(
+        ws,
+        "tester".into(),
+        lang,
+        checklist,
+        Keymap::defaults(),
+        PlayerHandle::spawn(OutputChoice::Null),
+    )
+    .unwrap()
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn chars(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn screen(app: &mut App, width: u16, height: u16) -> String {
+    app.tick();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| callqa::tui::ui::draw(frame, app))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        for x in 0..width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn stored(app: &App, call: &str) -> callqa::store::ReviewRecord {
+    app.ws.review(call, "tester", "sales-call").unwrap().unwrap()
+}
+
+#[test]
+fn opens_on_the_first_open_call_with_all_panes_at_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::En);
+    let s = screen(&mut app, 80, 24);
+    for needle in [
+        "Player", "Queue 0/2", "Checklist", "CRM", "c-first", "Анна Смирнова",
+        "0:00 / 0:04", "paused", "Greeted the client", "Contact",
+    ] {
+        assert!(s.contains(needle), "missing {needle:?} in\n{s}");
+    }
+    assert!(s.contains("No sound"), "a null output must say so:\n{s}");
+    assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "raw control characters on screen");
+    // The script item is not applicable on a call without a script.
+    assert!(s.contains("n/a") && s.contains("(auto)"), "{s}");
+}
+
+#[test]
+fn crm_pane_marks_missing_fields_overdue_task_and_write_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::En);
+    let s = screen(&mut app, 220, 60);
+    for needle in [
+        "role: ✘ missing", "email: ✘ missing", "stage: Квалификация", "OVERDUE",
+        "Перезвонить клиенту", "after the call · this call", "before the call",
+        "Evil ␛[2J␛]0;pwned", "more characters not shown",
+    ] {
+        assert!(s.contains(needle), "missing {needle:?} in\n{s}");
+    }
+    assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'));
+}
+
+#[test]
+fn answering_moves_on_and_is_stored_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::En);
+    assert_eq!(app.item_cursor, 0);
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(app.item_cursor, 1);
+    press(&mut app, KeyCode::Char('n'));
+    // Russian layout: the physical `a` key types `ф`.
+    press(&mut app, KeyCode::Char('ф'));
+    assert_eq!(app.item_cursor, 3);
+    let r = stored(&app, "c-first");
+    assert_eq!(r.answers["greeting"].value, Some(AnswerValue::Yes));
+    assert_eq!(r.answers["introduced"].value, Some(AnswerValue::No));
+    assert_eq!(r.answers["client_name"].value, Some(AnswerValue::Na));
+    // The automatic n/a for the script item is stored with the review.
+    assert!(r.answers["script"].automatic);
+    // Item 7 (script) is answered, so after item 6 the cursor skips to 8.
+    chars(&mut app, "6");
+    assert_eq!(app.item_cursor, 5);
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(app.item_cursor, 7);
+    // Backspace clears.
+    chars(&mut app, "1");
+    press(&mut app, KeyCode::Backspace);
+    assert_eq!(stored(&app, "c-first").answers["greeting"].value, None);
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("Score 67%"), "{s}");
+    assert_eq!(app.queue[0].status, ReviewStatus::InProgress);
+}
+
+#[test]
+fn comments_in_russian_and_evidence_stamps() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::Ru);
+    chars(&mut app, "3c");
+    assert!(matches!(app.mode, Mode::Comment { .. }));
+    chars(&mut app, "не назвал по имени");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode, Mode::Normal);
+    // After typing Russian, `н` is the physical `y`.
+    press(&mut app, KeyCode::Char('т'));
+    let r = stored(&app, "c-first");
+    let a = &r.answers["client_name"];
+    assert_eq!(a.comment.as_deref(), Some("не назвал по имени"));
+    assert_eq!(a.value, Some(AnswerValue::No));
+    chars(&mut app, "3t");
+    assert!(stored(&app, "c-first").answers["client_name"].evidence_ms.is_some());
+    let s = screen(&mut app, 160, 40);
+    assert!(s.contains("Обращался к клиенту по имени"), "{s}");
+    assert!(s.contains("✎ не назвал"), "{s}");
+    assert!(s.contains("@0:00"), "{s}");
+    // Escape cancels a comment without touching the stored one.
+    chars(&mut app, "c");
+    chars(&mut app, "xxx");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(
+        stored(&app, "c-first").answers["client_name"].comment.as_deref(),
+        Some("не назвал по имени")
+    );
+}
+
+#[test]
+fn submit_asks_when_items_are_open_then_moves_to_the_next_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::En);
+    press(&mut app, KeyCode::Char('y'));
+    press(&mut app, KeyCode::Char('s'));
+    assert!(matches!(app.mode, Mode::ConfirmSubmit { unanswered: 9 }));
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("9 item(s) unanswered"), "{s}");
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(stored(&app, "c-first").status, ReviewStatus::InProgress);
+    press(&mut app, KeyCode::Char('s'));
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(stored(&app, "c-first").status, ReviewStatus::Submitted);
+    assert_eq!(app.open.as_ref().unwrap().call.call_id, "c-second");
+
+    // Back on the submitted call: answers are refused until reopened.
+    press(&mut app, KeyCode::Tab); // CRM
+    press(&mut app, KeyCode::Tab); // Queue
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.open.as_ref().unwrap().call.call_id, "c-first");
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(stored(&app, "c-first").answers["greeting"].value, Some(AnswerValue::Yes));
+    assert!(app.message.as_ref().unwrap().text.contains("press o to reopen"));
+    press(&mut app, KeyCode::Char('o'));
+    chars(&mut app, "1n");
+    let r = stored(&app, "c-first");
+    assert_eq!((r.status, r.revision), (ReviewStatus::InProgress, 2));
+    assert_eq!(r.answers["greeting"].value, Some(AnswerValue::No));
+}
+
+#[test]
+fn help_overlay_lists_keys_in_the_workspace_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::Ru);
+    press(&mut app, KeyCode::Char('?'));
+    let s = screen(&mut app, 80, 40);
+    assert!(s.contains("Клавиши"), "{s}");
+    assert!(s.contains("назад 30 с"), "{s}");
+    assert!(s.contains("Shift+←"), "{s}");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn tiny_and_huge_terminals_do_not_break() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::En);
+    for (w, h) in [(80, 24), (40, 10), (20, 5), (250, 80)] {
+        let s = screen(&mut app, w, h);
+        assert_eq!(s.lines().count(), h as usize);
+    }
+}
