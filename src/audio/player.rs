@@ -1,0 +1,348 @@
+//! The playback thread.
+//!
+//! One thread owns the output device (on some platforms a device stream may
+//! not even move between threads) and the current recording. The UI talks to
+//! it only through [`PlayerHandle`]: `send` pushes a command on an unbounded
+//! channel (never blocks) and `status` takes a snapshot whose position comes
+//! from the source's atomics (never waits for audio). Slow work (probing a
+//! long MP3, opening a device) happens on the thread, not in the UI loop.
+//!
+//! Output is either the default device through rodio's mixer or a *null
+//! clock*: a thread that pulls samples from a device-less `rodio::Player`
+//! queue at real-time rate (in 20 ms slices) and discards them. The null clock
+//! is what makes playback, position, speed and end-of-call behave the same
+//! over SSH and in CI; it is also the fallback when the device cannot be
+//! opened or is lost mid-session, with the reason in [`OutputState::NoDevice`].
+//!
+//! Each loaded recording gets its own `rodio::Player` (dropping it stops the
+//! old one at once). Pause, seek and position live in the source's
+//! [`Controls`]; rodio's player only contributes its speed stage, which sits
+//! *after* the source, so the position stays in recording time.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use super::output::Output;
+use super::source::{CallSource, Controls};
+
+/// Slowest and fastest playback speed accepted by [`PlayerCommand::SetSpeed`].
+pub const MIN_SPEED: f32 = 0.5;
+pub const MAX_SPEED: f32 = 2.5;
+
+/// Where the sound goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputChoice {
+    /// The default device; if it cannot be opened, fall back to the null clock
+    /// and report `NoDevice(reason)`.
+    Device,
+    /// No device: samples are consumed at real-time rate and discarded.
+    Null,
+}
+
+/// What the output actually is, for the status line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutputState {
+    /// Playing through a device: its name and stream configuration.
+    Device(String),
+    /// No sound (null clock): one line saying why.
+    NoDevice(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlayerCommand {
+    /// Open a recording, paused at 0 (the reviewer presses Space to play).
+    Load(PathBuf),
+    /// Play; after the end, restart from 0.
+    Play,
+    Pause,
+    TogglePause,
+    /// Jump to a recording time (clamped to the length).
+    Seek(Duration),
+    /// Jump by milliseconds, negative for back.
+    SeekBy(i64),
+    /// Playback speed, clamped to `MIN_SPEED..=MAX_SPEED`.
+    SetSpeed(f32),
+    Unload,
+    Shutdown,
+}
+
+/// A snapshot for the UI. `position` and `duration` are recording time.
+#[derive(Clone, Debug)]
+pub struct PlayerStatus {
+    pub loaded: Option<PathBuf>,
+    pub position: Duration,
+    pub duration: Option<Duration>,
+    pub playing: bool,
+    pub speed: f32,
+    pub output: OutputState,
+    pub error: Option<String>,
+    pub finished: bool,
+}
+
+/// State the thread publishes; locked only for short copies, never across audio work.
+struct Shared {
+    loaded: Option<PathBuf>,
+    controls: Option<Arc<Controls>>,
+    speed: f32,
+    output: OutputState,
+    error: Option<String>,
+    device_error: Option<String>,
+}
+
+fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    shared.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The UI's handle on the playback thread. Dropping it stops the thread.
+pub struct PlayerHandle {
+    tx: Sender<PlayerCommand>,
+    shared: Arc<Mutex<Shared>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl PlayerHandle {
+    /// Start the playback thread. Returns at once; the device is opened on
+    /// the thread and `status().output` says what came of it.
+    pub fn spawn(choice: OutputChoice) -> PlayerHandle {
+        let output = OutputState::NoDevice(match choice {
+            OutputChoice::Null => "no sound: null output selected".into(),
+            OutputChoice::Device => "opening the audio device".into(),
+        });
+        let shared = Arc::new(Mutex::new(Shared {
+            loaded: None,
+            controls: None,
+            speed: 1.0,
+            output,
+            error: None,
+            device_error: None,
+        }));
+        let (tx, rx) = mpsc::channel();
+        let thread_shared = Arc::clone(&shared);
+        let thread = thread::Builder::new()
+            .name("callqa-audio".into())
+            .spawn(move || run(choice, &rx, &thread_shared));
+        let thread = match thread {
+            Ok(handle) => Some(handle),
+            Err(err) => {
+                lock(&shared).error = Some(format!("cannot start the audio thread: {err}"));
+                None
+            }
+        };
+        PlayerHandle { tx, shared, thread }
+    }
+
+    /// Queue a command for the playback thread. Never blocks.
+    pub fn send(&self, cmd: PlayerCommand) {
+        let _ = self.tx.send(cmd);
+    }
+
+    /// A snapshot of the player; cheap, never waits for audio.
+    pub fn status(&self) -> PlayerStatus {
+        let s = lock(&self.shared);
+        let mut status = PlayerStatus {
+            loaded: s.loaded.clone(),
+            position: Duration::ZERO,
+            duration: None,
+            playing: false,
+            speed: s.speed,
+            output: s.output.clone(),
+            error: s.error.clone(),
+            finished: false,
+        };
+        if let Some(c) = &s.controls {
+            status.finished = c.is_finished();
+            status.duration = c.duration();
+            status.position = match (status.finished, status.duration) {
+                (true, Some(d)) => d,
+                _ => c.position(),
+            };
+            status.playing = !c.is_paused() && !status.finished;
+            status.error = status.error.or_else(|| c.error());
+        }
+        status.error = status.error.or_else(|| s.device_error.clone());
+        status
+    }
+}
+
+impl Drop for PlayerHandle {
+    fn drop(&mut self) {
+        let _ = self.tx.send(PlayerCommand::Shutdown);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The recording currently loaded.
+struct Current {
+    path: PathBuf,
+    // Dropping the rodio player stops its queue.
+    player: rodio::Player,
+    controls: Arc<Controls>,
+}
+
+fn run(choice: OutputChoice, rx: &Receiver<PlayerCommand>, shared: &Arc<Mutex<Shared>>) {
+    // The device is opened and closed on this thread; keep alsa-lib quiet here.
+    super::output::silence_alsa_on_this_thread();
+    let device_lost = Arc::new(AtomicBool::new(false));
+    let mut output = open_output(choice, shared, &device_lost);
+    let mut current: Option<Current> = None;
+    let mut speed = 1.0f32;
+    loop {
+        let cmd = match rx.recv_timeout(Duration::from_millis(250)) {
+            Ok(cmd) => Some(cmd),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        if device_lost.swap(false, Ordering::SeqCst) {
+            output = fall_back_to_null(output, &mut current, shared, speed);
+        }
+        let Some(cmd) = cmd else {
+            continue;
+        };
+        match cmd {
+            PlayerCommand::Load(path) => {
+                drop(current.take()); // stop the old call before opening the new one
+                current = load(&output, path, speed, shared);
+            }
+            PlayerCommand::Unload => {
+                current = None;
+                let mut s = lock(shared);
+                s.loaded = None;
+                s.controls = None;
+                s.error = None;
+            }
+            PlayerCommand::SetSpeed(value) if value.is_finite() => {
+                speed = value.clamp(MIN_SPEED, MAX_SPEED);
+                lock(shared).speed = speed;
+                if let Some(c) = &current {
+                    c.player.set_speed(speed);
+                }
+            }
+            PlayerCommand::SetSpeed(_) => {}
+            PlayerCommand::Shutdown => break,
+            other => {
+                if let Some(c) = &current {
+                    control(&c.controls, other);
+                }
+            }
+        }
+    }
+    drop(current);
+    drop(output);
+}
+
+/// Transport commands: they only touch the source's atomics.
+fn control(c: &Controls, cmd: PlayerCommand) {
+    let play = |c: &Controls| {
+        if c.is_finished() {
+            c.seek(Duration::ZERO);
+        }
+        c.set_paused(false);
+    };
+    match cmd {
+        PlayerCommand::Play => play(c),
+        PlayerCommand::Pause => c.set_paused(true),
+        PlayerCommand::TogglePause if c.is_paused() || c.is_finished() => play(c),
+        PlayerCommand::TogglePause => c.set_paused(true),
+        PlayerCommand::Seek(to) => c.seek(to),
+        PlayerCommand::SeekBy(ms) => {
+            let pos = c.position();
+            let delta = Duration::from_millis(ms.unsigned_abs());
+            c.seek(if ms >= 0 {
+                pos + delta
+            } else {
+                pos.saturating_sub(delta)
+            });
+        }
+        _ => {}
+    }
+}
+
+fn load(output: &Output, path: PathBuf, speed: f32, shared: &Mutex<Shared>) -> Option<Current> {
+    match CallSource::open(&path) {
+        Ok(source) => {
+            let source = source.hold_at_end(true);
+            let controls = source.controls();
+            controls.set_paused(true);
+            let player = output.new_player();
+            player.set_speed(speed);
+            player.append(source);
+            let mut s = lock(shared);
+            s.loaded = Some(path.clone());
+            s.controls = Some(Arc::clone(&controls));
+            s.error = None;
+            Some(Current {
+                path,
+                player,
+                controls,
+            })
+        }
+        Err(err) => {
+            let mut s = lock(shared);
+            s.loaded = None;
+            s.controls = None;
+            s.error = Some(err.to_string());
+            None
+        }
+    }
+}
+
+/// Open the chosen output and publish what it turned out to be.
+fn open_output(
+    choice: OutputChoice,
+    shared: &Arc<Mutex<Shared>>,
+    lost: &Arc<AtomicBool>,
+) -> Output {
+    if choice == OutputChoice::Null {
+        return Output::null();
+    }
+    let (cb_shared, cb_lost) = (Arc::clone(shared), Arc::clone(lost));
+    let on_error = move |message: String, device_gone: bool| {
+        lock(&cb_shared).device_error = Some(message);
+        if device_gone {
+            cb_lost.store(true, Ordering::SeqCst);
+        }
+    };
+    let (output, state) = match Output::open_device(on_error) {
+        Ok((output, description)) => (output, OutputState::Device(description)),
+        Err(reason) => (Output::null(), OutputState::NoDevice(reason)),
+    };
+    lock(shared).output = state;
+    output
+}
+
+/// The device went away: carry on with the null clock, same call, same place.
+fn fall_back_to_null(
+    output: Output,
+    current: &mut Option<Current>,
+    shared: &Arc<Mutex<Shared>>,
+    speed: f32,
+) -> Output {
+    let reason = lock(shared)
+        .device_error
+        .take()
+        .unwrap_or_else(|| "audio device lost".into());
+    let resume = current
+        .take()
+        .map(|c| (c.path, c.controls.position(), c.controls.is_paused()));
+    drop(output);
+    let output = Output::null();
+    lock(shared).output = OutputState::NoDevice(format!("{reason} (continuing without sound)"));
+    if let Some((path, position, paused)) = resume {
+        *current = load(&output, path, speed, shared);
+        if let Some(c) = current {
+            c.controls.seek(position);
+            c.controls.set_paused(paused);
+        }
+    }
+    output
+}
+
+#[cfg(test)]
+#[path = "player_tests.rs"]
+mod tests;

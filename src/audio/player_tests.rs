@@ -1,0 +1,204 @@
+//! Behaviour tests for the playback thread on the null clock (no device).
+//! Timing bounds are wide on purpose: these check behaviour, not speed.
+
+use std::path::Path;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::audio::testutil::write_ramp_wav;
+
+fn wait_for(h: &PlayerHandle, what: &str, pred: impl Fn(&PlayerStatus) -> bool) -> PlayerStatus {
+    let start = Instant::now();
+    loop {
+        let s = h.status();
+        if pred(&s) {
+            return s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "timed out waiting for {what}: {s:?}"
+        );
+        sleep(Duration::from_millis(5));
+    }
+}
+
+fn load(h: &PlayerHandle, path: &Path) -> PlayerStatus {
+    h.send(PlayerCommand::Load(path.to_path_buf()));
+    wait_for(h, "load", |s| s.loaded.as_deref() == Some(path))
+}
+
+fn ms(d: Duration) -> u128 {
+    d.as_millis()
+}
+
+#[test]
+fn null_clock_plays_pauses_and_seeks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_ramp_wav(dir.path(), "call.wav", 8000, 1, 5.0);
+    let h = PlayerHandle::spawn(OutputChoice::Null);
+    assert!(matches!(h.status().output, OutputState::NoDevice(_)));
+
+    let s = load(&h, &path);
+    assert_eq!(
+        (s.position, s.playing, s.finished),
+        (Duration::ZERO, false, false)
+    );
+    assert_eq!(s.duration, Some(Duration::from_secs(5)));
+    assert_eq!(s.error, None);
+    sleep(Duration::from_millis(100));
+    assert_eq!(h.status().position, Duration::ZERO, "load starts paused");
+
+    h.send(PlayerCommand::Play);
+    sleep(Duration::from_millis(300));
+    let s = h.status();
+    assert!(s.playing);
+    assert!((150..=600).contains(&ms(s.position)), "after 300 ms: {s:?}");
+
+    h.send(PlayerCommand::Pause);
+    let held = wait_for(&h, "pause", |s| !s.playing).position;
+    sleep(Duration::from_millis(60)); // let an in-flight 20 ms slice finish
+    let held = held.max(h.status().position);
+    sleep(Duration::from_millis(200));
+    assert_eq!(h.status().position, held, "pause holds the position");
+
+    h.send(PlayerCommand::Seek(Duration::from_millis(2000)));
+    let s = wait_for(&h, "seek", |s| s.position == Duration::from_millis(2000));
+    assert!(!s.playing, "seeking keeps the pause");
+    h.send(PlayerCommand::SeekBy(-5000));
+    wait_for(&h, "seek back to 0", |s| s.position == Duration::ZERO);
+    h.send(PlayerCommand::SeekBy(1500));
+    wait_for(&h, "seek by 1.5 s", |s| {
+        s.position == Duration::from_millis(1500)
+    });
+
+    h.send(PlayerCommand::TogglePause);
+    sleep(Duration::from_millis(200));
+    let s = h.status();
+    assert!(s.playing);
+    assert!((1550..=1900).contains(&ms(s.position)), "{s:?}");
+
+    h.send(PlayerCommand::Unload);
+    let s = wait_for(&h, "unload", |s| s.loaded.is_none());
+    assert_eq!(
+        (s.position, s.duration, s.playing),
+        (Duration::ZERO, None, false)
+    );
+}
+
+#[test]
+fn bad_file_sets_error_and_thread_keeps_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("notes.wav");
+    std::fs::write(&bad, "this is a CSV, not a call\n").unwrap();
+    let good = write_ramp_wav(dir.path(), "good.wav", 8000, 1, 1.0);
+    let h = PlayerHandle::spawn(OutputChoice::Null);
+    load(&h, &good);
+
+    h.send(PlayerCommand::Load(bad));
+    let s = wait_for(&h, "error", |s| s.error.is_some());
+    assert_eq!(
+        s.error.as_deref(),
+        Some("notes.wav: not an audio file (unrecognised format)")
+    );
+    assert_eq!((s.loaded, s.playing), (None, false));
+    h.send(PlayerCommand::Play); // nothing loaded: ignored
+
+    h.send(PlayerCommand::Load(dir.path().join("gone.wav")));
+    let s = wait_for(&h, "missing file", |s| {
+        s.error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("gone.wav"))
+    });
+    assert!(s.error.unwrap().contains("cannot open"));
+
+    let s = load(&h, &good);
+    assert_eq!(s.error, None, "a good load clears the error");
+}
+
+#[test]
+fn end_of_call_finishes_and_play_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_ramp_wav(dir.path(), "short.wav", 8000, 2, 0.4);
+    let h = PlayerHandle::spawn(OutputChoice::Null);
+    load(&h, &path);
+    h.send(PlayerCommand::Play);
+    let s = wait_for(&h, "end", |s| s.finished);
+    assert!(!s.playing);
+    assert_eq!(s.position, Duration::from_millis(400));
+    assert_eq!(s.duration, Some(Duration::from_millis(400)));
+    sleep(Duration::from_millis(100));
+    assert_eq!(h.status().position, Duration::from_millis(400));
+
+    h.send(PlayerCommand::Play);
+    let s = wait_for(&h, "restart", |s| !s.finished && s.playing);
+    assert!(ms(s.position) < 200, "restarted from 0: {s:?}");
+    wait_for(&h, "second end", |s| s.finished);
+
+    // Space at the end also restarts; seeking back from the end keeps it paused.
+    h.send(PlayerCommand::SeekBy(-100));
+    let s = wait_for(&h, "seek from end", |s| !s.finished);
+    assert_eq!((s.position, s.playing), (Duration::from_millis(300), false));
+}
+
+#[test]
+fn speed_changes_playback_rate_not_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_ramp_wav(dir.path(), "call.wav", 8000, 1, 10.0);
+    let h = PlayerHandle::spawn(OutputChoice::Null);
+    load(&h, &path);
+    h.send(PlayerCommand::SetSpeed(2.0));
+    wait_for(&h, "speed", |s| s.speed == 2.0);
+    h.send(PlayerCommand::Play);
+    sleep(Duration::from_millis(400));
+    let s = h.status();
+    assert!(
+        (600..=1400).contains(&ms(s.position)),
+        "400 ms at 2x: {s:?}"
+    );
+    h.send(PlayerCommand::SetSpeed(9.0));
+    wait_for(&h, "clamped", |s| s.speed == MAX_SPEED);
+    h.send(PlayerCommand::SetSpeed(0.1));
+    wait_for(&h, "clamped", |s| s.speed == MIN_SPEED);
+    h.send(PlayerCommand::SetSpeed(f32::NAN));
+    sleep(Duration::from_millis(50));
+    assert_eq!(h.status().speed, MIN_SPEED);
+}
+
+#[test]
+fn device_choice_falls_back_or_plays() {
+    let dir = tempfile::tempdir().unwrap();
+    // Silence, in case this machine does have a sound card.
+    let path = dir.path().join("quiet.wav");
+    let wav = crate::audio::testutil::wav_bytes(1, 1, 8000, 16, &[0u8; 16_000], None);
+    std::fs::write(&path, wav).unwrap();
+    let h = PlayerHandle::spawn(OutputChoice::Device);
+    let s = wait_for(&h, "device", |s| {
+        s.output != OutputState::NoDevice("opening the audio device".into())
+    });
+    println!("output: {:?}", s.output);
+    load(&h, &path);
+    h.send(PlayerCommand::Play);
+    wait_for(&h, "position to advance", |s| ms(s.position) >= 100);
+}
+
+#[test]
+fn drop_shuts_the_thread_down_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_ramp_wav(dir.path(), "call.wav", 8000, 1, 3.0);
+    let h = PlayerHandle::spawn(OutputChoice::Null);
+    load(&h, &path);
+    h.send(PlayerCommand::Play);
+    sleep(Duration::from_millis(50));
+    let start = Instant::now();
+    drop(h);
+    assert!(start.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
+fn handle_and_status_can_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<PlayerHandle>();
+    send_sync::<PlayerStatus>();
+    send_sync::<crate::audio::AudioError>();
+}

@@ -1,0 +1,458 @@
+//! Is this file a playable call, and how long is it?
+//!
+//! The importer probes every recording of a batch, so probing must be cheap:
+//! we read container headers with symphonia, decode only the first packet (a
+//! codec can be recognised by the container and still have no decoder), and
+//! take the length from the header (`n_frames`). Only when the header cannot
+//! be trusted (MP3: without a Xing/VBRI header symphonia *estimates* from the
+//! bitrate) do we walk the packets, which reads frame headers but decodes
+//! nothing.
+//!
+//! Telephony exports contain broken files, and "could not play" is useless to
+//! a reviewer, so the file is also sniffed by hand: the RIFF chunk list of a
+//! WAV is read to catch a data chunk that promises more than the file holds
+//! (a copy cut short) or a recorder that never wrote the length, and to name a
+//! codec symphonia does not know (GSM 6.10, G.729...). Magic bytes of
+//! containers this build cannot read (MP4, AMR...) are named too.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::time::Duration;
+
+use symphonia::core::codecs::{self, CODEC_TYPE_NULL, CodecParameters, CodecType, Decoder};
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::formats::{FormatOptions, FormatReader};
+use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptions};
+use symphonia::core::meta::MetadataOptions;
+use symphonia::core::probe::Hint;
+use symphonia::core::units::TimeBase;
+
+use super::wav::{PatchedWav, WAV_TAGS_DECODED, check_wav_length, read_wav_layout, wav_codec_name};
+use super::{AudioError, file_label, io_reason};
+
+/// What the importer and the TUI need to know about a recording.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AudioInfo {
+    /// "wav", "mp3", "flac", "ogg".
+    pub container: String,
+    /// "pcm_s16le", "pcm_mulaw", "pcm_alaw", "mp3", "flac", "vorbis", "adpcm_ima", ...
+    pub codec: String,
+    pub duration_ms: u64,
+    pub channels: u16,
+    pub sample_rate: u32,
+}
+
+impl AudioInfo {
+    pub fn duration(&self) -> Duration {
+        Duration::from_millis(self.duration_ms)
+    }
+}
+
+/// Check a recording and read its format and length; see the module docs.
+pub fn probe(path: &Path) -> Result<AudioInfo, AudioError> {
+    probe_frames(path).map(|(info, _)| info)
+}
+
+/// [`probe`], plus the exact length in frames.
+pub(crate) fn probe_frames(path: &Path) -> Result<(AudioInfo, u64), AudioError> {
+    let mut opened = open_format(path)?;
+    let file = opened.label.clone();
+    let params = opened.params.clone();
+    let mut decoder = make_decoder(&opened)?;
+
+    // Decode the first packet that carries audio (give damaged starts a few tries).
+    let mut ts_seen: u64 = 0;
+    let mut failures = 0;
+    let spec = loop {
+        match opened.format.next_packet() {
+            Ok(packet) if packet.track_id() != opened.track_id => continue,
+            Ok(packet) => {
+                ts_seen += packet.dur();
+                match decoder.decode(&packet) {
+                    Ok(buf) if buf.frames() > 0 => break *buf.spec(),
+                    Ok(_) => {}
+                    Err(err) => {
+                        failures += 1;
+                        if failures >= 8 {
+                            return Err(corrupt(&file, format!("cannot decode: {err}")));
+                        }
+                    }
+                }
+            }
+            Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return Err(if failures > 0 {
+                    corrupt(&file, "no packet could be decoded".into())
+                } else {
+                    AudioError::NoAudio { file }
+                });
+            }
+            Err(SymError::ResetRequired) => decoder.reset(),
+            Err(SymError::DecodeError(msg)) => {
+                failures += 1;
+                if failures >= 8 {
+                    return Err(corrupt(&file, msg.to_string()));
+                }
+            }
+            Err(err) => return Err(sym_read_error(&file, err)),
+        }
+    };
+
+    let sample_rate = params.sample_rate.unwrap_or(spec.rate);
+    let channels = params
+        .channels
+        .map(|c| c.count())
+        .unwrap_or_else(|| spec.channels.count()) as u16;
+    if sample_rate == 0 || channels == 0 {
+        return Err(corrupt(&file, "no sample rate or channel count".into()));
+    }
+
+    let frames = match params.n_frames {
+        Some(n) if opened.container != "mp3" => n,
+        _ => {
+            // Walk the remaining packet headers; nothing is decoded.
+            let mut errors = 0;
+            loop {
+                match opened.format.next_packet() {
+                    Ok(p) if p.track_id() == opened.track_id => ts_seen += p.dur(),
+                    Ok(_) => {}
+                    Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                        break;
+                    }
+                    Err(SymError::DecodeError(_)) if errors < 64 => errors += 1,
+                    Err(SymError::ResetRequired) => {}
+                    Err(err) => return Err(sym_read_error(&file, err)),
+                }
+            }
+            ts_to_frames(ts_seen, params.time_base, sample_rate)
+        }
+    };
+    if frames == 0 {
+        return Err(AudioError::NoAudio { file });
+    }
+
+    let info = AudioInfo {
+        container: opened.container.to_string(),
+        codec: codec_short_name(params.codec),
+        duration_ms: frames * 1000 / u64::from(sample_rate),
+        channels,
+        sample_rate,
+    };
+    Ok((info, frames))
+}
+
+/// A container opened by symphonia, positioned at the first packet.
+pub(crate) struct Opened {
+    pub format: Box<dyn FormatReader>,
+    pub track_id: u32,
+    pub params: CodecParameters,
+    pub container: &'static str,
+    pub label: String,
+}
+
+/// Open the file, catch what symphonia would report badly, and let symphonia
+/// find the container. Shared by `probe` and `CallSource::open`.
+pub(crate) fn open_format(path: &Path) -> Result<Opened, AudioError> {
+    let label = file_label(path);
+    let open_err = |reason: String| AudioError::Open {
+        file: label.clone(),
+        reason,
+    };
+    let mut file = File::open(path).map_err(|e| open_err(io_reason(&e)))?;
+    let meta = file.metadata().map_err(|e| open_err(io_reason(&e)))?;
+    if meta.is_dir() {
+        return Err(open_err("is a directory".into()));
+    }
+    let file_len = meta.len();
+    if file_len == 0 {
+        return Err(AudioError::Empty { file: label });
+    }
+    let read_err = |e: std::io::Error| AudioError::Io {
+        file: label.clone(),
+        reason: io_reason(&e),
+    };
+
+    let mut head = Vec::with_capacity(512);
+    (&mut file)
+        .take(512)
+        .read_to_end(&mut head)
+        .map_err(read_err)?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let kind = sniff(&head, &ext, file_len);
+
+    let wav = match kind {
+        Kind::Other(format) => {
+            return Err(AudioError::UnsupportedFormat {
+                file: label,
+                format: format.into(),
+            });
+        }
+        Kind::RawGsm => {
+            return Err(AudioError::UnsupportedCodec {
+                file: label,
+                codec: "GSM 6.10".into(),
+            });
+        }
+        Kind::Text => return Err(AudioError::NotAudio { file: label }),
+        Kind::Wav => {
+            let layout = read_wav_layout(&mut file).map_err(read_err)?;
+            if !WAV_TAGS_DECODED.contains(&layout.format_tag) {
+                return Err(AudioError::UnsupportedCodec {
+                    file: label,
+                    codec: wav_codec_name(layout.format_tag),
+                });
+            }
+            // Before symphonia, which rejects such files with a vaguer message.
+            check_wav_length(&label, &layout, file_len)?;
+            Some(layout)
+        }
+        _ => None,
+    };
+    file.seek(SeekFrom::Start(0)).map_err(read_err)?;
+
+    let mut hint = Hint::new();
+    if !ext.is_empty() {
+        hint.with_extension(&ext);
+    }
+    let media: Box<dyn MediaSource> = match &wav {
+        Some(layout) if layout.needs_fmt_patch() => {
+            Box::new(PatchedWav::new(file, layout, file_len).map_err(read_err)?)
+        }
+        _ => Box::new(file),
+    };
+    let mss = MediaSourceStream::new(media, MediaSourceStreamOptions::default());
+    let probed = symphonia::default::get_probe()
+        .format(
+            &hint,
+            mss,
+            &FormatOptions::default(),
+            &MetadataOptions::default(),
+        )
+        .map_err(|err| match (err, kind) {
+            (SymError::Unsupported(_), Kind::Unknown) => AudioError::NotAudio {
+                file: label.clone(),
+            },
+            (SymError::Unsupported(msg), _) => match &wav {
+                Some(w) if w.format_tag == 0xFFFE => AudioError::UnsupportedCodec {
+                    file: label.clone(),
+                    codec: format!(
+                        "WAVE_FORMAT_EXTENSIBLE sub-type {}",
+                        wav_codec_name(w.sub_tag)
+                    ),
+                },
+                _ => corrupt(&label, msg.to_string()),
+            },
+            (SymError::IoError(e), Kind::Unknown)
+                if e.kind() == std::io::ErrorKind::UnexpectedEof =>
+            {
+                AudioError::NotAudio {
+                    file: label.clone(),
+                }
+            }
+            (SymError::IoError(e), _) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                corrupt(&label, "header is cut short".into())
+            }
+            (SymError::DecodeError(_), Kind::Unknown) => AudioError::NotAudio {
+                file: label.clone(),
+            },
+            (err, _) => sym_read_error(&label, err),
+        })?;
+    let format = probed.format;
+
+    let track = format
+        .default_track()
+        .filter(|t| t.codec_params.codec != CODEC_TYPE_NULL)
+        .or_else(|| {
+            format
+                .tracks()
+                .iter()
+                .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
+        })
+        .ok_or_else(|| AudioError::NoAudio {
+            file: label.clone(),
+        })?;
+    let track_id = track.id;
+    let params = track.codec_params.clone();
+    let container = match kind {
+        Kind::Wav => "wav",
+        Kind::Flac => "flac",
+        Kind::Ogg => "ogg",
+        Kind::Mp3 => "mp3",
+        _ => match params.codec {
+            codecs::CODEC_TYPE_MP3 | codecs::CODEC_TYPE_MP2 | codecs::CODEC_TYPE_MP1 => "mp3",
+            codecs::CODEC_TYPE_FLAC => "flac",
+            codecs::CODEC_TYPE_VORBIS | codecs::CODEC_TYPE_OPUS => "ogg",
+            _ => "unknown",
+        },
+    };
+    Ok(Opened {
+        format,
+        track_id,
+        params,
+        container,
+        label,
+    })
+}
+
+/// A decoder for the track, or `UnsupportedCodec` naming the codec.
+pub(crate) fn make_decoder(opened: &Opened) -> Result<Box<dyn Decoder>, AudioError> {
+    symphonia::default::get_codecs()
+        .make(&opened.params, &codecs::DecoderOptions::default())
+        .map_err(|err| match err {
+            SymError::Unsupported(_) => AudioError::UnsupportedCodec {
+                file: opened.label.clone(),
+                codec: codec_long_name(opened.params.codec),
+            },
+            other => sym_read_error(&opened.label, other),
+        })
+}
+
+/// Track timestamps (in `time_base` units) to frames at `sample_rate`.
+pub(crate) fn ts_to_frames(ts: u64, tb: Option<TimeBase>, sample_rate: u32) -> u64 {
+    match tb {
+        Some(tb) if !(tb.numer == 1 && tb.denom == sample_rate) => {
+            (u128::from(ts) * u128::from(tb.numer) * u128::from(sample_rate)
+                / u128::from(tb.denom.max(1))) as u64
+        }
+        _ => ts,
+    }
+}
+
+/// Frames at `sample_rate` to track timestamps.
+pub(crate) fn frames_to_ts(frames: u64, tb: Option<TimeBase>, sample_rate: u32) -> u64 {
+    match tb {
+        Some(tb) if !(tb.numer == 1 && tb.denom == sample_rate) => {
+            (u128::from(frames) * u128::from(tb.denom)
+                / (u128::from(tb.numer.max(1)) * u128::from(sample_rate.max(1)))) as u64
+        }
+        _ => frames,
+    }
+}
+
+fn corrupt(file: &str, detail: String) -> AudioError {
+    AudioError::Corrupt {
+        file: file.to_string(),
+        detail,
+    }
+}
+
+pub(crate) fn sym_read_error(file: &str, err: SymError) -> AudioError {
+    match err {
+        SymError::IoError(e) => AudioError::Io {
+            file: file.to_string(),
+            reason: io_reason(&e),
+        },
+        other => corrupt(file, other.to_string()),
+    }
+}
+
+fn codec_short_name(codec: CodecType) -> String {
+    match symphonia::default::get_codecs().get_codec(codec) {
+        Some(d) if d.short_name == "adpcm_ima_wav" => "adpcm_ima".into(),
+        Some(d) => d.short_name.into(),
+        None => codec_long_name(codec),
+    }
+}
+
+fn codec_long_name(codec: CodecType) -> String {
+    let name = match codec {
+        codecs::CODEC_TYPE_OPUS => "Opus",
+        codecs::CODEC_TYPE_AAC => "AAC",
+        codecs::CODEC_TYPE_SPEEX => "Speex",
+        codecs::CODEC_TYPE_ALAC => "ALAC",
+        codecs::CODEC_TYPE_MP1 => "MPEG Layer I",
+        codecs::CODEC_TYPE_MP2 => "MPEG Layer II",
+        codecs::CODEC_TYPE_WAVPACK => "WavPack",
+        codecs::CODEC_TYPE_WMA => "WMA",
+        codecs::CODEC_TYPE_ADPCM_G722 => "G.722 ADPCM",
+        codecs::CODEC_TYPE_ADPCM_G726 | codecs::CODEC_TYPE_ADPCM_G726LE => "G.726 ADPCM",
+        _ => {
+            return symphonia::default::get_codecs()
+                .get_codec(codec)
+                .map(|d| d.long_name.to_string())
+                .unwrap_or_else(|| format!("(symphonia codec {codec})"));
+        }
+    };
+    name.into()
+}
+
+/// What the first bytes say the file is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Wav,
+    Mp3,
+    Flac,
+    Ogg,
+    /// Raw GSM 6.10 frames (33 bytes, each starting with the 0xD nibble).
+    RawGsm,
+    /// Plain text (a CSV or a log named `.wav`): certainly not audio.
+    Text,
+    /// A real audio container this build cannot read.
+    Other(&'static str),
+    Unknown,
+}
+
+fn sniff(head: &[u8], ext: &str, file_len: u64) -> Kind {
+    let at = |off: usize, magic: &[u8]| head.get(off..off + magic.len()) == Some(magic);
+    if at(0, b"RIFF") && at(8, b"WAVE") {
+        return Kind::Wav;
+    }
+    if at(0, b"RF64") || at(0, b"BW64") {
+        return Kind::Other("RF64 (64-bit WAV)");
+    }
+    if at(0, b"fLaC") {
+        return Kind::Flac;
+    }
+    if at(0, b"OggS") {
+        return Kind::Ogg;
+    }
+    if at(0, b"ID3") {
+        return Kind::Mp3;
+    }
+    if head.len() >= 2 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0 {
+        // MPEG audio sync; layer bits 00 mean ADTS (AAC).
+        return if (head[1] >> 1) & 3 == 0 {
+            Kind::Other("AAC (ADTS)")
+        } else {
+            Kind::Mp3
+        };
+    }
+    let others: [(usize, &[u8], &'static str); 8] = [
+        (4, b"ftyp", "MP4/M4A"),
+        (0, b"#!AMR", "AMR"),
+        (0, b"caff", "CAF"),
+        (0, &[0x1A, 0x45, 0xDF, 0xA3], "Matroska/WebM"),
+        (0, b".snd", "Sun/NeXT AU"),
+        (0, b"MAC ", "Monkey's Audio"),
+        (0, b"wvpk", "WavPack"),
+        (0, &[0x30, 0x26, 0xB2, 0x75], "ASF/WMA"),
+    ];
+    for (off, magic, name) in others {
+        if at(off, magic) {
+            return Kind::Other(name);
+        }
+    }
+    if at(0, b"FORM") && (at(8, b"AIFF") || at(8, b"AIFC")) {
+        return Kind::Other("AIFF");
+    }
+    if ext == "gsm"
+        && file_len.is_multiple_of(33)
+        && head.chunks_exact(33).all(|f| f[0] >> 4 == 0xD)
+    {
+        return Kind::RawGsm;
+    }
+    let texty = |b: &u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7E) || *b >= 0x80;
+    // A multi-byte character may be cut at the end of the sniffed block.
+    let utf8 = std::str::from_utf8(head).map_or_else(|e| e.error_len().is_none(), |_| true);
+    if !head.is_empty() && head.iter().all(texty) && utf8 {
+        return Kind::Text;
+    }
+    Kind::Unknown
+}
+
+#[cfg(test)]
+#[path = "probe_tests.rs"]
+mod tests;
