@@ -7,11 +7,11 @@
 //! `tui` (the workstation) and `i18n` (every user-visible string).
 
 pub mod audio;
-pub mod domain;
-pub mod store;
-pub mod import;
-pub mod text;
-pub mod i18n;
 pub mod config;
-pub mod tui;
+pub mod domain;
 pub mod export;
+pub mod i18n;
+pub mod import;
+pub mod store;
+pub mod text;
+pub mod tui;

@@ -14,7 +14,11 @@ use std::process::ExitCode;
 mod demo;
 
 #[derive(Parser)]
-#[command(name = "callqa", version, about = "Review recorded sales calls: listen, score, check the CRM")]
+#[command(
+    name = "callqa",
+    version,
+    about = "Review recorded sales calls: listen, score, check the CRM"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -123,7 +127,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 open_workspace(&ws, &config, config::data_dir().join("demo.sqlite"))?;
             let report = callqa::import::import_batch(&workspace, &batch)?;
             if !report.problems.is_empty() {
-                anyhow::bail!("the bundled demo did not import cleanly: {}", report.problems[0]);
+                anyhow::bail!(
+                    "the bundled demo did not import cleanly: {}",
+                    report.problems[0]
+                );
             }
             open_workstation(workspace, lang, checklist, &review, &config)?;
             Ok(ExitCode::SUCCESS)
@@ -180,7 +187,10 @@ fn import(ws: &Workspace, batch: &Path) -> anyhow::Result<ExitCode> {
     Ok(if report.problems.is_empty() {
         ExitCode::SUCCESS
     } else {
-        println!("{} problem(s): the rows above were not imported", report.problems.len());
+        println!(
+            "{} problem(s): the rows above were not imported",
+            report.problems.len()
+        );
         ExitCode::from(EXIT_PARTIAL)
     })
 }

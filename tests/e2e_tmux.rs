@@ -35,11 +35,24 @@ impl Tmux {
     fn start(&self, command: &str) {
         self.run(&["kill-server"]);
         let out = Command::new("tmux")
-            .args(["-L", &self.socket, "new-session", "-d", "-x", "120", "-y", "40"])
+            .args([
+                "-L",
+                &self.socket,
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "40",
+            ])
             .arg(command)
             .output()
             .unwrap();
-        assert!(out.status.success(), "tmux: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     fn screen(&self) -> String {
@@ -141,12 +154,18 @@ fn scripted_review_survives_sigkill() {
 
     // No --no-sound: on a machine without a device this exercises the
     // fallback, and ALSA's complaints must not reach the screen.
-    let review = format!("exec env {env} {bin} review --db {} --reviewer e2e", db.display());
+    let review = format!(
+        "exec env {env} {bin} review --db {} --reviewer e2e",
+        db.display()
+    );
     let tmux = Tmux::new("sigkill");
     tmux.start(&review);
     let first = tmux.wait_for("Checklist");
     assert!(first.contains("call-001"), "{first}");
-    assert!(!first.contains("ALSA lib"), "stderr reached the screen:\n{first}");
+    assert!(
+        !first.contains("ALSA lib"),
+        "stderr reached the screen:\n{first}"
+    );
 
     tmux.keys(&["y", "n", "a"]);
     tmux.keys(&["2", "c"]);
@@ -158,7 +177,10 @@ fn scripted_review_survives_sigkill() {
     assert!(screen.contains("✎ не назвал"), "{screen}");
 
     let pid = tmux.pane_pid();
-    let killed = Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     std::thread::sleep(Duration::from_millis(300));
 
@@ -175,8 +197,14 @@ fn scripted_review_survives_sigkill() {
     tmux.start(&review);
     let screen = tmux.wait_for("Checklist");
     assert!(screen.contains("call-001"), "{screen}");
-    assert!(screen.contains("✔ yes") && screen.contains("✘ no") && screen.contains("– n/a"), "{screen}");
-    assert!(screen.contains("4/11 answered") || screen.contains("5/11 answered"), "{screen}");
+    assert!(
+        screen.contains("✔ yes") && screen.contains("✘ no") && screen.contains("– n/a"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("4/11 answered") || screen.contains("5/11 answered"),
+        "{screen}"
+    );
 
     // Resize down to 80x24 and back without breaking.
     tmux.run(&["resize-window", "-x", "80", "-y", "24"]);

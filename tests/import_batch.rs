@@ -61,18 +61,35 @@ fn good_batch_imports_and_a_second_import_changes_nothing() {
     let ws = workspace(dir.path());
     let first = import_batch(&ws, &b).unwrap();
     assert!(first.problems.is_empty(), "{:?}", reasons(&first));
-    assert_eq!((first.calls.new, first.contacts.new, first.notes.new), (2, 1, 2));
+    assert_eq!(
+        (first.calls.new, first.contacts.new, first.notes.new),
+        (2, 1, 2)
+    );
     let call = ws.call("c1").unwrap();
     assert_eq!(call.recording.duration_ms, 2000);
-    assert_eq!((call.recording.sample_rate, call.recording.channels), (8000, 1));
+    assert_eq!(
+        (call.recording.sample_rate, call.recording.channels),
+        (8000, 1)
+    );
     assert!(Path::new(&call.recording.path).is_absolute());
     let crm = ws.crm_for_call(&call).unwrap();
     assert_eq!(crm.deal.as_ref().unwrap().amount, Some(150_000.0));
-    assert!(crm.notes.iter().any(|n| n.text.contains("\"дорого\", но\nготов")));
+    assert!(
+        crm.notes
+            .iter()
+            .any(|n| n.text.contains("\"дорого\", но\nготов"))
+    );
     assert_eq!(crm.contact.unwrap().missing_fields(), vec!["role", "email"]);
 
     let second = import_batch(&ws, &b).unwrap();
-    assert_eq!((second.calls.new, second.calls.updated, second.calls.unchanged), (0, 0, 2));
+    assert_eq!(
+        (
+            second.calls.new,
+            second.calls.updated,
+            second.calls.unchanged
+        ),
+        (0, 0, 2)
+    );
     assert_eq!(second.notes.unchanged, 2);
     assert_eq!(ws.call_count().unwrap(), 2);
 }
@@ -83,7 +100,11 @@ fn bad_rows_are_named_and_skipped_and_the_rest_goes_in() {
     let b = dir.path().join("batch");
     std::fs::create_dir_all(b.join("rec")).unwrap();
     std::fs::write(b.join("rec/empty.wav"), b"").unwrap();
-    std::fs::write(b.join("rec/text.wav"), "this is not audio, just text\n".repeat(20)).unwrap();
+    std::fs::write(
+        b.join("rec/text.wav"),
+        "this is not audio, just text\n".repeat(20),
+    )
+    .unwrap();
     write_wav(&b.join("rec/full.wav"), 2.0, 8000);
     let full = std::fs::read(b.join("rec/full.wav")).unwrap();
     std::fs::write(b.join("rec/cut.wav"), &full[..full.len() / 3]).unwrap();
@@ -116,7 +137,10 @@ fn bad_rows_are_named_and_skipped_and_the_rest_goes_in() {
     assert!(find("e5").contains("leaves the batch folder"), "{all:#?}");
     assert!(find("e6").contains("absolute"), "{all:#?}");
     assert!(find("calls.csv:10").contains("too few fields"), "{all:#?}");
-    assert!(find("duplicate call_id").contains("first on line 2"), "{all:#?}");
+    assert!(
+        find("duplicate call_id").contains("first on line 2"),
+        "{all:#?}"
+    );
     assert!(find("e9").contains("does not parse"), "{all:#?}");
     assert!(find("e10").contains("sideways"), "{all:#?}");
     // Each problem names the file and line.
@@ -154,10 +178,16 @@ fn missing_columns_and_missing_folder_are_clear() {
     let b = dir.path().join("b");
     write(&b.join("calls.csv"), "call_id,rep\nc1,Анна\n");
     let err = import_batch(&ws, &b).unwrap_err().to_string();
-    assert!(err.starts_with("calls.csv: missing column(s): started_at, direction, phone, recording"), "{err}");
+    assert!(
+        err.starts_with("calls.csv: missing column(s): started_at, direction, phone, recording"),
+        "{err}"
+    );
     std::fs::remove_file(b.join("calls.csv")).unwrap();
     let err = import_batch(&ws, &b).unwrap_err().to_string();
-    assert!(err.contains("calls.csv") && err.contains("cannot read"), "{err}");
+    assert!(
+        err.contains("calls.csv") && err.contains("cannot read"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -168,13 +198,22 @@ fn non_utf8_rows_and_unknown_crm_links_are_reported() {
         "c3,2026-11-23T12:00:00+03:00,Анна,in,+7,rec/good1.wav,k-unknown,\n",
     );
     let mut bytes = std::fs::read(b.join("calls.csv")).unwrap();
-    bytes.extend_from_slice(b"c4,2026-11-23T12:00:00+03:00,\xc0\xed\xed\xe0,in,+7,rec/good1.wav,,\n");
+    bytes.extend_from_slice(
+        b"c4,2026-11-23T12:00:00+03:00,\xc0\xed\xed\xe0,in,+7,rec/good1.wav,,\n",
+    );
     std::fs::write(b.join("calls.csv"), bytes).unwrap();
     let ws = workspace(dir.path());
     let report = import_batch(&ws, &b).unwrap();
     let all = reasons(&report);
-    assert!(all.iter().any(|r| r.starts_with("calls.csv:5") && r.contains("UTF-8")), "{all:#?}");
+    assert!(
+        all.iter()
+            .any(|r| r.starts_with("calls.csv:5") && r.contains("UTF-8")),
+        "{all:#?}"
+    );
     let warnings: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
-    assert!(warnings.iter().any(|w| w.contains("k-unknown")), "{warnings:#?}");
+    assert!(
+        warnings.iter().any(|w| w.contains("k-unknown")),
+        "{warnings:#?}"
+    );
     assert_eq!(report.calls.new, 3);
 }

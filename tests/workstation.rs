@@ -54,7 +54,8 @@ fn setup(dir: &Path, lang: Lang) -> App {
     );
     let ws = Workspace::open(&dir.join("ws.sqlite")).unwrap();
     let checklist = Checklist::default_sales_call();
-    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML).unwrap();
+    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)
+        .unwrap();
     let report = callqa::import::import_batch(&ws, &b).unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     App::new(
@@ -96,7 +97,10 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
 }
 
 fn stored(app: &App, call: &str) -> callqa::store::ReviewRecord {
-    app.ws.review(call, "tester", "sales-call").unwrap().unwrap()
+    app.ws
+        .review(call, "tester", "sales-call")
+        .unwrap()
+        .unwrap()
 }
 
 #[test]
@@ -105,13 +109,24 @@ fn opens_on_the_first_open_call_with_all_panes_at_80x24() {
     let mut app = setup(dir.path(), Lang::En);
     let s = screen(&mut app, 80, 24);
     for needle in [
-        "Player", "Queue 0/2", "Checklist", "CRM", "c-first", "Анна Смирнова",
-        "0:00 / 0:04", "paused", "Greeted the client", "Contact",
+        "Player",
+        "Queue 0/2",
+        "Checklist",
+        "CRM",
+        "c-first",
+        "Анна Смирнова",
+        "0:00 / 0:04",
+        "paused",
+        "Greeted the client",
+        "Contact",
     ] {
         assert!(s.contains(needle), "missing {needle:?} in\n{s}");
     }
     assert!(s.contains("No sound"), "a null output must say so:\n{s}");
-    assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "raw control characters on screen");
+    assert!(
+        !s.contains('\u{1b}') && !s.contains('\u{7}'),
+        "raw control characters on screen"
+    );
     // The script item is not applicable on a call without a script.
     assert!(s.contains("n/a") && s.contains("(auto)"), "{s}");
 }
@@ -122,9 +137,15 @@ fn crm_pane_marks_missing_fields_overdue_task_and_write_up() {
     let mut app = setup(dir.path(), Lang::En);
     let s = screen(&mut app, 220, 60);
     for needle in [
-        "role: ✘ missing", "email: ✘ missing", "stage: Квалификация", "OVERDUE",
-        "Перезвонить клиенту", "after the call · this call", "before the call",
-        "Evil ␛[2J␛]0;pwned", "more characters not shown",
+        "role: ✘ missing",
+        "email: ✘ missing",
+        "stage: Квалификация",
+        "OVERDUE",
+        "Перезвонить клиенту",
+        "after the call · this call",
+        "before the call",
+        "Evil ␛[2J␛]0;pwned",
+        "more characters not shown",
     ] {
         assert!(s.contains(needle), "missing {needle:?} in\n{s}");
     }
@@ -178,7 +199,11 @@ fn comments_in_russian_and_evidence_stamps() {
     assert_eq!(a.comment.as_deref(), Some("не назвал по имени"));
     assert_eq!(a.value, Some(AnswerValue::No));
     chars(&mut app, "3t");
-    assert!(stored(&app, "c-first").answers["client_name"].evidence_ms.is_some());
+    assert!(
+        stored(&app, "c-first").answers["client_name"]
+            .evidence_ms
+            .is_some()
+    );
     let s = screen(&mut app, 160, 40);
     assert!(s.contains("Обращался к клиенту по имени"), "{s}");
     assert!(s.contains("✎ не назвал"), "{s}");
@@ -188,7 +213,9 @@ fn comments_in_russian_and_evidence_stamps() {
     chars(&mut app, "xxx");
     press(&mut app, KeyCode::Esc);
     assert_eq!(
-        stored(&app, "c-first").answers["client_name"].comment.as_deref(),
+        stored(&app, "c-first").answers["client_name"]
+            .comment
+            .as_deref(),
         Some("не назвал по имени")
     );
 }
@@ -217,8 +244,17 @@ fn submit_asks_when_items_are_open_then_moves_to_the_next_call() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.open.as_ref().unwrap().call.call_id, "c-first");
     press(&mut app, KeyCode::Char('n'));
-    assert_eq!(stored(&app, "c-first").answers["greeting"].value, Some(AnswerValue::Yes));
-    assert!(app.message.as_ref().unwrap().text.contains("press o to reopen"));
+    assert_eq!(
+        stored(&app, "c-first").answers["greeting"].value,
+        Some(AnswerValue::Yes)
+    );
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("press o to reopen")
+    );
     press(&mut app, KeyCode::Char('o'));
     chars(&mut app, "1n");
     let r = stored(&app, "c-first");

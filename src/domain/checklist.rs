@@ -188,7 +188,9 @@ mod tests {
             section = "s"
             text = { en = "B", ru = "Б" }
         "#;
-        let err = Checklist::from_toml(text, "my.toml").unwrap_err().to_string();
+        let err = Checklist::from_toml(text, "my.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("my.toml"), "{err}");
         assert!(err.contains("\"a\"") && err.contains("twice"), "{err}");
     }

@@ -120,7 +120,10 @@ mod tests {
         assert_eq!(s.percent, Some(0.0));
         let s = score(
             &c,
-            &answers(&[("greeting", AnswerValue::Yes), ("crm_matches", AnswerValue::Yes)]),
+            &answers(&[
+                ("greeting", AnswerValue::Yes),
+                ("crm_matches", AnswerValue::Yes),
+            ]),
         );
         assert_eq!(s.percent, Some(100.0));
     }

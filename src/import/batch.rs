@@ -8,7 +8,14 @@ use crate::store::{StoreError, UpsertOutcome, Workspace};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-const CALL_COLUMNS: &[&str] = &["call_id", "started_at", "rep", "direction", "phone", "recording"];
+const CALL_COLUMNS: &[&str] = &[
+    "call_id",
+    "started_at",
+    "rep",
+    "direction",
+    "phone",
+    "recording",
+];
 
 /// Import a batch folder into the workspace; see the module docs.
 pub fn import_batch(ws: &Workspace, batch_dir: &Path) -> Result<ImportReport, ImportError> {
@@ -48,72 +55,102 @@ pub fn import_batch(ws: &Workspace, batch_dir: &Path) -> Result<ImportReport, Im
     ws.write_batch(|ws| {
         let batch_id = ws.batch_id(&root.display().to_string())?;
         if let Some(file) = &contacts {
-            import_rows(file, "contact_id", &mut report, |report| &mut report.contacts, |f, r| {
-                let contact = Contact {
-                    contact_id: f.get(r, "contact_id").to_string(),
-                    name: f.get(r, "name").to_string(),
-                    role: f.get(r, "role").to_string(),
-                    phone: f.get(r, "phone").to_string(),
-                    email: f.get(r, "email").to_string(),
-                    company: f.get(r, "company").to_string(),
-                    industry: f.get(r, "industry").to_string(),
-                    segment: f.get(r, "segment").to_string(),
-                    owner_rep: f.get(r, "owner_rep").to_string(),
-                };
-                Ok(ws.upsert_contact(batch_id, &contact))
-            })?;
+            import_rows(
+                file,
+                "contact_id",
+                &mut report,
+                |report| &mut report.contacts,
+                |f, r| {
+                    let contact = Contact {
+                        contact_id: f.get(r, "contact_id").to_string(),
+                        name: f.get(r, "name").to_string(),
+                        role: f.get(r, "role").to_string(),
+                        phone: f.get(r, "phone").to_string(),
+                        email: f.get(r, "email").to_string(),
+                        company: f.get(r, "company").to_string(),
+                        industry: f.get(r, "industry").to_string(),
+                        segment: f.get(r, "segment").to_string(),
+                        owner_rep: f.get(r, "owner_rep").to_string(),
+                    };
+                    Ok(ws.upsert_contact(batch_id, &contact))
+                },
+            )?;
         }
         if let Some(file) = &deals {
-            import_rows(file, "deal_id", &mut report, |report| &mut report.deals, |f, r| {
-                let deal = Deal {
-                    deal_id: f.get(r, "deal_id").to_string(),
-                    contact_id: f.get(r, "contact_id").to_string(),
-                    title: f.get(r, "title").to_string(),
-                    stage: f.get(r, "stage").to_string(),
-                    amount: parse_amount(f.get(r, "amount"))?,
-                    currency: f.get(r, "currency").to_string(),
-                    spec: f.get(r, "spec").to_string(),
-                    source: f.get(r, "source").to_string(),
-                    owner_rep: f.get(r, "owner_rep").to_string(),
-                    updated_at: f.opt(r, "updated_at").map(|t| parse_time(&t)).transpose()?,
-                };
-                Ok(ws.upsert_deal(batch_id, &deal))
-            })?;
+            import_rows(
+                file,
+                "deal_id",
+                &mut report,
+                |report| &mut report.deals,
+                |f, r| {
+                    let deal = Deal {
+                        deal_id: f.get(r, "deal_id").to_string(),
+                        contact_id: f.get(r, "contact_id").to_string(),
+                        title: f.get(r, "title").to_string(),
+                        stage: f.get(r, "stage").to_string(),
+                        amount: parse_amount(f.get(r, "amount"))?,
+                        currency: f.get(r, "currency").to_string(),
+                        spec: f.get(r, "spec").to_string(),
+                        source: f.get(r, "source").to_string(),
+                        owner_rep: f.get(r, "owner_rep").to_string(),
+                        updated_at: f.opt(r, "updated_at").map(|t| parse_time(&t)).transpose()?,
+                    };
+                    Ok(ws.upsert_deal(batch_id, &deal))
+                },
+            )?;
         }
         if let Some(file) = &tasks {
-            import_rows(file, "task_id", &mut report, |report| &mut report.tasks, |f, r| {
-                let task = Task {
-                    task_id: f.get(r, "task_id").to_string(),
-                    deal_id: f.opt(r, "deal_id"),
-                    contact_id: f.opt(r, "contact_id"),
-                    owner_rep: f.get(r, "owner_rep").to_string(),
-                    text: f.get(r, "text").to_string(),
-                    due_at: f.opt(r, "due_at").map(|t| parse_time(&t)).transpose()?,
-                    done: parse_flag(f.get(r, "done"))?,
-                };
-                Ok(ws.upsert_task(batch_id, &task))
-            })?;
+            import_rows(
+                file,
+                "task_id",
+                &mut report,
+                |report| &mut report.tasks,
+                |f, r| {
+                    let task = Task {
+                        task_id: f.get(r, "task_id").to_string(),
+                        deal_id: f.opt(r, "deal_id"),
+                        contact_id: f.opt(r, "contact_id"),
+                        owner_rep: f.get(r, "owner_rep").to_string(),
+                        text: f.get(r, "text").to_string(),
+                        due_at: f.opt(r, "due_at").map(|t| parse_time(&t)).transpose()?,
+                        done: parse_flag(f.get(r, "done"))?,
+                    };
+                    Ok(ws.upsert_task(batch_id, &task))
+                },
+            )?;
         }
         if let Some(file) = &notes {
-            import_rows(file, "note_id", &mut report, |report| &mut report.notes, |f, r| {
-                let note = Note {
-                    note_id: f.get(r, "note_id").to_string(),
-                    deal_id: f.opt(r, "deal_id"),
-                    contact_id: f.opt(r, "contact_id"),
-                    call_id: f.opt(r, "call_id"),
-                    author_rep: f.get(r, "author_rep").to_string(),
-                    created_at: parse_time(f.get(r, "created_at"))?,
-                    text: f.get(r, "text").to_string(),
-                };
-                Ok(ws.upsert_note(batch_id, &note))
-            })?;
+            import_rows(
+                file,
+                "note_id",
+                &mut report,
+                |report| &mut report.notes,
+                |f, r| {
+                    let note = Note {
+                        note_id: f.get(r, "note_id").to_string(),
+                        deal_id: f.opt(r, "deal_id"),
+                        contact_id: f.opt(r, "contact_id"),
+                        call_id: f.opt(r, "call_id"),
+                        author_rep: f.get(r, "author_rep").to_string(),
+                        created_at: parse_time(f.get(r, "created_at"))?,
+                        text: f.get(r, "text").to_string(),
+                    };
+                    Ok(ws.upsert_note(batch_id, &note))
+                },
+            )?;
         }
         let known_contacts = ids(&contacts, "contact_id");
         let known_deals = ids(&deals, "deal_id");
-        import_rows(&calls, "call_id", &mut report, |report| &mut report.calls, |f, r| {
-            let call = parse_call(&root, f, r)?;
-            Ok(ws.upsert_call(batch_id, &call))
-        })?;
+        import_rows(
+            &calls,
+            "call_id",
+            &mut report,
+            |report| &mut report.calls,
+            |f, r| {
+                let call = parse_call(&root, f, r)?;
+                Ok(ws.upsert_call(batch_id, &call))
+            },
+        )?;
         // Links to CRM records the batch does not have are worth a warning,
         // not a skip: the CRM export may simply be partial.
         for record in &calls.records {

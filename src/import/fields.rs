@@ -12,7 +12,11 @@ pub fn parse_time(text: &str) -> Result<DateTime<FixedOffset>, String> {
     if let Ok(ts) = DateTime::parse_from_rfc3339(t) {
         return Ok(ts);
     }
-    for format in ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%d %H:%M:%S%:z", "%Y-%m-%d %H:%M%:z"] {
+    for format in [
+        "%Y-%m-%dT%H:%M%:z",
+        "%Y-%m-%d %H:%M:%S%:z",
+        "%Y-%m-%d %H:%M%:z",
+    ] {
         if let Ok(ts) = DateTime::parse_from_str(t, format) {
             return Ok(ts);
         }
@@ -61,7 +65,12 @@ pub fn parse_amount(text: &str) -> Result<Option<f64>, String> {
         .ok()
         .filter(|v| v.is_finite())
         .map(Some)
-        .ok_or_else(|| format!("amount {:?} is not a number", crate::text::one_line(text, 40)))
+        .ok_or_else(|| {
+            format!(
+                "amount {:?} is not a number",
+                crate::text::one_line(text, 40)
+            )
+        })
 }
 
 /// Resolve a recording path given in a CSV. Only relative paths that stay
@@ -106,13 +115,23 @@ mod tests {
     #[test]
     fn times_need_an_offset() {
         assert_eq!(
-            parse_time("2026-11-23T10:15:00+03:00").unwrap().to_rfc3339(),
+            parse_time("2026-11-23T10:15:00+03:00")
+                .unwrap()
+                .to_rfc3339(),
             "2026-11-23T10:15:00+03:00"
         );
         assert!(parse_time("2026-11-23 10:15+03:00").is_ok());
         assert!(parse_time("2026-11-23T07:15:00Z").is_ok());
-        assert!(parse_time("2026-11-23T10:15:00").unwrap_err().contains("no UTC offset"));
-        assert!(parse_time("23.11.2026").unwrap_err().contains("does not parse"));
+        assert!(
+            parse_time("2026-11-23T10:15:00")
+                .unwrap_err()
+                .contains("no UTC offset")
+        );
+        assert!(
+            parse_time("23.11.2026")
+                .unwrap_err()
+                .contains("does not parse")
+        );
     }
 
     #[test]
@@ -132,13 +151,29 @@ mod tests {
         std::fs::create_dir(dir.path().join("rec")).unwrap();
         std::fs::write(dir.path().join("rec/a.wav"), b"x").unwrap();
         assert!(resolve_recording(dir.path(), "rec/a.wav").is_ok());
-        assert!(resolve_recording(dir.path(), "../x.wav").unwrap_err().contains("leaves"));
-        assert!(resolve_recording(dir.path(), "/etc/passwd").unwrap_err().contains("absolute"));
-        assert!(resolve_recording(dir.path(), "rec/none.wav").unwrap_err().contains("cannot be opened"));
+        assert!(
+            resolve_recording(dir.path(), "../x.wav")
+                .unwrap_err()
+                .contains("leaves")
+        );
+        assert!(
+            resolve_recording(dir.path(), "/etc/passwd")
+                .unwrap_err()
+                .contains("absolute")
+        );
+        assert!(
+            resolve_recording(dir.path(), "rec/none.wav")
+                .unwrap_err()
+                .contains("cannot be opened")
+        );
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink("/etc/hostname", dir.path().join("rec/link.wav")).unwrap();
-            assert!(resolve_recording(dir.path(), "rec/link.wav").unwrap_err().contains("outside"));
+            assert!(
+                resolve_recording(dir.path(), "rec/link.wav")
+                    .unwrap_err()
+                    .contains("outside")
+            );
         }
     }
 }

@@ -3,7 +3,9 @@
 
 use super::{Result, StoreError, Workspace, now_text};
 use crate::domain::ReviewStatus;
-use crate::domain::crm::{Call, Contact, CrmRecord, Deal, Direction, Note, Recording, Task, Timestamp};
+use crate::domain::crm::{
+    Call, Contact, CrmRecord, Deal, Direction, Note, Recording, Task, Timestamp,
+};
 use rusqlite::types::ToSql;
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -112,9 +114,22 @@ impl Workspace {
         self.upsert(
             "calls",
             &[
-                "call_id", "batch_id", "started_at", "started_at_utc", "rep", "direction", "phone",
-                "contact_id", "deal_id", "script", "recording_path", "container", "codec",
-                "duration_ms", "channels", "sample_rate",
+                "call_id",
+                "batch_id",
+                "started_at",
+                "started_at_utc",
+                "rep",
+                "direction",
+                "phone",
+                "contact_id",
+                "deal_id",
+                "script",
+                "recording_path",
+                "container",
+                "codec",
+                "duration_ms",
+                "channels",
+                "sample_rate",
             ],
             &[
                 &call.call_id,
@@ -142,12 +157,28 @@ impl Workspace {
         self.upsert(
             "contacts",
             &[
-                "contact_id", "batch_id", "name", "role", "phone", "email", "company", "industry",
-                "segment", "owner_rep",
+                "contact_id",
+                "batch_id",
+                "name",
+                "role",
+                "phone",
+                "email",
+                "company",
+                "industry",
+                "segment",
+                "owner_rep",
             ],
             &[
-                &c.contact_id, &batch_id, &c.name, &c.role, &c.phone, &c.email, &c.company,
-                &c.industry, &c.segment, &c.owner_rep,
+                &c.contact_id,
+                &batch_id,
+                &c.name,
+                &c.role,
+                &c.phone,
+                &c.email,
+                &c.company,
+                &c.industry,
+                &c.segment,
+                &c.owner_rep,
             ],
             &[],
         )
@@ -158,12 +189,30 @@ impl Workspace {
         self.upsert(
             "deals",
             &[
-                "deal_id", "batch_id", "contact_id", "title", "stage", "amount", "currency", "spec",
-                "source", "owner_rep", "updated_at",
+                "deal_id",
+                "batch_id",
+                "contact_id",
+                "title",
+                "stage",
+                "amount",
+                "currency",
+                "spec",
+                "source",
+                "owner_rep",
+                "updated_at",
             ],
             &[
-                &d.deal_id, &batch_id, &d.contact_id, &d.title, &d.stage, &d.amount, &d.currency,
-                &d.spec, &d.source, &d.owner_rep, &updated,
+                &d.deal_id,
+                &batch_id,
+                &d.contact_id,
+                &d.title,
+                &d.stage,
+                &d.amount,
+                &d.currency,
+                &d.spec,
+                &d.source,
+                &d.owner_rep,
+                &updated,
             ],
             &[],
         )
@@ -173,9 +222,24 @@ impl Workspace {
         let due = t.due_at.as_ref().map(ts_text);
         self.upsert(
             "tasks",
-            &["task_id", "batch_id", "deal_id", "contact_id", "owner_rep", "text", "due_at", "done"],
             &[
-                &t.task_id, &batch_id, &t.deal_id, &t.contact_id, &t.owner_rep, &t.text, &due,
+                "task_id",
+                "batch_id",
+                "deal_id",
+                "contact_id",
+                "owner_rep",
+                "text",
+                "due_at",
+                "done",
+            ],
+            &[
+                &t.task_id,
+                &batch_id,
+                &t.deal_id,
+                &t.contact_id,
+                &t.owner_rep,
+                &t.text,
+                &due,
                 &t.done,
             ],
             &[],
@@ -186,12 +250,24 @@ impl Workspace {
         self.upsert(
             "notes",
             &[
-                "note_id", "batch_id", "deal_id", "contact_id", "call_id", "author_rep",
-                "created_at", "text",
+                "note_id",
+                "batch_id",
+                "deal_id",
+                "contact_id",
+                "call_id",
+                "author_rep",
+                "created_at",
+                "text",
             ],
             &[
-                &n.note_id, &batch_id, &n.deal_id, &n.contact_id, &n.call_id, &n.author_rep,
-                &ts_text(&n.created_at), &n.text,
+                &n.note_id,
+                &batch_id,
+                &n.deal_id,
+                &n.contact_id,
+                &n.call_id,
+                &n.author_rep,
+                &ts_text(&n.created_at),
+                &n.text,
             ],
             &[],
         )

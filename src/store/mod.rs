@@ -6,8 +6,8 @@
 //! and upgraded by the numbered migrations in `schema.rs` (`user_version`).
 
 mod calls;
-mod reviews;
 mod results;
+mod reviews;
 mod schema;
 
 pub use calls::{QueueRow, UpsertOutcome};
@@ -33,7 +33,11 @@ pub enum StoreError {
     #[error(
         "{path}: the workspace has schema version {found}, newer than this callqa understands ({known}); update callqa"
     )]
-    TooNew { path: String, found: i64, known: i64 },
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
     #[error(
         "checklist {id} version {version} is already in the workspace with different content; raise `version` in the TOML"
     )]
@@ -109,11 +113,9 @@ impl Workspace {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT value FROM settings WHERE key = ?1",
-                [key],
-                |r| r.get(0),
-            )
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 

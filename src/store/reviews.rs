@@ -281,7 +281,14 @@ impl Workspace {
             "UPDATE reviews SET status = 'submitted', submitted_at = ?2, score = ?3 WHERE review_id = ?1",
             params![review_id, now_text(), result.percent],
         )?;
-        log_event(&tx, review_id, "submit", None, None, Some(snapshot.to_string()))?;
+        log_event(
+            &tx,
+            review_id,
+            "submit",
+            None,
+            None,
+            Some(snapshot.to_string()),
+        )?;
         tx.commit()?;
         Ok(())
     }

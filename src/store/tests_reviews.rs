@@ -42,9 +42,15 @@ fn workspace_with_call() -> (tempfile::TempDir, Workspace, Call, Checklist) {
 fn upsert_tells_new_changed_and_unchanged() {
     let (_dir, ws, mut call, _) = workspace_with_call();
     let batch = ws.batch_id("/x").unwrap();
-    assert_eq!(ws.upsert_call(batch, &call).unwrap(), UpsertOutcome::Unchanged);
+    assert_eq!(
+        ws.upsert_call(batch, &call).unwrap(),
+        UpsertOutcome::Unchanged
+    );
     call.rep = "Игорь".into();
-    assert_eq!(ws.upsert_call(batch, &call).unwrap(), UpsertOutcome::Updated);
+    assert_eq!(
+        ws.upsert_call(batch, &call).unwrap(),
+        UpsertOutcome::Updated
+    );
     assert_eq!(
         ws.upsert_call(batch, &sample_call("call-2", None)).unwrap(),
         UpsertOutcome::Inserted
@@ -83,10 +89,20 @@ fn review_starts_with_automatic_na_and_tracks_status() {
 fn every_change_is_stored_and_logged_with_old_and_new_value() {
     let (_dir, mut ws, call, checklist) = workspace_with_call();
     let id = ws.start_review(&call, "rev", &checklist).unwrap().review_id;
-    ws.change_answer(id, &checklist, "greeting", AnswerChange::Value(Some(AnswerValue::Yes)))
-        .unwrap();
-    ws.change_answer(id, &checklist, "greeting", AnswerChange::Value(Some(AnswerValue::No)))
-        .unwrap();
+    ws.change_answer(
+        id,
+        &checklist,
+        "greeting",
+        AnswerChange::Value(Some(AnswerValue::Yes)),
+    )
+    .unwrap();
+    ws.change_answer(
+        id,
+        &checklist,
+        "greeting",
+        AnswerChange::Value(Some(AnswerValue::No)),
+    )
+    .unwrap();
     ws.change_answer(
         id,
         &checklist,
@@ -94,8 +110,13 @@ fn every_change_is_stored_and_logged_with_old_and_new_value() {
         AnswerChange::Comment(Some("сказал «алло», не поздоровался".into())),
     )
     .unwrap();
-    ws.change_answer(id, &checklist, "greeting", AnswerChange::Evidence(Some(4_500)))
-        .unwrap();
+    ws.change_answer(
+        id,
+        &checklist,
+        "greeting",
+        AnswerChange::Evidence(Some(4_500)),
+    )
+    .unwrap();
     let r = ws.review("call-1", "rev", "sales-call").unwrap().unwrap();
     let a = &r.answers["greeting"];
     assert_eq!(a.value, Some(AnswerValue::No));
@@ -115,8 +136,13 @@ fn every_change_is_stored_and_logged_with_old_and_new_value() {
 fn reopened_review_keeps_the_submitted_snapshot_in_history() {
     let (_dir, mut ws, call, checklist) = workspace_with_call();
     let id = ws.start_review(&call, "rev", &checklist).unwrap().review_id;
-    ws.change_answer(id, &checklist, "summary", AnswerChange::Value(Some(AnswerValue::Yes)))
-        .unwrap();
+    ws.change_answer(
+        id,
+        &checklist,
+        "summary",
+        AnswerChange::Value(Some(AnswerValue::Yes)),
+    )
+    .unwrap();
     ws.submit_review(id, &checklist).unwrap();
     let r = ws.review("call-1", "rev", "sales-call").unwrap().unwrap();
     assert_eq!(r.status, ReviewStatus::Submitted);
@@ -124,8 +150,13 @@ fn reopened_review_keeps_the_submitted_snapshot_in_history() {
     assert!(r.submitted_at.is_some());
 
     ws.reopen_review(id).unwrap();
-    ws.change_answer(id, &checklist, "summary", AnswerChange::Value(Some(AnswerValue::No)))
-        .unwrap();
+    ws.change_answer(
+        id,
+        &checklist,
+        "summary",
+        AnswerChange::Value(Some(AnswerValue::No)),
+    )
+    .unwrap();
     let r = ws.review("call-1", "rev", "sales-call").unwrap().unwrap();
     assert_eq!(r.status, ReviewStatus::InProgress);
     assert_eq!(r.revision, 2);
@@ -145,8 +176,13 @@ fn reopened_review_keeps_the_submitted_snapshot_in_history() {
 fn answers_survive_reopening_the_file() {
     let (dir, mut ws, call, checklist) = workspace_with_call();
     let id = ws.start_review(&call, "rev", &checklist).unwrap().review_id;
-    ws.change_answer(id, &checklist, "business", AnswerChange::Value(Some(AnswerValue::Yes)))
-        .unwrap();
+    ws.change_answer(
+        id,
+        &checklist,
+        "business",
+        AnswerChange::Value(Some(AnswerValue::Yes)),
+    )
+    .unwrap();
     ws.add_time_spent(id, 1500).unwrap();
     ws.save_place(
         "rev",
@@ -162,10 +198,7 @@ fn answers_survive_reopening_the_file() {
     let r = ws.review("call-1", "rev", "sales-call").unwrap().unwrap();
     assert_eq!(r.answers["business"].value, Some(AnswerValue::Yes));
     assert_eq!(r.time_spent_ms, 1500);
-    assert_eq!(
-        ws.place("rev").unwrap().unwrap().position_ms,
-        Some(12_000)
-    );
+    assert_eq!(ws.place("rev").unwrap().unwrap().position_ms, Some(12_000));
 }
 
 #[test]

@@ -7,13 +7,13 @@
 use super::keymap::{Action, Keymap};
 use crate::audio::{PlayerCommand, PlayerHandle, PlayerStatus};
 use crate::domain::crm::{Call, CrmRecord};
-use crate::domain::scoring::{Score, score};
 use crate::domain::review::automatic_answers;
+use crate::domain::scoring::{Score, score};
 use crate::domain::{Answer, AnswerValue, Checklist, Lang, ReviewStatus};
-use std::collections::HashMap;
 use crate::i18n::{Strings, strings};
 use crate::store::{AnswerChange, QueueRow, ReviewRecord, ReviewerPlace, Workspace};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// Listening without touching a key for longer than this is not counted
@@ -35,7 +35,11 @@ impl Pane {
     fn step(self, forward: bool) -> Pane {
         let i = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
         let n = Pane::ORDER.len();
-        Pane::ORDER[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+        Pane::ORDER[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
     }
 }
 
@@ -183,7 +187,9 @@ impl App {
         };
         let call = self.ws.call(&row.call_id)?;
         let crm = self.ws.crm_for_call(&call)?;
-        let review = self.ws.review(&call.call_id, &self.reviewer, &self.checklist.id)?;
+        let review = self
+            .ws
+            .review(&call.call_id, &self.reviewer, &self.checklist.id)?;
         self.player
             .send(PlayerCommand::Load(call.recording.path.clone().into()));
         self.queue_cursor = index;
@@ -313,7 +319,10 @@ impl App {
                 }
             }
             Mode::Help => {
-                if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')) {
+                if matches!(
+                    key.code,
+                    KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
+                ) {
                     self.mode = Mode::Normal;
                 }
             }
@@ -527,7 +536,10 @@ impl App {
     }
 
     fn ensure_review(&mut self) -> anyhow::Result<i64> {
-        let open = self.open.as_mut().ok_or_else(|| anyhow::anyhow!("no call"))?;
+        let open = self
+            .open
+            .as_mut()
+            .ok_or_else(|| anyhow::anyhow!("no call"))?;
         if let Some(review) = &open.review {
             return Ok(review.review_id);
         }
@@ -595,7 +607,10 @@ impl App {
                     self.info(format!("{submitted}: {call_id}"));
                 }
             }
-            None => self.info(format!("{submitted}: {call_id}. {}", self.t().all_submitted)),
+            None => self.info(format!(
+                "{submitted}: {call_id}. {}",
+                self.t().all_submitted
+            )),
         }
     }
 

@@ -58,38 +58,262 @@ struct Default {
 }
 
 const DEFAULTS: &[Default] = &[
-    Default { run: "play-pause", action: Action::PlayPause, scope: Scope::Player, on: &["space"], en: "play / pause", ru: "пуск / пауза" },
-    Default { run: "seek-back", action: Action::SeekBack, scope: Scope::Player, on: &["left"], en: "back 5 s", ru: "назад 5 с" },
-    Default { run: "seek-forward", action: Action::SeekForward, scope: Scope::Player, on: &["right"], en: "forward 5 s", ru: "вперёд 5 с" },
-    Default { run: "seek-back-long", action: Action::SeekBackLong, scope: Scope::Player, on: &["shift-left"], en: "back 30 s", ru: "назад 30 с" },
-    Default { run: "seek-forward-long", action: Action::SeekForwardLong, scope: Scope::Player, on: &["shift-right"], en: "forward 30 s", ru: "вперёд 30 с" },
-    Default { run: "seek-start", action: Action::SeekStart, scope: Scope::Player, on: &["home"], en: "to the start", ru: "в начало" },
-    Default { run: "slow-down", action: Action::SlowDown, scope: Scope::Player, on: &["["], en: "slower", ru: "медленнее" },
-    Default { run: "speed-up", action: Action::SpeedUp, scope: Scope::Player, on: &["]"], en: "faster", ru: "быстрее" },
-    Default { run: "up", action: Action::Up, scope: Scope::Global, on: &["up", "k"], en: "previous line", ru: "строка выше" },
-    Default { run: "down", action: Action::Down, scope: Scope::Global, on: &["down", "j"], en: "next line", ru: "строка ниже" },
-    Default { run: "answer-yes", action: Action::AnswerYes, scope: Scope::Checklist, on: &["y"], en: "yes", ru: "да" },
-    Default { run: "answer-no", action: Action::AnswerNo, scope: Scope::Checklist, on: &["n"], en: "no", ru: "нет" },
-    Default { run: "answer-na", action: Action::AnswerNa, scope: Scope::Checklist, on: &["a"], en: "not applicable", ru: "не применимо" },
-    Default { run: "clear-answer", action: Action::ClearAnswer, scope: Scope::Checklist, on: &["backspace"], en: "clear the answer", ru: "стереть ответ" },
-    Default { run: "jump-1", action: Action::JumpItem(1), scope: Scope::Checklist, on: &["1"], en: "go to item 1", ru: "к пункту 1" },
-    Default { run: "jump-2", action: Action::JumpItem(2), scope: Scope::Checklist, on: &["2"], en: "go to item 2", ru: "к пункту 2" },
-    Default { run: "jump-3", action: Action::JumpItem(3), scope: Scope::Checklist, on: &["3"], en: "go to item 3", ru: "к пункту 3" },
-    Default { run: "jump-4", action: Action::JumpItem(4), scope: Scope::Checklist, on: &["4"], en: "go to item 4", ru: "к пункту 4" },
-    Default { run: "jump-5", action: Action::JumpItem(5), scope: Scope::Checklist, on: &["5"], en: "go to item 5", ru: "к пункту 5" },
-    Default { run: "jump-6", action: Action::JumpItem(6), scope: Scope::Checklist, on: &["6"], en: "go to item 6", ru: "к пункту 6" },
-    Default { run: "jump-7", action: Action::JumpItem(7), scope: Scope::Checklist, on: &["7"], en: "go to item 7", ru: "к пункту 7" },
-    Default { run: "jump-8", action: Action::JumpItem(8), scope: Scope::Checklist, on: &["8"], en: "go to item 8", ru: "к пункту 8" },
-    Default { run: "jump-9", action: Action::JumpItem(9), scope: Scope::Checklist, on: &["9"], en: "go to item 9", ru: "к пункту 9" },
-    Default { run: "comment", action: Action::Comment, scope: Scope::Checklist, on: &["c"], en: "comment on the item", ru: "комментарий к пункту" },
-    Default { run: "stamp", action: Action::StampEvidence, scope: Scope::Checklist, on: &["t"], en: "stamp the playback time as evidence", ru: "отметить время записи как доказательство" },
-    Default { run: "next-pane", action: Action::NextPane, scope: Scope::Global, on: &["tab"], en: "next pane", ru: "следующая панель" },
-    Default { run: "prev-pane", action: Action::PrevPane, scope: Scope::Global, on: &["backtab"], en: "previous pane", ru: "предыдущая панель" },
-    Default { run: "open-call", action: Action::OpenCall, scope: Scope::Queue, on: &["enter"], en: "open the call", ru: "открыть звонок" },
-    Default { run: "submit", action: Action::Submit, scope: Scope::Checklist, on: &["s"], en: "submit and open the next call", ru: "сдать и открыть следующий" },
-    Default { run: "reopen", action: Action::Reopen, scope: Scope::Checklist, on: &["o"], en: "reopen a submitted review", ru: "открыть сданную оценку" },
-    Default { run: "help", action: Action::Help, scope: Scope::Global, on: &["?"], en: "all keys", ru: "все клавиши" },
-    Default { run: "quit", action: Action::Quit, scope: Scope::Global, on: &["q"], en: "quit", ru: "выход" },
+    Default {
+        run: "play-pause",
+        action: Action::PlayPause,
+        scope: Scope::Player,
+        on: &["space"],
+        en: "play / pause",
+        ru: "пуск / пауза",
+    },
+    Default {
+        run: "seek-back",
+        action: Action::SeekBack,
+        scope: Scope::Player,
+        on: &["left"],
+        en: "back 5 s",
+        ru: "назад 5 с",
+    },
+    Default {
+        run: "seek-forward",
+        action: Action::SeekForward,
+        scope: Scope::Player,
+        on: &["right"],
+        en: "forward 5 s",
+        ru: "вперёд 5 с",
+    },
+    Default {
+        run: "seek-back-long",
+        action: Action::SeekBackLong,
+        scope: Scope::Player,
+        on: &["shift-left"],
+        en: "back 30 s",
+        ru: "назад 30 с",
+    },
+    Default {
+        run: "seek-forward-long",
+        action: Action::SeekForwardLong,
+        scope: Scope::Player,
+        on: &["shift-right"],
+        en: "forward 30 s",
+        ru: "вперёд 30 с",
+    },
+    Default {
+        run: "seek-start",
+        action: Action::SeekStart,
+        scope: Scope::Player,
+        on: &["home"],
+        en: "to the start",
+        ru: "в начало",
+    },
+    Default {
+        run: "slow-down",
+        action: Action::SlowDown,
+        scope: Scope::Player,
+        on: &["["],
+        en: "slower",
+        ru: "медленнее",
+    },
+    Default {
+        run: "speed-up",
+        action: Action::SpeedUp,
+        scope: Scope::Player,
+        on: &["]"],
+        en: "faster",
+        ru: "быстрее",
+    },
+    Default {
+        run: "up",
+        action: Action::Up,
+        scope: Scope::Global,
+        on: &["up", "k"],
+        en: "previous line",
+        ru: "строка выше",
+    },
+    Default {
+        run: "down",
+        action: Action::Down,
+        scope: Scope::Global,
+        on: &["down", "j"],
+        en: "next line",
+        ru: "строка ниже",
+    },
+    Default {
+        run: "answer-yes",
+        action: Action::AnswerYes,
+        scope: Scope::Checklist,
+        on: &["y"],
+        en: "yes",
+        ru: "да",
+    },
+    Default {
+        run: "answer-no",
+        action: Action::AnswerNo,
+        scope: Scope::Checklist,
+        on: &["n"],
+        en: "no",
+        ru: "нет",
+    },
+    Default {
+        run: "answer-na",
+        action: Action::AnswerNa,
+        scope: Scope::Checklist,
+        on: &["a"],
+        en: "not applicable",
+        ru: "не применимо",
+    },
+    Default {
+        run: "clear-answer",
+        action: Action::ClearAnswer,
+        scope: Scope::Checklist,
+        on: &["backspace"],
+        en: "clear the answer",
+        ru: "стереть ответ",
+    },
+    Default {
+        run: "jump-1",
+        action: Action::JumpItem(1),
+        scope: Scope::Checklist,
+        on: &["1"],
+        en: "go to item 1",
+        ru: "к пункту 1",
+    },
+    Default {
+        run: "jump-2",
+        action: Action::JumpItem(2),
+        scope: Scope::Checklist,
+        on: &["2"],
+        en: "go to item 2",
+        ru: "к пункту 2",
+    },
+    Default {
+        run: "jump-3",
+        action: Action::JumpItem(3),
+        scope: Scope::Checklist,
+        on: &["3"],
+        en: "go to item 3",
+        ru: "к пункту 3",
+    },
+    Default {
+        run: "jump-4",
+        action: Action::JumpItem(4),
+        scope: Scope::Checklist,
+        on: &["4"],
+        en: "go to item 4",
+        ru: "к пункту 4",
+    },
+    Default {
+        run: "jump-5",
+        action: Action::JumpItem(5),
+        scope: Scope::Checklist,
+        on: &["5"],
+        en: "go to item 5",
+        ru: "к пункту 5",
+    },
+    Default {
+        run: "jump-6",
+        action: Action::JumpItem(6),
+        scope: Scope::Checklist,
+        on: &["6"],
+        en: "go to item 6",
+        ru: "к пункту 6",
+    },
+    Default {
+        run: "jump-7",
+        action: Action::JumpItem(7),
+        scope: Scope::Checklist,
+        on: &["7"],
+        en: "go to item 7",
+        ru: "к пункту 7",
+    },
+    Default {
+        run: "jump-8",
+        action: Action::JumpItem(8),
+        scope: Scope::Checklist,
+        on: &["8"],
+        en: "go to item 8",
+        ru: "к пункту 8",
+    },
+    Default {
+        run: "jump-9",
+        action: Action::JumpItem(9),
+        scope: Scope::Checklist,
+        on: &["9"],
+        en: "go to item 9",
+        ru: "к пункту 9",
+    },
+    Default {
+        run: "comment",
+        action: Action::Comment,
+        scope: Scope::Checklist,
+        on: &["c"],
+        en: "comment on the item",
+        ru: "комментарий к пункту",
+    },
+    Default {
+        run: "stamp",
+        action: Action::StampEvidence,
+        scope: Scope::Checklist,
+        on: &["t"],
+        en: "stamp the playback time as evidence",
+        ru: "отметить время записи как доказательство",
+    },
+    Default {
+        run: "next-pane",
+        action: Action::NextPane,
+        scope: Scope::Global,
+        on: &["tab"],
+        en: "next pane",
+        ru: "следующая панель",
+    },
+    Default {
+        run: "prev-pane",
+        action: Action::PrevPane,
+        scope: Scope::Global,
+        on: &["backtab"],
+        en: "previous pane",
+        ru: "предыдущая панель",
+    },
+    Default {
+        run: "open-call",
+        action: Action::OpenCall,
+        scope: Scope::Queue,
+        on: &["enter"],
+        en: "open the call",
+        ru: "открыть звонок",
+    },
+    Default {
+        run: "submit",
+        action: Action::Submit,
+        scope: Scope::Checklist,
+        on: &["s"],
+        en: "submit and open the next call",
+        ru: "сдать и открыть следующий",
+    },
+    Default {
+        run: "reopen",
+        action: Action::Reopen,
+        scope: Scope::Checklist,
+        on: &["o"],
+        en: "reopen a submitted review",
+        ru: "открыть сданную оценку",
+    },
+    Default {
+        run: "help",
+        action: Action::Help,
+        scope: Scope::Global,
+        on: &["?"],
+        en: "all keys",
+        ru: "все клавиши",
+    },
+    Default {
+        run: "quit",
+        action: Action::Quit,
+        scope: Scope::Global,
+        on: &["q"],
+        en: "quit",
+        ru: "выход",
+    },
 ];
 
 /// A key as written in a keymap: `y`, `space`, `shift-left`, `ctrl-s`.
@@ -105,13 +329,22 @@ impl KeySpec {
         let mut rest = spec.trim();
         loop {
             let lower = rest.to_ascii_lowercase();
-            if let Some(r) = lower.strip_prefix("shift-").or_else(|| lower.strip_prefix("s-")) {
+            if let Some(r) = lower
+                .strip_prefix("shift-")
+                .or_else(|| lower.strip_prefix("s-"))
+            {
                 mods |= KeyModifiers::SHIFT;
                 rest = &rest[rest.len() - r.len()..];
-            } else if let Some(r) = lower.strip_prefix("ctrl-").or_else(|| lower.strip_prefix("c-")) {
+            } else if let Some(r) = lower
+                .strip_prefix("ctrl-")
+                .or_else(|| lower.strip_prefix("c-"))
+            {
                 mods |= KeyModifiers::CONTROL;
                 rest = &rest[rest.len() - r.len()..];
-            } else if let Some(r) = lower.strip_prefix("alt-").or_else(|| lower.strip_prefix("a-")) {
+            } else if let Some(r) = lower
+                .strip_prefix("alt-")
+                .or_else(|| lower.strip_prefix("a-"))
+            {
                 if r.is_empty() {
                     break;
                 }
@@ -149,12 +382,16 @@ impl KeySpec {
     }
 
     fn from_event(key: &KeyEvent) -> KeySpec {
-        let mut mods = key.modifiers & (KeyModifiers::SHIFT | KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let mut mods =
+            key.modifiers & (KeyModifiers::SHIFT | KeyModifiers::CONTROL | KeyModifiers::ALT);
         // A typed character already carries its shift (`?`, `Y`).
         if matches!(key.code, KeyCode::Char(_) | KeyCode::BackTab) {
             mods.remove(KeyModifiers::SHIFT);
         }
-        KeySpec { code: key.code, mods }
+        KeySpec {
+            code: key.code,
+            mods,
+        }
     }
 }
 
@@ -189,7 +426,11 @@ pub fn latin_for_cyrillic(c: char) -> Option<char> {
     let lower = c.to_lowercase().next()?;
     let index = RU.chars().position(|r| r == lower)?;
     let latin = EN.chars().nth(index)?;
-    Some(if c.is_uppercase() { latin.to_ascii_uppercase() } else { latin })
+    Some(if c.is_uppercase() {
+        latin.to_ascii_uppercase()
+    } else {
+        latin
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -289,7 +530,13 @@ impl Keymap {
         }
         if let KeyCode::Char(c) = spec.code {
             let latin = latin_for_cyrillic(c)?;
-            return self.lookup.get(&KeySpec { code: KeyCode::Char(latin), ..spec }).copied();
+            return self
+                .lookup
+                .get(&KeySpec {
+                    code: KeyCode::Char(latin),
+                    ..spec
+                })
+                .copied();
         }
         None
     }
@@ -330,8 +577,14 @@ mod tests {
         assert_eq!(k.action(&key(KeyCode::Char(' '))), Some(Action::PlayPause));
         assert_eq!(k.action(&key(KeyCode::Char('y'))), Some(Action::AnswerYes));
         assert_eq!(k.action(&key(KeyCode::Char('j'))), Some(Action::Down));
-        assert_eq!(k.action(&key(KeyCode::Char('7'))), Some(Action::JumpItem(7)));
-        assert_eq!(k.action(&key(KeyCode::Backspace)), Some(Action::ClearAnswer));
+        assert_eq!(
+            k.action(&key(KeyCode::Char('7'))),
+            Some(Action::JumpItem(7))
+        );
+        assert_eq!(
+            k.action(&key(KeyCode::Backspace)),
+            Some(Action::ClearAnswer)
+        );
         let shift_left = KeyEvent::new(KeyCode::Left, KeyModifiers::SHIFT);
         assert_eq!(k.action(&shift_left), Some(Action::SeekBackLong));
         assert_eq!(k.action(&key(KeyCode::Left)), Some(Action::SeekBack));
@@ -347,7 +600,10 @@ mod tests {
         assert_eq!(k.action(&key(KeyCode::Char('т'))), Some(Action::AnswerNo));
         assert_eq!(k.action(&key(KeyCode::Char('ф'))), Some(Action::AnswerNa));
         assert_eq!(k.action(&key(KeyCode::Char('с'))), Some(Action::Comment));
-        assert_eq!(k.action(&key(KeyCode::Char('е'))), Some(Action::StampEvidence));
+        assert_eq!(
+            k.action(&key(KeyCode::Char('е'))),
+            Some(Action::StampEvidence)
+        );
         assert_eq!(k.action(&key(KeyCode::Char('й'))), Some(Action::Quit));
         assert_eq!(k.action(&key(KeyCode::Char('ы'))), Some(Action::Submit));
         assert_eq!(k.action(&key(KeyCode::Char('щ'))), Some(Action::Reopen));
@@ -367,7 +623,8 @@ mod tests {
         assert_eq!(k.action(&key(KeyCode::Char('y'))), None);
         assert_eq!(k.action(&key(KeyCode::Char('1'))), Some(Action::AnswerYes));
         assert_eq!(k.action(&key(KeyCode::Char('n'))), Some(Action::AnswerNo));
-        let err = Keymap::with_overrides("[[keys]]\non=[\"x\"]\nrun=\"fly\"", "km.toml").unwrap_err();
+        let err =
+            Keymap::with_overrides("[[keys]]\non=[\"x\"]\nrun=\"fly\"", "km.toml").unwrap_err();
         assert!(err.contains("km.toml") && err.contains("fly"), "{err}");
         let err = Keymap::with_overrides("[[keys]]\non=[\"hyper-x\"]\nrun=\"quit\"", "km.toml")
             .unwrap_err();
@@ -380,7 +637,10 @@ mod tests {
         let en = k.describe(Lang::En, None);
         let ru = k.describe(Lang::Ru, None);
         assert_eq!(en.len(), DEFAULTS.len());
-        assert!(en.iter().any(|(keys, d)| keys == "Shift+←" && d == "back 30 s"));
+        assert!(
+            en.iter()
+                .any(|(keys, d)| keys == "Shift+←" && d == "back 30 s")
+        );
         assert!(ru.iter().any(|(keys, d)| keys == "y" && d == "да"));
     }
 }

@@ -32,10 +32,7 @@ pub fn load_keymap(config_dir: &Path) -> anyhow::Result<keymap::Keymap> {
 /// Run the workstation until the reviewer quits. Anything the audio stack
 /// writes to stderr goes to `log_path` instead of over the screen; `make`
 /// builds the app after the redirect, so opening the device is covered too.
-pub fn run_with(
-    log_path: &Path,
-    make: impl FnOnce() -> anyhow::Result<App>,
-) -> anyhow::Result<()> {
+pub fn run_with(log_path: &Path, make: impl FnOnce() -> anyhow::Result<App>) -> anyhow::Result<()> {
     let redirect = stderr::Redirect::to_file(log_path)?;
     let mut app = match make() {
         Ok(app) => app,

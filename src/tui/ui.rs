@@ -74,7 +74,10 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
                 ),
                 Span::raw(crate::text::one_line(buffer, 2000)),
                 Span::styled("█", Style::new().fg(Color::Yellow)),
-                Span::styled(format!("  {}", t.comment_hint), Style::new().fg(Color::DarkGray)),
+                Span::styled(
+                    format!("  {}", t.comment_hint),
+                    Style::new().fg(Color::DarkGray),
+                ),
             ])
         }
         Mode::ConfirmSubmit { unanswered } => Line::from(Span::styled(

@@ -32,7 +32,8 @@ pub fn write_wav(path: &Path, seconds: f64, rate: u32) {
     std::fs::write(path, out).unwrap();
 }
 
-pub const CALLS_HEADER: &str = "call_id,started_at,rep,direction,phone,recording,contact_id,deal_id\n";
+pub const CALLS_HEADER: &str =
+    "call_id,started_at,rep,direction,phone,recording,contact_id,deal_id\n";
 
 pub fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {

@@ -5,10 +5,10 @@ use crate::text::{clock, one_line};
 use crate::tui::app::{App, Pane};
 use crate::tui::ui::pane_block;
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{List, ListItem, ListState};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
@@ -90,5 +90,48 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Color::DarkGray
         }));
     let mut state = ListState::default().with_selected(selected);
+    let detail = detail_lines(app);
+    // The current item's hint and whole comment, when there is room.
+    let detail_height = (detail.len() as u16).min(3);
+    if detail_height > 0 && area.height >= 12 + detail_height {
+        let [list_area, detail_area] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_height + 1)])
+                .areas(area);
+        frame.render_stateful_widget(list, list_area, &mut state);
+        let block = Block::new()
+            .borders(Borders::LEFT | Borders::RIGHT | Borders::BOTTOM)
+            .border_style(Style::new().fg(if focused {
+                Color::Cyan
+            } else {
+                Color::DarkGray
+            }));
+        frame.render_widget(
+            Paragraph::new(detail)
+                .block(block)
+                .wrap(Wrap { trim: true }),
+            detail_area,
+        );
+        return;
+    }
     frame.render_stateful_widget(list, area, &mut state);
+}
+
+fn detail_lines(app: &App) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let Some(item) = app.checklist.items.get(app.item_cursor) else {
+        return lines;
+    };
+    if let Some(hint) = &item.hint {
+        lines.push(Line::styled(
+            hint.get(app.lang).to_string(),
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    if let Some(comment) = app.current_answer().and_then(|a| a.comment.as_ref()) {
+        lines.push(Line::styled(
+            format!("✎ {}", one_line(comment, 1000)),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    lines
 }

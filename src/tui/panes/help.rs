@@ -11,12 +11,19 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
     let entries = app.keymap.describe(app.lang, None);
-    let key_width = entries.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(4);
+    let key_width = entries
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(4);
     let mut lines: Vec<Line> = entries
         .into_iter()
         .map(|(keys, desc)| {
             Line::from(vec![
-                Span::styled(format!("{keys:>key_width$}  "), Style::new().fg(Color::Cyan)),
+                Span::styled(
+                    format!("{keys:>key_width$}  "),
+                    Style::new().fg(Color::Cyan),
+                ),
                 Span::raw(desc),
             ])
         })

@@ -48,7 +48,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         ),
     ];
     if let Some(script) = &call.script {
-        meta_spans.push(Span::raw(format!(" · {}: {}", t.script, one_line(script, 30))));
+        meta_spans.push(Span::raw(format!(
+            " · {}: {}",
+            t.script,
+            one_line(script, 30)
+        )));
     }
     frame.render_widget(Paragraph::new(Line::from(meta_spans)), meta);
 

@@ -1,0 +1,226 @@
+//! The command line as a script or a person calls it: exit codes, one-line
+//! errors, import summaries and exports.
+
+mod common;
+
+use callqa::domain::{AnswerValue, Checklist};
+use callqa::store::{AnswerChange, Workspace};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn callqa(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callqa"))
+        .args(args)
+        .env("CALLQA_DATA_DIR", dir.join("data"))
+        .env("CALLQA_CONFIG_DIR", dir.join("config"))
+        .env_remove("CALLQA_DB")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn demo() -> String {
+    format!("{}/assets/demo", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn demo_imports_cleanly_and_twice_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let db = db.to_str().unwrap();
+    let first = callqa(dir.path(), &["import", &demo(), "--db", db]);
+    assert!(
+        first.status.success(),
+        "{}{}",
+        text(&first.stdout),
+        text(&first.stderr)
+    );
+    let out = text(&first.stdout);
+    assert!(
+        out.contains("calls     7 new, 0 updated, 0 unchanged, 0 skipped"),
+        "{out}"
+    );
+    let second = callqa(dir.path(), &["import", &demo(), "--db", db]);
+    let out = text(&second.stdout);
+    assert!(
+        out.contains("calls     0 new, 0 updated, 7 unchanged, 0 skipped"),
+        "{out}"
+    );
+    assert!(out.contains("notes     0 new, 0 updated"), "{out}");
+}
+
+#[test]
+fn partial_import_exits_2_and_names_each_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("batch");
+    common::write_wav(&b.join("ok.wav"), 1.0, 8000);
+    std::fs::write(b.join("zero.wav"), b"").unwrap();
+    common::write(
+        &b.join("calls.csv"),
+        &format!(
+            "{}c1,2026-11-23T10:00:00+03:00,Анна,in,+7,ok.wav,,\n\
+             c2,2026-11-23T10:05:00+03:00,Анна,in,+7,zero.wav,,\n",
+            common::CALLS_HEADER
+        ),
+    );
+    let db = dir.path().join("w.sqlite");
+    let out = callqa(
+        dir.path(),
+        &["import", b.to_str().unwrap(), "--db", db.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("skipped: calls.csv:3: c2: "), "{stdout}");
+    assert!(stdout.contains("empty file"), "{stdout}");
+    assert!(stdout.contains("calls     1 new"), "{stdout}");
+}
+
+#[test]
+fn failures_are_one_line_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let out = callqa(
+        dir.path(),
+        &["import", "/no/such/batch", "--db", db.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("callqa: /no/such/batch: not a batch folder"),
+        "{stderr}"
+    );
+
+    let out = callqa(dir.path(), &["review", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("needs a terminal"));
+
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    std::fs::write(dir.path().join("config/config.toml"), "reviewer = [").unwrap();
+    let out = callqa(dir.path(), &["export", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("config.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    for sub in ["import", "review", "export", "demo"] {
+        let help = callqa(dir.path(), &[sub, "--help"]);
+        assert!(help.status.success());
+        assert!(text(&help.stdout).contains("--db"), "{sub}");
+    }
+}
+
+#[test]
+fn export_writes_one_row_per_answered_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let dbs = db.to_str().unwrap();
+    assert!(
+        callqa(
+            dir.path(),
+            &["import", &demo(), "--db", dbs, "--lang", "ru"]
+        )
+        .status
+        .success()
+    );
+    {
+        let mut ws = Workspace::open(&db).unwrap();
+        let checklist = Checklist::default_sales_call();
+        let call = ws.call("call-002").unwrap();
+        let id = ws
+            .start_review(&call, "Мария", &checklist)
+            .unwrap()
+            .review_id;
+        ws.change_answer(
+            id,
+            &checklist,
+            "greeting",
+            AnswerChange::Value(Some(AnswerValue::Yes)),
+        )
+        .unwrap();
+        ws.change_answer(
+            id,
+            &checklist,
+            "client_name",
+            AnswerChange::Value(Some(AnswerValue::No)),
+        )
+        .unwrap();
+        ws.change_answer(
+            id,
+            &checklist,
+            "client_name",
+            AnswerChange::Comment(Some("ни разу, \"по имени\"".into())),
+        )
+        .unwrap();
+        ws.change_answer(
+            id,
+            &checklist,
+            "client_name",
+            AnswerChange::Evidence(Some(12_500)),
+        )
+        .unwrap();
+        ws.submit_review(id, &checklist).unwrap();
+    }
+    let out = callqa(dir.path(), &["export", "--format", "csv", "--db", dbs]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    for column in [
+        "call_id",
+        "rep",
+        "reviewer",
+        "checklist",
+        "item_id",
+        "item_text",
+        "answer",
+        "comment",
+        "evidence_s",
+        "review_score",
+        "review_status",
+        "reviewed_at",
+    ] {
+        assert!(
+            headers.iter().any(|h| h == column),
+            "no column {column}: {headers:?}"
+        );
+    }
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    // greeting, client_name, and the automatic n/a for the script item.
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let name_row = rows
+        .iter()
+        .find(|r| &r[col("item_id")] == "client_name")
+        .unwrap();
+    assert_eq!(&name_row[col("answer")], "no");
+    assert_eq!(&name_row[col("comment")], "ни разу, \"по имени\"");
+    assert_eq!(&name_row[col("evidence_s")], "12.5");
+    assert_eq!(&name_row[col("item_text")], "Обращался к клиенту по имени");
+    assert_eq!(&name_row[col("review_status")], "submitted");
+    assert_eq!(&name_row[col("review_score")], "50.0");
+    assert_eq!(&name_row[col("reviewer")], "Мария");
+
+    let json_path = dir.path().join("out.json");
+    let out = callqa(
+        dir.path(),
+        &[
+            "export",
+            "--format",
+            "json",
+            "--out",
+            json_path.to_str().unwrap(),
+            "--db",
+            dbs,
+        ],
+    );
+    assert!(out.status.success());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 3);
+    assert_eq!(json[0]["call_id"], "call-002");
+}
