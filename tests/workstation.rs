@@ -284,3 +284,21 @@ fn tiny_and_huge_terminals_do_not_break() {
         assert_eq!(s.lines().count(), h as usize);
     }
 }
+
+#[test]
+fn speed_keys_step_through_the_speeds_even_when_pressed_fast() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::En);
+    chars(&mut app, "]]]]");
+    let start = std::time::Instant::now();
+    while app.player.status().speed != 2.0 && start.elapsed().as_secs() < 5 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(app.player.status().speed, 2.0);
+    chars(&mut app, "[[[[[[[[");
+    let start = std::time::Instant::now();
+    while app.player.status().speed != 0.75 && start.elapsed().as_secs() < 5 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(app.player.status().speed, 0.75);
+}

@@ -91,7 +91,13 @@ struct Shared {
     output: OutputState,
     error: Option<String>,
     device_error: Option<String>,
+    /// When the last device error came: a glitch the stream survives
+    /// (ALSA's pulse plugin reports one at start) is shown only briefly.
+    device_error_at: Option<std::time::Instant>,
 }
+
+/// How long a device error the stream survived stays in the status.
+const DEVICE_GLITCH_SHOWN: Duration = Duration::from_secs(3);
 
 fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
     shared.lock().unwrap_or_else(|e| e.into_inner())
@@ -119,6 +125,7 @@ impl PlayerHandle {
             output,
             error: None,
             device_error: None,
+            device_error_at: None,
         }));
         let (tx, rx) = mpsc::channel();
         let thread_shared = Arc::clone(&shared);
@@ -163,7 +170,12 @@ impl PlayerHandle {
             status.playing = !c.is_paused() && !status.finished;
             status.error = status.error.or_else(|| c.error());
         }
-        status.error = status.error.or_else(|| s.device_error.clone());
+        let recent = s
+            .device_error_at
+            .is_some_and(|at| at.elapsed() < DEVICE_GLITCH_SHOWN);
+        if recent {
+            status.error = status.error.or_else(|| s.device_error.clone());
+        }
         status
     }
 }
@@ -303,7 +315,9 @@ fn open_output(
     }
     let (cb_shared, cb_lost) = (Arc::clone(shared), Arc::clone(lost));
     let on_error = move |message: String, device_gone: bool| {
-        lock(&cb_shared).device_error = Some(message);
+        let mut shared = lock(&cb_shared);
+        shared.device_error = Some(message);
+        shared.device_error_at = Some(std::time::Instant::now());
         if device_gone {
             cb_lost.store(true, Ordering::SeqCst);
         }

@@ -96,6 +96,8 @@ pub struct App {
     pub player: PlayerHandle,
     pub player_status: PlayerStatus,
     pub quit: bool,
+    /// The speed asked for; the player's status lags behind key repeats.
+    speed: f32,
     /// Review time not yet written to the workspace.
     pending_time: Duration,
     last_tick: Instant,
@@ -130,6 +132,7 @@ impl App {
             player,
             player_status,
             quit: false,
+            speed: 1.0,
             pending_time: Duration::ZERO,
             last_tick: Instant::now(),
             last_key: Instant::now(),
@@ -426,13 +429,14 @@ impl App {
     }
 
     fn step_speed(&mut self, faster: bool) {
-        let current = self.player.status().speed;
+        let current = self.speed;
         let next = if faster {
             SPEEDS.iter().copied().find(|s| *s > current + 0.01)
         } else {
             SPEEDS.iter().rev().copied().find(|s| *s < current - 0.01)
         };
         if let Some(speed) = next {
+            self.speed = speed;
             self.player.send(PlayerCommand::SetSpeed(speed));
         }
     }
