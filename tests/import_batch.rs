@@ -217,3 +217,40 @@ fn non_utf8_rows_and_unknown_crm_links_are_reported() {
     );
     assert_eq!(report.calls.new, 3);
 }
+
+#[test]
+fn channel_layout_is_read_and_checked_against_the_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let report = import_batch(&ws, &demo).unwrap();
+    assert!(
+        report.problems.is_empty() && report.warnings.is_empty(),
+        "{report:?}"
+    );
+    use callqa::domain::crm::ChannelLayout;
+    let stereo = ws.call("call-003").unwrap().recording;
+    assert_eq!(
+        (stereo.channels, stereo.channel_layout),
+        (2, ChannelLayout::RepLeft)
+    );
+    assert_eq!(
+        ws.call("call-001").unwrap().recording.channel_layout,
+        ChannelLayout::Mono
+    );
+
+    let b = dir.path().join("layout");
+    write_wav(&b.join("m.wav"), 1.0, 8000);
+    write(
+        &b.join("calls.csv"),
+        "call_id,started_at,rep,direction,phone,recording,channel_layout\n\
+         c9,2026-11-23T12:00:00+03:00,Анна,in,+7,m.wav,rep-right\n",
+    );
+    let report = import_batch(&ws, &b).unwrap();
+    // A mono recording is mono whatever the column says.
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(
+        ws.call("c9").unwrap().recording.channel_layout,
+        ChannelLayout::Mono
+    );
+}

@@ -278,14 +278,14 @@ build_call() {
 
 write_csvs() {
   cat > "$HERE/calls.csv" << 'CSV'
-call_id,started_at,rep,direction,phone,recording,contact_id,deal_id,script
-call-001,2026-11-23T10:15:00+03:00,Анна Смирнова,in,+79160000101,recordings/call-001.wav,K-101,D-201,inbound-v2
-call-002,2026-11-23T14:40:00+03:00,Игорь Петров,out,+78312000102,recordings/call-002.mp3,K-102,D-202,
-call-003,2026-11-24T11:05:00+03:00,Kate Miller,out,+358401000103,recordings/call-003.flac,K-103,D-203,
-call-004,2026-11-24T16:20:00+03:00,Игорь Петров,in,+79030000104,recordings/call-004.wav,K-104,,inbound-v2
-call-005,2026-11-25T12:30:00+03:00,Анна Смирнова,out,+78612000105,recordings/call-005.ogg,K-105,D-205,
-call-006,2026-11-26T10:00:00+03:00,Анна Смирнова,out,+79260000106,recordings/call-006.wav,K-106,D-206,order-confirm-v1
-call-007,2026-11-27T15:30:00+03:00,Kate Miller,in,+447700900107,recordings/call-007.mp3,K-107,D-207,inbound-en-v1
+call_id,started_at,rep,direction,phone,recording,contact_id,deal_id,script,channel_layout
+call-001,2026-11-23T10:15:00+03:00,Анна Смирнова,in,+79160000101,recordings/call-001.wav,K-101,D-201,inbound-v2,mono
+call-002,2026-11-23T14:40:00+03:00,Игорь Петров,out,+78312000102,recordings/call-002.mp3,K-102,D-202,,mono
+call-003,2026-11-24T11:05:00+03:00,Kate Miller,out,+358401000103,recordings/call-003.flac,K-103,D-203,,rep-left
+call-004,2026-11-24T16:20:00+03:00,Игорь Петров,in,+79030000104,recordings/call-004.wav,K-104,,inbound-v2,mono
+call-005,2026-11-25T12:30:00+03:00,Анна Смирнова,out,+78612000105,recordings/call-005.ogg,K-105,D-205,,mono
+call-006,2026-11-26T10:00:00+03:00,Анна Смирнова,out,+79260000106,recordings/call-006.wav,K-106,D-206,order-confirm-v1,mono
+call-007,2026-11-27T15:30:00+03:00,Kate Miller,in,+447700900107,recordings/call-007.mp3,K-107,D-207,inbound-en-v1,rep-left
 CSV
 
   # K-104 was created from the caller ID of call-004: no role, no email, no company.

@@ -31,6 +31,35 @@ impl Direction {
     }
 }
 
+/// Which side of a stereo recording is the rep; a per-batch setting
+/// (`channel_layout` in calls.csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ChannelLayout {
+    #[default]
+    Mono,
+    RepLeft,
+    RepRight,
+}
+
+impl ChannelLayout {
+    pub fn code(self) -> &'static str {
+        match self {
+            ChannelLayout::Mono => "mono",
+            ChannelLayout::RepLeft => "rep-left",
+            ChannelLayout::RepRight => "rep-right",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChannelLayout> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "mono" => Some(ChannelLayout::Mono),
+            "rep-left" | "rep_left" | "left" => Some(ChannelLayout::RepLeft),
+            "rep-right" | "rep_right" | "right" => Some(ChannelLayout::RepRight),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recording {
     /// Absolute path, resolved inside the batch folder at import.
@@ -40,6 +69,7 @@ pub struct Recording {
     pub duration_ms: u64,
     pub channels: u16,
     pub sample_rate: u32,
+    pub channel_layout: ChannelLayout,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 use super::csv_file::{CsvFile, Record};
 use super::fields::{parse_amount, parse_flag, parse_time, resolve_recording};
 use super::{Counts, ImportError, ImportReport, Problem};
-use crate::domain::crm::{Call, Contact, Deal, Direction, Note, Recording, Task};
+use crate::domain::crm::{Call, ChannelLayout, Contact, Deal, Direction, Note, Recording, Task};
 use crate::store::{StoreError, UpsertOutcome, Workspace};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -155,6 +155,17 @@ pub fn import_batch(ws: &Workspace, batch_dir: &Path) -> Result<ImportReport, Im
         // not a skip: the CRM export may simply be partial.
         for record in &calls.records {
             let call_id = calls.get(record, "call_id");
+            if calls.get(record, "channel_layout").is_empty()
+                && let Ok(call) = ws.call(call_id)
+                && call.recording.channels >= 2
+            {
+                report.warnings.push(Problem::for_record(
+                    "calls.csv",
+                    record.line,
+                    call_id,
+                    "stereo recording without channel_layout: assuming rep-left".into(),
+                ));
+            }
             for (column, known, what) in [
                 ("contact_id", &known_contacts, "contact"),
                 ("deal_id", &known_deals, "deal"),
@@ -242,6 +253,18 @@ fn parse_call(root: &Path, f: &CsvFile, r: &Record) -> Result<Call, String> {
     let relative = f.get(r, "recording");
     let path = resolve_recording(root, relative)?;
     let info = crate::audio::probe(&path).map_err(|e| format!("recording {relative:?}: {e}"))?;
+    let layout_text = f.get(r, "channel_layout");
+    let channel_layout = match ChannelLayout::parse(layout_text) {
+        _ if info.channels < 2 => ChannelLayout::Mono,
+        Some(layout) => layout,
+        None if layout_text.is_empty() => ChannelLayout::RepLeft,
+        None => {
+            return Err(format!(
+                "channel_layout {:?} is not mono, rep-left or rep-right",
+                crate::text::one_line(layout_text, 40)
+            ));
+        }
+    };
     Ok(Call {
         call_id: f.get(r, "call_id").to_string(),
         started_at,
@@ -258,6 +281,7 @@ fn parse_call(root: &Path, f: &CsvFile, r: &Record) -> Result<Call, String> {
             duration_ms: info.duration_ms,
             channels: info.channels,
             sample_rate: info.sample_rate,
+            channel_layout,
         },
     })
 }

@@ -4,7 +4,7 @@
 use super::{Result, StoreError, Workspace, now_text};
 use crate::domain::ReviewStatus;
 use crate::domain::crm::{
-    Call, Contact, CrmRecord, Deal, Direction, Note, Recording, Task, Timestamp,
+    Call, ChannelLayout, Contact, CrmRecord, Deal, Direction, Note, Recording, Task, Timestamp,
 };
 use rusqlite::types::ToSql;
 use rusqlite::{OptionalExtension, Row, params};
@@ -130,6 +130,7 @@ impl Workspace {
                 "duration_ms",
                 "channels",
                 "sample_rate",
+                "channel_layout",
             ],
             &[
                 &call.call_id,
@@ -148,6 +149,7 @@ impl Workspace {
                 &(r.duration_ms as i64),
                 &r.channels,
                 &r.sample_rate,
+                &r.channel_layout.code(),
             ],
             &[("imported_at", &now_text())],
         )
@@ -322,7 +324,8 @@ impl Workspace {
         self.conn()
             .query_row(
                 "SELECT call_id, started_at, rep, direction, phone, contact_id, deal_id, script,
-                        recording_path, container, codec, duration_ms, channels, sample_rate
+                        recording_path, container, codec, duration_ms, channels, sample_rate,
+                        channel_layout
                  FROM calls WHERE call_id = ?1",
                 [call_id],
                 |r| {
@@ -345,6 +348,8 @@ impl Workspace {
                                 duration_ms: r.get::<_, i64>(11)?.max(0) as u64,
                                 channels: r.get(12)?,
                                 sample_rate: r.get(13)?,
+                                channel_layout: ChannelLayout::parse(&r.get::<_, String>(14)?)
+                                    .unwrap_or_default(),
                             },
                         },
                     ))

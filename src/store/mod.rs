@@ -6,11 +6,13 @@
 //! and upgraded by the numbered migrations in `schema.rs` (`user_version`).
 
 mod calls;
+mod listening;
 mod results;
 mod reviews;
 mod schema;
 
 pub use calls::{QueueRow, UpsertOutcome};
+pub use listening::{AnalysisJob, Marker};
 pub use results::ResultRow;
 pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace};
 

@@ -118,6 +118,28 @@ const MIGRATIONS: &[&str] = &[
         updated_at  TEXT NOT NULL
     );
     "#,
+    // 2: stereo layout per call, cached audio analysis, markers.
+    r#"
+    ALTER TABLE calls ADD COLUMN channel_layout TEXT NOT NULL DEFAULT 'mono'
+        CHECK (channel_layout IN ('mono', 'rep-left', 'rep-right'));
+    CREATE TABLE call_analysis (
+        call_id        TEXT PRIMARY KEY REFERENCES calls(call_id),
+        version        INTEGER NOT NULL,
+        recording_path TEXT NOT NULL,
+        duration_ms    INTEGER NOT NULL,
+        analysed_at    TEXT NOT NULL,
+        result         TEXT NOT NULL
+    );
+    CREATE TABLE markers (
+        marker_id   INTEGER PRIMARY KEY,
+        call_id     TEXT NOT NULL REFERENCES calls(call_id),
+        reviewer    TEXT NOT NULL,
+        position_ms INTEGER NOT NULL,
+        note        TEXT,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX markers_by_call ON markers(call_id, reviewer, position_ms);
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -23,8 +23,15 @@ fn sample_call(id: &str, script: Option<&str>) -> Call {
             duration_ms: 61_000,
             channels: 1,
             sample_rate: 8000,
+            channel_layout: Default::default(),
         },
     }
+}
+
+/// A call row for tests of other store modules.
+pub(crate) fn insert_sample_call(ws: &Workspace, id: &str) {
+    let batch = ws.batch_id("/x").unwrap();
+    ws.upsert_call(batch, &sample_call(id, None)).unwrap();
 }
 
 fn workspace_with_call() -> (tempfile::TempDir, Workspace, Call, Checklist) {

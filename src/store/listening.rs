@@ -1,0 +1,147 @@
+//! What the workstation keeps about listening: markers a reviewer sets in a
+//! call, and the cached audio analysis of each recording (computed once in
+//! the background, recomputed when the algorithm version or the recording
+//! changes).
+
+use super::{Result, Workspace, now_text};
+use rusqlite::{OptionalExtension, params};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    pub marker_id: i64,
+    pub position_ms: u64,
+    pub note: Option<String>,
+}
+
+/// A call whose analysis is missing or stale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalysisJob {
+    pub call_id: String,
+    pub recording_path: String,
+    pub channel_layout: String,
+}
+
+impl Workspace {
+    pub fn add_marker(
+        &self,
+        call_id: &str,
+        reviewer: &str,
+        position_ms: u64,
+        note: Option<&str>,
+    ) -> Result<i64> {
+        self.conn().execute(
+            "INSERT INTO markers (call_id, reviewer, position_ms, note, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                call_id,
+                reviewer,
+                position_ms as i64,
+                note.filter(|n| !n.trim().is_empty()),
+                now_text()
+            ],
+        )?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// This reviewer's markers in a call, in call order.
+    pub fn markers(&self, call_id: &str, reviewer: &str) -> Result<Vec<Marker>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT marker_id, position_ms, note FROM markers
+             WHERE call_id = ?1 AND reviewer = ?2 ORDER BY position_ms, marker_id",
+        )?;
+        let rows = stmt.query_map(params![call_id, reviewer], |r| {
+            Ok(Marker {
+                marker_id: r.get(0)?,
+                position_ms: r.get::<_, i64>(1)?.max(0) as u64,
+                note: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Store an analysis result (JSON) for the call's current recording.
+    pub fn save_analysis(&self, call_id: &str, version: u32, result_json: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO call_analysis (call_id, version, recording_path, duration_ms, analysed_at, result)
+             SELECT call_id, ?2, recording_path, duration_ms, ?3, ?4 FROM calls WHERE call_id = ?1
+             ON CONFLICT(call_id) DO UPDATE SET version = excluded.version,
+               recording_path = excluded.recording_path, duration_ms = excluded.duration_ms,
+               analysed_at = excluded.analysed_at, result = excluded.result",
+            params![call_id, version, now_text(), result_json],
+        )?;
+        Ok(())
+    }
+
+    /// The cached analysis if it is of this version and for the recording
+    /// the call has now.
+    pub fn analysis(&self, call_id: &str, version: u32) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT a.result FROM call_analysis a JOIN calls c USING (call_id)
+                 WHERE a.call_id = ?1 AND a.version = ?2
+                   AND a.recording_path = c.recording_path AND a.duration_ms = c.duration_ms",
+                params![call_id, version],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Calls without a current analysis, in queue order.
+    pub fn analysis_jobs(&self, version: u32) -> Result<Vec<AnalysisJob>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT c.call_id, c.recording_path, c.channel_layout FROM calls c
+             LEFT JOIN call_analysis a ON a.call_id = c.call_id AND a.version = ?1
+                 AND a.recording_path = c.recording_path AND a.duration_ms = c.duration_ms
+             WHERE a.call_id IS NULL
+             ORDER BY c.started_at_utc, c.call_id",
+        )?;
+        let rows = stmt.query_map([version], |r| {
+            Ok(AnalysisJob {
+                call_id: r.get(0)?,
+                recording_path: r.get(1)?,
+                channel_layout: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::test_support::temp_workspace;
+
+    #[test]
+    fn markers_are_per_reviewer_in_call_order() {
+        let (_dir, ws) = temp_workspace();
+        crate::store::tests_reviews::insert_sample_call(&ws, "c1");
+        ws.add_marker("c1", "me", 30_000, Some("цена")).unwrap();
+        ws.add_marker("c1", "me", 5_000, None).unwrap();
+        ws.add_marker("c1", "other", 1_000, None).unwrap();
+        let m = ws.markers("c1", "me").unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(
+            (m[0].position_ms, m[1].note.as_deref()),
+            (5_000, Some("цена"))
+        );
+        assert!(ws.add_marker("ghost", "me", 1, None).is_err());
+    }
+
+    #[test]
+    fn analysis_cache_follows_version_and_recording() {
+        let (_dir, ws) = temp_workspace();
+        crate::store::tests_reviews::insert_sample_call(&ws, "c1");
+        assert_eq!(ws.analysis_jobs(1).unwrap().len(), 1);
+        ws.save_analysis("c1", 1, "{\"x\":1}").unwrap();
+        assert_eq!(ws.analysis("c1", 1).unwrap().as_deref(), Some("{\"x\":1}"));
+        assert!(ws.analysis_jobs(1).unwrap().is_empty());
+        // A new algorithm version makes the cache stale.
+        assert_eq!(ws.analysis("c1", 2).unwrap(), None);
+        assert_eq!(ws.analysis_jobs(2).unwrap().len(), 1);
+        // So does a changed recording.
+        ws.conn()
+            .execute("UPDATE calls SET duration_ms = 1 WHERE call_id = 'c1'", [])
+            .unwrap();
+        assert_eq!(ws.analysis("c1", 1).unwrap(), None);
+    }
+}
