@@ -188,7 +188,7 @@ fn comments_in_russian_and_evidence_stamps() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = setup(dir.path(), Lang::Ru);
     chars(&mut app, "3c");
-    assert!(matches!(app.mode, Mode::Comment { .. }));
+    assert!(matches!(app.mode, Mode::Input { .. }));
     chars(&mut app, "не назвал по имени");
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.mode, Mode::Normal);
@@ -301,4 +301,45 @@ fn speed_keys_step_through_the_speeds_even_when_pressed_fast() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert_eq!(app.player.status().speed, 0.75);
+}
+
+#[test]
+fn markers_are_set_with_a_note_and_jumped_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::En);
+    let wait_position = |app: &mut App, ms: u64| {
+        let start = std::time::Instant::now();
+        loop {
+            let p = app.player.status().position.as_millis() as u64;
+            if p.abs_diff(ms) < 100 || start.elapsed().as_secs() > 5 {
+                return p;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    // The second call is 25 s long: seek to 10 s and mark it.
+    press(&mut app, KeyCode::Tab); // CRM
+    press(&mut app, KeyCode::Tab); // Queue
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    assert!(wait_position(&mut app, 10_000).abs_diff(10_000) < 100);
+    press(&mut app, KeyCode::Char('m'));
+    chars(&mut app, "цена");
+    press(&mut app, KeyCode::Enter);
+    let markers = app.ws.markers("c-second", "tester").unwrap();
+    assert_eq!(markers.len(), 1);
+    assert_eq!(markers[0].note.as_deref(), Some("цена"));
+    assert!(markers[0].position_ms.abs_diff(10_000) < 100);
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("⚑ 0:10"), "{s}");
+    press(&mut app, KeyCode::Home);
+    assert!(wait_position(&mut app, 0) < 100);
+    press(&mut app, KeyCode::Char('\''));
+    assert!(wait_position(&mut app, 10_000).abs_diff(10_000) < 100);
+    // Escape on the note prompt sets no marker.
+    press(&mut app, KeyCode::Char('m'));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.ws.markers("c-second", "tester").unwrap().len(), 1);
 }

@@ -21,6 +21,9 @@ pub enum Action {
     SeekStart,
     SlowDown,
     SpeedUp,
+    Replay,
+    AddMarker,
+    NextMarker,
     Up,
     Down,
     AnswerYes,
@@ -40,7 +43,8 @@ pub enum Action {
 }
 
 /// Where an action matters; the help bar shows the focused pane's actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Scope {
     Global,
     Player,
@@ -48,273 +52,50 @@ pub enum Scope {
     Queue,
 }
 
-struct Default {
-    run: &'static str,
-    action: Action,
-    scope: Scope,
-    on: &'static [&'static str],
-    en: &'static str,
-    ru: &'static str,
-}
+/// The defaults, embedded; see `assets/keymap.toml`.
+pub const DEFAULT_KEYMAP_TOML: &str = include_str!("../../assets/keymap.toml");
 
-const DEFAULTS: &[Default] = &[
-    Default {
-        run: "play-pause",
-        action: Action::PlayPause,
-        scope: Scope::Player,
-        on: &["space"],
-        en: "play / pause",
-        ru: "пуск / пауза",
-    },
-    Default {
-        run: "seek-back",
-        action: Action::SeekBack,
-        scope: Scope::Player,
-        on: &["left"],
-        en: "back 5 s",
-        ru: "назад 5 с",
-    },
-    Default {
-        run: "seek-forward",
-        action: Action::SeekForward,
-        scope: Scope::Player,
-        on: &["right"],
-        en: "forward 5 s",
-        ru: "вперёд 5 с",
-    },
-    Default {
-        run: "seek-back-long",
-        action: Action::SeekBackLong,
-        scope: Scope::Player,
-        on: &["shift-left"],
-        en: "back 30 s",
-        ru: "назад 30 с",
-    },
-    Default {
-        run: "seek-forward-long",
-        action: Action::SeekForwardLong,
-        scope: Scope::Player,
-        on: &["shift-right"],
-        en: "forward 30 s",
-        ru: "вперёд 30 с",
-    },
-    Default {
-        run: "seek-start",
-        action: Action::SeekStart,
-        scope: Scope::Player,
-        on: &["home"],
-        en: "to the start",
-        ru: "в начало",
-    },
-    Default {
-        run: "slow-down",
-        action: Action::SlowDown,
-        scope: Scope::Player,
-        on: &["["],
-        en: "slower",
-        ru: "медленнее",
-    },
-    Default {
-        run: "speed-up",
-        action: Action::SpeedUp,
-        scope: Scope::Player,
-        on: &["]"],
-        en: "faster",
-        ru: "быстрее",
-    },
-    Default {
-        run: "up",
-        action: Action::Up,
-        scope: Scope::Global,
-        on: &["up", "k"],
-        en: "previous line",
-        ru: "строка выше",
-    },
-    Default {
-        run: "down",
-        action: Action::Down,
-        scope: Scope::Global,
-        on: &["down", "j"],
-        en: "next line",
-        ru: "строка ниже",
-    },
-    Default {
-        run: "answer-yes",
-        action: Action::AnswerYes,
-        scope: Scope::Checklist,
-        on: &["y"],
-        en: "yes",
-        ru: "да",
-    },
-    Default {
-        run: "answer-no",
-        action: Action::AnswerNo,
-        scope: Scope::Checklist,
-        on: &["n"],
-        en: "no",
-        ru: "нет",
-    },
-    Default {
-        run: "answer-na",
-        action: Action::AnswerNa,
-        scope: Scope::Checklist,
-        on: &["a"],
-        en: "not applicable",
-        ru: "не применимо",
-    },
-    Default {
-        run: "clear-answer",
-        action: Action::ClearAnswer,
-        scope: Scope::Checklist,
-        on: &["backspace"],
-        en: "clear the answer",
-        ru: "стереть ответ",
-    },
-    Default {
-        run: "jump-1",
-        action: Action::JumpItem(1),
-        scope: Scope::Checklist,
-        on: &["1"],
-        en: "go to item 1",
-        ru: "к пункту 1",
-    },
-    Default {
-        run: "jump-2",
-        action: Action::JumpItem(2),
-        scope: Scope::Checklist,
-        on: &["2"],
-        en: "go to item 2",
-        ru: "к пункту 2",
-    },
-    Default {
-        run: "jump-3",
-        action: Action::JumpItem(3),
-        scope: Scope::Checklist,
-        on: &["3"],
-        en: "go to item 3",
-        ru: "к пункту 3",
-    },
-    Default {
-        run: "jump-4",
-        action: Action::JumpItem(4),
-        scope: Scope::Checklist,
-        on: &["4"],
-        en: "go to item 4",
-        ru: "к пункту 4",
-    },
-    Default {
-        run: "jump-5",
-        action: Action::JumpItem(5),
-        scope: Scope::Checklist,
-        on: &["5"],
-        en: "go to item 5",
-        ru: "к пункту 5",
-    },
-    Default {
-        run: "jump-6",
-        action: Action::JumpItem(6),
-        scope: Scope::Checklist,
-        on: &["6"],
-        en: "go to item 6",
-        ru: "к пункту 6",
-    },
-    Default {
-        run: "jump-7",
-        action: Action::JumpItem(7),
-        scope: Scope::Checklist,
-        on: &["7"],
-        en: "go to item 7",
-        ru: "к пункту 7",
-    },
-    Default {
-        run: "jump-8",
-        action: Action::JumpItem(8),
-        scope: Scope::Checklist,
-        on: &["8"],
-        en: "go to item 8",
-        ru: "к пункту 8",
-    },
-    Default {
-        run: "jump-9",
-        action: Action::JumpItem(9),
-        scope: Scope::Checklist,
-        on: &["9"],
-        en: "go to item 9",
-        ru: "к пункту 9",
-    },
-    Default {
-        run: "comment",
-        action: Action::Comment,
-        scope: Scope::Checklist,
-        on: &["c"],
-        en: "comment on the item",
-        ru: "комментарий к пункту",
-    },
-    Default {
-        run: "stamp",
-        action: Action::StampEvidence,
-        scope: Scope::Checklist,
-        on: &["t"],
-        en: "stamp the playback time as evidence",
-        ru: "отметить время записи как доказательство",
-    },
-    Default {
-        run: "next-pane",
-        action: Action::NextPane,
-        scope: Scope::Global,
-        on: &["tab"],
-        en: "next pane",
-        ru: "следующая панель",
-    },
-    Default {
-        run: "prev-pane",
-        action: Action::PrevPane,
-        scope: Scope::Global,
-        on: &["backtab"],
-        en: "previous pane",
-        ru: "предыдущая панель",
-    },
-    Default {
-        run: "open-call",
-        action: Action::OpenCall,
-        scope: Scope::Queue,
-        on: &["enter"],
-        en: "open the call",
-        ru: "открыть звонок",
-    },
-    Default {
-        run: "submit",
-        action: Action::Submit,
-        scope: Scope::Checklist,
-        on: &["s"],
-        en: "submit and open the next call",
-        ru: "сдать и открыть следующий",
-    },
-    Default {
-        run: "reopen",
-        action: Action::Reopen,
-        scope: Scope::Checklist,
-        on: &["o"],
-        en: "reopen a submitted review",
-        ru: "открыть сданную оценку",
-    },
-    Default {
-        run: "help",
-        action: Action::Help,
-        scope: Scope::Global,
-        on: &["?"],
-        en: "all keys",
-        ru: "все клавиши",
-    },
-    Default {
-        run: "quit",
-        action: Action::Quit,
-        scope: Scope::Global,
-        on: &["q"],
-        en: "quit",
-        ru: "выход",
-    },
-];
+impl Action {
+    /// The action a keymap's `run` names.
+    pub fn from_run(run: &str) -> Option<Action> {
+        use Action::*;
+        Some(match run {
+            "play-pause" => PlayPause,
+            "seek-back" => SeekBack,
+            "seek-forward" => SeekForward,
+            "seek-back-long" => SeekBackLong,
+            "seek-forward-long" => SeekForwardLong,
+            "seek-start" => SeekStart,
+            "slow-down" => SlowDown,
+            "speed-up" => SpeedUp,
+            "replay" => Replay,
+            "marker" => AddMarker,
+            "next-marker" => NextMarker,
+            "up" => Up,
+            "down" => Down,
+            "answer-yes" => AnswerYes,
+            "answer-no" => AnswerNo,
+            "answer-na" => AnswerNa,
+            "clear-answer" => ClearAnswer,
+            "comment" => Comment,
+            "stamp" => StampEvidence,
+            "next-pane" => NextPane,
+            "prev-pane" => PrevPane,
+            "open-call" => OpenCall,
+            "submit" => Submit,
+            "reopen" => Reopen,
+            "help" => Help,
+            "quit" => Quit,
+            other => {
+                let n: u8 = other.strip_prefix("jump-")?.parse().ok()?;
+                if !(1..=9).contains(&n) {
+                    return None;
+                }
+                JumpItem(n)
+            }
+        })
+    }
+}
 
 /// A key as written in a keymap: `y`, `space`, `shift-left`, `ctrl-s`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -435,7 +216,7 @@ pub fn latin_for_cyrillic(c: char) -> Option<char> {
 
 #[derive(Debug, Clone)]
 pub struct Binding {
-    pub run: &'static str,
+    pub run: String,
     pub action: Action,
     pub scope: Scope,
     pub on: Vec<KeySpec>,
@@ -448,36 +229,41 @@ pub struct Keymap {
     lookup: HashMap<KeySpec, Action>,
 }
 
-/// A user's override file: `[[keys]] on = ["ctrl-y"] run = "answer-yes"`.
+/// A keymap file: the defaults, or a user's overrides
+/// (`[[keys]] on = ["ctrl-y"] run = "answer-yes"`).
 #[derive(Debug, Deserialize)]
-struct UserKeymap {
+struct KeymapFile {
     #[serde(default)]
-    keys: Vec<UserBinding>,
+    keys: Vec<Entry>,
 }
 
 #[derive(Debug, Deserialize)]
-struct UserBinding {
+struct Entry {
     on: Vec<String>,
     run: String,
+    #[serde(default)]
+    scope: Option<Scope>,
+    #[serde(default)]
+    desc: Option<Bilingual>,
 }
 
 impl Keymap {
     pub fn defaults() -> Keymap {
-        let bindings = DEFAULTS
-            .iter()
-            .map(|d| Binding {
-                run: d.run,
-                action: d.action,
-                scope: d.scope,
-                on: d
+        let file: KeymapFile =
+            toml::from_str(DEFAULT_KEYMAP_TOML).expect("assets/keymap.toml is checked by a test");
+        let bindings = file
+            .keys
+            .into_iter()
+            .map(|e| Binding {
+                action: Action::from_run(&e.run).expect("default actions exist"),
+                scope: e.scope.unwrap_or(Scope::Global),
+                on: e
                     .on
                     .iter()
                     .map(|k| KeySpec::parse(k).expect("default keys parse"))
                     .collect(),
-                desc: Bilingual {
-                    en: d.en.to_string(),
-                    ru: d.ru.to_string(),
-                },
+                desc: e.desc.expect("default keys have a description"),
+                run: e.run,
             })
             .collect();
         Keymap::from_bindings(bindings)
@@ -486,12 +272,12 @@ impl Keymap {
     /// Defaults with a user's TOML merged over them; `file` names the
     /// source in error messages.
     pub fn with_overrides(toml_text: &str, file: &str) -> Result<Keymap, String> {
-        let user: UserKeymap =
+        let user: KeymapFile =
             toml::from_str(toml_text).map_err(|e| format!("{file}: not a valid keymap: {e}"))?;
         let mut keymap = Keymap::defaults();
         for entry in user.keys {
             let Some(binding) = keymap.bindings.iter_mut().find(|b| b.run == entry.run) else {
-                let known: Vec<&str> = DEFAULTS.iter().map(|d| d.run).collect();
+                let known: Vec<&str> = keymap.bindings.iter().map(|b| b.run.as_str()).collect();
                 return Err(format!(
                     "{file}: unknown action {:?}; known actions: {}",
                     entry.run,

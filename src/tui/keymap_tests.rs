@@ -69,10 +69,58 @@ fn help_lists_every_action_in_both_languages() {
     let k = Keymap::defaults();
     let en = k.describe(Lang::En, None);
     let ru = k.describe(Lang::Ru, None);
-    assert_eq!(en.len(), DEFAULTS.len());
+    assert_eq!(en.len(), k.bindings.len());
+    assert_eq!(en.len(), 35);
+    // Every default names a real action and has both descriptions.
+    assert!(
+        k.bindings
+            .iter()
+            .all(|b| !b.desc.en.is_empty() && !b.desc.ru.is_empty())
+    );
     assert!(
         en.iter()
             .any(|(keys, d)| keys == "Shift+←" && d == "back 30 s")
     );
     assert!(ru.iter().any(|(keys, d)| keys == "y" && d == "да"));
+}
+
+#[test]
+fn every_action_has_a_default_key() {
+    let k = Keymap::defaults();
+    for run in [
+        "play-pause",
+        "seek-back",
+        "seek-forward",
+        "seek-back-long",
+        "seek-forward-long",
+        "seek-start",
+        "slow-down",
+        "speed-up",
+        "replay",
+        "marker",
+        "next-marker",
+        "up",
+        "down",
+        "answer-yes",
+        "answer-no",
+        "answer-na",
+        "clear-answer",
+        "comment",
+        "stamp",
+        "next-pane",
+        "prev-pane",
+        "open-call",
+        "submit",
+        "reopen",
+        "help",
+        "quit",
+    ] {
+        let action = Action::from_run(run).unwrap();
+        assert!(k.key_for(action).is_some(), "{run} has no key");
+    }
+    for n in 1..=9 {
+        assert!(k.key_for(Action::JumpItem(n)).is_some());
+    }
+    assert_eq!(Action::from_run("jump-0"), None);
+    assert_eq!(Action::from_run("fly"), None);
 }

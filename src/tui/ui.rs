@@ -1,7 +1,7 @@
 //! Layout of the workstation and the two bottom lines (messages, key hints).
 //! Each pane draws itself from `App` in `panes/`.
 
-use super::app::{App, Level, Mode, Pane};
+use super::app::{App, Input, Level, Mode, Pane};
 use super::keymap::Scope;
 use super::panes;
 use ratatui::Frame;
@@ -65,13 +65,17 @@ pub fn pane_block(title: String, focused: bool) -> ratatui::widgets::Block<'stat
 fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
     let line = match &app.mode {
-        Mode::Comment { buffer } => {
-            let item = app.item_cursor + 1;
-            Line::from(vec![
-                Span::styled(
-                    format!("{} #{item}: ", t.comment_prompt),
-                    Style::new().fg(Color::Yellow),
+        Mode::Input { purpose, buffer } => {
+            let prompt = match purpose {
+                Input::Comment => format!("{} #{}: ", t.comment_prompt, app.item_cursor + 1),
+                Input::Marker { position_ms } => format!(
+                    "{} @{}: ",
+                    t.marker_prompt,
+                    crate::text::clock(*position_ms)
                 ),
+            };
+            Line::from(vec![
+                Span::styled(prompt, Style::new().fg(Color::Yellow)),
                 Span::raw(crate::text::one_line(buffer, 2000)),
                 Span::styled("█", Style::new().fg(Color::Yellow)),
                 Span::styled(

@@ -11,7 +11,7 @@ use crate::domain::review::automatic_answers;
 use crate::domain::scoring::{Score, score};
 use crate::domain::{Answer, AnswerValue, Checklist, Lang, ReviewStatus};
 use crate::i18n::{Strings, strings};
-use crate::store::{AnswerChange, QueueRow, ReviewRecord, ReviewerPlace, Workspace};
+use crate::store::{AnswerChange, Marker, QueueRow, ReviewRecord, ReviewerPlace, Workspace};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -48,9 +48,24 @@ impl Pane {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Normal,
-    Comment { buffer: String },
-    ConfirmSubmit { unanswered: usize },
+    /// Typing a line of text (comment or marker note); keys are text here.
+    Input {
+        purpose: Input,
+        buffer: String,
+    },
+    ConfirmSubmit {
+        unanswered: usize,
+    },
     Help,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    Comment,
+    /// A marker at this position, with the typed text as its note.
+    Marker {
+        position_ms: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +83,8 @@ pub struct Message {
 
 pub struct OpenCall {
     pub call: Call,
+    /// This reviewer's markers, in call order.
+    pub markers: Vec<Marker>,
     pub crm: CrmRecord,
     pub review: Option<ReviewRecord>,
     /// What rules answer before the review exists (shown, stored on the
@@ -202,8 +219,10 @@ impl App {
         let automatic = automatic_answers(&self.checklist, call.script.is_some())
             .into_iter()
             .collect();
+        let markers = self.ws.markers(&call.call_id, &self.reviewer)?;
         self.open = Some(OpenCall {
             call,
+            markers,
             crm,
             review,
             automatic,
@@ -311,7 +330,7 @@ impl App {
     pub fn handle_key(&mut self, key: KeyEvent) {
         self.last_key = Instant::now();
         match self.mode.clone() {
-            Mode::Comment { buffer } => self.comment_key(key, buffer),
+            Mode::Input { purpose, buffer } => self.input_key(key, purpose, buffer),
             Mode::ConfirmSubmit { .. } => {
                 let answer = match key.code {
                     KeyCode::Char(c) => super::keymap::latin_for_cyrillic(c).unwrap_or(c),
@@ -345,31 +364,35 @@ impl App {
         }
     }
 
-    fn comment_key(&mut self, key: KeyEvent, mut buffer: String) {
+    fn input_key(&mut self, key: KeyEvent, purpose: Input, mut buffer: String) {
         match key.code {
             KeyCode::Enter => {
                 self.mode = Mode::Normal;
-                let text = buffer.trim().to_string();
-                self.change(AnswerChange::Comment(Some(text).filter(|t| !t.is_empty())));
+                let text = Some(buffer.trim().to_string()).filter(|t| !t.is_empty());
+                match purpose {
+                    Input::Comment => {
+                        self.change(AnswerChange::Comment(text));
+                    }
+                    Input::Marker { position_ms } => self.add_marker(position_ms, text),
+                }
+                return;
             }
-            KeyCode::Esc => self.mode = Mode::Normal,
+            KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                return;
+            }
             KeyCode::Backspace => {
                 buffer.pop();
-                self.mode = Mode::Comment { buffer };
             }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.mode = Mode::Comment {
-                    buffer: String::new(),
-                };
-            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => buffer.clear(),
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                 if !c.is_control() && buffer.chars().count() < 2000 {
                     buffer.push(c);
                 }
-                self.mode = Mode::Comment { buffer };
             }
             _ => {}
         }
+        self.mode = Mode::Input { purpose, buffer };
     }
 
     pub fn perform(&mut self, action: Action) {
@@ -382,6 +405,20 @@ impl App {
             Action::SeekForwardLong => self.player.send(seek_by(30_000)),
             Action::SeekStart => self.player.send(PlayerCommand::Seek(Duration::ZERO)),
             Action::SlowDown | Action::SpeedUp => self.step_speed(action == Action::SpeedUp),
+            Action::Replay => {
+                self.player.send(seek_by(-5_000));
+                self.player.send(PlayerCommand::Play);
+            }
+            Action::AddMarker => {
+                if self.open.is_some() {
+                    let position_ms = self.player.status().position.as_millis() as u64;
+                    self.mode = Mode::Input {
+                        purpose: Input::Marker { position_ms },
+                        buffer: String::new(),
+                    };
+                }
+            }
+            Action::NextMarker => self.next_marker(),
             Action::Up | Action::Down => self.move_cursor(action == Action::Down),
             Action::AnswerYes => self.answer(Some(AnswerValue::Yes)),
             Action::AnswerNo => self.answer(Some(AnswerValue::No)),
@@ -400,7 +437,10 @@ impl App {
                         .current_answer()
                         .and_then(|a| a.comment.clone())
                         .unwrap_or_default();
-                    self.mode = Mode::Comment { buffer };
+                    self.mode = Mode::Input {
+                        purpose: Input::Comment,
+                        buffer,
+                    };
                 }
             }
             Action::StampEvidence => {
@@ -426,6 +466,57 @@ impl App {
                 self.flush_time();
                 self.save_place();
                 self.quit = true;
+            }
+        }
+    }
+
+    fn add_marker(&mut self, position_ms: u64, note: Option<String>) {
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        let saved = self
+            .ws
+            .add_marker(
+                &open.call.call_id,
+                &self.reviewer,
+                position_ms,
+                note.as_deref(),
+            )
+            .and_then(|_| self.ws.markers(&open.call.call_id, &self.reviewer));
+        match saved {
+            Ok(markers) => {
+                open.markers = markers;
+                let text = format!(
+                    "{} {}",
+                    self.t().marker_added,
+                    crate::text::clock(position_ms)
+                );
+                self.info(text);
+            }
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// Jump to the first marker after the playhead, wrapping to the first.
+    fn next_marker(&mut self) {
+        let Some(open) = &self.open else {
+            return;
+        };
+        // A marker just played past still counts as "here", not "next".
+        let here = self.player.status().position.as_millis() as u64 + 500;
+        let target = open
+            .markers
+            .iter()
+            .find(|m| m.position_ms > here)
+            .or(open.markers.first())
+            .map(|m| m.position_ms);
+        match target {
+            Some(ms) => self
+                .player
+                .send(PlayerCommand::Seek(Duration::from_millis(ms))),
+            None => {
+                let text = self.t().no_markers.to_string();
+                self.info(text);
             }
         }
     }

@@ -73,6 +73,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Span::raw(format!("{} / {}  ", clock(position), clock(duration))),
         Span::raw(format!("{} {:.2}x  ", t.speed, status.speed)),
     ];
+    if !open.markers.is_empty() {
+        let list: Vec<String> = open
+            .markers
+            .iter()
+            .take(6)
+            .map(|m| clock(m.position_ms))
+            .collect();
+        spans.push(Span::styled(
+            format!("⚑ {} ", list.join(" ")),
+            Style::new().fg(Color::Magenta),
+        ));
+    }
     if let OutputState::NoDevice(reason) = &status.output {
         spans.push(Span::styled(
             format!(
