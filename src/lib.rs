@@ -12,6 +12,7 @@ pub mod domain;
 pub mod export;
 pub mod i18n;
 pub mod import;
+pub mod reports;
 pub mod store;
 pub mod text;
 pub mod tui;

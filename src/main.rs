@@ -70,6 +70,23 @@ enum Command {
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
+    /// CRM hygiene audit per rep: missing fields, overdue tasks, deals
+    /// without a next task, calls not written up, clients not contacted
+    Audit {
+        /// The date to audit as of (YYYY-MM-DD or RFC 3339); default: the newest record
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: callqa::reports::audit::AuditFormat,
+        /// Output file; default: standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Required fields, saved in the workspace: contact.email,deal.amount,...
+        #[arg(long)]
+        required: Option<String>,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
     /// Import the bundled demo batch into its own workspace and open it
     Demo {
         #[command(flatten)]
@@ -121,6 +138,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Audit {
+            as_of,
+            format,
+            out,
+            required,
+            ws,
+        } => {
+            let (workspace, lang, _) = open_workspace(&ws, &config, config::default_workspace())?;
+            let report = audit(&workspace, as_of.as_deref(), required.as_deref())?;
+            match out {
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("{}: cannot create", path.display()))?;
+                    callqa::reports::audit::write(
+                        &report,
+                        format,
+                        lang,
+                        std::io::BufWriter::new(file),
+                    )?;
+                }
+                None => {
+                    callqa::reports::audit::write(&report, format, lang, std::io::stdout().lock())?
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo { review, ws } => {
             let batch = demo::extract(&config::data_dir().join("demo-batch"))?;
             let (workspace, lang, checklist) =
@@ -162,6 +205,63 @@ fn open_workspace(
     let checklist = Checklist::default_sales_call();
     ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)?;
     Ok((ws, lang, checklist))
+}
+
+fn audit(
+    ws: &Workspace,
+    as_of: Option<&str>,
+    required: Option<&str>,
+) -> anyhow::Result<callqa::domain::audit::AuditReport> {
+    use callqa::domain::audit::{CrmData, RequiredFields, audit};
+    if let Some(text) = required {
+        let fields = RequiredFields::parse(text).map_err(|e| anyhow::anyhow!("--required: {e}"))?;
+        ws.set_setting("audit.required", &fields.to_text())?;
+    }
+    let required = match ws.setting("audit.required")? {
+        Some(text) => RequiredFields::parse(&text)
+            .map_err(|e| anyhow::anyhow!("workspace setting audit.required: {e}"))?,
+        None => RequiredFields::default(),
+    };
+    let (calls, contacts, deals, tasks, notes) = (
+        ws.all_calls()?,
+        ws.all_contacts()?,
+        ws.all_deals()?,
+        ws.all_tasks()?,
+        ws.all_notes()?,
+    );
+    let data = CrmData {
+        calls: &calls,
+        contacts: &contacts,
+        deals: &deals,
+        tasks: &tasks,
+        notes: &notes,
+    };
+    let as_of = match as_of {
+        Some(text) => parse_as_of(text)?,
+        None => data.newest().ok_or_else(|| {
+            anyhow::anyhow!("the workspace has no records to audit; import a batch first")
+        })?,
+    };
+    Ok(audit(&data, &required, as_of))
+}
+
+/// `YYYY-MM-DD` means the end of that day, local time; RFC 3339 as given.
+fn parse_as_of(text: &str) -> anyhow::Result<callqa::domain::crm::Timestamp> {
+    if let Ok(ts) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(ts);
+    }
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        anyhow::anyhow!(
+            "--as-of {text:?}: write a date like 2026-11-27 or 2026-11-27T18:00:00+03:00"
+        )
+    })?;
+    let end = date.and_hms_opt(23, 59, 59).expect("a valid time of day");
+    use chrono::TimeZone;
+    chrono::Local
+        .from_local_datetime(&end)
+        .earliest()
+        .map(|t| t.fixed_offset())
+        .ok_or_else(|| anyhow::anyhow!("--as-of {text:?}: no such local time"))
 }
 
 fn import(ws: &Workspace, batch: &Path) -> anyhow::Result<ExitCode> {

@@ -298,6 +298,8 @@ K-104,Дмитрий,,+79030000104,,,,,Игорь Петров
 K-105,Андрей Павлович Морозов,Технический директор,+78612000105,morozov@zelenaya-dolina.example,Тепличный комбинат «Зелёная долина»,Сельское хозяйство,Средний бизнес,Анна Смирнова
 K-106,Павел Игоревич Лебедев,Владелец дома,+79260000106,p.lebedev@mail.example,Частное лицо,Частный дом,Частные клиенты,Анна Смирнова
 K-107,Daniel Brooks,Owner,+447700900107,daniel@brooks-hotel.example,Brooks Hotel Sochi,Hospitality,SMB,Kate Miller
+K-108,Виктор Сергеевич Орлов,Главный инженер,+74950000108,orlov@stroymontazh.example,ООО «СтройМонтаж»,Строительство,Средний бизнес,Игорь Петров
+K-109,Елена Андреевна Соколова,Директор,+78120000109,sokolova@baltic-bakery.example,Пекарня «Балтика»,Пищевое производство,Малый бизнес,Анна Смирнова
 CSV
 
   # D-206: amount 1 240 000 although the call confirmed 1 420 000 (stale deal data).
@@ -345,6 +347,8 @@ N-408,D-206,K-106,call-006,Анна Смирнова,2026-11-26T10:12:00+03:00,"
 N-409,D-207,K-107,call-007,Kate Miller,2026-11-27T15:48:00+03:00,"Inbound, Daniel Brooks, hotel in Sochi: 42 rooms, restaurant, pool.
 Wants solar water heating; I said ""from about EUR 20,000"".
 Waiting for roof photos + last year's hot water bills; proposal by Wed 02.12, call Thu 03.12."
+N-410,,K-108,,Игорь Петров,2026-09-10T15:00:00+03:00,"Интересовались панелями для склада, просили вернуться осенью."
+N-411,,K-109,,Анна Смирнова,2025-08-01T11:30:00+03:00,Отказались в этом году: бюджет заморожен. Вернуться через год.
 CSV
 }
 

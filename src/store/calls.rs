@@ -3,11 +3,9 @@
 
 use super::{Result, StoreError, Workspace, now_text};
 use crate::domain::ReviewStatus;
-use crate::domain::crm::{
-    Call, ChannelLayout, Contact, CrmRecord, Deal, Direction, Note, Recording, Task, Timestamp,
-};
+use crate::domain::crm::{Call, Contact, Deal, Direction, Note, Task, Timestamp};
 use rusqlite::types::ToSql;
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, params};
 
 /// What an upsert did, so an import can say "3 new, 1 changed, 9 unchanged".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,12 +30,6 @@ pub struct QueueRow {
 fn parse_ts(text: &str, what: &str) -> Result<Timestamp> {
     chrono::DateTime::parse_from_rfc3339(text)
         .map_err(|e| StoreError::Corrupt(format!("{what}: bad time {text:?}: {e}")))
-}
-
-fn opt_ts(text: Option<String>, what: &str) -> Result<Option<Timestamp>> {
-    text.filter(|t| !t.is_empty())
-        .map(|t| parse_ts(&t, what))
-        .transpose()
 }
 
 fn ts_text(ts: &Timestamp) -> String {
@@ -319,168 +311,4 @@ impl Workspace {
         }
         Ok(queue)
     }
-
-    pub fn call(&self, call_id: &str) -> Result<Call> {
-        self.conn()
-            .query_row(
-                "SELECT call_id, started_at, rep, direction, phone, contact_id, deal_id, script,
-                        recording_path, container, codec, duration_ms, channels, sample_rate,
-                        channel_layout
-                 FROM calls WHERE call_id = ?1",
-                [call_id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(3)?,
-                        Call {
-                            call_id: r.get(0)?,
-                            started_at: Timestamp::default(),
-                            rep: r.get(2)?,
-                            direction: Direction::In,
-                            phone: r.get(4)?,
-                            contact_id: r.get(5)?,
-                            deal_id: r.get(6)?,
-                            script: r.get(7)?,
-                            recording: Recording {
-                                path: r.get(8)?,
-                                container: r.get(9)?,
-                                codec: r.get(10)?,
-                                duration_ms: r.get::<_, i64>(11)?.max(0) as u64,
-                                channels: r.get(12)?,
-                                sample_rate: r.get(13)?,
-                                channel_layout: ChannelLayout::parse(&r.get::<_, String>(14)?)
-                                    .unwrap_or_default(),
-                            },
-                        },
-                    ))
-                },
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NoSuchCall(call_id.to_string()))
-            .and_then(|(started, direction, mut call)| {
-                call.started_at = parse_ts(&started, call_id)?;
-                call.direction = Direction::parse(&direction).unwrap_or(Direction::In);
-                Ok(call)
-            })
-    }
-
-    /// What the CRM holds about a call: its contact and deal, their tasks,
-    /// and every note tied to the call, the deal or the contact.
-    pub fn crm_for_call(&self, call: &Call) -> Result<CrmRecord> {
-        let contact = match &call.contact_id {
-            Some(id) => self
-                .conn()
-                .query_row(
-                    "SELECT contact_id, name, role, phone, email, company, industry, segment, owner_rep
-                     FROM contacts WHERE contact_id = ?1",
-                    [id],
-                    contact_from_row,
-                )
-                .optional()?,
-            None => None,
-        };
-        let deal = match &call.deal_id {
-            Some(id) => self
-                .conn()
-                .query_row(
-                    "SELECT deal_id, contact_id, title, stage, amount, currency, spec, source, owner_rep, updated_at
-                     FROM deals WHERE deal_id = ?1",
-                    [id],
-                    |r| Ok((deal_from_row(r)?, r.get::<_, Option<String>>(9)?)),
-                )
-                .optional()?
-                .map(|(mut d, updated)| -> Result<Deal> {
-                    d.updated_at = opt_ts(updated, &d.deal_id)?;
-                    Ok(d)
-                })
-                .transpose()?,
-            None => None,
-        };
-        let mut tasks = Vec::new();
-        let mut stmt = self.conn().prepare(
-            "SELECT task_id, deal_id, contact_id, owner_rep, text, due_at, done FROM tasks
-             WHERE (deal_id IS NOT NULL AND deal_id = ?1) OR (contact_id IS NOT NULL AND contact_id = ?2)
-             ORDER BY due_at",
-        )?;
-        let rows = stmt.query_map(params![call.deal_id, call.contact_id], |r| {
-            Ok((
-                Task {
-                    task_id: r.get(0)?,
-                    deal_id: r.get(1)?,
-                    contact_id: r.get(2)?,
-                    owner_rep: r.get(3)?,
-                    text: r.get(4)?,
-                    due_at: None,
-                    done: r.get(6)?,
-                },
-                r.get::<_, Option<String>>(5)?,
-            ))
-        })?;
-        for row in rows {
-            let (mut task, due) = row?;
-            task.due_at = opt_ts(due, &task.task_id)?;
-            tasks.push(task);
-        }
-        let mut notes = Vec::new();
-        let mut stmt = self.conn().prepare(
-            "SELECT note_id, deal_id, contact_id, call_id, author_rep, created_at, text FROM notes
-             WHERE call_id = ?1
-                OR (deal_id IS NOT NULL AND deal_id = ?2)
-                OR (contact_id IS NOT NULL AND contact_id = ?3)",
-        )?;
-        let rows = stmt.query_map(params![call.call_id, call.deal_id, call.contact_id], |r| {
-            Ok((
-                r.get::<_, String>(5)?,
-                Note {
-                    note_id: r.get(0)?,
-                    deal_id: r.get(1)?,
-                    contact_id: r.get(2)?,
-                    call_id: r.get(3)?,
-                    author_rep: r.get(4)?,
-                    created_at: Timestamp::default(),
-                    text: r.get(6)?,
-                },
-            ))
-        })?;
-        for row in rows {
-            let (created, mut note) = row?;
-            note.created_at = parse_ts(&created, &note.note_id)?;
-            notes.push(note);
-        }
-        Ok(CrmRecord {
-            contact,
-            deal,
-            tasks,
-            notes,
-        })
-    }
-}
-
-fn contact_from_row(r: &Row) -> rusqlite::Result<Contact> {
-    Ok(Contact {
-        contact_id: r.get(0)?,
-        name: r.get(1)?,
-        role: r.get(2)?,
-        phone: r.get(3)?,
-        email: r.get(4)?,
-        company: r.get(5)?,
-        industry: r.get(6)?,
-        segment: r.get(7)?,
-        owner_rep: r.get(8)?,
-    })
-}
-
-fn deal_from_row(r: &Row) -> rusqlite::Result<Deal> {
-    Ok(Deal {
-        deal_id: r.get(0)?,
-        contact_id: r.get(1)?,
-        title: r.get(2)?,
-        stage: r.get(3)?,
-        amount: r.get(4)?,
-        currency: r.get(5)?,
-        spec: r.get(6)?,
-        source: r.get(7)?,
-        owner_rep: r.get(8)?,
-        updated_at: None,
-    })
 }

@@ -6,6 +6,7 @@
 //! and upgraded by the numbered migrations in `schema.rs` (`user_version`).
 
 mod calls;
+mod crm;
 mod listening;
 mod results;
 mod reviews;

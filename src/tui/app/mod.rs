@@ -385,10 +385,12 @@ impl App {
                 buffer.pop();
             }
             KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => buffer.clear(),
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                if !c.is_control() && buffer.chars().count() < 2000 {
-                    buffer.push(c);
-                }
+            KeyCode::Char(c)
+                if !key.modifiers.contains(KeyModifiers::CONTROL)
+                    && !c.is_control()
+                    && buffer.chars().count() < 2000 =>
+            {
+                buffer.push(c);
             }
             _ => {}
         }

@@ -1,0 +1,207 @@
+//! The CRM hygiene audit as a table for the terminal, CSV for a
+//! spreadsheet, or JSON listing the records behind every number.
+
+use crate::domain::Lang;
+use crate::domain::audit::{AuditReport, AuditRow};
+use crate::text::one_line;
+use std::io::Write;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+struct Column {
+    key: &'static str,
+    en: &'static str,
+    ru: &'static str,
+    value: fn(&AuditRow) -> String,
+    ids: fn(&AuditRow) -> Vec<String>,
+}
+
+fn count(v: &[String]) -> String {
+    v.len().to_string()
+}
+
+const COLUMNS: &[Column] = &[
+    Column {
+        key: "contacts_missing_fields",
+        en: "contacts missing fields",
+        ru: "контакты без полей",
+        value: |r| r.contacts_missing_fields.len().to_string(),
+        ids: |r| {
+            r.contacts_missing_fields
+                .iter()
+                .map(|m| format!("{}({})", m.id, m.fields.join("+")))
+                .collect()
+        },
+    },
+    Column {
+        key: "deals_missing_fields",
+        en: "deals missing fields",
+        ru: "сделки без полей",
+        value: |r| r.deals_missing_fields.len().to_string(),
+        ids: |r| {
+            r.deals_missing_fields
+                .iter()
+                .map(|m| format!("{}({})", m.id, m.fields.join("+")))
+                .collect()
+        },
+    },
+    Column {
+        key: "overdue_tasks",
+        en: "overdue tasks",
+        ru: "просроченные задачи",
+        value: |r| count(&r.overdue_tasks),
+        ids: |r| r.overdue_tasks.clone(),
+    },
+    Column {
+        key: "oldest_overdue",
+        en: "oldest overdue",
+        ru: "старейшая просрочка",
+        value: |r| {
+            r.oldest_overdue
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        },
+        ids: |_| Vec::new(),
+    },
+    Column {
+        key: "deals_without_next_task",
+        en: "deals without next task",
+        ru: "сделки без задачи",
+        value: |r| count(&r.deals_without_next_task),
+        ids: |r| r.deals_without_next_task.clone(),
+    },
+    Column {
+        key: "calls_without_write_up",
+        en: "calls not written up",
+        ru: "звонки без описания",
+        value: |r| count(&r.calls_without_write_up),
+        ids: |r| r.calls_without_write_up.clone(),
+    },
+    Column {
+        key: "not_contacted_1m",
+        en: "no contact 1m+",
+        ru: "без связи 1 мес+",
+        value: |r| count(&r.not_contacted_1m),
+        ids: |r| r.not_contacted_1m.clone(),
+    },
+    Column {
+        key: "not_contacted_3m",
+        en: "no contact 3m+",
+        ru: "без связи 3 мес+",
+        value: |r| count(&r.not_contacted_3m),
+        ids: |r| r.not_contacted_3m.clone(),
+    },
+    Column {
+        key: "not_contacted_12m",
+        en: "no contact 12m+",
+        ru: "без связи 12 мес+",
+        value: |r| count(&r.not_contacted_12m),
+        ids: |r| r.not_contacted_12m.clone(),
+    },
+];
+
+fn rep_label(row: &AuditRow, lang: Lang) -> String {
+    if row.rep.is_empty() {
+        match lang {
+            Lang::En => "ALL".into(),
+            Lang::Ru => "ВСЕГО".into(),
+        }
+    } else {
+        one_line(&row.rep, 40)
+    }
+}
+
+pub fn write(
+    report: &AuditReport,
+    format: AuditFormat,
+    lang: Lang,
+    mut out: impl Write,
+) -> anyhow::Result<()> {
+    let rows: Vec<&AuditRow> = report.reps.iter().chain([&report.overall]).collect();
+    match format {
+        AuditFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, report)?;
+            writeln!(out)?;
+        }
+        AuditFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            let mut header = vec!["rep".to_string()];
+            for c in COLUMNS {
+                header.push(c.key.to_string());
+            }
+            for c in COLUMNS.iter().filter(|c| c.key != "oldest_overdue") {
+                header.push(format!("{}_ids", c.key));
+            }
+            w.write_record(&header)?;
+            for row in rows {
+                let mut record = vec![if row.rep.is_empty() {
+                    "*".to_string()
+                } else {
+                    row.rep.clone()
+                }];
+                record.extend(COLUMNS.iter().map(|c| (c.value)(row)));
+                record.extend(
+                    COLUMNS
+                        .iter()
+                        .filter(|c| c.key != "oldest_overdue")
+                        .map(|c| (c.ids)(row).join(" ")),
+                );
+                w.write_record(&record)?;
+            }
+            w.flush()?;
+        }
+        AuditFormat::Table => {
+            let title = match lang {
+                Lang::En => "CRM audit as of",
+                Lang::Ru => "Аудит CRM на",
+            };
+            writeln!(out, "{title} {}", report.as_of.format("%Y-%m-%d %H:%M %:z"))?;
+            let mut header = vec![match lang {
+                Lang::En => "rep".to_string(),
+                Lang::Ru => "менеджер".to_string(),
+            }];
+            header.extend(COLUMNS.iter().map(|c| match lang {
+                Lang::En => c.en.to_string(),
+                Lang::Ru => c.ru.to_string(),
+            }));
+            let table: Vec<Vec<String>> = std::iter::once(header)
+                .chain(rows.iter().map(|row| {
+                    let mut cells = vec![rep_label(row, lang)];
+                    cells.extend(COLUMNS.iter().map(|c| (c.value)(row)));
+                    cells
+                }))
+                .collect();
+            let widths: Vec<usize> = (0..table[0].len())
+                .map(|i| {
+                    table
+                        .iter()
+                        .map(|r| r[i].chars().count())
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            for row in &table {
+                let cells: Vec<String> = row
+                    .iter()
+                    .zip(&widths)
+                    .enumerate()
+                    .map(|(i, (cell, w))| {
+                        let pad = w - cell.chars().count();
+                        if i == 0 {
+                            format!("{cell}{}", " ".repeat(pad))
+                        } else {
+                            format!("{}{cell}", " ".repeat(pad))
+                        }
+                    })
+                    .collect();
+                writeln!(out, "{}", cells.join("  "))?;
+            }
+        }
+    }
+    Ok(())
+}

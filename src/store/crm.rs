@@ -1,0 +1,229 @@
+//! Reading calls and CRM records back: one row mapper per record kind,
+//! shared by the workstation's per-call view and the audit's full load.
+
+use super::{Result, StoreError, Workspace};
+use crate::domain::crm::{
+    Call, ChannelLayout, Contact, CrmRecord, Deal, Direction, Note, Recording, Task, Timestamp,
+};
+use rusqlite::types::Type;
+use rusqlite::{OptionalExtension, Params, Row, params};
+
+const CALL_SELECT: &str = "SELECT call_id, started_at, rep, direction, phone, contact_id, deal_id,
+    script, recording_path, container, codec, duration_ms, channels, sample_rate, channel_layout
+    FROM calls";
+const CONTACT_SELECT: &str = "SELECT contact_id, name, role, phone, email, company, industry,
+    segment, owner_rep FROM contacts";
+const DEAL_SELECT: &str = "SELECT deal_id, contact_id, title, stage, amount, currency, spec,
+    source, owner_rep, updated_at FROM deals";
+const TASK_SELECT: &str =
+    "SELECT task_id, deal_id, contact_id, owner_rep, text, due_at, done FROM tasks";
+const NOTE_SELECT: &str =
+    "SELECT note_id, deal_id, contact_id, call_id, author_rep, created_at, text FROM notes";
+
+/// A stored time; a damaged one is an error naming the column's value.
+fn time(r: &Row, index: usize) -> rusqlite::Result<Timestamp> {
+    let text: String = r.get(index)?;
+    chrono::DateTime::parse_from_rfc3339(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            Type::Text,
+            format!("bad time {text:?}: {e}").into(),
+        )
+    })
+}
+
+fn opt_time(r: &Row, index: usize) -> rusqlite::Result<Option<Timestamp>> {
+    match r.get::<_, Option<String>>(index)? {
+        Some(text) if !text.is_empty() => time(r, index).map(Some),
+        _ => Ok(None),
+    }
+}
+
+fn call_from_row(r: &Row) -> rusqlite::Result<Call> {
+    Ok(Call {
+        call_id: r.get(0)?,
+        started_at: time(r, 1)?,
+        rep: r.get(2)?,
+        direction: Direction::parse(&r.get::<_, String>(3)?).unwrap_or(Direction::In),
+        phone: r.get(4)?,
+        contact_id: r.get(5)?,
+        deal_id: r.get(6)?,
+        script: r.get(7)?,
+        recording: Recording {
+            path: r.get(8)?,
+            container: r.get(9)?,
+            codec: r.get(10)?,
+            duration_ms: r.get::<_, i64>(11)?.max(0) as u64,
+            channels: r.get(12)?,
+            sample_rate: r.get(13)?,
+            channel_layout: ChannelLayout::parse(&r.get::<_, String>(14)?).unwrap_or_default(),
+        },
+    })
+}
+
+fn contact_from_row(r: &Row) -> rusqlite::Result<Contact> {
+    Ok(Contact {
+        contact_id: r.get(0)?,
+        name: r.get(1)?,
+        role: r.get(2)?,
+        phone: r.get(3)?,
+        email: r.get(4)?,
+        company: r.get(5)?,
+        industry: r.get(6)?,
+        segment: r.get(7)?,
+        owner_rep: r.get(8)?,
+    })
+}
+
+fn deal_from_row(r: &Row) -> rusqlite::Result<Deal> {
+    Ok(Deal {
+        deal_id: r.get(0)?,
+        contact_id: r.get(1)?,
+        title: r.get(2)?,
+        stage: r.get(3)?,
+        amount: r.get(4)?,
+        currency: r.get(5)?,
+        spec: r.get(6)?,
+        source: r.get(7)?,
+        owner_rep: r.get(8)?,
+        updated_at: opt_time(r, 9)?,
+    })
+}
+
+fn task_from_row(r: &Row) -> rusqlite::Result<Task> {
+    Ok(Task {
+        task_id: r.get(0)?,
+        deal_id: r.get(1)?,
+        contact_id: r.get(2)?,
+        owner_rep: r.get(3)?,
+        text: r.get(4)?,
+        due_at: opt_time(r, 5)?,
+        done: r.get(6)?,
+    })
+}
+
+fn note_from_row(r: &Row) -> rusqlite::Result<Note> {
+    Ok(Note {
+        note_id: r.get(0)?,
+        deal_id: r.get(1)?,
+        contact_id: r.get(2)?,
+        call_id: r.get(3)?,
+        author_rep: r.get(4)?,
+        created_at: time(r, 5)?,
+        text: r.get(6)?,
+    })
+}
+
+impl Workspace {
+    fn load<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        map: fn(&Row) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut stmt = self.conn().prepare(sql)?;
+        let rows = stmt.query_map(params, map)?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    pub fn call(&self, call_id: &str) -> Result<Call> {
+        self.conn()
+            .query_row(
+                &format!("{CALL_SELECT} WHERE call_id = ?1"),
+                [call_id],
+                call_from_row,
+            )
+            .optional()
+            .map_err(|e| StoreError::Corrupt(format!("call {call_id}: {e}")))?
+            .ok_or_else(|| StoreError::NoSuchCall(call_id.to_string()))
+    }
+
+    /// What the CRM holds about a call: its contact and deal, their tasks,
+    /// and every note tied to the call, the deal or the contact.
+    pub fn crm_for_call(&self, call: &Call) -> Result<CrmRecord> {
+        let contact = match &call.contact_id {
+            Some(id) => self
+                .load(
+                    &format!("{CONTACT_SELECT} WHERE contact_id = ?1"),
+                    [id],
+                    contact_from_row,
+                )?
+                .pop(),
+            None => None,
+        };
+        let deal = match &call.deal_id {
+            Some(id) => self
+                .load(
+                    &format!("{DEAL_SELECT} WHERE deal_id = ?1"),
+                    [id],
+                    deal_from_row,
+                )?
+                .pop(),
+            None => None,
+        };
+        let tasks = self.load(
+            &format!(
+                "{TASK_SELECT} WHERE (deal_id IS NOT NULL AND deal_id = ?1)
+                 OR (contact_id IS NOT NULL AND contact_id = ?2) ORDER BY due_at"
+            ),
+            params![call.deal_id, call.contact_id],
+            task_from_row,
+        )?;
+        let notes = self.load(
+            &format!(
+                "{NOTE_SELECT} WHERE call_id = ?1
+                 OR (deal_id IS NOT NULL AND deal_id = ?2)
+                 OR (contact_id IS NOT NULL AND contact_id = ?3)"
+            ),
+            params![call.call_id, call.deal_id, call.contact_id],
+            note_from_row,
+        )?;
+        Ok(CrmRecord {
+            contact,
+            deal,
+            tasks,
+            notes,
+        })
+    }
+
+    pub fn all_calls(&self) -> Result<Vec<Call>> {
+        self.load(
+            &format!("{CALL_SELECT} ORDER BY started_at_utc, call_id"),
+            [],
+            call_from_row,
+        )
+    }
+
+    pub fn all_contacts(&self) -> Result<Vec<Contact>> {
+        self.load(
+            &format!("{CONTACT_SELECT} ORDER BY contact_id"),
+            [],
+            contact_from_row,
+        )
+    }
+
+    pub fn all_deals(&self) -> Result<Vec<Deal>> {
+        self.load(
+            &format!("{DEAL_SELECT} ORDER BY deal_id"),
+            [],
+            deal_from_row,
+        )
+    }
+
+    pub fn all_tasks(&self) -> Result<Vec<Task>> {
+        self.load(
+            &format!("{TASK_SELECT} ORDER BY task_id"),
+            [],
+            task_from_row,
+        )
+    }
+
+    pub fn all_notes(&self) -> Result<Vec<Note>> {
+        self.load(
+            &format!("{NOTE_SELECT} ORDER BY note_id"),
+            [],
+            note_from_row,
+        )
+    }
+}
