@@ -132,8 +132,11 @@ fn export_writes_one_row_per_answered_item() {
         let mut ws = Workspace::open(&db).unwrap();
         let checklist = Checklist::default_sales_call();
         let call = ws.call("call-002").unwrap();
+        let crm = ws.crm_for_call(&call).unwrap();
+        let facts = callqa::domain::auto_checks::Facts::gather(&call, Some(&crm));
+        let automatic = callqa::domain::auto_checks::automatic_answers(&checklist, &facts);
         let id = ws
-            .start_review(&call, "Мария", &checklist)
+            .start_review(&call, "Мария", &checklist, automatic)
             .unwrap()
             .review_id;
         ws.change_answer(
@@ -190,8 +193,9 @@ fn export_writes_one_row_per_answered_item() {
         );
     }
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-    // greeting, client_name, and the automatic n/a for the script item.
-    assert_eq!(rows.len(), 3, "{rows:?}");
+    // greeting, client_name, and what the rules answered: n/a for the
+    // script item and the four CRM checks (no write-up for call-002).
+    assert_eq!(rows.len(), 7, "{rows:?}");
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
     let name_row = rows
         .iter()
@@ -202,7 +206,17 @@ fn export_writes_one_row_per_answered_item() {
     assert_eq!(&name_row[col("evidence_s")], "12.5");
     assert_eq!(&name_row[col("item_text")], "Обращался к клиенту по имени");
     assert_eq!(&name_row[col("review_status")], "submitted");
-    assert_eq!(&name_row[col("review_score")], "50.0");
+    // Yes: greeting 1, next step 1, contact 1, deal 1; no: name 1, write-up 2.
+    let score: f64 = name_row[col("review_score")].parse().unwrap();
+    assert!((score - 400.0 / 7.0).abs() < 1e-9, "{score}");
+    let written = rows
+        .iter()
+        .find(|r| &r[col("item_id")] == "crm_written")
+        .unwrap();
+    assert_eq!(
+        (&written[col("answer")], &written[col("automatic")]),
+        ("no", "true")
+    );
     assert_eq!(&name_row[col("reviewer")], "Мария");
 
     let json_path = dir.path().join("out.json");
@@ -221,6 +235,6 @@ fn export_writes_one_row_per_answered_item() {
     assert!(out.status.success());
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
-    assert_eq!(json.as_array().unwrap().len(), 3);
+    assert_eq!(json.as_array().unwrap().len(), 7);
     assert_eq!(json[0]["call_id"], "call-002");
 }

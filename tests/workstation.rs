@@ -169,17 +169,20 @@ fn answering_moves_on_and_is_stored_at_once() {
     assert_eq!(r.answers["client_name"].value, Some(AnswerValue::Na));
     // The automatic n/a for the script item is stored with the review.
     assert!(r.answers["script"].automatic);
-    // Item 7 (script) is answered, so after item 6 the cursor skips to 8.
+    // Items 7 (script: n/a) and 8 (write-up: found in the CRM) are answered
+    // by rules, so after item 6 the cursor skips to 9.
     chars(&mut app, "6");
     assert_eq!(app.item_cursor, 5);
     press(&mut app, KeyCode::Char('y'));
-    assert_eq!(app.item_cursor, 7);
+    assert_eq!(app.item_cursor, 8);
     // Backspace clears.
     chars(&mut app, "1");
     press(&mut app, KeyCode::Backspace);
     assert_eq!(stored(&app, "c-first").answers["greeting"].value, None);
     let s = screen(&mut app, 80, 24);
-    assert!(s.contains("Score 67%"), "{s}");
+    // Keys: no (1), n/a, yes (2); rules: n/a, write-up yes (2), next step
+    // yes (1), contact without role no (1), deal complete yes (1): 6 of 8.
+    assert!(s.contains("Score 75%"), "{s}");
     assert_eq!(app.queue[0].status, ReviewStatus::InProgress);
 }
 
@@ -226,9 +229,9 @@ fn submit_asks_when_items_are_open_then_moves_to_the_next_call() {
     let mut app = setup(dir.path(), Lang::En);
     press(&mut app, KeyCode::Char('y'));
     press(&mut app, KeyCode::Char('s'));
-    assert!(matches!(app.mode, Mode::ConfirmSubmit { unanswered: 9 }));
+    assert!(matches!(app.mode, Mode::ConfirmSubmit { unanswered: 7 }));
     let s = screen(&mut app, 80, 24);
-    assert!(s.contains("9 item(s) unanswered"), "{s}");
+    assert!(s.contains("7 item(s) unanswered"), "{s}");
     press(&mut app, KeyCode::Char('n'));
     assert_eq!(app.mode, Mode::Normal);
     assert_eq!(stored(&app, "c-first").status, ReviewStatus::InProgress);

@@ -31,6 +31,21 @@ pub enum AppliesTo {
     Script,
 }
 
+/// A check the CRM data can answer before the reviewer looks; the answer
+/// is pre-filled and marked automatic, the reviewer confirms or overrides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AutoCheck {
+    /// A note written for the call, or within 48 h after it.
+    WriteUp,
+    /// An open task with a due date.
+    NextStep,
+    /// The contact has phone, email and role.
+    ContactData,
+    /// The deal has stage, amount and source.
+    DealData,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Section {
     pub id: String,
@@ -51,6 +66,8 @@ pub struct Item {
     pub critical: bool,
     #[serde(default = "default_applies")]
     pub applies: AppliesTo,
+    #[serde(default)]
+    pub auto: Option<AutoCheck>,
 }
 
 fn default_weight() -> f64 {
@@ -163,6 +180,8 @@ mod tests {
             "crm_matches",
             "crm_next_step",
             "crm_stage",
+            "crm_contact",
+            "crm_deal",
         ] {
             assert!(c.item_index(id).is_some(), "missing item {id}");
         }

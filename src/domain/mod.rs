@@ -4,6 +4,7 @@
 //! and tests can reuse the rules without a workspace or a screen.
 
 pub mod audit;
+pub mod auto_checks;
 pub mod checklist;
 pub mod crm;
 pub mod lang;

@@ -187,6 +187,17 @@ impl Workspace {
         })
     }
 
+    /// Whether any CRM export was imported; without one, CRM checks
+    /// cannot be answered from data.
+    pub fn has_crm_data(&self) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM contacts) OR EXISTS (SELECT 1 FROM deals)
+                 OR EXISTS (SELECT 1 FROM tasks) OR EXISTS (SELECT 1 FROM notes)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     pub fn all_calls(&self) -> Result<Vec<Call>> {
         self.load(
             &format!("{CALL_SELECT} ORDER BY started_at_utc, call_id"),

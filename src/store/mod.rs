@@ -267,7 +267,7 @@ mod tests {
             ws.ensure_checklist(&c, &changed),
             Err(StoreError::ChecklistChanged { .. })
         ));
-        assert_eq!(ws.checklist("sales-call", 1).unwrap().unwrap(), c);
+        assert_eq!(ws.checklist("sales-call", c.version).unwrap().unwrap(), c);
     }
 }
 

@@ -6,7 +6,6 @@
 
 use super::{Result, StoreError, Workspace, now_text};
 use crate::domain::crm::Call;
-use crate::domain::review::automatic_answers;
 use crate::domain::scoring::score;
 use crate::domain::{Answer, AnswerValue, Checklist, ReviewStatus};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -174,13 +173,14 @@ impl Workspace {
     }
 
     /// Make the review on the reviewer's first action, with the answers
-    /// rules can give (see `automatic_answers`). Returns the existing one if
-    /// it is already there.
+    /// rules gave (`domain::auto_checks`), stored marked automatic. Returns
+    /// the existing one if it is already there.
     pub fn start_review(
         &mut self,
         call: &Call,
         reviewer: &str,
         checklist: &Checklist,
+        automatic: Vec<(String, Answer)>,
     ) -> Result<ReviewRecord> {
         if let Some(existing) = self.review(&call.call_id, reviewer, &checklist.id)? {
             return Ok(existing);
@@ -193,7 +193,7 @@ impl Workspace {
         )?;
         let review_id = tx.last_insert_rowid();
         log_event(&tx, review_id, "start", None, None, None)?;
-        let auto = automatic_answers(checklist, call.script.is_some());
+        let auto = automatic;
         for (item, answer) in &auto {
             write_answer(&tx, review_id, item, answer)?;
             log_event(

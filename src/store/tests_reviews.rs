@@ -28,6 +28,11 @@ fn sample_call(id: &str, script: Option<&str>) -> Call {
     }
 }
 
+fn auto(checklist: &Checklist, call: &Call) -> Vec<(String, crate::domain::Answer)> {
+    use crate::domain::auto_checks::{Facts, automatic_answers};
+    automatic_answers(checklist, &Facts::gather(call, None))
+}
+
 /// A call row for tests of other store modules.
 pub(crate) fn insert_sample_call(ws: &Workspace, id: &str) {
     let batch = ws.batch_id("/x").unwrap();
@@ -73,13 +78,17 @@ fn review_starts_with_automatic_na_and_tracks_status() {
     let queue = ws.queue("rev", "sales-call").unwrap();
     assert_eq!(queue[0].status, ReviewStatus::New);
 
-    let review = ws.start_review(&call, "rev", &checklist).unwrap();
+    let review = ws
+        .start_review(&call, "rev", &checklist, auto(&checklist, &call))
+        .unwrap();
     assert_eq!(review.status, ReviewStatus::InProgress);
     let script = &review.answers["script"];
     assert_eq!(script.value, Some(AnswerValue::Na));
     assert!(script.automatic);
     // Starting again returns the same review.
-    let again = ws.start_review(&call, "rev", &checklist).unwrap();
+    let again = ws
+        .start_review(&call, "rev", &checklist, auto(&checklist, &call))
+        .unwrap();
     assert_eq!(again.review_id, review.review_id);
     assert_eq!(
         ws.queue("rev", "sales-call").unwrap()[0].status,
@@ -95,7 +104,10 @@ fn review_starts_with_automatic_na_and_tracks_status() {
 #[test]
 fn every_change_is_stored_and_logged_with_old_and_new_value() {
     let (_dir, mut ws, call, checklist) = workspace_with_call();
-    let id = ws.start_review(&call, "rev", &checklist).unwrap().review_id;
+    let id = ws
+        .start_review(&call, "rev", &checklist, auto(&checklist, &call))
+        .unwrap()
+        .review_id;
     ws.change_answer(
         id,
         &checklist,
@@ -142,7 +154,10 @@ fn every_change_is_stored_and_logged_with_old_and_new_value() {
 #[test]
 fn reopened_review_keeps_the_submitted_snapshot_in_history() {
     let (_dir, mut ws, call, checklist) = workspace_with_call();
-    let id = ws.start_review(&call, "rev", &checklist).unwrap().review_id;
+    let id = ws
+        .start_review(&call, "rev", &checklist, auto(&checklist, &call))
+        .unwrap()
+        .review_id;
     ws.change_answer(
         id,
         &checklist,
@@ -182,7 +197,10 @@ fn reopened_review_keeps_the_submitted_snapshot_in_history() {
 #[test]
 fn answers_survive_reopening_the_file() {
     let (dir, mut ws, call, checklist) = workspace_with_call();
-    let id = ws.start_review(&call, "rev", &checklist).unwrap().review_id;
+    let id = ws
+        .start_review(&call, "rev", &checklist, auto(&checklist, &call))
+        .unwrap()
+        .review_id;
     ws.change_answer(
         id,
         &checklist,
@@ -212,5 +230,5 @@ fn answers_survive_reopening_the_file() {
 fn reviews_need_a_known_call() {
     let (_dir, mut ws, _call, checklist) = workspace_with_call();
     let ghost = sample_call("ghost", None);
-    assert!(ws.start_review(&ghost, "rev", &checklist).is_err());
+    assert!(ws.start_review(&ghost, "rev", &checklist, vec![]).is_err());
 }

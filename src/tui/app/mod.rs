@@ -6,8 +6,8 @@
 
 use super::keymap::{Action, Keymap};
 use crate::audio::{PlayerCommand, PlayerHandle, PlayerStatus};
+use crate::domain::auto_checks::{Facts, automatic_answers};
 use crate::domain::crm::{Call, CrmRecord};
-use crate::domain::review::automatic_answers;
 use crate::domain::scoring::{Score, score};
 use crate::domain::{Answer, AnswerValue, Checklist, Lang, ReviewStatus};
 use crate::i18n::{Strings, strings};
@@ -216,7 +216,9 @@ impl App {
             .send(PlayerCommand::Load(call.recording.path.clone().into()));
         self.queue_cursor = index;
         self.crm_scroll = 0;
-        let automatic = automatic_answers(&self.checklist, call.script.is_some())
+        let crm_loaded = self.ws.has_crm_data()?;
+        let facts = Facts::gather(&call, crm_loaded.then_some(&crm));
+        let automatic = automatic_answers(&self.checklist, &facts)
             .into_iter()
             .collect();
         let markers = self.ws.markers(&call.call_id, &self.reviewer)?;

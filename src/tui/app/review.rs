@@ -84,9 +84,14 @@ impl App {
         if let Some(review) = &open.review {
             return Ok(review.review_id);
         }
-        let review = self
-            .ws
-            .start_review(&open.call, &self.reviewer, &self.checklist)?;
+        let automatic = open
+            .automatic
+            .iter()
+            .map(|(id, a)| (id.clone(), a.clone()))
+            .collect();
+        let review =
+            self.ws
+                .start_review(&open.call, &self.reviewer, &self.checklist, automatic)?;
         let id = review.review_id;
         open.review = Some(review);
         self.flush_time();
