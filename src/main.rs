@@ -212,37 +212,12 @@ fn audit(
     as_of: Option<&str>,
     required: Option<&str>,
 ) -> anyhow::Result<callqa::domain::audit::AuditReport> {
-    use callqa::domain::audit::{CrmData, RequiredFields, audit};
+    use callqa::reports::audit::{AuditData, required_fields, set_required_fields};
     if let Some(text) = required {
-        let fields = RequiredFields::parse(text).map_err(|e| anyhow::anyhow!("--required: {e}"))?;
-        ws.set_setting("audit.required", &fields.to_text())?;
+        set_required_fields(ws, text)?;
     }
-    let required = match ws.setting("audit.required")? {
-        Some(text) => RequiredFields::parse(&text)
-            .map_err(|e| anyhow::anyhow!("workspace setting audit.required: {e}"))?,
-        None => RequiredFields::default(),
-    };
-    let (calls, contacts, deals, tasks, notes) = (
-        ws.all_calls()?,
-        ws.all_contacts()?,
-        ws.all_deals()?,
-        ws.all_tasks()?,
-        ws.all_notes()?,
-    );
-    let data = CrmData {
-        calls: &calls,
-        contacts: &contacts,
-        deals: &deals,
-        tasks: &tasks,
-        notes: &notes,
-    };
-    let as_of = match as_of {
-        Some(text) => parse_as_of(text)?,
-        None => data.newest().ok_or_else(|| {
-            anyhow::anyhow!("the workspace has no records to audit; import a batch first")
-        })?,
-    };
-    Ok(audit(&data, &required, as_of))
+    let as_of = as_of.map(parse_as_of).transpose()?;
+    AuditData::load(ws)?.report(&required_fields(ws)?, as_of)
 }
 
 /// `YYYY-MM-DD` means the end of that day, local time; RFC 3339 as given.

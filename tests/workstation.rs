@@ -346,3 +346,119 @@ fn markers_are_set_with_a_note_and_jumped_to() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.ws.markers("c-second", "tester").unwrap().len(), 1);
 }
+
+fn setup_demo(dir: &Path) -> App {
+    let ws = Workspace::open(&dir.join("demo.sqlite")).unwrap();
+    let checklist = Checklist::default_sales_call();
+    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)
+        .unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let report = callqa::import::import_batch(&ws, &demo).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    App::new(
+        ws,
+        "tester".into(),
+        Lang::En,
+        checklist,
+        Keymap::defaults(),
+        PlayerHandle::spawn(OutputChoice::Null),
+    )
+    .unwrap()
+}
+
+#[test]
+fn audit_screen_sorts_and_shows_the_records_behind_a_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    press(&mut app, KeyCode::Char('A'));
+    let s = screen(&mut app, 160, 40);
+    for needle in [
+        "CRM audit as of 2026-11-27",
+        "overdue tasks",
+        "Игорь Петров",
+        "ALL",
+    ] {
+        assert!(s.contains(needle), "missing {needle:?}:\n{s}");
+    }
+    // Column 3 is the overdue tasks; sort by it: Анна (2) comes first.
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Char('S'));
+    let view = app.audit.as_ref().unwrap();
+    assert_eq!(view.row_at(0).rep, "Анна Смирнова");
+    assert_eq!(
+        view.row_at(view.order.len() - 1).rep,
+        "",
+        "the total stays last"
+    );
+    // Drill into the total's overdue tasks.
+    for _ in 0..view.order.len() {
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&mut app, 160, 40);
+    assert!(s.contains("ALL · overdue tasks"), "{s}");
+    assert!(
+        s.contains("T-302  2026-11-13 18:00 · Отправить КП по гостинице · Игорь Петров"),
+        "{s}"
+    );
+    assert!(s.contains("T-306"), "{s}");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.audit.as_ref().unwrap().drill.is_none());
+    // Missing fields name the fields.
+    press(&mut app, KeyCode::Home);
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Left);
+    }
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&mut app, 160, 40);
+    assert!(s.contains("K-104  Дмитрий"), "{s}");
+    assert!(s.contains("✘ role, email, industry, segment"), "{s}");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.audit.is_none());
+    // Back on the review, keys answer again.
+    press(&mut app, KeyCode::Char('y'));
+    assert!(
+        app.ws
+            .review("call-001", "tester", "sales-call")
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[test]
+fn demo_calls_open_with_the_crm_checks_prefilled() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    let s = screen(&mut app, 160, 40);
+    // call-001 is written up, has a dated next step and complete records.
+    let line = s
+        .lines()
+        .find(|l| l.contains("The call is written up in the CRM"))
+        .unwrap();
+    assert!(line.contains("✔ yes") && line.contains("(auto)"), "{line}");
+    // call-002 has no write-up.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let answers = app.open.as_ref().unwrap().answers().clone();
+    assert_eq!(answers["crm_written"].value, Some(AnswerValue::No));
+    assert!(answers["crm_written"].automatic);
+    assert_eq!(answers["crm_next_step"].value, Some(AnswerValue::Yes));
+    // call-004's contact lacks email and role.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let open = app.open.as_ref().unwrap();
+    assert_eq!(open.call.call_id, "call-004");
+    assert_eq!(open.answers()["crm_contact"].value, Some(AnswerValue::No));
+    assert_eq!(
+        open.answers()["crm_deal"].value,
+        Some(AnswerValue::No),
+        "no deal linked"
+    );
+}

@@ -2,9 +2,75 @@
 //! spreadsheet, or JSON listing the records behind every number.
 
 use crate::domain::Lang;
-use crate::domain::audit::{AuditReport, AuditRow};
+use crate::domain::audit::{AuditReport, AuditRow, CrmData, RequiredFields, audit};
+use crate::domain::crm::{Call, Contact, Deal, Note, Task, Timestamp};
+use crate::store::Workspace;
 use crate::text::one_line;
 use std::io::Write;
+
+const REQUIRED_SETTING: &str = "audit.required";
+
+/// The workspace's required-field list, or the article's default.
+pub fn required_fields(ws: &Workspace) -> anyhow::Result<RequiredFields> {
+    match ws.setting(REQUIRED_SETTING)? {
+        Some(text) => RequiredFields::parse(&text)
+            .map_err(|e| anyhow::anyhow!("workspace setting {REQUIRED_SETTING}: {e}")),
+        None => Ok(RequiredFields::default()),
+    }
+}
+
+/// Check and keep a new required-field list (`contact.email,deal.amount`).
+pub fn set_required_fields(ws: &Workspace, text: &str) -> anyhow::Result<()> {
+    let fields = RequiredFields::parse(text).map_err(|e| anyhow::anyhow!("--required: {e}"))?;
+    ws.set_setting(REQUIRED_SETTING, &fields.to_text())?;
+    Ok(())
+}
+
+/// Every record the audit looks at, loaded once; kept by the TUI screen to
+/// show the records behind a number.
+pub struct AuditData {
+    pub calls: Vec<Call>,
+    pub contacts: Vec<Contact>,
+    pub deals: Vec<Deal>,
+    pub tasks: Vec<Task>,
+    pub notes: Vec<Note>,
+}
+
+impl AuditData {
+    pub fn load(ws: &Workspace) -> anyhow::Result<AuditData> {
+        Ok(AuditData {
+            calls: ws.all_calls()?,
+            contacts: ws.all_contacts()?,
+            deals: ws.all_deals()?,
+            tasks: ws.all_tasks()?,
+            notes: ws.all_notes()?,
+        })
+    }
+
+    pub fn view(&self) -> CrmData<'_> {
+        CrmData {
+            calls: &self.calls,
+            contacts: &self.contacts,
+            deals: &self.deals,
+            tasks: &self.tasks,
+            notes: &self.notes,
+        }
+    }
+
+    /// The audit as of a time, default: the newest record.
+    pub fn report(
+        &self,
+        required: &RequiredFields,
+        as_of: Option<Timestamp>,
+    ) -> anyhow::Result<AuditReport> {
+        let data = self.view();
+        let as_of = match as_of.or_else(|| data.newest()) {
+            Some(t) => t,
+            None => anyhow::bail!("the workspace has no records to audit; import a batch first"),
+        };
+        Ok(audit(&data, required, as_of))
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AuditFormat {
@@ -13,19 +79,30 @@ pub enum AuditFormat {
     Json,
 }
 
-struct Column {
-    key: &'static str,
-    en: &'static str,
-    ru: &'static str,
-    value: fn(&AuditRow) -> String,
-    ids: fn(&AuditRow) -> Vec<String>,
+/// One number of the audit: how it is named, shown, and which records
+/// stand behind it. Shared by the CLI formats and the TUI screen.
+pub struct Column {
+    pub key: &'static str,
+    pub en: &'static str,
+    pub ru: &'static str,
+    pub value: fn(&AuditRow) -> String,
+    pub ids: fn(&AuditRow) -> Vec<String>,
+}
+
+impl Column {
+    pub fn title(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.en,
+            Lang::Ru => self.ru,
+        }
+    }
 }
 
 fn count(v: &[String]) -> String {
     v.len().to_string()
 }
 
-const COLUMNS: &[Column] = &[
+pub const COLUMNS: &[Column] = &[
     Column {
         key: "contacts_missing_fields",
         en: "contacts missing fields",
@@ -105,7 +182,7 @@ const COLUMNS: &[Column] = &[
     },
 ];
 
-fn rep_label(row: &AuditRow, lang: Lang) -> String {
+pub fn rep_label(row: &AuditRow, lang: Lang) -> String {
     if row.rep.is_empty() {
         match lang {
             Lang::En => "ALL".into(),

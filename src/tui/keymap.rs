@@ -40,6 +40,8 @@ pub enum Action {
     Reopen,
     Help,
     Quit,
+    Audit,
+    Sort,
 }
 
 /// Where an action matters; the help bar shows the focused pane's actions.
@@ -50,6 +52,7 @@ pub enum Scope {
     Player,
     Checklist,
     Queue,
+    Audit,
 }
 
 /// The defaults, embedded; see `assets/keymap.toml`.
@@ -86,6 +89,8 @@ impl Action {
             "reopen" => Reopen,
             "help" => Help,
             "quit" => Quit,
+            "audit" => Audit,
+            "sort" => Sort,
             other => {
                 let n: u8 = other.strip_prefix("jump-")?.parse().ok()?;
                 if !(1..=9).contains(&n) {

@@ -28,6 +28,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     panes::crm::draw(frame, crm, app);
     draw_status(frame, status, app);
     draw_hints(frame, hints, app);
+    if let Some(view) = &app.audit {
+        panes::audit::draw(frame, player.union(middle), app, view);
+    }
     if app.mode == Mode::Help {
         panes::help::draw(frame, frame.area(), app);
     }
@@ -108,6 +111,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
 
 fn draw_hints(frame: &mut Frame, area: Rect, app: &App) {
     let scope = match app.focus {
+        _ if app.audit.is_some() => Scope::Audit,
         Pane::Queue => Scope::Queue,
         Pane::Player => Scope::Player,
         Pane::Checklist | Pane::Crm => Scope::Checklist,

@@ -16,7 +16,10 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+mod audit;
 mod review;
+
+pub use audit::{AuditView, Drill};
 
 /// Listening without touching a key for longer than this is not counted
 /// as review time unless the call is playing.
@@ -115,6 +118,8 @@ pub struct App {
     pub player: PlayerHandle,
     pub player_status: PlayerStatus,
     pub quit: bool,
+    /// The CRM audit screen, while it is up.
+    pub audit: Option<AuditView>,
     /// The speed asked for; the player's status lags behind key repeats.
     speed: f32,
     /// Review time not yet written to the workspace.
@@ -151,6 +156,7 @@ impl App {
             player,
             player_status,
             quit: false,
+            audit: None,
             speed: 1.0,
             pending_time: Duration::ZERO,
             last_tick: Instant::now(),
@@ -353,7 +359,20 @@ impl App {
                 }
             }
             Mode::Normal => {
-                if let Some(action) = self.keymap.action(&key) {
+                let action = self.keymap.action(&key);
+                if self.audit.is_some() {
+                    if key.code == KeyCode::Esc {
+                        self.audit_escape();
+                        return;
+                    }
+                    match action {
+                        Some(a) if self.audit_action(a) => return,
+                        Some(a @ (Action::Help | Action::Quit)) => self.perform(a),
+                        _ => {}
+                    }
+                    return;
+                }
+                if let Some(action) = action {
                     self.message = None;
                     self.perform(action);
                 } else if key.code == KeyCode::Esc {
@@ -466,6 +485,8 @@ impl App {
             Action::Submit => self.submit(),
             Action::Reopen => self.reopen(),
             Action::Help => self.mode = Mode::Help,
+            Action::Audit => self.open_audit(),
+            Action::Sort => {}
             Action::Quit => {
                 self.flush_time();
                 self.save_place();

@@ -1,5 +1,6 @@
 //! One module per pane; each draws from `App` and owns nothing.
 
+pub mod audit;
 pub mod checklist;
 pub mod crm;
 pub mod help;
