@@ -46,10 +46,36 @@ struct ReviewArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Import a batch folder (calls.csv, recordings, crm/*.csv) into the workspace
+    /// Import a batch: a v1 batch folder (calls.csv, recordings, crm/*.csv), or
+    /// a PBX log / CRM export (Asterisk, FreePBX, amoCRM, Bitrix24, HubSpot,
+    /// generic with mapping.toml), detected or named with --format
     Import {
-        /// The batch folder
+        /// The batch folder or export file
         batch: PathBuf,
+        /// batch-v1, asterisk-cdr, freepbx-cdr, amocrm-json, amocrm-csv,
+        /// bitrix24-json, hubspot-csv, generic; default: detected
+        #[arg(long)]
+        format: Option<callqa::import::formats::SourceFormat>,
+        /// Text encoding of CSV exports (utf-8, windows-1251, koi8-r); default: detected
+        #[arg(long)]
+        encoding: Option<String>,
+        /// UTC offset for times written without one (Asterisk, amoCRM CSV), e.g. +03:00
+        #[arg(long, default_value = "+03:00")]
+        utc_offset: String,
+        /// Country for phone numbers written without a country code
+        #[arg(long, default_value = "RU")]
+        country: String,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Fix a call's link to its CRM records by hand; kept across re-imports
+    Link {
+        /// The call id
+        call: String,
+        #[arg(long)]
+        contact: Option<String>,
+        #[arg(long)]
+        deal: Option<String>,
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
@@ -114,9 +140,36 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load()?;
     match cli.command {
-        Command::Import { batch, ws } => {
+        Command::Import {
+            batch,
+            format,
+            encoding,
+            utc_offset,
+            country,
+            ws,
+        } => {
             let (workspace, _, _) = open_workspace(&ws, &config, config::default_workspace())?;
-            import(&workspace, &batch)
+            let offset: chrono::FixedOffset = utc_offset.parse().map_err(|_| {
+                anyhow::anyhow!("--utc-offset {utc_offset:?}: write it like +03:00")
+            })?;
+            let options = callqa::import::formats::ParseOptions {
+                encoding,
+                default_utc_offset: offset,
+                default_country: country,
+                ..Default::default()
+            };
+            import(&workspace, &batch, format, &options)
+        }
+        Command::Link {
+            call,
+            contact,
+            deal,
+            ws,
+        } => {
+            let (workspace, _, _) = open_workspace(&ws, &config, config::default_workspace())?;
+            workspace.link_by_hand(&call, contact.as_deref(), deal.as_deref())?;
+            println!("{call}: linked by hand; re-imports keep this link");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Review { review, ws } => {
             let (workspace, lang, checklist) =
@@ -169,6 +222,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (workspace, lang, checklist) =
                 open_workspace(&ws, &config, config::data_dir().join("demo.sqlite"))?;
             let report = callqa::import::import_batch(&workspace, &batch)?;
+            callqa::import::relink(&workspace)?;
             if !report.problems.is_empty() {
                 anyhow::bail!(
                     "the bundled demo did not import cleanly: {}",
@@ -239,8 +293,13 @@ fn parse_as_of(text: &str) -> anyhow::Result<callqa::domain::crm::Timestamp> {
         .ok_or_else(|| anyhow::anyhow!("--as-of {text:?}: no such local time"))
 }
 
-fn import(ws: &Workspace, batch: &Path) -> anyhow::Result<ExitCode> {
-    let report = callqa::import::import_batch(ws, batch)?;
+fn import(
+    ws: &Workspace,
+    batch: &Path,
+    format: Option<callqa::import::formats::SourceFormat>,
+    options: &callqa::import::formats::ParseOptions,
+) -> anyhow::Result<ExitCode> {
+    let report = callqa::import::import_source(ws, batch, format, options)?;
     for problem in &report.problems {
         println!("skipped: {problem}");
     }

@@ -90,7 +90,7 @@ fn failures_are_one_line_with_exit_1() {
     let stderr = text(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with("callqa: /no/such/batch: not a batch folder"),
+        stderr.starts_with("callqa: /no/such/batch: no such file or folder"),
         "{stderr}"
     );
 

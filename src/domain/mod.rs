@@ -8,6 +8,8 @@ pub mod auto_checks;
 pub mod checklist;
 pub mod crm;
 pub mod lang;
+pub mod matching;
+pub mod phone;
 pub mod review;
 pub mod scoring;
 

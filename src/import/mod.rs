@@ -8,9 +8,12 @@
 
 mod batch;
 mod csv_file;
+mod external;
 pub mod fields;
+pub mod formats;
 
 pub use batch::import_batch;
+pub use external::{import_source, relink};
 
 use crate::store::UpsertOutcome;
 use std::fmt;
@@ -73,7 +76,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, outcome: UpsertOutcome) {
+    pub(crate) fn add(&mut self, outcome: UpsertOutcome) {
         match outcome {
             UpsertOutcome::Inserted => self.new += 1,
             UpsertOutcome::Updated => self.updated += 1,
@@ -101,6 +104,9 @@ pub enum ImportError {
     NoFolder(String),
     #[error("{0}")]
     Unreadable(Problem),
+    /// An export that cannot be read at all; the message names the path.
+    #[error(transparent)]
+    Format(#[from] formats::FormatError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }

@@ -97,7 +97,26 @@ impl Workspace {
         })
     }
 
+    /// A call without a contact or deal of its own keeps the one the
+    /// matcher gave it on an earlier import: an export that does not know
+    /// the link must not undo it (and a re-import must change nothing).
     pub fn upsert_call(&self, batch_id: i64, call: &Call) -> Result<UpsertOutcome> {
+        let mut call = call.clone();
+        if call.contact_id.is_none() || call.deal_id.is_none() {
+            let known: Option<(Option<String>, Option<String>)> = self
+                .conn()
+                .query_row(
+                    "SELECT contact_id, deal_id FROM calls WHERE call_id = ?1",
+                    [&call.call_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((contact, deal)) = known {
+                call.contact_id = call.contact_id.or(contact);
+                call.deal_id = call.deal_id.or(deal);
+            }
+        }
+        let call = &call;
         let r = &call.recording;
         let utc = call
             .started_at

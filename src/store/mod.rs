@@ -7,12 +7,14 @@
 
 mod calls;
 mod crm;
+mod links;
 mod listening;
 mod results;
 mod reviews;
 mod schema;
 
 pub use calls::{QueueRow, UpsertOutcome};
+pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};
 pub use results::ResultRow;
 pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace};

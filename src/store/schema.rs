@@ -140,6 +140,46 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX markers_by_call ON markers(call_id, reviewer, position_ms);
     "#,
+    // 3: PBX and CRM exports: call ids of other systems, CRM activities, and
+    // how each call was linked to its CRM records (manual links survive
+    // re-imports).
+    r#"
+    ALTER TABLE calls ADD COLUMN talk_ms INTEGER;
+    ALTER TABLE calls ADD COLUMN answered INTEGER;
+    CREATE TABLE call_external_ids (
+        kind    TEXT NOT NULL,
+        value   TEXT NOT NULL,
+        call_id TEXT NOT NULL REFERENCES calls(call_id),
+        PRIMARY KEY (kind, value)
+    );
+    CREATE TABLE activities (
+        activity_id TEXT PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(batch_id),
+        kind        TEXT NOT NULL,
+        contact_id  TEXT,
+        deal_id     TEXT,
+        rep         TEXT NOT NULL,
+        phone       TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        direction   TEXT,
+        subject     TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        done        INTEGER,
+        call_refs   TEXT NOT NULL
+    );
+    CREATE TABLE call_links (
+        call_id      TEXT PRIMARY KEY REFERENCES calls(call_id),
+        contact_id   TEXT,
+        deal_id      TEXT,
+        rule         TEXT NOT NULL,
+        rule_detail  TEXT,
+        activity_ids TEXT NOT NULL DEFAULT '[]',
+        note_ids     TEXT NOT NULL DEFAULT '[]',
+        ambiguity    TEXT,
+        manual       INTEGER NOT NULL DEFAULT 0,
+        updated_at   TEXT NOT NULL
+    );
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

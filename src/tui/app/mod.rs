@@ -11,7 +11,9 @@ use crate::domain::crm::{Call, CrmRecord};
 use crate::domain::scoring::{Score, score};
 use crate::domain::{Answer, AnswerValue, Checklist, Lang, ReviewStatus};
 use crate::i18n::{Strings, strings};
-use crate::store::{AnswerChange, Marker, QueueRow, ReviewRecord, ReviewerPlace, Workspace};
+use crate::store::{
+    AnswerChange, CallLink, Marker, QueueRow, ReviewRecord, ReviewerPlace, Workspace,
+};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -86,6 +88,8 @@ pub struct Message {
 
 pub struct OpenCall {
     pub call: Call,
+    /// How the call was tied to its CRM records, when a matcher ran.
+    pub link: Option<CallLink>,
     /// This reviewer's markers, in call order.
     pub markers: Vec<Marker>,
     pub crm: CrmRecord,
@@ -228,8 +232,10 @@ impl App {
             .into_iter()
             .collect();
         let markers = self.ws.markers(&call.call_id, &self.reviewer)?;
+        let link = self.ws.call_link(&call.call_id)?;
         self.open = Some(OpenCall {
             call,
+            link,
             markers,
             crm,
             review,

@@ -55,6 +55,29 @@ fn lines(app: &App, open: &crate::tui::app::OpenCall) -> Vec<Line<'static>> {
     let t = app.t();
     let crm = &open.crm;
     let mut out = Vec::new();
+    if let Some(link) = &open.link {
+        let rule = t
+            .link_rules
+            .iter()
+            .find(|(code, _)| *code == link.rule)
+            .map_or(link.rule.as_str(), |(_, text)| text);
+        let mut text = format!("{}: {rule}", t.linked_by);
+        if let Some(detail) = &link.detail {
+            text.push_str(&format!(" ({})", one_line(detail, 40)));
+        }
+        let color = match link.rule.as_str() {
+            "unmatched" => Color::Red,
+            "phone_only" => Color::Yellow,
+            _ => Color::DarkGray,
+        };
+        out.push(Line::styled(text, Style::new().fg(color)));
+        if let Some(ambiguity) = &link.ambiguity {
+            out.push(Line::styled(
+                format!("  ⚠ {}", one_line(ambiguity, 200)),
+                Style::new().fg(Color::Yellow),
+            ));
+        }
+    }
 
     out.push(heading(t.contact));
     match &crm.contact {

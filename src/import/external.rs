@@ -1,0 +1,214 @@
+//! PBX logs and CRM exports as the client's systems write them (Asterisk,
+//! FreePBX, amoCRM, Bitrix24, HubSpot, a mapped spreadsheet): parsed by
+//! `formats`, then stored with the batch import's rules (upsert by id, a
+//! bad record reported and skipped, one transaction) and linked.
+//!
+//! Only calls with a recording in the batch folder become reviewable calls;
+//! a call whose recording is a URL or missing is reported, not invented.
+
+use super::fields::resolve_recording;
+use super::formats::{self, CallRecord, FormatError, ParseOptions, SourceFormat};
+use super::{ImportError, ImportReport, Problem};
+use crate::domain::crm::{Call, ChannelLayout, Recording};
+use crate::domain::matching::{CallFacts, CrmData, MatchOptions, match_calls};
+use crate::store::{StoreError, Workspace};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// Import `path` (a file or a folder) in `format`, or the format(s)
+/// detected there.
+pub fn import_source(
+    ws: &Workspace,
+    path: &Path,
+    format: Option<SourceFormat>,
+    options: &ParseOptions,
+) -> Result<ImportReport, ImportError> {
+    let unreadable = ImportError::Format;
+    let formats = match format {
+        Some(f) => vec![f],
+        None => match formats::detect(path) {
+            Ok(f) => vec![f],
+            Err(FormatError::Mixed { .. }) => {
+                let mut found: Vec<SourceFormat> = formats::detect_files(path)
+                    .into_iter()
+                    .map(|(_, f)| f)
+                    .collect();
+                found.dedup();
+                found
+            }
+            Err(e) => return Err(unreadable(e)),
+        },
+    };
+    if formats == [SourceFormat::BatchV1] {
+        let report = super::import_batch(ws, path)?;
+        relink(ws)?;
+        return Ok(report);
+    }
+    let mut parsed = formats::Parsed::default();
+    for f in formats {
+        parsed.merge(formats::parse(path, f, options).map_err(unreadable)?);
+    }
+    let root = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().unwrap_or(Path::new(".")).to_path_buf()
+    };
+    let mut report = ImportReport {
+        problems: parsed.problems.clone(),
+        warnings: parsed.warnings.clone(),
+        ..ImportReport::default()
+    };
+    ws.write_batch(|ws| {
+        let batch_id = ws.batch_id(&root.canonicalize().unwrap_or(root.clone()).display().to_string())?;
+        let mut seen = HashSet::new();
+        for c in &parsed.contacts {
+            if seen.insert(("contact", c.contact_id.clone())) {
+                report.contacts.add(ws.upsert_contact(batch_id, c)?);
+            }
+        }
+        for d in &parsed.deals {
+            if seen.insert(("deal", d.deal_id.clone())) {
+                report.deals.add(ws.upsert_deal(batch_id, d)?);
+            }
+        }
+        for t in &parsed.tasks {
+            if seen.insert(("task", t.task_id.clone())) {
+                report.tasks.add(ws.upsert_task(batch_id, t)?);
+            }
+        }
+        for n in &parsed.notes {
+            if seen.insert(("note", n.note_id.clone())) {
+                report.notes.add(ws.upsert_note(batch_id, n)?);
+            }
+        }
+        for a in &parsed.activities {
+            ws.upsert_activity(batch_id, a)?;
+        }
+        for record in &parsed.calls {
+            if !seen.insert(("call", record.call_id.clone())) {
+                continue;
+            }
+            match reviewable_call(&root, record) {
+                Ok(call) => {
+                    report.calls.add(ws.upsert_call(batch_id, &call)?);
+                    for (kind, value) in &record.external_ids {
+                        ws.upsert_external_id(&call.call_id, kind, value)?;
+                    }
+                }
+                Err(_) if let Some(known) = same_call(ws, record)? => {
+                    report.warnings.push(Problem {
+                        file: path.display().to_string(),
+                        line: None,
+                        record: Some(record.call_id.clone()),
+                        reason: format!("the CRM's record of call {known} (same call id): linked, not imported twice"),
+                    });
+                }
+                Err(reason) => {
+                    report.calls.skipped += 1;
+                    report.problems.push(Problem {
+                        file: path.display().to_string(),
+                        line: None,
+                        record: Some(record.call_id.clone()),
+                        reason,
+                    });
+                }
+            }
+        }
+        Ok::<(), StoreError>(())
+    })?;
+    relink(ws)?;
+    Ok(report)
+}
+
+/// A call already in the workspace under one of this record's ids.
+fn same_call(ws: &Workspace, record: &CallRecord) -> Result<Option<String>, StoreError> {
+    for (_, value) in &record.external_ids {
+        if let Some(call) = ws.call_with_external_value(value)? {
+            return Ok(Some(call));
+        }
+    }
+    Ok(None)
+}
+
+fn reviewable_call(root: &Path, record: &CallRecord) -> Result<Call, String> {
+    let Some(recording) = record.recording.as_deref().filter(|r| !r.trim().is_empty()) else {
+        return Err(if record.answered == Some(false) {
+            "not answered, no recording: nothing to review".into()
+        } else {
+            "no recording found for this call in the batch folder".into()
+        });
+    };
+    if recording.contains("://") {
+        return Err(format!(
+            "the recording is only a link ({}); download it into the batch folder and import again",
+            crate::text::one_line(recording, 120)
+        ));
+    }
+    let path = resolve_recording(root, recording)?;
+    let info = crate::audio::probe(&path).map_err(|e| format!("recording {recording:?}: {e}"))?;
+    Ok(Call {
+        call_id: record.call_id.clone(),
+        started_at: record.started_at,
+        rep: record.rep.clone(),
+        direction: record.direction,
+        phone: record.phone.clone(),
+        contact_id: record.contact_id.clone(),
+        deal_id: record.deal_id.clone(),
+        script: None,
+        recording: Recording {
+            path: path.display().to_string(),
+            container: info.container,
+            codec: info.codec,
+            duration_ms: info.duration_ms,
+            channels: info.channels,
+            sample_rate: info.sample_rate,
+            channel_layout: if info.channels >= 2 {
+                ChannelLayout::RepLeft
+            } else {
+                ChannelLayout::Mono
+            },
+        },
+    })
+}
+
+/// Link every call in the workspace to its CRM records: explicit ids, then
+/// phone + rep + time, and the write-up notes; calls without ids of their
+/// own get the matched contact and deal. Manual links win and stay.
+pub fn relink(ws: &Workspace) -> Result<(), StoreError> {
+    let calls = ws.all_calls()?;
+    let contacts = ws.all_contacts()?;
+    let deals = ws.all_deals()?;
+    let notes = ws.all_notes()?;
+    let activities = ws.all_activities()?;
+    let external = ws.all_external_ids()?;
+    let no_ids = Vec::new();
+    let facts: Vec<CallFacts> = calls
+        .iter()
+        .map(|c| CallFacts {
+            call_id: &c.call_id,
+            started_at: c.started_at,
+            rep: &c.rep,
+            phone: &c.phone,
+            contact_id: c.contact_id.as_deref(),
+            deal_id: c.deal_id.as_deref(),
+            external_ids: external.get(&c.call_id).unwrap_or(&no_ids),
+        })
+        .collect();
+    let crm = CrmData {
+        contacts: &contacts,
+        deals: &deals,
+        activities: &activities,
+        notes: &notes,
+    };
+    let results = match_calls(&facts, &crm, &ws.manual_links()?, &MatchOptions::default());
+    let by_id: HashMap<&str, &Call> = calls.iter().map(|c| (c.call_id.as_str(), c)).collect();
+    ws.write_batch(|ws| {
+        for m in &results {
+            ws.save_match(m)?;
+            if let Some(call) = by_id.get(m.call_id.as_str()) {
+                ws.fill_call_links(call, m.contact_id.as_deref(), m.deal_id.as_deref())?;
+            }
+        }
+        ws.apply_manual_links()
+    })
+}

@@ -1,0 +1,195 @@
+//! The mapping profile itself: what `mapping.toml` may say, checked when
+//! it is read so a typo is an error instead of an empty column.
+
+use super::super::FormatError;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const PROFILE_FILE: &str = "mapping.toml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MappingProfile {
+    #[serde(default)]
+    pub source: SourceDefaults,
+    pub calls: Option<EntityMap>,
+    pub contacts: Option<EntityMap>,
+    pub deals: Option<EntityMap>,
+    pub tasks: Option<EntityMap>,
+    pub notes: Option<EntityMap>,
+    pub activities: Option<EntityMap>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDefaults {
+    pub encoding: Option<String>,
+    pub delimiter: Option<String>,
+    pub utc_offset: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EntityMap {
+    pub file: String,
+    pub records: Option<String>,
+    pub encoding: Option<String>,
+    pub delimiter: Option<String>,
+    #[serde(default)]
+    pub external_ids: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub fields: BTreeMap<String, FieldSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum FieldSpec {
+    Column(String),
+    Spec(ColumnSpec),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    pub column: Option<String>,
+    pub columns: Option<Vec<String>>,
+    pub value: Option<String>,
+    pub format: Option<String>,
+    pub unit: Option<String>,
+    pub map: Option<BTreeMap<String, String>>,
+    pub default: Option<String>,
+}
+
+const CALL: &[&str] = &[
+    "call_id",
+    "started_at",
+    "rep",
+    "direction",
+    "phone",
+    "duration",
+    "duration_ms",
+    "recording",
+    "contact_id",
+    "deal_id",
+    "answered",
+];
+const CONTACT: &[&str] = &[
+    "contact_id",
+    "name",
+    "role",
+    "phone",
+    "email",
+    "company",
+    "industry",
+    "segment",
+    "owner_rep",
+];
+const DEAL: &[&str] = &[
+    "deal_id",
+    "contact_id",
+    "title",
+    "stage",
+    "amount",
+    "currency",
+    "spec",
+    "source",
+    "owner_rep",
+    "updated_at",
+];
+const TASK: &[&str] = &[
+    "task_id",
+    "deal_id",
+    "contact_id",
+    "owner_rep",
+    "text",
+    "due_at",
+    "done",
+];
+const NOTE: &[&str] = &[
+    "note_id",
+    "deal_id",
+    "contact_id",
+    "call_id",
+    "author_rep",
+    "created_at",
+    "text",
+];
+const ACTIVITY: &[&str] = &[
+    "activity_id",
+    "kind",
+    "call_ref",
+    "contact_id",
+    "deal_id",
+    "rep",
+    "phone",
+    "at",
+    "direction",
+    "subject",
+    "text",
+    "done",
+];
+
+impl MappingProfile {
+    pub fn from_toml(text: &str) -> Result<MappingProfile, String> {
+        let profile: MappingProfile = toml::from_str(text).map_err(|e| e.to_string())?;
+        for (table, map, known, required) in profile.tables() {
+            if let Some(bad) = map.fields.keys().find(|k| !known.contains(&k.as_str())) {
+                return Err(format!(
+                    "[{table}] has no field `{bad}`; known: file, records, encoding, delimiter, external_ids, {}",
+                    known.join(", ")
+                ));
+            }
+            if let Some(missing) = required.iter().find(|r| !map.fields.contains_key(**r)) {
+                return Err(format!("[{table}] needs `{missing}`"));
+            }
+        }
+        Ok(profile)
+    }
+
+    pub fn read(path: &Path) -> Result<MappingProfile, FormatError> {
+        let mapping = |reason: String| FormatError::Mapping {
+            path: path.display().to_string(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| mapping(e.to_string()))?;
+        MappingProfile::from_toml(&text).map_err(mapping)
+    }
+
+    /// `(table, map, known fields, required fields)` of each table set.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn tables(
+        &self,
+    ) -> Vec<(
+        &'static str,
+        &EntityMap,
+        &'static [&'static str],
+        &'static [&'static str],
+    )> {
+        let all = [
+            (
+                "calls",
+                &self.calls,
+                CALL,
+                &["call_id", "started_at", "rep", "direction"][..],
+            ),
+            ("contacts", &self.contacts, CONTACT, &["contact_id"][..]),
+            ("deals", &self.deals, DEAL, &["deal_id"][..]),
+            ("tasks", &self.tasks, TASK, &["task_id"][..]),
+            (
+                "notes",
+                &self.notes,
+                NOTE,
+                &["note_id", "created_at", "text"][..],
+            ),
+            (
+                "activities",
+                &self.activities,
+                ACTIVITY,
+                &["activity_id", "at"][..],
+            ),
+        ];
+        all.into_iter()
+            .filter_map(|(n, m, k, r)| m.as_ref().map(|m| (n, m, k, r)))
+            .collect()
+    }
+}

@@ -1,0 +1,464 @@
+//! Client exports in the layouts their systems write, read into calls and
+//! CRM records in memory.
+//!
+//! A QA contractor gets what the client's systems export, not our batch
+//! format: the PBX's call log (Asterisk `Master.csv`, a FreePBX CDR
+//! report), the CRM's API dump or spreadsheet export (amoCRM/Kommo,
+//! Bitrix24, HubSpot), or a spreadsheet of the client's own, described by a
+//! mapping profile ([`generic`]). Asking the client to convert would lose a
+//! week and data, so every reader takes the real layout as it is, decodes
+//! the real encodings ([`text`]), and reports every record it cannot take
+//! with file, line or record and field, while the rest still comes in.
+//!
+//! Nothing here touches the workspace: [`parse`] returns a [`Parsed`] and
+//! the caller stores it with the same upsert rules as a batch. [`detect`]
+//! tells which layout a file or folder holds. Calls are linked to the CRM by
+//! [`crate::domain::matching`]; [`Parsed::match_calls`] runs it.
+//!
+//! A folder may carry `reps.csv` (`extension or user id,rep name`): PBX
+//! extensions and CRM user ids become rep names through it.
+
+pub mod amocrm_csv;
+pub mod amocrm_json;
+pub mod asterisk;
+pub mod batch_v1;
+pub mod bitrix24;
+pub mod generic;
+pub mod hubspot;
+pub mod recordings;
+pub mod text;
+pub mod values;
+
+pub use generic::MappingProfile;
+
+use super::Problem;
+use crate::domain::crm::{Contact, Deal, Direction, Note, Task, Timestamp};
+use crate::domain::matching::{self, Activity, CallFacts, CrmData, ManualLink, MatchOptions};
+use chrono::FixedOffset;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SourceFormat {
+    BatchV1,
+    AsteriskCdr,
+    FreePbxCdr,
+    AmoCrmJson,
+    AmoCrmCsv,
+    Bitrix24Json,
+    HubSpotCsv,
+    /// Any CSV or JSON described by a mapping profile (`mapping.toml`).
+    Generic,
+}
+
+impl SourceFormat {
+    pub const ALL: [SourceFormat; 8] = [
+        SourceFormat::BatchV1,
+        SourceFormat::AsteriskCdr,
+        SourceFormat::FreePbxCdr,
+        SourceFormat::AmoCrmJson,
+        SourceFormat::AmoCrmCsv,
+        SourceFormat::Bitrix24Json,
+        SourceFormat::HubSpotCsv,
+        SourceFormat::Generic,
+    ];
+
+    /// The name used on the command line (`--format amocrm-json`).
+    pub fn code(self) -> &'static str {
+        match self {
+            SourceFormat::BatchV1 => "batch-v1",
+            SourceFormat::AsteriskCdr => "asterisk-cdr",
+            SourceFormat::FreePbxCdr => "freepbx-cdr",
+            SourceFormat::AmoCrmJson => "amocrm-json",
+            SourceFormat::AmoCrmCsv => "amocrm-csv",
+            SourceFormat::Bitrix24Json => "bitrix24-json",
+            SourceFormat::HubSpotCsv => "hubspot-csv",
+            SourceFormat::Generic => "generic",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SourceFormat> {
+        let code = code.trim().to_ascii_lowercase().replace('_', "-");
+        let code = match code.as_str() {
+            "kommo-json" => "amocrm-json",
+            "kommo-csv" => "amocrm-csv",
+            "asterisk" | "master.csv" => "asterisk-cdr",
+            "bitrix24" | "bitrix" => "bitrix24-json",
+            "hubspot" => "hubspot-csv",
+            "batch" => "batch-v1",
+            other => other,
+        };
+        SourceFormat::ALL.into_iter().find(|f| f.code() == code)
+    }
+}
+
+impl std::str::FromStr for SourceFormat {
+    type Err = String;
+
+    /// For `--format`: the codes of [`SourceFormat::code`] (and `kommo-*`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SourceFormat::from_code(s).ok_or_else(|| {
+            let known: Vec<&str> = SourceFormat::ALL.iter().map(|f| f.code()).collect();
+            format!("unknown format {s:?}; one of: {}", known.join(", "))
+        })
+    }
+}
+
+impl fmt::Display for SourceFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    #[error("{0}: no such file or folder")]
+    NotFound(String),
+    #[error("{path}: {reason}")]
+    Unrecognised { path: String, reason: String },
+    #[error(
+        "{path}: holds more than one kind of export ({found}); import the files one by one or pass --format"
+    )]
+    Mixed { path: String, found: String },
+    #[error("{0}")]
+    Unreadable(Problem),
+    #[error("mapping profile {path}: {reason}")]
+    Mapping { path: String, reason: String },
+}
+
+/// One call as the source describes it. `recording` is relative to the
+/// batch folder, or a URL; the caller resolves and probes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRecord {
+    pub call_id: String,
+    pub started_at: Timestamp,
+    pub rep: String,
+    pub direction: Direction,
+    /// The client's number, E.164 when it normalises, as written otherwise.
+    pub phone: String,
+    /// Talk time (answer to hang-up); 0 for a call nobody answered.
+    pub duration_ms: Option<u64>,
+    pub recording: Option<String>,
+    pub contact_id: Option<String>,
+    pub deal_id: Option<String>,
+    /// `("asterisk.uniqueid", ..)`, `("asterisk.linkedid", ..)`,
+    /// `("amocrm.uniq", ..)`, `("bitrix.call_id", ..)`,
+    /// `("bitrix.activity_id", ..)`: what the matcher links by.
+    pub external_ids: Vec<(String, String)>,
+    pub answered: Option<bool>,
+}
+
+impl CallRecord {
+    pub fn facts(&self) -> CallFacts<'_> {
+        CallFacts {
+            call_id: &self.call_id,
+            started_at: self.started_at,
+            rep: &self.rep,
+            phone: &self.phone,
+            contact_id: self.contact_id.as_deref(),
+            deal_id: self.deal_id.as_deref(),
+            external_ids: &self.external_ids,
+        }
+    }
+}
+
+/// Everything read from one export.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    pub calls: Vec<CallRecord>,
+    pub contacts: Vec<Contact>,
+    pub deals: Vec<Deal>,
+    pub tasks: Vec<Task>,
+    pub notes: Vec<Note>,
+    /// CRM records of calls, meetings and emails (Bitrix24 activities,
+    /// amoCRM call notes): what the matcher links calls to.
+    pub activities: Vec<Activity>,
+    /// Records or files left out, each with its reason.
+    pub problems: Vec<Problem>,
+    /// Taken, but worth a look (an extension with no rep, a guessed encoding).
+    pub warnings: Vec<Problem>,
+}
+
+impl Parsed {
+    /// Add another export's records (a PBX log and a CRM dump of one batch).
+    pub fn merge(&mut self, other: Parsed) {
+        self.calls.extend(other.calls);
+        self.contacts.extend(other.contacts);
+        self.deals.extend(other.deals);
+        self.tasks.extend(other.tasks);
+        self.notes.extend(other.notes);
+        self.activities.extend(other.activities);
+        self.problems.extend(other.problems);
+        self.warnings.extend(other.warnings);
+    }
+
+    /// Link each call to its contact, deal, activity and write-up.
+    pub fn match_calls(
+        &self,
+        manual: &[ManualLink],
+        options: &MatchOptions,
+    ) -> Vec<matching::MatchResult> {
+        let facts: Vec<CallFacts<'_>> = self.calls.iter().map(CallRecord::facts).collect();
+        let crm = CrmData {
+            contacts: &self.contacts,
+            deals: &self.deals,
+            activities: &self.activities,
+            notes: &self.notes,
+        };
+        matching::match_calls(&facts, &crm, manual, options)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ParseOptions {
+    /// `windows-1251`, `utf-8`, `koi8-r`; detected when `None`.
+    pub encoding: Option<String>,
+    /// Extension or CRM user id → rep name; `reps.csv` of the folder is
+    /// read too, these win over it.
+    pub reps: HashMap<String, String>,
+    /// For [`SourceFormat::Generic`]; else `mapping.toml` of the folder.
+    pub mapping: Option<MappingProfile>,
+    /// For times written without an offset (Asterisk, amoCRM CSV, HubSpot).
+    pub default_utc_offset: FixedOffset,
+    /// For phone numbers written without a country code.
+    pub default_country: String,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            encoding: None,
+            reps: HashMap::new(),
+            mapping: None,
+            default_utc_offset: FixedOffset::east_opt(3 * 3600).expect("valid offset"),
+            default_country: "RU".into(),
+        }
+    }
+}
+
+/// What a reader gets: where the batch is, how to name files, the reps.
+pub struct Ctx<'a> {
+    pub root: PathBuf,
+    pub options: &'a ParseOptions,
+    pub reps: HashMap<String, String>,
+}
+
+impl Ctx<'_> {
+    /// A path as messages show it: relative to the batch folder.
+    pub fn name(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
+    /// The batch folder's own name, for messages about the whole export.
+    pub fn folder(&self) -> String {
+        self.root.file_name().map_or_else(
+            || self.root.display().to_string(),
+            |n| n.to_string_lossy().to_string(),
+        )
+    }
+
+    pub fn country(&self) -> &str {
+        &self.options.default_country
+    }
+
+    pub fn offset(&self) -> FixedOffset {
+        self.options.default_utc_offset
+    }
+
+    pub fn rep(&self, key: &str) -> Option<String> {
+        self.reps.get(key.trim()).cloned()
+    }
+}
+
+/// Which layout `path` (a file or a folder) holds.
+pub fn detect(path: &Path) -> Result<SourceFormat, FormatError> {
+    if !path.exists() {
+        return Err(FormatError::NotFound(path.display().to_string()));
+    }
+    if path.is_file() {
+        return classify(path).ok_or_else(|| unrecognised(path));
+    }
+    if path.join("calls.csv").is_file() {
+        return Ok(SourceFormat::BatchV1);
+    }
+    if path.join(generic::PROFILE_FILE).is_file() {
+        return Ok(SourceFormat::Generic);
+    }
+    let found: BTreeSet<SourceFormat> = detect_files(path).into_iter().map(|(_, f)| f).collect();
+    match found.len() {
+        0 => Err(unrecognised(path)),
+        1 => Ok(*found.first().expect("one")),
+        _ => Err(FormatError::Mixed {
+            path: path.display().to_string(),
+            found: found
+                .iter()
+                .map(|f| f.code())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
+/// Every export file in a folder (and its `cdr-csv/` subfolder) with its
+/// layout; files nothing recognises are left out.
+pub fn detect_files(dir: &Path) -> Vec<(PathBuf, SourceFormat)> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for folder in [dir.to_path_buf(), dir.join("cdr-csv")] {
+        if let Ok(entries) = std::fs::read_dir(&folder) {
+            paths.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|p| classify(&p).map(|f| (p, f)))
+        .collect()
+}
+
+fn unrecognised(path: &Path) -> FormatError {
+    FormatError::Unrecognised {
+        path: path.display().to_string(),
+        reason: "no export callqa knows (Asterisk Master.csv, FreePBX CDR, amoCRM JSON or CSV, \
+                 Bitrix24 JSON, HubSpot CSV, a batch folder, or a folder with mapping.toml)"
+            .into(),
+    }
+}
+
+/// The layout of one file, from its name, header row or JSON shape.
+fn classify(path: &Path) -> Option<SourceFormat> {
+    let file = path.file_name()?.to_string_lossy().to_lowercase();
+    if file == "reps.csv" || file.starts_with('.') {
+        return None;
+    }
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+    match ext.as_deref() {
+        Some("json") => {
+            let value = text::read_json(path, &file).ok()?;
+            if amocrm_json::looks_like(&value) {
+                Some(SourceFormat::AmoCrmJson)
+            } else if bitrix24::looks_like(&file, &value) {
+                Some(SourceFormat::Bitrix24Json)
+            } else {
+                None
+            }
+        }
+        Some("csv") | Some("txt") | None => {
+            let decoded = text::read_text(path, &file, None).ok()?;
+            let first_line = decoded.text.lines().next().unwrap_or("");
+            if file == "master.csv" || asterisk::looks_headerless(&decoded.text) {
+                return Some(SourceFormat::AsteriskCdr);
+            }
+            let mut ignored = Vec::new();
+            let table = text::Table::parse(first_line, &file, true, None, &mut ignored).ok()?;
+            if table.has("calldate") && (table.has("uniqueid") || table.has("recordingfile")) {
+                Some(SourceFormat::FreePbxCdr)
+            } else if amocrm_csv::looks_like(&table) {
+                Some(SourceFormat::AmoCrmCsv)
+            } else if hubspot::looks_like(&table) {
+                Some(SourceFormat::HubSpotCsv)
+            } else if table.has("call_id") && table.has("started_at") {
+                Some(SourceFormat::BatchV1)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Read `path` (a file or a folder) as `format`. Records that cannot be
+/// read land in `problems`; an error means nothing could be read at all.
+pub fn parse(
+    path: &Path,
+    format: SourceFormat,
+    options: &ParseOptions,
+) -> Result<Parsed, FormatError> {
+    if !path.exists() {
+        return Err(FormatError::NotFound(path.display().to_string()));
+    }
+    let root = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().unwrap_or(Path::new(".")).to_path_buf()
+    };
+    let mut out = Parsed::default();
+    let mut reps = HashMap::new();
+    let reps_file = root.join("reps.csv");
+    if reps_file.is_file() {
+        match values::read_reps(&reps_file, "reps.csv") {
+            Ok(table) => reps = table,
+            Err(problem) => out.problems.push(problem),
+        }
+    }
+    reps.extend(options.reps.clone());
+    let ctx = Ctx {
+        root: root.clone(),
+        options,
+        reps,
+    };
+    let files: Vec<PathBuf> = if path.is_dir() {
+        detect_files(path)
+            .into_iter()
+            .filter(|(_, f)| *f == format)
+            .map(|(p, _)| p)
+            .collect()
+    } else {
+        vec![path.to_path_buf()]
+    };
+    match format {
+        SourceFormat::BatchV1 => batch_v1::parse(&root, &ctx, &mut out),
+        SourceFormat::Generic => generic::parse(&root, &ctx, &mut out)?,
+        _ if files.is_empty() => {
+            return Err(FormatError::Unrecognised {
+                path: path.display().to_string(),
+                reason: format!("no {format} files here"),
+            });
+        }
+        SourceFormat::AsteriskCdr | SourceFormat::FreePbxCdr => {
+            asterisk::parse(&files, format, &ctx, &mut out)
+        }
+        SourceFormat::AmoCrmJson => amocrm_json::parse(&files, &ctx, &mut out),
+        SourceFormat::AmoCrmCsv => amocrm_csv::parse(&files, &ctx, &mut out),
+        SourceFormat::Bitrix24Json => bitrix24::parse(&files, &ctx, &mut out),
+        SourceFormat::HubSpotCsv => hubspot::parse(&files, &ctx, &mut out),
+    }
+    Ok(out)
+}
+
+/// Read a CSV export with the batch's encoding rules; a guessed encoding
+/// is worth a warning, an unreadable file is a problem.
+pub(crate) fn read_table(
+    path: &Path,
+    ctx: &Ctx<'_>,
+    has_headers: bool,
+    out: &mut Parsed,
+) -> Option<text::Table> {
+    let name = ctx.name(path);
+    let decoded = match text::read_text(path, &name, ctx.options.encoding.as_deref()) {
+        Ok(t) => t,
+        Err(problem) => {
+            out.problems.push(problem);
+            return None;
+        }
+    };
+    if decoded.guessed {
+        out.warnings.push(Problem::file(
+            &name,
+            format!(
+                "read as {} (guessed; pass --encoding if the text looks wrong)",
+                decoded.encoding
+            ),
+        ));
+    }
+    match text::Table::parse(&decoded.text, &name, has_headers, None, &mut out.problems) {
+        Ok(t) => Some(t),
+        Err(problem) => {
+            out.problems.push(problem);
+            None
+        }
+    }
+}

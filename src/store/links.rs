@@ -1,0 +1,259 @@
+//! How calls are tied to CRM records: other systems' ids for a call, CRM
+//! activities, and the link each call got (which rule matched, or a
+//! reviewer's manual fix, which no re-import undoes).
+
+use super::{Result, Workspace, now_text};
+use crate::domain::matching::{Activity, ManualLink, MatchResult, MatchRule};
+use rusqlite::{OptionalExtension, params};
+
+/// The link shown to the reviewer: which rule tied the call to its records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallLink {
+    pub rule: String,
+    pub detail: Option<String>,
+    pub ambiguity: Option<String>,
+    pub manual: bool,
+}
+
+fn rule_code(rule: &MatchRule) -> (&'static str, Option<String>) {
+    match rule {
+        MatchRule::ExplicitId { kind } => ("explicit_id", Some(kind.clone())),
+        MatchRule::PhoneRepTime => ("phone_rep_time", None),
+        MatchRule::PhoneOnly => ("phone_only", None),
+        MatchRule::Manual => ("manual", None),
+        MatchRule::Unmatched => ("unmatched", None),
+    }
+}
+
+impl Workspace {
+    pub fn upsert_external_id(&self, call_id: &str, kind: &str, value: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO call_external_ids (kind, value, call_id) VALUES (?1, ?2, ?3)
+             ON CONFLICT(kind, value) DO UPDATE SET call_id = excluded.call_id",
+            params![kind, value, call_id],
+        )?;
+        Ok(())
+    }
+
+    pub fn upsert_activity(&self, batch_id: i64, a: &Activity) -> Result<()> {
+        let refs = serde_json::to_string(&a.call_refs).unwrap_or_else(|_| "[]".into());
+        let kind = serde_json::to_value(a.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        self.conn().execute(
+            "INSERT INTO activities (activity_id, batch_id, kind, contact_id, deal_id, rep, phone,
+                 at, direction, subject, text, done, call_refs)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT(activity_id) DO UPDATE SET kind = excluded.kind,
+               contact_id = excluded.contact_id, deal_id = excluded.deal_id, rep = excluded.rep,
+               phone = excluded.phone, at = excluded.at, direction = excluded.direction,
+               subject = excluded.subject, text = excluded.text, done = excluded.done,
+               call_refs = excluded.call_refs",
+            params![
+                a.activity_id,
+                batch_id,
+                kind,
+                a.contact_id,
+                a.deal_id,
+                a.rep,
+                a.phone,
+                a.at.to_rfc3339(),
+                a.direction.map(|d| d.code()),
+                a.subject,
+                a.text,
+                a.done,
+                refs
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Keep what the matcher found, unless the reviewer fixed this call's
+    /// link by hand.
+    pub fn save_match(&self, m: &MatchResult) -> Result<()> {
+        let (rule, detail) = rule_code(&m.rule);
+        self.conn().execute(
+            "INSERT INTO call_links (call_id, contact_id, deal_id, rule, rule_detail, activity_ids,
+                 note_ids, ambiguity, manual, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)
+             ON CONFLICT(call_id) DO UPDATE SET contact_id = excluded.contact_id,
+               deal_id = excluded.deal_id, rule = excluded.rule,
+               rule_detail = excluded.rule_detail, activity_ids = excluded.activity_ids,
+               note_ids = excluded.note_ids, ambiguity = excluded.ambiguity,
+               updated_at = excluded.updated_at
+             WHERE call_links.manual = 0",
+            params![
+                m.call_id,
+                m.contact_id,
+                m.deal_id,
+                rule,
+                detail,
+                serde_json::to_string(&m.activity_ids).unwrap_or_default(),
+                serde_json::to_string(&m.note_ids).unwrap_or_default(),
+                m.ambiguity,
+                now_text()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A reviewer's fix: this call belongs to this contact and deal. Kept,
+    /// and applied again after every import.
+    pub fn link_by_hand(
+        &self,
+        call_id: &str,
+        contact_id: Option<&str>,
+        deal_id: Option<&str>,
+    ) -> Result<()> {
+        self.call(call_id)?;
+        self.conn().execute(
+            "INSERT INTO call_links (call_id, contact_id, deal_id, rule, manual, updated_at)
+             VALUES (?1, ?2, ?3, 'manual', 1, ?4)
+             ON CONFLICT(call_id) DO UPDATE SET contact_id = excluded.contact_id,
+               deal_id = excluded.deal_id, rule = 'manual', rule_detail = NULL,
+               ambiguity = NULL, manual = 1, updated_at = excluded.updated_at",
+            params![call_id, contact_id, deal_id, now_text()],
+        )?;
+        self.apply_manual_links()
+    }
+
+    /// Give a call the contact and deal the matcher found, where the call
+    /// has none of its own.
+    pub fn fill_call_links(
+        &self,
+        call: &crate::domain::crm::Call,
+        contact_id: Option<&str>,
+        deal_id: Option<&str>,
+    ) -> Result<()> {
+        self.conn().execute(
+            "UPDATE calls SET contact_id = COALESCE(contact_id, ?2), deal_id = COALESCE(deal_id, ?3)
+             WHERE call_id = ?1",
+            params![call.call_id, contact_id, deal_id],
+        )?;
+        Ok(())
+    }
+
+    /// Other systems' ids per call, for the matcher.
+    pub fn all_external_ids(
+        &self,
+    ) -> Result<std::collections::HashMap<String, Vec<(String, String)>>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT call_id, kind, value FROM call_external_ids ORDER BY call_id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out: std::collections::HashMap<String, Vec<(String, String)>> = Default::default();
+        for row in rows {
+            let (call, kind, value) = row?;
+            out.entry(call).or_default().push((kind, value));
+        }
+        Ok(out)
+    }
+
+    pub fn all_activities(&self) -> Result<Vec<Activity>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT activity_id, kind, contact_id, deal_id, rep, phone, at, direction, subject,
+                    text, done, call_refs FROM activities ORDER BY activity_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let kind: String = r.get(1)?;
+            let at: String = r.get(6)?;
+            let direction: Option<String> = r.get(7)?;
+            let refs: String = r.get(11)?;
+            Ok((
+                Activity {
+                    activity_id: r.get(0)?,
+                    kind: serde_json::from_value(serde_json::Value::String(kind))
+                        .unwrap_or(crate::domain::matching::ActivityKind::Other),
+                    call_refs: serde_json::from_str(&refs).unwrap_or_default(),
+                    contact_id: r.get(2)?,
+                    deal_id: r.get(3)?,
+                    rep: r.get(4)?,
+                    phone: r.get(5)?,
+                    at: chrono::DateTime::default(),
+                    direction: direction
+                        .as_deref()
+                        .and_then(crate::domain::crm::Direction::parse),
+                    subject: r.get(8)?,
+                    text: r.get(9)?,
+                    done: r.get(10)?,
+                },
+                at,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut a, at) = row?;
+            a.at = chrono::DateTime::parse_from_rfc3339(&at).map_err(|e| {
+                super::StoreError::Corrupt(format!("activity {}: {e}", a.activity_id))
+            })?;
+            out.push(a);
+        }
+        Ok(out)
+    }
+
+    /// The call another system's id names (the same conversation seen from
+    /// the PBX and from the CRM carries the same id under different kinds).
+    pub fn call_with_external_value(&self, value: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT call_id FROM call_external_ids WHERE value = ?1
+                 UNION SELECT call_id FROM calls WHERE call_id = ?1 LIMIT 1",
+                [value],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn manual_links(&self) -> Result<Vec<ManualLink>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT call_id, contact_id, deal_id FROM call_links WHERE manual = 1")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ManualLink {
+                call_id: r.get(0)?,
+                contact_id: r.get(1)?,
+                deal_id: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Put manual links back on the calls (an import may have rewritten
+    /// the call rows from the export).
+    pub fn apply_manual_links(&self) -> Result<()> {
+        self.conn().execute(
+            "UPDATE calls SET
+               contact_id = (SELECT l.contact_id FROM call_links l WHERE l.call_id = calls.call_id),
+               deal_id = (SELECT l.deal_id FROM call_links l WHERE l.call_id = calls.call_id)
+             WHERE call_id IN (SELECT call_id FROM call_links WHERE manual = 1)",
+            [],
+        )?;
+        Ok(())
+    }
+
+    pub fn call_link(&self, call_id: &str) -> Result<Option<CallLink>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT rule, rule_detail, ambiguity, manual FROM call_links WHERE call_id = ?1",
+                [call_id],
+                |r| {
+                    Ok(CallLink {
+                        rule: r.get(0)?,
+                        detail: r.get(1)?,
+                        ambiguity: r.get(2)?,
+                        manual: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}
