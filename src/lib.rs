@@ -6,6 +6,7 @@
 //! `export` (results out), `audio` (decode and the playback thread),
 //! `tui` (the workstation) and `i18n` (every user-visible string).
 
+pub mod analysis;
 pub mod audio;
 pub mod config;
 pub mod domain;

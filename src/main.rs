@@ -113,6 +113,9 @@ enum Command {
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
+    /// Benchmark: opening, seeking and analysing 60-minute calls it generates,
+    /// against ffmpeg where installed (figures, not a pass/fail test)
+    Bench,
     /// Import the bundled demo batch into its own workspace and open it
     Demo {
         #[command(flatten)]
@@ -215,6 +218,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     callqa::reports::audit::write(&report, format, lang, std::io::stdout().lock())?
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench => {
+            let analyze = |path: &Path| -> anyhow::Result<()> {
+                callqa::analysis::analyze_file(
+                    path,
+                    callqa::analysis::ChannelLayout::RepLeft,
+                    &|_| {},
+                )?;
+                Ok(())
+            };
+            callqa::audio::bench::bench(&mut std::io::stdout().lock(), Some(&analyze))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { review, ws } => {
@@ -351,6 +366,8 @@ fn open_workstation(
     };
     callqa::tui::run_with(log_path.as_path(), move || {
         let player = PlayerHandle::spawn(choice);
-        callqa::tui::app::App::new(ws, reviewer, lang, checklist, keymap, player)
+        let mut app = callqa::tui::app::App::new(ws, reviewer, lang, checklist, keymap, player)?;
+        app.start_analysis();
+        Ok(app)
     })
 }

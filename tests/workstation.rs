@@ -462,3 +462,63 @@ fn demo_calls_open_with_the_crm_checks_prefilled() {
         "no deal linked"
     );
 }
+
+#[test]
+fn analysis_runs_in_the_background_and_shows_lanes_flags_and_player_controls() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    app.start_analysis();
+    let start = std::time::Instant::now();
+    loop {
+        app.tick();
+        let p = &app.analysis_progress;
+        if p.total > 0 && p.done == p.total {
+            break;
+        }
+        assert!(
+            start.elapsed().as_secs() < 300,
+            "analysis did not finish: {p:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        app.analysis_progress.failed.is_empty(),
+        "{:?}",
+        app.analysis_progress.failed
+    );
+    // The 25-second call where nobody answers is flagged in the queue.
+    let flags = &app.flags["call-004"];
+    assert!(!flags.is_empty(), "call-004 should be flagged");
+    // Open the stereo call-003: two lanes and the metrics.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.open.as_ref().unwrap().analysis.is_some());
+    let s = screen(&mut app, 120, 40);
+    let lane = |name: &str| {
+        s.lines()
+            .find(|l| l.starts_with(&format!("│{name}")))
+            .map(str::to_string)
+    };
+    assert!(lane("rep").is_some_and(|l| l.contains('█')), "{s}");
+    assert!(lane("client").is_some_and(|l| l.contains('█')), "{s}");
+    assert!(s.contains("rep talks"), "{s}");
+    // Skip silence, rep only, auto gain.
+    chars(&mut app, "xvg");
+    let start = std::time::Instant::now();
+    while !(app.player.status().skip_silence && app.player.status().auto_gain) {
+        assert!(start.elapsed().as_secs() < 5);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        app.player.status().channel_mode,
+        callqa::audio::ChannelMode::LeftOnly
+    );
+    let s = screen(&mut app, 120, 40);
+    assert!(
+        s.contains("skipping dead air") && s.contains("rep only") && s.contains("auto gain"),
+        "{s}"
+    );
+}

@@ -19,6 +19,13 @@
 //!   the recording time), seeking goes straight to symphonia (accurate, sample
 //!   exact), and pause/seek/position are plain atomics shared with the player,
 //!   so reading the position never waits for the audio thread.
+//! * [`chain::Chain`] sits between the source and the output: channel solo,
+//!   pitch-preserving speed (SoundTouch, speech settings) and volume /
+//!   automatic gain. It never touches the clock, which the source keeps.
+//! * Codecs symphonia lacks or mishandles come through the same path: GSM
+//!   6.10 (raw Asterisk `.gsm` and "wav49" in WAV) via libgsm, Opus in Ogg via
+//!   libopus ([`codecs`]), and ADPCM WAV through our own block reader
+//!   ([`blocks`]) because symphonia's ADPCM seek lands in the wrong place.
 //! * [`player`] runs one playback thread that owns the output device and takes
 //!   commands over a channel; the UI only sends commands and reads snapshots.
 //!   When no sound device can be opened (SSH session, CI) a "null clock"
@@ -32,12 +39,25 @@
 //! Unit tests live in `*_tests.rs` files next to the code they test (as
 //! child modules, so they see private items) to keep every file short.
 
+pub mod bench;
+mod blocks;
+pub mod chain;
+mod codecs;
+mod controls;
+mod gain;
+mod gsm;
+mod ogg_opus;
+mod opus;
 mod output;
 pub mod player;
 pub mod probe;
+mod readers;
+mod sniff;
 pub mod source;
+mod stretch;
 mod wav;
 
+pub use chain::ChannelMode;
 pub use player::{OutputChoice, OutputState, PlayerCommand, PlayerHandle, PlayerStatus};
 pub use probe::{AudioInfo, probe};
 
@@ -171,3 +191,6 @@ pub(crate) mod testutil {
         (sample * 32768.0).round() as usize / 8
     }
 }
+
+#[cfg(test)]
+mod codec_tests;

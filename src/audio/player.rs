@@ -15,9 +15,13 @@
 //! opened or is lost mid-session, with the reason in [`OutputState::NoDevice`].
 //!
 //! Each loaded recording gets its own `rodio::Player` (dropping it stops the
-//! old one at once). Pause, seek and position live in the source's
-//! [`Controls`]; rodio's player only contributes its speed stage, which sits
-//! *after* the source, so the position stays in recording time.
+//! old one at once) fed by a [`Chain`]: the call's source, then channel solo,
+//! pitch-kept speed and gain. Pause, seek, skip silence and position live in
+//! the source's [`Controls`]; speed, channel mode, volume and automatic gain
+//! in the shared [`Effects`], which outlive a call so the reviewer's choices
+//! carry over to the next one. rodio's own speed stage is never used (it
+//! shifts the pitch). Everything that changes timing sits after the source,
+//! so the position stays in recording time.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,12 +30,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use super::chain::{Chain, Effects};
+pub use super::chain::{ChannelMode, MAX_SPEED, MAX_VOLUME, MIN_SPEED};
 use super::output::Output;
 use super::source::{CallSource, Controls};
-
-/// Slowest and fastest playback speed accepted by [`PlayerCommand::SetSpeed`].
-pub const MIN_SPEED: f32 = 0.5;
-pub const MAX_SPEED: f32 = 2.5;
 
 /// Where the sound goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,8 +66,20 @@ pub enum PlayerCommand {
     Seek(Duration),
     /// Jump by milliseconds, negative for back.
     SeekBy(i64),
-    /// Playback speed, clamped to `MIN_SPEED..=MAX_SPEED`.
+    /// Playback speed, clamped to `MIN_SPEED..=MAX_SPEED`; the pitch is kept.
     SetSpeed(f32),
+    /// Dead-air ranges of the loaded call (recording time), for skip
+    /// silence. Loading another call clears them.
+    SetSkipRanges(Vec<(Duration, Duration)>),
+    /// Jump over the skip ranges while playing (kept across calls).
+    SetSkipSilence(bool),
+    /// Hear both sides, or one side of a stereo call in both ears (kept
+    /// across calls; mono recordings ignore it).
+    SetChannelMode(ChannelMode),
+    /// Volume factor, clamped to `0.0..=MAX_VOLUME` (kept across calls).
+    SetVolume(f32),
+    /// Automatic gain for quiet recordings (kept across calls).
+    SetAutoGain(bool),
     Unload,
     Shutdown,
 }
@@ -81,13 +95,21 @@ pub struct PlayerStatus {
     pub output: OutputState,
     pub error: Option<String>,
     pub finished: bool,
+    /// Skip silence is on.
+    pub skip_silence: bool,
+    /// Recording time jumped over by skip silence in this call so far.
+    pub skipped: Duration,
+    pub channel_mode: ChannelMode,
+    pub volume: f32,
+    pub auto_gain: bool,
 }
 
 /// State the thread publishes; locked only for short copies, never across audio work.
 struct Shared {
     loaded: Option<PathBuf>,
     controls: Option<Arc<Controls>>,
-    speed: f32,
+    effects: Arc<Effects>,
+    skip_silence: bool,
     output: OutputState,
     error: Option<String>,
     device_error: Option<String>,
@@ -121,7 +143,8 @@ impl PlayerHandle {
         let shared = Arc::new(Mutex::new(Shared {
             loaded: None,
             controls: None,
-            speed: 1.0,
+            effects: Arc::new(Effects::default()),
+            skip_silence: false,
             output,
             error: None,
             device_error: None,
@@ -155,10 +178,15 @@ impl PlayerHandle {
             position: Duration::ZERO,
             duration: None,
             playing: false,
-            speed: s.speed,
+            speed: s.effects.speed(),
             output: s.output.clone(),
             error: s.error.clone(),
             finished: false,
+            skip_silence: s.skip_silence,
+            skipped: Duration::ZERO,
+            channel_mode: s.effects.channel_mode(),
+            volume: s.effects.volume(),
+            auto_gain: s.effects.auto_gain(),
         };
         if let Some(c) = &s.controls {
             status.finished = c.is_finished();
@@ -169,6 +197,7 @@ impl PlayerHandle {
             };
             status.playing = !c.is_paused() && !status.finished;
             status.error = status.error.or_else(|| c.error());
+            status.skipped = c.skipped();
         }
         let recent = s
             .device_error_at
@@ -193,7 +222,7 @@ impl Drop for PlayerHandle {
 struct Current {
     path: PathBuf,
     // Dropping the rodio player stops its queue.
-    player: rodio::Player,
+    _player: rodio::Player,
     controls: Arc<Controls>,
 }
 
@@ -203,7 +232,7 @@ fn run(choice: OutputChoice, rx: &Receiver<PlayerCommand>, shared: &Arc<Mutex<Sh
     let device_lost = Arc::new(AtomicBool::new(false));
     let mut output = open_output(choice, shared, &device_lost);
     let mut current: Option<Current> = None;
-    let mut speed = 1.0f32;
+    let effects = Arc::clone(&lock(shared).effects);
     loop {
         let cmd = match rx.recv_timeout(Duration::from_millis(250)) {
             Ok(cmd) => Some(cmd),
@@ -211,7 +240,7 @@ fn run(choice: OutputChoice, rx: &Receiver<PlayerCommand>, shared: &Arc<Mutex<Sh
             Err(RecvTimeoutError::Disconnected) => break,
         };
         if device_lost.swap(false, Ordering::SeqCst) {
-            output = fall_back_to_null(output, &mut current, shared, speed);
+            output = fall_back_to_null(output, &mut current, shared);
         }
         let Some(cmd) = cmd else {
             continue;
@@ -219,7 +248,7 @@ fn run(choice: OutputChoice, rx: &Receiver<PlayerCommand>, shared: &Arc<Mutex<Sh
         match cmd {
             PlayerCommand::Load(path) => {
                 drop(current.take()); // stop the old call before opening the new one
-                current = load(&output, path, speed, shared);
+                current = load(&output, path, shared);
             }
             PlayerCommand::Unload => {
                 current = None;
@@ -228,14 +257,25 @@ fn run(choice: OutputChoice, rx: &Receiver<PlayerCommand>, shared: &Arc<Mutex<Sh
                 s.controls = None;
                 s.error = None;
             }
-            PlayerCommand::SetSpeed(value) if value.is_finite() => {
-                speed = value.clamp(MIN_SPEED, MAX_SPEED);
-                lock(shared).speed = speed;
+            PlayerCommand::SetSpeed(value) => {
+                effects.set_speed(value);
+            }
+            PlayerCommand::SetChannelMode(mode) => effects.set_channel_mode(mode),
+            PlayerCommand::SetVolume(value) => {
+                effects.set_volume(value);
+            }
+            PlayerCommand::SetAutoGain(on) => effects.set_auto_gain(on),
+            PlayerCommand::SetSkipSilence(on) => {
+                lock(shared).skip_silence = on;
                 if let Some(c) = &current {
-                    c.player.set_speed(speed);
+                    c.controls.set_skip_silence(on);
                 }
             }
-            PlayerCommand::SetSpeed(_) => {}
+            PlayerCommand::SetSkipRanges(ranges) => {
+                if let Some(c) = &current {
+                    c.controls.set_skip_ranges(&ranges);
+                }
+            }
             PlayerCommand::Shutdown => break,
             other => {
                 if let Some(c) = &current {
@@ -275,22 +315,26 @@ fn control(c: &Controls, cmd: PlayerCommand) {
     }
 }
 
-fn load(output: &Output, path: PathBuf, speed: f32, shared: &Mutex<Shared>) -> Option<Current> {
+fn load(output: &Output, path: PathBuf, shared: &Mutex<Shared>) -> Option<Current> {
     match CallSource::open(&path) {
         Ok(source) => {
             let source = source.hold_at_end(true);
             let controls = source.controls();
             controls.set_paused(true);
+            let (effects, skip) = {
+                let s = lock(shared);
+                (Arc::clone(&s.effects), s.skip_silence)
+            };
+            controls.set_skip_silence(skip);
             let player = output.new_player();
-            player.set_speed(speed);
-            player.append(source);
+            player.append(Chain::new(source, effects));
             let mut s = lock(shared);
             s.loaded = Some(path.clone());
             s.controls = Some(Arc::clone(&controls));
             s.error = None;
             Some(Current {
                 path,
-                player,
+                _player: player,
                 controls,
             })
         }
@@ -335,21 +379,27 @@ fn fall_back_to_null(
     output: Output,
     current: &mut Option<Current>,
     shared: &Arc<Mutex<Shared>>,
-    speed: f32,
 ) -> Output {
     let reason = lock(shared)
         .device_error
         .take()
         .unwrap_or_else(|| "audio device lost".into());
-    let resume = current
-        .take()
-        .map(|c| (c.path, c.controls.position(), c.controls.is_paused()));
+    let resume = current.take().map(|c| {
+        let ranges = c.controls.skip_ranges_as_durations();
+        (
+            c.path,
+            c.controls.position(),
+            c.controls.is_paused(),
+            ranges,
+        )
+    });
     drop(output);
     let output = Output::null();
     lock(shared).output = OutputState::NoDevice(format!("{reason} (continuing without sound)"));
-    if let Some((path, position, paused)) = resume {
-        *current = load(&output, path, speed, shared);
+    if let Some((path, position, paused, ranges)) = resume {
+        *current = load(&output, path, shared);
         if let Some(c) = current {
+            c.controls.set_skip_ranges(&ranges);
             c.controls.seek(position);
             c.controls.set_paused(paused);
         }
@@ -360,3 +410,7 @@ fn fall_back_to_null(
 #[cfg(test)]
 #[path = "player_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "pulse_tests.rs"]
+mod pulse_tests;

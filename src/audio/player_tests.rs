@@ -202,3 +202,47 @@ fn handle_and_status_can_cross_threads() {
     send_sync::<PlayerStatus>();
     send_sync::<crate::audio::AudioError>();
 }
+
+#[test]
+fn review_settings_show_in_the_status_and_outlive_a_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_ramp_wav(dir.path(), "call.wav", 8000, 2, 10.0);
+    let other = write_ramp_wav(dir.path(), "other.wav", 8000, 2, 10.0);
+    let h = PlayerHandle::spawn(OutputChoice::Null);
+    let s = h.status();
+    assert_eq!(
+        (s.skip_silence, s.channel_mode, s.volume, s.auto_gain),
+        (false, ChannelMode::Both, 1.0, false)
+    );
+    load(&h, &path);
+    h.send(PlayerCommand::SetSkipSilence(true));
+    h.send(PlayerCommand::SetChannelMode(ChannelMode::RightOnly));
+    h.send(PlayerCommand::SetVolume(5.0));
+    h.send(PlayerCommand::SetAutoGain(true));
+    h.send(PlayerCommand::SetSkipRanges(vec![(
+        Duration::from_millis(100),
+        Duration::from_millis(2100),
+    )]));
+    h.send(PlayerCommand::Play);
+    let s = wait_for(&h, "the skip", |s| s.skipped > Duration::ZERO);
+    assert_eq!(s.skipped, Duration::from_millis(2000));
+    assert!(s.position >= Duration::from_millis(2100), "{s:?}");
+    assert_eq!(
+        (s.skip_silence, s.channel_mode, s.volume, s.auto_gain),
+        (true, ChannelMode::RightOnly, MAX_VOLUME, true)
+    );
+
+    // Another call: the settings stay, the ranges and the count do not.
+    let s = load(&h, &other);
+    assert_eq!(s.skipped, Duration::ZERO);
+    assert_eq!(
+        (s.skip_silence, s.channel_mode),
+        (true, ChannelMode::RightOnly)
+    );
+    h.send(PlayerCommand::Play);
+    sleep(Duration::from_millis(400));
+    let s = h.status();
+    assert_eq!(s.skipped, Duration::ZERO, "old ranges were dropped: {s:?}");
+    h.send(PlayerCommand::SetSkipSilence(false));
+    wait_for(&h, "toggle off", |s| !s.skip_silence);
+}

@@ -28,7 +28,11 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 use symphonia::core::units::TimeBase;
 
-use super::wav::{PatchedWav, WAV_TAGS_DECODED, check_wav_length, read_wav_layout, wav_codec_name};
+use super::readers;
+use super::sniff::{Kind, sniff};
+use super::wav::{
+    GSM_WAV_TAG, PatchedWav, WAV_TAGS_DECODED, check_wav_length, read_wav_layout, wav_codec_name,
+};
 use super::{AudioError, file_label, io_reason};
 
 /// What the importer and the TUI need to know about a recording.
@@ -190,12 +194,7 @@ pub(crate) fn open_format(path: &Path) -> Result<Opened, AudioError> {
                 format: format.into(),
             });
         }
-        Kind::RawGsm => {
-            return Err(AudioError::UnsupportedCodec {
-                file: label,
-                codec: "GSM 6.10".into(),
-            });
-        }
+        Kind::RawGsm => return Ok(readers::raw_gsm(file, file_len, label)),
         Kind::Text => return Err(AudioError::NotAudio { file: label }),
         Kind::Wav => {
             let layout = read_wav_layout(&mut file).map_err(read_err)?;
@@ -207,6 +206,9 @@ pub(crate) fn open_format(path: &Path) -> Result<Opened, AudioError> {
             }
             // Before symphonia, which rejects such files with a vaguer message.
             check_wav_length(&label, &layout, file_len)?;
+            if layout.format_tag == GSM_WAV_TAG {
+                return readers::gsm_wav(file, &layout, file_len, label);
+            }
             Some(layout)
         }
         _ => None,
@@ -224,13 +226,14 @@ pub(crate) fn open_format(path: &Path) -> Result<Opened, AudioError> {
         _ => Box::new(file),
     };
     let mss = MediaSourceStream::new(media, MediaSourceStreamOptions::default());
+    // Ogg: let symphonia trim the encoder's end padding (Opus, Vorbis) so
+    // lengths are exact; the decoders honour the trims.
+    let options = FormatOptions {
+        enable_gapless: kind == Kind::Ogg,
+        ..FormatOptions::default()
+    };
     let probed = symphonia::default::get_probe()
-        .format(
-            &hint,
-            mss,
-            &FormatOptions::default(),
-            &MetadataOptions::default(),
-        )
+        .format(&hint, mss, &options, &MetadataOptions::default())
         .map_err(|err| match (err, kind) {
             (SymError::Unsupported(_), Kind::Unknown) => AudioError::NotAudio {
                 file: label.clone(),
@@ -276,6 +279,14 @@ pub(crate) fn open_format(path: &Path) -> Result<Opened, AudioError> {
         })?;
     let track_id = track.id;
     let params = track.codec_params.clone();
+    // Our readers for what symphonia's get wrong (see `readers`).
+    let (format, params) = match (&wav, params.codec) {
+        (Some(layout), codecs::CODEC_TYPE_ADPCM_IMA_WAV | codecs::CODEC_TYPE_ADPCM_MS) => {
+            readers::adpcm_blocks(format, params, layout, file_len)
+        }
+        (_, codecs::CODEC_TYPE_OPUS) => readers::ogg_opus(format, track_id),
+        _ => (format, params),
+    };
     let container = match kind {
         Kind::Wav => "wav",
         Kind::Flac => "flac",
@@ -299,7 +310,7 @@ pub(crate) fn open_format(path: &Path) -> Result<Opened, AudioError> {
 
 /// A decoder for the track, or `UnsupportedCodec` naming the codec.
 pub(crate) fn make_decoder(opened: &Opened) -> Result<Box<dyn Decoder>, AudioError> {
-    symphonia::default::get_codecs()
+    super::codecs::registry()
         .make(&opened.params, &codecs::DecoderOptions::default())
         .map_err(|err| match err {
             SymError::Unsupported(_) => AudioError::UnsupportedCodec {
@@ -350,7 +361,7 @@ pub(crate) fn sym_read_error(file: &str, err: SymError) -> AudioError {
 }
 
 fn codec_short_name(codec: CodecType) -> String {
-    match symphonia::default::get_codecs().get_codec(codec) {
+    match super::codecs::registry().get_codec(codec) {
         Some(d) if d.short_name == "adpcm_ima_wav" => "adpcm_ima".into(),
         Some(d) => d.short_name.into(),
         None => codec_long_name(codec),
@@ -370,87 +381,13 @@ fn codec_long_name(codec: CodecType) -> String {
         codecs::CODEC_TYPE_ADPCM_G722 => "G.722 ADPCM",
         codecs::CODEC_TYPE_ADPCM_G726 | codecs::CODEC_TYPE_ADPCM_G726LE => "G.726 ADPCM",
         _ => {
-            return symphonia::default::get_codecs()
+            return super::codecs::registry()
                 .get_codec(codec)
                 .map(|d| d.long_name.to_string())
                 .unwrap_or_else(|| format!("(symphonia codec {codec})"));
         }
     };
     name.into()
-}
-
-/// What the first bytes say the file is.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Kind {
-    Wav,
-    Mp3,
-    Flac,
-    Ogg,
-    /// Raw GSM 6.10 frames (33 bytes, each starting with the 0xD nibble).
-    RawGsm,
-    /// Plain text (a CSV or a log named `.wav`): certainly not audio.
-    Text,
-    /// A real audio container this build cannot read.
-    Other(&'static str),
-    Unknown,
-}
-
-fn sniff(head: &[u8], ext: &str, file_len: u64) -> Kind {
-    let at = |off: usize, magic: &[u8]| head.get(off..off + magic.len()) == Some(magic);
-    if at(0, b"RIFF") && at(8, b"WAVE") {
-        return Kind::Wav;
-    }
-    if at(0, b"RF64") || at(0, b"BW64") {
-        return Kind::Other("RF64 (64-bit WAV)");
-    }
-    if at(0, b"fLaC") {
-        return Kind::Flac;
-    }
-    if at(0, b"OggS") {
-        return Kind::Ogg;
-    }
-    if at(0, b"ID3") {
-        return Kind::Mp3;
-    }
-    if head.len() >= 2 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0 {
-        // MPEG audio sync; layer bits 00 mean ADTS (AAC).
-        return if (head[1] >> 1) & 3 == 0 {
-            Kind::Other("AAC (ADTS)")
-        } else {
-            Kind::Mp3
-        };
-    }
-    let others: [(usize, &[u8], &'static str); 8] = [
-        (4, b"ftyp", "MP4/M4A"),
-        (0, b"#!AMR", "AMR"),
-        (0, b"caff", "CAF"),
-        (0, &[0x1A, 0x45, 0xDF, 0xA3], "Matroska/WebM"),
-        (0, b".snd", "Sun/NeXT AU"),
-        (0, b"MAC ", "Monkey's Audio"),
-        (0, b"wvpk", "WavPack"),
-        (0, &[0x30, 0x26, 0xB2, 0x75], "ASF/WMA"),
-    ];
-    for (off, magic, name) in others {
-        if at(off, magic) {
-            return Kind::Other(name);
-        }
-    }
-    if at(0, b"FORM") && (at(8, b"AIFF") || at(8, b"AIFC")) {
-        return Kind::Other("AIFF");
-    }
-    if ext == "gsm"
-        && file_len.is_multiple_of(33)
-        && head.chunks_exact(33).all(|f| f[0] >> 4 == 0xD)
-    {
-        return Kind::RawGsm;
-    }
-    let texty = |b: &u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7E) || *b >= 0x80;
-    // A multi-byte character may be cut at the end of the sniffed block.
-    let utf8 = std::str::from_utf8(head).map_or_else(|e| e.error_len().is_none(), |_| true);
-    if !head.is_empty() && head.iter().all(texty) && utf8 {
-        return Kind::Text;
-    }
-    Kind::Unknown
 }
 
 #[cfg(test)]

@@ -123,13 +123,15 @@ fn missing_file_and_directory_cannot_open() {
 #[test]
 fn unsupported_codecs_are_named() {
     let dir = tempfile::tempdir().unwrap();
-    // WAV49: GSM 6.10 in a WAV (tag 0x31), 65-byte blocks.
-    let gsm_wav = write(
+    let truespeech = write(
         dir.path(),
         "call.wav",
-        &wav_bytes(0x31, 1, 8000, 0, &[0u8; 650], None),
+        &wav_bytes(0x22, 1, 8000, 0, &[0u8; 650], None),
     );
-    assert_eq!(err_text(&gsm_wav), "call.wav: unsupported codec GSM 6.10");
+    assert_eq!(
+        err_text(&truespeech),
+        "call.wav: unsupported codec DSP Group TrueSpeech"
+    );
     let g729 = write(
         dir.path(),
         "g.wav",
@@ -145,12 +147,16 @@ fn unsupported_codecs_are_named() {
         err_text(&odd),
         "o.wav: unsupported codec WAV format tag 0x7777"
     );
-    // Raw GSM: 33-byte frames, each starting with the 0xD nibble.
-    let raw: Vec<u8> = (0..33 * 20)
-        .map(|i| if i % 33 == 0 { 0xD4 } else { 0x55 })
-        .collect();
-    let gsm = write(dir.path(), "x.gsm", &raw);
-    assert_eq!(err_text(&gsm), "x.gsm: unsupported codec GSM 6.10");
+    // GSM in WAV with a layout no recorder writes.
+    let stereo_gsm = write(
+        dir.path(),
+        "gsm2.wav",
+        &wav_bytes(0x31, 2, 8000, 0, &[0u8; 650], None),
+    );
+    assert_eq!(
+        err_text(&stereo_gsm),
+        "gsm2.wav: corrupt: GSM 6.10 with 2 channels"
+    );
 }
 
 #[test]
@@ -284,7 +290,11 @@ fn real_files_from_ffmpeg_and_sox() {
         "x.ogg        ffmpeg ogg  vorbis    20  -c:a libvorbis",
         "mulaw.wav    ffmpeg wav  pcm_mulaw 1   -c:a pcm_mulaw",
         "alaw.wav     ffmpeg wav  pcm_alaw  1   -c:a pcm_alaw",
-        "ima.wav      ffmpeg wav  adpcm_ima 70  -c:a adpcm_ima_wav",
+        "ima.wav      ffmpeg wav  adpcm_ima 130 -c:a adpcm_ima_wav",
+        "ms.wav       ffmpeg wav  adpcm_ms  130 -c:a adpcm_ms",
+        "x.opus       ffmpeg ogg  opus      10  -c:a libopus",
+        "gsm.wav      sox    wav  gsm_ms    20  -e gsm-full-rate",
+        "x.gsm        sox    gsm  gsm       20  -t gsm",
         "sox-ulaw.wav sox    wav  pcm_mulaw 1   -e u-law",
         "sox-alaw.wav sox    wav  pcm_alaw  1   -e a-law",
     ];
@@ -298,28 +308,16 @@ fn real_files_from_ffmpeg_and_sox() {
         let info = probe(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(info.container, container, "{name}");
         assert_eq!(info.codec, codec, "{name}");
-        assert_eq!((info.channels, info.sample_rate), (1, 8000), "{name}");
+        let rate = if codec == "opus" { 48_000 } else { 8000 };
+        assert_eq!((info.channels, info.sample_rate), (1, rate), "{name}");
         let off = info.duration_ms.abs_diff(3000);
         assert!(off <= tolerance, "{name}: {} ms", info.duration_ms);
     }
-    let refused = [
-        (
-            "x.opus",
-            "ffmpeg -c:a libopus",
-            "x.opus: unsupported codec Opus",
-        ),
-        (
-            "x.m4a",
-            "ffmpeg -c:a aac",
-            "x.m4a: unsupported format MP4/M4A",
-        ),
-        (
-            "gsm.wav",
-            "sox -e gsm-full-rate",
-            "gsm.wav: unsupported codec GSM 6.10",
-        ),
-        ("x.gsm", "sox", "x.gsm: unsupported codec GSM 6.10"),
-    ];
+    let refused = [(
+        "x.m4a",
+        "ffmpeg -c:a aac",
+        "x.m4a: unsupported format MP4/M4A",
+    )];
     for (name, command, expected) in refused {
         let f: Vec<&str> = command.split_whitespace().collect();
         if let Some(path) = make(d, name, f[0], &f[1..]) {

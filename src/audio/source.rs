@@ -15,6 +15,9 @@
 //!   (symphonia `SeekMode::Accurate`, decoder reset, then decoded frames before
 //!   the target are dropped so the landing is sample exact), clamped to
 //!   `[0, duration]`;
+//! * skip silence: with the toggle on, a frame that falls in one of the
+//!   dead-air ranges makes the source jump to the range's end (decoding
+//!   through short gaps, seeking over long ones) and count what it skipped;
 //! * `finished` and an error string (a read error ends playback; a damaged
 //!   packet is skipped, because one bad frame must not end a call review).
 //!
@@ -24,8 +27,8 @@
 //! takes effect promptly.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use rodio::source::SeekError;
@@ -37,104 +40,11 @@ use symphonia::core::formats::{FormatReader, SeekMode, SeekTo};
 use symphonia::core::units::TimeBase;
 
 use super::AudioError;
+pub use super::controls::Controls;
+use super::controls::NONE;
 use super::probe::{
     AudioInfo, frames_to_ts, make_decoder, open_format, probe_frames, sym_read_error, ts_to_frames,
 };
-
-const NONE: u64 = u64::MAX;
-
-/// State shared between a [`CallSource`] (audio side) and its controller.
-/// All reads are lock-free; only the error string sits behind a mutex.
-#[derive(Debug)]
-pub struct Controls {
-    sample_rate: u32,
-    paused: AtomicBool,
-    /// Frames handed out, in recording time.
-    position: AtomicU64,
-    /// Pending seek target in frames, `NONE` if none.
-    seek_target: AtomicU64,
-    /// Length in frames, `NONE` if unknown; corrected at the real end.
-    total: AtomicU64,
-    finished: AtomicBool,
-    error: Mutex<Option<String>>,
-}
-
-impl Controls {
-    fn new(sample_rate: u32, total_frames: Option<u64>) -> Self {
-        Controls {
-            sample_rate: sample_rate.max(1),
-            paused: AtomicBool::new(false),
-            position: AtomicU64::new(0),
-            seek_target: AtomicU64::new(NONE),
-            total: AtomicU64::new(total_frames.unwrap_or(NONE)),
-            finished: AtomicBool::new(false),
-            error: Mutex::new(None),
-        }
-    }
-
-    pub fn sample_rate(&self) -> u32 {
-        self.sample_rate
-    }
-
-    pub fn set_paused(&self, paused: bool) {
-        self.paused.store(paused, Ordering::SeqCst);
-    }
-
-    pub fn is_paused(&self) -> bool {
-        self.paused.load(Ordering::SeqCst)
-    }
-
-    /// Ask the source to jump to `to` (clamped to the length). Applied at the
-    /// next frame the output pulls; [`Controls::position`] reports the target
-    /// at once.
-    pub fn seek(&self, to: Duration) {
-        let mut frames = (to.as_secs_f64() * f64::from(self.sample_rate)).round() as u64;
-        if let Some(total) = self.total_frames() {
-            frames = frames.min(total);
-        }
-        self.seek_target
-            .store(frames.min(NONE - 1), Ordering::SeqCst);
-        self.finished.store(false, Ordering::SeqCst);
-    }
-
-    /// Position in recording frames (a pending seek target counts as reached).
-    pub fn position_frames(&self) -> u64 {
-        match self.seek_target.load(Ordering::SeqCst) {
-            NONE => self.position.load(Ordering::SeqCst),
-            target => target,
-        }
-    }
-
-    /// Position in recording time.
-    pub fn position(&self) -> Duration {
-        self.frames_to_duration(self.position_frames())
-    }
-
-    pub fn total_frames(&self) -> Option<u64> {
-        match self.total.load(Ordering::SeqCst) {
-            NONE => None,
-            n => Some(n),
-        }
-    }
-
-    pub fn duration(&self) -> Option<Duration> {
-        self.total_frames().map(|f| self.frames_to_duration(f))
-    }
-
-    /// The source reached the end of the recording (cleared by a seek).
-    pub fn is_finished(&self) -> bool {
-        self.finished.load(Ordering::SeqCst)
-    }
-
-    /// A read error that ended playback, as a user-facing message.
-    pub fn error(&self) -> Option<String> {
-        self.error.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    fn frames_to_duration(&self, frames: u64) -> Duration {
-        Duration::from_secs_f64(frames as f64 / f64::from(self.sample_rate))
-    }
-}
 
 /// A recording being played; see the module docs.
 pub struct CallSource {
@@ -165,6 +75,11 @@ pub struct CallSource {
     hold_at_end: bool,
     span_len: usize,
     controls: Arc<Controls>,
+    /// Skip silence: the ranges as last read from the controls, their
+    /// generation, and the next frame at which a range starts.
+    skip_ranges: Arc<Vec<(u64, u64)>>,
+    skip_generation: u64,
+    next_skip_at: u64,
 }
 
 impl CallSource {
@@ -177,11 +92,7 @@ impl CallSource {
         let rate = info.sample_rate.max(1);
         let channels = info.channels.max(1);
         let span_frames = (rate as usize / 20).max(64);
-        let preroll = if info.codec.starts_with("pcm_") {
-            0
-        } else {
-            2304
-        };
+        let preroll = preroll_frames(&info.codec, rate);
         Ok(CallSource {
             track_id: opened.track_id,
             time_base: opened.params.time_base,
@@ -203,6 +114,9 @@ impl CallSource {
             hold_at_end: false,
             span_len: span_frames * channels as usize,
             controls: Arc::new(Controls::new(rate, Some(total_frames))),
+            skip_ranges: Arc::new(Vec::new()),
+            skip_generation: u64::MAX,
+            next_skip_at: NONE,
         })
     }
 
@@ -239,6 +153,7 @@ impl CallSource {
             if self.controls.is_paused() {
                 return Some(true);
             }
+            self.skip_silence();
             if self.idx >= self.buf.len() && !self.refill() {
                 self.reach_end(true);
             }
@@ -265,6 +180,70 @@ impl CallSource {
             self.controls.set_paused(true);
         }
         self.controls.finished.store(true, Ordering::SeqCst);
+    }
+
+    /// Skip silence: when the next frame lies in a dead-air range, jump to
+    /// its end. Short jumps decode and drop the audio in between (no seek,
+    /// and lossy decoders stay primed); long ones seek.
+    fn skip_silence(&mut self) {
+        let generation = self.controls.skip_generation.load(Ordering::SeqCst);
+        if generation != self.skip_generation {
+            self.skip_generation = generation;
+            self.skip_ranges = self.controls.skip_ranges();
+            self.plan_next_skip();
+        }
+        if self.pos < self.next_skip_at || self.at_end {
+            return;
+        }
+        let ranges = Arc::clone(&self.skip_ranges);
+        let i = ranges.partition_point(|r| r.0 <= self.pos);
+        let Some(&(_, end)) = i.checked_sub(1).and_then(|i| ranges.get(i)) else {
+            self.plan_next_skip();
+            return;
+        };
+        if end > self.pos {
+            let end = self.controls.total_frames().map_or(end, |t| end.min(t));
+            self.controls
+                .skipped
+                .fetch_add(end.saturating_sub(self.pos), Ordering::SeqCst);
+            self.jump_forward(end);
+        }
+        self.plan_next_skip();
+    }
+
+    /// The first frame at or after the position where a skip range starts.
+    fn plan_next_skip(&mut self) {
+        self.next_skip_at = NONE;
+        if !self.controls.skip_silence() {
+            return;
+        }
+        let ranges = &self.skip_ranges;
+        let i = ranges.partition_point(|r| r.1 <= self.pos);
+        if let Some(&(start, _)) = ranges.get(i) {
+            self.next_skip_at = start.max(self.pos);
+        }
+    }
+
+    /// Move forward to `target` without a seek when it is near.
+    fn jump_forward(&mut self, target: u64) {
+        let near = u64::from(self.sample_rate.get()) * 4;
+        if target.saturating_sub(self.pos) > near || self.controls.total_frames() <= Some(target) {
+            self.apply_seek(target);
+            return;
+        }
+        let ch = usize::from(self.channels.get());
+        let buffered = ((self.buf.len() - self.idx) / ch) as u64;
+        let drop = buffered.min(target - self.pos);
+        self.idx += drop as usize * ch;
+        self.pos += drop;
+        if self.pos < target {
+            self.buf.clear();
+            self.idx = 0;
+            let budget = target - self.pos + u64::from(self.sample_rate.get());
+            self.discard_until = Some((target, budget));
+            self.pos = target;
+        }
+        self.controls.position.store(self.pos, Ordering::SeqCst);
     }
 
     fn apply_seek(&mut self, target: u64) {
@@ -306,6 +285,7 @@ impl CallSource {
             }
             Err(err) => self.set_error(format!("{}: cannot seek: {err}", self.label)),
         }
+        self.plan_next_skip();
     }
 
     fn set_error(&self, message: String) {
@@ -398,6 +378,19 @@ impl CallSource {
                 return true;
             }
         }
+    }
+}
+
+/// Frames decoded before a seek target so the decoder is primed when the
+/// target comes out: none for codecs without state between blocks, a few
+/// frames for GSM, libopus's recommended 80 ms, and an MP3/Vorbis allowance
+/// (MDCT overlap, MP3 bit reservoir).
+fn preroll_frames(codec: &str, rate: u32) -> u64 {
+    match codec {
+        c if c.starts_with("pcm_") || c.starts_with("adpcm_") => 0,
+        "gsm" | "gsm_ms" => 4 * 160,
+        "opus" => u64::from(rate) * 80 / 1000,
+        _ => 2304,
     }
 }
 

@@ -22,6 +22,7 @@ pub(super) struct WavLayout {
     /// For WAVE_FORMAT_EXTENSIBLE: the first two bytes of the sub-format GUID.
     pub(super) sub_tag: u16,
     pub(super) sample_rate: u32,
+    pub(super) channels: u16,
     pub(super) block_align: u16,
     /// Frames per block (ADPCM: `wSamplesPerBlock`; PCM: 1).
     pub(super) frames_per_block: u64,
@@ -31,15 +32,19 @@ pub(super) struct WavLayout {
     pub(super) fmt_size: u32,
 }
 
-/// WAV format tags symphonia decodes with our features (pcm, adpcm).
-pub(super) const WAV_TAGS_DECODED: [u16; 7] =
-    [0x0001, 0x0002, 0x0003, 0x0006, 0x0007, 0x0011, 0xFFFE];
+/// WAV format tags we decode: symphonia's (pcm, adpcm) and GSM 6.10.
+pub(super) const WAV_TAGS_DECODED: [u16; 8] = [
+    0x0001, 0x0002, 0x0003, 0x0006, 0x0007, 0x0011, 0x0031, 0xFFFE,
+];
+/// WAVE_FORMAT_GSM610 ("wav49").
+pub(super) const GSM_WAV_TAG: u16 = 0x0031;
 
 pub(super) fn read_wav_layout(file: &mut File) -> std::io::Result<WavLayout> {
     let mut layout = WavLayout {
         format_tag: 0x0001,
         sub_tag: 0,
         sample_rate: 0,
+        channels: 1,
         block_align: 1,
         frames_per_block: 1,
         data: None,
@@ -61,11 +66,12 @@ pub(super) fn read_wav_layout(file: &mut File) -> std::io::Result<WavLayout> {
                 let word = |i: usize| fmt.get(i..i + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
                 layout.format_tag = word(0).unwrap_or(0);
                 layout.block_align = word(12).unwrap_or(1).max(1);
+                layout.channels = word(2).unwrap_or(1);
                 layout.sub_tag = word(24).unwrap_or(0);
                 layout.sample_rate = fmt
                     .get(4..8)
                     .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-                if matches!(layout.format_tag, 0x0002 | 0x0011) {
+                if matches!(layout.format_tag, 0x0002 | 0x0011 | 0x0031) {
                     layout.frames_per_block = u64::from(word(18).unwrap_or(1).max(1));
                 }
             }

@@ -4,6 +4,7 @@
 //! changed, and waits on the terminal with a timeout (short while playing,
 //! long when idle), so an idle workstation uses no CPU to speak of.
 
+mod analyser;
 pub mod app;
 pub mod keymap;
 pub mod panes;

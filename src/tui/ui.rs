@@ -14,8 +14,17 @@ use ratatui::widgets::Paragraph;
 const WIDE: u16 = 140;
 
 pub fn draw(frame: &mut Frame, app: &App) {
+    // The timeline under the player gets room as the terminal grows.
+    let height = frame.area().height;
+    let player_height = if height >= 30 {
+        10
+    } else if height >= 24 {
+        8
+    } else {
+        5
+    };
     let [player, middle, status, hints] = Layout::vertical([
-        Constraint::Length(5),
+        Constraint::Length(player_height),
         Constraint::Min(6),
         Constraint::Length(1),
         Constraint::Length(1),

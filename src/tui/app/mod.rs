@@ -4,7 +4,9 @@
 //! Every change the reviewer makes is written to the workspace before the
 //! screen shows it, so what is on screen is what is on disk.
 
+use super::analyser::{Analyser, Progress};
 use super::keymap::{Action, Keymap};
+use crate::analysis::{ANALYSIS_VERSION, CallAnalysis, HealthFlag};
 use crate::audio::{PlayerCommand, PlayerHandle, PlayerStatus};
 use crate::domain::auto_checks::{Facts, automatic_answers};
 use crate::domain::crm::{Call, CrmRecord};
@@ -88,6 +90,8 @@ pub struct Message {
 
 pub struct OpenCall {
     pub call: Call,
+    /// The recording's analysis, once the background worker has it.
+    pub analysis: Option<CallAnalysis>,
     /// How the call was tied to its CRM records, when a matcher ran.
     pub link: Option<CallLink>,
     /// This reviewer's markers, in call order.
@@ -122,10 +126,17 @@ pub struct App {
     pub player: PlayerHandle,
     pub player_status: PlayerStatus,
     pub quit: bool,
+    /// Background analysis of the recordings, and what it has said so far.
+    analyser: Option<Analyser>,
+    pub analysis_progress: Progress,
+    /// Telephony flags per call, for the queue.
+    pub flags: HashMap<String, Vec<HealthFlag>>,
     /// The CRM audit screen, while it is up.
     pub audit: Option<AuditView>,
     /// The speed asked for; the player's status lags behind key repeats.
     speed: f32,
+    /// Likewise the volume.
+    volume: f32,
     /// Review time not yet written to the workspace.
     pending_time: Duration,
     last_tick: Instant,
@@ -160,14 +171,59 @@ impl App {
             player,
             player_status,
             quit: false,
+            analyser: None,
+            analysis_progress: Progress::default(),
+            flags: HashMap::new(),
             audit: None,
             speed: 1.0,
+            volume: 1.0,
             pending_time: Duration::ZERO,
             last_tick: Instant::now(),
             last_key: Instant::now(),
         };
         app.open_start_call()?;
         Ok(app)
+    }
+
+    /// Analyse recordings in the background (the workstation does; tests
+    /// that do not need it leave it off).
+    pub fn start_analysis(&mut self) {
+        self.load_flags();
+        self.analyser = Some(Analyser::start(self.ws.path()));
+    }
+
+    fn cached_analysis(&self, call_id: &str) -> Option<CallAnalysis> {
+        let json = self.ws.analysis(call_id, ANALYSIS_VERSION).ok()??;
+        serde_json::from_str(&json).ok()
+    }
+
+    fn load_flags(&mut self) {
+        let ids: Vec<String> = self.queue.iter().map(|q| q.call_id.clone()).collect();
+        for id in ids {
+            if let Some(a) = self.cached_analysis(&id) {
+                self.flags.insert(id, a.flags);
+            }
+        }
+    }
+
+    /// Take what the analyser finished; true if the screen changed.
+    fn poll_analysis(&mut self) -> bool {
+        let Some(analyser) = &self.analyser else {
+            return false;
+        };
+        let progress = analyser.poll();
+        let changed = progress != self.analysis_progress;
+        for id in &progress.finished {
+            if let Some(a) = self.cached_analysis(id) {
+                self.flags.insert(id.clone(), a.flags.clone());
+                if let Some(open) = self.open.as_mut().filter(|o| &o.call.call_id == id) {
+                    open.analysis = Some(a);
+                    self.send_skip_ranges();
+                }
+            }
+        }
+        self.analysis_progress = progress;
+        changed
     }
 
     pub fn t(&self) -> &'static Strings {
@@ -233,8 +289,10 @@ impl App {
             .collect();
         let markers = self.ws.markers(&call.call_id, &self.reviewer)?;
         let link = self.ws.call_link(&call.call_id)?;
+        let analysis = self.cached_analysis(&call.call_id);
         self.open = Some(OpenCall {
             call,
+            analysis,
             link,
             markers,
             crm,
@@ -242,6 +300,7 @@ impl App {
             automatic,
         });
         self.item_cursor = self.first_unanswered_from(0).unwrap_or(0);
+        self.send_skip_ranges();
         self.save_place();
         Ok(())
     }
@@ -279,6 +338,7 @@ impl App {
         let now = Instant::now();
         let elapsed = now - self.last_tick;
         self.last_tick = now;
+        let analysis_changed = self.poll_analysis();
         let status = self.player.status();
         if status.playing || now - self.last_key < IDLE_CUTOFF {
             self.pending_time += elapsed;
@@ -295,7 +355,7 @@ impl App {
             || old.finished != status.finished
             || std::mem::discriminant(&old.output) != std::mem::discriminant(&status.output);
         self.player_status = status;
-        changed
+        changed || analysis_changed
     }
 
     pub(super) fn flush_time(&mut self) {
@@ -448,6 +508,25 @@ impl App {
                 }
             }
             Action::NextMarker => self.next_marker(),
+            Action::SkipSilence => {
+                let on = !self.player.status().skip_silence;
+                self.send_skip_ranges();
+                self.player.send(PlayerCommand::SetSkipSilence(on));
+            }
+            Action::Channel => self.next_channel_mode(),
+            Action::VolumeDown | Action::VolumeUp => {
+                let step = if action == Action::VolumeUp {
+                    0.1
+                } else {
+                    -0.1
+                };
+                self.volume = (self.volume + step).clamp(0.0, 2.0);
+                self.player.send(PlayerCommand::SetVolume(self.volume));
+            }
+            Action::AutoGain => {
+                let on = !self.player.status().auto_gain;
+                self.player.send(PlayerCommand::SetAutoGain(on));
+            }
             Action::Up | Action::Down => self.move_cursor(action == Action::Down),
             Action::AnswerYes => self.answer(Some(AnswerValue::Yes)),
             Action::AnswerNo => self.answer(Some(AnswerValue::No)),
@@ -550,6 +629,52 @@ impl App {
                 self.info(text);
             }
         }
+    }
+
+    /// Give the player the open call's dead air, for skip-silence.
+    fn send_skip_ranges(&self) {
+        let Some(analysis) = self.open.as_ref().and_then(|o| o.analysis.as_ref()) else {
+            return;
+        };
+        let ranges = analysis
+            .dead_air
+            .iter()
+            .map(|s| {
+                (
+                    Duration::from_millis(s.start_ms),
+                    Duration::from_millis(s.end_ms),
+                )
+            })
+            .collect();
+        self.player.send(PlayerCommand::SetSkipRanges(ranges));
+    }
+
+    /// Both sides, then the rep alone, then the client alone; which
+    /// channel is whose comes from the call's `channel_layout`.
+    fn next_channel_mode(&mut self) {
+        use crate::audio::ChannelMode;
+        use crate::domain::crm::ChannelLayout;
+        let Some(open) = &self.open else {
+            return;
+        };
+        let (rep, client) = match open.call.recording.channel_layout {
+            ChannelLayout::RepLeft => (ChannelMode::LeftOnly, ChannelMode::RightOnly),
+            ChannelLayout::RepRight => (ChannelMode::RightOnly, ChannelMode::LeftOnly),
+            ChannelLayout::Mono => {
+                let text = self.t().mono_call.to_string();
+                self.info(text);
+                return;
+            }
+        };
+        let current = self.player.status().channel_mode;
+        let next = if current == ChannelMode::Both {
+            rep
+        } else if current == rep {
+            client
+        } else {
+            ChannelMode::Both
+        };
+        self.player.send(PlayerCommand::SetChannelMode(next));
     }
 
     fn step_speed(&mut self, faster: bool) {

@@ -6,3 +6,4 @@ pub mod crm;
 pub mod help;
 pub mod player;
 pub mod queue;
+pub mod timeline;

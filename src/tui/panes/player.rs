@@ -5,6 +5,7 @@ use crate::audio::OutputState;
 use crate::domain::crm::Direction;
 use crate::text::{clock, one_line};
 use crate::tui::app::{App, Pane};
+use crate::tui::panes::timeline;
 use crate::tui::ui::pane_block;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -17,7 +18,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let block = pane_block(t.player.to_string(), app.focus == Pane::Player);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [meta, state, bar] = Layout::vertical([Constraint::Length(1); 3]).areas(inner);
+    let [meta, state, bar, rest] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
     let Some(open) = &app.open else {
         frame.render_widget(Paragraph::new(t.no_call), meta);
         return;
@@ -73,6 +80,45 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Span::raw(format!("{} / {}  ", clock(position), clock(duration))),
         Span::raw(format!("{} {:.2}x  ", t.speed, status.speed)),
     ];
+    if status.skip_silence {
+        spans.push(Span::styled(
+            format!(
+                "⏭ {} ({})  ",
+                t.skip_on,
+                clock(status.skipped.as_millis() as u64)
+            ),
+            Style::new().fg(Color::Cyan),
+        ));
+    }
+    {
+        use crate::audio::ChannelMode;
+        use crate::domain::crm::ChannelLayout;
+        let rep_left = rec.channel_layout == ChannelLayout::RepLeft;
+        let solo = match status.channel_mode {
+            ChannelMode::Both => None,
+            ChannelMode::LeftOnly => Some(if rep_left { t.solo_rep } else { t.solo_client }),
+            ChannelMode::RightOnly => Some(if rep_left { t.solo_client } else { t.solo_rep }),
+        };
+        if let Some(solo) = solo.filter(|_| rec.channel_layout != ChannelLayout::Mono) {
+            spans.push(Span::styled(
+                format!("◐ {solo}  "),
+                Style::new().fg(Color::Cyan),
+            ));
+        }
+    }
+    if (status.volume - 1.0).abs() > 0.01 {
+        spans.push(Span::raw(format!(
+            "{} {:.0}%  ",
+            t.volume,
+            status.volume * 100.0
+        )));
+    }
+    if status.auto_gain {
+        spans.push(Span::styled(
+            format!("{}  ", t.auto_gain),
+            Style::new().fg(Color::Cyan),
+        ));
+    }
     if !open.markers.is_empty() {
         let list: Vec<String> = open
             .markers
@@ -116,4 +162,139 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             .label(""),
         bar,
     );
+    if let Some(analysis) = &open.analysis {
+        draw_analysis(frame, rest, app, analysis, position);
+    } else if rest.height > 0 {
+        let p = &app.analysis_progress;
+        let text = match &p.current {
+            Some((id, f)) => format!("{} {} {:.0}%", t.analysing, one_line(id, 30), f * 100.0),
+            None => t.not_analysed.to_string(),
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, Style::new().fg(Color::DarkGray))),
+            rest,
+        );
+    }
+}
+
+/// Talk lanes, waveform, marks and the call's metrics.
+fn draw_analysis(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    analysis: &crate::analysis::CallAnalysis,
+    position: u64,
+) {
+    let t = app.t();
+    let Some(open) = &app.open else {
+        return;
+    };
+    let markers: Vec<u64> = open.markers.iter().map(|m| m.position_ms).collect();
+    let evidence: Vec<u64> = open
+        .answers()
+        .values()
+        .filter_map(|a| a.evidence_ms)
+        .collect();
+    let marks = timeline::Marks {
+        position_ms: position,
+        markers: &markers,
+        evidence: &evidence,
+    };
+    let mut lines = timeline::lines(
+        analysis,
+        &marks,
+        area.width as usize,
+        t.lane_rep,
+        t.lane_client,
+        t.lane_speech,
+    );
+    lines.push(metrics_line(app, analysis));
+    // On a short terminal the marks row goes first, then the metrics, then
+    // the waveform: the talk lanes are what a reviewer steers by.
+    let room = area.height as usize;
+    if lines.len() > room {
+        lines.remove(0);
+    }
+    if lines.len() > room {
+        lines.pop();
+    }
+    if lines.len() > room {
+        lines.remove(0);
+    }
+    lines.truncate(room);
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn metrics_line(app: &App, a: &crate::analysis::CallAnalysis) -> Line<'static> {
+    let t = app.t();
+    let mut spans = Vec::new();
+    for flag in &a.flags {
+        spans.push(Span::styled(
+            format!("⚠ {}  ", flag_text(t, flag)),
+            Style::new().fg(Color::Red),
+        ));
+    }
+    let mut parts = Vec::new();
+    if let Some(share) = a.talk_share_rep {
+        parts.push(format!("{} {:.0}%", t.metric_rep_talk, share * 100.0));
+    }
+    if let Some(ms) = a.longest_rep_monologue_ms {
+        parts.push(format!("{} {}", t.metric_monologue, clock(ms)));
+    }
+    parts.push(format!(
+        "{} {}",
+        t.metric_dead_air,
+        clock(a.dead_air_total_ms)
+    ));
+    if a.rep.is_some() {
+        parts.push(format!(
+            "{} {}/{}",
+            t.metric_interruptions, a.interruptions_by_rep, a.interruptions_by_client
+        ));
+    }
+    parts.push(format!("{:.0} dBFS", a.level_dbfs));
+    if a.clipping_ratio > 0.0 {
+        parts.push(format!(
+            "{} {:.1}%",
+            t.metric_clipping,
+            a.clipping_ratio * 100.0
+        ));
+    }
+    spans.push(Span::styled(
+        parts.join(" · "),
+        Style::new().fg(Color::Gray),
+    ));
+    Line::from(spans)
+}
+
+pub fn flag_text(t: &crate::i18n::Strings, flag: &crate::analysis::HealthFlag) -> String {
+    use crate::analysis::{HealthFlag, Side};
+    match flag {
+        HealthFlag::OneWayAudio { silent_side } => format!(
+            "{} ({})",
+            t.flag_one_way,
+            match silent_side {
+                Side::Rep => t.lane_rep,
+                Side::Client => t.lane_client,
+            }
+        ),
+        HealthFlag::Silent => t.flag_silent.to_string(),
+        HealthFlag::HeavyClipping => t.flag_clipping.to_string(),
+        HealthFlag::ShortAnswered => t.flag_short.to_string(),
+        HealthFlag::LongDeadAir { longest_ms } => {
+            format!("{} {}", t.flag_dead_air, clock(*longest_ms))
+        }
+    }
+}
+
+/// One character per flag for the queue.
+pub fn flag_mark(flag: &crate::analysis::HealthFlag) -> char {
+    use crate::analysis::HealthFlag;
+    match flag {
+        HealthFlag::OneWayAudio { .. } => '⇥',
+        HealthFlag::Silent => '∅',
+        HealthFlag::HeavyClipping => '✂',
+        HealthFlag::ShortAnswered => '⏱',
+        HealthFlag::LongDeadAir { .. } => '…',
+    }
 }

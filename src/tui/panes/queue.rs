@@ -18,9 +18,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .iter()
         .filter(|q| q.status == ReviewStatus::Submitted)
         .count();
-    let title = format!("{} {done}/{}", t.queue, app.queue.len());
+    let mut title = format!("{} {done}/{}", t.queue, app.queue.len());
+    let progress = &app.analysis_progress;
+    if progress.total > 0 && progress.done < progress.total {
+        title.push_str(&format!(
+            " · {} {}/{}",
+            t.analysing, progress.done, progress.total
+        ));
+    }
     let open_id = app.open.as_ref().map(|o| o.call.call_id.as_str());
-    let rep_width = (area.width as usize).saturating_sub(30).clamp(6, 24);
+    let rep_width = (area.width as usize).saturating_sub(33).clamp(6, 24);
     let items: Vec<ListItem> = app
         .queue
         .iter()
@@ -44,11 +51,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             if Some(q.call_id.as_str()) == open_id {
                 style = style.add_modifier(Modifier::BOLD);
             }
+            let flags: String = app
+                .flags
+                .get(&q.call_id)
+                .map(|f| f.iter().map(crate::tui::panes::player::flag_mark).collect())
+                .unwrap_or_default();
             ListItem::new(Line::from(vec![
                 Span::styled(format!("{mark} "), Style::new().fg(color)),
                 Span::raw(format!("{} {arrow} ", q.started_at.format("%d.%m %H:%M"))),
                 Span::raw(format!("{rep:<rep_width$} ")),
                 Span::raw(format!("{:>5} ", clock(q.duration_ms))),
+                Span::styled(format!("{flags:<2}"), Style::new().fg(Color::Red)),
                 Span::styled(score, Style::new().fg(color)),
             ]))
             .style(style)

@@ -1,0 +1,123 @@
+//! Analysis in the background: a thread with its own workspace connection
+//! analyses every call whose cached analysis is missing or stale, one at a
+//! time, and publishes progress. The UI never waits for it; it reloads a
+//! call's analysis when the worker says that call is done.
+
+use crate::analysis::{ANALYSIS_VERSION, ChannelLayout, analyze_file};
+use crate::store::Workspace;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    /// The call being analysed and how far along (0..1).
+    pub current: Option<(String, f32)>,
+    /// Calls finished since the UI last looked.
+    pub finished: Vec<String>,
+    /// Calls that could not be analysed, with the reason.
+    pub failed: Vec<(String, String)>,
+}
+
+pub struct Analyser {
+    progress: Arc<Mutex<Progress>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+fn layout(code: &str) -> ChannelLayout {
+    match code {
+        "rep-left" => ChannelLayout::RepLeft,
+        "rep-right" => ChannelLayout::RepRight,
+        _ => ChannelLayout::Mono,
+    }
+}
+
+impl Analyser {
+    pub fn start(workspace: &Path) -> Analyser {
+        let progress = Arc::new(Mutex::new(Progress::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (p, s, path) = (
+            Arc::clone(&progress),
+            Arc::clone(&stop),
+            workspace.to_path_buf(),
+        );
+        let thread = std::thread::Builder::new()
+            .name("callqa-analyser".into())
+            .spawn(move || run(&path, &p, &s))
+            .ok();
+        Analyser {
+            progress,
+            stop,
+            thread,
+        }
+    }
+
+    /// A copy of the progress; takes the list of newly finished calls.
+    pub fn poll(&self) -> Progress {
+        let mut p = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+        let copy = p.clone();
+        p.finished.clear();
+        copy
+    }
+}
+
+impl Drop for Analyser {
+    /// Quitting must not wait for a long recording's analysis: the worker
+    /// stops after the current call, and a half-done call is simply
+    /// analysed again next time (each result is one commit).
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        drop(self.thread.take());
+    }
+}
+
+fn run(path: &Path, progress: &Mutex<Progress>, stop: &AtomicBool) {
+    let set =
+        |f: &dyn Fn(&mut Progress)| f(&mut progress.lock().unwrap_or_else(|e| e.into_inner()));
+    let ws = match Workspace::open(path) {
+        Ok(ws) => ws,
+        Err(e) => {
+            set(&|p| p.failed.push((String::new(), e.to_string())));
+            return;
+        }
+    };
+    let jobs = match ws.analysis_jobs(ANALYSIS_VERSION) {
+        Ok(jobs) => jobs,
+        Err(e) => {
+            set(&|p| p.failed.push((String::new(), e.to_string())));
+            return;
+        }
+    };
+    set(&|p| p.total = jobs.len());
+    for job in jobs {
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let id = job.call_id.clone();
+        set(&|p| p.current = Some((id.clone(), 0.0)));
+        let report = |fraction: f32| set(&|p| p.current = Some((id.clone(), fraction)));
+        let result = analyze_file(
+            Path::new(&job.recording_path),
+            layout(&job.channel_layout),
+            &report,
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|a| serde_json::to_string(&a).map_err(|e| e.to_string()))
+        .and_then(|json| {
+            ws.save_analysis(&job.call_id, ANALYSIS_VERSION, &json)
+                .map_err(|e| e.to_string())
+        });
+        set(&|p| {
+            p.done += 1;
+            p.current = None;
+            match &result {
+                Ok(()) => p.finished.push(job.call_id.clone()),
+                Err(e) => p.failed.push((job.call_id.clone(), e.clone())),
+            }
+        });
+    }
+}
