@@ -1,6 +1,7 @@
 //! Results out of the workstation, before reports exist: one row per
 //! answered item, as CSV (for spreadsheets) or JSON (for scripts).
 
+use crate::analysis::{ANALYSIS_VERSION, CallAnalysis};
 use crate::domain::Lang;
 use crate::store::{ResultRow, Workspace};
 use std::collections::HashMap;
@@ -26,6 +27,30 @@ pub fn rows(ws: &Workspace, lang: Lang) -> anyhow::Result<Vec<ResultRow>> {
             && let Some(item) = checklist.items.iter().find(|i| i.id == row.item_id)
         {
             row.item_text = item.text.get(lang).to_string();
+        }
+    }
+    let mut analyses: HashMap<String, Option<CallAnalysis>> = HashMap::new();
+    for row in &mut rows {
+        let analysis = analyses.entry(row.call_id.clone()).or_insert_with(|| {
+            ws.analysis(&row.call_id, ANALYSIS_VERSION)
+                .ok()
+                .flatten()
+                .and_then(|json| serde_json::from_str(&json).ok())
+        });
+        if let Some(a) = analysis {
+            row.talk_share_rep = a.talk_share_rep;
+            row.longest_rep_monologue_s = a.longest_rep_monologue_ms.map(|ms| ms as f64 / 1000.0);
+            row.dead_air_s = Some(a.dead_air_total_ms as f64 / 1000.0);
+            row.interruptions_by_rep = a.rep.as_ref().map(|_| a.interruptions_by_rep);
+            row.interruptions_by_client = a.rep.as_ref().map(|_| a.interruptions_by_client);
+            row.level_dbfs = Some(a.level_dbfs);
+            row.telephony_flags = a
+                .flags
+                .iter()
+                .filter_map(|f| serde_json::to_value(f).ok())
+                .filter_map(|v| v["flag"].as_str().map(String::from))
+                .collect::<Vec<_>>()
+                .join(" ");
         }
     }
     Ok(rows)
@@ -71,4 +96,11 @@ const CSV_HEADER: &[&str] = &[
     "review_revision",
     "time_spent_s",
     "reviewed_at",
+    "talk_share_rep",
+    "longest_rep_monologue_s",
+    "dead_air_s",
+    "interruptions_by_rep",
+    "interruptions_by_client",
+    "level_dbfs",
+    "telephony_flags",
 ];

@@ -168,6 +168,19 @@ fn export_writes_one_row_per_answered_item() {
         )
         .unwrap();
         ws.submit_review(id, &checklist).unwrap();
+        // The call's analysis, as the workstation's background worker stores it.
+        let analysis = callqa::analysis::analyze_file(
+            std::path::Path::new(&call.recording.path),
+            callqa::analysis::ChannelLayout::Mono,
+            &|_| {},
+        )
+        .unwrap();
+        ws.save_analysis(
+            "call-002",
+            callqa::analysis::ANALYSIS_VERSION,
+            &serde_json::to_string(&analysis).unwrap(),
+        )
+        .unwrap();
     }
     let out = callqa(dir.path(), &["export", "--format", "csv", "--db", dbs]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -218,6 +231,12 @@ fn export_writes_one_row_per_answered_item() {
         ("no", "true")
     );
     assert_eq!(&name_row[col("reviewer")], "Мария");
+    // The call's audio metrics travel with every row.
+    let dead_air: f64 = name_row[col("dead_air_s")].parse().unwrap();
+    assert!((0.0..64.0).contains(&dead_air), "{dead_air}");
+    let level: f32 = name_row[col("level_dbfs")].parse().unwrap();
+    assert!((-60.0..0.0).contains(&level), "{level}");
+    assert_eq!(&name_row[col("telephony_flags")], "", "a normal call has no flags");
 
     let json_path = dir.path().join("out.json");
     let out = callqa(

@@ -23,6 +23,15 @@ pub struct ResultRow {
     pub review_revision: i64,
     pub time_spent_s: f64,
     pub reviewed_at: String,
+    /// The call's audio metrics, filled in by the exporter from the cached
+    /// analysis (empty until the call was analysed).
+    pub talk_share_rep: Option<f32>,
+    pub longest_rep_monologue_s: Option<f64>,
+    pub dead_air_s: Option<f64>,
+    pub interruptions_by_rep: Option<u32>,
+    pub interruptions_by_client: Option<u32>,
+    pub level_dbfs: Option<f32>,
+    pub telephony_flags: String,
 }
 
 impl Workspace {
@@ -57,6 +66,13 @@ impl Workspace {
                 review_revision: r.get(13)?,
                 time_spent_s: r.get::<_, i64>(14)? as f64 / 1000.0,
                 reviewed_at: r.get(15)?,
+                talk_share_rep: None,
+                longest_rep_monologue_s: None,
+                dead_air_s: None,
+                interruptions_by_rep: None,
+                interruptions_by_client: None,
+                level_dbfs: None,
+                telephony_flags: String::new(),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
