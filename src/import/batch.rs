@@ -1,9 +1,9 @@
 //! The v1 batch folder: `calls.csv` plus optional `crm/*.csv`.
 
 use super::csv_file::{CsvFile, Record};
-use super::fields::{parse_amount, parse_flag, parse_time, resolve_recording};
+use super::fields::{parse_amount, parse_flag, parse_time, probe_recording};
 use super::{Counts, ImportError, ImportReport, Problem};
-use crate::domain::crm::{Call, ChannelLayout, Contact, Deal, Direction, Note, Recording, Task};
+use crate::domain::crm::{Call, ChannelLayout, Contact, Deal, Direction, Note, Task};
 use crate::store::{StoreError, UpsertOutcome, Workspace};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -250,14 +250,10 @@ fn parse_call(root: &Path, f: &CsvFile, r: &Record) -> Result<Call, String> {
         )
     })?;
     let started_at = parse_time(f.get(r, "started_at"))?;
-    let relative = f.get(r, "recording");
-    let path = resolve_recording(root, relative)?;
-    let info = crate::audio::probe(&path).map_err(|e| format!("recording {relative:?}: {e}"))?;
     let layout_text = f.get(r, "channel_layout");
-    let channel_layout = match ChannelLayout::parse(layout_text) {
-        _ if info.channels < 2 => ChannelLayout::Mono,
-        Some(layout) => layout,
-        None if layout_text.is_empty() => ChannelLayout::RepLeft,
+    let layout = match ChannelLayout::parse(layout_text) {
+        Some(layout) => Some(layout),
+        None if layout_text.is_empty() => None,
         None => {
             return Err(format!(
                 "channel_layout {:?} is not mono, rep-left or rep-right",
@@ -265,6 +261,7 @@ fn parse_call(root: &Path, f: &CsvFile, r: &Record) -> Result<Call, String> {
             ));
         }
     };
+    let recording = probe_recording(root, f.get(r, "recording"), layout)?;
     Ok(Call {
         call_id: f.get(r, "call_id").to_string(),
         started_at,
@@ -274,14 +271,6 @@ fn parse_call(root: &Path, f: &CsvFile, r: &Record) -> Result<Call, String> {
         contact_id: f.opt(r, "contact_id"),
         deal_id: f.opt(r, "deal_id"),
         script: f.opt(r, "script"),
-        recording: Recording {
-            path: path.display().to_string(),
-            container: info.container,
-            codec: info.codec,
-            duration_ms: info.duration_ms,
-            channels: info.channels,
-            sample_rate: info.sample_rate,
-            channel_layout,
-        },
+        recording,
     })
 }

@@ -6,10 +6,10 @@
 //! Only calls with a recording in the batch folder become reviewable calls;
 //! a call whose recording is a URL or missing is reported, not invented.
 
-use super::fields::resolve_recording;
+use super::fields::probe_recording;
 use super::formats::{self, CallRecord, FormatError, ParseOptions, SourceFormat};
 use super::{ImportError, ImportReport, Problem};
-use crate::domain::crm::{Call, ChannelLayout, Recording};
+use crate::domain::crm::Call;
 use crate::domain::matching::{CallFacts, CrmData, MatchOptions, match_calls};
 use crate::store::{StoreError, Workspace};
 use std::collections::{HashMap, HashSet};
@@ -144,8 +144,7 @@ fn reviewable_call(root: &Path, record: &CallRecord) -> Result<Call, String> {
             crate::text::one_line(recording, 120)
         ));
     }
-    let path = resolve_recording(root, recording)?;
-    let info = crate::audio::probe(&path).map_err(|e| format!("recording {recording:?}: {e}"))?;
+    let recording = probe_recording(root, recording, None)?;
     Ok(Call {
         call_id: record.call_id.clone(),
         started_at: record.started_at,
@@ -155,19 +154,7 @@ fn reviewable_call(root: &Path, record: &CallRecord) -> Result<Call, String> {
         contact_id: record.contact_id.clone(),
         deal_id: record.deal_id.clone(),
         script: None,
-        recording: Recording {
-            path: path.display().to_string(),
-            container: info.container,
-            codec: info.codec,
-            duration_ms: info.duration_ms,
-            channels: info.channels,
-            sample_rate: info.sample_rate,
-            channel_layout: if info.channels >= 2 {
-                ChannelLayout::RepLeft
-            } else {
-                ChannelLayout::Mono
-            },
-        },
+        recording,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Field parsers shared by every batch file: times, flags, amounts and the
 //! recording path, which must stay inside the batch folder.
 
+use crate::domain::crm::{ChannelLayout, Recording};
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use std::path::{Component, Path, PathBuf};
 
@@ -71,6 +72,32 @@ pub fn parse_amount(text: &str) -> Result<Option<f64>, String> {
                 crate::text::one_line(text, 40)
             )
         })
+}
+
+/// Find, check and probe a call's recording. `layout` is what the batch
+/// says about a stereo file (None: not said, taken as rep-left); a mono
+/// file is mono whatever it says.
+pub fn probe_recording(
+    root: &Path,
+    relative: &str,
+    layout: Option<ChannelLayout>,
+) -> Result<Recording, String> {
+    let path = resolve_recording(root, relative)?;
+    let info = crate::audio::probe(&path).map_err(|e| format!("recording {relative:?}: {e}"))?;
+    let channel_layout = if info.channels < 2 {
+        ChannelLayout::Mono
+    } else {
+        layout.unwrap_or(ChannelLayout::RepLeft)
+    };
+    Ok(Recording {
+        path: path.display().to_string(),
+        container: info.container,
+        codec: info.codec,
+        duration_ms: info.duration_ms,
+        channels: info.channels,
+        sample_rate: info.sample_rate,
+        channel_layout,
+    })
 }
 
 /// Resolve a recording path given in a CSV. Only relative paths that stay
