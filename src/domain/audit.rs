@@ -7,6 +7,7 @@
 //! behind each, so a client can act on them (and tests can assert them).
 
 use super::crm::{Call, Contact, Deal, Note, Task, Timestamp};
+use super::matching::Activity;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -139,6 +140,8 @@ pub struct AuditReport {
 
 pub struct CrmData<'a> {
     pub calls: &'a [Call],
+    /// CRM activities (calls logged in the CRM, meetings): contacts too.
+    pub activities: &'a [Activity],
     pub contacts: &'a [Contact],
     pub deals: &'a [Deal],
     pub tasks: &'a [Task],
@@ -152,6 +155,7 @@ impl CrmData<'_> {
             .iter()
             .map(|c| c.started_at)
             .chain(self.notes.iter().map(|n| n.created_at))
+            .chain(self.activities.iter().map(|a| a.at))
             .chain(self.deals.iter().filter_map(|d| d.updated_at))
             .max()
     }
@@ -253,6 +257,9 @@ pub fn audit(data: &CrmData, required: &RequiredFields, as_of: Timestamp) -> Aud
     }
     for n in data.notes {
         touch(n.contact_id.as_ref(), n.created_at);
+    }
+    for a in data.activities {
+        touch(a.contact_id.as_ref(), a.at);
     }
     let deal_contact: HashMap<&str, &String> = data
         .deals

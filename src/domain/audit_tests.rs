@@ -115,6 +115,7 @@ fn counts_each_problem_for_the_right_rep_with_its_records() {
         note("n3", "k2", None, "2026-08-18T12:00:00+03:00"),
     ];
     let data = CrmData {
+        activities: &[],
         calls: &calls,
         contacts: &contacts,
         deals: &deals,
@@ -161,6 +162,7 @@ fn never_contacted_counts_in_every_bucket_and_as_of_limits_the_view() {
     let contacts = vec![contact("k1", "r", "e"), contact("k2", "r", "e")];
     let calls = vec![call("c1", "r", "k2", "2026-11-23T10:00:00+03:00")];
     let data = CrmData {
+        activities: &[],
         calls: &calls,
         contacts: &contacts,
         deals: &[],
@@ -197,4 +199,39 @@ fn required_fields_parse_and_refuse_unknown_ones() {
             .contains("unknown field")
     );
     assert!(RequiredFields::parse("email").is_err());
+}
+
+#[test]
+fn a_crm_activity_counts_as_contact() {
+    use crate::domain::matching::{Activity, ActivityKind};
+    let contacts = vec![contact("k1", "r", "e")];
+    let activities = vec![Activity {
+        activity_id: "a1".into(),
+        kind: ActivityKind::Meeting,
+        call_refs: vec![],
+        contact_id: Some("k1".into()),
+        deal_id: None,
+        rep: "r".into(),
+        phone: String::new(),
+        at: ts("2026-11-20T10:00:00+03:00"),
+        direction: None,
+        subject: "visit".into(),
+        text: String::new(),
+        done: Some(true),
+    }];
+    let data = CrmData {
+        activities: &activities,
+        calls: &[],
+        contacts: &contacts,
+        deals: &[],
+        tasks: &[],
+        notes: &[],
+    };
+    let report = audit(
+        &data,
+        &RequiredFields::default(),
+        ts("2026-11-27T00:00:00+03:00"),
+    );
+    assert!(report.overall.not_contacted_1m.is_empty(), "{report:?}");
+    assert_eq!(data.newest(), Some(ts("2026-11-20T10:00:00+03:00")));
 }

@@ -30,6 +30,7 @@ pub fn set_required_fields(ws: &Workspace, text: &str) -> anyhow::Result<()> {
 /// show the records behind a number.
 pub struct AuditData {
     pub calls: Vec<Call>,
+    pub activities: Vec<crate::domain::matching::Activity>,
     pub contacts: Vec<Contact>,
     pub deals: Vec<Deal>,
     pub tasks: Vec<Task>,
@@ -40,6 +41,7 @@ impl AuditData {
     pub fn load(ws: &Workspace) -> anyhow::Result<AuditData> {
         Ok(AuditData {
             calls: ws.all_calls()?,
+            activities: ws.all_activities()?,
             contacts: ws.all_contacts()?,
             deals: ws.all_deals()?,
             tasks: ws.all_tasks()?,
@@ -50,6 +52,7 @@ impl AuditData {
     pub fn view(&self) -> CrmData<'_> {
         CrmData {
             calls: &self.calls,
+            activities: &self.activities,
             contacts: &self.contacts,
             deals: &self.deals,
             tasks: &self.tasks,
