@@ -236,7 +236,11 @@ fn export_writes_one_row_per_answered_item() {
     assert!((0.0..64.0).contains(&dead_air), "{dead_air}");
     let level: f32 = name_row[col("level_dbfs")].parse().unwrap();
     assert!((-60.0..0.0).contains(&level), "{level}");
-    assert_eq!(&name_row[col("telephony_flags")], "", "a normal call has no flags");
+    assert_eq!(
+        &name_row[col("telephony_flags")],
+        "",
+        "a normal call has no flags"
+    );
 
     let json_path = dir.path().join("out.json");
     let out = callqa(

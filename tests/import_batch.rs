@@ -254,3 +254,30 @@ fn channel_layout_is_read_and_checked_against_the_recording() {
         ChannelLayout::Mono
     );
 }
+
+#[test]
+fn crlf_files_report_the_right_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("crlf");
+    write_wav(&b.join("a.wav"), 1.0, 8000);
+    write(
+        &b.join("calls.csv"),
+        "call_id,started_at,rep,direction,phone,recording\r\n\
+         c1,2026-11-23T10:15:00+03:00,A,in,+7,a.wav\r\n\
+         c2,bad\r\n\
+         c3,x,A,in,+7,a.wav\r\n",
+    );
+    let ws = workspace(dir.path());
+    let report = import_batch(&ws, &b).unwrap();
+    let all = reasons(&report);
+    assert!(
+        all.iter()
+            .any(|r| r.starts_with("calls.csv:3: too few fields")),
+        "{all:#?}"
+    );
+    assert!(
+        all.iter().any(|r| r.starts_with("calls.csv:4: c3: time")),
+        "{all:#?}"
+    );
+    assert_eq!(report.calls.new, 1);
+}

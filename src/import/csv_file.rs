@@ -30,11 +30,14 @@ impl CsvFile {
         problems: &mut Vec<Problem>,
     ) -> Result<CsvFile, Problem> {
         let file_problem = |reason: String| Problem::file(name, reason);
+        let bytes = std::fs::read(path).map_err(|e| file_problem(format!("cannot read: {e}")))?;
+        // The csv crate counts a CRLF line ending as no line at all, so line
+        // numbers in messages drift; Excel writes CRLF. Plain LF it is.
+        let text = crlf_to_lf(&bytes);
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::Headers)
-            .from_path(path)
-            .map_err(|e| file_problem(format!("cannot read: {}", io_reason(&e))))?;
+            .from_reader(text.as_slice());
         let headers = reader
             .headers()
             .map_err(|e| file_problem(format!("cannot read the header row: {e}")))?
@@ -116,11 +119,18 @@ impl CsvFile {
     }
 }
 
-fn io_reason(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Io(io) => io.to_string(),
-        _ => e.to_string(),
+fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
     }
+    out
 }
 
 fn csv_reason(e: &csv::Error) -> String {
