@@ -296,6 +296,9 @@ pub enum AnalysisError {
     NoAudio { file: String },
 }
 
+/// Samples per block handed from the decoding thread (about 1 s of 8 kHz stereo).
+const DECODE_BLOCK: usize = 16_384;
+
 /// Analyse a recording, decoding it with the player's [`CallSource`].
 /// `progress` is called with 0..1 as the file is read (about every 1%), and
 /// with 1.0 at the end.
@@ -315,13 +318,32 @@ pub fn analyze_file(
             progress((frames as f64 / expected_frames as f64).min(1.0) as f32);
         }
     };
+    // Decoding is about half the work: it runs on its own thread, handing
+    // over blocks, while this one measures (the machine has two cores).
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<f32>>(8);
+    let decoder = std::thread::Builder::new()
+        .name("callqa-analysis-decode".into())
+        .spawn(move || {
+            let mut source = source;
+            loop {
+                let block: Vec<f32> = source.by_ref().take(DECODE_BLOCK).collect();
+                if block.is_empty() || tx.send(block).is_err() {
+                    return;
+                }
+            }
+        })
+        .map_err(|e| AnalysisError::Read {
+            file: crate::audio::file_label(path),
+            reason: format!("cannot start the decoding thread: {e}"),
+        })?;
     let feats = features::extract(
-        source,
+        rx.into_iter().flatten(),
         channels,
         rate,
         mix_for(layout, channels),
         &mut report,
     );
+    let _ = decoder.join();
     let file = crate::audio::file_label(path);
     if let Some(reason) = controls.error() {
         return Err(AnalysisError::Read { file, reason });
