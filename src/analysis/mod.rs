@@ -326,8 +326,12 @@ pub fn analyze_file(
         .spawn(move || {
             let mut source = source;
             loop {
-                let block: Vec<f32> = source.by_ref().take(DECODE_BLOCK).collect();
-                if block.is_empty() || tx.send(block).is_err() {
+                let mut block = Vec::with_capacity(DECODE_BLOCK + 8_192);
+                let mut more = true;
+                while more && block.len() < DECODE_BLOCK {
+                    more = source.read_block(&mut block);
+                }
+                if block.is_empty() || tx.send(block).is_err() || !more {
                     return;
                 }
             }

@@ -394,6 +394,38 @@ fn preroll_frames(codec: &str, rate: u32) -> u64 {
     }
 }
 
+impl CallSource {
+    /// Bulk read for whole-file work (analysis): appends the rest of the
+    /// current decoded packet to `out` in one copy instead of a `next()`
+    /// per sample. False at the end. Seeks are honoured; skip ranges only
+    /// at packet boundaries, so playback keeps using the iterator.
+    pub fn read_block(&mut self, out: &mut Vec<f32>) -> bool {
+        let channels = usize::from(self.channels.get());
+        while self.sub != 0 {
+            match self.next() {
+                Some(sample) => out.push(sample),
+                None => return false,
+            }
+        }
+        match self.begin_frame() {
+            None => return false,
+            Some(true) if self.at_end => return false,
+            Some(true) => {
+                // Paused: one frame of silence, as the iterator would give.
+                out.extend(std::iter::repeat_n(0.0, channels));
+                return true;
+            }
+            Some(false) => {}
+        }
+        let frames = (self.buf.len() - self.idx) / channels;
+        out.extend_from_slice(&self.buf[self.idx..self.idx + frames * channels]);
+        self.idx += frames * channels;
+        self.pos += frames as u64;
+        self.controls.position.store(self.pos, Ordering::SeqCst);
+        true
+    }
+}
+
 impl Iterator for CallSource {
     type Item = f32;
 

@@ -224,3 +224,21 @@ fn damaged_packets_are_skipped_not_fatal() {
     let tail = &all[all.len() - 1000..all.len() - 500];
     assert!(tail.iter().any(|x| x.abs() > 0.05), "audio near the end");
 }
+
+#[test]
+fn bulk_reads_give_the_same_samples_as_the_iterator() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_ramp_wav(dir.path(), "s.wav", 8000, 2, 1.3);
+    let by_sample: Vec<f32> = open(&path).collect();
+    let mut src = open(&path);
+    // Start mid-frame to check the bulk read finishes the frame first.
+    let mut by_block = vec![src.next().unwrap()];
+    while src.read_block(&mut by_block) {}
+    assert_eq!(by_block.len(), by_sample.len());
+    assert_eq!(by_block, by_sample);
+    assert_eq!(
+        src.controls().position_frames(),
+        (by_sample.len() / 2) as u64
+    );
+    assert!(src.controls().is_finished());
+}
