@@ -171,7 +171,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let (workspace, _, _) = open_workspace(&ws, &config, config::default_workspace())?;
             workspace.link_by_hand(&call, contact.as_deref(), deal.as_deref())?;
-            println!("{call}: linked by hand; re-imports keep this link");
+            let t = callqa::i18n::strings(workspace.language()?.unwrap_or_default());
+            println!("{call}: {}", t.cli_linked);
             Ok(ExitCode::SUCCESS)
         }
         Command::Review { review, ws } => {
@@ -188,7 +189,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let file = std::fs::File::create(&path)
                         .with_context(|| format!("{}: cannot create", path.display()))?;
                     callqa::export::write(&rows, format, std::io::BufWriter::new(file))?;
-                    eprintln!("{} rows written to {}", rows.len(), path.display());
+                    let t = callqa::i18n::strings(lang);
+                    eprintln!("{} {} {}", rows.len(), t.cli_rows_written, path.display());
                 }
                 None => callqa::export::write(&rows, format, std::io::stdout().lock())?,
             }
@@ -314,32 +316,38 @@ fn import(
     format: Option<callqa::import::formats::SourceFormat>,
     options: &callqa::import::formats::ParseOptions,
 ) -> anyhow::Result<ExitCode> {
+    let t = callqa::i18n::strings(ws.language()?.unwrap_or_default());
     let report = callqa::import::import_source(ws, batch, format, options)?;
     for problem in &report.problems {
-        println!("skipped: {problem}");
+        println!("{}: {problem}", t.cli_skipped);
     }
     for warning in &report.warnings {
-        println!("warning: {warning}");
+        println!("{}: {warning}", t.cli_warning);
     }
-    let line = |name: &str, c: &callqa::import::Counts| {
+    println!(
+        "{} {} {} {}",
+        t.cli_imported_into[0],
+        batch.display(),
+        t.cli_imported_into[1],
+        ws.path().display()
+    );
+    let [new, updated, unchanged, skipped] = t.cli_counts;
+    for (name, c) in t.cli_kinds.iter().zip([
+        &report.calls,
+        &report.contacts,
+        &report.deals,
+        &report.tasks,
+        &report.notes,
+    ]) {
         println!(
-            "{name:<9} {} new, {} updated, {} unchanged, {} skipped",
+            "{name:<9} {} {new}, {} {updated}, {} {unchanged}, {} {skipped}",
             c.new, c.updated, c.unchanged, c.skipped
-        )
-    };
-    println!("Imported {} into {}", batch.display(), ws.path().display());
-    line("calls", &report.calls);
-    line("contacts", &report.contacts);
-    line("deals", &report.deals);
-    line("tasks", &report.tasks);
-    line("notes", &report.notes);
+        );
+    }
     Ok(if report.problems.is_empty() {
         ExitCode::SUCCESS
     } else {
-        println!(
-            "{} problem(s): the rows above were not imported",
-            report.problems.len()
-        );
+        println!("{} {}", report.problems.len(), t.cli_problems);
         ExitCode::from(EXIT_PARTIAL)
     })
 }

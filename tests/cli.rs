@@ -261,3 +261,27 @@ fn export_writes_one_row_per_answered_item() {
     assert_eq!(json.as_array().unwrap().len(), 7);
     assert_eq!(json[0]["call_id"], "call-002");
 }
+
+#[test]
+fn the_import_summary_speaks_the_workspace_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ru.sqlite");
+    let out = callqa(
+        dir.path(),
+        &[
+            "import",
+            &demo(),
+            "--db",
+            db.to_str().unwrap(),
+            "--lang",
+            "ru",
+        ],
+    );
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("Импортировано "), "{stdout}");
+    assert!(
+        stdout.contains("звонки    7 новых, 0 изменено, 0 без изменений, 0 пропущено"),
+        "{stdout}"
+    );
+}
