@@ -522,3 +522,36 @@ fn analysis_runs_in_the_background_and_shows_lanes_flags_and_player_controls() {
         "{s}"
     );
 }
+
+#[test]
+fn a_wrong_link_is_fixed_by_hand_from_the_workstation() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    press(&mut app, KeyCode::Char('L'));
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    chars(&mut app, "K-999");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("No such contact")
+    );
+    assert_eq!(
+        app.ws.call("call-001").unwrap().contact_id.as_deref(),
+        Some("K-101")
+    );
+    press(&mut app, KeyCode::Char('L'));
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    chars(&mut app, "K-104");
+    press(&mut app, KeyCode::Enter);
+    let call = app.ws.call("call-001").unwrap();
+    assert_eq!(
+        (call.contact_id.as_deref(), call.deal_id.as_deref()),
+        (Some("K-104"), None)
+    );
+    let s = screen(&mut app, 160, 40);
+    assert!(s.contains("Linked: by hand"), "{s}");
+    assert!(s.contains("name: Дмитрий"), "{s}");
+}

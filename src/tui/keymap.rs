@@ -47,6 +47,7 @@ pub enum Action {
     Quit,
     Audit,
     Sort,
+    Link,
 }
 
 /// Where an action matters; the help bar shows the focused pane's actions.
@@ -101,6 +102,7 @@ impl Action {
             "quit" => Quit,
             "audit" => Audit,
             "sort" => Sort,
+            "link" => Link,
             other => {
                 let n: u8 = other.strip_prefix("jump-")?.parse().ok()?;
                 if !(1..=9).contains(&n) {

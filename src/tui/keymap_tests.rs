@@ -70,7 +70,7 @@ fn help_lists_every_action_in_both_languages() {
     let en = k.describe(Lang::En, None);
     let ru = k.describe(Lang::Ru, None);
     assert_eq!(en.len(), k.bindings.len());
-    assert_eq!(en.len(), 42);
+    assert_eq!(en.len(), 43);
     // Every default names a real action and has both descriptions.
     assert!(
         k.bindings
@@ -121,6 +121,7 @@ fn every_action_has_a_default_key() {
         "volume-down",
         "volume-up",
         "auto-gain",
+        "link",
     ] {
         let action = Action::from_run(run).unwrap();
         assert!(k.key_for(action).is_some(), "{run} has no key");

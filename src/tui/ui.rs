@@ -80,6 +80,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
         Mode::Input { purpose, buffer } => {
             let prompt = match purpose {
                 Input::Comment => format!("{} #{}: ", t.comment_prompt, app.item_cursor + 1),
+                Input::Link => format!("{}: ", t.link_prompt),
                 Input::Marker { position_ms } => format!(
                     "{} @{}: ",
                     t.marker_prompt,

@@ -73,6 +73,8 @@ pub enum Input {
     Marker {
         position_ms: u64,
     },
+    /// `CONTACT [DEAL]`: the reviewer's own link for the open call.
+    Link,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -461,6 +463,7 @@ impl App {
                         self.change(AnswerChange::Comment(text));
                     }
                     Input::Marker { position_ms } => self.add_marker(position_ms, text),
+                    Input::Link => self.link_by_hand(text.as_deref().unwrap_or("")),
                 }
                 return;
             }
@@ -572,12 +575,66 @@ impl App {
             Action::Help => self.mode = Mode::Help,
             Action::Audit => self.open_audit(),
             Action::Sort => {}
+            Action::Link => {
+                if let Some(open) = &self.open {
+                    let buffer = [open.call.contact_id.clone(), open.call.deal_id.clone()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    self.mode = Mode::Input {
+                        purpose: Input::Link,
+                        buffer,
+                    };
+                }
+            }
             Action::Quit => {
                 self.flush_time();
                 self.save_place();
                 self.quit = true;
             }
         }
+    }
+
+    /// `CONTACT [DEAL]` typed by the reviewer; both must exist. Kept in the
+    /// workspace and re-applied after every import.
+    fn link_by_hand(&mut self, text: &str) {
+        let Some(call_id) = self.open.as_ref().map(|o| o.call.call_id.clone()) else {
+            return;
+        };
+        let mut words = text.split_whitespace();
+        let (contact, deal) = (words.next(), words.next());
+        let known =
+            |ids: &Vec<String>, id: Option<&str>| id.is_none_or(|id| ids.iter().any(|k| k == id));
+        let contacts = self
+            .ws
+            .all_contacts()
+            .map(|v| v.into_iter().map(|c| c.contact_id).collect());
+        let deals = self
+            .ws
+            .all_deals()
+            .map(|v| v.into_iter().map(|d| d.deal_id).collect());
+        match (contacts, deals) {
+            (Ok(contacts), Ok(deals)) if known(&contacts, contact) && known(&deals, deal) => {}
+            (Ok(_), Ok(_)) => {
+                let text = format!("{}: {text}", self.t().link_unknown);
+                self.message = Some(Message {
+                    level: Level::Warning,
+                    text,
+                });
+                return;
+            }
+            (Err(e), _) | (_, Err(e)) => return self.error(e.to_string()),
+        }
+        if let Err(e) = self.ws.link_by_hand(&call_id, contact, deal) {
+            return self.error(e.to_string());
+        }
+        let index = self.queue_cursor;
+        if let Err(e) = self.open_call(index) {
+            return self.error(e.to_string());
+        }
+        let text = self.t().cli_linked.to_string();
+        self.info(text);
     }
 
     fn add_marker(&mut self, position_ms: u64, note: Option<String>) {
