@@ -21,6 +21,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 mod audit;
+mod links;
+mod listening;
 mod review;
 
 pub use audit::{AuditView, Drill};
@@ -28,7 +30,6 @@ pub use audit::{AuditView, Drill};
 /// Listening without touching a key for longer than this is not counted
 /// as review time unless the call is playing.
 const IDLE_CUTOFF: Duration = Duration::from_secs(300);
-const SPEEDS: &[f32] = &[0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -593,157 +594,6 @@ impl App {
                 self.save_place();
                 self.quit = true;
             }
-        }
-    }
-
-    /// `CONTACT [DEAL]` typed by the reviewer; both must exist. Kept in the
-    /// workspace and re-applied after every import.
-    fn link_by_hand(&mut self, text: &str) {
-        let Some(call_id) = self.open.as_ref().map(|o| o.call.call_id.clone()) else {
-            return;
-        };
-        let mut words = text.split_whitespace();
-        let (contact, deal) = (words.next(), words.next());
-        let known =
-            |ids: &Vec<String>, id: Option<&str>| id.is_none_or(|id| ids.iter().any(|k| k == id));
-        let contacts = self
-            .ws
-            .all_contacts()
-            .map(|v| v.into_iter().map(|c| c.contact_id).collect());
-        let deals = self
-            .ws
-            .all_deals()
-            .map(|v| v.into_iter().map(|d| d.deal_id).collect());
-        match (contacts, deals) {
-            (Ok(contacts), Ok(deals)) if known(&contacts, contact) && known(&deals, deal) => {}
-            (Ok(_), Ok(_)) => {
-                let text = format!("{}: {text}", self.t().link_unknown);
-                self.message = Some(Message {
-                    level: Level::Warning,
-                    text,
-                });
-                return;
-            }
-            (Err(e), _) | (_, Err(e)) => return self.error(e.to_string()),
-        }
-        if let Err(e) = self.ws.link_by_hand(&call_id, contact, deal) {
-            return self.error(e.to_string());
-        }
-        let index = self.queue_cursor;
-        if let Err(e) = self.open_call(index) {
-            return self.error(e.to_string());
-        }
-        let text = self.t().cli_linked.to_string();
-        self.info(text);
-    }
-
-    fn add_marker(&mut self, position_ms: u64, note: Option<String>) {
-        let Some(open) = self.open.as_mut() else {
-            return;
-        };
-        let saved = self
-            .ws
-            .add_marker(
-                &open.call.call_id,
-                &self.reviewer,
-                position_ms,
-                note.as_deref(),
-            )
-            .and_then(|_| self.ws.markers(&open.call.call_id, &self.reviewer));
-        match saved {
-            Ok(markers) => {
-                open.markers = markers;
-                let text = format!(
-                    "{} {}",
-                    self.t().marker_added,
-                    crate::text::clock(position_ms)
-                );
-                self.info(text);
-            }
-            Err(e) => self.error(e.to_string()),
-        }
-    }
-
-    /// Jump to the first marker after the playhead, wrapping to the first.
-    fn next_marker(&mut self) {
-        let Some(open) = &self.open else {
-            return;
-        };
-        // A marker just played past still counts as "here", not "next".
-        let here = self.player.status().position.as_millis() as u64 + 500;
-        let target = open
-            .markers
-            .iter()
-            .find(|m| m.position_ms > here)
-            .or(open.markers.first())
-            .map(|m| m.position_ms);
-        match target {
-            Some(ms) => self
-                .player
-                .send(PlayerCommand::Seek(Duration::from_millis(ms))),
-            None => {
-                let text = self.t().no_markers.to_string();
-                self.info(text);
-            }
-        }
-    }
-
-    /// Give the player the open call's dead air, for skip-silence.
-    fn send_skip_ranges(&self) {
-        let Some(analysis) = self.open.as_ref().and_then(|o| o.analysis.as_ref()) else {
-            return;
-        };
-        let ranges = analysis
-            .dead_air
-            .iter()
-            .map(|s| {
-                (
-                    Duration::from_millis(s.start_ms),
-                    Duration::from_millis(s.end_ms),
-                )
-            })
-            .collect();
-        self.player.send(PlayerCommand::SetSkipRanges(ranges));
-    }
-
-    /// Both sides, then the rep alone, then the client alone; which
-    /// channel is whose comes from the call's `channel_layout`.
-    fn next_channel_mode(&mut self) {
-        use crate::audio::ChannelMode;
-        use crate::domain::crm::ChannelLayout;
-        let Some(open) = &self.open else {
-            return;
-        };
-        let (rep, client) = match open.call.recording.channel_layout {
-            ChannelLayout::RepLeft => (ChannelMode::LeftOnly, ChannelMode::RightOnly),
-            ChannelLayout::RepRight => (ChannelMode::RightOnly, ChannelMode::LeftOnly),
-            ChannelLayout::Mono => {
-                let text = self.t().mono_call.to_string();
-                self.info(text);
-                return;
-            }
-        };
-        let current = self.player.status().channel_mode;
-        let next = if current == ChannelMode::Both {
-            rep
-        } else if current == rep {
-            client
-        } else {
-            ChannelMode::Both
-        };
-        self.player.send(PlayerCommand::SetChannelMode(next));
-    }
-
-    fn step_speed(&mut self, faster: bool) {
-        let current = self.speed;
-        let next = if faster {
-            SPEEDS.iter().copied().find(|s| *s > current + 0.01)
-        } else {
-            SPEEDS.iter().rev().copied().find(|s| *s < current - 0.01)
-        };
-        if let Some(speed) = next {
-            self.speed = speed;
-            self.player.send(PlayerCommand::SetSpeed(speed));
         }
     }
 
