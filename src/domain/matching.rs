@@ -106,7 +106,7 @@ impl Default for MatchOptions {
     fn default() -> Self {
         MatchOptions {
             call_window: Duration::minutes(10),
-            writeup_window: Duration::hours(48),
+            writeup_window: Duration::hours(super::audit::WRITE_UP_WINDOW_HOURS),
             default_country: "RU".into(),
         }
     }
