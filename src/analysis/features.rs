@@ -2,21 +2,16 @@
 //! and side out.
 //!
 //! This is the only code that touches every sample, so it is written for
-//! speed: fixed buffers allocated once, one branch-light loop per sample, and
-//! the per-frame work (energy, peak, zero crossings, webrtc-vad) done on the
-//! frame buffer. The audio is not kept; a 60-minute call leaves about 10 MB of
+//! speed: samples come in as slices (a decoded packet at a time), fixed
+//! buffers are allocated once, one branch-light loop runs per sample, and the
+//! per-frame work (energy, peak, zero crossings) is done on the frame buffer.
+//! webrtc-vad is fed by `vad.rs`, which asks it as rarely as the result
+//! allows. The audio is not kept; a 60-minute call leaves about 10 MB of
 //! frame features.
-//!
-//! webrtc-vad only takes 8, 16, 32 or 48 kHz. Those rates go in as they are
-//! (it band-limits and decimates to 8 kHz internally, properly). Any other
-//! rate is interpolated linearly *up* to the next supported rate (11025 to
-//! 16000, 22050 to 32000, 44100 to 48000), never down, so the interpolation
-//! adds no aliasing in the speech band and webrtc-vad's own decimator does
-//! the filtering; rates above 48 kHz are taken down to 48 kHz.
 
-use webrtc_vad::{SampleRate, Vad, VadMode};
-
-use super::{ABS_GATE_DBFS, BLEED_MARGIN_DB, BLEED_WINDOW_MS, CLIP_LEVEL, FRAME_MS};
+use super::speech::{BLEED_FRAMES, is_bleed};
+use super::vad::VadFeed;
+use super::{ABS_GATE_DBFS, CLIP_LEVEL, FRAME_MS};
 
 /// How the file's channels become analysis sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +37,18 @@ pub(crate) struct SideFrames {
     pub vad: Vec<bool>,
 }
 
+impl SideFrames {
+    fn with_capacity(frames: usize) -> SideFrames {
+        SideFrames {
+            energy_db: Vec::with_capacity(frames),
+            peak: Vec::with_capacity(frames),
+            crossings: Vec::with_capacity(frames),
+            clipped: Vec::with_capacity(frames),
+            vad: Vec::with_capacity(frames),
+        }
+    }
+}
+
 /// Frame features of a whole recording.
 #[derive(Debug, Clone)]
 pub(crate) struct Features {
@@ -60,6 +67,18 @@ impl Features {
         self.samples * 1000 / u64::from(self.sample_rate.max(1))
     }
 
+    /// Add the features of the stretch that follows.
+    pub fn append(&mut self, next: Features) {
+        self.samples += next.samples;
+        for (side, more) in self.channels.iter_mut().zip(next.channels) {
+            side.energy_db.extend(more.energy_db);
+            side.peak.extend(more.peak);
+            side.crossings.extend(more.crossings);
+            side.clipped.extend(more.clipped);
+            side.vad.extend(more.vad);
+        }
+    }
+
     /// Samples in one frame (on average, for rates not divisible by 100).
     pub fn samples_per_frame(&self) -> f64 {
         f64::from(self.sample_rate) * FRAME_MS as f64 / 1000.0
@@ -70,290 +89,281 @@ impl Features {
 /// which JSON cannot carry.
 pub(crate) const FLOOR_DB: f32 = -120.0;
 
-/// Report progress every this many frames (10 s of audio at 10 ms frames).
-const PROGRESS_EVERY: u64 = 1000;
+/// Measures frames as interleaved samples are pushed in, from a given frame
+/// of the recording on. The first `warmup` frames only prime webrtc-vad and
+/// the bleed window and are dropped at the end: that is how a chunk of a
+/// recording measured on its own gets nearly the decisions it would get in
+/// one pass over the whole file (see `chunks.rs`).
+pub(crate) struct Extractor {
+    channels: usize,
+    rate: u32,
+    mix: Mix,
+    /// Recording frame index of the first frame measured.
+    first_frame: u64,
+    warmup: usize,
+    /// Recording frame index of the frame being collected.
+    frame_index: u64,
+    /// Sample frames taken in (whole ones).
+    consumed: u64,
+    /// Interleaved samples of the frame being collected.
+    carry: Vec<f32>,
+    out: Vec<SideFrames>,
+    vads: Vec<VadFeed>,
+}
 
-/// Read `samples` to the end and compute the frame features. `progress` is
-/// called with the number of sample frames read so far, now and then.
-///
-/// webrtc-vad is the dearest step (about 0.2 s per channel-hour), so
-/// it only runs on frames whose decision can matter: a frame below
-/// [`ABS_GATE_DBFS`] or more than [`BLEED_MARGIN_DB`] below the other side's
-/// recent loudest frame is not speech whatever webrtc-vad says (see
-/// `speech.rs`). One skipped block in [`VAD_KEEP_EVERY`] is still fed so its
-/// noise model keeps adapting to the line.
+/// First sample of frame `k`: frame k covers samples [k * rate / 100,
+/// (k + 1) * rate / 100), so frames line up exactly at any rate and from
+/// any starting frame.
+pub(crate) fn frame_start(k: u64, rate: u32) -> u64 {
+    k * u64::from(rate) / 100
+}
+
+impl Extractor {
+    pub(crate) fn new(
+        channels: u16,
+        rate: u32,
+        mix: Mix,
+        first_frame: u64,
+        warmup: usize,
+        expected_frames: usize,
+    ) -> Extractor {
+        let channels = usize::from(channels.max(1));
+        let rate = rate.max(1);
+        let mix = if channels < 2 { Mix::Mono } else { mix };
+        let sides = match mix {
+            Mix::Mono => 1,
+            Mix::Stereo => 2,
+        };
+        let max_frame = (rate as usize).div_ceil(100) + 1;
+        Extractor {
+            channels,
+            rate,
+            mix,
+            first_frame,
+            warmup,
+            frame_index: first_frame,
+            consumed: 0,
+            carry: Vec::with_capacity(max_frame * channels),
+            out: (0..sides)
+                .map(|_| SideFrames::with_capacity(expected_frames))
+                .collect(),
+            vads: (0..sides).map(|_| VadFeed::new(rate)).collect(),
+        }
+    }
+
+    /// Interleaved samples of the frame being collected still missing.
+    fn frame_samples_wanted(&self) -> usize {
+        let k = self.frame_index;
+        let len = frame_start(k + 1, self.rate) - frame_start(k, self.rate);
+        len as usize * self.channels - self.carry.len()
+    }
+
+    /// Take in interleaved samples, any number of them.
+    pub(crate) fn push(&mut self, mut samples: &[f32]) {
+        while !samples.is_empty() {
+            let want = self.frame_samples_wanted();
+            if self.carry.is_empty() && samples.len() >= want {
+                let (frame, rest) = samples.split_at(want);
+                self.measure(frame);
+                samples = rest;
+            } else {
+                let take = want.min(samples.len());
+                self.carry.extend_from_slice(&samples[..take]);
+                samples = &samples[take..];
+                if take == want {
+                    let frame = std::mem::take(&mut self.carry);
+                    self.measure(&frame);
+                    self.carry = frame;
+                    self.carry.clear();
+                }
+            }
+        }
+    }
+
+    /// Measure what is left (an incomplete last frame counts; a torn sample
+    /// frame does not) and hand over the features of the frames after the
+    /// warm-up.
+    pub(crate) fn finish(mut self) -> Features {
+        let whole = self.carry.len() / self.channels * self.channels;
+        if whole > 0 {
+            let frame = std::mem::take(&mut self.carry);
+            self.measure(&frame[..whole]);
+        }
+        for (side, vad) in self.out.iter_mut().zip(self.vads.iter_mut()) {
+            vad.finish(&mut side.vad);
+            let n = side.energy_db.len();
+            side.vad.resize(n, false);
+        }
+        let warmup = self
+            .warmup
+            .min(self.out.first().map_or(0, |s| s.energy_db.len()));
+        let warmup_samples = (frame_start(self.first_frame + warmup as u64, self.rate)
+            - frame_start(self.first_frame, self.rate))
+        .min(self.consumed);
+        if warmup > 0 {
+            for side in &mut self.out {
+                side.energy_db.drain(..warmup);
+                side.peak.drain(..warmup);
+                side.crossings.drain(..warmup);
+                side.clipped.drain(..warmup);
+                side.vad.drain(..warmup);
+            }
+        }
+        Features {
+            sample_rate: self.rate,
+            samples: self.consumed - warmup_samples,
+            channels: self.out,
+        }
+    }
+
+    /// webrtc-vad calls made so far, all sides.
+    #[cfg(test)]
+    pub(crate) fn vad_calls(&self) -> u64 {
+        self.vads.iter().map(|v| v.calls).sum()
+    }
+
+    /// See [`VadFeed::set_stride`].
+    #[cfg(test)]
+    pub(crate) fn set_vad_stride(&mut self, stride: usize) {
+        for vad in &mut self.vads {
+            vad.set_stride(stride);
+        }
+    }
+
+    /// One frame (or the incomplete last one) of interleaved samples.
+    fn measure(&mut self, frame: &[f32]) {
+        let channels = self.channels;
+        let len = frame.len() / channels;
+        // Each side's samples go straight into its VAD feed's history (no
+        // buffer of their own); the levels are measured there.
+        let mut mix_clipped = None;
+        match (self.mix, channels) {
+            (Mix::Stereo, 2) => {
+                let [left, right] = self.vads.as_mut_slice() else {
+                    unreachable!("two sides")
+                };
+                left.samples().extend(frame.chunks_exact(2).map(|f| f[0]));
+                right.samples().extend(frame.chunks_exact(2).map(|f| f[1]));
+            }
+            (Mix::Mono, 1) => self.vads[0].samples().extend_from_slice(frame),
+            (Mix::Stereo, _) => {
+                for (s, vad) in self.vads.iter_mut().enumerate() {
+                    vad.samples()
+                        .extend(frame.chunks_exact(channels).map(|f| f[s]));
+                }
+            }
+            (Mix::Mono, _) => {
+                // Clipping of a mono mix is counted on the source channels.
+                let inv = 1.0 / channels as f32;
+                self.vads[0].samples().extend(
+                    frame
+                        .chunks_exact(channels)
+                        .map(|f| f.iter().sum::<f32>() * inv),
+                );
+                let clipped = frame
+                    .chunks_exact(channels)
+                    .filter(|f| f.iter().any(|x| x.abs() >= CLIP_LEVEL))
+                    .count();
+                mix_clipped = Some(clipped as u16);
+            }
+        }
+        for (vad, side) in self.vads.iter().zip(self.out.iter_mut()) {
+            push_levels(vad.latest(len), mix_clipped, side);
+        }
+        let sides = self.out.len();
+        for s in 0..sides {
+            let me = *self.out[s].energy_db.last().expect("just pushed");
+            let bled = sides == 2 && {
+                let other = &self.out[1 - s].energy_db;
+                is_bleed(me, &other[other.len().saturating_sub(BLEED_FRAMES)..])
+            };
+            let matters = me >= ABS_GATE_DBFS && !bled;
+            self.vads[s].close_frame(matters, &mut self.out[s].vad);
+        }
+        self.consumed += len as u64;
+        self.frame_index += 1;
+    }
+}
+
+/// Samples per push when measuring from an iterator.
+const ITER_BLOCK: usize = 8192;
+
+/// Read `samples` to the end in one pass and compute the frame features.
+/// `progress` is called with the number of sample frames read so far, now
+/// and then.
 pub(crate) fn extract(
-    mut samples: impl Iterator<Item = f32>,
+    samples: impl Iterator<Item = f32>,
     channels: u16,
     rate: u32,
     mix: Mix,
     progress: &mut dyn FnMut(u64),
 ) -> Features {
-    let channels = usize::from(channels.max(1));
-    let rate = rate.max(1);
-    let mix = if channels < 2 { Mix::Mono } else { mix };
-    let sides = match mix {
-        Mix::Mono => 1,
-        Mix::Stereo => 2.min(channels),
-    };
-    let max_frame = (rate as usize).div_ceil(100) + 1;
-    let mut interleaved = vec![0f32; max_frame * channels];
-    let mut bufs: Vec<Vec<f32>> = (0..sides).map(|_| Vec::with_capacity(max_frame)).collect();
-    let mut out: Vec<SideFrames> = vec![SideFrames::default(); sides];
-    let mut vads: Vec<VadFeed> = (0..sides).map(|_| VadFeed::new(rate)).collect();
-    let window = (BLEED_WINDOW_MS / FRAME_MS) as usize + 1;
-    let mut total: u64 = 0;
-    let mut frame_index: u64 = 0;
-    loop {
-        // Frame k covers samples [k * rate / 100, (k + 1) * rate / 100).
-        let end = (frame_index + 1) * u64::from(rate) / 100;
-        let want = (end - total) as usize * channels;
-        let mut got = 0;
-        for slot in &mut interleaved[..want] {
-            match samples.next() {
-                Some(x) => *slot = x,
-                None => break,
-            }
-            got += 1;
-        }
-        let len = got / channels;
-        if len == 0 {
-            break;
-        }
-        let frame = &interleaved[..len * channels];
-        for buf in bufs.iter_mut() {
-            buf.clear();
-        }
-        // Clipping of a mono mix is counted on the source channels.
-        let mut mix_clipped = None;
-        match (mix, channels) {
-            (Mix::Stereo, 2) => {
-                let [left, right] = bufs.as_mut_slice() else {
-                    unreachable!("two sides")
-                };
-                for f in frame.chunks_exact(2) {
-                    left.push(f[0]);
-                    right.push(f[1]);
-                }
-            }
-            (Mix::Mono, 1) => bufs[0].extend_from_slice(frame),
-            (Mix::Stereo, _) => {
-                for f in frame.chunks_exact(channels) {
-                    bufs[0].push(f[0]);
-                    bufs[1].push(f[1]);
-                }
-            }
-            (Mix::Mono, _) => {
-                let inv = 1.0 / channels as f32;
-                let mut clipped = 0u16;
-                for f in frame.chunks_exact(channels) {
-                    bufs[0].push(f.iter().sum::<f32>() * inv);
-                    clipped += u16::from(f.iter().any(|x| x.abs() >= CLIP_LEVEL));
-                }
-                mix_clipped = Some(clipped);
-            }
-        }
-        for (buf, side) in bufs.iter().zip(out.iter_mut()) {
-            push_levels(buf, mix_clipped, side);
-        }
-        for s in 0..sides {
-            let me = *out[s].energy_db.last().expect("just pushed");
-            let bled = sides == 2 && {
-                let other = &out[1 - s].energy_db;
-                let loudest = other[other.len().saturating_sub(window)..]
-                    .iter()
-                    .copied()
-                    .fold(FLOOR_DB, f32::max);
-                loudest >= ABS_GATE_DBFS && me < loudest - BLEED_MARGIN_DB
-            };
-            let matters = me >= ABS_GATE_DBFS && !bled;
-            vads[s].push(&bufs[s], matters, &mut out[s].vad);
-        }
-        total += len as u64;
-        frame_index += 1;
-        if frame_index.is_multiple_of(PROGRESS_EVERY) {
-            progress(total);
-        }
-        if got < want {
-            break;
-        }
+    let mut extractor = Extractor::new(channels, rate, mix, 0, 0, 0);
+    let mut block = Vec::with_capacity(ITER_BLOCK);
+    let mut samples = samples.peekable();
+    while samples.peek().is_some() {
+        block.clear();
+        block.extend(samples.by_ref().take(ITER_BLOCK));
+        extractor.push(&block);
+        progress(extractor.consumed);
     }
-    for (side, vad) in out.iter_mut().zip(vads.iter_mut()) {
-        vad.finish(&mut side.vad);
-        let n = side.energy_db.len();
-        side.vad.resize(n, false);
-    }
-    progress(total);
-    Features {
-        sample_rate: rate,
-        samples: total,
-        channels: out,
-    }
+    let features = extractor.finish();
+    progress(features.samples);
+    features
 }
 
-/// Energy, peak, zero crossings and clipped samples of one frame. Written
-/// with independent lanes so the compiler can vectorise it: this runs on
-/// every sample.
+/// Energy, peak, zero crossings and clipped samples of one frame, in one
+/// pass. Written with independent lanes so the compiler can vectorise it:
+/// this runs on every sample.
 fn push_levels(buf: &[f32], mix_clipped: Option<u16>, side: &mut SideFrames) {
     const LANES: usize = 8;
+    let Some(&last) = buf.last() else { return };
     let mut power = [0f32; LANES];
     let mut peak = [0f32; LANES];
-    let mut clipped = [0u16; LANES];
-    let chunks = buf.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for chunk in chunks {
+    // 32-bit counters, as wide as the comparison masks, so no packing.
+    let mut clipped = [0u32; LANES];
+    let mut changes = [0u32; LANES];
+    // A plain comparison, not `f32::max`, whose NaN rule keeps the
+    // compiler from using the vector max instruction.
+    let larger = |a: f32, b: f32| if a > b { a } else { b };
+    // Each sample with the one after it (for the crossings); the last
+    // sample has none and is measured on its own.
+    let (samples, nexts) = (&buf[..buf.len() - 1], &buf[1..]);
+    let (cs, cn) = (samples.chunks_exact(LANES), nexts.chunks_exact(LANES));
+    let (rest, rest_next) = (cs.remainder(), cn.remainder());
+    for (x, y) in cs.zip(cn) {
         for j in 0..LANES {
-            let x = chunk[j];
-            power[j] += x * x;
-            peak[j] = peak[j].max(x.abs());
-            clipped[j] += u16::from(x.abs() >= CLIP_LEVEL);
+            let a = x[j].abs();
+            power[j] += x[j] * x[j];
+            peak[j] = larger(a, peak[j]);
+            clipped[j] += u32::from(a >= CLIP_LEVEL);
+            changes[j] += u32::from((x[j] < 0.0) != (y[j] < 0.0));
         }
     }
-    for (j, &x) in rest.iter().enumerate() {
+    for (j, (&x, &y)) in rest.iter().zip(rest_next).enumerate() {
         power[j] += x * x;
-        peak[j] = peak[j].max(x.abs());
-        clipped[j] += u16::from(x.abs() >= CLIP_LEVEL);
+        peak[j] = larger(x.abs(), peak[j]);
+        clipped[j] += u32::from(x.abs() >= CLIP_LEVEL);
+        changes[j] += u32::from((x < 0.0) != (y < 0.0));
     }
-    let crossings = buf
-        .windows(2)
-        .map(|w| u16::from((w[0] < 0.0) != (w[1] < 0.0)))
-        .sum::<u16>();
+    power[0] += last * last;
+    peak[0] = larger(last.abs(), peak[0]);
+    clipped[0] += u32::from(last.abs() >= CLIP_LEVEL);
     let mean = power.iter().sum::<f32>() / buf.len() as f32;
     let db = if mean > 0.0 {
-        (10.0 * mean.log10()).max(FLOOR_DB)
+        // log2 rather than log10: glibc's log10f goes through logf and
+        // costs three times as much, once per frame and side.
+        (10.0 * std::f32::consts::LOG10_2 * mean.log2()).max(FLOOR_DB)
     } else {
         FLOOR_DB
     };
+    let count = |lanes: [u32; LANES]| lanes.iter().sum::<u32>().min(u32::from(u16::MAX)) as u16;
     side.energy_db.push(db);
     side.peak
-        .push(peak.iter().copied().fold(0.0, f32::max).min(1.0));
-    side.crossings.push(crossings);
+        .push(peak.iter().fold(0f32, |m, &p| larger(p, m)).min(1.0));
+    side.crossings.push(count(changes));
     side.clipped
-        .push(mix_clipped.unwrap_or_else(|| clipped.iter().sum()));
-}
-
-/// Of the blocks webrtc-vad need not see, feed it one in this many so its
-/// noise model still follows the line.
-const VAD_KEEP_EVERY: u32 = 4;
-
-/// Analysis frames per webrtc-vad call: it takes 10, 20 or 30 ms, costs
-/// about a third less per second of audio on 30 ms, and decides better with
-/// the longer context. Each 10 ms frame still gets its own energy gate, so
-/// boundaries stay at 10 ms.
-const VAD_BLOCK: usize = 3;
-
-/// Feeds one side's samples to webrtc-vad in 30 ms blocks at a rate it takes.
-struct VadFeed {
-    vad: Vad,
-    /// Samples per 10 ms at the VAD rate.
-    frame: usize,
-    /// Samples of the block being collected, at the VAD rate.
-    pending: Vec<i16>,
-    /// Whether each frame of the block matters (see [`extract`]).
-    matters: Vec<bool>,
-    /// Blocks in a row that did not matter.
-    skipped: u32,
-    /// Linear interpolation when the source rate is not one webrtc-vad takes.
-    resample: Option<Linear>,
-}
-
-impl VadFeed {
-    fn new(rate: u32) -> VadFeed {
-        let (vad_rate, sr) = match rate {
-            0..=8000 => (8000, SampleRate::Rate8kHz),
-            8001..=16000 => (16000, SampleRate::Rate16kHz),
-            16001..=32000 => (32000, SampleRate::Rate32kHz),
-            _ => (48000, SampleRate::Rate48kHz),
-        };
-        let resample = (vad_rate != rate).then(|| Linear::new(rate, vad_rate));
-        let frame = vad_rate as usize / 100;
-        VadFeed {
-            vad: Vad::new_with_rate_and_mode(sr, VadMode::Aggressive),
-            frame,
-            pending: Vec::with_capacity(frame * (VAD_BLOCK + 1)),
-            matters: Vec::with_capacity(VAD_BLOCK),
-            skipped: 0,
-            resample,
-        }
-    }
-
-    /// Feed one analysis frame; `matters`: its decision can change the result.
-    /// Decisions are pushed to `out` a block at a time.
-    fn push(&mut self, buf: &[f32], matters: bool, out: &mut Vec<bool>) {
-        match &mut self.resample {
-            None => self.pending.extend(buf.iter().map(|&x| to_i16(x))),
-            Some(lin) => {
-                for &x in buf {
-                    lin.push(x, &mut self.pending);
-                }
-            }
-        }
-        self.matters.push(matters);
-        if self.matters.len() == VAD_BLOCK {
-            self.decide(out);
-        }
-    }
-
-    /// Decide the frames collected so far (a whole block, or what is left at
-    /// the end: 10 and 20 ms are lengths webrtc-vad takes too).
-    fn decide(&mut self, out: &mut Vec<bool>) {
-        let frames = self.matters.len();
-        if frames == 0 {
-            return;
-        }
-        let any = self.matters.iter().any(|&m| m);
-        self.skipped = if any { 0 } else { self.skipped + 1 };
-        let n = frames * self.frame;
-        // Interpolation can leave the block a sample short or long.
-        self.pending.resize(n.max(self.pending.len()), 0);
-        let voiced = self.skipped.is_multiple_of(VAD_KEEP_EVERY)
-            && self
-                .vad
-                .is_voice_segment(&self.pending[..n])
-                .unwrap_or(false);
-        out.extend(self.matters.iter().map(|&m| m && voiced));
-        self.pending.drain(..n);
-        self.matters.clear();
-    }
-
-    /// Decide what is left at the end of the stream.
-    fn finish(&mut self, out: &mut Vec<bool>) {
-        self.decide(out);
-    }
-}
-
-/// `as` saturates, so full-scale and over-range samples are clamped.
-fn to_i16(x: f32) -> i16 {
-    (x * 32768.0) as i16
-}
-
-/// Linear interpolation from one rate to another, sample by sample.
-struct Linear {
-    /// Source samples per output sample.
-    step: f64,
-    /// Position of the next output sample between `prev` (0) and the next
-    /// input sample (1).
-    at: f64,
-    prev: f32,
-}
-
-impl Linear {
-    fn new(from: u32, to: u32) -> Linear {
-        Linear {
-            step: f64::from(from) / f64::from(to),
-            at: 1.0,
-            prev: 0.0,
-        }
-    }
-
-    fn push(&mut self, x: f32, out: &mut Vec<i16>) {
-        while self.at <= 1.0 {
-            out.push(to_i16(self.prev + (x - self.prev) * self.at as f32));
-            self.at += self.step;
-        }
-        self.at -= 1.0;
-        self.prev = x;
-    }
+        .push(mix_clipped.unwrap_or_else(|| count(clipped)));
 }
 
 #[cfg(test)]

@@ -146,7 +146,7 @@ impl Acc {
     }
 
     fn add_frame(&mut self, c: &SideFrames, i: usize) {
-        self.power += 10f64.powf(f64::from(c.energy_db[i]) / 10.0);
+        self.power += (f64::from(c.energy_db[i]) * (std::f64::consts::LN_10 / 10.0)).exp();
         self.frames += 1;
         self.clipped += u64::from(c.clipped[i]);
     }

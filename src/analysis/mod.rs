@@ -43,9 +43,12 @@
 //!   for bleed); a mono recording cannot show one-way audio (there is one
 //!   channel), only that it is short; music on hold counts as speech.
 
+mod chunks;
+mod decimate;
 mod features;
 mod metrics;
 mod speech;
+mod vad;
 mod waveform;
 
 #[cfg(test)]
@@ -54,6 +57,9 @@ mod bench_tests;
 #[cfg(test)]
 #[path = "demo_tests.rs"]
 mod demo_tests;
+#[cfg(test)]
+#[path = "shortcut_tests.rs"]
+mod shortcut_tests;
 #[cfg(test)]
 #[path = "speech_tests.rs"]
 mod speech_tests;
@@ -65,17 +71,15 @@ mod test_audio;
 
 use std::path::Path;
 
-use rodio::Source;
 use serde::{Deserialize, Serialize};
 
 use crate::audio::AudioError;
-use crate::audio::source::CallSource;
 
 pub use waveform::Waveform;
 
 /// Bump whenever the algorithm or a threshold changes: cached analyses with
 /// another version are recomputed.
-pub const ANALYSIS_VERSION: u32 = 1;
+pub const ANALYSIS_VERSION: u32 = 2;
 
 /// Length of one analysis frame. webrtc-vad accepts 10, 20 or 30 ms; 10 ms
 /// gives the finest boundaries (dead-air edges within a frame).
@@ -296,64 +300,31 @@ pub enum AnalysisError {
     NoAudio { file: String },
 }
 
-/// Samples per block handed from the decoding thread (about 1 s of 8 kHz stereo).
-const DECODE_BLOCK: usize = 16_384;
-
-/// Analyse a recording, decoding it with the player's [`CallSource`].
-/// `progress` is called with 0..1 as the file is read (about every 1%), and
-/// with 1.0 at the end.
+/// Analyse a recording, decoding it with the player's [`CallSource`] on
+/// every core (see `chunks.rs`). `progress` is called with 0..1 as the file
+/// is read, and with 1.0 at the end.
 pub fn analyze_file(
     path: &Path,
     layout: ChannelLayout,
     progress: &dyn Fn(f32),
 ) -> Result<CallAnalysis, AnalysisError> {
-    let source = CallSource::open(path)?;
-    let controls = source.controls();
-    let channels = source.channels().get();
-    let rate = source.sample_rate().get();
-    let expected_frames = source.info().duration_ms * u64::from(rate) / 1000;
-    progress(0.0);
-    let mut report = |frames: u64| {
-        if expected_frames > 0 {
-            progress((frames as f64 / expected_frames as f64).min(1.0) as f32);
-        }
-    };
-    // Decoding is about half the work: it runs on its own thread, handing
-    // over blocks, while this one measures (the machine has two cores).
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<f32>>(8);
-    let decoder = std::thread::Builder::new()
-        .name("callqa-analysis-decode".into())
-        .spawn(move || {
-            let mut source = source;
-            loop {
-                let mut block = Vec::with_capacity(DECODE_BLOCK + 8_192);
-                let mut more = true;
-                while more && block.len() < DECODE_BLOCK {
-                    more = source.read_block(&mut block);
-                }
-                if block.is_empty() || tx.send(block).is_err() || !more {
-                    return;
-                }
-            }
-        })
-        .map_err(|e| AnalysisError::Read {
-            file: crate::audio::file_label(path),
-            reason: format!("cannot start the decoding thread: {e}"),
-        })?;
-    let feats = features::extract(
-        rx.into_iter().flatten(),
-        channels,
-        rate,
-        mix_for(layout, channels),
-        &mut report,
-    );
-    let _ = decoder.join();
-    let file = crate::audio::file_label(path);
-    if let Some(reason) = controls.error() {
-        return Err(AnalysisError::Read { file, reason });
-    }
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    analyze_file_with(path, layout, progress, chunks::CHUNK_FRAMES, workers)
+}
+
+/// [`analyze_file`] with the chunk length and the number of threads chosen.
+fn analyze_file_with(
+    path: &Path,
+    layout: ChannelLayout,
+    progress: &dyn Fn(f32),
+    chunk_frames: u64,
+    workers: usize,
+) -> Result<CallAnalysis, AnalysisError> {
+    let feats = chunks::measure_file(path, layout, chunk_frames, workers, progress)?;
     if feats.frames() == 0 {
-        return Err(AnalysisError::NoAudio { file });
+        return Err(AnalysisError::NoAudio {
+            file: crate::audio::file_label(path),
+        });
     }
     progress(1.0);
     Ok(analyze_features(&feats, layout))

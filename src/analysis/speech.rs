@@ -42,31 +42,37 @@ const TONE_CADENCE_MS: u64 = 700;
 const TONE_SMOOTH_FRAMES: usize = 5;
 
 /// Per side (in the order of `features.channels`), per frame: speech or not.
+/// The sides are independent once the other side's energy is known, so a
+/// stereo call's two sides are worked out on two threads.
 pub(crate) fn detect(f: &Features) -> Vec<Vec<bool>> {
-    let gates: Vec<f32> = f.channels.iter().map(|c| gate(&c.energy_db)).collect();
-    let mut raw: Vec<Vec<bool>> = f
-        .channels
+    match f.channels.as_slice() {
+        [a, b] => std::thread::scope(|scope| {
+            let second = scope.spawn(|| side_speech(b, Some(a)));
+            let first = side_speech(a, Some(b));
+            vec![
+                first,
+                second.join().expect("speech detection does not panic"),
+            ]
+        }),
+        sides => sides.iter().map(|c| side_speech(c, None)).collect(),
+    }
+}
+
+/// Speech frames of one side; `other` is the other side of a stereo call.
+fn side_speech(me: &SideFrames, other: Option<&SideFrames>) -> Vec<bool> {
+    let g = gate(&me.energy_db);
+    let mut speech: Vec<bool> = me
+        .vad
         .iter()
-        .zip(&gates)
-        .map(|(c, &g)| {
-            c.vad
-                .iter()
-                .zip(&c.energy_db)
-                .map(|(&v, &e)| v && e >= g)
-                .collect()
-        })
+        .zip(&me.energy_db)
+        .map(|(&v, &e)| v && e >= g)
         .collect();
-    if let [a, b] = f.channels.as_slice() {
-        let drop_a = bleed(a, b);
-        let drop_b = bleed(b, a);
-        clear_where(&mut raw[0], &drop_a);
-        clear_where(&mut raw[1], &drop_b);
+    if let Some(other) = other {
+        clear_where(&mut speech, &bleed(me, other));
     }
-    for (side, c) in raw.iter_mut().zip(&f.channels) {
-        clear_steady_tones(side, c);
-        smooth(side);
-    }
-    raw
+    clear_steady_tones(&mut speech, me);
+    smooth(&mut speech);
+    speech
 }
 
 /// The energy a frame must reach to be speech on this side.
@@ -96,19 +102,29 @@ pub(crate) fn noise_floor(energy_db: &[f32]) -> f32 {
     0.0
 }
 
-/// Frames of `me` that are `other` leaking in: more than [`BLEED_MARGIN_DB`]
-/// below the other side's loudest frame of the last [`BLEED_WINDOW_MS`],
-/// when that one is above [`ABS_GATE_DBFS`] (the same rule decides where
-/// `features` may skip webrtc-vad).
+/// Frames of the other side a frame is compared with: those of the last
+/// [`BLEED_WINDOW_MS`] and the one at the same time.
+pub(crate) const BLEED_FRAMES: usize = (BLEED_WINDOW_MS / FRAME_MS) as usize + 1;
+
+/// Whether a frame `me` dB loud is the other side leaking in: more than
+/// [`BLEED_MARGIN_DB`] below the other side's loudest frame of
+/// `other_recent` (its last [`BLEED_FRAMES`]), when that one is above
+/// [`ABS_GATE_DBFS`]. `features` uses the same rule to skip webrtc-vad.
+pub(crate) fn is_bleed(me: f32, other_recent: &[f32]) -> bool {
+    // A plain comparison: `f32::max`'s NaN rule is slower.
+    let loudest = other_recent
+        .iter()
+        .fold(FLOOR_DB, |m, &e| if e > m { e } else { m });
+    loudest >= ABS_GATE_DBFS && me < loudest - BLEED_MARGIN_DB
+}
+
+/// Frames of `me` that are `other` leaking in ([`is_bleed`]).
 fn bleed(me: &SideFrames, other: &SideFrames) -> Vec<bool> {
-    let window = (BLEED_WINDOW_MS / FRAME_MS) as usize;
     let e = &other.energy_db;
-    (0..me.energy_db.len())
-        .map(|i| {
-            let from = i.saturating_sub(window);
-            let loudest = e[from..=i].iter().copied().fold(FLOOR_DB, f32::max);
-            loudest >= ABS_GATE_DBFS && me.energy_db[i] < loudest - BLEED_MARGIN_DB
-        })
+    me.energy_db
+        .iter()
+        .enumerate()
+        .map(|(i, &mine)| is_bleed(mine, &e[(i + 1).saturating_sub(BLEED_FRAMES)..=i]))
         .collect()
 }
 
@@ -140,35 +156,39 @@ pub(crate) fn clear_steady_tones_with(
     if n < W {
         return;
     }
-    // Windowed power (dB) and crossings of frames [i, i + W).
+    // Windowed mean power (linear: the steadiness test compares ratios, so
+    // no logarithm per window) and crossings of frames [i, i + W).
     let windows = n - W + 1;
+    let power: Vec<f32> = c.energy_db[..n]
+        .iter()
+        .map(|&e| (e * (std::f32::consts::LN_10 / 10.0)).exp())
+        .collect();
     let mut level = Vec::with_capacity(windows);
     let mut cross = Vec::with_capacity(windows);
     for i in 0..windows {
-        let p: f32 = c.energy_db[i..i + W]
-            .iter()
-            .map(|&e| 10f32.powf(e / 10.0))
-            .sum();
-        level.push(10.0 * (p / W as f32).max(1e-12).log10());
+        level.push(power[i..i + W].iter().sum::<f32>() / W as f32);
         cross.push(c.crossings[i..i + W].iter().sum::<u16>());
     }
+    let ratio = 10f32.powf(level_db / 10.0);
+    let audible = 10f32.powf(ABS_GATE_DBFS / 10.0);
     let windows_for = |ms: u64| ((ms / FRAME_MS) as usize + 1).saturating_sub(W).max(1);
     let (min_windows, burst_windows) = (windows_for(min_ms), windows_for(TONE_BURST_MS));
-    // Steady runs: (first window, end window, level, crossings).
+    // Steady runs: (first window, end window, level in dB, crossings).
     let mut runs = Vec::new();
     let mut start = 0;
     while start < windows {
-        let (l0, z0) = (level[start], cross[start]);
+        let (p0, z0) = (level[start], cross[start]);
+        let (low, high) = (p0 / ratio, p0 * ratio);
         let mut end = start + 1;
         while end < windows
-            && (level[end] - l0).abs() <= level_db
+            && (low..=high).contains(&level[end])
             && cross[end].abs_diff(z0) <= max_crossings
         {
             end += 1;
         }
         // Silence is steady too, but it is not speech anyway.
-        if end - start >= burst_windows && l0 > ABS_GATE_DBFS {
-            runs.push((start, end, l0, z0));
+        if end - start >= burst_windows && p0 > audible {
+            runs.push((start, end, 10.0 * p0.log10(), z0));
         }
         start = end;
     }

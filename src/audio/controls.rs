@@ -73,7 +73,11 @@ impl Controls {
     /// next frame the output pulls; [`Controls::position`] reports the target
     /// at once.
     pub fn seek(&self, to: Duration) {
-        let mut frames = self.duration_to_frames(to);
+        self.seek_frames(self.duration_to_frames(to));
+    }
+
+    /// [`Controls::seek`] to a frame (sample-exact, for whole-file work).
+    pub fn seek_frames(&self, mut frames: u64) {
         if let Some(total) = self.total_frames() {
             frames = frames.min(total);
         }

@@ -34,7 +34,7 @@ use std::time::Duration;
 use rodio::source::SeekError;
 use rodio::{ChannelCount, SampleRate, Source};
 use symphonia::core::audio::SampleBuffer;
-use symphonia::core::codecs::Decoder;
+use symphonia::core::codecs::{CODEC_TYPE_PCM_S16LE, Decoder};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::{FormatReader, SeekMode, SeekTo};
 use symphonia::core::units::TimeBase;
@@ -60,6 +60,9 @@ pub struct CallSource {
     buf: Vec<f32>,
     idx: usize,
     scratch: Option<SampleBuffer<f32>>,
+    /// Interleaved 16-bit PCM whose packets are converted here, not by the
+    /// decoder (see [`CallSource::take_s16`]).
+    direct_s16: bool,
     /// Recording frame of the next frame to hand out.
     pos: u64,
     /// After an accurate seek: drop decoded frames before this frame, but
@@ -93,6 +96,9 @@ impl CallSource {
         let channels = info.channels.max(1);
         let span_frames = (rate as usize / 20).max(64);
         let preroll = preroll_frames(&info.codec, rate);
+        let direct_s16 = opened.params.codec == CODEC_TYPE_PCM_S16LE
+            && opened.params.bits_per_sample == Some(16)
+            && opened.params.channels.map(|c| c.count()) == Some(usize::from(channels));
         Ok(CallSource {
             track_id: opened.track_id,
             time_base: opened.params.time_base,
@@ -105,6 +111,7 @@ impl CallSource {
             buf: Vec::new(),
             idx: 0,
             scratch: None,
+            direct_s16,
             pos: 0,
             discard_until: None,
             preroll,
@@ -324,6 +331,12 @@ impl CallSource {
             if packet.track_id() != self.track_id {
                 continue;
             }
+            if self.direct_s16 {
+                if self.take_s16(packet.ts(), packet.buf()) {
+                    return true;
+                }
+                continue;
+            }
             let decoded = match self.decoder.decode(&packet) {
                 Ok(d) => d,
                 Err(SymError::ResetRequired) => {
@@ -337,21 +350,16 @@ impl CallSource {
             if frames == 0 {
                 continue;
             }
-            let mut skip = 0;
-            if let Some((target, budget)) = self.discard_until {
-                let start = ts_to_frames(packet.ts(), self.time_base, self.sample_rate.get());
-                if start + frames as u64 <= target && budget > frames as u64 {
-                    self.discard_until = Some((target, budget - frames as u64));
-                    continue;
-                }
-                skip = target.saturating_sub(start).min(frames as u64) as usize;
-                if start > target {
-                    // Landed late: the clock follows the audio.
-                    self.pos = start;
-                    self.controls.position.store(start, Ordering::SeqCst);
-                }
-                self.discard_until = None;
-            }
+            let start = ts_to_frames(packet.ts(), self.time_base, self.sample_rate.get());
+            let Some(skip) = frames_to_drop(
+                &mut self.discard_until,
+                &mut self.pos,
+                &self.controls,
+                start,
+                frames,
+            ) else {
+                continue;
+            };
             let spec = *decoded.spec();
             let src_ch = spec.channels.count().max(1);
             if self
@@ -381,6 +389,61 @@ impl CallSource {
     }
 }
 
+impl CallSource {
+    /// 16-bit PCM straight from the packet into `buf`: symphonia's PCM
+    /// decoder converts to planar and back, which cost more than all the
+    /// rest of reading a WAV. Same scaling as symphonia (x / 32768).
+    fn take_s16(&mut self, ts: u64, bytes: &[u8]) -> bool {
+        let frame_bytes = 2 * usize::from(self.channels.get());
+        let frames = bytes.len() / frame_bytes;
+        if frames == 0 {
+            return false;
+        }
+        let start = ts_to_frames(ts, self.time_base, self.sample_rate.get());
+        let Some(skip) = frames_to_drop(
+            &mut self.discard_until,
+            &mut self.pos,
+            &self.controls,
+            start,
+            frames,
+        ) else {
+            return false;
+        };
+        let (pairs, _) = bytes[skip * frame_bytes..frames * frame_bytes].as_chunks::<2>();
+        self.buf.extend(
+            pairs
+                .iter()
+                .map(|&b| f32::from(i16::from_le_bytes(b)) * (1.0 / 32768.0)),
+        );
+        !self.buf.is_empty()
+    }
+}
+
+/// After a seek: how many leading frames of a packet of `frames` starting
+/// at frame `start` to drop, or None to drop the whole packet. A packet that
+/// starts after the target (the seek landed late) moves the clock there.
+fn frames_to_drop(
+    discard_until: &mut Option<(u64, u64)>,
+    pos: &mut u64,
+    controls: &Controls,
+    start: u64,
+    frames: usize,
+) -> Option<usize> {
+    let Some((target, budget)) = *discard_until else {
+        return Some(0);
+    };
+    if start + frames as u64 <= target && budget > frames as u64 {
+        *discard_until = Some((target, budget - frames as u64));
+        return None;
+    }
+    if start > target {
+        *pos = start;
+        controls.position.store(start, Ordering::SeqCst);
+    }
+    *discard_until = None;
+    Some(target.saturating_sub(start).min(frames as u64) as usize)
+}
+
 /// Frames decoded before a seek target so the decoder is primed when the
 /// target comes out: none for codecs without state between blocks, a few
 /// frames for GSM, libopus's recommended 80 ms, and an MP3/Vorbis allowance
@@ -395,34 +458,34 @@ fn preroll_frames(codec: &str, rate: u32) -> u64 {
 }
 
 impl CallSource {
-    /// Bulk read for whole-file work (analysis): appends the rest of the
-    /// current decoded packet to `out` in one copy instead of a `next()`
-    /// per sample. False at the end. Seeks are honoured; skip ranges only
+    /// Bulk read for whole-file work (analysis): the rest of the current
+    /// decoded packet, without a copy or a `next()` per sample. None at the
+    /// end; an empty block while paused. The rest of a frame the iterator
+    /// started comes first, on its own. Seeks are honoured; skip ranges only
     /// at packet boundaries, so playback keeps using the iterator.
-    pub fn read_block(&mut self, out: &mut Vec<f32>) -> bool {
+    pub fn next_block(&mut self) -> Option<&[f32]> {
         let channels = usize::from(self.channels.get());
-        while self.sub != 0 {
-            match self.next() {
-                Some(sample) => out.push(sample),
-                None => return false,
+        if self.sub != 0 {
+            let rest = channels - usize::from(self.sub);
+            self.sub = 0;
+            if !self.silent_frame {
+                self.pos += 1;
+                self.controls.position.store(self.pos, Ordering::SeqCst);
+                self.idx += rest;
+                return Some(&self.buf[self.idx - rest..self.idx]);
             }
         }
-        match self.begin_frame() {
-            None => return false,
-            Some(true) if self.at_end => return false,
-            Some(true) => {
-                // Paused: one frame of silence, as the iterator would give.
-                out.extend(std::iter::repeat_n(0.0, channels));
-                return true;
-            }
-            Some(false) => {}
+        match self.begin_frame()? {
+            true if self.at_end => return None,
+            true => return Some(&[]),
+            false => {}
         }
         let frames = (self.buf.len() - self.idx) / channels;
-        out.extend_from_slice(&self.buf[self.idx..self.idx + frames * channels]);
+        let from = self.idx;
         self.idx += frames * channels;
         self.pos += frames as u64;
         self.controls.position.store(self.pos, Ordering::SeqCst);
-        true
+        Some(&self.buf[from..self.idx])
     }
 }
 
