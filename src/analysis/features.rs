@@ -35,6 +35,8 @@ pub(crate) struct SideFrames {
     pub clipped: Vec<u16>,
     /// The webrtc-vad decision.
     pub vad: Vec<bool>,
+    /// Stereo: the frame is the other side leaking in ([`is_bleed`]).
+    pub bled: Vec<bool>,
 }
 
 impl SideFrames {
@@ -45,6 +47,7 @@ impl SideFrames {
             crossings: Vec::with_capacity(frames),
             clipped: Vec::with_capacity(frames),
             vad: Vec::with_capacity(frames),
+            bled: Vec::with_capacity(frames),
         }
     }
 }
@@ -76,6 +79,7 @@ impl Features {
             side.crossings.extend(more.crossings);
             side.clipped.extend(more.clipped);
             side.vad.extend(more.vad);
+            side.bled.extend(more.bled);
         }
     }
 
@@ -207,6 +211,7 @@ impl Extractor {
                 side.crossings.drain(..warmup);
                 side.clipped.drain(..warmup);
                 side.vad.drain(..warmup);
+                side.bled.drain(..warmup);
             }
         }
         Features {
@@ -277,6 +282,7 @@ impl Extractor {
                 let other = &self.out[1 - s].energy_db;
                 is_bleed(me, &other[other.len().saturating_sub(BLEED_FRAMES)..])
             };
+            self.out[s].bled.push(bled);
             let matters = me >= ABS_GATE_DBFS && !bled;
             self.vads[s].close_frame(matters, &mut self.out[s].vad);
         }

@@ -42,24 +42,24 @@ const TONE_CADENCE_MS: u64 = 700;
 const TONE_SMOOTH_FRAMES: usize = 5;
 
 /// Per side (in the order of `features.channels`), per frame: speech or not.
-/// The sides are independent once the other side's energy is known, so a
-/// stereo call's two sides are worked out on two threads.
+/// The sides are independent (the bleed rule was applied while measuring),
+/// so a stereo call's two sides are worked out on two threads.
 pub(crate) fn detect(f: &Features) -> Vec<Vec<bool>> {
     match f.channels.as_slice() {
         [a, b] => std::thread::scope(|scope| {
-            let second = scope.spawn(|| side_speech(b, Some(a)));
-            let first = side_speech(a, Some(b));
+            let second = scope.spawn(|| side_speech(b));
+            let first = side_speech(a);
             vec![
                 first,
                 second.join().expect("speech detection does not panic"),
             ]
         }),
-        sides => sides.iter().map(|c| side_speech(c, None)).collect(),
+        sides => sides.iter().map(side_speech).collect(),
     }
 }
 
-/// Speech frames of one side; `other` is the other side of a stereo call.
-fn side_speech(me: &SideFrames, other: Option<&SideFrames>) -> Vec<bool> {
+/// Speech frames of one side.
+fn side_speech(me: &SideFrames) -> Vec<bool> {
     let g = gate(&me.energy_db);
     let mut speech: Vec<bool> = me
         .vad
@@ -67,9 +67,7 @@ fn side_speech(me: &SideFrames, other: Option<&SideFrames>) -> Vec<bool> {
         .zip(&me.energy_db)
         .map(|(&v, &e)| v && e >= g)
         .collect();
-    if let Some(other) = other {
-        clear_where(&mut speech, &bleed(me, other));
-    }
+    clear_where(&mut speech, &me.bled);
     clear_steady_tones(&mut speech, me);
     smooth(&mut speech);
     speech
@@ -109,23 +107,14 @@ pub(crate) const BLEED_FRAMES: usize = (BLEED_WINDOW_MS / FRAME_MS) as usize + 1
 /// Whether a frame `me` dB loud is the other side leaking in: more than
 /// [`BLEED_MARGIN_DB`] below the other side's loudest frame of
 /// `other_recent` (its last [`BLEED_FRAMES`]), when that one is above
-/// [`ABS_GATE_DBFS`]. `features` uses the same rule to skip webrtc-vad.
+/// [`ABS_GATE_DBFS`]. `features` applies it while measuring (and skips
+/// webrtc-vad on such frames).
 pub(crate) fn is_bleed(me: f32, other_recent: &[f32]) -> bool {
     // A plain comparison: `f32::max`'s NaN rule is slower.
     let loudest = other_recent
         .iter()
         .fold(FLOOR_DB, |m, &e| if e > m { e } else { m });
     loudest >= ABS_GATE_DBFS && me < loudest - BLEED_MARGIN_DB
-}
-
-/// Frames of `me` that are `other` leaking in ([`is_bleed`]).
-fn bleed(me: &SideFrames, other: &SideFrames) -> Vec<bool> {
-    let e = &other.energy_db;
-    me.energy_db
-        .iter()
-        .enumerate()
-        .map(|(i, &mine)| is_bleed(mine, &e[(i + 1).saturating_sub(BLEED_FRAMES)..=i]))
-        .collect()
 }
 
 fn clear_where(speech: &mut [bool], drop: &[bool]) {

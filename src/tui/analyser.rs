@@ -36,6 +36,18 @@ fn layout(code: &str) -> ChannelLayout {
     }
 }
 
+/// The analysis of one call uses every core (`analysis::chunks`); the
+/// reviewer's playback and screen must not stutter meanwhile, so the
+/// analyser runs at a lower priority. On Linux the nice value belongs to
+/// the thread and the analysis workers it starts inherit it.
+fn yield_to_playback() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its arguments; who = 0 is this thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
 impl Analyser {
     pub fn start(workspace: &Path) -> Analyser {
         let progress = Arc::new(Mutex::new(Progress::default()));
@@ -47,7 +59,10 @@ impl Analyser {
         );
         let thread = std::thread::Builder::new()
             .name("callqa-analyser".into())
-            .spawn(move || run(&path, &p, &s))
+            .spawn(move || {
+                yield_to_playback();
+                run(&path, &p, &s)
+            })
             .ok();
         Analyser {
             progress,
