@@ -31,6 +31,10 @@ pub(crate) const CHUNK_FRAMES: u64 = 12_000;
 /// Two seconds before each chunk: webrtc-vad adapts within a second.
 pub(crate) const WARMUP_FRAMES: u64 = 200;
 
+/// Below this a recording cannot hold speech (telephony is 8000 Hz): such a
+/// rate is a damaged header.
+const MIN_RATE: u32 = 1_000;
+
 /// Report progress after about this many sample frames per worker.
 const PROGRESS_SAMPLES: u64 = 80_000;
 
@@ -54,6 +58,12 @@ pub(crate) fn measure_file(
     let channels = first.channels().get();
     let mix = mix_for(layout, channels);
     let rate = first.sample_rate().get().max(1);
+    if rate < MIN_RATE {
+        return Err(AnalysisError::Read {
+            file: file_label(path),
+            reason: format!("a sample rate of {rate} Hz is too low to hold speech"),
+        });
+    }
     let controls = first.controls();
     let total_samples = controls
         .total_frames()

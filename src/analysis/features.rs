@@ -158,7 +158,9 @@ impl Extractor {
     /// Interleaved samples of the frame being collected still missing.
     fn frame_samples_wanted(&self) -> usize {
         let k = self.frame_index;
-        let len = frame_start(k + 1, self.rate) - frame_start(k, self.rate);
+        // At least a sample per frame, so an absurd rate (under 100 Hz)
+        // cannot stall the loop in `push`.
+        let len = (frame_start(k + 1, self.rate) - frame_start(k, self.rate)).max(1);
         len as usize * self.channels - self.carry.len()
     }
 
@@ -436,6 +438,14 @@ mod tests {
         assert_eq!(f.samples, 85);
         assert_eq!(f.frames(), 2);
         assert_eq!(f.channels[0].vad.len(), 2);
+    }
+
+    #[test]
+    fn an_absurd_rate_from_a_damaged_header_does_not_stall() {
+        // 50 Hz: half a sample per frame; every frame still takes one.
+        let f = extract(std::iter::repeat_n(0.1, 100), 1, 50, Mix::Mono, &mut |_| {});
+        assert_eq!(f.samples, 100);
+        assert!(f.frames() >= 100);
     }
 
     #[test]
