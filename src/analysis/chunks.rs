@@ -29,11 +29,21 @@ use crate::audio::source::CallSource;
 pub(crate) const CHUNK_FRAMES: u64 = 12_000;
 
 /// Two seconds before each chunk: webrtc-vad adapts within a second.
-pub(crate) const WARMUP_FRAMES: u64 = 200;
+/// A whole number of webrtc-vad blocks, so a chunk's blocks line up with
+/// those of one pass over the file.
+pub(crate) const WARMUP_FRAMES: u64 = 201;
 
 /// Below this a recording cannot hold speech (telephony is 8000 Hz): such a
 /// rate is a damaged header.
 const MIN_RATE: u32 = 1_000;
+
+/// Above this the header is damaged too (studio audio stops at 384 kHz),
+/// and the resampler's table would grow with the rate.
+const MAX_RATE: u32 = 384_000;
+
+/// At most this many chunks (two weeks of audio); the last chunk reads to
+/// the end whatever length the container claims.
+const MAX_CHUNKS: u64 = 10_000;
 
 /// Report progress after about this many sample frames per worker.
 const PROGRESS_SAMPLES: u64 = 80_000;
@@ -58,19 +68,19 @@ pub(crate) fn measure_file(
     let channels = first.channels().get();
     let mix = mix_for(layout, channels);
     let rate = first.sample_rate().get().max(1);
-    if rate < MIN_RATE {
+    if !(MIN_RATE..=MAX_RATE).contains(&rate) {
         return Err(AnalysisError::Read {
             file: file_label(path),
-            reason: format!("a sample rate of {rate} Hz is too low to hold speech"),
+            reason: format!("a sample rate of {rate} Hz cannot be right (a damaged header?)"),
         });
     }
     let controls = first.controls();
     let total_samples = controls
         .total_frames()
         .unwrap_or(first.info().duration_ms * u64::from(rate) / 1000);
-    let total_frames = (total_samples * 100).div_ceil(u64::from(rate));
+    let total_frames = total_samples.saturating_mul(100).div_ceil(u64::from(rate));
     let chunk_frames = chunk_frames.max(WARMUP_FRAMES + 1);
-    let chunks = total_frames.div_ceil(chunk_frames).max(1) as usize;
+    let chunks = total_frames.div_ceil(chunk_frames).clamp(1, MAX_CHUNKS) as usize;
     let plan = Plan {
         path,
         channels,

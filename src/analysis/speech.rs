@@ -47,12 +47,14 @@ const TONE_SMOOTH_FRAMES: usize = 5;
 pub(crate) fn detect(f: &Features) -> Vec<Vec<bool>> {
     match f.channels.as_slice() {
         [a, b] => std::thread::scope(|scope| {
-            let second = scope.spawn(|| side_speech(b));
+            let second = std::thread::Builder::new().spawn_scoped(scope, || side_speech(b));
             let first = side_speech(a);
-            vec![
-                first,
-                second.join().expect("speech detection does not panic"),
-            ]
+            let second = match second {
+                Ok(thread) => thread.join().expect("speech detection does not panic"),
+                // No thread to be had: the second side here, after the first.
+                Err(_) => side_speech(b),
+            };
+            vec![first, second]
         }),
         sides => sides.iter().map(side_speech).collect(),
     }
