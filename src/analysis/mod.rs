@@ -13,17 +13,19 @@
 //!   [`CallAnalysis`], is plain data with serde derives that the workspace
 //!   caches as JSON (keyed by [`ANALYSIS_VERSION`], so a changed algorithm
 //!   makes cached results stale) and the TUI draws.
-//! * [`analyze_file`] decodes through [`CallSource`], the same source the
+//! * [`analyze_file`] decodes through
+//!   [`CallSource`](crate::audio::source::CallSource), the same source the
 //!   player uses, so every codec the player can play can be analysed.
 //!   [`analyze_samples`] takes interleaved samples from anywhere (tests,
 //!   other decoders).
-//! * One streaming pass over the samples turns every 10 ms frame of each side
+//! * A streaming pass (per 2-minute chunk, the chunks on every core: see
+//!   `chunks.rs`) turns every 10 ms frame of each side
 //!   into a few numbers (energy, peak, zero crossings, samples at full scale,
 //!   the webrtc-vad decision); nothing is allocated per sample and the audio
 //!   itself is never kept. Everything after that works on those frame
 //!   features: a 60-minute call is 360 000 frames per side, about 10 MB.
 //!   webrtc-vad is the dearest part, so it runs on 30 ms blocks and only
-//!   where its answer can change the result (see `features.rs`).
+//!   where its answer can change the result (see `vad.rs`).
 //! * Voice activity per side is webrtc-vad (mode 2, "aggressive") AND an
 //!   energy gate (above the line noise and above an absolute floor) AND a
 //!   cross-channel rule: a frame whose energy is more than
@@ -300,7 +302,7 @@ pub enum AnalysisError {
     NoAudio { file: String },
 }
 
-/// Analyse a recording, decoding it with the player's [`CallSource`] on
+/// Analyse a recording, decoding it with the player's [`CallSource`](crate::audio::source::CallSource) on
 /// every core (see `chunks.rs`). `progress` is called with 0..1 as the file
 /// is read, and with 1.0 at the end.
 pub fn analyze_file(

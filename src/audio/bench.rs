@@ -8,7 +8,7 @@
 //! audio buffer, seek latency to 10 random positions (seek request to the
 //! first sample at the target), the caller's analysis (optional hook) next
 //! to `ffmpeg -af silencedetect`, and a plain `ffmpeg -f null` decode (the
-//! whole-file jobs best of [`RUNS`]). Peak memory (VmHWM, reset first) is
+//! whole-file jobs best of `RUNS`). Peak memory (VmHWM, reset first) is
 //! read after playing a 2-hour call through the null clock for a few
 //! seconds with all effects on. It writes only to `report`.
 

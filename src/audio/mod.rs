@@ -24,8 +24,8 @@
 //!   automatic gain. It never touches the clock, which the source keeps.
 //! * Codecs symphonia lacks or mishandles come through the same path: GSM
 //!   6.10 (raw Asterisk `.gsm` and "wav49" in WAV) via libgsm, Opus in Ogg via
-//!   libopus ([`codecs`]), and ADPCM WAV through our own block reader
-//!   ([`blocks`]) because symphonia's ADPCM seek lands in the wrong place.
+//!   libopus (`codecs`), and ADPCM WAV through our own block reader
+//!   (`blocks`) because symphonia's ADPCM seek lands in the wrong place.
 //! * [`player`] runs one playback thread that owns the output device and takes
 //!   commands over a channel; the UI only sends commands and reads snapshots.
 //!   When no sound device can be opened (SSH session, CI) a "null clock"
