@@ -170,7 +170,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ws,
         } => {
             let (workspace, _, _) = open_workspace(&ws, &config, config::default_workspace())?;
-            workspace.link_by_hand(&call, contact.as_deref(), deal.as_deref())?;
+            callqa::import::link_by_hand(&workspace, &call, contact.as_deref(), deal.as_deref())?;
             let t = callqa::i18n::strings(workspace.language()?.unwrap_or_default());
             println!("{call}: {}", t.cli_linked);
             Ok(ExitCode::SUCCESS)

@@ -164,18 +164,9 @@ pub const MONOLOGUE_MAX_PAUSE_MS: u64 = 3_000;
 /// monologue: it is a backchannel, not a turn.
 pub const BACKCHANNEL_MAX_MS: u64 = 1_000;
 
-/// Which channel carries whom. Comes from the batch (`channel_layout` in
-/// calls.csv); a mono file is always analysed as [`ChannelLayout::Mono`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ChannelLayout {
-    /// Both sides mixed in one channel (a stereo file is mixed down).
-    Mono,
-    /// Stereo, the rep on the left channel, the client on the right.
-    RepLeft,
-    /// Stereo, the rep on the right channel, the client on the left.
-    RepRight,
-}
+/// Which channel carries whom: the call's own layout, one type for the
+/// batch, the player and the analysis.
+pub use crate::domain::crm::ChannelLayout;
 
 /// One side of a stereo call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

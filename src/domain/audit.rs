@@ -6,15 +6,10 @@
 //! Pure: it takes the CRM records and returns numbers with the record ids
 //! behind each, so a client can act on them (and tests can assert them).
 
-use super::crm::{Call, Contact, Deal, Note, Task, Timestamp};
-use super::matching::Activity;
+use super::crm::{Call, Contact, CrmData, Deal, Timestamp};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
-
-/// A note counts as a call's write-up when it names the call, or is on the
-/// call's contact or deal and was written within this long after the call.
-pub const WRITE_UP_WINDOW_HOURS: i64 = 48;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Which fields must be filled; a setting per workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,11 +33,6 @@ impl Default for RequiredFields {
     }
 }
 
-pub const CONTACT_FIELDS: &[&str] = &[
-    "name", "role", "phone", "email", "company", "industry", "segment",
-];
-pub const DEAL_FIELDS: &[&str] = &["title", "stage", "amount", "currency", "spec", "source"];
-
 impl RequiredFields {
     /// Parse `contact.email,deal.amount,...`; unknown fields are refused.
     pub fn parse(text: &str) -> Result<RequiredFields, String> {
@@ -55,8 +45,8 @@ impl RequiredFields {
                 .split_once('.')
                 .ok_or_else(|| format!("{part:?}: write contact.FIELD or deal.FIELD"))?;
             let (list, known) = match kind {
-                "contact" => (&mut required.contact, CONTACT_FIELDS),
-                "deal" => (&mut required.deal, DEAL_FIELDS),
+                "contact" => (&mut required.contact, &Contact::FIELDS[..]),
+                "deal" => (&mut required.deal, &Deal::FIELDS[..]),
                 _ => return Err(format!("{part:?}: write contact.FIELD or deal.FIELD")),
             };
             if !known.contains(&field) {
@@ -77,31 +67,6 @@ impl RequiredFields {
             .chain(self.deal.iter().map(|f| format!("deal.{f}")))
             .collect::<Vec<_>>()
             .join(",")
-    }
-}
-
-fn contact_field<'a>(c: &'a Contact, field: &str) -> &'a str {
-    match field {
-        "name" => &c.name,
-        "role" => &c.role,
-        "phone" => &c.phone,
-        "email" => &c.email,
-        "company" => &c.company,
-        "industry" => &c.industry,
-        "segment" => &c.segment,
-        _ => "",
-    }
-}
-
-fn deal_missing(d: &Deal, field: &str) -> bool {
-    match field {
-        "title" => d.title.trim().is_empty(),
-        "stage" => d.stage.trim().is_empty(),
-        "amount" => d.amount.is_none_or(|a| a <= 0.0),
-        "currency" => d.currency.trim().is_empty(),
-        "spec" => d.spec.trim().is_empty(),
-        "source" => d.source.trim().is_empty(),
-        _ => false,
     }
 }
 
@@ -138,40 +103,27 @@ pub struct AuditReport {
     pub overall: AuditRow,
 }
 
-pub struct CrmData<'a> {
+/// What the audit looks at: the calls, the CRM export, and which calls
+/// have a write-up (decided once when calls are linked, see
+/// [`super::follow_up`]).
+#[derive(Debug, Clone, Copy)]
+pub struct AuditInput<'a> {
     pub calls: &'a [Call],
-    /// CRM activities (calls logged in the CRM, meetings): contacts too.
-    pub activities: &'a [Activity],
-    pub contacts: &'a [Contact],
-    pub deals: &'a [Deal],
-    pub tasks: &'a [Task],
-    pub notes: &'a [Note],
+    pub crm: CrmData<'a>,
+    pub written_up: &'a HashSet<String>,
 }
 
-impl CrmData<'_> {
+impl AuditInput<'_> {
     /// The newest record in the data: the default "as of" date.
     pub fn newest(&self) -> Option<Timestamp> {
         self.calls
             .iter()
             .map(|c| c.started_at)
-            .chain(self.notes.iter().map(|n| n.created_at))
-            .chain(self.activities.iter().map(|a| a.at))
-            .chain(self.deals.iter().filter_map(|d| d.updated_at))
+            .chain(self.crm.notes.iter().map(|n| n.created_at))
+            .chain(self.crm.activities.iter().map(|a| a.at))
+            .chain(self.crm.deals.iter().filter_map(|d| d.updated_at))
             .max()
     }
-}
-
-pub fn is_write_up(note: &Note, call: &Call) -> bool {
-    if note.call_id.as_deref() == Some(call.call_id.as_str()) {
-        return true;
-    }
-    let same_client = (call.contact_id.is_some() && note.contact_id == call.contact_id)
-        || (call.deal_id.is_some() && note.deal_id == call.deal_id);
-    let delay = note.created_at - call.started_at;
-    same_client
-        && note.call_id.is_none()
-        && delay >= Duration::zero()
-        && delay <= Duration::hours(WRITE_UP_WINDOW_HOURS)
 }
 
 /// Months as the audit counts them: 30-day blocks.
@@ -179,7 +131,8 @@ fn months(n: i64) -> Duration {
     Duration::days(30 * n)
 }
 
-pub fn audit(data: &CrmData, required: &RequiredFields, as_of: Timestamp) -> AuditReport {
+pub fn audit(input: &AuditInput, required: &RequiredFields, as_of: Timestamp) -> AuditReport {
+    let data = &input.crm;
     let mut rows: BTreeMap<String, AuditRow> = BTreeMap::new();
     fn row_of<'m>(rows: &'m mut BTreeMap<String, AuditRow>, rep: &str) -> &'m mut AuditRow {
         rows.entry(rep.to_string()).or_insert_with(|| AuditRow {
@@ -197,7 +150,7 @@ pub fn audit(data: &CrmData, required: &RequiredFields, as_of: Timestamp) -> Aud
         let fields: Vec<String> = required
             .contact
             .iter()
-            .filter(|f| contact_field(c, f).trim().is_empty())
+            .filter(|f| c.field(f).is_none_or(|v| v.trim().is_empty()))
             .cloned()
             .collect();
         if !fields.is_empty() {
@@ -207,11 +160,17 @@ pub fn audit(data: &CrmData, required: &RequiredFields, as_of: Timestamp) -> Aud
             });
         }
     }
+    let deals_with_open_task: HashSet<&str> = data
+        .tasks
+        .iter()
+        .filter(|t| !t.done)
+        .filter_map(|t| t.deal_id.as_deref())
+        .collect();
     for d in data.deals {
         let fields: Vec<String> = required
             .deal
             .iter()
-            .filter(|f| deal_missing(d, f))
+            .filter(|f| d.is_missing(f))
             .cloned()
             .collect();
         if !fields.is_empty() {
@@ -220,11 +179,7 @@ pub fn audit(data: &CrmData, required: &RequiredFields, as_of: Timestamp) -> Aud
                 fields,
             });
         }
-        let has_next = data
-            .tasks
-            .iter()
-            .any(|t| !t.done && t.deal_id.as_deref() == Some(d.deal_id.as_str()));
-        if !has_next {
+        if !deals_with_open_task.contains(d.deal_id.as_str()) {
             row!(&d.owner_rep)
                 .deals_without_next_task
                 .push(d.deal_id.clone());
@@ -235,8 +190,8 @@ pub fn audit(data: &CrmData, required: &RequiredFields, as_of: Timestamp) -> Aud
         r.overdue_tasks.push(t.task_id.clone());
         r.oldest_overdue = r.oldest_overdue.min(t.due_at).or(t.due_at);
     }
-    for call in data.calls.iter().filter(|c| c.started_at <= as_of) {
-        if !data.notes.iter().any(|n| is_write_up(n, call)) {
+    for call in input.calls.iter().filter(|c| c.started_at <= as_of) {
+        if !input.written_up.contains(&call.call_id) {
             row!(&call.rep)
                 .calls_without_write_up
                 .push(call.call_id.clone());
@@ -252,7 +207,7 @@ pub fn audit(data: &CrmData, required: &RequiredFields, as_of: Timestamp) -> Aud
             *entry = (*entry).max(at);
         }
     };
-    for c in data.calls {
+    for c in input.calls {
         touch(c.contact_id.as_ref(), c.started_at);
     }
     for n in data.notes {

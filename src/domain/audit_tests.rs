@@ -1,7 +1,28 @@
 //! The audit's rules on small, hand-made CRM data.
 
 use super::*;
-use crate::domain::crm::{Direction, Recording};
+use crate::domain::crm::{Direction, Note, Recording, Task};
+use crate::domain::follow_up::{LinkedCall, assign_write_ups, write_up_window};
+
+/// The calls with a write-up, decided the way linking decides it.
+fn written_up(calls: &[Call], notes: &[Note]) -> HashSet<String> {
+    let linked: Vec<LinkedCall> = calls
+        .iter()
+        .map(|c| LinkedCall {
+            call_id: &c.call_id,
+            started_at: c.started_at,
+            contact_id: c.contact_id.as_deref(),
+            deal_id: c.deal_id.as_deref(),
+            external_ids: &[],
+        })
+        .collect();
+    calls
+        .iter()
+        .zip(assign_write_ups(&linked, notes, write_up_window()))
+        .filter(|(_, notes)| !notes.is_empty())
+        .map(|(c, _)| c.call_id.clone())
+        .collect()
+}
 
 fn ts(s: &str) -> Timestamp {
     chrono::DateTime::parse_from_rfc3339(s).unwrap()
@@ -114,13 +135,17 @@ fn counts_each_problem_for_the_right_rep_with_its_records() {
         // k2 was last touched 100 days before the as-of date.
         note("n3", "k2", None, "2026-08-18T12:00:00+03:00"),
     ];
-    let data = CrmData {
-        activities: &[],
+    let written = written_up(&calls, &notes);
+    let data = AuditInput {
         calls: &calls,
-        contacts: &contacts,
-        deals: &deals,
-        tasks: &tasks,
-        notes: &notes,
+        crm: CrmData {
+            activities: &[],
+            contacts: &contacts,
+            deals: &deals,
+            tasks: &tasks,
+            notes: &notes,
+        },
+        written_up: &written,
     };
     let as_of = data.newest().unwrap();
     assert_eq!(as_of, ts("2026-11-26T12:00:00+03:00"));
@@ -161,13 +186,17 @@ fn counts_each_problem_for_the_right_rep_with_its_records() {
 fn never_contacted_counts_in_every_bucket_and_as_of_limits_the_view() {
     let contacts = vec![contact("k1", "r", "e"), contact("k2", "r", "e")];
     let calls = vec![call("c1", "r", "k2", "2026-11-23T10:00:00+03:00")];
-    let data = CrmData {
-        activities: &[],
+    let written = written_up(&calls, &[]);
+    let data = AuditInput {
         calls: &calls,
-        contacts: &contacts,
-        deals: &[],
-        tasks: &[],
-        notes: &[],
+        crm: CrmData {
+            activities: &[],
+            contacts: &contacts,
+            deals: &[],
+            tasks: &[],
+            notes: &[],
+        },
+        written_up: &written,
     };
     let report = audit(
         &data,
@@ -219,13 +248,17 @@ fn a_crm_activity_counts_as_contact() {
         text: String::new(),
         done: Some(true),
     }];
-    let data = CrmData {
-        activities: &activities,
+    let written = written_up(&[], &[]);
+    let data = AuditInput {
         calls: &[],
-        contacts: &contacts,
-        deals: &[],
-        tasks: &[],
-        notes: &[],
+        crm: CrmData {
+            activities: &activities,
+            contacts: &contacts,
+            deals: &[],
+            tasks: &[],
+            notes: &[],
+        },
+        written_up: &written,
     };
     let report = audit(
         &data,

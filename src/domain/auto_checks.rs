@@ -1,10 +1,9 @@
 //! Answers rules can give before the reviewer listens: "not applicable"
 //! for script items on calls without a script, and the CRM checks the data
-//! can answer (write-up within 48 h, next step with a due date, contact and
-//! deal fields). They are stored marked automatic, so the reviewer sees
+//! can answer (the call's write-up and next step as [`super::follow_up`]
+//! defines them, contact and deal fields). They are stored marked automatic, so the reviewer sees
 //! they are not their own until confirmed or overridden.
 
-use super::audit::is_write_up;
 use super::checklist::{AppliesTo, AutoCheck, Checklist};
 use super::crm::{Call, CrmRecord};
 use super::review::{Answer, AnswerValue};
@@ -30,8 +29,8 @@ impl Facts {
         let Some(crm) = crm else {
             return facts;
         };
-        facts.write_up = Some(crm.notes.iter().any(|n| is_write_up(n, call)));
-        facts.next_step = Some(crm.next_task().is_some_and(|t| t.due_at.is_some()));
+        facts.write_up = Some(crm.is_written_up());
+        facts.next_step = Some(crm.next_step(call).is_some());
         facts.contact_complete = Some(crm.contact.as_ref().is_some_and(|c| {
             [&c.phone, &c.email, &c.role]
                 .iter()

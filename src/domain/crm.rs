@@ -1,7 +1,9 @@
-//! Calls and what the rep wrote about them in the CRM, plus the rules the
-//! CRM pane and later audits share: which notes are the call's write-up,
-//! which task is the next step, what is overdue, which contact fields miss.
+//! Calls and what the rep wrote about them in the CRM: the records as
+//! imported, and the small rules on one record (what is overdue, which
+//! contact fields miss). What the rep did after a call (write-up, next
+//! step) is [`super::follow_up`]'s.
 
+use super::matching::Activity;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
@@ -31,13 +33,18 @@ impl Direction {
     }
 }
 
-/// Which side of a stereo recording is the rep; a per-batch setting
-/// (`channel_layout` in calls.csv).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// Which side of a stereo recording is the rep (`channel_layout` in
+/// calls.csv); the player's solo keys and the analysis both read it. A mono
+/// file is always `Mono`, whatever the batch said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
 pub enum ChannelLayout {
+    /// Both sides in one channel (a stereo file is mixed down for analysis).
     #[default]
     Mono,
+    /// Stereo, the rep on the left channel, the client on the right.
     RepLeft,
+    /// Stereo, the rep on the right channel, the client on the left.
     RepRight,
 }
 
@@ -100,21 +107,64 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// The client data fields the article asks to keep current, by their
+    /// stable names: the workspace's columns, the audit's `--required`
+    /// names and the mapping profile's field names are these.
+    pub const FIELDS: [&'static str; 7] = [
+        "name", "role", "phone", "email", "company", "industry", "segment",
+    ];
+
+    /// Every column of a contact, as the batch format, the mapping profile
+    /// and the workspace name them: the id, [`Contact::FIELDS`], the owner.
+    pub const COLUMNS: [&'static str; 9] = [
+        "contact_id",
+        "name",
+        "role",
+        "phone",
+        "email",
+        "company",
+        "industry",
+        "segment",
+        "owner_rep",
+    ];
+
+    /// A contact from its [`Contact::COLUMNS`], each read by `get`.
+    pub fn from_columns(mut get: impl FnMut(&str) -> String) -> Contact {
+        Contact {
+            contact_id: get("contact_id"),
+            name: get("name"),
+            role: get("role"),
+            phone: get("phone"),
+            email: get("email"),
+            company: get("company"),
+            industry: get("industry"),
+            segment: get("segment"),
+            owner_rep: get("owner_rep"),
+        }
+    }
+
+    /// A column of [`Contact::COLUMNS`] by name.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        Some(match name {
+            "contact_id" => &self.contact_id,
+            "name" => &self.name,
+            "role" => &self.role,
+            "phone" => &self.phone,
+            "email" => &self.email,
+            "company" => &self.company,
+            "industry" => &self.industry,
+            "segment" => &self.segment,
+            "owner_rep" => &self.owner_rep,
+            _ => return None,
+        })
+    }
+
     /// Field names (stable ids) that are empty.
     pub fn missing_fields(&self) -> Vec<&'static str> {
-        [
-            ("name", &self.name),
-            ("role", &self.role),
-            ("phone", &self.phone),
-            ("email", &self.email),
-            ("company", &self.company),
-            ("industry", &self.industry),
-            ("segment", &self.segment),
-        ]
-        .into_iter()
-        .filter(|(_, v)| v.trim().is_empty())
-        .map(|(k, _)| k)
-        .collect()
+        Contact::FIELDS
+            .into_iter()
+            .filter(|f| self.field(f).is_none_or(|v| v.trim().is_empty()))
+            .collect()
     }
 }
 
@@ -130,6 +180,27 @@ pub struct Deal {
     pub source: String,
     pub owner_rep: String,
     pub updated_at: Option<Timestamp>,
+}
+
+impl Deal {
+    /// The deal data fields the article asks to keep current, by their
+    /// stable names (see [`Contact::FIELDS`]).
+    pub const FIELDS: [&'static str; 6] =
+        ["title", "stage", "amount", "currency", "spec", "source"];
+
+    /// Whether a field of [`Deal::FIELDS`] is empty; an amount of zero or
+    /// less counts as empty.
+    pub fn is_missing(&self, field: &str) -> bool {
+        match field {
+            "title" => self.title.trim().is_empty(),
+            "stage" => self.stage.trim().is_empty(),
+            "amount" => self.amount.is_none_or(|a| a <= 0.0),
+            "currency" => self.currency.trim().is_empty(),
+            "spec" => self.spec.trim().is_empty(),
+            "source" => self.source.trim().is_empty(),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -160,6 +231,18 @@ pub struct Note {
     pub text: String,
 }
 
+/// The CRM export as imported, borrowed: what the matcher links calls to
+/// and what the audit counts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CrmData<'a> {
+    pub contacts: &'a [Contact],
+    pub deals: &'a [Deal],
+    pub tasks: &'a [Task],
+    pub notes: &'a [Note],
+    /// CRM records of calls, meetings and emails.
+    pub activities: &'a [Activity],
+}
+
 /// Everything the CRM holds about one call, gathered for the reviewer.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CrmRecord {
@@ -167,6 +250,9 @@ pub struct CrmRecord {
     pub deal: Option<Deal>,
     pub tasks: Vec<Task>,
     pub notes: Vec<Note>,
+    /// The notes that are this call's write-up, as decided when the call
+    /// was linked ([`super::follow_up`]).
+    pub write_up_note_ids: Vec<String>,
 }
 
 impl CrmRecord {
@@ -177,20 +263,18 @@ impl CrmRecord {
         notes
     }
 
-    /// The next step: the open task due soonest (tasks without a due date
-    /// come last, they are still a next step but an incomplete one).
-    pub fn next_task(&self) -> Option<&Task> {
-        self.tasks
-            .iter()
-            .filter(|t| !t.done)
-            .min_by_key(|t| (t.due_at.is_none(), t.due_at))
+    pub fn is_write_up(&self, note: &Note) -> bool {
+        self.write_up_note_ids.contains(&note.note_id)
     }
-}
 
-/// A note counts as written after the call when it was created after the
-/// call started: that is the write-up, earlier ones are history.
-pub fn written_after_call(note: &Note, call: &Call) -> bool {
-    note.created_at >= call.started_at
+    pub fn is_written_up(&self) -> bool {
+        !self.write_up_note_ids.is_empty()
+    }
+
+    /// The call's next step ([`super::follow_up::next_step`]).
+    pub fn next_step(&self, call: &Call) -> Option<&Task> {
+        super::follow_up::next_step(call.started_at, &self.tasks)
+    }
 }
 
 #[cfg(test)]
@@ -211,20 +295,6 @@ mod tests {
             due_at: due.map(ts),
             done,
         }
-    }
-
-    #[test]
-    fn next_task_is_the_open_one_due_soonest() {
-        let crm = CrmRecord {
-            tasks: vec![
-                task("late", Some("2026-11-30T10:00:00+03:00"), false),
-                task("done", Some("2026-11-20T10:00:00+03:00"), true),
-                task("soon", Some("2026-11-25T10:00:00+03:00"), false),
-                task("undated", None, false),
-            ],
-            ..CrmRecord::default()
-        };
-        assert_eq!(crm.next_task().unwrap().task_id, "soon");
     }
 
     #[test]

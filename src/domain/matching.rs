@@ -18,14 +18,14 @@
 //! When several records fit, the pick is deterministic (the rep's own
 //! record first, then the most recently updated, then the smallest id) and
 //! the result says so in `ambiguity`, so a re-import gives the same links and
-//! the reviewer knows to look. Notes count as the call's write-up when they
-//! name the call, or sit on its contact or deal and were written within the
-//! write-up window (48 h) after it started; a note after two calls to the
-//! same client belongs to the later call.
+//! the reviewer knows to look. Which notes are the call's write-up is
+//! decided here too, once the call's contact and deal are known, by the rule
+//! in [`super::follow_up`]; the result is stored with the link.
 //!
 //! The rules' tests are in `tests/import_formats/matching_rules.rs`.
 
-use super::crm::{Contact, Deal, Note, Timestamp};
+use super::crm::{Contact, CrmData, Deal, Timestamp};
+use super::follow_up::{LinkedCall, assign_write_ups, write_up_window};
 use super::phone;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
@@ -75,15 +75,6 @@ pub struct CallFacts<'a> {
     pub external_ids: &'a [(String, String)],
 }
 
-/// The CRM side, as imported.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CrmData<'a> {
-    pub contacts: &'a [Contact],
-    pub deals: &'a [Deal],
-    pub activities: &'a [Activity],
-    pub notes: &'a [Note],
-}
-
 /// A link the reviewer set by hand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManualLink {
@@ -106,7 +97,7 @@ impl Default for MatchOptions {
     fn default() -> Self {
         MatchOptions {
             call_window: Duration::minutes(10),
-            writeup_window: Duration::hours(super::audit::WRITE_UP_WINDOW_HOURS),
+            writeup_window: write_up_window(),
             default_country: "RU".into(),
         }
     }
@@ -153,7 +144,21 @@ pub fn match_calls(
         .iter()
         .map(|call| link_call(call, &index, manual.get(call.call_id).copied(), options))
         .collect();
-    attach_writeups(calls, crm.notes, &mut results, options);
+    let linked: Vec<LinkedCall<'_>> = calls
+        .iter()
+        .zip(&results)
+        .map(|(call, result)| LinkedCall {
+            call_id: call.call_id,
+            started_at: call.started_at,
+            contact_id: result.contact_id.as_deref(),
+            deal_id: result.deal_id.as_deref(),
+            external_ids: call.external_ids,
+        })
+        .collect();
+    let write_ups = assign_write_ups(&linked, crm.notes, options.writeup_window);
+    for (result, notes) in results.iter_mut().zip(write_ups) {
+        result.note_ids = notes;
+    }
     results
 }
 
@@ -372,48 +377,6 @@ fn contact_by_phone(
         ));
     }
     Some(contacts[0].contact_id.clone())
-}
-
-/// Second pass: a note naming a call is its write-up; any other note goes
-/// to the latest call on its contact or deal that started at most the
-/// write-up window before it.
-fn attach_writeups(
-    calls: &[CallFacts<'_>],
-    notes: &[Note],
-    results: &mut [MatchResult],
-    options: &MatchOptions,
-) {
-    for note in notes {
-        let named = note.call_id.as_deref().and_then(|id| {
-            calls
-                .iter()
-                .position(|c| c.call_id == id || c.external_ids.iter().any(|(_, v)| v == id))
-        });
-        let target = named.or_else(|| {
-            (0..calls.len())
-                .filter(|&i| {
-                    let r = &results[i];
-                    let on_contact = r.contact_id.is_some() && r.contact_id == note.contact_id;
-                    let on_deal = r.deal_id.is_some() && r.deal_id == note.deal_id;
-                    let after = note.created_at - calls[i].started_at;
-                    (on_contact || on_deal)
-                        && after >= Duration::zero()
-                        && after <= options.writeup_window
-                })
-                .max_by_key(|&i| (calls[i].started_at, Reverse(calls[i].call_id)))
-        });
-        if let Some(i) = target {
-            results[i].note_ids.push(note.note_id.clone());
-        }
-    }
-    let created: HashMap<&str, Timestamp> = notes
-        .iter()
-        .map(|n| (n.note_id.as_str(), n.created_at))
-        .collect();
-    for r in results.iter_mut() {
-        r.note_ids
-            .sort_by_key(|id| (created.get(id.as_str()).copied(), id.clone()));
-    }
 }
 
 fn same_rep(a: &str, b: &str) -> bool {

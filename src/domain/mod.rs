@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auto_checks;
 pub mod checklist;
 pub mod crm;
+pub mod follow_up;
 pub mod lang;
 pub mod matching;
 pub mod phone;

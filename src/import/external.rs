@@ -9,8 +9,8 @@
 use super::fields::probe_recording;
 use super::formats::{self, CallRecord, FormatError, ParseOptions, SourceFormat};
 use super::{ImportError, ImportReport, Problem};
-use crate::domain::crm::Call;
-use crate::domain::matching::{CallFacts, CrmData, MatchOptions, match_calls};
+use crate::domain::crm::{Call, CrmData};
+use crate::domain::matching::{CallFacts, MatchOptions, match_calls};
 use crate::store::{StoreError, Workspace};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -39,6 +39,7 @@ pub fn import_source(
             Err(e) => return Err(unreadable(e)),
         },
     };
+    set_match_country(ws, &options.default_country)?;
     if formats == [SourceFormat::BatchV1] {
         let report = super::import_batch(ws, path)?;
         relink(ws)?;
@@ -158,10 +159,44 @@ fn reviewable_call(root: &Path, record: &CallRecord) -> Result<Call, String> {
     })
 }
 
+/// The reviewer's own link for a call (`callqa link`, `L`), kept across
+/// re-imports; the write-up follows the new link at once.
+pub fn link_by_hand(
+    ws: &Workspace,
+    call_id: &str,
+    contact_id: Option<&str>,
+    deal_id: Option<&str>,
+) -> Result<(), StoreError> {
+    ws.link_by_hand(call_id, contact_id, deal_id)?;
+    relink(ws)
+}
+
+/// The workspace setting that keeps the country of the last import's
+/// `--country`, so linking again later (`callqa link`, `L`) reads numbers
+/// the same way.
+const COUNTRY_SETTING: &str = "match.country";
+
+/// The options every linking of this workspace uses.
+pub fn match_options(ws: &Workspace) -> Result<MatchOptions, StoreError> {
+    let mut options = MatchOptions::default();
+    if let Some(country) = ws.setting(COUNTRY_SETTING)? {
+        options.default_country = country;
+    }
+    Ok(options)
+}
+
+/// Remember the country an import read numbers with (see [`match_options`]).
+pub fn set_match_country(ws: &Workspace, country: &str) -> Result<(), StoreError> {
+    ws.set_setting(COUNTRY_SETTING, country)
+}
+
 /// Link every call in the workspace to its CRM records: explicit ids, then
 /// phone + rep + time, and the write-up notes; calls without ids of their
-/// own get the matched contact and deal. Manual links win and stay.
+/// own get the matched contact and deal. Manual links win and stay. This is
+/// the one place links and write-ups are decided; run it after anything
+/// that changes calls, CRM records or a manual link.
 pub fn relink(ws: &Workspace) -> Result<(), StoreError> {
+    let options = match_options(ws)?;
     let calls = ws.all_calls()?;
     let contacts = ws.all_contacts()?;
     let deals = ws.all_deals()?;
@@ -186,8 +221,9 @@ pub fn relink(ws: &Workspace) -> Result<(), StoreError> {
         deals: &deals,
         activities: &activities,
         notes: &notes,
+        tasks: &[],
     };
-    let results = match_calls(&facts, &crm, &ws.manual_links()?, &MatchOptions::default());
+    let results = match_calls(&facts, &crm, &ws.manual_links()?, &options);
     let by_id: HashMap<&str, &Call> = calls.iter().map(|c| (c.call_id.as_str(), c)).collect();
     ws.write_batch(|ws| {
         for m in &results {

@@ -13,7 +13,7 @@ pub mod fields;
 pub mod formats;
 
 pub use batch::import_batch;
-pub use external::{import_source, relink};
+pub use external::{import_source, link_by_hand, relink};
 
 use crate::store::UpsertOutcome;
 use std::fmt;

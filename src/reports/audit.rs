@@ -2,10 +2,11 @@
 //! spreadsheet, or JSON listing the records behind every number.
 
 use crate::domain::Lang;
-use crate::domain::audit::{AuditReport, AuditRow, CrmData, RequiredFields, audit};
-use crate::domain::crm::{Call, Contact, Deal, Note, Task, Timestamp};
+use crate::domain::audit::{AuditInput, AuditReport, AuditRow, RequiredFields, audit};
+use crate::domain::crm::{Call, Contact, CrmData, Deal, Note, Task, Timestamp};
 use crate::store::Workspace;
 use crate::text::one_line;
+use std::collections::HashSet;
 use std::io::Write;
 
 const REQUIRED_SETTING: &str = "audit.required";
@@ -35,6 +36,8 @@ pub struct AuditData {
     pub deals: Vec<Deal>,
     pub tasks: Vec<Task>,
     pub notes: Vec<Note>,
+    /// Calls with a write-up, as linking decided.
+    pub written_up: HashSet<String>,
 }
 
 impl AuditData {
@@ -46,17 +49,21 @@ impl AuditData {
             deals: ws.all_deals()?,
             tasks: ws.all_tasks()?,
             notes: ws.all_notes()?,
+            written_up: ws.written_up_calls()?,
         })
     }
 
-    pub fn view(&self) -> CrmData<'_> {
-        CrmData {
+    pub fn view(&self) -> AuditInput<'_> {
+        AuditInput {
             calls: &self.calls,
-            activities: &self.activities,
-            contacts: &self.contacts,
-            deals: &self.deals,
-            tasks: &self.tasks,
-            notes: &self.notes,
+            crm: CrmData {
+                activities: &self.activities,
+                contacts: &self.contacts,
+                deals: &self.deals,
+                tasks: &self.tasks,
+                notes: &self.notes,
+            },
+            written_up: &self.written_up,
         }
     }
 

@@ -167,34 +167,19 @@ impl Workspace {
     }
 
     pub fn upsert_contact(&self, batch_id: i64, c: &Contact) -> Result<UpsertOutcome> {
-        self.upsert(
-            "contacts",
-            &[
-                "contact_id",
-                "batch_id",
-                "name",
-                "role",
-                "phone",
-                "email",
-                "company",
-                "industry",
-                "segment",
-                "owner_rep",
-            ],
-            &[
-                &c.contact_id,
-                &batch_id,
-                &c.name,
-                &c.role,
-                &c.phone,
-                &c.email,
-                &c.company,
-                &c.industry,
-                &c.segment,
-                &c.owner_rep,
-            ],
-            &[],
-        )
+        // The key first, as `upsert` wants it, then the batch, then the rest.
+        let (key, rest) = Contact::COLUMNS.split_first().expect("contact columns");
+        let columns: Vec<&str> = [*key, "batch_id"]
+            .into_iter()
+            .chain(rest.iter().copied())
+            .collect();
+        let values: Vec<&str> = rest
+            .iter()
+            .map(|col| c.field(col).unwrap_or_default())
+            .collect();
+        let mut params: Vec<&dyn ToSql> = vec![&c.contact_id, &batch_id];
+        params.extend(values.iter().map(|v| v as &dyn ToSql));
+        self.upsert("contacts", &columns, &params, &[])
     }
 
     pub fn upsert_deal(&self, batch_id: i64, d: &Deal) -> Result<UpsertOutcome> {

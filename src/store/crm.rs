@@ -11,14 +11,26 @@ use rusqlite::{OptionalExtension, Params, Row, params};
 const CALL_SELECT: &str = "SELECT call_id, started_at, rep, direction, phone, contact_id, deal_id,
     script, recording_path, container, codec, duration_ms, channels, sample_rate, channel_layout
     FROM calls";
-const CONTACT_SELECT: &str = "SELECT contact_id, name, role, phone, email, company, industry,
-    segment, owner_rep FROM contacts";
+static CONTACT_SELECT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("SELECT {} FROM contacts", Contact::COLUMNS.join(", ")));
 const DEAL_SELECT: &str = "SELECT deal_id, contact_id, title, stage, amount, currency, spec,
     source, owner_rep, updated_at FROM deals";
 const TASK_SELECT: &str =
     "SELECT task_id, deal_id, contact_id, owner_rep, text, due_at, done FROM tasks";
 const NOTE_SELECT: &str =
     "SELECT note_id, deal_id, contact_id, call_id, author_rep, created_at, text FROM notes";
+
+/// A stored channel layout; an unknown code is an error, not a silent mono.
+pub(super) fn channel_layout(r: &Row, index: usize) -> rusqlite::Result<ChannelLayout> {
+    let code: String = r.get(index)?;
+    ChannelLayout::parse(&code).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            Type::Text,
+            format!("unknown channel_layout {code:?}").into(),
+        )
+    })
+}
 
 /// A stored time; a damaged one is an error naming the column's value.
 fn time(r: &Row, index: usize) -> rusqlite::Result<Timestamp> {
@@ -56,23 +68,25 @@ fn call_from_row(r: &Row) -> rusqlite::Result<Call> {
             duration_ms: r.get::<_, i64>(11)?.max(0) as u64,
             channels: r.get(12)?,
             sample_rate: r.get(13)?,
-            channel_layout: ChannelLayout::parse(&r.get::<_, String>(14)?).unwrap_or_default(),
+            channel_layout: channel_layout(r, 14)?,
         },
     })
 }
 
 fn contact_from_row(r: &Row) -> rusqlite::Result<Contact> {
-    Ok(Contact {
-        contact_id: r.get(0)?,
-        name: r.get(1)?,
-        role: r.get(2)?,
-        phone: r.get(3)?,
-        email: r.get(4)?,
-        company: r.get(5)?,
-        industry: r.get(6)?,
-        segment: r.get(7)?,
-        owner_rep: r.get(8)?,
-    })
+    let mut failed = None;
+    let contact = Contact::from_columns(|column| {
+        let index = Contact::COLUMNS.iter().position(|c| *c == column);
+        match index.map(|i| r.get::<_, String>(i)) {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                failed.get_or_insert(e);
+                String::new()
+            }
+            None => String::new(),
+        }
+    });
+    failed.map_or(Ok(contact), Err)
 }
 
 fn deal_from_row(r: &Row) -> rusqlite::Result<Deal> {
@@ -145,7 +159,7 @@ impl Workspace {
         let contact = match &call.contact_id {
             Some(id) => self
                 .load(
-                    &format!("{CONTACT_SELECT} WHERE contact_id = ?1"),
+                    &format!("{} WHERE contact_id = ?1", *CONTACT_SELECT),
                     [id],
                     contact_from_row,
                 )?
@@ -184,6 +198,7 @@ impl Workspace {
             deal,
             tasks,
             notes,
+            write_up_note_ids: self.write_up_note_ids(&call.call_id)?,
         })
     }
 
@@ -208,7 +223,7 @@ impl Workspace {
 
     pub fn all_contacts(&self) -> Result<Vec<Contact>> {
         self.load(
-            &format!("{CONTACT_SELECT} ORDER BY contact_id"),
+            &format!("{} ORDER BY contact_id", *CONTACT_SELECT),
             [],
             contact_from_row,
         )

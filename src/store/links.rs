@@ -25,6 +25,13 @@ fn rule_code(rule: &MatchRule) -> (&'static str, Option<String>) {
     }
 }
 
+/// A stored id list; damaged JSON is an error naming the call.
+fn ids_from_json(call_id: &str, json: &str) -> Result<Vec<String>> {
+    serde_json::from_str(json).map_err(|e| {
+        super::StoreError::Corrupt(format!("call_links of {call_id}: unreadable id list: {e}"))
+    })
+}
+
 impl Workspace {
     pub fn upsert_external_id(&self, call_id: &str, kind: &str, value: &str) -> Result<()> {
         self.conn().execute(
@@ -69,20 +76,23 @@ impl Workspace {
         Ok(())
     }
 
-    /// Keep what the matcher found, unless the reviewer fixed this call's
-    /// link by hand.
+    /// Keep what the matcher found. A link the reviewer fixed by hand keeps
+    /// its contact and deal, but its write-up notes and activities are the
+    /// matcher's (it matched them against the manual link).
     pub fn save_match(&self, m: &MatchResult) -> Result<()> {
         let (rule, detail) = rule_code(&m.rule);
         self.conn().execute(
             "INSERT INTO call_links (call_id, contact_id, deal_id, rule, rule_detail, activity_ids,
                  note_ids, ambiguity, manual, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)
-             ON CONFLICT(call_id) DO UPDATE SET contact_id = excluded.contact_id,
-               deal_id = excluded.deal_id, rule = excluded.rule,
-               rule_detail = excluded.rule_detail, activity_ids = excluded.activity_ids,
-               note_ids = excluded.note_ids, ambiguity = excluded.ambiguity,
-               updated_at = excluded.updated_at
-             WHERE call_links.manual = 0",
+             ON CONFLICT(call_id) DO UPDATE SET
+               contact_id = iif(call_links.manual, call_links.contact_id, excluded.contact_id),
+               deal_id = iif(call_links.manual, call_links.deal_id, excluded.deal_id),
+               rule = iif(call_links.manual, call_links.rule, excluded.rule),
+               rule_detail = iif(call_links.manual, call_links.rule_detail, excluded.rule_detail),
+               ambiguity = iif(call_links.manual, call_links.ambiguity, excluded.ambiguity),
+               activity_ids = excluded.activity_ids, note_ids = excluded.note_ids,
+               updated_at = excluded.updated_at",
             params![
                 m.call_id,
                 m.contact_id,
@@ -237,6 +247,76 @@ impl Workspace {
             [],
         )?;
         Ok(())
+    }
+
+    /// The notes that are this call's write-up, as the last linking decided.
+    pub fn write_up_note_ids(&self, call_id: &str) -> Result<Vec<String>> {
+        let json: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT note_ids FROM call_links WHERE call_id = ?1",
+                [call_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        json.map_or_else(|| Ok(Vec::new()), |j| ids_from_json(call_id, &j))
+    }
+
+    /// Every call that has a write-up.
+    pub fn written_up_calls(&self) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT call_id FROM call_links WHERE note_ids NOT IN ('', '[]')")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The stored link of a call as the matcher's result (manual links
+    /// under [`MatchRule::Manual`]).
+    pub fn match_result(&self, call_id: &str) -> Result<Option<MatchResult>> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT contact_id, deal_id, rule, rule_detail, activity_ids, note_ids,
+                        ambiguity, manual
+                 FROM call_links WHERE call_id = ?1",
+                [call_id],
+                |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, bool>(7)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((contact_id, deal_id, rule, detail, activities, notes, ambiguity, manual)) = row
+        else {
+            return Ok(None);
+        };
+        let rule = match (manual, rule.as_str()) {
+            (true, _) | (_, "manual") => MatchRule::Manual,
+            (_, "explicit_id") => MatchRule::ExplicitId {
+                kind: detail.unwrap_or_default(),
+            },
+            (_, "phone_rep_time") => MatchRule::PhoneRepTime,
+            (_, "phone_only") => MatchRule::PhoneOnly,
+            _ => MatchRule::Unmatched,
+        };
+        Ok(Some(MatchResult {
+            call_id: call_id.to_string(),
+            contact_id,
+            deal_id,
+            activity_ids: ids_from_json(call_id, &activities)?,
+            note_ids: ids_from_json(call_id, &notes)?,
+            rule,
+            ambiguity,
+        }))
     }
 
     pub fn call_link(&self, call_id: &str) -> Result<Option<CallLink>> {

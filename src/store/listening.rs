@@ -18,7 +18,7 @@ pub struct Marker {
 pub struct AnalysisJob {
     pub call_id: String,
     pub recording_path: String,
-    pub channel_layout: String,
+    pub channel_layout: crate::domain::crm::ChannelLayout,
 }
 
 impl Workspace {
@@ -100,7 +100,7 @@ impl Workspace {
             Ok(AnalysisJob {
                 call_id: r.get(0)?,
                 recording_path: r.get(1)?,
-                channel_layout: r.get(2)?,
+                channel_layout: super::crm::channel_layout(r, 2)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

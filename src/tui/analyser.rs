@@ -3,7 +3,7 @@
 //! time, and publishes progress. The UI never waits for it; it reloads a
 //! call's analysis when the worker says that call is done.
 
-use crate::analysis::{ANALYSIS_VERSION, ChannelLayout, analyze_file};
+use crate::analysis::{ANALYSIS_VERSION, analyze_file};
 use crate::store::Workspace;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,14 +26,6 @@ pub struct Analyser {
     progress: Arc<Mutex<Progress>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
-}
-
-fn layout(code: &str) -> ChannelLayout {
-    match code {
-        "rep-left" => ChannelLayout::RepLeft,
-        "rep-right" => ChannelLayout::RepRight,
-        _ => ChannelLayout::Mono,
-    }
 }
 
 /// The analysis of one call uses every core (`analysis::chunks`); the
@@ -115,17 +107,13 @@ fn run(path: &Path, progress: &Mutex<Progress>, stop: &AtomicBool) {
         let id = job.call_id.clone();
         set(&|p| p.current = Some((id.clone(), 0.0)));
         let report = |fraction: f32| set(&|p| p.current = Some((id.clone(), fraction)));
-        let result = analyze_file(
-            Path::new(&job.recording_path),
-            layout(&job.channel_layout),
-            &report,
-        )
-        .map_err(|e| e.to_string())
-        .and_then(|a| serde_json::to_string(&a).map_err(|e| e.to_string()))
-        .and_then(|json| {
-            ws.save_analysis(&job.call_id, ANALYSIS_VERSION, &json)
-                .map_err(|e| e.to_string())
-        });
+        let result = analyze_file(Path::new(&job.recording_path), job.channel_layout, &report)
+            .map_err(|e| e.to_string())
+            .and_then(|a| serde_json::to_string(&a).map_err(|e| e.to_string()))
+            .and_then(|json| {
+                ws.save_analysis(&job.call_id, ANALYSIS_VERSION, &json)
+                    .map_err(|e| e.to_string())
+            });
         set(&|p| {
             p.done += 1;
             p.current = None;

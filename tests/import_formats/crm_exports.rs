@@ -53,23 +53,15 @@ fn bitrix24_rest_dump_with_paged_statistics() {
     );
     assert_eq!(c7.recording.as_deref(), Some("records/9080.wav"));
 
-    let results = p.match_calls(&[], &MatchOptions::default());
-    let r1 = matched(&results, &c1.call_id);
-    assert_eq!(r1.rule, explicit("bitrix.activity_id"));
-    assert_eq!(links(r1), (Some("275"), Some("31")));
-    assert_eq!(
-        r1.note_ids,
-        vec!["activity-7739"],
-        "the call's comment is its write-up"
+    let (_dir, ws) = import_all(&[(&fixture("bitrix24"), ParseOptions::default())]);
+    assert!(
+        ws.match_result(&c1.call_id).unwrap().is_none(),
+        "a call whose recording is only a link is not stored"
     );
-    let r7 = matched(&results, &c7.call_id);
+    let r7 = matched(&ws, &c7.call_id);
     assert_eq!(
-        (links(r7), r7.activity_ids.clone()),
+        (links(&r7), r7.activity_ids.clone()),
         ((Some("797"), Some("32")), vec!["7943".to_string()])
-    );
-    assert_eq!(
-        matched(&results, "11018129443EB80D.1795424400.11438301").rule,
-        MatchRule::Unmatched
     );
 }
 
@@ -102,39 +94,32 @@ fn hubspot_exports_and_an_ambiguous_phone() {
         "Last Contacted is kept for the audit"
     );
 
-    // Two contacts have +1 202 555 0143: the rep's own one is picked.
-    let mut with_calls = p.clone();
-    let template = CallRecord {
-        call_id: "boris".into(),
-        started_at: chrono::DateTime::parse_from_rfc3339("2026-11-24T16:00:00+03:00").unwrap(),
-        rep: "Boris Orlov".into(),
-        direction: callqa::domain::crm::Direction::Out,
-        phone: "+12025550143".into(),
-        duration_ms: Some(60_000),
-        recording: None,
-        contact_id: None,
-        deal_id: None,
-        external_ids: Vec::new(),
-        answered: Some(true),
-    };
-    let anna = CallRecord {
-        call_id: "anna".into(),
-        rep: "Anna Smirnova".into(),
-        ..template.clone()
-    };
-    with_calls.calls = vec![template, anna];
-    let options = MatchOptions {
+    // Two contacts have +1 202 555 0143: the rep's own one is picked. The
+    // calls come from the PBX as a batch; HubSpot's export is imported
+    // with --country US, and linking reads the numbers that way.
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("pbx");
+    std::fs::create_dir_all(&batch).unwrap();
+    std::fs::copy(fixture("generic/rec/C-1.wav"), batch.join("c.wav")).unwrap();
+    std::fs::write(
+        batch.join("calls.csv"),
+        "call_id,started_at,rep,direction,phone,recording\n\
+         boris,2026-11-24T16:00:00+03:00,Boris Orlov,out,(202) 555-0143,c.wav\n\
+         anna,2026-11-24T16:00:00+03:00,Anna Smirnova,out,(202) 555-0143,c.wav\n",
+    )
+    .unwrap();
+    let us = ParseOptions {
         default_country: "US".into(),
-        ..MatchOptions::default()
+        ..ParseOptions::default()
     };
-    let results = with_calls.match_calls(&[], &options);
-    let boris = matched(&results, "boris");
+    let (_ws_dir, ws) = import_all(&[(&batch, ParseOptions::default()), (&fixture("hubspot"), us)]);
+    let boris = matched(&ws, "boris");
     assert_eq!(
-        (boris.rule.clone(), links(boris)),
+        (boris.rule.clone(), links(&boris)),
         (MatchRule::PhoneOnly, (Some("52"), Some("9002")))
     );
     assert!(boris.ambiguity.as_deref().unwrap().contains("2 contacts"));
-    assert_eq!(matched(&results, "anna").contact_id.as_deref(), Some("54"));
+    assert_eq!(matched(&ws, "anna").contact_id.as_deref(), Some("54"));
 }
 
 #[test]
@@ -162,7 +147,10 @@ fn generic_profile_reads_a_call_sheet_and_pipedrive_json() {
         (ivan.phone.as_str(), ivan.owner_rep.as_str()),
         ("+74951234567", "Борис Орлов")
     );
-    let results = p.match_calls(&[], &MatchOptions::default());
-    assert_eq!(links(matched(&results, "C-1")), (Some("1"), Some("1")));
-    assert_eq!(links(matched(&results, "C-2")), (Some("2"), Some("2")));
+    let (_dir, ws) = import_all(&[(&fixture("generic"), ParseOptions::default())]);
+    assert_eq!(links(&matched(&ws, "C-1")), (Some("1"), Some("1")));
+    assert!(
+        ws.match_result("C-2").unwrap().is_none(),
+        "no recording: not stored"
+    );
 }

@@ -1,7 +1,7 @@
 //! Each matching rule on hand-made records: explicit ids, phone + rep +
 //! time, phone only with a deterministic pick, manual links, unmatched,
 //! and the 48-hour write-up window.
-use callqa::domain::crm::{Contact, Deal, Direction, Note, Timestamp};
+use callqa::domain::crm::{Contact, CrmData, Deal, Direction, Note, Timestamp};
 use callqa::domain::matching::*;
 
 fn ts(s: &str) -> Timestamp {

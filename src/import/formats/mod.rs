@@ -13,7 +13,7 @@
 //! Nothing here touches the workspace: [`parse`] returns a [`Parsed`] and
 //! the caller stores it with the same upsert rules as a batch. [`detect`]
 //! tells which layout a file or folder holds. Calls are linked to the CRM by
-//! [`crate::domain::matching`]; [`Parsed::match_calls`] runs it.
+//! [`crate::domain::matching`] once they are stored ([`crate::import::relink`]).
 //!
 //! A folder may carry `reps.csv` (`extension or user id,rep name`): PBX
 //! extensions and CRM user ids become rep names through it.
@@ -33,7 +33,7 @@ pub use generic::MappingProfile;
 
 use super::Problem;
 use crate::domain::crm::{Contact, Deal, Direction, Note, Task, Timestamp};
-use crate::domain::matching::{self, Activity, CallFacts, CrmData, ManualLink, MatchOptions};
+use crate::domain::matching::{Activity, CallFacts};
 use chrono::FixedOffset;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -191,22 +191,6 @@ impl Parsed {
         self.activities.extend(other.activities);
         self.problems.extend(other.problems);
         self.warnings.extend(other.warnings);
-    }
-
-    /// Link each call to its contact, deal, activity and write-up.
-    pub fn match_calls(
-        &self,
-        manual: &[ManualLink],
-        options: &MatchOptions,
-    ) -> Vec<matching::MatchResult> {
-        let facts: Vec<CallFacts<'_>> = self.calls.iter().map(CallRecord::facts).collect();
-        let crm = CrmData {
-            contacts: &self.contacts,
-            deals: &self.deals,
-            activities: &self.activities,
-            notes: &self.notes,
-        };
-        matching::match_calls(&facts, &crm, manual, options)
     }
 }
 

@@ -34,7 +34,7 @@ impl App {
             }
             (Err(e), _) | (_, Err(e)) => return self.error(e.to_string()),
         }
-        if let Err(e) = self.ws.link_by_hand(&call_id, contact, deal) {
+        if let Err(e) = crate::import::link_by_hand(&self.ws, &call_id, contact, deal) {
             return self.error(e.to_string());
         }
         let index = self.queue_cursor;

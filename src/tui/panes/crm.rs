@@ -3,7 +3,6 @@
 //! notes, newest first, with the call's own write-up marked.
 //! All CRM text is data: it is sanitised before it reaches the screen.
 
-use crate::domain::crm::written_after_call;
 use crate::text::{one_line, sanitize};
 use crate::tui::app::{App, Pane};
 use crate::tui::ui::pane_block;
@@ -119,7 +118,7 @@ fn lines(app: &App, open: &crate::tui::app::OpenCall) -> Vec<Line<'static>> {
     }
 
     out.push(heading(t.next_task));
-    match crm.next_task() {
+    match crm.next_step(&open.call) {
         Some(task) => {
             let now = chrono::Local::now().fixed_offset();
             let due = match task.due_at {
@@ -141,20 +140,28 @@ fn lines(app: &App, open: &crate::tui::app::OpenCall) -> Vec<Line<'static>> {
 
     out.push(heading(t.notes));
     let notes = crm.notes_newest_first();
-    if !notes.iter().any(|n| written_after_call(n, &open.call)) {
+    if !crm.is_written_up() {
         out.push(Line::styled(
             format!("  {}", t.no_notes),
             Style::new().fg(Color::Red),
         ));
     }
     for note in notes {
-        let after = written_after_call(note, &open.call);
-        let for_this_call = note.call_id.as_deref() == Some(open.call.call_id.as_str());
-        let mut tags = vec![if after { t.after_call } else { t.before_call }];
-        if for_this_call {
+        // The write-up mark is the one the checklist and the audit read.
+        let write_up = crm.is_write_up(note);
+        let mut tags = vec![if note.created_at >= open.call.started_at {
+            t.after_call
+        } else {
+            t.before_call
+        }];
+        if write_up {
             tags.push(t.this_call);
         }
-        let color = if after { Color::Green } else { Color::DarkGray };
+        let color = if write_up {
+            Color::Green
+        } else {
+            Color::DarkGray
+        };
         out.push(Line::from(vec![
             Span::styled(
                 format!("  {} ", note.created_at.format("%Y-%m-%d %H:%M")),
