@@ -103,6 +103,8 @@ pub struct Strings {
     pub cli_problems: &'static str,
     pub cli_linked: &'static str,
     pub cli_rows_written: &'static str,
+    pub audit_as_of: &'static str,
+    pub audit_all: &'static str,
     pub link_prompt: &'static str,
     pub link_unknown: &'static str,
     pub yes: &'static str,
@@ -213,6 +215,8 @@ pub const EN: Strings = Strings {
     cli_problems: "problem(s): the rows above were not imported",
     cli_linked: "linked by hand; re-imports keep this link",
     cli_rows_written: "rows written to",
+    audit_as_of: "CRM audit as of",
+    audit_all: "ALL",
     link_prompt: "Link to contact id [deal id]",
     link_unknown: "No such contact or deal in the workspace",
     yes: "yes",
@@ -323,6 +327,8 @@ pub const RU: Strings = Strings {
     cli_problems: "проблем(ы): строки выше не импортированы",
     cli_linked: "связь задана вручную; повторный импорт её сохранит",
     cli_rows_written: "строк записано в",
+    audit_as_of: "Аудит CRM на",
+    audit_all: "ВСЕГО",
     link_prompt: "Связать с id контакта [id сделки]",
     link_unknown: "В рабочем пространстве нет такого контакта или сделки",
     yes: "да",
@@ -334,5 +340,114 @@ pub fn strings(lang: Lang) -> &'static Strings {
     match lang {
         Lang::En => &EN,
         Lang::Ru => &RU,
+    }
+}
+
+/// What the matcher could not decide alone, as the reviewer reads it.
+pub fn ambiguity(lang: Lang, a: &crate::domain::matching::Ambiguity) -> String {
+    use crate::domain::matching::Ambiguity;
+    let list = |ids: &[String]| ids.join(", ");
+    match (a, lang) {
+        (
+            Ambiguity::SeveralDeals {
+                contact_id,
+                deal_ids,
+                picked,
+            },
+            Lang::En,
+        ) => format!(
+            "contact {contact_id} has {} deals ({}); picked {picked}: the rep's own, then the most recently updated",
+            deal_ids.len(),
+            list(deal_ids)
+        ),
+        (
+            Ambiguity::SeveralDeals {
+                contact_id,
+                deal_ids,
+                picked,
+            },
+            Lang::Ru,
+        ) => format!(
+            "у контакта {contact_id} сделок: {} ({}); выбрана {picked}: сначала сделка менеджера, затем обновлённая последней",
+            deal_ids.len(),
+            list(deal_ids)
+        ),
+        (
+            Ambiguity::SeveralCrmCalls {
+                activity_ids,
+                picked,
+            },
+            Lang::En,
+        ) => format!(
+            "{} CRM call records fit (same number, rep and time): {}; picked {picked}, the closest in time",
+            activity_ids.len(),
+            list(activity_ids)
+        ),
+        (
+            Ambiguity::SeveralCrmCalls {
+                activity_ids,
+                picked,
+            },
+            Lang::Ru,
+        ) => format!(
+            "подходят записи о звонке в CRM: {} ({}; тот же номер, менеджер и время); выбрана {picked}, ближайшая по времени",
+            activity_ids.len(),
+            list(activity_ids)
+        ),
+        (
+            Ambiguity::SeveralContacts {
+                phone,
+                contact_ids,
+                picked,
+            },
+            Lang::En,
+        ) => format!(
+            "{} contacts have {phone} ({}); picked {picked}: the rep's own, then the smallest id",
+            contact_ids.len(),
+            list(contact_ids)
+        ),
+        (
+            Ambiguity::SeveralContacts {
+                phone,
+                contact_ids,
+                picked,
+            },
+            Lang::Ru,
+        ) => format!(
+            "номер {phone} у нескольких контактов: {} ({}); выбран {picked}: сначала контакт менеджера, затем меньший id",
+            contact_ids.len(),
+            list(contact_ids)
+        ),
+        (Ambiguity::Text { text }, _) => text.clone(),
+    }
+}
+
+/// The CRM audit's column titles, by column key (`reports::audit::COLUMNS`).
+pub fn audit_column_title(lang: Lang, key: &str) -> &'static str {
+    match lang {
+        Lang::En => match key {
+            "contacts_missing_fields" => "contacts missing fields",
+            "deals_missing_fields" => "deals missing fields",
+            "overdue_tasks" => "overdue tasks",
+            "oldest_overdue" => "oldest overdue",
+            "deals_without_next_task" => "deals without next task",
+            "calls_without_write_up" => "calls not written up",
+            "not_contacted_1m" => "no contact 1m+",
+            "not_contacted_3m" => "no contact 3m+",
+            "not_contacted_12m" => "no contact 12m+",
+            _ => "?",
+        },
+        Lang::Ru => match key {
+            "contacts_missing_fields" => "контакты без полей",
+            "deals_missing_fields" => "сделки без полей",
+            "overdue_tasks" => "просроченные задачи",
+            "oldest_overdue" => "старейшая просрочка",
+            "deals_without_next_task" => "сделки без задачи",
+            "calls_without_write_up" => "звонки без описания",
+            "not_contacted_1m" => "без связи 1 мес+",
+            "not_contacted_3m" => "без связи 3 мес+",
+            "not_contacted_12m" => "без связи 12 мес+",
+            _ => "?",
+        },
     }
 }

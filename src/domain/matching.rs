@@ -126,8 +126,37 @@ pub struct MatchResult {
     /// Notes that are the call's write-up, oldest first.
     pub note_ids: Vec<String>,
     pub rule: MatchRule,
-    /// Set when several records fitted and one was picked: which and why.
-    pub ambiguity: Option<String>,
+    /// Where several records fitted and one was picked: which and why.
+    pub ambiguity: Vec<Ambiguity>,
+}
+
+/// Several records fitted one step of the rules and one was picked; kept
+/// as data so the reviewer reads it in the workspace language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Ambiguity {
+    /// The contact has several deals: the rep's own, then the most
+    /// recently updated, was picked.
+    SeveralDeals {
+        contact_id: String,
+        deal_ids: Vec<String>,
+        picked: String,
+    },
+    /// Several CRM call records have the call's number, rep and time: the
+    /// closest in time was picked.
+    SeveralCrmCalls {
+        activity_ids: Vec<String>,
+        picked: String,
+    },
+    /// Several contacts have the number: the rep's own, then the smallest
+    /// id, was picked.
+    SeveralContacts {
+        phone: String,
+        contact_ids: Vec<String>,
+        picked: String,
+    },
+    /// A note an earlier version of callqa stored as text.
+    Text { text: String },
 }
 
 /// Link every call; results come in the order of `calls`.
@@ -163,10 +192,15 @@ pub fn match_calls(
 }
 
 struct Index<'a> {
-    crm: &'a CrmData<'a>,
     country: &'a str,
     contacts_by_phone: HashMap<String, Vec<&'a Contact>>,
     deals_by_contact: HashMap<&'a str, Vec<&'a Deal>>,
+    deals_by_id: HashMap<&'a str, &'a Deal>,
+    /// CRM call records by normalised number.
+    crm_calls_by_phone: HashMap<String, Vec<&'a Activity>>,
+    activities_by_id: HashMap<&'a str, &'a Activity>,
+    /// Activities by the telephony ids they carry.
+    activities_by_ref: HashMap<&'a str, Vec<&'a Activity>>,
 }
 
 impl<'a> Index<'a> {
@@ -184,17 +218,45 @@ impl<'a> Index<'a> {
                 .or_default()
                 .push(deal);
         }
+        let deals_by_id = crm.deals.iter().map(|d| (d.deal_id.as_str(), d)).collect();
+        let mut crm_calls_by_phone: HashMap<String, Vec<&Activity>> = HashMap::new();
+        for activity in crm
+            .activities
+            .iter()
+            .filter(|a| a.kind == ActivityKind::Call)
+        {
+            if let Some(number) = phone::normalize(&activity.phone, country) {
+                crm_calls_by_phone.entry(number).or_default().push(activity);
+            }
+        }
+        let activities_by_id = crm
+            .activities
+            .iter()
+            .map(|a| (a.activity_id.as_str(), a))
+            .collect();
+        let mut activities_by_ref: HashMap<&str, Vec<&Activity>> = HashMap::new();
+        for activity in crm.activities {
+            for r in &activity.call_refs {
+                activities_by_ref
+                    .entry(r.as_str())
+                    .or_default()
+                    .push(activity);
+            }
+        }
         Index {
-            crm,
             country,
             contacts_by_phone,
             deals_by_contact,
+            deals_by_id,
+            crm_calls_by_phone,
+            activities_by_id,
+            activities_by_ref,
         }
     }
 
     /// The contact's deal: the rep's own first, then the most recently
     /// updated, then the smallest id.
-    fn deal_of(&self, contact_id: &str, rep: &str, notes: &mut Vec<String>) -> Option<String> {
+    fn deal_of(&self, contact_id: &str, rep: &str, notes: &mut Vec<Ambiguity>) -> Option<String> {
         let mut deals = self.deals_by_contact.get(contact_id)?.clone();
         deals.sort_by(|a, b| {
             (
@@ -209,12 +271,11 @@ impl<'a> Index<'a> {
                 ))
         });
         if deals.len() > 1 {
-            notes.push(format!(
-                "contact {contact_id} has {} deals ({}); picked {} (the rep's own, then the most recently updated)",
-                deals.len(),
-                deals.iter().map(|d| d.deal_id.as_str()).collect::<Vec<_>>().join(", "),
-                deals[0].deal_id
-            ));
+            notes.push(Ambiguity::SeveralDeals {
+                contact_id: contact_id.to_string(),
+                deal_ids: deals.iter().map(|d| d.deal_id.clone()).collect(),
+                picked: deals[0].deal_id.clone(),
+            });
         }
         Some(deals[0].deal_id.clone())
     }
@@ -227,7 +288,7 @@ fn link_call(
     options: &MatchOptions,
 ) -> MatchResult {
     let mut notes = Vec::new();
-    let explicit = explicit_activities(call, index.crm.activities);
+    let explicit = explicit_activities(call, index);
     let mut result = MatchResult {
         call_id: call.call_id.to_string(),
         contact_id: None,
@@ -238,7 +299,7 @@ fn link_call(
             .collect(),
         note_ids: Vec::new(),
         rule: MatchRule::Unmatched,
-        ambiguity: None,
+        ambiguity: Vec::new(),
     };
     if let Some(link) = manual {
         result.contact_id = link.contact_id.clone();
@@ -286,23 +347,17 @@ fn link_call(
         && let Some(deal_id) = &result.deal_id
     {
         result.contact_id = index
-            .crm
-            .deals
-            .iter()
-            .find(|d| &d.deal_id == deal_id && !d.contact_id.is_empty())
+            .deals_by_id
+            .get(deal_id.as_str())
+            .filter(|d| !d.contact_id.is_empty())
             .map(|d| d.contact_id.clone());
     }
-    if !notes.is_empty() {
-        result.ambiguity = Some(notes.join("; "));
-    }
+    result.ambiguity = notes;
     result
 }
 
 /// Activities that name this call, with the kind of id that linked them.
-fn explicit_activities<'a>(
-    call: &CallFacts<'_>,
-    activities: &'a [Activity],
-) -> Vec<(&'a Activity, String)> {
+fn explicit_activities<'a>(call: &CallFacts<'_>, index: &Index<'a>) -> Vec<(&'a Activity, String)> {
     // The source's own ids first: they name the kind of link best.
     let mut ids: Vec<(&str, &str)> = call
         .external_ids
@@ -311,14 +366,19 @@ fn explicit_activities<'a>(
         .collect();
     ids.push(("call_id", call.call_id));
     let mut found: Vec<(&Activity, String)> = Vec::new();
-    for activity in activities {
-        let hit = ids.iter().find(|(kind, id)| {
-            !id.is_empty()
-                && ((kind.ends_with("activity_id") && activity.activity_id == *id)
-                    || activity.call_refs.iter().any(|r| r == id))
-        });
-        if let Some((kind, _)) = hit {
-            found.push((activity, kind.to_string()));
+    for (kind, id) in ids.into_iter().filter(|(_, id)| !id.is_empty()) {
+        let by_id = kind
+            .ends_with("activity_id")
+            .then(|| index.activities_by_id.get(id))
+            .flatten();
+        let by_ref = index.activities_by_ref.get(id).into_iter().flatten();
+        for activity in by_id.into_iter().chain(by_ref) {
+            if !found
+                .iter()
+                .any(|(a, _)| a.activity_id == activity.activity_id)
+            {
+                found.push((activity, kind.to_string()));
+            }
         }
     }
     found.sort_by_key(|(a, _)| id_key(&a.activity_id));
@@ -330,24 +390,22 @@ fn by_phone_rep_time<'a>(
     number: &str,
     index: &Index<'a>,
     options: &MatchOptions,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Ambiguity>,
 ) -> Option<&'a Activity> {
     let mut candidates: Vec<&Activity> = index
-        .crm
-        .activities
+        .crm_calls_by_phone
+        .get(number)?
         .iter()
-        .filter(|a| a.kind == ActivityKind::Call && same_rep(&a.rep, call.rep))
+        .copied()
+        .filter(|a| same_rep(&a.rep, call.rep))
         .filter(|a| (a.at - call.started_at).abs() <= options.call_window)
-        .filter(|a| phone::normalize(&a.phone, index.country).as_deref() == Some(number))
         .collect();
     candidates.sort_by_key(|a| ((a.at - call.started_at).abs(), id_key(&a.activity_id)));
     if candidates.len() > 1 {
-        notes.push(format!(
-            "{} CRM call records fit (same number, rep and time): {}; picked {}, the closest in time",
-            candidates.len(),
-            candidates.iter().map(|a| a.activity_id.as_str()).collect::<Vec<_>>().join(", "),
-            candidates[0].activity_id
-        ));
+        notes.push(Ambiguity::SeveralCrmCalls {
+            activity_ids: candidates.iter().map(|a| a.activity_id.clone()).collect(),
+            picked: candidates[0].activity_id.clone(),
+        });
     }
     candidates.first().copied()
 }
@@ -356,7 +414,7 @@ fn contact_by_phone(
     number: &str,
     rep: &str,
     index: &Index<'_>,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Ambiguity>,
 ) -> Option<String> {
     let mut contacts = index.contacts_by_phone.get(number)?.clone();
     contacts.sort_by(|a, b| {
@@ -365,16 +423,11 @@ fn contact_by_phone(
     });
     contacts.dedup_by(|a, b| a.contact_id == b.contact_id);
     if contacts.len() > 1 {
-        notes.push(format!(
-            "{} contacts have {number} ({}); picked {} (the rep's own, then the smallest id)",
-            contacts.len(),
-            contacts
-                .iter()
-                .map(|c| c.contact_id.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            contacts[0].contact_id
-        ));
+        notes.push(Ambiguity::SeveralContacts {
+            phone: number.to_string(),
+            contact_ids: contacts.iter().map(|c| c.contact_id.clone()).collect(),
+            picked: contacts[0].contact_id.clone(),
+        });
     }
     Some(contacts[0].contact_id.clone())
 }

@@ -4,6 +4,7 @@
 use crate::domain::Lang;
 use crate::domain::audit::{AuditInput, AuditReport, AuditRow, RequiredFields, audit};
 use crate::domain::crm::{Call, Contact, CrmData, Deal, Note, Task, Timestamp};
+use crate::i18n::strings;
 use crate::store::Workspace;
 use crate::text::one_line;
 use std::collections::HashSet;
@@ -93,18 +94,13 @@ pub enum AuditFormat {
 /// stand behind it. Shared by the CLI formats and the TUI screen.
 pub struct Column {
     pub key: &'static str,
-    pub en: &'static str,
-    pub ru: &'static str,
     pub value: fn(&AuditRow) -> String,
     pub ids: fn(&AuditRow) -> Vec<String>,
 }
 
 impl Column {
     pub fn title(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::En => self.en,
-            Lang::Ru => self.ru,
-        }
+        crate::i18n::audit_column_title(lang, self.key)
     }
 }
 
@@ -115,8 +111,6 @@ fn count(v: &[String]) -> String {
 pub const COLUMNS: &[Column] = &[
     Column {
         key: "contacts_missing_fields",
-        en: "contacts missing fields",
-        ru: "контакты без полей",
         value: |r| r.contacts_missing_fields.len().to_string(),
         ids: |r| {
             r.contacts_missing_fields
@@ -127,8 +121,6 @@ pub const COLUMNS: &[Column] = &[
     },
     Column {
         key: "deals_missing_fields",
-        en: "deals missing fields",
-        ru: "сделки без полей",
         value: |r| r.deals_missing_fields.len().to_string(),
         ids: |r| {
             r.deals_missing_fields
@@ -139,15 +131,11 @@ pub const COLUMNS: &[Column] = &[
     },
     Column {
         key: "overdue_tasks",
-        en: "overdue tasks",
-        ru: "просроченные задачи",
         value: |r| count(&r.overdue_tasks),
         ids: |r| r.overdue_tasks.clone(),
     },
     Column {
         key: "oldest_overdue",
-        en: "oldest overdue",
-        ru: "старейшая просрочка",
         value: |r| {
             r.oldest_overdue
                 .map(|t| t.format("%Y-%m-%d").to_string())
@@ -157,36 +145,26 @@ pub const COLUMNS: &[Column] = &[
     },
     Column {
         key: "deals_without_next_task",
-        en: "deals without next task",
-        ru: "сделки без задачи",
         value: |r| count(&r.deals_without_next_task),
         ids: |r| r.deals_without_next_task.clone(),
     },
     Column {
         key: "calls_without_write_up",
-        en: "calls not written up",
-        ru: "звонки без описания",
         value: |r| count(&r.calls_without_write_up),
         ids: |r| r.calls_without_write_up.clone(),
     },
     Column {
         key: "not_contacted_1m",
-        en: "no contact 1m+",
-        ru: "без связи 1 мес+",
         value: |r| count(&r.not_contacted_1m),
         ids: |r| r.not_contacted_1m.clone(),
     },
     Column {
         key: "not_contacted_3m",
-        en: "no contact 3m+",
-        ru: "без связи 3 мес+",
         value: |r| count(&r.not_contacted_3m),
         ids: |r| r.not_contacted_3m.clone(),
     },
     Column {
         key: "not_contacted_12m",
-        en: "no contact 12m+",
-        ru: "без связи 12 мес+",
         value: |r| count(&r.not_contacted_12m),
         ids: |r| r.not_contacted_12m.clone(),
     },
@@ -194,10 +172,7 @@ pub const COLUMNS: &[Column] = &[
 
 pub fn rep_label(row: &AuditRow, lang: Lang) -> String {
     if row.rep.is_empty() {
-        match lang {
-            Lang::En => "ALL".into(),
-            Lang::Ru => "ВСЕГО".into(),
-        }
+        strings(lang).audit_all.into()
     } else {
         one_line(&row.rep, 40)
     }
@@ -243,19 +218,15 @@ pub fn write(
             w.flush()?;
         }
         AuditFormat::Table => {
-            let title = match lang {
-                Lang::En => "CRM audit as of",
-                Lang::Ru => "Аудит CRM на",
-            };
-            writeln!(out, "{title} {}", report.as_of.format("%Y-%m-%d %H:%M %:z"))?;
-            let mut header = vec![match lang {
-                Lang::En => "rep".to_string(),
-                Lang::Ru => "менеджер".to_string(),
-            }];
-            header.extend(COLUMNS.iter().map(|c| match lang {
-                Lang::En => c.en.to_string(),
-                Lang::Ru => c.ru.to_string(),
-            }));
+            let t = strings(lang);
+            writeln!(
+                out,
+                "{} {}",
+                t.audit_as_of,
+                report.as_of.format("%Y-%m-%d %H:%M %:z")
+            )?;
+            let mut header = vec![t.audit_rep.to_string()];
+            header.extend(COLUMNS.iter().map(|c| c.title(lang).to_string()));
             let table: Vec<Vec<String>> = std::iter::once(header)
                 .chain(rows.iter().map(|row| {
                     let mut cells = vec![rep_label(row, lang)];

@@ -3,7 +3,7 @@
 //! reviewer's manual fix, which no re-import undoes).
 
 use super::{Result, Workspace, now_text};
-use crate::domain::matching::{Activity, ManualLink, MatchResult, MatchRule};
+use crate::domain::matching::{Activity, Ambiguity, ManualLink, MatchResult, MatchRule};
 use rusqlite::{OptionalExtension, params};
 
 /// The link shown to the reviewer: which rule tied the call to its records.
@@ -11,8 +11,21 @@ use rusqlite::{OptionalExtension, params};
 pub struct CallLink {
     pub rule: String,
     pub detail: Option<String>,
-    pub ambiguity: Option<String>,
+    pub ambiguity: Vec<Ambiguity>,
     pub manual: bool,
+}
+
+/// Ambiguities as stored: a JSON list, or NULL for none. Text that is not
+/// such a list was written by an earlier version and is shown as it is.
+fn ambiguity_to_sql(list: &[Ambiguity]) -> Option<String> {
+    (!list.is_empty()).then(|| serde_json::to_string(list).unwrap_or_default())
+}
+
+fn ambiguity_from_sql(text: Option<String>) -> Vec<Ambiguity> {
+    match text {
+        None => Vec::new(),
+        Some(text) => serde_json::from_str(&text).unwrap_or(vec![Ambiguity::Text { text }]),
+    }
 }
 
 fn rule_code(rule: &MatchRule) -> (&'static str, Option<String>) {
@@ -101,7 +114,7 @@ impl Workspace {
                 detail,
                 serde_json::to_string(&m.activity_ids).unwrap_or_default(),
                 serde_json::to_string(&m.note_ids).unwrap_or_default(),
-                m.ambiguity,
+                ambiguity_to_sql(&m.ambiguity),
                 now_text()
             ],
         )?;
@@ -315,7 +328,7 @@ impl Workspace {
             activity_ids: ids_from_json(call_id, &activities)?,
             note_ids: ids_from_json(call_id, &notes)?,
             rule,
-            ambiguity,
+            ambiguity: ambiguity_from_sql(ambiguity),
         }))
     }
 
@@ -329,7 +342,7 @@ impl Workspace {
                     Ok(CallLink {
                         rule: r.get(0)?,
                         detail: r.get(1)?,
-                        ambiguity: r.get(2)?,
+                        ambiguity: ambiguity_from_sql(r.get(2)?),
                         manual: r.get(3)?,
                     })
                 },

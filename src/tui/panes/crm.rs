@@ -70,9 +70,12 @@ fn lines(app: &App, open: &crate::tui::app::OpenCall) -> Vec<Line<'static>> {
             _ => Color::DarkGray,
         };
         out.push(Line::styled(text, Style::new().fg(color)));
-        if let Some(ambiguity) = &link.ambiguity {
+        for ambiguity in &link.ambiguity {
             out.push(Line::styled(
-                format!("  ⚠ {}", one_line(ambiguity, 200)),
+                format!(
+                    "  ⚠ {}",
+                    one_line(&crate::i18n::ambiguity(app.lang, ambiguity), 200)
+                ),
                 Style::new().fg(Color::Yellow),
             ));
         }
