@@ -72,8 +72,10 @@ enum Command {
     Link {
         /// The call id
         call: String,
+        /// Contact id (as in the CRM export) the call belongs to; omitted: no contact
         #[arg(long)]
         contact: Option<String>,
+        /// Deal id (as in the CRM export) the call belongs to; omitted: no deal
         #[arg(long)]
         deal: Option<String>,
         #[command(flatten)]
@@ -88,6 +90,7 @@ enum Command {
     },
     /// Write every answered item as CSV or JSON
     Export {
+        /// Output format: csv (one row per answered item) or json
         #[arg(long, value_enum, default_value = "csv")]
         format: callqa::export::Format,
         /// Output file; default: standard output
@@ -102,6 +105,8 @@ enum Command {
         /// The date to audit as of (YYYY-MM-DD or RFC 3339); default: the newest record
         #[arg(long)]
         as_of: Option<String>,
+        /// Output format: table (for reading), csv (counts and record ids per
+        /// rep) or json (every number with its record ids)
         #[arg(long, value_enum, default_value = "table")]
         format: callqa::reports::audit::AuditFormat,
         /// Output file; default: standard output

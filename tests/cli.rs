@@ -285,3 +285,40 @@ fn the_import_summary_speaks_the_workspace_language() {
         "{stdout}"
     );
 }
+
+/// The subcommands `callqa --help` lists.
+fn subcommands(dir: &Path) -> Vec<String> {
+    let help = text(&callqa(dir, &["--help"]).stdout);
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|name| name != "help")
+        .collect()
+}
+
+#[test]
+fn every_option_of_every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands = subcommands(dir.path());
+    assert!(commands.len() >= 7, "{commands:?}");
+    for sub in &commands {
+        let out = callqa(dir.path(), &[sub, "--help"]);
+        assert!(out.status.success(), "{sub}");
+        let help = text(&out.stdout);
+        // An option or argument line is `  -f, --flag <VALUE>  text`; clap
+        // leaves the text empty, or only `[default: …]`, when the doc is missing.
+        for line in help.lines().filter(|l| {
+            let t = l.trim_start();
+            l.starts_with("  ") && (t.starts_with('-') || t.starts_with('<'))
+        }) {
+            let described = line
+                .trim()
+                .split_once("  ")
+                .map(|(_, doc)| doc.trim())
+                .is_some_and(|doc| !doc.is_empty() && !doc.starts_with('['));
+            assert!(described, "`callqa {sub} --help`: no help for {line:?}");
+        }
+    }
+}
