@@ -94,6 +94,11 @@ fn failures_are_one_line_with_exit_1() {
         "{stderr}"
     );
 
+    assert!(
+        callqa(dir.path(), &["import", &demo(), "--db", db.to_str().unwrap()])
+            .status
+            .success()
+    );
     let out = callqa(dir.path(), &["review", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("needs a terminal"));
@@ -321,4 +326,42 @@ fn every_option_of_every_command_has_help() {
             assert!(described, "`callqa {sub} --help`: no help for {line:?}");
         }
     }
+}
+
+#[test]
+fn only_import_and_demo_make_a_workspace_and_foreign_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo/ws.sqlite");
+    let typo = typo.to_str().unwrap();
+    for args in [
+        &["export", "--db", typo][..],
+        &["audit", "--db", typo],
+        &["review", "--db", typo],
+        &["link", "call-001", "--contact", "K-1", "--db", typo],
+    ] {
+        let out = callqa(dir.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("no workspace there"), "{args:?}: {stderr}");
+    }
+    assert!(!dir.path().join("typo").exists(), "a folder was made");
+
+    // Another program's database: refused, byte for byte untouched.
+    let other = dir.path().join("other.sqlite");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE songs (title TEXT); INSERT INTO songs VALUES ('x');")
+        .unwrap();
+    let before = std::fs::read(&other).unwrap();
+    let other = other.to_str().unwrap();
+    for args in [&["import", &demo(), "--db", other][..], &["export", "--db", other]] {
+        let out = callqa(dir.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("not a callqa workspace"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    assert_eq!(std::fs::read(other).unwrap(), before);
 }
