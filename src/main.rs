@@ -72,8 +72,10 @@ enum Command {
     Link {
         /// The call id
         call: String,
+        /// Contact id (as in the CRM export) the call belongs to; omitted: no contact
         #[arg(long)]
         contact: Option<String>,
+        /// Deal id (as in the CRM export) the call belongs to; omitted: no deal
         #[arg(long)]
         deal: Option<String>,
         #[command(flatten)]
@@ -88,6 +90,7 @@ enum Command {
     },
     /// Write every answered item as CSV or JSON
     Export {
+        /// Output format: csv (one row per answered item) or json
         #[arg(long, value_enum, default_value = "csv")]
         format: callqa::export::Format,
         /// Output file; default: standard output
@@ -102,6 +105,8 @@ enum Command {
         /// The date to audit as of (YYYY-MM-DD or RFC 3339); default: the newest record
         #[arg(long)]
         as_of: Option<String>,
+        /// Output format: table (for reading), csv (counts and record ids per
+        /// rep) or json (every number with its record ids)
         #[arg(long, value_enum, default_value = "table")]
         format: callqa::reports::audit::AuditFormat,
         /// Output file; default: standard output
@@ -151,7 +156,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             country,
             ws,
         } => {
-            let (workspace, _, _) = open_workspace(&ws, &config, config::default_workspace())?;
+            let (workspace, _, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::Yes)?;
             let offset: chrono::FixedOffset = utc_offset.parse().map_err(|_| {
                 anyhow::anyhow!("--utc-offset {utc_offset:?}: write it like +03:00")
             })?;
@@ -169,7 +175,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             deal,
             ws,
         } => {
-            let (workspace, _, _) = open_workspace(&ws, &config, config::default_workspace())?;
+            let (workspace, _, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
             callqa::import::link_by_hand(&workspace, &call, contact.as_deref(), deal.as_deref())?;
             let t = callqa::i18n::strings(workspace.language()?.unwrap_or_default());
             println!("{call}: {}", t.cli_linked);
@@ -177,12 +184,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Review { review, ws } => {
             let (workspace, lang, checklist) =
-                open_workspace(&ws, &config, config::default_workspace())?;
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
             open_workstation(workspace, lang, checklist, &review, &config)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { format, out, ws } => {
-            let (workspace, lang, _) = open_workspace(&ws, &config, config::default_workspace())?;
+            let (workspace, lang, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
             let rows = callqa::export::rows(&workspace, lang)?;
             match out {
                 Some(path) => {
@@ -203,7 +211,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             required,
             ws,
         } => {
-            let (workspace, lang, _) = open_workspace(&ws, &config, config::default_workspace())?;
+            let (workspace, lang, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
             let report = audit(&workspace, as_of.as_deref(), required.as_deref())?;
             match out {
                 Some(path) => {
@@ -236,8 +245,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo { review, ws } => {
             let batch = demo::extract(&config::data_dir().join("demo-batch"))?;
-            let (workspace, lang, checklist) =
-                open_workspace(&ws, &config, config::data_dir().join("demo.sqlite"))?;
+            let (workspace, lang, checklist) = open_workspace(
+                &ws,
+                &config,
+                config::data_dir().join("demo.sqlite"),
+                Create::Yes,
+            )?;
             let report = callqa::import::import_batch(&workspace, &batch)?;
             callqa::import::relink(&workspace)?;
             if !report.problems.is_empty() {
@@ -252,15 +265,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Open (or make) the workspace, fix its language on first use and load
-/// the default checklist into it.
+/// Whether a command may make a workspace: only the ones that import do, so
+/// a mistyped `--db` elsewhere creates nothing.
+#[derive(PartialEq)]
+enum Create {
+    Yes,
+    No,
+}
+
+/// Open (or, for `Create::Yes`, make) the workspace, fix its language on
+/// first use and load the default checklist into it.
 fn open_workspace(
     args: &WorkspaceArgs,
     config: &Config,
     default: PathBuf,
+    create: Create,
 ) -> anyhow::Result<(Workspace, Lang, Checklist)> {
     let path = args.db.clone().unwrap_or(default);
-    let ws = Workspace::open(&path)?;
+    let ws = if create == Create::Yes {
+        Workspace::open(&path)?
+    } else {
+        Workspace::open_existing(&path)?
+    };
     let lang = match (args.lang, ws.language()?) {
         (Some(lang), _) => {
             ws.set_setting("language", lang.code())?;

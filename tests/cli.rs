@@ -94,6 +94,11 @@ fn failures_are_one_line_with_exit_1() {
         "{stderr}"
     );
 
+    assert!(
+        callqa(dir.path(), &["import", &demo(), "--db", db.to_str().unwrap()])
+            .status
+            .success()
+    );
     let out = callqa(dir.path(), &["review", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("needs a terminal"));
@@ -285,4 +290,79 @@ fn the_import_summary_speaks_the_workspace_language() {
         stdout.contains("звонки    7 новых, 0 изменено, 0 без изменений, 0 пропущено"),
         "{stdout}"
     );
+}
+
+/// The subcommands `callqa --help` lists.
+fn subcommands(dir: &Path) -> Vec<String> {
+    let help = text(&callqa(dir, &["--help"]).stdout);
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|name| name != "help")
+        .collect()
+}
+
+#[test]
+fn every_option_of_every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands = subcommands(dir.path());
+    assert!(commands.len() >= 7, "{commands:?}");
+    for sub in &commands {
+        let out = callqa(dir.path(), &[sub, "--help"]);
+        assert!(out.status.success(), "{sub}");
+        let help = text(&out.stdout);
+        // An option or argument line is `  -f, --flag <VALUE>  text`; clap
+        // leaves the text empty, or only `[default: …]`, when the doc is missing.
+        for line in help.lines().filter(|l| {
+            let t = l.trim_start();
+            l.starts_with("  ") && (t.starts_with('-') || t.starts_with('<'))
+        }) {
+            let described = line
+                .trim()
+                .split_once("  ")
+                .map(|(_, doc)| doc.trim())
+                .is_some_and(|doc| !doc.is_empty() && !doc.starts_with('['));
+            assert!(described, "`callqa {sub} --help`: no help for {line:?}");
+        }
+    }
+}
+
+#[test]
+fn only_import_and_demo_make_a_workspace_and_foreign_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo/ws.sqlite");
+    let typo = typo.to_str().unwrap();
+    for args in [
+        &["export", "--db", typo][..],
+        &["audit", "--db", typo],
+        &["review", "--db", typo],
+        &["link", "call-001", "--contact", "K-1", "--db", typo],
+    ] {
+        let out = callqa(dir.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("no workspace there"), "{args:?}: {stderr}");
+    }
+    assert!(!dir.path().join("typo").exists(), "a folder was made");
+
+    // Another program's database: refused, byte for byte untouched.
+    let other = dir.path().join("other.sqlite");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE songs (title TEXT); INSERT INTO songs VALUES ('x');")
+        .unwrap();
+    let before = std::fs::read(&other).unwrap();
+    let other = other.to_str().unwrap();
+    for args in [&["import", &demo(), "--db", other][..], &["export", "--db", other]] {
+        let out = callqa(dir.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("not a callqa workspace"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    assert_eq!(std::fs::read(other).unwrap(), before);
 }

@@ -1,7 +1,12 @@
 //! Telephony codecs end to end: files made by sox and ffmpeg from a known
 //! PCM signal are probed, decoded and compared with that signal, and seeks
-//! must land on the right audio. Encoders that are not installed are
-//! reported and skipped (`./dev test` installs them).
+//! must land on the right audio.
+//!
+//! This file also holds the one policy for tests that need a program from
+//! outside (ffmpeg, sox, a sound server): when it is missing the test fails
+//! and says what to install (`./dev test` installs everything, so CI never
+//! skips), unless a developer opts into skipping on their own machine with
+//! `CALLQA_SKIP_MISSING_TOOLS=1`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,25 +21,37 @@ const SIGNAL: &str =
     "0.3*sin(2*PI*(150+40*sin(2*PI*0.5*t))*t)+0.2*sin(2*PI*(470+90*sin(2*PI*0.3*t))*t)";
 const SECS: f64 = 4.0;
 
-fn run(tool: &str, args: &[&str]) -> bool {
-    let bin = format!("/usr/bin/{tool}");
-    if !Path::new(&bin).exists() {
-        println!("skipping: {bin} not installed");
-        return false;
+/// Set to `1` to skip, instead of fail, tests whose tools are missing.
+pub(crate) const SKIP_MISSING_TOOLS: &str = "CALLQA_SKIP_MISSING_TOOLS";
+
+/// Something a test needs is missing: fail with `why` and what to install,
+/// or, when the developer opted in, print why and return so the caller can
+/// skip.
+pub(crate) fn missing_tool(why: &str, install: &str) {
+    if std::env::var(SKIP_MISSING_TOOLS).as_deref() == Ok("1") {
+        println!("skipped ({SKIP_MISSING_TOOLS}=1): {why}");
+        return;
     }
-    match Command::new(&bin).args(args).output() {
+    panic!(
+        "{why}: install {install}, or run `./dev test`, which installs and starts \
+         what the tests need (set {SKIP_MISSING_TOOLS}=1 to skip such tests on purpose)"
+    );
+}
+
+/// Run an external program a test needs. `false` only when it is missing
+/// and skipping was asked for; a program that runs and fails fails the test.
+pub(crate) fn run_tool(tool: &str, args: &[&str]) -> bool {
+    match Command::new(tool).args(args).output() {
         Ok(o) if o.status.success() => true,
-        Ok(o) => {
-            println!(
-                "skipping: {tool} {args:?}: {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            );
+        Ok(o) => panic!(
+            "{tool} {args:?} failed: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            missing_tool(&format!("{tool} is not installed"), tool);
             false
         }
-        Err(e) => {
-            println!("skipping: cannot run {tool}: {e}");
-            false
-        }
+        Err(e) => panic!("cannot run {tool}: {e}"),
     }
 }
 
@@ -42,7 +59,7 @@ fn run(tool: &str, args: &[&str]) -> bool {
 fn reference(dir: &Path, rate: u32) -> Option<PathBuf> {
     let path = dir.join(format!("ref{rate}.wav"));
     let src = format!("aevalsrc={SIGNAL}:s={rate}:d={SECS}");
-    let ok = run(
+    let ok = run_tool(
         "ffmpeg",
         &[
             "-hide_banner",
@@ -72,7 +89,7 @@ fn ffmpeg_encode(input: &Path, out: &Path, codec: &[&str]) -> bool {
     ];
     args.extend_from_slice(codec);
     args.push(out.to_str().unwrap());
-    run("ffmpeg", &args)
+    run_tool("ffmpeg", &args)
 }
 
 fn decode_all(path: &Path) -> Vec<f32> {
@@ -187,14 +204,14 @@ fn gsm_raw_and_in_wav_decode_and_seek() {
         length_ms: 20,
     };
     let raw = d.join("call.gsm");
-    if run(
+    if run_tool(
         "sox",
         &[ref8.to_str().unwrap(), "-t", "gsm", raw.to_str().unwrap()],
     ) {
         check(&raw, &gsm("sox .gsm", "gsm", "gsm"), &reference);
     }
     let sox_wav = d.join("sox-gsm.wav");
-    if run(
+    if run_tool(
         "sox",
         &[
             ref8.to_str().unwrap(),

@@ -1,9 +1,9 @@
 //! Tests for `probe` (kept apart from probe.rs to keep both files short).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use super::*;
+use crate::audio::codec_tests::run_tool;
 use crate::audio::testutil::{ramp_pcm16, wav_bytes, write_ramp_wav};
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -236,45 +236,23 @@ fn g711_with_a_16_byte_fmt_chunk_is_repaired() {
     }
 }
 
-/// Run an encoder; `None` (with the reason printed) when it is not available.
+/// Make a 3 s, 440 Hz, 8 kHz mono file with an encoder; `None` only when
+/// the encoder is missing and skipping was asked for (see `run_tool`).
 fn make(dir: &Path, name: &str, tool: &str, args: &[&str]) -> Option<PathBuf> {
     let out = dir.join(name);
-    let bin = format!("/usr/bin/{tool}");
-    if !Path::new(&bin).exists() {
-        println!("skipping {name}: {bin} not installed");
-        return None;
-    }
-    let mut cmd = Command::new(&bin);
+    let out_arg = out.to_str().unwrap();
+    let mut all: Vec<&str> = Vec::new();
     if tool == "ffmpeg" {
-        cmd.args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-        ]);
-        cmd.arg("sine=frequency=440:sample_rate=8000:duration=3");
-        cmd.args(args).arg(&out);
+        all.extend(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi"]);
+        all.extend(["-i", "sine=frequency=440:sample_rate=8000:duration=3"]);
+        all.extend(args);
+        all.push(out_arg);
     } else {
-        cmd.args(["-n", "-r", "8000", "-c", "1"])
-            .args(args)
-            .arg(&out);
-        cmd.args(["synth", "3", "sine", "440"]);
+        all.extend(["-n", "-r", "8000", "-c", "1"]);
+        all.extend(args);
+        all.extend([out_arg, "synth", "3", "sine", "440"]);
     }
-    match cmd.output() {
-        Ok(o) if o.status.success() => Some(out),
-        Ok(o) => {
-            let why = String::from_utf8_lossy(&o.stderr);
-            println!("skipping {name}: {tool} failed: {}", why.trim());
-            None
-        }
-        Err(e) => {
-            println!("skipping {name}: cannot run {tool}: {e}");
-            None
-        }
-    }
+    run_tool(tool, &all).then_some(out)
 }
 
 #[test]

@@ -7,6 +7,7 @@ use rodio::Source;
 use rodio::source::UniformSourceIterator;
 
 use super::*;
+use crate::audio::codec_tests::run_tool;
 use crate::audio::testutil::{ramp_frame, write_ramp_wav};
 
 fn open(path: &Path) -> CallSource {
@@ -142,28 +143,15 @@ fn speed_stage_after_the_source_keeps_recording_time() {
     }
 }
 
-/// A 6 s, 300 Hz, 8 kHz mono file encoded by ffmpeg, or `None` (printed).
+/// A 6 s, 300 Hz, 8 kHz mono file encoded by ffmpeg; `None` only when
+/// ffmpeg is missing and skipping was asked for (see `run_tool`).
 fn ffmpeg_file(dir: &Path, name: &str, codec: &[&str]) -> Option<std::path::PathBuf> {
     let path = dir.join(name);
-    let ok = std::process::Command::new("/usr/bin/ffmpeg")
-        .args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-        ])
-        .arg("sine=frequency=300:sample_rate=8000:duration=6")
-        .args(codec)
-        .arg(&path)
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        println!("skipping {name}: /usr/bin/ffmpeg with {codec:?} not available");
-    }
-    ok.then_some(path)
+    let mut args = vec!["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi"];
+    args.extend(["-i", "sine=frequency=300:sample_rate=8000:duration=6"]);
+    args.extend(codec);
+    args.push(path.to_str().unwrap());
+    run_tool("ffmpeg", &args).then_some(path)
 }
 
 fn ffmpeg_mp3(dir: &Path, name: &str) -> Option<std::path::PathBuf> {

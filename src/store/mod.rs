@@ -4,6 +4,12 @@
 //! any moment loses nothing that was entered. WAL keeps those small commits
 //! cheap; foreign keys are on for every connection. The schema is created
 //! and upgraded by the numbered migrations in `schema.rs` (`user_version`).
+//!
+//! A workspace carries callqa's mark in `PRAGMA application_id`, so a
+//! mistyped `--db` pointing at another program's SQLite file is refused
+//! before anything is written to it, and only the commands that make
+//! workspaces ([`Workspace::open`]) create one; the others use
+//! [`Workspace::open_existing`].
 
 mod calls;
 mod crm;
@@ -20,7 +26,7 @@ pub use results::ResultRow;
 pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace};
 
 use crate::domain::{Checklist, Lang};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +36,10 @@ pub enum StoreError {
         path: String,
         source: rusqlite::Error,
     },
+    #[error("{path}: no workspace there; `callqa import BATCH --db {path}` makes one")]
+    Missing { path: String },
+    #[error("{path}: not a callqa workspace ({why}); it was left untouched")]
+    Foreign { path: String, why: String },
     #[error("{path}: cannot create the folder for the workspace: {source}")]
     Folder {
         path: String,
@@ -57,12 +67,21 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// `PRAGMA application_id` of every callqa workspace: "CQA1".
+pub const APPLICATION_ID: i32 = 0x4351_4131;
+
+/// Tables every callqa workspace has had since the first migration: a file
+/// with them but without the mark was made before workspaces were marked.
+const FIRST_TABLES: [&str; 4] = ["settings", "calls", "reviews", "answers"];
+
 pub struct Workspace {
     conn: Connection,
     path: PathBuf,
 }
 
 impl Workspace {
+    /// Open a workspace, making it (and its folder) when there is none:
+    /// for the commands that import.
     pub fn open(path: &Path) -> Result<Workspace> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder {
@@ -70,13 +89,36 @@ impl Workspace {
                 source,
             })?;
         }
+        Workspace::connect(path, true)
+    }
+
+    /// Open a workspace that must already exist: for the commands that
+    /// read or review, so a mistyped path creates nothing.
+    pub fn open_existing(path: &Path) -> Result<Workspace> {
+        if !path.is_file() {
+            return Err(StoreError::Missing {
+                path: path.display().to_string(),
+            });
+        }
+        Workspace::connect(path, false)
+    }
+
+    fn connect(path: &Path, create: bool) -> Result<Workspace> {
         let open_err = |source| StoreError::Open {
             path: path.display().to_string(),
             source,
         };
-        let conn = Connection::open(path).map_err(open_err)?;
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
+        // Before anything writes to the file (even the journal mode).
+        claim(&conn, path, create)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
@@ -191,6 +233,51 @@ impl Workspace {
     }
 }
 
+/// Check the file is a callqa workspace, or an empty database this command
+/// may make one of, and mark it as ours.
+fn claim(conn: &Connection, path: &Path, create: bool) -> Result<()> {
+    let foreign = |why: &str| StoreError::Foreign {
+        path: path.display().to_string(),
+        why: why.to_string(),
+    };
+    let id: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => foreign("not an SQLite file"),
+            _ => StoreError::Open {
+                path: path.display().to_string(),
+                source: e,
+            },
+        })?;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    if id != 0 {
+        return Err(foreign(&format!(
+            "another program's file: application_id {id:#x}"
+        )));
+    }
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let made_by_callqa = version > 0
+        && FIRST_TABLES
+            .iter()
+            .all(|t| tables.iter().any(|have| have == t));
+    match (tables.is_empty() && version == 0, made_by_callqa) {
+        (true, _) if !create => Err(StoreError::Missing {
+            path: path.display().to_string(),
+        }),
+        (true, _) | (false, true) => {
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+            Ok(())
+        }
+        (false, false) => Err(foreign("an SQLite database with other tables")),
+    }
+}
+
 /// Current local time as stored everywhere: RFC 3339 with offset.
 pub fn now_text() -> String {
     chrono::Local::now()
@@ -256,6 +343,78 @@ mod tests {
         drop(ws);
         let err = Workspace::open(&path).err().unwrap().to_string();
         assert!(err.contains("w.sqlite") && err.contains("999"), "{err}");
+    }
+
+    #[test]
+    fn a_workspace_is_marked_and_other_files_are_refused_untouched() {
+        let (dir, ws) = temp_workspace();
+        let id: i32 = ws
+            .conn()
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(id, APPLICATION_ID);
+        drop(ws);
+        Workspace::open_existing(&dir.path().join("ws.sqlite")).unwrap();
+
+        let other = dir.path().join("other.sqlite");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE songs (title TEXT); INSERT INTO songs VALUES ('x');")
+            .unwrap();
+        let marked = dir.path().join("marked.sqlite");
+        Connection::open(&marked)
+            .unwrap()
+            .pragma_update(None, "application_id", 0x5052_4f47)
+            .unwrap();
+        let text = dir.path().join("calls.csv");
+        std::fs::write(&text, "call_id,rep\nc1,Анна\n".repeat(100)).unwrap();
+        for (path, why) in [
+            (&other, "other tables"),
+            (&marked, "another program's file"),
+            (&text, "not an SQLite file"),
+        ] {
+            let before = std::fs::read(path).unwrap();
+            for result in [Workspace::open(path), Workspace::open_existing(path)] {
+                let err = result.err().unwrap();
+                assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+                assert!(err.to_string().contains(why), "{err}");
+            }
+            assert_eq!(std::fs::read(path).unwrap(), before, "{}", path.display());
+        }
+    }
+
+    #[test]
+    fn a_workspace_made_before_the_mark_is_still_ours() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        let ws = Workspace::open(&path).unwrap();
+        ws.set_setting("language", "ru").unwrap();
+        ws.conn().pragma_update(None, "application_id", 0).unwrap();
+        drop(ws);
+        let ws = Workspace::open_existing(&path).unwrap();
+        assert_eq!(ws.language().unwrap(), Some(Lang::Ru));
+        let id: i32 = ws
+            .conn()
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(id, APPLICATION_ID);
+    }
+
+    #[test]
+    fn only_open_makes_a_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let typo = dir.path().join("no-such-folder/ws.sqlite");
+        let err = Workspace::open_existing(&typo).err().unwrap();
+        assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+        assert!(!dir.path().join("no-such-folder").exists());
+        // An empty file (say, from `touch`) is not a workspace yet either.
+        let empty = dir.path().join("empty.sqlite");
+        std::fs::write(&empty, b"").unwrap();
+        let err = Workspace::open_existing(&empty).err().unwrap();
+        assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+        assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+        Workspace::open(&empty).unwrap();
+        Workspace::open_existing(&empty).unwrap();
     }
 
     #[test]

@@ -185,6 +185,12 @@ const MIGRATIONS: &[&str] = &[
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    migrate_to(conn, path, MIGRATIONS.len())
+}
+
+/// Apply the migrations up to number `target`; the upgrade tests build
+/// each earlier version with it.
+fn migrate_to(conn: &mut Connection, path: &Path, target: usize) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > LATEST {
         return Err(StoreError::TooNew {
@@ -193,7 +199,12 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             known: LATEST,
         });
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target)
+        .skip(current as usize)
+    {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
@@ -201,3 +212,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "migration_tests.rs"]
+mod tests;

@@ -1,0 +1,259 @@
+//! Upgrading real workspaces: for every schema version, a workspace made by
+//! the migrations up to it and filled the way that version stored data
+//! (plain SQL, as the callqa of that time wrote it) opens with today's code
+//! at the latest version, and everything in it reads back through today's
+//! API. A new migration is covered from the moment it is added: every
+//! earlier version is upgraded across it with data in it.
+
+use super::{LATEST, migrate_to};
+use crate::domain::checklist::DEFAULT_SALES_CALL_TOML;
+use crate::domain::crm::ChannelLayout;
+use crate::domain::{AnswerValue, Checklist, Lang, ReviewStatus};
+use crate::store::Workspace;
+use rusqlite::{Connection, params};
+use std::path::Path;
+
+const REVIEWER: &str = "Мария";
+const AT: &str = "2026-11-23T10:00:00+03:00";
+
+/// A workspace at schema `version` with a reviewed call and its CRM records.
+fn workspace_at(path: &Path, version: usize) {
+    let mut conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+    migrate_to(&mut conn, path, version).unwrap();
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, version as i64, "the fixture is at version {version}");
+    fill_v1(&conn);
+    if version >= 2 {
+        fill_v2(&conn);
+    }
+    if version >= 3 {
+        fill_v3(&conn);
+    }
+}
+
+/// Version 1: settings, a batch, the checklist, a call with its contact,
+/// deal, task and note, a submitted review with answers and its history,
+/// and where the reviewer left off.
+fn fill_v1(conn: &Connection) {
+    let checklist = Checklist::default_sales_call();
+    conn.execute_batch(
+        "INSERT INTO settings (key, value) VALUES ('language', 'ru');
+         INSERT INTO batches (batch_id, path, imported_at)
+           VALUES (1, '/batches/2026-11', '2026-11-23T12:00:00+03:00');",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO checklists (checklist_id, version, title_en, title_ru, toml, loaded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            checklist.id,
+            checklist.version,
+            checklist.title.en,
+            checklist.title.ru,
+            DEFAULT_SALES_CALL_TOML,
+            AT
+        ],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO calls (call_id, batch_id, started_at, started_at_utc, rep, direction,
+             phone, contact_id, deal_id, script, recording_path, container, codec,
+             duration_ms, channels, sample_rate, imported_at)
+         VALUES ('c1', 1, ?1, '2026-11-23T07:00:00+00:00', 'Анна', 'out', '+79123456789',
+             'K-1', 'D-1', NULL, '/batches/2026-11/c1.wav', 'wav', 'pcm_s16le',
+             64000, 2, 8000, ?1)",
+        [AT],
+    )
+    .unwrap();
+    conn.execute_batch(
+        "INSERT INTO contacts VALUES ('K-1', 1, 'Иван Петров', 'директор', '+79123456789',
+             'ivan@example.ru', 'ООО Солнце', 'энергетика', 'B2B', 'Анна');
+         INSERT INTO deals VALUES ('D-1', 1, 'K-1', 'Панели на склад', 'КП отправлено',
+             1250000.5, 'RUB', 'спецификация v2', 'сайт', 'Анна', '2026-11-22T09:00:00+03:00');
+         INSERT INTO tasks VALUES ('T-1', 1, 'D-1', 'K-1', 'Анна', 'Перезвонить',
+             '2026-11-25T18:00:00+03:00', 0);
+         INSERT INTO notes VALUES ('N-1', 1, 'D-1', 'K-1', 'c1', 'Анна',
+             '2026-11-23T10:20:00+03:00', 'Обсудили склад, ждёт КП');",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO reviews (review_id, call_id, reviewer, checklist_id, checklist_version,
+             status, started_at, submitted_at, time_spent_ms, score, revision)
+         VALUES (1, 'c1', ?1, ?2, ?3, 'submitted', ?4, '2026-11-24T11:00:00+03:00',
+             95000, 50.0, 2)",
+        params![REVIEWER, checklist.id, checklist.version, AT],
+    )
+    .unwrap();
+    conn.execute_batch(
+        "INSERT INTO answers VALUES (1, 'greeting', 'yes', NULL, 1500, 0, '2026-11-24T10:50:00+03:00');
+         INSERT INTO answers VALUES (1, 'client_name', 'no', 'ни разу, \"по имени\"', NULL, 0,
+             '2026-11-24T10:51:00+03:00');
+         INSERT INTO answers VALUES (1, 'crm_written', 'yes', NULL, NULL, 1, '2026-11-24T10:40:00+03:00');
+         INSERT INTO review_events (review_id, revision, at, kind, item_id, old_value, new_value)
+           VALUES (1, 1, '2026-11-24T10:40:00+03:00', 'start', NULL, NULL, NULL),
+                  (1, 1, '2026-11-24T10:50:00+03:00', 'answer', 'greeting', NULL, 'yes'),
+                  (1, 1, '2026-11-24T10:55:00+03:00', 'submit', NULL, NULL, '{\"score\":50.0}'),
+                  (1, 2, '2026-11-24T10:58:00+03:00', 'reopen', NULL, NULL, NULL),
+                  (1, 2, '2026-11-24T11:00:00+03:00', 'submit', NULL, NULL, '{\"score\":50.0}');",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO reviewer_state VALUES (?1, 'c1', 'client_name', 31000, ?2)",
+        params![REVIEWER, AT],
+    )
+    .unwrap();
+}
+
+/// Version 2: the call's stereo layout, a marker and a cached analysis.
+fn fill_v2(conn: &Connection) {
+    conn.execute_batch(
+        "UPDATE calls SET channel_layout = 'rep-left' WHERE call_id = 'c1';
+         INSERT INTO markers (call_id, reviewer, position_ms, note, created_at)
+           VALUES ('c1', 'Мария', 42000, 'возражение по цене', '2026-11-24T10:45:00+03:00');
+         INSERT INTO call_analysis VALUES ('c1', 7, '/batches/2026-11/c1.wav', 64000,
+           '2026-11-24T10:41:00+03:00', '{\"dead_air_ms\":1200}');",
+    )
+    .unwrap();
+}
+
+/// Version 3: PBX details, another system's id, a CRM activity and a link
+/// the reviewer fixed by hand.
+fn fill_v3(conn: &Connection) {
+    conn.execute_batch(
+        "UPDATE calls SET talk_ms = 61000, answered = 1 WHERE call_id = 'c1';
+         INSERT INTO call_external_ids VALUES ('asterisk.linkedid', '1700000000.42', 'c1');
+         INSERT INTO activities VALUES ('A-1', 1, 'call', 'K-1', 'D-1', 'Анна', '+79123456789',
+           '2026-11-23T10:00:00+03:00', 'out', 'Исходящий звонок', '', 1, '[\"1700000000.42\"]');
+         INSERT INTO call_links (call_id, contact_id, deal_id, rule, manual, updated_at)
+           VALUES ('c1', 'K-1', 'D-1', 'manual', 1, '2026-11-24T10:42:00+03:00');",
+    )
+    .unwrap();
+}
+
+/// Everything `workspace_at(version)` stored, read through today's API.
+fn check_data(ws: &Workspace, version: usize) {
+    let what = format!("upgraded from version {version}");
+    assert_eq!(ws.language().unwrap(), Some(Lang::Ru), "{what}");
+    let checklist = Checklist::default_sales_call();
+    assert_eq!(
+        ws.checklist(&checklist.id, checklist.version).unwrap(),
+        Some(checklist.clone()),
+        "{what}"
+    );
+    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)
+        .unwrap();
+
+    let call = ws.call("c1").unwrap();
+    assert_eq!(
+        (
+            call.rep.as_str(),
+            call.phone.as_str(),
+            call.recording.duration_ms
+        ),
+        ("Анна", "+79123456789", 64000),
+        "{what}"
+    );
+    let layout = if version >= 2 {
+        ChannelLayout::RepLeft
+    } else {
+        ChannelLayout::Mono
+    };
+    assert_eq!(call.recording.channel_layout, layout, "{what}");
+
+    let crm = ws.crm_for_call(&call).unwrap();
+    assert_eq!(crm.contact.unwrap().name, "Иван Петров", "{what}");
+    let deal = crm.deal.unwrap();
+    assert_eq!(
+        (deal.stage.as_str(), deal.amount),
+        ("КП отправлено", Some(1250000.5))
+    );
+    assert_eq!(crm.tasks.len(), 1, "{what}");
+    assert_eq!(crm.notes[0].text, "Обсудили склад, ждёт КП", "{what}");
+
+    let review = ws.review("c1", REVIEWER, &checklist.id).unwrap().unwrap();
+    assert_eq!(
+        (
+            review.status,
+            review.score,
+            review.revision,
+            review.time_spent_ms
+        ),
+        (ReviewStatus::Submitted, Some(50.0), 2, 95000),
+        "{what}"
+    );
+    let name = &review.answers["client_name"];
+    assert_eq!(name.value, Some(AnswerValue::No), "{what}");
+    assert_eq!(name.comment.as_deref(), Some("ни разу, \"по имени\""));
+    assert_eq!(review.answers["greeting"].evidence_ms, Some(1500));
+    assert!(review.answers["crm_written"].automatic, "{what}");
+    let kinds: Vec<String> = ws
+        .review_events(review.review_id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["start", "answer", "submit", "reopen", "submit"]);
+    assert_eq!(ws.result_rows().unwrap().len(), 3, "{what}");
+    let place = ws.place(REVIEWER).unwrap().unwrap();
+    assert_eq!(
+        (place.item_id.as_deref(), place.position_ms),
+        (Some("client_name"), Some(31000))
+    );
+
+    let markers = ws.markers("c1", REVIEWER).unwrap();
+    assert_eq!(markers.len(), usize::from(version >= 2), "{what}");
+    assert_eq!(ws.analysis("c1", 7).unwrap().is_some(), version >= 2);
+
+    let link = ws.call_link("c1").unwrap();
+    assert_eq!(link.map(|l| l.manual), (version >= 3).then_some(true));
+    let ids = ws.all_external_ids().unwrap();
+    assert_eq!(ids.contains_key("c1"), version >= 3, "{what}");
+    assert_eq!(
+        ws.all_activities().unwrap().len(),
+        usize::from(version >= 3)
+    );
+}
+
+#[test]
+fn every_earlier_version_upgrades_with_its_data() {
+    for version in 1..=LATEST as usize {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        workspace_at(&path, version);
+
+        let ws = Workspace::open(&path).unwrap();
+        let now: i64 = ws
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(now, LATEST, "upgraded from version {version}");
+        let integrity: String = ws
+            .conn()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+        let broken_keys: i64 = ws
+            .conn()
+            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(broken_keys, 0, "upgraded from version {version}");
+        check_data(&ws, version);
+
+        // The upgraded workspace takes new work: a marker and a manual link.
+        ws.add_marker("c1", REVIEWER, 5000, None).unwrap();
+        ws.link_by_hand("c1", Some("K-1"), None).unwrap();
+        assert_eq!(ws.call("c1").unwrap().deal_id, None);
+        drop(ws);
+        // And opens again without migrating twice.
+        let again = Workspace::open(&path).unwrap();
+        assert_eq!(
+            again.markers("c1", REVIEWER).unwrap().len(),
+            1 + usize::from(version >= 2)
+        );
+    }
+}
