@@ -116,6 +116,9 @@ fn hubspot_exports_and_an_ambiguous_phone() {
         deal_id: None,
         external_ids: Vec::new(),
         answered: Some(true),
+        script: None,
+        channel_layout: None,
+        read_at: None,
     };
     let anna = CallRecord {
         call_id: "anna".into(),

@@ -384,6 +384,9 @@ impl Amo<'_> {
                     deal_id: deal_id.clone(),
                     external_ids,
                     answered,
+                    script: None,
+                    channel_layout: None,
+                    read_at: None,
                 });
                 let mut call_refs = vec![call_id];
                 if !uniq.is_empty() {

@@ -439,5 +439,8 @@ fn call(
         deal_id,
         external_ids,
         answered: Some(jstr(v, "CALL_FAILED_CODE") == "200" && duration > 0),
+        script: None,
+        channel_layout: None,
+        read_at: None,
     }))
 }
