@@ -58,11 +58,7 @@ pub fn import_source(
     for f in formats {
         parsed.merge(formats::parse(path, f, options).map_err(unreadable)?);
     }
-    let root = if path.is_dir() {
-        path.to_path_buf()
-    } else {
-        path.parent().unwrap_or(Path::new(".")).to_path_buf()
-    };
+    let root = formats::folder_of(path).to_path_buf();
     let skipped = parsed.skipped;
     let mut report = ImportReport {
         problems: parsed.problems.clone(),

@@ -9,6 +9,7 @@
 
 mod external;
 pub mod fields;
+pub mod files;
 pub mod formats;
 
 pub use external::{import_batch, import_source, relink};

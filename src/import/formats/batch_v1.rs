@@ -111,7 +111,7 @@ fn read(
         ..Default::default()
     };
     let reported = out.problems.len();
-    let table = open_csv(&root.join(name), name, options, out)?;
+    let table = open_csv(root, Path::new(name), name, options, out)?;
     table.require(required).inspect_err(|_| {
         // The rows of a file without its columns are not worth a message each.
         out.problems.truncate(reported);

@@ -144,7 +144,7 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
     let mut docs = Vec::new();
     for path in files {
         let name = ctx.name(path);
-        match super::text::read_json(path, &name) {
+        match super::text::read_json(&ctx.root, path, &name) {
             Ok(v) => docs.push((name, v)),
             Err(p) => out.problems.push(p),
         }

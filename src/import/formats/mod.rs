@@ -311,7 +311,7 @@ pub fn detect(path: &Path) -> Result<SourceFormat, FormatError> {
         return Err(FormatError::NotFound(path.display().to_string()));
     }
     if path.is_file() {
-        return classify(path).ok_or_else(|| unrecognised(path));
+        return classify(folder_of(path), path).ok_or_else(|| unrecognised(path));
     }
     if path.join("calls.csv").is_file() {
         return Ok(SourceFormat::BatchV1);
@@ -346,7 +346,7 @@ pub fn detect_files(dir: &Path) -> Vec<(PathBuf, SourceFormat)> {
     paths.sort();
     paths
         .into_iter()
-        .filter_map(|p| classify(&p).map(|f| (p, f)))
+        .filter_map(|p| classify(dir, &p).map(|f| (p, f)))
         .collect()
 }
 
@@ -359,8 +359,20 @@ fn unrecognised(path: &Path) -> FormatError {
     }
 }
 
+/// The batch folder of `path`: itself when a folder, else the folder the
+/// file is in. Every file an import reads must be inside it.
+pub fn folder_of(path: &Path) -> &Path {
+    if path.is_dir() {
+        return path;
+    }
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
 /// The layout of one file, from its name, header row or JSON shape.
-fn classify(path: &Path) -> Option<SourceFormat> {
+fn classify(root: &Path, path: &Path) -> Option<SourceFormat> {
     let file = path.file_name()?.to_string_lossy().to_lowercase();
     if file == "reps.csv" || file.starts_with('.') {
         return None;
@@ -368,7 +380,7 @@ fn classify(path: &Path) -> Option<SourceFormat> {
     let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
     match ext.as_deref() {
         Some("json") => {
-            let value = text::read_json(path, &file).ok()?;
+            let value = text::read_json(root, path, &file).ok()?;
             if amocrm_json::looks_like(&value) {
                 Some(SourceFormat::AmoCrmJson)
             } else if bitrix24::looks_like(&file, &value) {
@@ -378,7 +390,7 @@ fn classify(path: &Path) -> Option<SourceFormat> {
             }
         }
         Some("csv") | Some("txt") | None => {
-            let bytes = std::fs::read(path).ok()?;
+            let bytes = text::read_bytes(root, path, &file).ok()?;
             let headerless = text::CsvOptions {
                 headerless: true,
                 ..Default::default()
@@ -419,16 +431,12 @@ pub fn parse(
     if !path.exists() {
         return Err(FormatError::NotFound(path.display().to_string()));
     }
-    let root = if path.is_dir() {
-        path.to_path_buf()
-    } else {
-        path.parent().unwrap_or(Path::new(".")).to_path_buf()
-    };
+    let root = folder_of(path).to_path_buf();
     let mut out = Parsed::default();
     let mut reps = HashMap::new();
-    let reps_file = root.join("reps.csv");
-    if reps_file.is_file() {
-        match values::read_reps(&reps_file, "reps.csv") {
+    // Present in any form (a link, a pipe) it is read, or said why not.
+    if root.join("reps.csv").symlink_metadata().is_ok() {
+        match values::read_reps(&root, "reps.csv") {
             Ok(table) => reps = table,
             Err(problem) => out.problems.push(problem),
         }
@@ -480,18 +488,19 @@ pub(crate) fn read_table(
         encoding: ctx.options.encoding.as_deref(),
         ..Default::default()
     };
-    read_csv(path, &ctx.name(path), options, out)
+    read_csv(&ctx.root, path, &ctx.name(path), options, out)
 }
 
 /// Read a CSV file; an unreadable file is a problem, and the rest is as
 /// [`open_csv`].
 pub(crate) fn read_csv(
+    root: &Path,
     path: &Path,
     name: &str,
     options: text::CsvOptions<'_>,
     out: &mut Parsed,
 ) -> Option<text::Table> {
-    open_csv(path, name, options, out)
+    open_csv(root, path, name, options, out)
         .map_err(|problem| out.problems.push(problem))
         .ok()
 }
@@ -499,12 +508,13 @@ pub(crate) fn read_csv(
 /// Read a CSV file: its unreadable records go to the problems, a guessed
 /// encoding to the warnings.
 pub(crate) fn open_csv(
+    root: &Path,
     path: &Path,
     name: &str,
     options: text::CsvOptions<'_>,
     out: &mut Parsed,
 ) -> Result<text::Table, Problem> {
-    let table = text::Table::read(path, name, options, &mut out.problems)?;
+    let table = text::Table::read(root, path, name, options, &mut out.problems)?;
     if table.guessed {
         out.warnings.push(Problem::file(
             name,

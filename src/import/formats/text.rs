@@ -25,12 +25,20 @@ pub struct Text {
 
 /// Read `path` as text. `encoding` (a WHATWG label such as `windows-1251`
 /// or `cp1251`) wins when given; otherwise see [`choose_encoding`].
-pub fn read_text(path: &Path, name: &str, encoding: Option<&str>) -> Result<Text, Problem> {
-    decode(&read_bytes(path, name)?, name, encoding)
+pub fn read_text(
+    root: &Path,
+    path: &Path,
+    name: &str,
+    encoding: Option<&str>,
+) -> Result<Text, Problem> {
+    decode(&read_bytes(root, path, name)?, name, encoding)
 }
 
-fn read_bytes(path: &Path, name: &str) -> Result<Vec<u8>, Problem> {
-    std::fs::read(path).map_err(|e| Problem::file(name, format!("cannot read: {e}")))
+/// A file of the batch at `root`, read by the rules of
+/// [`crate::import::files`].
+pub fn read_bytes(root: &Path, path: &Path, name: &str) -> Result<Vec<u8>, Problem> {
+    crate::import::files::read_inside(root, path)
+        .map_err(|reason| Problem::file(name, format!("cannot read: {reason}")))
 }
 
 /// The whole of `bytes` as text; any byte the encoding cannot read makes
@@ -195,17 +203,19 @@ fn header_key(h: &str) -> String {
 }
 
 impl Table {
-    /// Read the CSV file at `path`; `name` is how messages call it.
+    /// Read the CSV file at `path` in the batch at `root`; `name` is how
+    /// messages call it.
     /// Unreadable records (too few fields, bytes the encoding cannot read)
     /// are reported in `problems` and left out; an error means the file
     /// could not be read at all.
     pub fn read(
+        root: &Path,
         path: &Path,
         name: &str,
         options: CsvOptions<'_>,
         problems: &mut Vec<Problem>,
     ) -> Result<Table, Problem> {
-        Table::from_bytes(&read_bytes(path, name)?, name, options, problems)
+        Table::from_bytes(&read_bytes(root, path, name)?, name, options, problems)
     }
 
     /// Like [`Table::read`], for bytes already in memory.
@@ -440,8 +450,8 @@ fn reason(e: &csv::Error) -> String {
 }
 
 /// A JSON file as a value; a syntax error names its line.
-pub fn read_json(path: &Path, name: &str) -> Result<serde_json::Value, Problem> {
-    let text = read_text(path, name, Some("utf-8"))?;
+pub fn read_json(root: &Path, path: &Path, name: &str) -> Result<serde_json::Value, Problem> {
+    let text = read_text(root, path, name, Some("utf-8"))?;
     serde_json::from_str(&text.text)
         .map_err(|e| Problem::line(name, e.line() as u64, format!("not valid JSON: {e}")))
 }

@@ -86,13 +86,13 @@ pub fn jopt(value: &Value, key: &str) -> Option<String> {
 
 /// The reps table of a batch: `reps.csv` with an extension or CRM user id
 /// and the rep's name (`101,Анна Смирнова`); a header row is optional.
-pub fn read_reps(path: &Path, name: &str) -> Result<HashMap<String, String>, Problem> {
+pub fn read_reps(root: &Path, name: &str) -> Result<HashMap<String, String>, Problem> {
     let mut problems = Vec::new();
     let options = CsvOptions {
         headerless: true,
         ..Default::default()
     };
-    let table = Table::read(path, name, options, &mut problems)?;
+    let table = Table::read(root, Path::new(name), name, options, &mut problems)?;
     if let Some(p) = problems.into_iter().next() {
         return Err(p);
     }

@@ -65,7 +65,7 @@ struct Record {
 pub fn parse(root: &Path, ctx: &Ctx<'_>, out: &mut Parsed) -> Result<(), FormatError> {
     let profile = match &ctx.options.mapping {
         Some(p) => p.clone(),
-        None => MappingProfile::read(&root.join(PROFILE_FILE))?,
+        None => MappingProfile::read(root, Path::new(PROFILE_FILE))?,
     };
     let offset = match &profile.source.utc_offset {
         Some(o) => o.parse::<FixedOffset>().map_err(|_| FormatError::Mapping {
@@ -131,7 +131,7 @@ fn load(
         rec
     };
     if map.file.to_lowercase().ends_with(".json") {
-        let doc = read_json(&path, &map.file)
+        let doc = read_json(root, &path, &map.file)
             .map_err(|p| out.problems.push(p))
             .ok()?;
         let list = match &map.records {
@@ -181,7 +181,7 @@ fn load(
         encoding: encoding.map(String::as_str),
         ..Default::default()
     };
-    let table = read_csv(&path, &map.file, options, out)?;
+    let table = read_csv(root, &path, &map.file, options, out)?;
     if let Some(missing) = cols.iter().find(|c| !table.has(c)) {
         out.problems.push(Problem::file(
             &map.file,
