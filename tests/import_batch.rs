@@ -281,3 +281,50 @@ fn crlf_files_report_the_right_lines() {
     );
     assert_eq!(report.calls.new, 1);
 }
+
+/// `callqa import FOLDER` detects the batch and takes the one path: the
+/// lines of bad rows are right after CRLF ends, blank lines and notes
+/// spanning lines, in `calls.csv` and in the CRM files alike.
+#[test]
+fn line_numbers_are_right_after_crlf_blank_lines_and_multiline_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("crlf");
+    write_wav(&b.join("a.wav"), 1.0, 8000);
+    let crlf = |text: &str| text.replace('\n', "\r\n");
+    write(
+        &b.join("calls.csv"),
+        &crlf(
+            "call_id,started_at,rep,direction,phone,recording,script,note\n\
+             c1,2026-11-23T10:15:00+03:00,A,in,+7,a.wav,inbound-v2,\"one\ntwo\nthree\"\n\
+             \n\
+             c2,2026-11-23T10:16:00+03:00,A,sideways,+7,a.wav,,\n\
+             c3,2026-11-23T10:17:00+03:00,A,in,+7,a.wav,,\"x\ny\"\n\
+             c4,bad,A,in,+7,a.wav,,\n",
+        ),
+    );
+    write(
+        &b.join("crm/notes.csv"),
+        &crlf(
+            "note_id,call_id,created_at,text\n\
+             n1,c1,2026-11-23T10:40:00+03:00,\"Клиент:\nдорого\"\n\
+             n2,c1,вчера,\"a\"\n",
+        ),
+    );
+    let ws = workspace(dir.path());
+    let options = callqa::import::formats::ParseOptions::default();
+    let report = callqa::import::import_source(&ws, &b, None, &options).unwrap();
+    assert_eq!(
+        reasons(&report),
+        vec![
+            "calls.csv:6: c2: direction \"sideways\" is neither in nor out",
+            "calls.csv:9: c4: time \"bad\" does not parse; write it like 2026-11-23T10:15:00+03:00",
+            "crm/notes.csv:4: n2: time \"вчера\" does not parse; write it like 2026-11-23T10:15:00+03:00",
+        ]
+    );
+    assert_eq!((report.calls.new, report.calls.skipped), (2, 2));
+    assert_eq!((report.notes.new, report.notes.skipped), (1, 1));
+    let c1 = ws.call("c1").unwrap();
+    assert_eq!(c1.script.as_deref(), Some("inbound-v2"));
+    let crm = ws.crm_for_call(&c1).unwrap();
+    assert!(crm.notes.iter().any(|n| n.text == "Клиент:\nдорого"));
+}

@@ -17,6 +17,8 @@ mod crm_exports;
 mod errors;
 #[path = "import_formats/matching_rules.rs"]
 mod matching_rules;
+#[path = "import_formats/untrusted_files.rs"]
+mod untrusted_files;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,7 +1,8 @@
-//! PBX logs and CRM exports as the client's systems write them (Asterisk,
-//! FreePBX, amoCRM, Bitrix24, HubSpot, a mapped spreadsheet): parsed by
-//! `formats`, then stored with the batch import's rules (upsert by id, a
-//! bad record reported and skipped, one transaction) and linked.
+//! Every import ends here: a batch folder (format v1) or what the client's
+//! systems export (Asterisk, FreePBX, amoCRM, Bitrix24, HubSpot, a mapped
+//! spreadsheet) is parsed by `formats`, then stored by one set of rules
+//! (upsert by id, a bad record reported and skipped, one transaction) and
+//! linked.
 //!
 //! Only calls with a recording in the batch folder become reviewable calls;
 //! a call whose recording is a URL or missing is reported, not invented.
@@ -14,6 +15,20 @@ use crate::domain::matching::{CallFacts, MatchOptions, match_calls};
 use crate::store::{StoreError, Workspace};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+
+/// Import a batch folder (format v1) with the default options: the same
+/// path as `callqa import` of that folder.
+pub fn import_batch(ws: &Workspace, batch_dir: &Path) -> Result<ImportReport, ImportError> {
+    if !batch_dir.is_dir() {
+        return Err(ImportError::NoFolder(batch_dir.display().to_string()));
+    }
+    import_source(
+        ws,
+        batch_dir,
+        Some(SourceFormat::BatchV1),
+        &ParseOptions::default(),
+    )
+}
 
 /// Import `path` (a file or a folder) in `format`, or the format(s)
 /// detected there.
@@ -40,24 +55,32 @@ pub fn import_source(
         },
     };
     set_match_country(ws, &options.default_country)?;
-    if formats == [SourceFormat::BatchV1] {
-        let report = super::import_batch(ws, path)?;
-        relink(ws)?;
-        return Ok(report);
-    }
     let mut parsed = formats::Parsed::default();
     for f in formats {
         parsed.merge(formats::parse(path, f, options).map_err(unreadable)?);
     }
-    let root = if path.is_dir() {
-        path.to_path_buf()
-    } else {
-        path.parent().unwrap_or(Path::new(".")).to_path_buf()
-    };
+    let root = formats::folder_of(path).to_path_buf();
+    let skipped = parsed.skipped;
     let mut report = ImportReport {
         problems: parsed.problems.clone(),
         warnings: parsed.warnings.clone(),
         ..ImportReport::default()
+    };
+    report.calls.skipped = skipped.calls;
+    report.contacts.skipped = skipped.contacts;
+    report.deals.skipped = skipped.deals;
+    report.tasks.skipped = skipped.tasks;
+    report.notes.skipped = skipped.notes;
+    // A message about one call names the line it was read from, else the
+    // path that was imported.
+    let about = |record: &CallRecord, reason: String| match &record.read_at {
+        Some(at) => Problem::for_record(&at.file, at.line, &record.call_id, reason),
+        None => Problem {
+            file: path.display().to_string(),
+            line: None,
+            record: Some(record.call_id.clone()),
+            reason,
+        },
     };
     ws.write_batch(|ws| {
         let batch_id = ws.batch_id(&root.canonicalize().unwrap_or(root.clone()).display().to_string())?;
@@ -91,33 +114,36 @@ pub fn import_source(
             }
             match reviewable_call(&root, record) {
                 Ok(call) => {
+                    if record.channel_layout.is_none() && call.recording.channels >= 2 {
+                        report.warnings.push(about(
+                            record,
+                            "stereo recording without channel_layout: assuming rep-left".into(),
+                        ));
+                    }
                     report.calls.add(ws.upsert_call(batch_id, &call)?);
                     for (kind, value) in &record.external_ids {
                         ws.upsert_external_id(&call.call_id, kind, value)?;
                     }
                 }
                 Err(_) if let Some(known) = same_call(ws, record)? => {
-                    report.warnings.push(Problem {
-                        file: path.display().to_string(),
-                        line: None,
-                        record: Some(record.call_id.clone()),
-                        reason: format!("the CRM's record of call {known} (same call id): linked, not imported twice"),
-                    });
+                    report.warnings.push(about(
+                        record,
+                        format!("the CRM's record of call {known} (same call id): linked, not imported twice"),
+                    ));
                 }
                 Err(reason) => {
                     report.calls.skipped += 1;
-                    report.problems.push(Problem {
-                        file: path.display().to_string(),
-                        line: None,
-                        record: Some(record.call_id.clone()),
-                        reason,
-                    });
+                    report.problems.push(about(record, reason));
                 }
             }
         }
         Ok::<(), StoreError>(())
     })?;
     relink(ws)?;
+    // In file order, whether a row failed while reading or while storing.
+    for list in [&mut report.problems, &mut report.warnings] {
+        list.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    }
     Ok(report)
 }
 
@@ -145,7 +171,7 @@ fn reviewable_call(root: &Path, record: &CallRecord) -> Result<Call, String> {
             crate::text::one_line(recording, 120)
         ));
     }
-    let recording = probe_recording(root, recording, None)?;
+    let recording = probe_recording(root, recording, record.channel_layout)?;
     Ok(Call {
         call_id: record.call_id.clone(),
         started_at: record.started_at,
@@ -154,7 +180,7 @@ fn reviewable_call(root: &Path, record: &CallRecord) -> Result<Call, String> {
         phone: record.phone.clone(),
         contact_id: record.contact_id.clone(),
         deal_id: record.deal_id.clone(),
-        script: None,
+        script: record.script.clone(),
         recording,
     })
 }

@@ -120,19 +120,8 @@ pub fn resolve_recording(batch_dir: &Path, relative: &str) -> Result<PathBuf, St
             "recording path {relative:?} leaves the batch folder (..); refused"
         ));
     }
-    let joined = batch_dir.join(rel);
-    let real = joined
-        .canonicalize()
-        .map_err(|e| format!("recording {relative:?} cannot be opened: {e}"))?;
-    let root = batch_dir
-        .canonicalize()
-        .map_err(|e| format!("batch folder cannot be opened: {e}"))?;
-    if !real.starts_with(&root) {
-        return Err(format!(
-            "recording path {relative:?} links outside the batch folder; refused"
-        ));
-    }
-    Ok(real)
+    super::files::resolve_inside(batch_dir, rel)
+        .map_err(|reason| format!("recording {relative:?} {reason}"))
 }
 
 #[cfg(test)]

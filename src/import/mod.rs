@@ -1,4 +1,5 @@
-//! Batch folders into the workspace (format v1, see the README).
+//! Batch folders (format v1, see the README) and client exports into the
+//! workspace, by one path: `formats` reads, `external` stores and links.
 //!
 //! A bad row or a bad recording is reported with its file, line and reason
 //! and skipped; everything else goes in. Rows are upserted by id inside one
@@ -6,14 +7,12 @@
 //! crash mid-import leaves the workspace as it was. Recordings are probed
 //! in place, never copied or rewritten.
 
-mod batch;
-mod csv_file;
 mod external;
 pub mod fields;
+pub mod files;
 pub mod formats;
 
-pub use batch::import_batch;
-pub use external::{import_source, link_by_hand, relink};
+pub use external::{import_batch, import_source, link_by_hand, relink};
 
 use crate::store::UpsertOutcome;
 use std::fmt;

@@ -41,7 +41,7 @@ pub fn looks_like(table: &Table) -> bool {
 pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
     let mut contacts: HashMap<String, usize> = HashMap::new();
     for path in files {
-        let Some(table) = read_table(path, ctx, true, out) else {
+        let Some(table) = read_table(path, ctx, false, out) else {
             continue;
         };
         if !table.has("ID") {

@@ -55,7 +55,7 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
     let mut docs = Vec::new();
     for path in files {
         let name = ctx.name(path);
-        match super::text::read_json(path, &name) {
+        match super::text::read_json(&ctx.root, path, &name) {
             Ok(v) => docs.push((name, v)),
             Err(p) => out.problems.push(p),
         }
@@ -384,6 +384,9 @@ impl Amo<'_> {
                     deal_id: deal_id.clone(),
                     external_ids,
                     answered,
+                    script: None,
+                    channel_layout: None,
+                    read_at: None,
                 });
                 let mut call_refs = vec![call_id];
                 if !uniq.is_empty() {

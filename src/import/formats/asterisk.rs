@@ -19,7 +19,7 @@
 use super::recordings::RecordingIndex;
 use super::text::Row;
 use super::values::{at_offset, bad_field, seconds};
-use super::{CallRecord, Ctx, Parsed, SourceFormat, read_table};
+use super::{CallRecord, Ctx, Parsed, SourceFormat, SourceLine, read_table};
 use crate::domain::crm::{Direction, Timestamp};
 use crate::import::Problem;
 use chrono::NaiveDateTime;
@@ -58,15 +58,8 @@ struct Leg {
     cnum: String,
 }
 
-/// A headerless file whose first record has the cdr_csv shape.
-pub fn looks_headerless(text: &str) -> bool {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let Some(Ok(first)) = reader.records().next() else {
-        return false;
-    };
+/// The first record of a headerless file has the cdr_csv shape.
+pub fn looks_headerless(first: &csv::StringRecord) -> bool {
     (16..=21).contains(&first.len())
         && NaiveDateTime::parse_from_str(first.get(9).unwrap_or(""), "%Y-%m-%d %H:%M:%S").is_ok()
         && DISPOSITIONS.contains(&first.get(14).unwrap_or(""))
@@ -77,7 +70,7 @@ pub fn parse(files: &[PathBuf], format: SourceFormat, ctx: &Ctx<'_>, out: &mut P
     let mut legs = Vec::new();
     for path in files {
         let has_header = format == SourceFormat::FreePbxCdr;
-        let Some(table) = read_table(path, ctx, has_header, out) else {
+        let Some(table) = read_table(path, ctx, !has_header, out) else {
             continue;
         };
         for row in &table.rows {
@@ -329,6 +322,12 @@ fn build_call(
         deal_id: None,
         external_ids,
         answered: Some(!answered_legs.is_empty()),
+        script: None,
+        channel_layout: None,
+        read_at: Some(SourceLine {
+            file: first.file.clone(),
+            line: first.line,
+        }),
     };
     Some((call, ext))
 }

@@ -144,7 +144,7 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
     let mut docs = Vec::new();
     for path in files {
         let name = ctx.name(path);
-        match super::text::read_json(path, &name) {
+        match super::text::read_json(&ctx.root, path, &name) {
             Ok(v) => docs.push((name, v)),
             Err(p) => out.problems.push(p),
         }
@@ -439,5 +439,8 @@ fn call(
         deal_id,
         external_ids,
         answered: Some(jstr(v, "CALL_FAILED_CODE") == "200" && duration > 0),
+        script: None,
+        channel_layout: None,
+        read_at: None,
     }))
 }

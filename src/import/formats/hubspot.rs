@@ -46,7 +46,7 @@ pub fn looks_like(table: &Table) -> bool {
 pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
     let mut tables: Vec<Table> = files
         .iter()
-        .filter_map(|p| read_table(p, ctx, true, out))
+        .filter_map(|p| read_table(p, ctx, false, out))
         .collect();
     // Contacts first: deals name their contact by email or name.
     tables.sort_by_key(|t| t.has("Deal Name"));

@@ -32,7 +32,7 @@ pub mod values;
 pub use generic::MappingProfile;
 
 use super::Problem;
-use crate::domain::crm::{Contact, Deal, Direction, Note, Task, Timestamp};
+use crate::domain::crm::{ChannelLayout, Contact, Deal, Direction, Note, Task, Timestamp};
 use crate::domain::matching::{Activity, CallFacts};
 use chrono::FixedOffset;
 use std::collections::{BTreeSet, HashMap};
@@ -147,6 +147,19 @@ pub struct CallRecord {
     /// `("bitrix.activity_id", ..)`: what the matcher links by.
     pub external_ids: Vec<(String, String)>,
     pub answered: Option<bool>,
+    /// The script that applies to the call (batch v1 `script`).
+    pub script: Option<String>,
+    /// Which side of a stereo recording is the rep, when the source says.
+    pub channel_layout: Option<ChannelLayout>,
+    /// Where the record was read, for messages about it.
+    pub read_at: Option<SourceLine>,
+}
+
+/// A file and the line a record starts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLine {
+    pub file: String,
+    pub line: u64,
 }
 
 impl CallRecord {
@@ -178,6 +191,18 @@ pub struct Parsed {
     pub problems: Vec<Problem>,
     /// Taken, but worth a look (an extension with no rep, a guessed encoding).
     pub warnings: Vec<Problem>,
+    /// How many records of each kind were left out (each is in `problems`).
+    pub skipped: Skipped,
+}
+
+/// Records left out while reading, by kind, for the import's counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Skipped {
+    pub calls: usize,
+    pub contacts: usize,
+    pub deals: usize,
+    pub tasks: usize,
+    pub notes: usize,
 }
 
 impl Parsed {
@@ -191,6 +216,12 @@ impl Parsed {
         self.activities.extend(other.activities);
         self.problems.extend(other.problems);
         self.warnings.extend(other.warnings);
+        let (mine, theirs) = (&mut self.skipped, other.skipped);
+        mine.calls += theirs.calls;
+        mine.contacts += theirs.contacts;
+        mine.deals += theirs.deals;
+        mine.tasks += theirs.tasks;
+        mine.notes += theirs.notes;
     }
 }
 
@@ -264,7 +295,7 @@ pub fn detect(path: &Path) -> Result<SourceFormat, FormatError> {
         return Err(FormatError::NotFound(path.display().to_string()));
     }
     if path.is_file() {
-        return classify(path).ok_or_else(|| unrecognised(path));
+        return classify(folder_of(path), path).ok_or_else(|| unrecognised(path));
     }
     if path.join("calls.csv").is_file() {
         return Ok(SourceFormat::BatchV1);
@@ -299,7 +330,7 @@ pub fn detect_files(dir: &Path) -> Vec<(PathBuf, SourceFormat)> {
     paths.sort();
     paths
         .into_iter()
-        .filter_map(|p| classify(&p).map(|f| (p, f)))
+        .filter_map(|p| classify(dir, &p).map(|f| (p, f)))
         .collect()
 }
 
@@ -312,8 +343,20 @@ fn unrecognised(path: &Path) -> FormatError {
     }
 }
 
+/// The batch folder of `path`: itself when a folder, else the folder the
+/// file is in. Every file an import reads must be inside it.
+pub fn folder_of(path: &Path) -> &Path {
+    if path.is_dir() {
+        return path;
+    }
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
 /// The layout of one file, from its name, header row or JSON shape.
-fn classify(path: &Path) -> Option<SourceFormat> {
+fn classify(root: &Path, path: &Path) -> Option<SourceFormat> {
     let file = path.file_name()?.to_string_lossy().to_lowercase();
     if file == "reps.csv" || file.starts_with('.') {
         return None;
@@ -321,7 +364,7 @@ fn classify(path: &Path) -> Option<SourceFormat> {
     let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
     match ext.as_deref() {
         Some("json") => {
-            let value = text::read_json(path, &file).ok()?;
+            let value = text::read_json(root, path, &file).ok()?;
             if amocrm_json::looks_like(&value) {
                 Some(SourceFormat::AmoCrmJson)
             } else if bitrix24::looks_like(&file, &value) {
@@ -331,13 +374,21 @@ fn classify(path: &Path) -> Option<SourceFormat> {
             }
         }
         Some("csv") | Some("txt") | None => {
-            let decoded = text::read_text(path, &file, None).ok()?;
-            let first_line = decoded.text.lines().next().unwrap_or("");
-            if file == "master.csv" || asterisk::looks_headerless(&decoded.text) {
+            let bytes = text::read_bytes(root, path, &file).ok()?;
+            let headerless = text::CsvOptions {
+                headerless: true,
+                ..Default::default()
+            };
+            let first = text::Table::peek(&bytes, &file, headerless).ok()?;
+            if file == "master.csv"
+                || first
+                    .rows
+                    .first()
+                    .is_some_and(|r| asterisk::looks_headerless(&r.fields))
+            {
                 return Some(SourceFormat::AsteriskCdr);
             }
-            let mut ignored = Vec::new();
-            let table = text::Table::parse(first_line, &file, true, None, &mut ignored).ok()?;
+            let table = text::Table::peek(&bytes, &file, text::CsvOptions::default()).ok()?;
             if table.has("calldate") && (table.has("uniqueid") || table.has("recordingfile")) {
                 Some(SourceFormat::FreePbxCdr)
             } else if amocrm_csv::looks_like(&table) {
@@ -364,16 +415,12 @@ pub fn parse(
     if !path.exists() {
         return Err(FormatError::NotFound(path.display().to_string()));
     }
-    let root = if path.is_dir() {
-        path.to_path_buf()
-    } else {
-        path.parent().unwrap_or(Path::new(".")).to_path_buf()
-    };
+    let root = folder_of(path).to_path_buf();
     let mut out = Parsed::default();
     let mut reps = HashMap::new();
-    let reps_file = root.join("reps.csv");
-    if reps_file.is_file() {
-        match values::read_reps(&reps_file, "reps.csv") {
+    // Present in any form (a link, a pipe) it is read, or said why not.
+    if root.join("reps.csv").symlink_metadata().is_ok() {
+        match values::read_reps(&root, "reps.csv") {
             Ok(table) => reps = table,
             Err(problem) => out.problems.push(problem),
         }
@@ -394,7 +441,7 @@ pub fn parse(
         vec![path.to_path_buf()]
     };
     match format {
-        SourceFormat::BatchV1 => batch_v1::parse(&root, &ctx, &mut out),
+        SourceFormat::BatchV1 => batch_v1::parse(&root, &ctx, &mut out)?,
         SourceFormat::Generic => generic::parse(&root, &ctx, &mut out)?,
         _ if files.is_empty() => {
             return Err(FormatError::Unrecognised {
@@ -413,36 +460,53 @@ pub fn parse(
     Ok(out)
 }
 
-/// Read a CSV export with the batch's encoding rules; a guessed encoding
-/// is worth a warning, an unreadable file is a problem.
+/// Read a CSV export with the batch's encoding rules (`--encoding`).
 pub(crate) fn read_table(
     path: &Path,
     ctx: &Ctx<'_>,
-    has_headers: bool,
+    headerless: bool,
     out: &mut Parsed,
 ) -> Option<text::Table> {
-    let name = ctx.name(path);
-    let decoded = match text::read_text(path, &name, ctx.options.encoding.as_deref()) {
-        Ok(t) => t,
-        Err(problem) => {
-            out.problems.push(problem);
-            return None;
-        }
+    let options = text::CsvOptions {
+        headerless,
+        encoding: ctx.options.encoding.as_deref(),
+        ..Default::default()
     };
-    if decoded.guessed {
+    read_csv(&ctx.root, path, &ctx.name(path), options, out)
+}
+
+/// Read a CSV file; an unreadable file is a problem, and the rest is as
+/// [`open_csv`].
+pub(crate) fn read_csv(
+    root: &Path,
+    path: &Path,
+    name: &str,
+    options: text::CsvOptions<'_>,
+    out: &mut Parsed,
+) -> Option<text::Table> {
+    open_csv(root, path, name, options, out)
+        .map_err(|problem| out.problems.push(problem))
+        .ok()
+}
+
+/// Read a CSV file: its unreadable records go to the problems, a guessed
+/// encoding to the warnings.
+pub(crate) fn open_csv(
+    root: &Path,
+    path: &Path,
+    name: &str,
+    options: text::CsvOptions<'_>,
+    out: &mut Parsed,
+) -> Result<text::Table, Problem> {
+    let table = text::Table::read(root, path, name, options, &mut out.problems)?;
+    if table.guessed {
         out.warnings.push(Problem::file(
-            &name,
+            name,
             format!(
                 "read as {} (guessed; pass --encoding if the text looks wrong)",
-                decoded.encoding
+                table.encoding
             ),
         ));
     }
-    match text::Table::parse(&decoded.text, &name, has_headers, None, &mut out.problems) {
-        Ok(t) => Some(t),
-        Err(problem) => {
-            out.problems.push(problem);
-            None
-        }
-    }
+    Ok(table)
 }

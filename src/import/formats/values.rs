@@ -4,7 +4,7 @@
 //! name the field and show the value.
 
 use super::super::Problem;
-use super::text::Table;
+use super::text::{CsvOptions, Table};
 use crate::domain::crm::Timestamp;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use serde_json::Value;
@@ -86,10 +86,13 @@ pub fn jopt(value: &Value, key: &str) -> Option<String> {
 
 /// The reps table of a batch: `reps.csv` with an extension or CRM user id
 /// and the rep's name (`101,Анна Смирнова`); a header row is optional.
-pub fn read_reps(path: &Path, name: &str) -> Result<HashMap<String, String>, Problem> {
-    let text = super::text::read_text(path, name, None)?;
+pub fn read_reps(root: &Path, name: &str) -> Result<HashMap<String, String>, Problem> {
     let mut problems = Vec::new();
-    let table = Table::parse(&text.text, name, false, None, &mut problems)?;
+    let options = CsvOptions {
+        headerless: true,
+        ..Default::default()
+    };
+    let table = Table::read(root, Path::new(name), name, options, &mut problems)?;
     if let Some(p) = problems.into_iter().next() {
         return Err(p);
     }

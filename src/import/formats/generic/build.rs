@@ -2,7 +2,7 @@
 //! first, then the typed fields (times, durations, flags, amounts).
 
 use super::super::values::{bad_field, parse_local, phone_field, seconds, unix_time};
-use super::super::{CallRecord, Ctx, Parsed};
+use super::super::{CallRecord, Ctx, Parsed, SourceLine};
 use super::{ColumnSpec, EntityMap, FieldSpec, Record};
 use crate::domain::crm::{Contact, Deal, Direction, Note, Task, Timestamp};
 use crate::domain::matching::{Activity, ActivityKind};
@@ -181,6 +181,12 @@ pub(super) fn build(
                 deal_id: opt(f, "deal_id"),
                 external_ids,
                 answered: flag(f, "answered")?,
+                script: None,
+                channel_layout: None,
+                read_at: rec.line.map(|line| SourceLine {
+                    file: map.file.clone(),
+                    line,
+                }),
             });
         }
         "contacts" => out.contacts.push(Contact {

@@ -46,7 +46,8 @@ mod profile;
 
 pub use profile::{ColumnSpec, EntityMap, FieldSpec, MappingProfile, PROFILE_FILE, SourceDefaults};
 
-use super::text::{Table, read_json, read_text};
+use super::read_csv;
+use super::text::{CsvOptions, read_json};
 use super::{Ctx, FormatError, Parsed};
 use crate::import::Problem;
 use chrono::FixedOffset;
@@ -64,7 +65,7 @@ struct Record {
 pub fn parse(root: &Path, ctx: &Ctx<'_>, out: &mut Parsed) -> Result<(), FormatError> {
     let profile = match &ctx.options.mapping {
         Some(p) => p.clone(),
-        None => MappingProfile::read(&root.join(PROFILE_FILE))?,
+        None => MappingProfile::read(root, Path::new(PROFILE_FILE))?,
     };
     let offset = match &profile.source.utc_offset {
         Some(o) => o.parse::<FixedOffset>().map_err(|_| FormatError::Mapping {
@@ -130,7 +131,7 @@ fn load(
         rec
     };
     if map.file.to_lowercase().ends_with(".json") {
-        let doc = read_json(&path, &map.file)
+        let doc = read_json(root, &path, &map.file)
             .map_err(|p| out.problems.push(p))
             .ok()?;
         let list = match &map.records {
@@ -167,9 +168,6 @@ fn load(
         .as_ref()
         .or(source.encoding.as_ref())
         .or(ctx.options.encoding.as_ref());
-    let text = read_text(&path, &map.file, encoding.map(String::as_str))
-        .map_err(|p| out.problems.push(p))
-        .ok()?;
     let delimiter = map
         .delimiter
         .as_ref()
@@ -178,9 +176,12 @@ fn load(
             "tab" | "\\t" => b'\t',
             d => d.bytes().next().unwrap_or(b','),
         });
-    let table = Table::parse(&text.text, &map.file, true, delimiter, &mut out.problems)
-        .map_err(|p| out.problems.push(p))
-        .ok()?;
+    let options = CsvOptions {
+        delimiter,
+        encoding: encoding.map(String::as_str),
+        ..Default::default()
+    };
+    let table = read_csv(root, &path, &map.file, options, out)?;
     if let Some(missing) = cols.iter().find(|c| !table.has(c)) {
         out.problems.push(Problem::file(
             &map.file,

@@ -146,12 +146,14 @@ impl MappingProfile {
         Ok(profile)
     }
 
-    pub fn read(path: &Path) -> Result<MappingProfile, FormatError> {
+    /// The profile at `path` in the batch at `root`.
+    pub fn read(root: &Path, path: &Path) -> Result<MappingProfile, FormatError> {
         let mapping = |reason: String| FormatError::Mapping {
             path: path.display().to_string(),
             reason,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| mapping(e.to_string()))?;
+        let bytes = crate::import::files::read_inside(root, path).map_err(mapping)?;
+        let text = String::from_utf8(bytes).map_err(|_| mapping("is not UTF-8 text".into()))?;
         MappingProfile::from_toml(&text).map_err(mapping)
     }
 
