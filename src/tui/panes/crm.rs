@@ -18,8 +18,8 @@ const NOTE_CHARS: usize = 2_000;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
-    let block = pane_block(t.crm.to_string(), app.focus == Pane::Crm);
-    let lines = match &app.open {
+    let block = pane_block(t.crm.to_string(), app.screen.focus == Pane::Crm);
+    let lines = match &app.review.open {
         Some(open) => lines(app, open),
         None => vec![Line::from(t.no_call)],
     };
@@ -27,7 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((app.crm_scroll, 0)),
+            .scroll((app.review.crm_scroll, 0)),
         area,
     );
 }
@@ -63,7 +63,14 @@ fn lines(app: &App, open: &crate::tui::app::OpenCall) -> Vec<Line<'static>> {
             .map_or(link.rule.as_str(), |(_, text)| text);
         let mut text = format!("{}: {rule}", t.linked_by);
         if let Some(detail) = &link.detail {
-            text.push_str(&format!(" ({})", one_line(detail, 40)));
+            // An id kind (`call.crm_link`) reads as words; an unknown one
+            // (a generic import's own) is shown as it is.
+            let detail = t
+                .link_details
+                .iter()
+                .find(|(kind, _)| kind == detail)
+                .map_or_else(|| one_line(detail, 40), |(_, words)| words.to_string());
+            text.push_str(&format!(" ({detail})"));
         }
         let color = match link.rule.as_str() {
             "unmatched" => Color::Red,
