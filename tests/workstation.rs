@@ -2,106 +2,12 @@
 //! what a reviewer sees and what lands in the workspace.
 
 mod common;
+mod workstation_support;
 
-use callqa::audio::{OutputChoice, PlayerHandle};
-use callqa::domain::checklist::DEFAULT_SALES_CALL_TOML;
-use callqa::domain::{AnswerValue, Checklist, Lang, ReviewStatus};
-use callqa::store::Workspace;
+use callqa::domain::{AnswerValue, Lang, ReviewStatus};
 use callqa::tui::app::{App, Mode};
-use callqa::tui::keymap::Keymap;
-use common::{CALLS_HEADER, write, write_wav};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::path::Path;
-
-fn setup(dir: &Path, lang: Lang) -> App {
-    let b = dir.join("batch");
-    write_wav(&b.join("a.wav"), 4.0, 8000);
-    write_wav(&b.join("b.wav"), 25.0, 8000);
-    write(
-        &b.join("calls.csv"),
-        &format!(
-            "{CALLS_HEADER}\
-             c-first,2026-11-23T10:15:00+03:00,Анна Смирнова,in,+79120000001,a.wav,k1,d1\n\
-             c-second,2026-11-23T11:00:00+03:00,Kate Miller,out,+442000000,b.wav,k2,\n"
-        ),
-    );
-    write(
-        &b.join("crm/contacts.csv"),
-        "contact_id,name,role,phone,email,company,industry,segment,owner_rep\n\
-         k1,Ольга Ивановна,,+79120000001,,ООО Ромашка,retail,SMB,Анна\n\
-         k2,John Smith,CTO,+442000000,john@example.com,Acme,IT,Enterprise,Kate\n",
-    );
-    write(
-        &b.join("crm/deals.csv"),
-        "deal_id,contact_id,title,stage,amount,currency,spec,source,owner_rep,updated_at\n\
-         d1,k1,Солнечные панели,Квалификация,150000,RUB,,сайт,Анна,\n",
-    );
-    write(
-        &b.join("crm/tasks.csv"),
-        "task_id,deal_id,contact_id,owner_rep,text,due_at,done\n\
-         t1,d1,k1,Анна,Перезвонить клиенту,2026-11-20T10:00:00+03:00,0\n",
-    );
-    let long = "очень длинный комментарий ".repeat(4_000);
-    write(
-        &b.join("crm/notes.csv"),
-        &format!(
-            "note_id,deal_id,contact_id,call_id,author_rep,created_at,text\n\
-             n1,d1,k1,c-first,Анна,2026-11-23T10:40:00+03:00,\"Evil \x1b[2J\x1b]0;pwned\x07 note\"\n\
-             n2,d1,k1,,Анна,2026-11-01T10:00:00+03:00,{long}\n"
-        ),
-    );
-    let ws = Workspace::open(&dir.join("ws.sqlite")).unwrap();
-    let checklist = Checklist::default_sales_call();
-    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)
-        .unwrap();
-    let report = callqa::import::import_batch(&ws, &b).unwrap();
-    assert!(report.problems.is_empty(), "{:?}", report.problems);
-    App::new(
-        ws,
-        "tester".into(),
-        lang,
-        checklist,
-        Keymap::defaults(),
-        PlayerHandle::spawn(OutputChoice::Null),
-    )
-    .unwrap()
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn chars(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    app.tick();
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| callqa::tui::ui::draw(frame, app))
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..height {
-        for x in 0..width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn stored(app: &App, call: &str) -> callqa::store::ReviewRecord {
-    app.ws
-        .review(call, "tester", "sales-call")
-        .unwrap()
-        .unwrap()
-}
+use workstation_support::{chars, press, screen, setup, setup_demo, stored};
 
 #[test]
 fn opens_on_the_first_open_call_with_all_panes_at_80x24() {
@@ -345,25 +251,6 @@ fn markers_are_set_with_a_note_and_jumped_to() {
     press(&mut app, KeyCode::Char('m'));
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.ws.markers("c-second", "tester").unwrap().len(), 1);
-}
-
-fn setup_demo(dir: &Path) -> App {
-    let ws = Workspace::open(&dir.join("demo.sqlite")).unwrap();
-    let checklist = Checklist::default_sales_call();
-    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)
-        .unwrap();
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    let report = callqa::import::import_batch(&ws, &demo).unwrap();
-    assert!(report.problems.is_empty(), "{:?}", report.problems);
-    App::new(
-        ws,
-        "tester".into(),
-        Lang::En,
-        checklist,
-        Keymap::defaults(),
-        PlayerHandle::spawn(OutputChoice::Null),
-    )
-    .unwrap()
 }
 
 #[test]
