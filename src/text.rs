@@ -88,6 +88,9 @@ mod duration_tests {
         assert_eq!(super::duration(5_499), "0:05");
         assert_eq!(super::duration(59_500), "1:00");
         assert_eq!(super::duration(0), "0:00");
-        assert_eq!(super::duration(u64::MAX), super::clock(u64::MAX / 1000 * 1000));
+        assert_eq!(
+            super::duration(u64::MAX),
+            super::clock(u64::MAX / 1000 * 1000)
+        );
     }
 }

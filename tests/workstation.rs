@@ -135,7 +135,10 @@ fn submit_asks_when_items_are_open_then_moves_to_the_next_call() {
     let mut app = setup(dir.path(), Lang::En);
     press(&mut app, KeyCode::Char('y'));
     press(&mut app, KeyCode::Char('s'));
-    assert!(matches!(app.screen.mode, Mode::ConfirmSubmit { unanswered: 7 }));
+    assert!(matches!(
+        app.screen.mode,
+        Mode::ConfirmSubmit { unanswered: 7 }
+    ));
     let s = screen(&mut app, 80, 24);
     assert!(s.contains("7 item(s) unanswered"), "{s}");
     press(&mut app, KeyCode::Char('n'));
@@ -158,7 +161,8 @@ fn submit_asks_when_items_are_open_then_moves_to_the_next_call() {
         Some(AnswerValue::Yes)
     );
     assert!(
-        app.screen.message
+        app.screen
+            .message
             .as_ref()
             .unwrap()
             .text
@@ -413,7 +417,8 @@ fn a_wrong_link_is_fixed_by_hand_from_the_workstation() {
     chars(&mut app, "K-999");
     press(&mut app, KeyCode::Enter);
     assert!(
-        app.screen.message
+        app.screen
+            .message
             .as_ref()
             .unwrap()
             .text

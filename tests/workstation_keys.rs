@@ -154,7 +154,13 @@ fn hint_bar_and_help_come_from_the_screen_in_front() {
     // Help for the main screen, grouped by pane, with Esc in it.
     press(&mut app, KeyCode::Char('?'));
     let s = screen(&mut app, 160, 60);
-    for needle in ["Player", "Everywhere", "Esc", "clear the message line", "close the help"] {
+    for needle in [
+        "Player",
+        "Everywhere",
+        "Esc",
+        "clear the message line",
+        "close the help",
+    ] {
         assert!(s.contains(needle), "missing {needle:?}\n{s}");
     }
     press(&mut app, KeyCode::Esc);
@@ -168,7 +174,10 @@ fn hint_bar_and_help_come_from_the_screen_in_front() {
     assert!(s.contains("previous column"), "{s}");
     assert!(!s.contains("play / pause"), "{s}");
     press(&mut app, KeyCode::Esc);
-    assert!(app.screen.audit.is_some(), "closing the help stays on the audit");
+    assert!(
+        app.screen.audit.is_some(),
+        "closing the help stays on the audit"
+    );
     press(&mut app, KeyCode::Esc);
     assert!(app.screen.audit.is_none());
     // A text field shows its editing keys.
@@ -202,7 +211,11 @@ fn keys_that_do_nothing_say_why() {
         message(&app)
     );
     chars(&mut app, "]]]]]]");
-    assert!(message(&app).contains("fastest speed: 2.50x"), "{}", message(&app));
+    assert!(
+        message(&app).contains("fastest speed: 2.50x"),
+        "{}",
+        message(&app)
+    );
     // Esc clears the message line.
     press(&mut app, KeyCode::Esc);
     assert!(app.screen.message.is_none());
@@ -210,7 +223,11 @@ fn keys_that_do_nothing_say_why() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = setup(dir.path(), Lang::Ru);
     press(&mut app, KeyCode::Char('щ'));
-    assert!(message(&app).contains("Оценка не сдана"), "{}", message(&app));
+    assert!(
+        message(&app).contains("Оценка не сдана"),
+        "{}",
+        message(&app)
+    );
 }
 
 #[test]
@@ -235,7 +252,10 @@ fn an_empty_workspace_says_how_to_import() {
     assert!(s.contains("callqa demo"), "{s}");
     for key in ['y', 's', 'c', 'm'] {
         press(&mut app, KeyCode::Char(key));
-        assert!(message(&app).contains("No calls in this workspace"), "{key}");
+        assert!(
+            message(&app).contains("No calls in this workspace"),
+            "{key}"
+        );
     }
 }
 
@@ -294,7 +314,9 @@ fn the_russian_interface_speaks_russian() {
         for column in callqa::reports::audit::COLUMNS {
             for word in column.title(lang).split(' ') {
                 assert!(
-                    s.lines().take(4).any(|l| l.split_whitespace().any(|w| w == word)),
+                    s.lines()
+                        .take(4)
+                        .any(|l| l.split_whitespace().any(|w| w == word)),
                     "{lang:?}: header word {word:?} of {:?} cut\n{s}",
                     column.title(lang)
                 );

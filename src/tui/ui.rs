@@ -28,7 +28,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
     };
     // Two lines of key hints when one does not hold them and there is room.
     let max_hint_lines = if height >= 30 { 2 } else { 1 };
-    let hint_lines = hint_lines(hint_entries(app), frame.area().width as usize, max_hint_lines);
+    let hint_lines = hint_lines(
+        hint_entries(app),
+        frame.area().width as usize,
+        max_hint_lines,
+    );
     let [player, middle, status, hints] = Layout::vertical([
         Constraint::Length(player_height),
         Constraint::Min(6),
@@ -38,7 +42,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
     .areas(frame.area());
     panes::player::draw(frame, player, app);
     // An empty queue still has room to say how to import.
-    let queue_lines = app.queue.rows.len().max(if app.queue.rows.is_empty() { 4 } else { 0 });
+    let queue_lines = app
+        .queue
+        .rows
+        .len()
+        .max(if app.queue.rows.is_empty() { 4 } else { 0 });
     let (queue, checklist, crm) = split_middle(middle, queue_lines as u16);
     panes::queue::draw(frame, queue, app);
     panes::checklist::draw(frame, checklist, app);
@@ -95,16 +103,10 @@ fn input_prompt(app: &App, purpose: Input) -> String {
             format!("{} #{} {text}: ", t.comment_prompt, item + 1)
         }
         Input::Link => format!("{}: ", t.link_prompt),
-        Input::GoToItem => format!(
-            "{} (1-{}): ",
-            t.go_to_prompt,
-            app.checklist().items.len()
-        ),
-        Input::Marker { position_ms } => format!(
-            "{} @{}: ",
-            t.marker_prompt,
-            crate::text::clock(position_ms)
-        ),
+        Input::GoToItem => format!("{} (1-{}): ", t.go_to_prompt, app.checklist().items.len()),
+        Input::Marker { position_ms } => {
+            format!("{} @{}: ", t.marker_prompt, crate::text::clock(position_ms))
+        }
     }
 }
 
@@ -158,7 +160,8 @@ pub fn hint_entries(app: &App) -> Vec<Described> {
 /// help key, which always shows, last.
 pub fn hint_lines(entries: Vec<Described>, width: usize, max_lines: usize) -> Vec<Line<'static>> {
     let cost = |d: &Described| d.keys.width() + 1 + d.desc.width() + 2;
-    let (help, rest): (Vec<_>, Vec<_>) = entries.into_iter().partition(|d| d.action == Action::Help);
+    let (help, rest): (Vec<_>, Vec<_>) =
+        entries.into_iter().partition(|d| d.action == Action::Help);
     let help_cost: usize = help.iter().map(cost).sum();
     let mut lines: Vec<Vec<Described>> = vec![Vec::new()];
     let mut used = 0;

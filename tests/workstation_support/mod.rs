@@ -91,7 +91,6 @@ pub fn stored(app: &App, call: &str) -> callqa::store::ReviewRecord {
         .unwrap()
 }
 
-
 pub fn setup_demo(dir: &Path) -> App {
     setup_demo_in(dir, Lang::En)
 }
@@ -114,7 +113,6 @@ pub fn setup_demo_in(dir: &Path, lang: Lang) -> App {
     )
     .unwrap()
 }
-
 
 /// Draw on a terminal kept between draws, as the event loop does.
 pub fn draw_on(terminal: &mut Terminal<TestBackend>, app: &App) -> String {

@@ -205,17 +205,7 @@ impl App {
             Action::ClearAnswer => self.answer(None),
             Action::JumpItem(n) => self.jump_to_item(n as usize),
             Action::GoToItem => self.start_input(Input::GoToItem, String::new()),
-            Action::Comment => {
-                if self.writable() {
-                    let item = self.review.target_item();
-                    let buffer = self
-                        .review
-                        .answer_of(&self.session.checklist, item)
-                        .and_then(|a| a.comment.clone())
-                        .unwrap_or_default();
-                    self.start_input(Input::Comment { item }, buffer);
-                }
-            }
+            Action::Comment => self.start_comment(),
             Action::StampEvidence => self.stamp_evidence(),
             Action::NextPane => self.screen.focus = self.screen.focus.step(true),
             Action::PrevPane => self.screen.focus = self.screen.focus.step(false),
@@ -244,6 +234,21 @@ impl App {
             // Other screens' actions, should a keymap put them here.
             _ => {}
         }
+    }
+
+    /// A comment on the item just answered, or else the one under the
+    /// cursor, starting from its stored comment.
+    fn start_comment(&mut self) {
+        if !self.writable() {
+            return;
+        }
+        let item = self.review.target_item();
+        let buffer = self
+            .review
+            .answer_of(&self.session.checklist, item)
+            .and_then(|a| a.comment.clone())
+            .unwrap_or_default();
+        self.start_input(Input::Comment { item }, buffer);
     }
 
     fn open_selected_call(&mut self) {

@@ -209,7 +209,13 @@ impl App {
         let on = !self.listening.player.status().skip_silence;
         self.send_skip_ranges();
         self.listening.send(PlayerCommand::SetSkipSilence(on));
-        if on && self.review.open.as_ref().is_some_and(|o| o.analysis.is_none()) {
+        if on
+            && self
+                .review
+                .open
+                .as_ref()
+                .is_some_and(|o| o.analysis.is_none())
+        {
             let text = self.t().skip_needs_analysis.to_string();
             self.info(text);
         }

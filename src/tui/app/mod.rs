@@ -192,7 +192,10 @@ impl App {
             rows.iter()
                 .position(|q| &q.call_id == id && q.status != ReviewStatus::Submitted)
         });
-        let first_open = || rows.iter().position(|q| q.status != ReviewStatus::Submitted);
+        let first_open = || {
+            rows.iter()
+                .position(|q| q.status != ReviewStatus::Submitted)
+        };
         let first = (!rows.is_empty()).then_some(0);
         let Some(index) = from_place.or_else(first_open).or(first) else {
             let text = self.t().empty_queue.to_string();

@@ -63,13 +63,9 @@ pub enum Mode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Input {
     /// A comment on this item (index into the checklist).
-    Comment {
-        item: usize,
-    },
+    Comment { item: usize },
     /// A marker at this position, with the typed text as its note.
-    Marker {
-        position_ms: u64,
-    },
+    Marker { position_ms: u64 },
     /// `CONTACT [DEAL]`: the reviewer's own link for the open call.
     Link,
     /// An item number to go to.
@@ -232,7 +228,11 @@ impl ReviewState {
                 .is_some_and(|a| a.value.is_some())
     }
 
-    pub(super) fn first_unanswered_from(&self, checklist: &Checklist, start: usize) -> Option<usize> {
+    pub(super) fn first_unanswered_from(
+        &self,
+        checklist: &Checklist,
+        start: usize,
+    ) -> Option<usize> {
         let n = checklist.items.len();
         (0..n)
             .map(|k| (start + k) % n)

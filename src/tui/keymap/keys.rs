@@ -55,12 +55,10 @@ impl KeySpec {
             "backtab" => KeyCode::BackTab,
             "backspace" => KeyCode::Backspace,
             "delete" => KeyCode::Delete,
-            lower if lower.len() > 1 && lower.starts_with('f') => {
-                match lower[1..].parse::<u8>() {
-                    Ok(n @ 1..=24) => KeyCode::F(n),
-                    _ => return Err(format!("unknown key {spec:?}")),
-                }
-            }
+            lower if lower.len() > 1 && lower.starts_with('f') => match lower[1..].parse::<u8>() {
+                Ok(n @ 1..=24) => KeyCode::F(n),
+                _ => return Err(format!("unknown key {spec:?}")),
+            },
             _ => {
                 let mut chars = rest.chars();
                 match (chars.next(), chars.next()) {

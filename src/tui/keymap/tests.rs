@@ -17,12 +17,21 @@ fn defaults_cover_the_issue_keys() {
     assert_eq!(main_action(&k, KeyCode::Char(' ')), Some(Action::PlayPause));
     assert_eq!(main_action(&k, KeyCode::Char('y')), Some(Action::AnswerYes));
     assert_eq!(main_action(&k, KeyCode::Char('j')), Some(Action::Down));
-    assert_eq!(main_action(&k, KeyCode::Char('7')), Some(Action::JumpItem(7)));
+    assert_eq!(
+        main_action(&k, KeyCode::Char('7')),
+        Some(Action::JumpItem(7))
+    );
     assert_eq!(main_action(&k, KeyCode::Char('G')), Some(Action::GoToItem));
-    assert_eq!(main_action(&k, KeyCode::Backspace), Some(Action::ClearAnswer));
+    assert_eq!(
+        main_action(&k, KeyCode::Backspace),
+        Some(Action::ClearAnswer)
+    );
     assert_eq!(main_action(&k, KeyCode::Esc), Some(Action::Dismiss));
     let shift_left = KeyEvent::new(KeyCode::Left, KeyModifiers::SHIFT);
-    assert_eq!(k.action(Screen::Main, &shift_left), Some(Action::SeekBackLong));
+    assert_eq!(
+        k.action(Screen::Main, &shift_left),
+        Some(Action::SeekBackLong)
+    );
     assert_eq!(main_action(&k, KeyCode::Left), Some(Action::SeekBack));
     // `?` arrives with SHIFT on most terminals.
     let question = KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT);
@@ -33,13 +42,34 @@ fn defaults_cover_the_issue_keys() {
 fn each_screen_reads_keys_from_its_own_section() {
     let k = Keymap::defaults();
     // The arrows seek on the main screen and move between columns on the audit.
-    assert_eq!(k.action(Screen::Audit, &key(KeyCode::Left)), Some(Action::ColumnLeft));
-    assert_eq!(k.action(Screen::Audit, &key(KeyCode::Esc)), Some(Action::Back));
-    assert_eq!(k.action(Screen::Records, &key(KeyCode::Enter)), Some(Action::Back));
-    assert_eq!(k.action(Screen::Confirm, &key(KeyCode::Char('y'))), Some(Action::Confirm));
-    assert_eq!(k.action(Screen::Confirm, &key(KeyCode::Char('н'))), Some(Action::Confirm));
-    assert_eq!(k.action(Screen::Help, &key(KeyCode::Esc)), Some(Action::Close));
-    assert_eq!(k.action(Screen::Input, &key(KeyCode::Enter)), Some(Action::Save));
+    assert_eq!(
+        k.action(Screen::Audit, &key(KeyCode::Left)),
+        Some(Action::ColumnLeft)
+    );
+    assert_eq!(
+        k.action(Screen::Audit, &key(KeyCode::Esc)),
+        Some(Action::Back)
+    );
+    assert_eq!(
+        k.action(Screen::Records, &key(KeyCode::Enter)),
+        Some(Action::Back)
+    );
+    assert_eq!(
+        k.action(Screen::Confirm, &key(KeyCode::Char('y'))),
+        Some(Action::Confirm)
+    );
+    assert_eq!(
+        k.action(Screen::Confirm, &key(KeyCode::Char('н'))),
+        Some(Action::Confirm)
+    );
+    assert_eq!(
+        k.action(Screen::Help, &key(KeyCode::Esc)),
+        Some(Action::Close)
+    );
+    assert_eq!(
+        k.action(Screen::Input, &key(KeyCode::Enter)),
+        Some(Action::Save)
+    );
     let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
     assert_eq!(k.action(Screen::Input, &ctrl_u), Some(Action::ClearLine));
     // Letters are text in a text field, on either layout.
@@ -82,7 +112,10 @@ fn user_overrides_replace_the_keys_of_the_named_action() {
     assert_eq!(main_action(&k, KeyCode::Char('y')), None);
     assert_eq!(main_action(&k, KeyCode::Char('1')), Some(Action::AnswerYes));
     // Taking `1` from the jump keys leaves `2` meaning item 2.
-    assert_eq!(main_action(&k, KeyCode::Char('2')), Some(Action::JumpItem(2)));
+    assert_eq!(
+        main_action(&k, KeyCode::Char('2')),
+        Some(Action::JumpItem(2))
+    );
     assert_eq!(main_action(&k, KeyCode::Char('n')), Some(Action::AnswerNo));
     let err = Keymap::with_overrides("[[keys]]\non=[\"x\"]\nrun=\"fly\"", "km.toml").unwrap_err();
     assert!(err.contains("km.toml") && err.contains("fly"), "{err}");
@@ -100,20 +133,29 @@ fn overrides_per_screen_and_for_single_items() {
         "keymap.toml",
     )
     .unwrap();
-    assert_eq!(k.action(Screen::Audit, &key(KeyCode::Char('s'))), Some(Action::Sort));
+    assert_eq!(
+        k.action(Screen::Audit, &key(KeyCode::Char('s'))),
+        Some(Action::Sort)
+    );
     assert_eq!(main_action(&k, KeyCode::Char('s')), Some(Action::Submit));
     let alt_3 = KeyEvent::new(KeyCode::Char('3'), KeyModifiers::ALT);
     assert_eq!(k.action(Screen::Main, &alt_3), Some(Action::JumpItem(3)));
     assert_eq!(main_action(&k, KeyCode::Char('3')), None);
-    assert_eq!(main_action(&k, KeyCode::Char('4')), Some(Action::JumpItem(4)));
+    assert_eq!(
+        main_action(&k, KeyCode::Char('4')),
+        Some(Action::JumpItem(4))
+    );
     assert_eq!(main_action(&k, KeyCode::F(9)), Some(Action::Help));
     // A text field takes every character: a letter cannot be bound there.
-    let err = Keymap::with_overrides("[[input]]\non=[\"q\"]\nrun=\"cancel\"", "km.toml")
-        .unwrap_err();
-    assert!(err.contains("[input]") && err.contains("types text"), "{err}");
+    let err =
+        Keymap::with_overrides("[[input]]\non=[\"q\"]\nrun=\"cancel\"", "km.toml").unwrap_err();
+    assert!(
+        err.contains("[input]") && err.contains("types text"),
+        "{err}"
+    );
     // An action of another screen is unknown in this one.
-    let err = Keymap::with_overrides("[[confirm]]\non=[\"x\"]\nrun=\"sort\"", "km.toml")
-        .unwrap_err();
+    let err =
+        Keymap::with_overrides("[[confirm]]\non=[\"x\"]\nrun=\"sort\"", "km.toml").unwrap_err();
     assert!(err.contains("[confirm]") && err.contains("sort"), "{err}");
 }
 
@@ -135,7 +177,11 @@ fn help_lists_every_binding_of_a_screen_in_both_languages() {
         );
     }
     let main = k.describe(Screen::Main, Lang::En, None);
-    let find = |keys: &str| main.iter().find(|d| d.keys == keys).map(|d| d.desc.as_str());
+    let find = |keys: &str| {
+        main.iter()
+            .find(|d| d.keys == keys)
+            .map(|d| d.desc.as_str())
+    };
     assert_eq!(find("Shift+←"), Some("back 30 s"));
     assert_eq!(find("1…9"), Some("go to item 1…9"));
     assert_eq!(find("Esc"), Some("clear the message line"));

@@ -71,7 +71,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &AuditView) {
         } else {
             Style::new().add_modifier(Modifier::BOLD)
         };
-        Cell::from(Text::from(lines.into_iter().map(Line::from).collect::<Vec<_>>())).style(style)
+        Cell::from(Text::from(
+            lines.into_iter().map(Line::from).collect::<Vec<_>>(),
+        ))
+        .style(style)
     }))
     .height(2);
     let body = rows.into_iter().enumerate().map(|(i, cells)| {

@@ -33,7 +33,10 @@ pub fn lines(app: &App, of: Screen) -> Vec<Line<'static>> {
     } else {
         vec![(None, keymap.describe(of, lang, None))]
     };
-    let own = (Some(t.help_title), keymap.describe(Screen::Help, lang, None));
+    let own = (
+        Some(t.help_title),
+        keymap.describe(Screen::Help, lang, None),
+    );
     let key_width = groups
         .iter()
         .chain([&own])

@@ -77,7 +77,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     let mut spans = vec![
         Span::styled(format!("{icon} {label}  "), Style::new().fg(color)),
-        Span::raw(format!("{} / {}  ", clock(position), text::duration(duration))),
+        Span::raw(format!(
+            "{} / {}  ",
+            clock(position),
+            text::duration(duration)
+        )),
         Span::raw(format!("{} {:.2}x  ", t.speed, status.speed)),
     ];
     if status.skip_silence {
