@@ -5,17 +5,15 @@
 mod common;
 mod workstation_support;
 
-use callqa::domain::checklist::DEFAULT_SALES_CALL_TOML;
 use callqa::domain::matching::{MatchResult, MatchRule};
-use callqa::domain::{AnswerValue, Checklist, Lang};
-use callqa::store::Workspace;
+use callqa::domain::{AnswerValue, Lang};
 use callqa::tui::app::{App, Input, Mode};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 use std::time::{Duration, Instant};
 use workstation_support::{
-    chars, ctrl, draw_on, press, screen, setup, setup_demo, setup_demo_in, stored,
+    chars, ctrl, draw_on, open_app, press, screen, setup, setup_demo, setup_demo_in, stored,
 };
 
 fn message(app: &App) -> String {
@@ -62,16 +60,18 @@ fn every_player_control_redraws_while_paused() {
         // The loop draws right after a key, before the player has
         // applied it; from then on only `tick` decides.
         draw_on(&mut terminal, &app);
+        // Draw only when `tick` says so, as the loop does.
         let start = Instant::now();
-        while !app.tick() {
+        loop {
+            if app.tick() && draw_on(&mut terminal, &app).contains(shown) {
+                break;
+            }
             assert!(
                 start.elapsed() < Duration::from_secs(5),
-                "{key}: the player changed but the screen was never redrawn"
+                "{key}: the player changed but {shown:?} was never drawn"
             );
             std::thread::sleep(Duration::from_millis(10));
         }
-        let s = draw_on(&mut terminal, &app);
-        assert!(s.contains(shown), "{key}: missing {shown:?}\n{s}");
         assert!(!app.listening.playing(), "still paused");
     }
 }
@@ -233,19 +233,7 @@ fn keys_that_do_nothing_say_why() {
 #[test]
 fn an_empty_workspace_says_how_to_import() {
     let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::open(&dir.path().join("empty.sqlite")).unwrap();
-    let checklist = Checklist::default_sales_call();
-    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)
-        .unwrap();
-    let mut app = App::new(
-        ws,
-        "tester".into(),
-        Lang::En,
-        checklist,
-        callqa::tui::keymap::Keymap::defaults(),
-        callqa::audio::PlayerHandle::spawn(callqa::audio::OutputChoice::Null),
-    )
-    .unwrap();
+    let mut app = open_app(&dir.path().join("empty.sqlite"), None, Lang::En);
     let s = screen(&mut app, 120, 30);
     assert!(s.contains("callqa import --db"), "{s}");
     assert!(s.contains("empty.sqlite FOLDER"), "{s}");

@@ -51,12 +51,20 @@ pub fn setup(dir: &Path, lang: Lang) -> App {
              n2,d1,k1,,Анна,2026-11-01T10:00:00+03:00,{long}\n"
         ),
     );
-    let ws = Workspace::open(&dir.join("ws.sqlite")).unwrap();
+    open_app(&dir.join("ws.sqlite"), Some(&b), lang)
+}
+
+/// A workspace at `db` with the default checklist and `batch` (if any)
+/// imported, opened by reviewer "tester" without sound.
+pub fn open_app(db: &Path, batch: Option<&Path>, lang: Lang) -> App {
+    let ws = Workspace::open(db).unwrap();
     let checklist = Checklist::default_sales_call();
     ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)
         .unwrap();
-    let report = callqa::import::import_batch(&ws, &b).unwrap();
-    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    if let Some(batch) = batch {
+        let report = callqa::import::import_batch(&ws, batch).unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+    }
     App::new(
         ws,
         "tester".into(),
@@ -96,22 +104,8 @@ pub fn setup_demo(dir: &Path) -> App {
 }
 
 pub fn setup_demo_in(dir: &Path, lang: Lang) -> App {
-    let ws = Workspace::open(&dir.join("demo.sqlite")).unwrap();
-    let checklist = Checklist::default_sales_call();
-    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)
-        .unwrap();
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    let report = callqa::import::import_batch(&ws, &demo).unwrap();
-    assert!(report.problems.is_empty(), "{:?}", report.problems);
-    App::new(
-        ws,
-        "tester".into(),
-        lang,
-        checklist,
-        Keymap::defaults(),
-        PlayerHandle::spawn(OutputChoice::Null),
-    )
-    .unwrap()
+    open_app(&dir.join("demo.sqlite"), Some(&demo), lang)
 }
 
 /// Draw on a terminal kept between draws, as the event loop does.
