@@ -72,3 +72,25 @@ mod clock_tests {
         assert_eq!(super::clock(3_723_000), "1:02:03");
     }
 }
+
+/// A duration as people read it, to the nearest second: a dead air of
+/// 5.99 s is `0:06`. Positions keep [`clock`], which counts whole seconds
+/// passed, as players do.
+pub fn duration(ms: u64) -> String {
+    clock(ms.saturating_add(500) / 1000 * 1000)
+}
+
+#[cfg(test)]
+mod duration_tests {
+    #[test]
+    fn durations_round_to_the_nearest_second() {
+        assert_eq!(super::duration(5_990), "0:06");
+        assert_eq!(super::duration(5_499), "0:05");
+        assert_eq!(super::duration(59_500), "1:00");
+        assert_eq!(super::duration(0), "0:00");
+        assert_eq!(
+            super::duration(u64::MAX),
+            super::clock(u64::MAX / 1000 * 1000)
+        );
+    }
+}

@@ -211,5 +211,20 @@ fn scripted_review_survives_sigkill() {
     tmux.run(&["resize-window", "-x", "80", "-y", "24"]);
     let small = tmux.wait_for("Checklist");
     assert!(small.lines().all(|l| l.chars().count() <= 80), "{small}");
-    tmux.keys(&["q"]);
+
+    // Ctrl+C quits even from a text field, where `q` is text.
+    let pid = tmux.pane_pid();
+    tmux.keys(&["c", "q", "C-c"]);
+    let start = Instant::now();
+    while Command::new("kill")
+        .args(["-0", &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "Ctrl+C did not quit"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

@@ -2,106 +2,12 @@
 //! what a reviewer sees and what lands in the workspace.
 
 mod common;
+mod workstation_support;
 
-use callqa::audio::{OutputChoice, PlayerHandle};
-use callqa::domain::checklist::DEFAULT_SALES_CALL_TOML;
-use callqa::domain::{AnswerValue, Checklist, Lang, ReviewStatus};
-use callqa::store::Workspace;
+use callqa::domain::{AnswerValue, Lang, ReviewStatus};
 use callqa::tui::app::{App, Mode};
-use callqa::tui::keymap::Keymap;
-use common::{CALLS_HEADER, write, write_wav};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::path::Path;
-
-fn setup(dir: &Path, lang: Lang) -> App {
-    let b = dir.join("batch");
-    write_wav(&b.join("a.wav"), 4.0, 8000);
-    write_wav(&b.join("b.wav"), 25.0, 8000);
-    write(
-        &b.join("calls.csv"),
-        &format!(
-            "{CALLS_HEADER}\
-             c-first,2026-11-23T10:15:00+03:00,Анна Смирнова,in,+79120000001,a.wav,k1,d1\n\
-             c-second,2026-11-23T11:00:00+03:00,Kate Miller,out,+442000000,b.wav,k2,\n"
-        ),
-    );
-    write(
-        &b.join("crm/contacts.csv"),
-        "contact_id,name,role,phone,email,company,industry,segment,owner_rep\n\
-         k1,Ольга Ивановна,,+79120000001,,ООО Ромашка,retail,SMB,Анна\n\
-         k2,John Smith,CTO,+442000000,john@example.com,Acme,IT,Enterprise,Kate\n",
-    );
-    write(
-        &b.join("crm/deals.csv"),
-        "deal_id,contact_id,title,stage,amount,currency,spec,source,owner_rep,updated_at\n\
-         d1,k1,Солнечные панели,Квалификация,150000,RUB,,сайт,Анна,\n",
-    );
-    write(
-        &b.join("crm/tasks.csv"),
-        "task_id,deal_id,contact_id,owner_rep,text,due_at,done\n\
-         t1,d1,k1,Анна,Перезвонить клиенту,2026-11-20T10:00:00+03:00,0\n",
-    );
-    let long = "очень длинный комментарий ".repeat(4_000);
-    write(
-        &b.join("crm/notes.csv"),
-        &format!(
-            "note_id,deal_id,contact_id,call_id,author_rep,created_at,text\n\
-             n1,d1,k1,c-first,Анна,2026-11-23T10:40:00+03:00,\"Evil \x1b[2J\x1b]0;pwned\x07 note\"\n\
-             n2,d1,k1,,Анна,2026-11-01T10:00:00+03:00,{long}\n"
-        ),
-    );
-    let ws = Workspace::open(&dir.join("ws.sqlite")).unwrap();
-    let checklist = Checklist::default_sales_call();
-    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)
-        .unwrap();
-    let report = callqa::import::import_batch(&ws, &b).unwrap();
-    assert!(report.problems.is_empty(), "{:?}", report.problems);
-    App::new(
-        ws,
-        "tester".into(),
-        lang,
-        checklist,
-        Keymap::defaults(),
-        PlayerHandle::spawn(OutputChoice::Null),
-    )
-    .unwrap()
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn chars(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    app.tick();
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| callqa::tui::ui::draw(frame, app))
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..height {
-        for x in 0..width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn stored(app: &App, call: &str) -> callqa::store::ReviewRecord {
-    app.ws
-        .review(call, "tester", "sales-call")
-        .unwrap()
-        .unwrap()
-}
+use workstation_support::{chars, press, screen, setup, setup_demo, stored};
 
 #[test]
 fn opens_on_the_first_open_call_with_all_panes_at_80x24() {
@@ -135,14 +41,14 @@ fn opens_on_the_first_open_call_with_all_panes_at_80x24() {
 fn crm_pane_marks_missing_fields_overdue_task_and_write_up() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = setup(dir.path(), Lang::En);
-    let s = screen(&mut app, 220, 60);
+    let s = screen(&mut app, 220, 72);
     for needle in [
         "role: ✘ missing",
         "email: ✘ missing",
         "stage: Квалификация",
         "OVERDUE",
         "Перезвонить клиенту",
-        "after the call · this call",
+        "after the call · this call's write-up",
         "before the call",
         "Evil ␛[2J␛]0;pwned",
         "more characters not shown",
@@ -156,13 +62,13 @@ fn crm_pane_marks_missing_fields_overdue_task_and_write_up() {
 fn answering_moves_on_and_is_stored_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = setup(dir.path(), Lang::En);
-    assert_eq!(app.item_cursor, 0);
+    assert_eq!(app.review.item(), 0);
     press(&mut app, KeyCode::Char('y'));
-    assert_eq!(app.item_cursor, 1);
+    assert_eq!(app.review.item(), 1);
     press(&mut app, KeyCode::Char('n'));
     // Russian layout: the physical `a` key types `ф`.
     press(&mut app, KeyCode::Char('ф'));
-    assert_eq!(app.item_cursor, 3);
+    assert_eq!(app.review.item(), 3);
     let r = stored(&app, "c-first");
     assert_eq!(r.answers["greeting"].value, Some(AnswerValue::Yes));
     assert_eq!(r.answers["introduced"].value, Some(AnswerValue::No));
@@ -172,9 +78,9 @@ fn answering_moves_on_and_is_stored_at_once() {
     // Items 7 (script: n/a) and 8 (write-up: found in the CRM) are answered
     // by rules, so after item 6 the cursor skips to 9.
     chars(&mut app, "6");
-    assert_eq!(app.item_cursor, 5);
+    assert_eq!(app.review.item(), 5);
     press(&mut app, KeyCode::Char('y'));
-    assert_eq!(app.item_cursor, 8);
+    assert_eq!(app.review.item(), 8);
     // Backspace clears.
     chars(&mut app, "1");
     press(&mut app, KeyCode::Backspace);
@@ -183,7 +89,7 @@ fn answering_moves_on_and_is_stored_at_once() {
     // Keys: no (1), n/a, yes (2); rules: n/a, write-up yes (2), next step
     // yes (1), contact without role no (1), deal complete yes (1): 6 of 8.
     assert!(s.contains("Score 75%"), "{s}");
-    assert_eq!(app.queue[0].status, ReviewStatus::InProgress);
+    assert_eq!(app.queue.rows[0].status, ReviewStatus::InProgress);
 }
 
 #[test]
@@ -191,10 +97,10 @@ fn comments_in_russian_and_evidence_stamps() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = setup(dir.path(), Lang::Ru);
     chars(&mut app, "3c");
-    assert!(matches!(app.mode, Mode::Input { .. }));
+    assert!(matches!(app.screen.mode, Mode::Input { .. }));
     chars(&mut app, "не назвал по имени");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.screen.mode, Mode::Normal);
     // After typing Russian, `н` is the physical `y`.
     press(&mut app, KeyCode::Char('т'));
     let r = stored(&app, "c-first");
@@ -229,30 +135,34 @@ fn submit_asks_when_items_are_open_then_moves_to_the_next_call() {
     let mut app = setup(dir.path(), Lang::En);
     press(&mut app, KeyCode::Char('y'));
     press(&mut app, KeyCode::Char('s'));
-    assert!(matches!(app.mode, Mode::ConfirmSubmit { unanswered: 7 }));
+    assert!(matches!(
+        app.screen.mode,
+        Mode::ConfirmSubmit { unanswered: 7 }
+    ));
     let s = screen(&mut app, 80, 24);
     assert!(s.contains("7 item(s) unanswered"), "{s}");
     press(&mut app, KeyCode::Char('n'));
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.screen.mode, Mode::Normal);
     assert_eq!(stored(&app, "c-first").status, ReviewStatus::InProgress);
     press(&mut app, KeyCode::Char('s'));
     press(&mut app, KeyCode::Char('y'));
     assert_eq!(stored(&app, "c-first").status, ReviewStatus::Submitted);
-    assert_eq!(app.open.as_ref().unwrap().call.call_id, "c-second");
+    assert_eq!(app.review.open.as_ref().unwrap().call.call_id, "c-second");
 
     // Back on the submitted call: answers are refused until reopened.
     press(&mut app, KeyCode::Tab); // CRM
     press(&mut app, KeyCode::Tab); // Queue
     press(&mut app, KeyCode::Up);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.open.as_ref().unwrap().call.call_id, "c-first");
+    assert_eq!(app.review.open.as_ref().unwrap().call.call_id, "c-first");
     press(&mut app, KeyCode::Char('n'));
     assert_eq!(
         stored(&app, "c-first").answers["greeting"].value,
         Some(AnswerValue::Yes)
     );
     assert!(
-        app.message
+        app.screen
+            .message
             .as_ref()
             .unwrap()
             .text
@@ -275,7 +185,7 @@ fn help_overlay_lists_keys_in_the_workspace_language() {
     assert!(s.contains("назад 30 с"), "{s}");
     assert!(s.contains("Shift+←"), "{s}");
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.screen.mode, Mode::Normal);
 }
 
 #[test]
@@ -294,16 +204,16 @@ fn speed_keys_step_through_the_speeds_even_when_pressed_fast() {
     let mut app = setup(dir.path(), Lang::En);
     chars(&mut app, "]]]]");
     let start = std::time::Instant::now();
-    while app.player.status().speed != 2.0 && start.elapsed().as_secs() < 5 {
+    while app.listening.player.status().speed != 2.0 && start.elapsed().as_secs() < 5 {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    assert_eq!(app.player.status().speed, 2.0);
+    assert_eq!(app.listening.player.status().speed, 2.0);
     chars(&mut app, "[[[[[[[[");
     let start = std::time::Instant::now();
-    while app.player.status().speed != 0.75 && start.elapsed().as_secs() < 5 {
+    while app.listening.player.status().speed != 0.75 && start.elapsed().as_secs() < 5 {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    assert_eq!(app.player.status().speed, 0.75);
+    assert_eq!(app.listening.player.status().speed, 0.75);
 }
 
 #[test]
@@ -313,7 +223,7 @@ fn markers_are_set_with_a_note_and_jumped_to() {
     let wait_position = |app: &mut App, ms: u64| {
         let start = std::time::Instant::now();
         loop {
-            let p = app.player.status().position.as_millis() as u64;
+            let p = app.listening.player.status().position.as_millis() as u64;
             if p.abs_diff(ms) < 100 || start.elapsed().as_secs() > 5 {
                 return p;
             }
@@ -347,44 +257,20 @@ fn markers_are_set_with_a_note_and_jumped_to() {
     assert_eq!(app.ws.markers("c-second", "tester").unwrap().len(), 1);
 }
 
-fn setup_demo(dir: &Path) -> App {
-    let ws = Workspace::open(&dir.join("demo.sqlite")).unwrap();
-    let checklist = Checklist::default_sales_call();
-    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)
-        .unwrap();
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    let report = callqa::import::import_batch(&ws, &demo).unwrap();
-    assert!(report.problems.is_empty(), "{:?}", report.problems);
-    App::new(
-        ws,
-        "tester".into(),
-        Lang::En,
-        checklist,
-        Keymap::defaults(),
-        PlayerHandle::spawn(OutputChoice::Null),
-    )
-    .unwrap()
-}
-
 #[test]
 fn audit_screen_sorts_and_shows_the_records_behind_a_number() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = setup_demo(dir.path());
     press(&mut app, KeyCode::Char('A'));
     let s = screen(&mut app, 160, 40);
-    for needle in [
-        "CRM audit as of 2026-11-27",
-        "overdue tasks",
-        "Игорь Петров",
-        "ALL",
-    ] {
+    for needle in ["CRM audit as of 2026-11-27", "Игорь Петров", "ALL"] {
         assert!(s.contains(needle), "missing {needle:?}:\n{s}");
     }
     // Column 3 is the overdue tasks; sort by it: Анна (2) comes first.
     press(&mut app, KeyCode::Right);
     press(&mut app, KeyCode::Right);
     press(&mut app, KeyCode::Char('S'));
-    let view = app.audit.as_ref().unwrap();
+    let view = app.screen.audit.as_ref().unwrap();
     assert_eq!(view.row_at(0).rep, "Анна Смирнова");
     assert_eq!(
         view.row_at(view.order.len() - 1).rep,
@@ -404,9 +290,8 @@ fn audit_screen_sorts_and_shows_the_records_behind_a_number() {
     );
     assert!(s.contains("T-306"), "{s}");
     press(&mut app, KeyCode::Esc);
-    assert!(app.audit.as_ref().unwrap().drill.is_none());
+    assert!(app.screen.audit.as_ref().unwrap().drill.is_none());
     // Missing fields name the fields.
-    press(&mut app, KeyCode::Home);
     for _ in 0..3 {
         press(&mut app, KeyCode::Left);
     }
@@ -416,7 +301,7 @@ fn audit_screen_sorts_and_shows_the_records_behind_a_number() {
     assert!(s.contains("✘ role, email, industry, segment"), "{s}");
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Esc);
-    assert!(app.audit.is_none());
+    assert!(app.screen.audit.is_none());
     // Back on the review, keys answer again.
     press(&mut app, KeyCode::Char('y'));
     assert!(
@@ -443,17 +328,18 @@ fn demo_calls_open_with_the_crm_checks_prefilled() {
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Enter);
-    let answers = app.open.as_ref().unwrap().answers().clone();
+    let answers = app.review.open.as_ref().unwrap().answers().clone();
     assert_eq!(answers["crm_written"].value, Some(AnswerValue::No));
     assert!(answers["crm_written"].automatic);
-    assert_eq!(answers["crm_next_step"].value, Some(AnswerValue::Yes));
+    // Its only task was due ten days before the call: no next step.
+    assert_eq!(answers["crm_next_step"].value, Some(AnswerValue::No));
     // call-004's contact lacks email and role.
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Enter);
-    let open = app.open.as_ref().unwrap();
+    let open = app.review.open.as_ref().unwrap();
     assert_eq!(open.call.call_id, "call-004");
     assert_eq!(open.answers()["crm_contact"].value, Some(AnswerValue::No));
     assert_eq!(
@@ -471,7 +357,7 @@ fn analysis_runs_in_the_background_and_shows_lanes_flags_and_player_controls() {
     let start = std::time::Instant::now();
     loop {
         app.tick();
-        let p = &app.analysis_progress;
+        let p = &app.analysis.progress;
         if p.total > 0 && p.done == p.total {
             break;
         }
@@ -482,12 +368,12 @@ fn analysis_runs_in_the_background_and_shows_lanes_flags_and_player_controls() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     assert!(
-        app.analysis_progress.failed.is_empty(),
+        app.analysis.progress.failed.is_empty(),
         "{:?}",
-        app.analysis_progress.failed
+        app.analysis.progress.failed
     );
     // The 25-second call where nobody answers is flagged in the queue.
-    let flags = &app.flags["call-004"];
+    let flags = &app.queue.flags["call-004"];
     assert!(!flags.is_empty(), "call-004 should be flagged");
     // Open the stereo call-003: two lanes and the metrics.
     press(&mut app, KeyCode::Tab);
@@ -495,7 +381,7 @@ fn analysis_runs_in_the_background_and_shows_lanes_flags_and_player_controls() {
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Enter);
-    assert!(app.open.as_ref().unwrap().analysis.is_some());
+    assert!(app.review.open.as_ref().unwrap().analysis.is_some());
     let s = screen(&mut app, 120, 40);
     let lane = |name: &str| {
         s.lines()
@@ -508,12 +394,12 @@ fn analysis_runs_in_the_background_and_shows_lanes_flags_and_player_controls() {
     // Skip silence, rep only, auto gain.
     chars(&mut app, "xvg");
     let start = std::time::Instant::now();
-    while !(app.player.status().skip_silence && app.player.status().auto_gain) {
+    while !(app.listening.player.status().skip_silence && app.listening.player.status().auto_gain) {
         assert!(start.elapsed().as_secs() < 5);
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert_eq!(
-        app.player.status().channel_mode,
+        app.listening.player.status().channel_mode,
         callqa::audio::ChannelMode::LeftOnly
     );
     let s = screen(&mut app, 120, 40);
@@ -532,7 +418,8 @@ fn a_wrong_link_is_fixed_by_hand_from_the_workstation() {
     chars(&mut app, "K-999");
     press(&mut app, KeyCode::Enter);
     assert!(
-        app.message
+        app.screen
+            .message
             .as_ref()
             .unwrap()
             .text

@@ -49,6 +49,7 @@ mod chunks;
 mod decimate;
 mod features;
 mod metrics;
+pub mod runner;
 mod speech;
 mod vad;
 mod waveform;

@@ -4,7 +4,6 @@
 //! changed, and waits on the terminal with a timeout (short while playing,
 //! long when idle), so an idle workstation uses no CPU to speak of.
 
-mod analyser;
 pub mod app;
 pub mod keymap;
 pub mod panes;
@@ -53,7 +52,7 @@ pub fn run_with(log_path: &Path, make: impl FnOnce() -> anyhow::Result<App>) -> 
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> anyhow::Result<()> {
     let mut dirty = true;
-    while !app.quit {
+    while !app.screen.quit {
         if app.tick() {
             dirty = true;
         }
@@ -61,7 +60,7 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> anyhow:
             terminal.draw(|frame| ui::draw(frame, app))?;
             dirty = false;
         }
-        let timeout = if app.player_status.playing {
+        let timeout = if app.listening.playing() {
             TICK_PLAYING
         } else {
             TICK_IDLE

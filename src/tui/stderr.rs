@@ -1,6 +1,8 @@
 //! ALSA and cpal print to stderr (fd 2) when a device is missing or busy,
 //! which would scribble over the screen. While the workstation runs, fd 2
-//! points at a log file; a panic puts it back first so the message is seen.
+//! points at a log file; a panic on the UI thread puts it back first so the
+//! message is seen. A panic on a background thread (the analysis runner
+//! catches one per bad recording) leaves the screen alone and goes to the log.
 
 use std::fs::OpenOptions;
 use std::os::fd::AsRawFd;
@@ -29,9 +31,12 @@ impl Redirect {
         unsafe { libc::dup2(log.as_raw_fd(), 2) };
         SAVED_STDERR.store(saved, Ordering::SeqCst);
         let previous = std::panic::take_hook();
+        let ui_thread = std::thread::current().id();
         std::panic::set_hook(Box::new(move |info| {
-            restore();
-            ratatui::restore();
+            if std::thread::current().id() == ui_thread {
+                restore();
+                ratatui::restore();
+            }
             previous(info);
         }));
         Ok(Redirect)

@@ -1,14 +1,17 @@
 //! Layout of the workstation and the two bottom lines (messages, key hints).
-//! Each pane draws itself from `App` in `panes/`.
+//! Each pane draws itself from `App` in `panes/`; the hint bar and the `?`
+//! overlay are generated from the keymap section of the screen in front.
 
 use super::app::{App, Input, Level, Mode, Pane};
-use super::keymap::Scope;
+use super::keymap::{Action, Described, Scope, Screen};
 use super::panes;
+use crate::text::one_line;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 /// Terminals at least this wide get three columns instead of two.
 const WIDE: u16 = 140;
@@ -23,25 +26,38 @@ pub fn draw(frame: &mut Frame, app: &App) {
     } else {
         5
     };
+    // Two lines of key hints when one does not hold them and there is room.
+    let max_hint_lines = if height >= 30 { 2 } else { 1 };
+    let hint_lines = hint_lines(
+        hint_entries(app),
+        frame.area().width as usize,
+        max_hint_lines,
+    );
     let [player, middle, status, hints] = Layout::vertical([
         Constraint::Length(player_height),
         Constraint::Min(6),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(hint_lines.len() as u16),
     ])
     .areas(frame.area());
     panes::player::draw(frame, player, app);
-    let (queue, checklist, crm) = split_middle(middle, app.queue.len() as u16);
+    // An empty queue still has room to say how to import.
+    let queue_lines = app
+        .queue
+        .rows
+        .len()
+        .max(if app.queue.rows.is_empty() { 4 } else { 0 });
+    let (queue, checklist, crm) = split_middle(middle, queue_lines as u16);
     panes::queue::draw(frame, queue, app);
     panes::checklist::draw(frame, checklist, app);
     panes::crm::draw(frame, crm, app);
     draw_status(frame, status, app);
-    draw_hints(frame, hints, app);
-    if let Some(view) = &app.audit {
+    frame.render_widget(Paragraph::new(hint_lines), hints);
+    if let Some(view) = &app.screen.audit {
         panes::audit::draw(frame, player.union(middle), app, view);
     }
-    if app.mode == Mode::Help {
-        panes::help::draw(frame, frame.area(), app);
+    if let Mode::Help { of, scroll } = app.screen.mode {
+        panes::help::draw(frame, frame.area(), app, of, scroll);
     }
 }
 
@@ -74,44 +90,46 @@ pub fn pane_block(title: String, focused: bool) -> ratatui::widgets::Block<'stat
         .title(Span::styled(format!(" {title} "), style))
 }
 
+fn input_prompt(app: &App, purpose: Input) -> String {
+    let t = app.t();
+    match purpose {
+        Input::Comment { item } => {
+            let text = app
+                .checklist()
+                .items
+                .get(item)
+                .map(|i| one_line(i.text.get(app.lang()), 40))
+                .unwrap_or_default();
+            format!("{} #{} {text}: ", t.comment_prompt, item + 1)
+        }
+        Input::Link => format!("{}: ", t.link_prompt),
+        Input::GoToItem => format!("{} (1-{}): ", t.go_to_prompt, app.checklist().items.len()),
+        Input::Marker { position_ms } => {
+            format!("{} @{}: ", t.marker_prompt, crate::text::clock(position_ms))
+        }
+    }
+}
+
 fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
-    let line = match &app.mode {
-        Mode::Input { purpose, buffer } => {
-            let prompt = match purpose {
-                Input::Comment => format!("{} #{}: ", t.comment_prompt, app.item_cursor + 1),
-                Input::Link => format!("{}: ", t.link_prompt),
-                Input::Marker { position_ms } => format!(
-                    "{} @{}: ",
-                    t.marker_prompt,
-                    crate::text::clock(*position_ms)
-                ),
-            };
-            Line::from(vec![
-                Span::styled(prompt, Style::new().fg(Color::Yellow)),
-                Span::raw(crate::text::one_line(buffer, 2000)),
-                Span::styled("█", Style::new().fg(Color::Yellow)),
-                Span::styled(
-                    format!("  {}", t.comment_hint),
-                    Style::new().fg(Color::DarkGray),
-                ),
-            ])
-        }
+    let line = match &app.screen.mode {
+        Mode::Input { purpose, buffer } => Line::from(vec![
+            Span::styled(input_prompt(app, *purpose), Style::new().fg(Color::Yellow)),
+            Span::raw(one_line(buffer, 2000)),
+            Span::styled("█", Style::new().fg(Color::Yellow)),
+        ]),
         Mode::ConfirmSubmit { unanswered } => Line::from(Span::styled(
             format!("{unanswered} {}", t.confirm_submit),
             Style::new().fg(Color::Black).bg(Color::Yellow),
         )),
-        _ => match &app.message {
+        _ => match &app.screen.message {
             Some(m) => {
                 let color = match m.level {
                     Level::Info => Color::Green,
                     Level::Warning => Color::Yellow,
                     Level::Error => Color::Red,
                 };
-                Line::from(Span::styled(
-                    crate::text::one_line(&m.text, 500),
-                    Style::new().fg(color),
-                ))
+                Line::from(Span::styled(one_line(&m.text, 500), Style::new().fg(color)))
             }
             None => Line::from(""),
         },
@@ -119,31 +137,67 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn draw_hints(frame: &mut Frame, area: Rect, app: &App) {
-    let scope = match app.focus {
-        _ if app.audit.is_some() => Scope::Audit,
+/// The entries of the hint bar, most useful first: on the main screen the
+/// focused pane's keys, then the ones that work everywhere.
+pub fn hint_entries(app: &App) -> Vec<Described> {
+    let screen = app.screen.current();
+    let keymap = app.keymap();
+    if screen != Screen::Main {
+        return keymap.describe(screen, app.lang(), None);
+    }
+    let scope = match app.screen.focus {
         Pane::Queue => Scope::Queue,
         Pane::Player => Scope::Player,
         Pane::Checklist | Pane::Crm => Scope::Checklist,
     };
-    let mut spans = Vec::new();
-    let entries = app
-        .keymap
-        .describe(app.lang, Some(scope))
-        .into_iter()
-        .filter(|(_, desc)| !desc.contains('1'))
-        .chain(app.keymap.describe(app.lang, Some(Scope::Global)));
-    for (keys, desc) in entries {
-        // Digits 1-9 are one hint, not nine.
-        if keys.len() == 1 && keys.chars().all(|c| c.is_ascii_digit()) {
-            if keys == "1" {
-                spans.push(Span::styled("1-9", Style::new().fg(Color::Cyan)));
-                spans.push(Span::raw(" # "));
+    let mut entries = keymap.describe(screen, app.lang(), Some(scope));
+    entries.extend(keymap.describe(screen, app.lang(), Some(Scope::Global)));
+    entries
+}
+
+/// The hint bar as lines of whole hints, in order, on at most
+/// `max_lines` lines; what does not fit is left out (never cut), except the
+/// help key, which always shows, last.
+pub fn hint_lines(entries: Vec<Described>, width: usize, max_lines: usize) -> Vec<Line<'static>> {
+    let cost = |d: &Described| d.keys.width() + 1 + d.desc.width() + 2;
+    let (help, rest): (Vec<_>, Vec<_>) =
+        entries.into_iter().partition(|d| d.action == Action::Help);
+    let help_cost: usize = help.iter().map(cost).sum();
+    let mut lines: Vec<Vec<Described>> = vec![Vec::new()];
+    let mut used = 0;
+    for entry in rest {
+        let need = cost(&entry);
+        let last = lines.len() == max_lines.max(1);
+        let room = width.saturating_sub(if last { help_cost } else { 0 });
+        if used + need <= room {
+            used += need;
+            if let Some(line) = lines.last_mut() {
+                line.push(entry);
             }
-            continue;
+        } else if !last && need <= width {
+            lines.push(vec![entry]);
+            used = need;
         }
-        spans.push(Span::styled(keys, Style::new().fg(Color::Cyan)));
-        spans.push(Span::raw(format!(" {desc}  ")));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if used + help_cost > width && lines.len() < max_lines {
+        lines.push(Vec::new());
+    }
+    if let Some(line) = lines.last_mut() {
+        line.extend(help);
+    }
+    lines
+        .into_iter()
+        .map(|line| {
+            Line::from(
+                line.into_iter()
+                    .flat_map(|d| {
+                        [
+                            Span::styled(d.keys, Style::new().fg(Color::Cyan)),
+                            Span::raw(format!(" {}  ", d.desc)),
+                        ]
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect()
 }

@@ -147,49 +147,37 @@ impl AuditView {
 impl App {
     pub fn open_audit(&mut self) {
         match AuditView::load(self) {
-            Ok(view) => self.audit = Some(view),
+            Ok(view) => self.screen.audit = Some(view),
             Err(e) => self.error(e.to_string()),
         }
     }
 
-    /// Keys while the audit screen is up; false when the key is not the
-    /// screen's own (help, quit go on as usual).
-    pub(super) fn audit_action(&mut self, action: Action) -> bool {
-        let lang = self.lang;
-        let Some(view) = self.audit.as_mut() else {
-            return false;
+    /// The keys of the audit table and of the records behind a number
+    /// (the `[audit]` and `[records]` keymap sections).
+    pub(super) fn audit_action(&mut self, action: Action) {
+        let lang = self.lang();
+        let Some(view) = self.screen.audit.as_mut() else {
+            return;
         };
         if let Some(drill) = view.drill.as_mut() {
             match action {
                 Action::Up => drill.scroll = drill.scroll.saturating_sub(1),
                 Action::Down => drill.scroll = drill.scroll.saturating_add(1),
-                Action::Audit | Action::OpenCall => view.drill = None,
-                _ => return false,
+                Action::Back => view.drill = None,
+                _ => {}
             }
-            return true;
+            return;
         }
         let rows = view.order.len();
         match action {
             Action::Up => view.row = view.row.saturating_sub(1),
             Action::Down => view.row = (view.row + 1).min(rows - 1),
-            Action::SeekBack => view.column = view.column.saturating_sub(1),
-            Action::SeekForward => view.column = (view.column + 1).min(COLUMNS.len() - 1),
+            Action::ColumnLeft => view.column = view.column.saturating_sub(1),
+            Action::ColumnRight => view.column = (view.column + 1).min(COLUMNS.len() - 1),
             Action::Sort => view.sort(),
-            Action::OpenCall => view.drill_down(lang),
-            Action::Audit => self.audit = None,
-            _ => return false,
-        }
-        true
-    }
-
-    /// Esc steps back: from the records to the table, from the table out.
-    pub(super) fn audit_escape(&mut self) {
-        if let Some(view) = self.audit.as_mut() {
-            if view.drill.is_some() {
-                view.drill = None;
-            } else {
-                self.audit = None;
-            }
+            Action::Records => view.drill_down(lang),
+            Action::Back => self.screen.audit = None,
+            _ => {}
         }
     }
 }

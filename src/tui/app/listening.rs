@@ -1,27 +1,154 @@
-//! Listening controls beyond play and seek: speed steps, skip-silence
-//! ranges from the analysis, channel solo by the call's layout, markers.
+//! Listening: the player handle and its last status, the speed and volume
+//! asked for, and the controls beyond play and seek (speed steps,
+//! skip-silence ranges from the analysis, channel solo by the call's
+//! layout, markers).
+//!
+//! Whether the screen needs a redraw is decided from the status itself:
+//! [`Shown`] is everything of it the screen draws, and two statuses that
+//! give the same `Shown` draw the same. It is built by destructuring the
+//! whole status, so a field added to the player's status does not compile
+//! until someone decides how it shows.
 
 use super::App;
-use crate::audio::PlayerCommand;
+use crate::audio::chain::MAX_VOLUME;
+use crate::audio::{ChannelMode, OutputState, PlayerCommand, PlayerHandle, PlayerStatus};
 use std::time::Duration;
 
 /// The speed steps of `[` and `]`.
 const SPEEDS: &[f32] = &[0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5];
+const VOLUME_STEP: f32 = 0.1;
+
+pub struct Listening {
+    pub player: PlayerHandle,
+    /// The player's status as last drawn.
+    pub status: PlayerStatus,
+    /// The speed asked for; the player's status lags behind key repeats.
+    speed: f32,
+    /// Likewise the volume.
+    volume: f32,
+}
+
+/// What the screen shows of a player status.
+#[derive(Debug, PartialEq)]
+struct Shown {
+    loaded: bool,
+    /// The playhead moves on screen in tenths of a second at most.
+    position_tenths: u128,
+    duration: Option<Duration>,
+    playing: bool,
+    speed: f32,
+    output: OutputState,
+    error: Option<String>,
+    finished: bool,
+    skip_silence: bool,
+    skipped_seconds: u64,
+    channel_mode: ChannelMode,
+    volume: f32,
+    auto_gain: bool,
+}
+
+impl Shown {
+    fn of(status: &PlayerStatus) -> Shown {
+        let PlayerStatus {
+            loaded,
+            position,
+            duration,
+            playing,
+            speed,
+            output,
+            error,
+            finished,
+            skip_silence,
+            skipped,
+            channel_mode,
+            volume,
+            auto_gain,
+        } = status;
+        Shown {
+            loaded: loaded.is_some(),
+            position_tenths: position.as_millis() / 100,
+            duration: *duration,
+            playing: *playing,
+            speed: *speed,
+            output: output.clone(),
+            error: error.clone(),
+            finished: *finished,
+            skip_silence: *skip_silence,
+            skipped_seconds: skipped.as_secs(),
+            channel_mode: *channel_mode,
+            volume: *volume,
+            auto_gain: *auto_gain,
+        }
+    }
+}
+
+impl Listening {
+    pub(super) fn new(player: PlayerHandle) -> Listening {
+        let status = player.status();
+        Listening {
+            player,
+            status,
+            speed: 1.0,
+            volume: 1.0,
+        }
+    }
+
+    /// Take the player's status; true when the screen shows it differently.
+    pub(super) fn refresh(&mut self) -> bool {
+        let status = self.player.status();
+        let changed = Shown::of(&status) != Shown::of(&self.status);
+        self.status = status;
+        changed
+    }
+
+    pub fn playing(&self) -> bool {
+        self.status.playing
+    }
+
+    pub(super) fn position_ms(&self) -> u64 {
+        self.player.status().position.as_millis() as u64
+    }
+
+    pub(super) fn send(&self, command: PlayerCommand) {
+        self.player.send(command);
+    }
+
+    /// The next speed step; None at the end of the range.
+    fn step_speed(&mut self, faster: bool) -> Option<f32> {
+        let current = self.speed;
+        let next = if faster {
+            SPEEDS.iter().copied().find(|s| *s > current + 0.01)
+        } else {
+            SPEEDS.iter().rev().copied().find(|s| *s < current - 0.01)
+        }?;
+        self.speed = next;
+        self.player.send(PlayerCommand::SetSpeed(next));
+        Some(next)
+    }
+
+    /// One volume step; None at the end of the range.
+    fn step_volume(&mut self, louder: bool) -> Option<f32> {
+        let step = if louder { VOLUME_STEP } else { -VOLUME_STEP };
+        let next = (self.volume + step).clamp(0.0, MAX_VOLUME);
+        if (next - self.volume).abs() < 0.001 {
+            return None;
+        }
+        self.volume = next;
+        self.player.send(PlayerCommand::SetVolume(next));
+        Some(next)
+    }
+}
 
 impl App {
     pub(super) fn add_marker(&mut self, position_ms: u64, note: Option<String>) {
-        let Some(open) = self.open.as_mut() else {
+        let Some(open) = self.review.open.as_mut() else {
             return;
         };
+        let reviewer = &self.session.reviewer;
         let saved = self
             .ws
-            .add_marker(
-                &open.call.call_id,
-                &self.reviewer,
-                position_ms,
-                note.as_deref(),
-            )
-            .and_then(|_| self.ws.markers(&open.call.call_id, &self.reviewer));
+            .add_marker(&open.call.call_id, reviewer, position_ms, note.as_deref())
+            .and_then(|_| self.ws.markers(&open.call.call_id, reviewer));
         match saved {
             Ok(markers) => {
                 open.markers = markers;
@@ -35,13 +162,14 @@ impl App {
             Err(e) => self.error(e.to_string()),
         }
     }
+
     /// Jump to the first marker after the playhead, wrapping to the first.
     pub(super) fn next_marker(&mut self) {
-        let Some(open) = &self.open else {
-            return;
+        let Some(open) = &self.review.open else {
+            return self.no_call();
         };
         // A marker just played past still counts as "here", not "next".
-        let here = self.player.status().position.as_millis() as u64 + 500;
+        let here = self.listening.position_ms() + 500;
         let target = open
             .markers
             .iter()
@@ -50,17 +178,18 @@ impl App {
             .map(|m| m.position_ms);
         match target {
             Some(ms) => self
-                .player
+                .listening
                 .send(PlayerCommand::Seek(Duration::from_millis(ms))),
             None => {
-                let text = self.t().no_markers.to_string();
+                let text = self.fill_keys(self.t().no_markers);
                 self.info(text);
             }
         }
     }
+
     /// Give the player the open call's dead air, for skip-silence.
     pub(super) fn send_skip_ranges(&self) {
-        let Some(analysis) = self.open.as_ref().and_then(|o| o.analysis.as_ref()) else {
+        let Some(analysis) = self.review.open.as_ref().and_then(|o| o.analysis.as_ref()) else {
             return;
         };
         let ranges = analysis
@@ -73,15 +202,36 @@ impl App {
                 )
             })
             .collect();
-        self.player.send(PlayerCommand::SetSkipRanges(ranges));
+        self.listening.send(PlayerCommand::SetSkipRanges(ranges));
     }
+
+    pub(super) fn toggle_skip_silence(&mut self) {
+        let on = !self.listening.player.status().skip_silence;
+        self.send_skip_ranges();
+        self.listening.send(PlayerCommand::SetSkipSilence(on));
+        if on
+            && self
+                .review
+                .open
+                .as_ref()
+                .is_some_and(|o| o.analysis.is_none())
+        {
+            let text = self.t().skip_needs_analysis.to_string();
+            self.info(text);
+        }
+    }
+
+    pub(super) fn toggle_auto_gain(&mut self) {
+        let on = !self.listening.player.status().auto_gain;
+        self.listening.send(PlayerCommand::SetAutoGain(on));
+    }
+
     /// Both sides, then the rep alone, then the client alone; which
     /// channel is whose comes from the call's `channel_layout`.
     pub(super) fn next_channel_mode(&mut self) {
-        use crate::audio::ChannelMode;
         use crate::domain::crm::ChannelLayout;
-        let Some(open) = &self.open else {
-            return;
+        let Some(open) = &self.review.open else {
+            return self.no_call();
         };
         let (rep, client) = match open.call.recording.channel_layout {
             ChannelLayout::RepLeft => (ChannelMode::LeftOnly, ChannelMode::RightOnly),
@@ -92,7 +242,7 @@ impl App {
                 return;
             }
         };
-        let current = self.player.status().channel_mode;
+        let current = self.listening.player.status().channel_mode;
         let next = if current == ChannelMode::Both {
             rep
         } else if current == rep {
@@ -100,18 +250,22 @@ impl App {
         } else {
             ChannelMode::Both
         };
-        self.player.send(PlayerCommand::SetChannelMode(next));
+        self.listening.send(PlayerCommand::SetChannelMode(next));
     }
+
     pub(super) fn step_speed(&mut self, faster: bool) {
-        let current = self.speed;
-        let next = if faster {
-            SPEEDS.iter().copied().find(|s| *s > current + 0.01)
-        } else {
-            SPEEDS.iter().rev().copied().find(|s| *s < current - 0.01)
-        };
-        if let Some(speed) = next {
-            self.speed = speed;
-            self.player.send(PlayerCommand::SetSpeed(speed));
+        if self.listening.step_speed(faster).is_none() {
+            let t = self.t();
+            let text = if faster { t.fastest } else { t.slowest };
+            self.info(format!("{text} {:.2}x", self.listening.speed));
+        }
+    }
+
+    pub(super) fn step_volume(&mut self, louder: bool) {
+        if self.listening.step_volume(louder).is_none() {
+            let t = self.t();
+            let text = if louder { t.loudest } else { t.quietest };
+            self.info(format!("{text} {:.0}%", self.listening.volume * 100.0));
         }
     }
 }

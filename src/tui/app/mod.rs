@@ -1,149 +1,60 @@
 //! The workstation's state and what each action does to it. No drawing
 //! here (see `ui.rs`), no terminal I/O: tests drive `App` with key events.
 //!
+//! `App` is the workspace plus sub-states that own their fields
+//! (`state.rs`: session, queue, open call and review, screen; `listening.rs`:
+//! the player). Keys are read per screen in `keys.rs`.
+//!
 //! Every change the reviewer makes is written to the workspace before the
 //! screen shows it, so what is on screen is what is on disk.
 
-use super::analyser::{Analyser, Progress};
-use super::keymap::{Action, Keymap};
-use crate::analysis::{ANALYSIS_VERSION, CallAnalysis, HealthFlag};
-use crate::audio::{PlayerCommand, PlayerHandle, PlayerStatus};
+use super::keymap::{Action, Keymap, Screen};
+use crate::analysis::runner::Analyser;
+use crate::analysis::{ANALYSIS_VERSION, CallAnalysis};
+use crate::audio::{PlayerCommand, PlayerHandle};
 use crate::domain::auto_checks::{Facts, automatic_answers};
-use crate::domain::crm::{Call, CrmRecord};
 use crate::domain::scoring::{Score, score};
-use crate::domain::{Answer, AnswerValue, Checklist, Lang, ReviewStatus};
+use crate::domain::{Answer, Checklist, Lang, ReviewStatus};
 use crate::i18n::{Strings, strings};
-use crate::store::{
-    AnswerChange, CallLink, Marker, QueueRow, ReviewRecord, ReviewerPlace, Workspace,
-};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::collections::HashMap;
+use crate::store::{ReviewerPlace, Workspace};
 use std::time::{Duration, Instant};
 
 mod audit;
+mod keys;
 mod links;
 mod listening;
 mod review;
+mod state;
 
 pub use audit::{AuditView, Drill};
+pub use listening::Listening;
+pub use state::{
+    AnalysisState, Input, Level, Message, Mode, OpenCall, Pane, QueueState, ReviewState,
+    ScreenState, Session,
+};
 
 /// Listening without touching a key for longer than this is not counted
 /// as review time unless the call is playing.
 const IDLE_CUTOFF: Duration = Duration::from_secs(300);
+/// Review time is written to the workspace at least this often.
+const TIME_FLUSH: Duration = Duration::from_secs(30);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Queue,
-    Player,
-    Checklist,
-    Crm,
-}
-
-impl Pane {
-    const ORDER: [Pane; 4] = [Pane::Queue, Pane::Player, Pane::Checklist, Pane::Crm];
-
-    fn step(self, forward: bool) -> Pane {
-        let i = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
-        let n = Pane::ORDER.len();
-        Pane::ORDER[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }]
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mode {
-    Normal,
-    /// Typing a line of text (comment or marker note); keys are text here.
-    Input {
-        purpose: Input,
-        buffer: String,
-    },
-    ConfirmSubmit {
-        unanswered: usize,
-    },
-    Help,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Input {
-    Comment,
-    /// A marker at this position, with the typed text as its note.
-    Marker {
-        position_ms: u64,
-    },
-    /// `CONTACT [DEAL]`: the reviewer's own link for the open call.
-    Link,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Warning,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    pub level: Level,
-    pub text: String,
-}
-
-pub struct OpenCall {
-    pub call: Call,
-    /// The recording's analysis, once the background worker has it.
-    pub analysis: Option<CallAnalysis>,
-    /// How the call was tied to its CRM records, when a matcher ran.
-    pub link: Option<CallLink>,
-    /// This reviewer's markers, in call order.
-    pub markers: Vec<Marker>,
-    pub crm: CrmRecord,
-    pub review: Option<ReviewRecord>,
-    /// What rules answer before the review exists (shown, stored on the
-    /// first change).
-    pub automatic: HashMap<String, Answer>,
-}
-
-impl OpenCall {
-    pub fn answers(&self) -> &HashMap<String, Answer> {
-        self.review.as_ref().map_or(&self.automatic, |r| &r.answers)
-    }
+/// Review time not yet written, and when the reviewer last did anything.
+struct TimeKeeping {
+    pending: Duration,
+    last_tick: Instant,
+    last_key: Instant,
 }
 
 pub struct App {
     pub ws: Workspace,
-    pub reviewer: String,
-    pub lang: Lang,
-    pub checklist: Checklist,
-    pub keymap: Keymap,
-    pub queue: Vec<QueueRow>,
-    pub queue_cursor: usize,
-    pub open: Option<OpenCall>,
-    pub item_cursor: usize,
-    pub focus: Pane,
-    pub crm_scroll: u16,
-    pub mode: Mode,
-    pub message: Option<Message>,
-    pub player: PlayerHandle,
-    pub player_status: PlayerStatus,
-    pub quit: bool,
-    /// Background analysis of the recordings, and what it has said so far.
-    analyser: Option<Analyser>,
-    pub analysis_progress: Progress,
-    /// Telephony flags per call, for the queue.
-    pub flags: HashMap<String, Vec<HealthFlag>>,
-    /// The CRM audit screen, while it is up.
-    pub audit: Option<AuditView>,
-    /// The speed asked for; the player's status lags behind key repeats.
-    speed: f32,
-    /// Likewise the volume.
-    volume: f32,
-    /// Review time not yet written to the workspace.
-    pending_time: Duration,
-    last_tick: Instant,
-    last_key: Instant,
+    pub session: Session,
+    pub queue: QueueState,
+    pub review: ReviewState,
+    pub listening: Listening,
+    pub screen: ScreenState,
+    pub analysis: AnalysisState,
+    time: TimeKeeping,
 }
 
 impl App {
@@ -155,34 +66,34 @@ impl App {
         keymap: Keymap,
         player: PlayerHandle,
     ) -> anyhow::Result<App> {
-        let queue = ws.queue(&reviewer, &checklist.id)?;
-        let player_status = player.status();
+        let rows = ws.queue(&reviewer, &checklist.id)?;
         let mut app = App {
             ws,
-            reviewer,
-            lang,
-            checklist,
-            keymap,
-            queue,
-            queue_cursor: 0,
-            open: None,
-            item_cursor: 0,
-            focus: Pane::Checklist,
-            crm_scroll: 0,
-            mode: Mode::Normal,
-            message: None,
-            player,
-            player_status,
-            quit: false,
-            analyser: None,
-            analysis_progress: Progress::default(),
-            flags: HashMap::new(),
-            audit: None,
-            speed: 1.0,
-            volume: 1.0,
-            pending_time: Duration::ZERO,
-            last_tick: Instant::now(),
-            last_key: Instant::now(),
+            session: Session {
+                reviewer,
+                lang,
+                checklist,
+                keymap,
+            },
+            queue: QueueState {
+                rows,
+                ..QueueState::default()
+            },
+            review: ReviewState::default(),
+            listening: Listening::new(player),
+            screen: ScreenState {
+                focus: Pane::Checklist,
+                mode: Mode::Normal,
+                message: None,
+                audit: None,
+                quit: false,
+            },
+            analysis: AnalysisState::default(),
+            time: TimeKeeping {
+                pending: Duration::ZERO,
+                last_tick: Instant::now(),
+                last_key: Instant::now(),
+            },
         };
         app.open_start_call()?;
         Ok(app)
@@ -192,7 +103,7 @@ impl App {
     /// that do not need it leave it off).
     pub fn start_analysis(&mut self) {
         self.load_flags();
-        self.analyser = Some(Analyser::start(self.ws.path()));
+        self.analysis.runner = Some(Analyser::start(self.ws.path()));
     }
 
     fn cached_analysis(&self, call_id: &str) -> Option<CallAnalysis> {
@@ -201,57 +112,94 @@ impl App {
     }
 
     fn load_flags(&mut self) {
-        let ids: Vec<String> = self.queue.iter().map(|q| q.call_id.clone()).collect();
+        let ids: Vec<String> = self.queue.rows.iter().map(|q| q.call_id.clone()).collect();
         for id in ids {
             if let Some(a) = self.cached_analysis(&id) {
-                self.flags.insert(id, a.flags);
+                self.queue.flags.insert(id, a.flags);
             }
         }
     }
 
-    /// Take what the analyser finished; true if the screen changed.
+    /// Take what the runner finished; true if the screen changed.
     fn poll_analysis(&mut self) -> bool {
-        let Some(analyser) = &self.analyser else {
+        let Some(runner) = &self.analysis.runner else {
             return false;
         };
-        let progress = analyser.poll();
-        let changed = progress != self.analysis_progress;
+        let progress = runner.poll();
+        let changed = progress != self.analysis.progress;
         for id in &progress.finished {
             if let Some(a) = self.cached_analysis(id) {
-                self.flags.insert(id.clone(), a.flags.clone());
-                if let Some(open) = self.open.as_mut().filter(|o| &o.call.call_id == id) {
+                self.queue.flags.insert(id.clone(), a.flags.clone());
+                if let Some(open) = self.review.open.as_mut().filter(|o| &o.call.call_id == id) {
                     open.analysis = Some(a);
                     self.send_skip_ranges();
                 }
             }
         }
-        self.analysis_progress = progress;
+        self.analysis.progress = progress;
         changed
     }
 
     pub fn t(&self) -> &'static Strings {
-        strings(self.lang)
+        strings(self.session.lang)
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.session.lang
+    }
+
+    pub fn checklist(&self) -> &Checklist {
+        &self.session.checklist
+    }
+
+    pub fn keymap(&self) -> &Keymap {
+        &self.session.keymap
+    }
+
+    /// A text with each `{run}` (`{reopen}`, `{help}`) replaced by the key
+    /// the keymap gives that action on the main screen.
+    pub fn fill_keys(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
+            let name = &rest[start + 1..start + len];
+            out.push_str(&rest[..start]);
+            match Action::from_run(name) {
+                Some(action) => out.push_str(
+                    &self
+                        .session
+                        .keymap
+                        .key_for(Screen::Main, action)
+                        .map_or_else(|| "—".to_string(), |k| k.to_string()),
+                ),
+                None => out.push_str(&rest[start..=start + len]),
+            }
+            rest = &rest[start + len + 1..];
+        }
+        out.push_str(rest);
+        out
     }
 
     /// Where the reviewer left off if that call is still open for review,
     /// else the first call not yet submitted.
     pub(super) fn open_start_call(&mut self) -> anyhow::Result<()> {
-        let place = self.ws.place(&self.reviewer)?.unwrap_or_default();
+        let place = self.ws.place(&self.session.reviewer)?.unwrap_or_default();
+        let rows = &self.queue.rows;
         let from_place = place.call_id.as_ref().and_then(|id| {
-            self.queue
-                .iter()
+            rows.iter()
                 .position(|q| &q.call_id == id && q.status != ReviewStatus::Submitted)
         });
-        let index = from_place.or_else(|| {
-            self.queue
-                .iter()
+        let first_open = || {
+            rows.iter()
                 .position(|q| q.status != ReviewStatus::Submitted)
-        });
-        let Some(index) = index.or(if self.queue.is_empty() { None } else { Some(0) }) else {
-            self.message = Some(Message {
-                level: Level::Warning,
-                text: self.t().empty_queue.to_string(),
-            });
+        };
+        let first = (!rows.is_empty()).then_some(0);
+        let Some(index) = from_place.or_else(first_open).or(first) else {
+            let text = self.t().empty_queue.to_string();
+            self.warn(text);
             return Ok(());
         };
         self.open_call(index)?;
@@ -259,12 +207,12 @@ impl App {
             if let Some(item) = place
                 .item_id
                 .as_deref()
-                .and_then(|id| self.checklist.item_index(id))
+                .and_then(|id| self.session.checklist.item_index(id))
             {
-                self.item_cursor = item;
+                self.review.set_item(item);
             }
             if let Some(ms) = place.position_ms.filter(|ms| *ms > 0) {
-                self.player
+                self.listening
                     .send(PlayerCommand::Seek(Duration::from_millis(ms)));
             }
         }
@@ -273,27 +221,27 @@ impl App {
 
     pub fn open_call(&mut self, index: usize) -> anyhow::Result<()> {
         self.flush_time();
-        let Some(row) = self.queue.get(index) else {
+        let Some(row) = self.queue.rows.get(index) else {
             return Ok(());
         };
+        let Session {
+            reviewer,
+            checklist,
+            ..
+        } = &self.session;
         let call = self.ws.call(&row.call_id)?;
         let crm = self.ws.crm_for_call(&call)?;
-        let review = self
-            .ws
-            .review(&call.call_id, &self.reviewer, &self.checklist.id)?;
-        self.player
+        let review = self.ws.review(&call.call_id, reviewer, &checklist.id)?;
+        self.listening
             .send(PlayerCommand::Load(call.recording.path.clone().into()));
-        self.queue_cursor = index;
-        self.crm_scroll = 0;
+        self.queue.cursor = index;
         let crm_loaded = self.ws.has_crm_data()?;
         let facts = Facts::gather(&call, crm_loaded.then_some(&crm));
-        let automatic = automatic_answers(&self.checklist, &facts)
-            .into_iter()
-            .collect();
-        let markers = self.ws.markers(&call.call_id, &self.reviewer)?;
+        let automatic = automatic_answers(checklist, &facts).into_iter().collect();
+        let markers = self.ws.markers(&call.call_id, reviewer)?;
         let link = self.ws.call_link(&call.call_id)?;
         let analysis = self.cached_analysis(&call.call_id);
-        self.open = Some(OpenCall {
+        self.review = ReviewState::of(OpenCall {
             call,
             analysis,
             link,
@@ -302,335 +250,107 @@ impl App {
             review,
             automatic,
         });
-        self.item_cursor = self.first_unanswered_from(0).unwrap_or(0);
+        let first = self
+            .review
+            .first_unanswered_from(&self.session.checklist, 0)
+            .unwrap_or(0);
+        self.review.set_item(first);
         self.send_skip_ranges();
         self.save_place();
         Ok(())
     }
 
     pub fn score(&self) -> Option<Score> {
-        Some(score(&self.checklist, self.open.as_ref()?.answers()))
+        Some(score(
+            &self.session.checklist,
+            self.review.open.as_ref()?.answers(),
+        ))
     }
 
-    pub fn review_status(&self) -> ReviewStatus {
-        self.open
-            .as_ref()
-            .and_then(|o| o.review.as_ref())
-            .map_or(ReviewStatus::New, |r| r.status)
+    pub fn current_answer(&self) -> Option<&Answer> {
+        self.review
+            .answer_of(&self.session.checklist, self.review.item())
     }
 
-    pub(super) fn is_answered(&self, index: usize) -> bool {
-        let Some(item) = self.checklist.items.get(index) else {
-            return true;
-        };
-        self.open
-            .as_ref()
-            .and_then(|o| o.answers().get(&item.id))
-            .is_some_and(|a| a.value.is_some())
-    }
-
-    pub(super) fn first_unanswered_from(&self, start: usize) -> Option<usize> {
-        let n = self.checklist.items.len();
-        (0..n)
-            .map(|k| (start + k) % n)
-            .find(|&i| !self.is_answered(i))
-    }
-
-    /// Read the player; true when the screen needs a redraw.
+    /// Read the player and the analysis; true when the screen needs a
+    /// redraw because what it shows has changed.
     pub fn tick(&mut self) -> bool {
         let now = Instant::now();
-        let elapsed = now - self.last_tick;
-        self.last_tick = now;
+        let elapsed = now - self.time.last_tick;
+        self.time.last_tick = now;
         let analysis_changed = self.poll_analysis();
-        let status = self.player.status();
-        if status.playing || now - self.last_key < IDLE_CUTOFF {
-            self.pending_time += elapsed;
+        let player_changed = self.listening.refresh();
+        if self.listening.playing() || now - self.time.last_key < IDLE_CUTOFF {
+            self.time.pending += elapsed;
         }
-        if self.pending_time > Duration::from_secs(30) {
+        if self.time.pending > TIME_FLUSH {
             self.flush_time();
         }
-        let old = &self.player_status;
-        let changed = old.playing != status.playing
-            || old.position.as_millis() / 100 != status.position.as_millis() / 100
-            || old.error != status.error
-            || old.duration != status.duration
-            || old.speed != status.speed
-            || old.finished != status.finished
-            || std::mem::discriminant(&old.output) != std::mem::discriminant(&status.output);
-        self.player_status = status;
-        changed || analysis_changed
+        player_changed || analysis_changed
     }
 
     pub(super) fn flush_time(&mut self) {
-        let Some(review) = self.open.as_mut().and_then(|o| o.review.as_mut()) else {
+        let Some(review) = self.review.open.as_mut().and_then(|o| o.review.as_mut()) else {
             return;
         };
-        let ms = self.pending_time.as_millis() as u64;
+        let ms = self.time.pending.as_millis() as u64;
         if ms == 0 {
             return;
         }
         if self.ws.add_time_spent(review.review_id, ms).is_ok() {
             review.time_spent_ms += ms;
-            self.pending_time = Duration::ZERO;
+            self.time.pending = Duration::ZERO;
         }
     }
 
     pub(super) fn save_place(&mut self) {
         let place = ReviewerPlace {
-            call_id: self.open.as_ref().map(|o| o.call.call_id.clone()),
+            call_id: self.review.open.as_ref().map(|o| o.call.call_id.clone()),
             item_id: self
+                .session
                 .checklist
                 .items
-                .get(self.item_cursor)
+                .get(self.review.item())
                 .map(|i| i.id.clone()),
-            position_ms: Some(self.player_status.position.as_millis() as u64),
+            position_ms: Some(self.listening.status.position.as_millis() as u64),
         };
-        if let Err(e) = self.ws.save_place(&self.reviewer, &place) {
+        if let Err(e) = self.ws.save_place(&self.session.reviewer, &place) {
             self.error(e.to_string());
         }
     }
 
+    fn say(&mut self, level: Level, text: String) {
+        self.screen.message = Some(Message { level, text });
+    }
+
     pub(super) fn info(&mut self, text: String) {
-        self.message = Some(Message {
-            level: Level::Info,
-            text,
-        });
+        self.say(Level::Info, text);
+    }
+
+    pub(super) fn warn(&mut self, text: String) {
+        self.say(Level::Warning, text);
     }
 
     pub(super) fn error(&mut self, text: String) {
-        self.message = Some(Message {
-            level: Level::Error,
-            text: format!("{}: {text}", self.t().save_failed),
-        });
+        let text = format!("{}: {text}", self.t().save_failed);
+        self.say(Level::Error, text);
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) {
-        self.last_key = Instant::now();
-        match self.mode.clone() {
-            Mode::Input { purpose, buffer } => self.input_key(key, purpose, buffer),
-            Mode::ConfirmSubmit { .. } => {
-                let answer = match key.code {
-                    KeyCode::Char(c) => super::keymap::latin_for_cyrillic(c).unwrap_or(c),
-                    KeyCode::Enter => 'y',
-                    _ => 'n',
-                };
-                self.mode = Mode::Normal;
-                if answer.eq_ignore_ascii_case(&'y') {
-                    self.submit_now();
-                }
-            }
-            Mode::Help => {
-                if matches!(
-                    key.code,
-                    KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
-                ) {
-                    self.mode = Mode::Normal;
-                }
-            }
-            Mode::Normal => {
-                let action = self.keymap.action(&key);
-                if self.audit.is_some() {
-                    if key.code == KeyCode::Esc {
-                        self.audit_escape();
-                        return;
-                    }
-                    match action {
-                        Some(a) if self.audit_action(a) => return,
-                        Some(a @ (Action::Help | Action::Quit)) => self.perform(a),
-                        _ => {}
-                    }
-                    return;
-                }
-                if let Some(action) = action {
-                    self.message = None;
-                    self.perform(action);
-                } else if key.code == KeyCode::Esc {
-                    self.message = None;
-                }
-            }
-        }
-        if !self.quit {
-            self.save_place();
-        }
-    }
-
-    fn input_key(&mut self, key: KeyEvent, purpose: Input, mut buffer: String) {
-        match key.code {
-            KeyCode::Enter => {
-                self.mode = Mode::Normal;
-                let text = Some(buffer.trim().to_string()).filter(|t| !t.is_empty());
-                match purpose {
-                    Input::Comment => {
-                        self.change(AnswerChange::Comment(text));
-                    }
-                    Input::Marker { position_ms } => self.add_marker(position_ms, text),
-                    Input::Link => self.link_by_hand(text.as_deref().unwrap_or("")),
-                }
-                return;
-            }
-            KeyCode::Esc => {
-                self.mode = Mode::Normal;
-                return;
-            }
-            KeyCode::Backspace => {
-                buffer.pop();
-            }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => buffer.clear(),
-            KeyCode::Char(c)
-                if !key.modifiers.contains(KeyModifiers::CONTROL)
-                    && !c.is_control()
-                    && buffer.chars().count() < 2000 =>
-            {
-                buffer.push(c);
-            }
-            _ => {}
-        }
-        self.mode = Mode::Input { purpose, buffer };
-    }
-
-    pub fn perform(&mut self, action: Action) {
-        let seek_by = |ms: i64| PlayerCommand::SeekBy(ms);
-        match action {
-            Action::PlayPause => self.player.send(PlayerCommand::TogglePause),
-            Action::SeekBack => self.player.send(seek_by(-5_000)),
-            Action::SeekForward => self.player.send(seek_by(5_000)),
-            Action::SeekBackLong => self.player.send(seek_by(-30_000)),
-            Action::SeekForwardLong => self.player.send(seek_by(30_000)),
-            Action::SeekStart => self.player.send(PlayerCommand::Seek(Duration::ZERO)),
-            Action::SlowDown | Action::SpeedUp => self.step_speed(action == Action::SpeedUp),
-            Action::Replay => {
-                self.player.send(seek_by(-5_000));
-                self.player.send(PlayerCommand::Play);
-            }
-            Action::AddMarker => {
-                if self.open.is_some() {
-                    let position_ms = self.player.status().position.as_millis() as u64;
-                    self.mode = Mode::Input {
-                        purpose: Input::Marker { position_ms },
-                        buffer: String::new(),
-                    };
-                }
-            }
-            Action::NextMarker => self.next_marker(),
-            Action::SkipSilence => {
-                let on = !self.player.status().skip_silence;
-                self.send_skip_ranges();
-                self.player.send(PlayerCommand::SetSkipSilence(on));
-            }
-            Action::Channel => self.next_channel_mode(),
-            Action::VolumeDown | Action::VolumeUp => {
-                let step = if action == Action::VolumeUp {
-                    0.1
-                } else {
-                    -0.1
-                };
-                self.volume = (self.volume + step).clamp(0.0, 2.0);
-                self.player.send(PlayerCommand::SetVolume(self.volume));
-            }
-            Action::AutoGain => {
-                let on = !self.player.status().auto_gain;
-                self.player.send(PlayerCommand::SetAutoGain(on));
-            }
-            Action::Up | Action::Down => self.move_cursor(action == Action::Down),
-            Action::AnswerYes => self.answer(Some(AnswerValue::Yes)),
-            Action::AnswerNo => self.answer(Some(AnswerValue::No)),
-            Action::AnswerNa => self.answer(Some(AnswerValue::Na)),
-            Action::ClearAnswer => self.answer(None),
-            Action::JumpItem(n) => {
-                let index = n as usize - 1;
-                if index < self.checklist.items.len() {
-                    self.item_cursor = index;
-                    self.focus = Pane::Checklist;
-                }
-            }
-            Action::Comment => {
-                if self.writable() {
-                    let buffer = self
-                        .current_answer()
-                        .and_then(|a| a.comment.clone())
-                        .unwrap_or_default();
-                    self.mode = Mode::Input {
-                        purpose: Input::Comment,
-                        buffer,
-                    };
-                }
-            }
-            Action::StampEvidence => {
-                let ms = self.player.status().position.as_millis() as u64;
-                if self.change(AnswerChange::Evidence(Some(ms))) {
-                    self.info(format!("{} {}", self.t().stamped, crate::text::clock(ms)));
-                }
-            }
-            Action::NextPane => self.focus = self.focus.step(true),
-            Action::PrevPane => self.focus = self.focus.step(false),
-            Action::OpenCall => {
-                if self.focus == Pane::Queue {
-                    if let Err(e) = self.open_call(self.queue_cursor) {
-                        self.error(e.to_string());
-                    }
-                    self.focus = Pane::Checklist;
-                }
-            }
-            Action::Submit => self.submit(),
-            Action::Reopen => self.reopen(),
-            Action::Help => self.mode = Mode::Help,
-            Action::Audit => self.open_audit(),
-            Action::Sort => {}
-            Action::Link => {
-                if let Some(open) = &self.open {
-                    let buffer = [open.call.contact_id.clone(), open.call.deal_id.clone()]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    self.mode = Mode::Input {
-                        purpose: Input::Link,
-                        buffer,
-                    };
-                }
-            }
-            Action::Quit => {
-                self.flush_time();
-                self.save_place();
-                self.quit = true;
-            }
-        }
-    }
-
-    fn move_cursor(&mut self, down: bool) {
-        match self.focus {
-            Pane::Queue => {
-                let n = self.queue.len();
-                if n > 0 {
-                    self.queue_cursor = if down {
-                        (self.queue_cursor + 1).min(n - 1)
-                    } else {
-                        self.queue_cursor.saturating_sub(1)
-                    };
-                }
-            }
-            Pane::Crm => {
-                self.crm_scroll = if down {
-                    self.crm_scroll.saturating_add(1)
-                } else {
-                    self.crm_scroll.saturating_sub(1)
-                };
-            }
-            Pane::Checklist | Pane::Player => {
-                let n = self.checklist.items.len();
-                self.item_cursor = if down {
-                    (self.item_cursor + 1).min(n - 1)
-                } else {
-                    self.item_cursor.saturating_sub(1)
-                };
-            }
-        }
+    /// A key that needs an open call, pressed with none.
+    pub(super) fn no_call(&mut self) {
+        let text = if self.queue.rows.is_empty() {
+            self.t().empty_queue
+        } else {
+            self.t().no_call_open
+        };
+        let text = self.fill_keys(text);
+        self.warn(text);
     }
 
     /// Leave cleanly: time and place written, the player stopped.
     pub fn shutdown(&mut self) {
         self.flush_time();
         self.save_place();
-        self.player.send(PlayerCommand::Unload);
+        self.listening.send(PlayerCommand::Unload);
     }
 }

@@ -2,68 +2,71 @@
 //! Every change goes to the workspace first; the screen follows what was
 //! stored, and a failed write is shown as NOT SAVED, never silently lost.
 
-use super::{App, Level, Message, Mode};
-use crate::domain::{Answer, AnswerValue, ReviewStatus};
+use super::{App, Mode};
+use crate::domain::{AnswerValue, ReviewStatus};
 use crate::store::AnswerChange;
-use crate::tui::keymap::Action;
 
 impl App {
-    pub fn current_answer(&self) -> Option<&Answer> {
-        let item = self.checklist.items.get(self.item_cursor)?;
-        self.open.as_ref()?.answers().get(&item.id)
-    }
-
     /// A call is open and its review is not submitted; else say why not.
     pub(super) fn writable(&mut self) -> bool {
-        if self.open.is_none() {
+        if self.review.open.is_none() {
+            self.no_call();
             return false;
         }
-        if self.review_status() == ReviewStatus::Submitted {
-            let key = self
-                .keymap
-                .key_for(Action::Reopen)
-                .map(|k| k.to_string())
-                .unwrap_or_default();
-            let text = self.t().is_submitted.replace(" o ", &format!(" {key} "));
-            self.message = Some(Message {
-                level: Level::Warning,
-                text,
-            });
+        if self.review.status() == ReviewStatus::Submitted {
+            let text = self.fill_keys(self.t().is_submitted);
+            self.warn(text);
             return false;
         }
         true
     }
 
+    /// Answer the item under the cursor and move on to the next one not
+    /// answered; `c` and `t` still mean the answered item until the
+    /// reviewer moves.
     pub(super) fn answer(&mut self, value: Option<AnswerValue>) {
-        if self.change(AnswerChange::Value(value)) && value.is_some() {
-            let next = self.first_unanswered_from(self.item_cursor + 1);
-            if let Some(next) = next {
-                self.item_cursor = next;
-            }
+        let item = self.review.item();
+        if self.change_item(item, AnswerChange::Value(value)) && value.is_some() {
+            let next = self
+                .review
+                .first_unanswered_from(&self.session.checklist, item + 1)
+                .unwrap_or(item);
+            self.review.moved_on_from(item, next);
         }
     }
 
-    /// Write one change for the current item; true if it was saved.
-    pub(super) fn change(&mut self, change: AnswerChange) -> bool {
+    pub(super) fn stamp_evidence(&mut self) {
+        let item = self.review.target_item();
+        let ms = self.listening.position_ms();
+        if self.change_item(item, AnswerChange::Evidence(Some(ms))) {
+            let text = format!(
+                "{} {} · #{}",
+                self.t().stamped,
+                crate::text::clock(ms),
+                item + 1
+            );
+            self.info(text);
+        }
+    }
+
+    /// Write one change for one item; true if it was saved.
+    pub(super) fn change_item(&mut self, index: usize, change: AnswerChange) -> bool {
         if !self.writable() {
             return false;
         }
-        let Some(item_id) = self
-            .checklist
-            .items
-            .get(self.item_cursor)
-            .map(|i| i.id.clone())
-        else {
+        let checklist = &self.session.checklist;
+        let Some(item_id) = checklist.items.get(index).map(|i| i.id.clone()) else {
             return false;
         };
         let result = self.ensure_review().and_then(|review_id| {
+            let checklist = &self.session.checklist;
             Ok(self
                 .ws
-                .change_answer(review_id, &self.checklist, &item_id, change)?)
+                .change_answer(review_id, checklist, &item_id, change)?)
         });
         match result {
             Ok(answer) => {
-                if let Some(review) = self.open.as_mut().and_then(|o| o.review.as_mut()) {
+                if let Some(review) = self.review.open.as_mut().and_then(|o| o.review.as_mut()) {
                     review.answers.insert(item_id, answer);
                 }
                 self.refresh_queue();
@@ -78,6 +81,7 @@ impl App {
 
     pub(super) fn ensure_review(&mut self) -> anyhow::Result<i64> {
         let open = self
+            .review
             .open
             .as_mut()
             .ok_or_else(|| anyhow::anyhow!("no call"))?;
@@ -89,9 +93,12 @@ impl App {
             .iter()
             .map(|(id, a)| (id.clone(), a.clone()))
             .collect();
-        let review =
-            self.ws
-                .start_review(&open.call, &self.reviewer, &self.checklist, automatic)?;
+        let review = self.ws.start_review(
+            &open.call,
+            &self.session.reviewer,
+            &self.session.checklist,
+            automatic,
+        )?;
         let id = review.review_id;
         open.review = Some(review);
         self.flush_time();
@@ -99,14 +106,14 @@ impl App {
     }
 
     pub(super) fn refresh_queue(&mut self) {
-        match self.ws.queue(&self.reviewer, &self.checklist.id) {
-            Ok(queue) => self.queue = queue,
+        let (reviewer, checklist_id) = (&self.session.reviewer, &self.session.checklist.id);
+        match self.ws.queue(reviewer, checklist_id) {
+            Ok(rows) => self.queue.rows = rows,
             Err(e) => self.error(e.to_string()),
         }
-        if let Some(open) = self.open.as_mut()
-            && let Ok(Some(review)) =
-                self.ws
-                    .review(&open.call.call_id, &self.reviewer, &self.checklist.id)
+        let (reviewer, checklist_id) = (&self.session.reviewer, &self.session.checklist.id);
+        if let Some(open) = self.review.open.as_mut()
+            && let Ok(Some(review)) = self.ws.review(&open.call.call_id, reviewer, checklist_id)
         {
             open.review = Some(review);
         }
@@ -118,7 +125,7 @@ impl App {
         }
         let unanswered = self.score().map_or(0, |s| s.unanswered());
         if unanswered > 0 {
-            self.mode = Mode::ConfirmSubmit { unanswered };
+            self.screen.mode = Mode::ConfirmSubmit { unanswered };
         } else {
             self.submit_now();
         }
@@ -127,7 +134,7 @@ impl App {
     pub(super) fn submit_now(&mut self) {
         self.flush_time();
         let result = self.ensure_review().and_then(|id| {
-            self.ws.submit_review(id, &self.checklist)?;
+            self.ws.submit_review(id, &self.session.checklist)?;
             Ok(())
         });
         if let Err(e) = result {
@@ -137,15 +144,12 @@ impl App {
         self.refresh_queue();
         let submitted = self.t().submitted_msg;
         let call_id = self
+            .review
             .open
             .as_ref()
             .map(|o| o.call.call_id.clone())
             .unwrap_or_default();
-        let n = self.queue.len();
-        let next = (1..=n)
-            .map(|k| (self.queue_cursor + k) % n)
-            .find(|&i| self.queue[i].status != ReviewStatus::Submitted);
-        match next {
+        match self.queue.next_open_after(self.queue.cursor) {
             Some(index) => {
                 if let Err(e) = self.open_call(index) {
                     self.error(e.to_string());
@@ -161,14 +165,19 @@ impl App {
     }
 
     pub(super) fn reopen(&mut self) {
+        if self.review.open.is_none() {
+            return self.no_call();
+        }
         let Some(review_id) = self
+            .review
             .open
             .as_ref()
             .and_then(|o| o.review.as_ref())
             .filter(|r| r.status == ReviewStatus::Submitted)
             .map(|r| r.review_id)
         else {
-            return;
+            let text = self.t().not_submitted.to_string();
+            return self.info(text);
         };
         match self.ws.reopen_review(review_id) {
             Ok(()) => {

@@ -25,23 +25,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         if score.critical_failed {
             title = format!("{title} · {}", t.critical_failed);
         }
-        if app.review_status() == ReviewStatus::Submitted {
+        if app.review.status() == ReviewStatus::Submitted {
             title = format!("{title} · {}", t.status_submitted);
         }
     }
-    let answers = app.open.as_ref().map(|o| o.answers());
+    let answers = app.review.open.as_ref().map(|o| o.answers());
     let mut items = Vec::new();
     let mut selected = None;
     let mut section = "";
-    for (index, item) in app.checklist.items.iter().enumerate() {
+    for (index, item) in app.checklist().items.iter().enumerate() {
         if item.section != section {
             section = &item.section;
             items.push(ListItem::new(Line::from(Span::styled(
-                app.checklist.section_title(section, app.lang),
+                app.checklist().section_title(section, app.lang()),
                 Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
             ))));
         }
-        if index == app.item_cursor {
+        if index == app.review.item() {
             selected = Some(items.len());
         }
         let answer = answers.and_then(|a| a.get(&item.id));
@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let mut spans = vec![
             Span::raw(format!("{:>2} ", index + 1)),
             Span::styled(format!("{mark:<5} "), Style::new().fg(color)),
-            Span::raw(item.text.get(app.lang).to_string()),
+            Span::raw(item.text.get(app.lang()).to_string()),
         ];
         if item.critical {
             spans.push(Span::styled(" !", Style::new().fg(Color::Red)));
@@ -81,7 +81,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         }
         items.push(ListItem::new(Line::from(spans)));
     }
-    let focused = app.focus == Pane::Checklist;
+    let focused = app.screen.focus == Pane::Checklist;
     let list = List::new(items)
         .block(pane_block(title, focused))
         .highlight_style(Style::new().bg(if focused {
@@ -118,12 +118,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
 
 fn detail_lines(app: &App) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let Some(item) = app.checklist.items.get(app.item_cursor) else {
+    let Some(item) = app.checklist().items.get(app.review.item()) else {
         return lines;
     };
     if let Some(hint) = &item.hint {
         lines.push(Line::styled(
-            hint.get(app.lang).to_string(),
+            hint.get(app.lang()).to_string(),
             Style::new().fg(Color::DarkGray),
         ));
     }

@@ -17,8 +17,8 @@ const NOTE_CHARS: usize = 2_000;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
-    let block = pane_block(t.crm.to_string(), app.focus == Pane::Crm);
-    let lines = match &app.open {
+    let block = pane_block(t.crm.to_string(), app.screen.focus == Pane::Crm);
+    let lines = match &app.review.open {
         Some(open) => lines(app, open),
         None => vec![Line::from(t.no_call)],
     };
@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((app.crm_scroll, 0)),
+            .scroll((app.review.crm_scroll, 0)),
         area,
     );
 }
@@ -62,7 +62,14 @@ fn lines(app: &App, open: &crate::tui::app::OpenCall) -> Vec<Line<'static>> {
             .map_or(link.rule.as_str(), |(_, text)| text);
         let mut text = format!("{}: {rule}", t.linked_by);
         if let Some(detail) = &link.detail {
-            text.push_str(&format!(" ({})", one_line(detail, 40)));
+            // An id kind (`call.crm_link`) reads as words; an unknown one
+            // (a generic import's own) is shown as it is.
+            let detail = t
+                .link_details
+                .iter()
+                .find(|(kind, _)| kind == detail)
+                .map_or_else(|| one_line(detail, 40), |(_, words)| words.to_string());
+            text.push_str(&format!(" ({detail})"));
         }
         let color = match link.rule.as_str() {
             "unmatched" => Color::Red,
@@ -74,7 +81,7 @@ fn lines(app: &App, open: &crate::tui::app::OpenCall) -> Vec<Line<'static>> {
             out.push(Line::styled(
                 format!(
                     "  ⚠ {}",
-                    one_line(&crate::i18n::ambiguity(app.lang, ambiguity), 200)
+                    one_line(&crate::i18n::ambiguity(app.lang(), ambiguity), 200)
                 ),
                 Style::new().fg(Color::Yellow),
             ));
@@ -121,24 +128,41 @@ fn lines(app: &App, open: &crate::tui::app::OpenCall) -> Vec<Line<'static>> {
     }
 
     out.push(heading(t.next_task));
-    match crm.next_step(&open.call) {
-        Some(task) => {
-            let now = chrono::Local::now().fixed_offset();
-            let due = match task.due_at {
-                Some(due) if task.is_overdue(now) => Span::styled(
-                    format!("{} {}", due.format("%Y-%m-%d %H:%M"), t.overdue),
-                    Style::new().fg(Color::White).bg(Color::Red),
-                ),
-                Some(due) => Span::raw(due.format("%Y-%m-%d %H:%M").to_string()),
-                None => Span::styled(t.no_due_date, Style::new().fg(Color::Red)),
-            };
-            out.push(Line::from(vec![Span::raw("  "), due]));
-            out.push(Line::from(format!("  {}", one_line(&task.text, 300))));
+    let now = chrono::Local::now().fixed_offset();
+    let task_lines = |task: &crate::domain::crm::Task, note: Option<&str>| {
+        let due = match task.due_at {
+            Some(due) if task.is_overdue(now) => Span::styled(
+                format!("{} {}", due.format("%Y-%m-%d %H:%M"), t.overdue),
+                Style::new().fg(Color::White).bg(Color::Red),
+            ),
+            Some(due) => Span::raw(due.format("%Y-%m-%d %H:%M").to_string()),
+            None => Span::styled(t.no_due_date, Style::new().fg(Color::Red)),
+        };
+        let mut first = vec![Span::raw("  "), due];
+        if let Some(note) = note {
+            first.push(Span::styled(
+                format!(" · {note}"),
+                Style::new().fg(Color::DarkGray),
+            ));
         }
-        None => out.push(Line::styled(
-            format!("  {}", t.no_next_task),
-            Style::new().fg(Color::Red),
-        )),
+        [
+            Line::from(first),
+            Line::from(format!("  {}", one_line(&task.text, 300))),
+        ]
+    };
+    match crm.next_step(&open.call) {
+        Some(task) => out.extend(task_lines(task, None)),
+        None => {
+            out.push(Line::styled(
+                format!("  {}", t.no_next_task),
+                Style::new().fg(Color::Red),
+            ));
+            // Open tasks set for an earlier conversation: not this call's
+            // next step, but an overdue one is still the rep's to do.
+            for task in crm.tasks.iter().filter(|t| !t.done) {
+                out.extend(task_lines(task, Some(t.earlier_task)));
+            }
+        }
     }
 
     out.push(heading(t.notes));

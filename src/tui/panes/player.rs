@@ -3,7 +3,7 @@
 
 use crate::audio::OutputState;
 use crate::domain::crm::Direction;
-use crate::text::{clock, one_line};
+use crate::text::{self, clock, one_line};
 use crate::tui::app::{App, Pane};
 use crate::tui::panes::timeline;
 use crate::tui::ui::pane_block;
@@ -15,7 +15,7 @@ use ratatui::widgets::{LineGauge, Paragraph};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
-    let block = pane_block(t.player.to_string(), app.focus == Pane::Player);
+    let block = pane_block(t.player.to_string(), app.screen.focus == Pane::Player);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [meta, state, bar, rest] = Layout::vertical([
@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Fill(1),
     ])
     .areas(inner);
-    let Some(open) = &app.open else {
+    let Some(open) = &app.review.open else {
         frame.render_widget(Paragraph::new(t.no_call), meta);
         return;
     };
@@ -63,7 +63,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     frame.render_widget(Paragraph::new(Line::from(meta_spans)), meta);
 
-    let status = &app.player_status;
+    let status = &app.listening.status;
     let duration = status
         .duration
         .map_or(rec.duration_ms, |d| d.as_millis() as u64);
@@ -77,7 +77,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     let mut spans = vec![
         Span::styled(format!("{icon} {label}  "), Style::new().fg(color)),
-        Span::raw(format!("{} / {}  ", clock(position), clock(duration))),
+        Span::raw(format!(
+            "{} / {}  ",
+            clock(position),
+            text::duration(duration)
+        )),
         Span::raw(format!("{} {:.2}x  ", t.speed, status.speed)),
     ];
     if status.skip_silence {
@@ -85,7 +89,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             format!(
                 "⏭ {} ({})  ",
                 t.skip_on,
-                clock(status.skipped.as_millis() as u64)
+                text::duration(status.skipped.as_millis() as u64)
             ),
             Style::new().fg(Color::Cyan),
         ));
@@ -133,11 +137,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     if let OutputState::NoDevice(reason) = &status.output {
         spans.push(Span::styled(
-            format!(
-                "{}: {}",
-                t.no_sound,
-                one_line(reason.trim_start_matches("no sound: "), 200)
-            ),
+            format!("{}: {}", t.no_sound, no_sound_reason(t, reason)),
             Style::new().fg(Color::Yellow),
         ));
     }
@@ -165,7 +165,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     if let Some(analysis) = &open.analysis {
         draw_analysis(frame, rest, app, analysis, position);
     } else if rest.height > 0 {
-        let p = &app.analysis_progress;
+        let p = &app.analysis.progress;
         let text = match &p.current {
             Some((id, f)) => format!("{} {} {:.0}%", t.analysing, one_line(id, 30), f * 100.0),
             None => t.not_analysed.to_string(),
@@ -186,7 +186,7 @@ fn draw_analysis(
     position: u64,
 ) {
     let t = app.t();
-    let Some(open) = &app.open else {
+    let Some(open) = &app.review.open else {
         return;
     };
     let markers: Vec<u64> = open.markers.iter().map(|m| m.position_ms).collect();
@@ -239,12 +239,12 @@ fn metrics_line(app: &App, a: &crate::analysis::CallAnalysis) -> Line<'static> {
         parts.push(format!("{} {:.0}%", t.metric_rep_talk, share * 100.0));
     }
     if let Some(ms) = a.longest_rep_monologue_ms {
-        parts.push(format!("{} {}", t.metric_monologue, clock(ms)));
+        parts.push(format!("{} {}", t.metric_monologue, text::duration(ms)));
     }
     parts.push(format!(
         "{} {}",
         t.metric_dead_air,
-        clock(a.dead_air_total_ms)
+        text::duration(a.dead_air_total_ms)
     ));
     if a.rep.is_some() {
         parts.push(format!(
@@ -282,7 +282,7 @@ pub fn flag_text(t: &crate::i18n::Strings, flag: &crate::analysis::HealthFlag) -
         HealthFlag::HeavyClipping => t.flag_clipping.to_string(),
         HealthFlag::ShortAnswered => t.flag_short.to_string(),
         HealthFlag::LongDeadAir { longest_ms } => {
-            format!("{} {}", t.flag_dead_air, clock(*longest_ms))
+            format!("{} {}", t.flag_dead_air, text::duration(*longest_ms))
         }
     }
 }
@@ -297,4 +297,33 @@ pub fn flag_mark(flag: &crate::analysis::HealthFlag) -> char {
         HealthFlag::ShortAnswered => '⏱',
         HealthFlag::LongDeadAir { .. } => '…',
     }
+}
+
+/// Why there is no sound, in the workspace language. The player reports
+/// its reason in English; the ones it knows are translated here, and a
+/// device's own error text (from the sound system) follows as it came.
+pub fn no_sound_reason(t: &crate::i18n::Strings, reason: &str) -> String {
+    const CONTINUING: &str = " (continuing without sound)";
+    let reason = reason.trim_start_matches("no sound: ");
+    let (reason, continuing) = match reason.strip_suffix(CONTINUING) {
+        Some(r) => (r, true),
+        None => (reason, false),
+    };
+    let mut text = match reason {
+        "null output selected" => t.sound_off.to_string(),
+        "opening the audio device" => t.sound_opening.to_string(),
+        "audio device lost" => t.sound_lost.to_string(),
+        _ => {
+            if let Some(host) = reason.strip_prefix("no output device") {
+                format!("{}{}", t.sound_no_device, one_line(host, 60))
+            } else {
+                let detail = reason.trim_start_matches("audio device: ");
+                format!("{}: {}", t.sound_device_error, one_line(detail, 200))
+            }
+        }
+    };
+    if continuing {
+        text.push_str(&format!(" ({})", t.sound_continuing));
+    }
+    text
 }

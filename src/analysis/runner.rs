@@ -1,7 +1,11 @@
 //! Analysis in the background: a thread with its own workspace connection
 //! analyses every call whose cached analysis is missing or stale, one at a
-//! time, and publishes progress. The UI never waits for it; it reloads a
-//! call's analysis when the worker says that call is done.
+//! time, and publishes progress. The workstation never waits for it; it
+//! reloads a call's analysis when the runner says that call is done.
+//!
+//! One bad recording must not cost the others their analysis: each call is
+//! analysed inside `catch_unwind`, so a panic in a decoder fails that call
+//! alone (reported in [`Progress::failed`]) and the runner goes on.
 
 use crate::analysis::{ANALYSIS_VERSION, analyze_file};
 use crate::store::Workspace;
@@ -107,13 +111,23 @@ fn run(path: &Path, progress: &Mutex<Progress>, stop: &AtomicBool) {
         let id = job.call_id.clone();
         set(&|p| p.current = Some((id.clone(), 0.0)));
         let report = |fraction: f32| set(&|p| p.current = Some((id.clone(), fraction)));
-        let result = analyze_file(Path::new(&job.recording_path), job.channel_layout, &report)
-            .map_err(|e| e.to_string())
-            .and_then(|a| serde_json::to_string(&a).map_err(|e| e.to_string()))
-            .and_then(|json| {
-                ws.save_analysis(&job.call_id, ANALYSIS_VERSION, &json)
-                    .map_err(|e| e.to_string())
-            });
+        let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            analyze_file(
+                Path::new(&job.recording_path),
+                job.channel_layout,
+                &report,
+            )
+        }));
+        let result = match analysed {
+            Ok(analysis) => analysis
+                .map_err(|e| e.to_string())
+                .and_then(|a| serde_json::to_string(&a).map_err(|e| e.to_string()))
+                .and_then(|json| {
+                    ws.save_analysis(&job.call_id, ANALYSIS_VERSION, &json)
+                        .map_err(|e| e.to_string())
+                }),
+            Err(panic) => Err(panic_message(panic.as_ref())),
+        };
         set(&|p| {
             p.done += 1;
             p.current = None;
@@ -123,4 +137,14 @@ fn run(path: &Path, progress: &Mutex<Progress>, stop: &AtomicBool) {
             }
         });
     }
+}
+
+/// What a panic said, for the failure list.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    format!("the analysis crashed on this recording: {text}")
 }

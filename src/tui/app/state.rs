@@ -1,0 +1,248 @@
+//! The parts of the workstation's state, each owning its fields: what the
+//! session is (workspace, reviewer, language, checklist, keys), the queue,
+//! the open call and its review, and the screen (focus, mode, message).
+//! Listening state lives in `listening.rs`.
+
+use super::audit::AuditView;
+use crate::analysis::HealthFlag;
+use crate::analysis::runner::{Analyser, Progress};
+use crate::domain::crm::{Call, CrmRecord};
+use crate::domain::{Answer, Checklist, Lang, ReviewStatus};
+use crate::store::{CallLink, Marker, QueueRow, ReviewRecord};
+use crate::tui::keymap::{Keymap, Screen};
+use std::collections::HashMap;
+
+/// What stays the same for the whole session.
+pub struct Session {
+    pub reviewer: String,
+    pub lang: Lang,
+    pub checklist: Checklist,
+    pub keymap: Keymap,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Queue,
+    Player,
+    Checklist,
+    Crm,
+}
+
+impl Pane {
+    const ORDER: [Pane; 4] = [Pane::Queue, Pane::Player, Pane::Checklist, Pane::Crm];
+
+    pub(super) fn step(self, forward: bool) -> Pane {
+        let i = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
+        let n = Pane::ORDER.len();
+        Pane::ORDER[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Typing a line of text; keys are text here except the `[input]` ones.
+    Input {
+        purpose: Input,
+        buffer: String,
+    },
+    ConfirmSubmit {
+        unanswered: usize,
+    },
+    /// The keys of `of`, scrolled by `scroll` lines.
+    Help {
+        of: Screen,
+        scroll: u16,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// A comment on this item (index into the checklist).
+    Comment { item: usize },
+    /// A marker at this position, with the typed text as its note.
+    Marker { position_ms: u64 },
+    /// `CONTACT [DEAL]`: the reviewer's own link for the open call.
+    Link,
+    /// An item number to go to.
+    GoToItem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub level: Level,
+    pub text: String,
+}
+
+/// Focus, mode, the message line and the audit screen.
+pub struct ScreenState {
+    pub focus: Pane,
+    pub mode: Mode,
+    pub message: Option<Message>,
+    /// The CRM audit screen, while it is up.
+    pub audit: Option<AuditView>,
+    pub quit: bool,
+}
+
+impl ScreenState {
+    /// The screen whose keys apply now.
+    pub fn current(&self) -> Screen {
+        match &self.mode {
+            Mode::Input { .. } => Screen::Input,
+            Mode::ConfirmSubmit { .. } => Screen::Confirm,
+            Mode::Help { .. } => Screen::Help,
+            Mode::Normal => match &self.audit {
+                Some(view) if view.drill.is_some() => Screen::Records,
+                Some(_) => Screen::Audit,
+                None => Screen::Main,
+            },
+        }
+    }
+}
+
+/// The calls to review, where the cursor is, and their telephony flags.
+#[derive(Default)]
+pub struct QueueState {
+    pub rows: Vec<QueueRow>,
+    pub cursor: usize,
+    /// Telephony flags per call, for the queue.
+    pub flags: HashMap<String, Vec<HealthFlag>>,
+}
+
+impl QueueState {
+    pub(super) fn move_cursor(&mut self, down: bool) {
+        let n = self.rows.len();
+        if n > 0 {
+            self.cursor = if down {
+                (self.cursor + 1).min(n - 1)
+            } else {
+                self.cursor.saturating_sub(1)
+            };
+        }
+    }
+
+    /// The next call after `from` not yet submitted, wrapping.
+    pub(super) fn next_open_after(&self, from: usize) -> Option<usize> {
+        let n = self.rows.len();
+        (1..=n)
+            .map(|k| (from + k) % n)
+            .find(|&i| self.rows[i].status != ReviewStatus::Submitted)
+    }
+}
+
+pub struct OpenCall {
+    pub call: Call,
+    /// The recording's analysis, once the background runner has it.
+    pub analysis: Option<crate::analysis::CallAnalysis>,
+    /// How the call was tied to its CRM records, when a matcher ran.
+    pub link: Option<CallLink>,
+    /// This reviewer's markers, in call order.
+    pub markers: Vec<Marker>,
+    pub crm: CrmRecord,
+    pub review: Option<ReviewRecord>,
+    /// What rules answer before the review exists (shown, stored on the
+    /// first change).
+    pub automatic: HashMap<String, Answer>,
+}
+
+impl OpenCall {
+    pub fn answers(&self) -> &HashMap<String, Answer> {
+        self.review.as_ref().map_or(&self.automatic, |r| &r.answers)
+    }
+}
+
+/// The open call, the checklist cursor and the CRM pane's scroll.
+#[derive(Default)]
+pub struct ReviewState {
+    pub open: Option<OpenCall>,
+    /// The checklist item under the cursor.
+    item: usize,
+    /// The item the reviewer just answered, while the cursor has moved on
+    /// by itself only: `c` and `t` act on it.
+    answered: Option<usize>,
+    pub crm_scroll: u16,
+}
+
+impl ReviewState {
+    pub(super) fn of(open: OpenCall) -> ReviewState {
+        ReviewState {
+            open: Some(open),
+            ..ReviewState::default()
+        }
+    }
+
+    pub fn item(&self) -> usize {
+        self.item
+    }
+
+    /// Move the cursor by the reviewer's choice: nothing is "just
+    /// answered" any more.
+    pub(super) fn set_item(&mut self, index: usize) {
+        self.item = index;
+        self.answered = None;
+    }
+
+    /// The cursor moves on by itself after an answer to `answered`.
+    pub(super) fn moved_on_from(&mut self, answered: usize, next: usize) {
+        self.item = next;
+        self.answered = (answered != next).then_some(answered);
+    }
+
+    /// The item a comment or stamp is for: the one just answered, if the
+    /// reviewer has not moved since, else the one under the cursor.
+    pub fn target_item(&self) -> usize {
+        self.answered.unwrap_or(self.item)
+    }
+
+    pub fn just_answered(&self) -> Option<usize> {
+        self.answered
+    }
+
+    pub fn status(&self) -> ReviewStatus {
+        self.open
+            .as_ref()
+            .and_then(|o| o.review.as_ref())
+            .map_or(ReviewStatus::New, |r| r.status)
+    }
+
+    pub fn answer_of(&self, checklist: &Checklist, index: usize) -> Option<&Answer> {
+        let item = checklist.items.get(index)?;
+        self.open.as_ref()?.answers().get(&item.id)
+    }
+
+    pub(super) fn is_answered(&self, checklist: &Checklist, index: usize) -> bool {
+        index >= checklist.items.len()
+            || self
+                .answer_of(checklist, index)
+                .is_some_and(|a| a.value.is_some())
+    }
+
+    pub(super) fn first_unanswered_from(
+        &self,
+        checklist: &Checklist,
+        start: usize,
+    ) -> Option<usize> {
+        let n = checklist.items.len();
+        (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&i| !self.is_answered(checklist, i))
+    }
+}
+
+/// The background analysis and what it has said so far.
+#[derive(Default)]
+pub struct AnalysisState {
+    pub(super) runner: Option<Analyser>,
+    pub progress: Progress,
+}

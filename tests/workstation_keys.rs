@@ -1,0 +1,314 @@
+//! The workstation's keys as the reviewer meets them on every screen: what
+//! the hint bar and the help say, what a key that does nothing says, the
+//! item a comment goes to, and a screen that never shows a stale player.
+
+mod common;
+mod workstation_support;
+
+use callqa::domain::matching::{MatchResult, MatchRule};
+use callqa::domain::{AnswerValue, Lang};
+use callqa::tui::app::{App, Input, Mode};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyCode;
+use std::time::{Duration, Instant};
+use workstation_support::{
+    chars, ctrl, draw_on, open_app, press, screen, setup, setup_demo, setup_demo_in, stored,
+};
+
+fn message(app: &App) -> String {
+    app.screen
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+/// The last `n` lines of a screen: the status line and the hint bar.
+fn bottom(s: &str, n: usize) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+fn open_queue_row(app: &mut App, downs: usize) {
+    press(app, KeyCode::Tab);
+    press(app, KeyCode::Tab);
+    for _ in 0..downs {
+        press(app, KeyCode::Down);
+    }
+    press(app, KeyCode::Enter);
+}
+
+#[test]
+fn every_player_control_redraws_while_paused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    // call-003 is stereo, so the channel key has something to change.
+    open_queue_row(&mut app, 2);
+    assert_eq!(app.review.open.as_ref().unwrap().call.call_id, "call-003");
+    let mut terminal = Terminal::new(TestBackend::new(160, 40)).unwrap();
+    app.tick();
+    draw_on(&mut terminal, &app);
+    for (key, shown) in [
+        ('x', "skipping dead air"),
+        ('v', "rep only"),
+        ('=', "vol 110%"),
+        ('g', "auto gain"),
+        (']', "speed 1.25x"),
+    ] {
+        press(&mut app, KeyCode::Char(key));
+        // The loop draws right after a key, before the player has
+        // applied it; from then on only `tick` decides.
+        draw_on(&mut terminal, &app);
+        // Draw only when `tick` says so, as the loop does.
+        let start = Instant::now();
+        loop {
+            if app.tick() && draw_on(&mut terminal, &app).contains(shown) {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "{key}: the player changed but {shown:?} was never drawn"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!app.listening.playing(), "still paused");
+    }
+}
+
+#[test]
+fn comment_and_stamp_right_after_an_answer_go_to_the_answered_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::En);
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.review.item(), 1, "the cursor moves on");
+    press(&mut app, KeyCode::Char('c'));
+    assert!(matches!(
+        app.screen.mode,
+        Mode::Input {
+            purpose: Input::Comment { item: 0 },
+            ..
+        }
+    ));
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("Comment #1 Greeted the client:"), "{s}");
+    chars(&mut app, "no greeting at all");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('t'));
+    let r = stored(&app, "c-first");
+    assert_eq!(r.answers["greeting"].value, Some(AnswerValue::No));
+    assert_eq!(
+        r.answers["greeting"].comment.as_deref(),
+        Some("no greeting at all")
+    );
+    assert!(r.answers["greeting"].evidence_ms.is_some());
+    assert!(message(&app).contains("#1"), "{}", message(&app));
+    assert!(!r.answers.contains_key("introduced") || r.answers["introduced"].comment.is_none());
+    // Once the reviewer moves, `c` means the item under the cursor.
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('c'));
+    assert!(matches!(
+        app.screen.mode,
+        Mode::Input {
+            purpose: Input::Comment { item: 2 },
+            ..
+        }
+    ));
+    press(&mut app, KeyCode::Esc);
+}
+
+#[test]
+fn items_past_nine_are_reached_by_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::En);
+    assert_eq!(app.checklist().items.len(), 13);
+    // `12` can only mean item 12: no Enter needed.
+    press(&mut app, KeyCode::Char('G'));
+    let s = screen(&mut app, 100, 30);
+    assert!(s.contains("Go to item (1-13):"), "{s}");
+    chars(&mut app, "x12");
+    assert_eq!(app.screen.mode, Mode::Normal);
+    assert_eq!(app.review.item(), 11);
+    // `1` could be 1 or 10-13: Enter settles it.
+    press(&mut app, KeyCode::Char('G'));
+    chars(&mut app, "1");
+    assert!(matches!(app.screen.mode, Mode::Input { .. }));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.review.item(), 0);
+    press(&mut app, KeyCode::Char('G'));
+    chars(&mut app, "14");
+    assert_eq!(app.review.item(), 0);
+    assert!(message(&app).contains("No item 14"), "{}", message(&app));
+    chars(&mut app, "9");
+    assert_eq!(app.review.item(), 8, "1-9 still go straight there");
+}
+
+#[test]
+fn hint_bar_and_help_come_from_the_screen_in_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    let s = screen(&mut app, 160, 40);
+    let hints = bottom(&s, 2);
+    assert!(hints.contains("1…9 go to item 1…9"), "{hints}");
+    assert!(hints.contains("? all keys"), "{hints}");
+    // Help for the main screen, grouped by pane, with Esc in it.
+    press(&mut app, KeyCode::Char('?'));
+    let s = screen(&mut app, 160, 60);
+    for needle in [
+        "Player",
+        "Everywhere",
+        "Esc",
+        "clear the message line",
+        "close the help",
+    ] {
+        assert!(s.contains(needle), "missing {needle:?}\n{s}");
+    }
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen.mode, Mode::Normal);
+    // On the audit screen the help is the audit's.
+    press(&mut app, KeyCode::Char('A'));
+    let s = screen(&mut app, 160, 40);
+    assert!(bottom(&s, 2).contains("back to the review"), "{s}");
+    press(&mut app, KeyCode::Char('?'));
+    let s = screen(&mut app, 160, 40);
+    assert!(s.contains("previous column"), "{s}");
+    assert!(!s.contains("play / pause"), "{s}");
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        app.screen.audit.is_some(),
+        "closing the help stays on the audit"
+    );
+    press(&mut app, KeyCode::Esc);
+    assert!(app.screen.audit.is_none());
+    // A text field shows its editing keys.
+    press(&mut app, KeyCode::Char('c'));
+    let s = screen(&mut app, 120, 30);
+    let hints = bottom(&s, 1);
+    for needle in ["Enter save", "Esc cancel", "Ctrl+U clear the line"] {
+        assert!(hints.contains(needle), "missing {needle:?}: {hints}");
+    }
+    press(&mut app, KeyCode::Esc);
+    // A narrow terminal drops whole hints, never the help key.
+    for width in [60, 80, 100] {
+        let s = screen(&mut app, width, 24);
+        let hints = bottom(&s, 1);
+        assert!(hints.trim_end().ends_with("? all keys"), "{width}: {hints}");
+    }
+}
+
+#[test]
+fn keys_that_do_nothing_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::En);
+    press(&mut app, KeyCode::Char('o'));
+    assert!(message(&app).contains("not submitted"), "{}", message(&app));
+    press(&mut app, KeyCode::Char('Z'));
+    assert_eq!(message(&app), "Z does nothing here; ? lists the keys");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        message(&app).contains("Enter opens the call selected in the queue; Tab moves"),
+        "{}",
+        message(&app)
+    );
+    chars(&mut app, "]]]]]]");
+    assert!(
+        message(&app).contains("fastest speed: 2.50x"),
+        "{}",
+        message(&app)
+    );
+    // Esc clears the message line.
+    press(&mut app, KeyCode::Esc);
+    assert!(app.screen.message.is_none());
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::Ru);
+    press(&mut app, KeyCode::Char('щ'));
+    assert!(
+        message(&app).contains("Оценка не сдана"),
+        "{}",
+        message(&app)
+    );
+}
+
+#[test]
+fn an_empty_workspace_says_how_to_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open_app(&dir.path().join("empty.sqlite"), None, Lang::En);
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("callqa import --db"), "{s}");
+    assert!(s.contains("empty.sqlite FOLDER"), "{s}");
+    assert!(s.contains("callqa demo"), "{s}");
+    for key in ['y', 's', 'c', 'm'] {
+        press(&mut app, KeyCode::Char(key));
+        assert!(
+            message(&app).contains("No calls in this workspace"),
+            "{key}"
+        );
+    }
+}
+
+#[test]
+fn ctrl_c_quits_from_every_screen() {
+    let setups: [(&str, &[KeyCode]); 5] = [
+        ("main", &[]),
+        ("comment", &[KeyCode::Char('c')]),
+        ("help", &[KeyCode::Char('?')]),
+        ("audit", &[KeyCode::Char('A'), KeyCode::Enter]),
+        ("confirm", &[KeyCode::Char('y'), KeyCode::Char('s')]),
+    ];
+    for (name, keys) in setups {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = setup_demo(dir.path());
+        for key in keys {
+            press(&mut app, *key);
+        }
+        assert!(!app.screen.quit, "{name}");
+        ctrl(&mut app, 'c');
+        assert!(app.screen.quit, "Ctrl+C did not quit from {name}");
+    }
+}
+
+#[test]
+fn the_russian_interface_speaks_russian() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::Ru);
+    // As an import from a client system links it: by the ids in the call list.
+    app.ws
+        .save_match(&MatchResult {
+            call_id: "c-first".into(),
+            contact_id: Some("k1".into()),
+            deal_id: Some("d1".into()),
+            activity_ids: Vec::new(),
+            note_ids: Vec::new(),
+            rule: MatchRule::ExplicitId {
+                kind: "call.crm_link".into(),
+            },
+            ambiguity: Vec::new(),
+        })
+        .unwrap();
+    app.open_call(0).unwrap();
+    let s = screen(&mut app, 220, 50);
+    assert!(s.contains("id контакта / сделки в списке звонков"), "{s}");
+    assert!(s.contains("Нет звука: звук выключен"), "{s}");
+    for english in ["call.crm_link", "null output", "no sound"] {
+        assert!(!s.contains(english), "{english:?} on a Russian screen\n{s}");
+    }
+    // The audit's headers wrap whole at 160 columns, in both languages.
+    for lang in [Lang::Ru, Lang::En] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = setup_demo_in(dir.path(), lang);
+        press(&mut app, KeyCode::Char('A'));
+        let s = screen(&mut app, 160, 40);
+        for column in callqa::reports::audit::COLUMNS {
+            for word in column.title(lang).split(' ') {
+                assert!(
+                    s.lines()
+                        .take(4)
+                        .any(|l| l.split_whitespace().any(|w| w == word)),
+                    "{lang:?}: header word {word:?} of {:?} cut\n{s}",
+                    column.title(lang)
+                );
+            }
+        }
+    }
+}
