@@ -33,15 +33,7 @@ pub fn resolve_inside(root: &Path, path: &Path) -> Result<PathBuf, String> {
         ));
     }
     // `metadata` does not open the file, so a FIFO cannot block here.
-    let kind = std::fs::metadata(&real)
-        .map_err(|e| format!("cannot be opened: {e}"))?
-        .file_type();
-    if !kind.is_file() {
-        return Err(format!(
-            "is not a regular file ({}); refused",
-            kind_name(kind)
-        ));
-    }
+    regular_file(std::fs::metadata(&real))?;
     Ok(real)
 }
 
@@ -59,16 +51,7 @@ pub fn open_inside(root: &Path, path: &Path) -> Result<File, String> {
     let file = options
         .open(&real)
         .map_err(|e| format!("cannot be opened: {e}"))?;
-    let kind = file
-        .metadata()
-        .map_err(|e| format!("cannot be read: {e}"))?
-        .file_type();
-    if !kind.is_file() {
-        return Err(format!(
-            "is not a regular file ({}); refused",
-            kind_name(kind)
-        ));
-    }
+    regular_file(file.metadata())?;
     Ok(file)
 }
 
@@ -100,6 +83,19 @@ fn read_limited(file: File, limit: u64) -> Result<Vec<u8>, String> {
         return Err(too_big());
     }
     Ok(bytes)
+}
+
+fn regular_file(metadata: std::io::Result<std::fs::Metadata>) -> Result<(), String> {
+    let kind = metadata
+        .map_err(|e| format!("cannot be opened: {e}"))?
+        .file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    Err(format!(
+        "is not a regular file ({}); refused",
+        kind_name(kind)
+    ))
 }
 
 fn kind_name(kind: std::fs::FileType) -> &'static str {

@@ -126,3 +126,105 @@ fn mapping_profiles_refuse_typos() {
             .unwrap_err();
     assert!(err.contains("[notes] needs `created_at`"), "{err}");
 }
+
+/// A copy of a fixture with one file's bytes changed by `change`.
+fn altered(
+    name: &str,
+    file: &str,
+    change: impl FnOnce(&mut Vec<u8>),
+) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join(name);
+    copy_dir(&fixture(name), &root);
+    let mut bytes = std::fs::read(root.join(file)).unwrap();
+    change(&mut bytes);
+    std::fs::write(root.join(file), bytes).unwrap();
+    (dir, root)
+}
+
+#[test]
+fn a_truncated_or_garbled_json_file_is_named_not_dropped() {
+    let cases = [
+        ("bitrix24", "voximplant.statistic.get.json"),
+        ("amocrm-json", "contacts.json"),
+    ];
+    for (name, file) in cases {
+        let (_dir, root) = altered(name, file, |b| b.truncate(300));
+        let format = formats::detect(&root).unwrap();
+        let parsed = formats::parse(&root, format, &ParseOptions::default()).unwrap();
+        let messages = problems(&parsed);
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with(&format!("{file}:")) && m.contains("not valid JSON")),
+            "{name}: {messages:?}"
+        );
+
+        // Garbled rather than cut: still named, and the import says rows
+        // were skipped (the command's exit code 2).
+        let (dir, root) = altered(name, file, |b| b[0] = b'#');
+        let ws = callqa::store::Workspace::open(&dir.path().join("w.sqlite")).unwrap();
+        let report =
+            callqa::import::import_source(&ws, &root, None, &ParseOptions::default()).unwrap();
+        assert!(
+            report.problems.iter().any(|p| p.file == file),
+            "{name}: {:?}",
+            report.problems
+        );
+    }
+    // Nothing else in the folder: the error names the file and the reason.
+    let dir = tempfile::tempdir().unwrap();
+    let mut cut = std::fs::read(fixture("bitrix24").join("voximplant.statistic.get.json")).unwrap();
+    cut.truncate(300);
+    std::fs::write(dir.path().join("voximplant.statistic.get.json"), cut).unwrap();
+    let err = formats::detect(dir.path()).unwrap_err().to_string();
+    assert!(
+        err.contains("unreadable: voximplant.statistic.get.json:")
+            && err.contains("not valid JSON"),
+        "{err}"
+    );
+}
+
+/// When no layout fits, the error names the file, the line and what kept
+/// the closest layout from fitting.
+#[test]
+fn detection_names_the_line_that_stopped_the_closest_format() {
+    type Change = fn(&mut Vec<u8>);
+    let cases: [(&str, &str, Change, &str); 3] = [
+        (
+            // A Master.csv under another name with a bad start time.
+            "asterisk",
+            "Master.csv",
+            |b| {
+                let text = String::from_utf8(b.clone()).unwrap();
+                *b = text
+                    .replacen("2026-11-23 10:15:02", "23/11/2026 10:15", 1)
+                    .into_bytes();
+            },
+            "cdr.csv:1: an Asterisk Master.csv record, but field 10 (start) \"23/11/2026 10:15\"",
+        ),
+        (
+            // One bad byte in the FreePBX header.
+            "freepbx",
+            "cdr_export_2026-11-23.csv",
+            |b| b[3] = 0xff,
+            "cdr_export_2026-11-23.csv:1: cannot read the header row: not UTF-8 text (field 1)",
+        ),
+        (
+            // A UTF-8 BOM on a Windows-1251 amoCRM export.
+            "amocrm-csv",
+            "amocrm_export_leads_2026-11-25.csv",
+            |b| b.splice(0..0, *b"\xef\xbb\xbf").for_each(drop),
+            "amocrm_export_leads_2026-11-25.csv:1: cannot read the header row: not UTF-8 text",
+        ),
+    ];
+    for (name, file, change, expected) in cases {
+        let (_dir, root) = altered(name, file, change);
+        if file == "Master.csv" {
+            std::fs::rename(root.join(file), root.join("cdr.csv")).unwrap();
+        }
+        let err = formats::detect(&root).unwrap_err().to_string();
+        assert!(err.contains("no export callqa knows"), "{name}: {err}");
+        assert!(err.contains(expected), "{name}: {err}");
+    }
+}

@@ -58,11 +58,42 @@ struct Leg {
     cnum: String,
 }
 
-/// The first record of a headerless file has the cdr_csv shape.
-pub fn looks_headerless(first: &csv::StringRecord) -> bool {
-    (16..=21).contains(&first.len())
-        && NaiveDateTime::parse_from_str(first.get(9).unwrap_or(""), "%Y-%m-%d %H:%M:%S").is_ok()
-        && DISPOSITIONS.contains(&first.get(14).unwrap_or(""))
+/// None when the first record of a headerless file has the cdr_csv shape;
+/// else how much of it the record has (a score, for the closest layout)
+/// and what it lacks.
+pub fn headerless_mismatch(first: &csv::StringRecord) -> Option<(usize, String)> {
+    let n = first.len();
+    if !(16..=21).contains(&n) {
+        // A stray quote joins fields; a record of few fields is no CDR.
+        let score = usize::from(n >= 8);
+        return Some((
+            score,
+            format!("has {n} fields; an Asterisk Master.csv record has 16 to 21 (a stray quote?)"),
+        ));
+    }
+    let start = first.get(9).unwrap_or("").trim();
+    let disposition = first.get(14).unwrap_or("").trim();
+    let time_ok = NaiveDateTime::parse_from_str(start, "%Y-%m-%d %H:%M:%S").is_ok();
+    let disposition_ok = DISPOSITIONS.contains(&disposition);
+    let shown = |v: &str| crate::text::one_line(v, 40);
+    match (time_ok, disposition_ok) {
+        (true, true) => None,
+        (false, _) => Some((
+            2 + usize::from(disposition_ok),
+            format!(
+                "an Asterisk Master.csv record, but field 10 (start) {:?} is not a time like 2026-11-23 10:15:00",
+                shown(start)
+            ),
+        )),
+        (true, false) => Some((
+            3,
+            format!(
+                "an Asterisk Master.csv record, but field 15 (disposition) {:?} is not one of {}",
+                shown(disposition),
+                DISPOSITIONS.join(", ")
+            ),
+        )),
+    }
 }
 
 pub fn parse(files: &[PathBuf], format: SourceFormat, ctx: &Ctx<'_>, out: &mut Parsed) {

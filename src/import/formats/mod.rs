@@ -23,19 +23,21 @@ pub mod amocrm_json;
 pub mod asterisk;
 pub mod batch_v1;
 pub mod bitrix24;
+mod detect;
 pub mod generic;
 pub mod hubspot;
 pub mod recordings;
 pub mod text;
 pub mod values;
 
+pub use detect::{Scan, detect, detect_files, scan};
 pub use generic::MappingProfile;
 
 use super::Problem;
 use crate::domain::crm::{ChannelLayout, Contact, Deal, Direction, Note, Task, Timestamp};
 use crate::domain::matching::{Activity, CallFacts};
 use chrono::FixedOffset;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -214,7 +216,12 @@ impl Parsed {
         self.tasks.extend(other.tasks);
         self.notes.extend(other.notes);
         self.activities.extend(other.activities);
-        self.problems.extend(other.problems);
+        // A file of a folder read for two formats is reported once.
+        for problem in other.problems {
+            if !self.problems.contains(&problem) {
+                self.problems.push(problem);
+            }
+        }
         self.warnings.extend(other.warnings);
         let (mine, theirs) = (&mut self.skipped, other.skipped);
         mine.calls += theirs.calls;
@@ -289,60 +296,6 @@ impl Ctx<'_> {
     }
 }
 
-/// Which layout `path` (a file or a folder) holds.
-pub fn detect(path: &Path) -> Result<SourceFormat, FormatError> {
-    if !path.exists() {
-        return Err(FormatError::NotFound(path.display().to_string()));
-    }
-    if path.is_file() {
-        return classify(folder_of(path), path).ok_or_else(|| unrecognised(path));
-    }
-    if path.join("calls.csv").is_file() {
-        return Ok(SourceFormat::BatchV1);
-    }
-    if path.join(generic::PROFILE_FILE).is_file() {
-        return Ok(SourceFormat::Generic);
-    }
-    let found: BTreeSet<SourceFormat> = detect_files(path).into_iter().map(|(_, f)| f).collect();
-    match found.len() {
-        0 => Err(unrecognised(path)),
-        1 => Ok(*found.first().expect("one")),
-        _ => Err(FormatError::Mixed {
-            path: path.display().to_string(),
-            found: found
-                .iter()
-                .map(|f| f.code())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
-    }
-}
-
-/// Every export file in a folder (and its `cdr-csv/` subfolder) with its
-/// layout; files nothing recognises are left out.
-pub fn detect_files(dir: &Path) -> Vec<(PathBuf, SourceFormat)> {
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for folder in [dir.to_path_buf(), dir.join("cdr-csv")] {
-        if let Ok(entries) = std::fs::read_dir(&folder) {
-            paths.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
-        }
-    }
-    paths.sort();
-    paths
-        .into_iter()
-        .filter_map(|p| classify(dir, &p).map(|f| (p, f)))
-        .collect()
-}
-
-fn unrecognised(path: &Path) -> FormatError {
-    FormatError::Unrecognised {
-        path: path.display().to_string(),
-        reason: "no export callqa knows (Asterisk Master.csv, FreePBX CDR, amoCRM JSON or CSV, \
-                 Bitrix24 JSON, HubSpot CSV, a batch folder, or a folder with mapping.toml)"
-            .into(),
-    }
-}
-
 /// The batch folder of `path`: itself when a folder, else the folder the
 /// file is in. Every file an import reads must be inside it.
 pub fn folder_of(path: &Path) -> &Path {
@@ -352,56 +305,6 @@ pub fn folder_of(path: &Path) -> &Path {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
-    }
-}
-
-/// The layout of one file, from its name, header row or JSON shape.
-fn classify(root: &Path, path: &Path) -> Option<SourceFormat> {
-    let file = path.file_name()?.to_string_lossy().to_lowercase();
-    if file == "reps.csv" || file.starts_with('.') {
-        return None;
-    }
-    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
-    match ext.as_deref() {
-        Some("json") => {
-            let value = text::read_json(root, path, &file).ok()?;
-            if amocrm_json::looks_like(&value) {
-                Some(SourceFormat::AmoCrmJson)
-            } else if bitrix24::looks_like(&file, &value) {
-                Some(SourceFormat::Bitrix24Json)
-            } else {
-                None
-            }
-        }
-        Some("csv") | Some("txt") | None => {
-            let bytes = text::read_bytes(root, path, &file).ok()?;
-            let headerless = text::CsvOptions {
-                headerless: true,
-                ..Default::default()
-            };
-            let first = text::Table::peek(&bytes, &file, headerless).ok()?;
-            if file == "master.csv"
-                || first
-                    .rows
-                    .first()
-                    .is_some_and(|r| asterisk::looks_headerless(&r.fields))
-            {
-                return Some(SourceFormat::AsteriskCdr);
-            }
-            let table = text::Table::peek(&bytes, &file, text::CsvOptions::default()).ok()?;
-            if table.has("calldate") && (table.has("uniqueid") || table.has("recordingfile")) {
-                Some(SourceFormat::FreePbxCdr)
-            } else if amocrm_csv::looks_like(&table) {
-                Some(SourceFormat::AmoCrmCsv)
-            } else if hubspot::looks_like(&table) {
-                Some(SourceFormat::HubSpotCsv)
-            } else if table.has("call_id") && table.has("started_at") {
-                Some(SourceFormat::BatchV1)
-            } else {
-                None
-            }
-        }
-        _ => None,
     }
 }
 
@@ -431,8 +334,12 @@ pub fn parse(
         options,
         reps,
     };
-    let files: Vec<PathBuf> = if path.is_dir() {
-        detect_files(path)
+    let is_export = !matches!(format, SourceFormat::BatchV1 | SourceFormat::Generic);
+    let files: Vec<PathBuf> = if is_export && path.is_dir() {
+        let scan = scan(path);
+        // An export file that cannot be read loses its records: say so.
+        out.problems.extend(scan.unreadable);
+        scan.known
             .into_iter()
             .filter(|(_, f)| *f == format)
             .map(|(p, _)| p)
@@ -444,9 +351,14 @@ pub fn parse(
         SourceFormat::BatchV1 => batch_v1::parse(&root, &ctx, &mut out)?,
         SourceFormat::Generic => generic::parse(&root, &ctx, &mut out)?,
         _ if files.is_empty() => {
+            let unreadable: Vec<String> = out
+                .problems
+                .iter()
+                .map(|p| format!("; unreadable: {p}"))
+                .collect();
             return Err(FormatError::Unrecognised {
                 path: path.display().to_string(),
-                reason: format!("no {format} files here"),
+                reason: format!("no {format} files here{}", unreadable.concat()),
             });
         }
         SourceFormat::AsteriskCdr | SourceFormat::FreePbxCdr => {

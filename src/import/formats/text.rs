@@ -228,9 +228,16 @@ impl Table {
         Table::parse(bytes, name, options, None, problems)
     }
 
-    /// The header and the first record only: enough to tell a layout.
-    pub fn peek(bytes: &[u8], name: &str, options: CsvOptions<'_>) -> Result<Table, Problem> {
-        Table::parse(bytes, name, options, Some(1), &mut Vec::new())
+    /// The header and the first record only, enough to tell a layout, and
+    /// why that record could not be read if it could not.
+    pub fn peek(
+        bytes: &[u8],
+        name: &str,
+        options: CsvOptions<'_>,
+    ) -> Result<(Table, Vec<Problem>), Problem> {
+        let mut problems = Vec::new();
+        let table = Table::parse(bytes, name, options, Some(1), &mut problems)?;
+        Ok((table, problems))
     }
 
     fn parse(
@@ -268,7 +275,11 @@ impl Table {
             Vec::new()
         } else {
             let h = reader.headers().map_err(|e| {
-                Problem::file(name, format!("cannot read the header row: {}", reason(&e)))
+                Problem::line(
+                    name,
+                    1,
+                    format!("cannot read the header row: {}", reason(&e)),
+                )
             })?;
             h.iter().map(|s| s.trim().to_string()).collect()
         };
@@ -556,7 +567,8 @@ mod tests {
 
     #[test]
     fn required_columns_are_named() {
-        let t = Table::peek(b"call_id,rep\nc1,A\n", "calls.csv", CsvOptions::default()).unwrap();
+        let (t, _) =
+            Table::peek(b"call_id,rep\nc1,A\n", "calls.csv", CsvOptions::default()).unwrap();
         let err = t
             .require(&["call_id", "started_at", "rep", "phone"])
             .unwrap_err();
