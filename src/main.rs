@@ -252,7 +252,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Create::Yes,
             )?;
             let report = callqa::import::import_batch(&workspace, &batch)?;
-            callqa::import::relink(&workspace)?;
             if !report.problems.is_empty() {
                 anyhow::bail!(
                     "the bundled demo did not import cleanly: {}",

@@ -95,9 +95,12 @@ fn failures_are_one_line_with_exit_1() {
     );
 
     assert!(
-        callqa(dir.path(), &["import", &demo(), "--db", db.to_str().unwrap()])
-            .status
-            .success()
+        callqa(
+            dir.path(),
+            &["import", &demo(), "--db", db.to_str().unwrap()]
+        )
+        .status
+        .success()
     );
     let out = callqa(dir.path(), &["review", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
@@ -355,7 +358,10 @@ fn only_import_and_demo_make_a_workspace_and_foreign_files_are_refused() {
         .unwrap();
     let before = std::fs::read(&other).unwrap();
     let other = other.to_str().unwrap();
-    for args in [&["import", &demo(), "--db", other][..], &["export", "--db", other]] {
+    for args in [
+        &["import", &demo(), "--db", other][..],
+        &["export", "--db", other],
+    ] {
         let out = callqa(dir.path(), args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(

@@ -112,11 +112,7 @@ fn run(path: &Path, progress: &Mutex<Progress>, stop: &AtomicBool) {
         set(&|p| p.current = Some((id.clone(), 0.0)));
         let report = |fraction: f32| set(&|p| p.current = Some((id.clone(), fraction)));
         let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            analyze_file(
-                Path::new(&job.recording_path),
-                job.channel_layout,
-                &report,
-            )
+            analyze_file(Path::new(&job.recording_path), job.channel_layout, &report)
         }));
         let result = match analysed {
             Ok(analysis) => analysis

@@ -35,7 +35,7 @@ pub use generic::MappingProfile;
 
 use super::Problem;
 use crate::domain::crm::{ChannelLayout, Contact, Deal, Direction, Note, Task, Timestamp};
-use crate::domain::matching::{Activity, CallFacts};
+use crate::domain::matching::Activity;
 use chrono::FixedOffset;
 use std::collections::HashMap;
 use std::fmt;
@@ -162,20 +162,6 @@ pub struct CallRecord {
 pub struct SourceLine {
     pub file: String,
     pub line: u64,
-}
-
-impl CallRecord {
-    pub fn facts(&self) -> CallFacts<'_> {
-        CallFacts {
-            call_id: &self.call_id,
-            started_at: self.started_at,
-            rep: &self.rep,
-            phone: &self.phone,
-            contact_id: self.contact_id.as_deref(),
-            deal_id: self.deal_id.as_deref(),
-            external_ids: &self.external_ids,
-        }
-    }
 }
 
 /// Everything read from one export.
