@@ -183,6 +183,21 @@ pub struct Deal {
 }
 
 impl Deal {
+    /// Every column of a deal, as the batch format, the mapping profile and
+    /// the workspace name them (see [`Contact::COLUMNS`]).
+    pub const COLUMNS: [&'static str; 10] = [
+        "deal_id",
+        "contact_id",
+        "title",
+        "stage",
+        "amount",
+        "currency",
+        "spec",
+        "source",
+        "owner_rep",
+        "updated_at",
+    ];
+
     /// The deal data fields the article asks to keep current, by their
     /// stable names (see [`Contact::FIELDS`]).
     pub const FIELDS: [&'static str; 6] =
@@ -215,9 +230,33 @@ pub struct Task {
 }
 
 impl Task {
+    /// Every column of a task (see [`Contact::COLUMNS`]).
+    pub const COLUMNS: [&'static str; 7] = [
+        "task_id",
+        "deal_id",
+        "contact_id",
+        "owner_rep",
+        "text",
+        "due_at",
+        "done",
+    ];
+
     pub fn is_overdue(&self, now: Timestamp) -> bool {
         !self.done && self.due_at.is_some_and(|due| due < now)
     }
+}
+
+impl Note {
+    /// Every column of a note (see [`Contact::COLUMNS`]).
+    pub const COLUMNS: [&'static str; 7] = [
+        "note_id",
+        "deal_id",
+        "contact_id",
+        "call_id",
+        "author_rep",
+        "created_at",
+        "text",
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -36,6 +36,16 @@ fn ts_text(ts: &Timestamp) -> String {
     ts.to_rfc3339()
 }
 
+/// A record kind's columns as `upsert` stores them: the key first, then the
+/// batch the row came from, then the rest; values follow the same order.
+fn with_batch<'a>(columns: &[&'a str]) -> Vec<&'a str> {
+    let (key, rest) = columns.split_first().expect("a record has a key column");
+    [*key, "batch_id"]
+        .into_iter()
+        .chain(rest.iter().copied())
+        .collect()
+}
+
 impl Workspace {
     /// The batch row for a folder, made on first import.
     pub fn batch_id(&self, path: &str) -> Result<i64> {
@@ -167,38 +177,20 @@ impl Workspace {
     }
 
     pub fn upsert_contact(&self, batch_id: i64, c: &Contact) -> Result<UpsertOutcome> {
-        // The key first, as `upsert` wants it, then the batch, then the rest.
-        let (key, rest) = Contact::COLUMNS.split_first().expect("contact columns");
-        let columns: Vec<&str> = [*key, "batch_id"]
-            .into_iter()
-            .chain(rest.iter().copied())
-            .collect();
-        let values: Vec<&str> = rest
+        let values: Vec<&str> = Contact::COLUMNS[1..]
             .iter()
             .map(|col| c.field(col).unwrap_or_default())
             .collect();
         let mut params: Vec<&dyn ToSql> = vec![&c.contact_id, &batch_id];
         params.extend(values.iter().map(|v| v as &dyn ToSql));
-        self.upsert("contacts", &columns, &params, &[])
+        self.upsert("contacts", &with_batch(&Contact::COLUMNS), &params, &[])
     }
 
     pub fn upsert_deal(&self, batch_id: i64, d: &Deal) -> Result<UpsertOutcome> {
         let updated = d.updated_at.as_ref().map(ts_text);
         self.upsert(
             "deals",
-            &[
-                "deal_id",
-                "batch_id",
-                "contact_id",
-                "title",
-                "stage",
-                "amount",
-                "currency",
-                "spec",
-                "source",
-                "owner_rep",
-                "updated_at",
-            ],
+            &with_batch(&Deal::COLUMNS),
             &[
                 &d.deal_id,
                 &batch_id,
@@ -220,16 +212,7 @@ impl Workspace {
         let due = t.due_at.as_ref().map(ts_text);
         self.upsert(
             "tasks",
-            &[
-                "task_id",
-                "batch_id",
-                "deal_id",
-                "contact_id",
-                "owner_rep",
-                "text",
-                "due_at",
-                "done",
-            ],
+            &with_batch(&Task::COLUMNS),
             &[
                 &t.task_id,
                 &batch_id,
@@ -247,16 +230,7 @@ impl Workspace {
     pub fn upsert_note(&self, batch_id: i64, n: &Note) -> Result<UpsertOutcome> {
         self.upsert(
             "notes",
-            &[
-                "note_id",
-                "batch_id",
-                "deal_id",
-                "contact_id",
-                "call_id",
-                "author_rep",
-                "created_at",
-                "text",
-            ],
+            &with_batch(&Note::COLUMNS),
             &[
                 &n.note_id,
                 &batch_id,

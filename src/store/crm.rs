@@ -7,18 +7,20 @@ use crate::domain::crm::{
 };
 use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Params, Row, params};
+use std::sync::LazyLock;
 
 const CALL_SELECT: &str = "SELECT call_id, started_at, rep, direction, phone, contact_id, deal_id,
     script, recording_path, container, codec, duration_ms, channels, sample_rate, channel_layout
     FROM calls";
-static CONTACT_SELECT: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| format!("SELECT {} FROM contacts", Contact::COLUMNS.join(", ")));
-const DEAL_SELECT: &str = "SELECT deal_id, contact_id, title, stage, amount, currency, spec,
-    source, owner_rep, updated_at FROM deals";
-const TASK_SELECT: &str =
-    "SELECT task_id, deal_id, contact_id, owner_rep, text, due_at, done FROM tasks";
-const NOTE_SELECT: &str =
-    "SELECT note_id, deal_id, contact_id, call_id, author_rep, created_at, text FROM notes";
+/// `SELECT` of a record kind's columns, in the order its row mapper reads.
+fn select(columns: &[&str], table: &str) -> String {
+    format!("SELECT {} FROM {table}", columns.join(", "))
+}
+
+static CONTACT_SELECT: LazyLock<String> = LazyLock::new(|| select(&Contact::COLUMNS, "contacts"));
+static DEAL_SELECT: LazyLock<String> = LazyLock::new(|| select(&Deal::COLUMNS, "deals"));
+static TASK_SELECT: LazyLock<String> = LazyLock::new(|| select(&Task::COLUMNS, "tasks"));
+static NOTE_SELECT: LazyLock<String> = LazyLock::new(|| select(&Note::COLUMNS, "notes"));
 
 /// A stored channel layout; an unknown code is an error, not a silent mono.
 pub(super) fn channel_layout(r: &Row, index: usize) -> rusqlite::Result<ChannelLayout> {
@@ -169,7 +171,7 @@ impl Workspace {
         let deal = match &call.deal_id {
             Some(id) => self
                 .load(
-                    &format!("{DEAL_SELECT} WHERE deal_id = ?1"),
+                    &format!("{} WHERE deal_id = ?1", *DEAL_SELECT),
                     [id],
                     deal_from_row,
                 )?
@@ -178,17 +180,19 @@ impl Workspace {
         };
         let tasks = self.load(
             &format!(
-                "{TASK_SELECT} WHERE (deal_id IS NOT NULL AND deal_id = ?1)
-                 OR (contact_id IS NOT NULL AND contact_id = ?2) ORDER BY due_at"
+                "{} WHERE (deal_id IS NOT NULL AND deal_id = ?1)
+                 OR (contact_id IS NOT NULL AND contact_id = ?2) ORDER BY due_at",
+                *TASK_SELECT
             ),
             params![call.deal_id, call.contact_id],
             task_from_row,
         )?;
         let notes = self.load(
             &format!(
-                "{NOTE_SELECT} WHERE call_id = ?1
+                "{} WHERE call_id = ?1
                  OR (deal_id IS NOT NULL AND deal_id = ?2)
-                 OR (contact_id IS NOT NULL AND contact_id = ?3)"
+                 OR (contact_id IS NOT NULL AND contact_id = ?3)",
+                *NOTE_SELECT
             ),
             params![call.call_id, call.deal_id, call.contact_id],
             note_from_row,
@@ -231,7 +235,7 @@ impl Workspace {
 
     pub fn all_deals(&self) -> Result<Vec<Deal>> {
         self.load(
-            &format!("{DEAL_SELECT} ORDER BY deal_id"),
+            &format!("{} ORDER BY deal_id", *DEAL_SELECT),
             [],
             deal_from_row,
         )
@@ -239,7 +243,7 @@ impl Workspace {
 
     pub fn all_tasks(&self) -> Result<Vec<Task>> {
         self.load(
-            &format!("{TASK_SELECT} ORDER BY task_id"),
+            &format!("{} ORDER BY task_id", *TASK_SELECT),
             [],
             task_from_row,
         )
@@ -247,7 +251,7 @@ impl Workspace {
 
     pub fn all_notes(&self) -> Result<Vec<Note>> {
         self.load(
-            &format!("{NOTE_SELECT} ORDER BY note_id"),
+            &format!("{} ORDER BY note_id", *NOTE_SELECT),
             [],
             note_from_row,
         )

@@ -2,6 +2,7 @@
 //! it is read so a typo is an error instead of an empty column.
 
 use super::super::FormatError;
+use crate::domain::crm::{Contact, Deal, Note, Task};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -73,47 +74,6 @@ const CALL: &[&str] = &[
     "deal_id",
     "answered",
 ];
-const CONTACT: &[&str] = &[
-    "contact_id",
-    "name",
-    "role",
-    "phone",
-    "email",
-    "company",
-    "industry",
-    "segment",
-    "owner_rep",
-];
-const DEAL: &[&str] = &[
-    "deal_id",
-    "contact_id",
-    "title",
-    "stage",
-    "amount",
-    "currency",
-    "spec",
-    "source",
-    "owner_rep",
-    "updated_at",
-];
-const TASK: &[&str] = &[
-    "task_id",
-    "deal_id",
-    "contact_id",
-    "owner_rep",
-    "text",
-    "due_at",
-    "done",
-];
-const NOTE: &[&str] = &[
-    "note_id",
-    "deal_id",
-    "contact_id",
-    "call_id",
-    "author_rep",
-    "created_at",
-    "text",
-];
 const ACTIVITY: &[&str] = &[
     "activity_id",
     "kind",
@@ -174,13 +134,18 @@ impl MappingProfile {
                 CALL,
                 &["call_id", "started_at", "rep", "direction"][..],
             ),
-            ("contacts", &self.contacts, CONTACT, &["contact_id"][..]),
-            ("deals", &self.deals, DEAL, &["deal_id"][..]),
-            ("tasks", &self.tasks, TASK, &["task_id"][..]),
+            (
+                "contacts",
+                &self.contacts,
+                &Contact::COLUMNS[..],
+                &["contact_id"][..],
+            ),
+            ("deals", &self.deals, &Deal::COLUMNS[..], &["deal_id"][..]),
+            ("tasks", &self.tasks, &Task::COLUMNS[..], &["task_id"][..]),
             (
                 "notes",
                 &self.notes,
-                NOTE,
+                &Note::COLUMNS[..],
                 &["note_id", "created_at", "text"][..],
             ),
             (
