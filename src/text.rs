@@ -31,6 +31,22 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
     sanitize(text, false, max_chars)
 }
 
+/// A cell bound for a spreadsheet (CSV now, XLSX reports later), made inert
+/// the way OWASP recommends against formula injection: text starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so
+/// Excel, LibreOffice and Google Sheets show it as text instead of running
+/// it (`=HYPERLINK(…)`, `+cmd|'/c calc'!A1`). Numbers (`-12.5`, `+7`) stay
+/// numbers: a spreadsheet never runs those.
+pub fn spreadsheet_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = text.parse::<f64>().is_ok_and(f64::is_finite);
+    if risky && !number {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +56,29 @@ mod tests {
         let s = sanitize("a\x1b[2Jb\x1b]0;pwned\x07c\u{9b}d", true, 100);
         assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{s:?}");
         assert!(s.starts_with("a␛[2Jb␛]0;pwned"));
+    }
+
+    #[test]
+    fn spreadsheet_cells_never_start_a_formula() {
+        for (raw, cell) in [
+            (
+                "=HYPERLINK(\"http://x\",\"click\")",
+                "'=HYPERLINK(\"http://x\",\"click\")",
+            ),
+            ("+cmd|'/c calc'!A1", "'+cmd|'/c calc'!A1"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(1+1)", "'@SUM(1+1)"),
+            ("\t=1+1", "'\t=1+1"),
+            ("\r=1+1", "'\r=1+1"),
+            ("-inf", "'-inf"),
+            ("-12.5", "-12.5"),
+            ("+79123456789", "+79123456789"),
+            ("Анна", "Анна"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_cell(raw), cell, "{raw:?}");
+        }
     }
 
     #[test]

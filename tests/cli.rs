@@ -95,9 +95,12 @@ fn failures_are_one_line_with_exit_1() {
     );
 
     assert!(
-        callqa(dir.path(), &["import", &demo(), "--db", db.to_str().unwrap()])
-            .status
-            .success()
+        callqa(
+            dir.path(),
+            &["import", &demo(), "--db", db.to_str().unwrap()]
+        )
+        .status
+        .success()
     );
     let out = callqa(dir.path(), &["review", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
@@ -354,7 +357,10 @@ fn only_import_and_demo_make_a_workspace_and_foreign_files_are_refused() {
         .unwrap();
     let before = std::fs::read(&other).unwrap();
     let other = other.to_str().unwrap();
-    for args in [&["import", &demo(), "--db", other][..], &["export", "--db", other]] {
+    for args in [
+        &["import", &demo(), "--db", other][..],
+        &["export", "--db", other],
+    ] {
         let out = callqa(dir.path(), args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(
@@ -364,4 +370,76 @@ fn only_import_and_demo_make_a_workspace_and_foreign_files_are_refused() {
         );
     }
     assert_eq!(std::fs::read(other).unwrap(), before);
+}
+
+/// The demo in a workspace where one rep's name is a formula.
+fn demo_with_formula_rep(dir: &Path, rep: &str) -> String {
+    let db = dir.join("w.sqlite");
+    let dbs = db.to_str().unwrap().to_string();
+    assert!(
+        callqa(dir, &["import", &demo(), "--db", &dbs])
+            .status
+            .success()
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    for (table, column) in [
+        ("calls", "rep"),
+        ("contacts", "owner_rep"),
+        ("deals", "owner_rep"),
+        ("tasks", "owner_rep"),
+        ("notes", "author_rep"),
+    ] {
+        conn.execute(
+            &format!("UPDATE {table} SET {column} = ?1 WHERE {column} = 'Игорь Петров'"),
+            [rep],
+        )
+        .unwrap();
+    }
+    dbs
+}
+
+#[test]
+fn spreadsheet_outputs_never_start_a_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    let rep = "+cmd|' /C calc'!A0";
+    let db = demo_with_formula_rep(dir.path(), rep);
+    {
+        let mut ws = Workspace::open(Path::new(&db)).unwrap();
+        let checklist = Checklist::default_sales_call();
+        let call = ws.call("call-002").unwrap();
+        let id = ws
+            .start_review(&call, "@SUM(1+1)", &checklist, Default::default())
+            .unwrap()
+            .review_id;
+        let comment = "=HYPERLINK(\"http://evil.example\",\"click\")".to_string();
+        ws.change_answer(
+            id,
+            &checklist,
+            "greeting",
+            AnswerChange::Comment(Some(comment)),
+        )
+        .unwrap();
+    }
+    let risky = |cell: &str| {
+        cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err()
+    };
+    for args in [
+        &["export", "--format", "csv", "--db", &db][..],
+        &["audit", "--format", "csv", "--db", &db],
+    ] {
+        let out = callqa(dir.path(), args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        let cells: Vec<&str> = rows.iter().flat_map(|r| r.iter()).collect();
+        assert!(
+            cells.contains(&"'+cmd|' /C calc'!A0"),
+            "{args:?}: {cells:?}"
+        );
+        assert!(!cells.iter().any(|c| risky(c)), "{args:?}: {cells:?}");
+    }
+    let out = callqa(dir.path(), &["export", "--db", &db]);
+    let csv_text = text(&out.stdout);
+    assert!(csv_text.contains("'@SUM(1+1)"), "{csv_text}");
+    assert!(csv_text.contains("'=HYPERLINK("), "{csv_text}");
 }

@@ -5,7 +5,7 @@ use crate::domain::Lang;
 use crate::domain::audit::{AuditReport, AuditRow, CrmData, RequiredFields, audit};
 use crate::domain::crm::{Call, Contact, Deal, Note, Task, Timestamp};
 use crate::store::Workspace;
-use crate::text::one_line;
+use crate::text::{one_line, spreadsheet_cell};
 use std::io::Write;
 
 const REQUIRED_SETTING: &str = "audit.required";
@@ -231,7 +231,7 @@ pub fn write(
                         .filter(|c| c.key != "oldest_overdue")
                         .map(|c| (c.ids)(row).join(" ")),
                 );
-                w.write_record(&record)?;
+                w.write_record(record.iter().map(|c| spreadsheet_cell(c).into_owned()))?;
             }
             w.flush()?;
         }
