@@ -4,7 +4,7 @@
 use crate::analysis::{ANALYSIS_VERSION, CallAnalysis};
 use crate::domain::Lang;
 use crate::store::{ResultRow, Workspace};
-use crate::text::spreadsheet_cell;
+use crate::text::{json_safe, spreadsheet_cell};
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -61,8 +61,8 @@ pub fn write(rows: &[ResultRow], format: Format, out: impl Write) -> anyhow::Res
     match format {
         Format::Json => {
             let mut out = out;
-            serde_json::to_writer_pretty(&mut out, rows)?;
-            writeln!(out)?;
+            let json = serde_json::to_string_pretty(rows)?;
+            writeln!(out, "{}", json_safe(&json))?;
         }
         Format::Csv => {
             let mut writer = csv::Writer::from_writer(out);

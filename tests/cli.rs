@@ -443,3 +443,85 @@ fn spreadsheet_outputs_never_start_a_formula() {
     assert!(csv_text.contains("'@SUM(1+1)"), "{csv_text}");
     assert!(csv_text.contains("'=HYPERLINK("), "{csv_text}");
 }
+
+/// A control or invisible character that must never reach a terminal raw.
+fn acts_on_terminal(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+#[test]
+fn data_never_reaches_the_terminal_as_an_escape_and_files_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // The batch folder's own name carries an escape: "Imported <path>".
+    let batch = dir.path().join("batch\u{1b}]0;pwned\u{7}");
+    let b = &batch;
+    common::write_wav(&b.join("ok.wav"), 1.0, 8000);
+    common::write(
+        &b.join("calls.csv"),
+        &format!(
+            "{}c1,2026-11-23T10:00:00+03:00,Ан\u{1b}[2Jна\u{202e},in,+7,ok.wav,,\n",
+            common::CALLS_HEADER
+        ),
+    );
+    let db = dir.path().join("w.sqlite");
+    let dbs = db.to_str().unwrap();
+    let out = callqa(dir.path(), &["import", b.to_str().unwrap(), "--db", dbs]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("batch␛]0;pwned�"), "{stdout}");
+    {
+        let mut ws = Workspace::open(&db).unwrap();
+        let checklist = Checklist::default_sales_call();
+        let call = ws.call("c1").unwrap();
+        let id = ws
+            .start_review(
+                &call,
+                "Мария\u{1b}[8m\u{200b}",
+                &checklist,
+                Default::default(),
+            )
+            .unwrap()
+            .review_id;
+        let comment = "ok\u{9b}31m\u{200f}\nline two".to_string();
+        ws.change_answer(
+            id,
+            &checklist,
+            "greeting",
+            AnswerChange::Comment(Some(comment)),
+        )
+        .unwrap();
+    }
+    for args in [
+        &["export", "--db", dbs][..],
+        &["export", "--format", "json", "--db", dbs],
+        &["audit", "--db", dbs],
+        &["audit", "--format", "csv", "--db", dbs],
+        &["audit", "--format", "json", "--db", dbs],
+    ] {
+        let out = callqa(dir.path(), args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        let raw: Vec<char> = stdout.chars().filter(|&c| acts_on_terminal(c)).collect();
+        assert!(raw.is_empty(), "{args:?} printed {raw:?}:\n{stdout}");
+    }
+    // JSON keeps the data exactly, as escapes.
+    let out = callqa(dir.path(), &["export", "--format", "json", "--db", dbs]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["rep"], "Ан\u{1b}[2Jна\u{202e}");
+    assert_eq!(json[0]["comment"], "ok\u{9b}31m\u{200f}\nline two");
+    // A CSV file keeps every character; only the path printed is made safe.
+    let file = dir.path().join("out\u{1b}[1m.csv");
+    let out = callqa(
+        dir.path(),
+        &["export", "--out", file.to_str().unwrap(), "--db", dbs],
+    );
+    assert!(
+        text(&out.stderr).contains("out␛[1m.csv"),
+        "{}",
+        text(&out.stderr)
+    );
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("Ан\u{1b}[2Jна\u{202e}"), "{saved}");
+    assert!(saved.contains("Мария\u{1b}[8m\u{200b}"), "{saved}");
+}

@@ -5,7 +5,7 @@ use crate::domain::Lang;
 use crate::domain::audit::{AuditReport, AuditRow, CrmData, RequiredFields, audit};
 use crate::domain::crm::{Call, Contact, Deal, Note, Task, Timestamp};
 use crate::store::Workspace;
-use crate::text::{one_line, spreadsheet_cell};
+use crate::text::{json_safe, one_line, spreadsheet_cell};
 use std::io::Write;
 
 const REQUIRED_SETTING: &str = "audit.required";
@@ -205,8 +205,8 @@ pub fn write(
     let rows: Vec<&AuditRow> = report.reps.iter().chain([&report.overall]).collect();
     match format {
         AuditFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, report)?;
-            writeln!(out)?;
+            let json = serde_json::to_string_pretty(report)?;
+            writeln!(out, "{}", json_safe(&json))?;
         }
         AuditFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
