@@ -525,3 +525,51 @@ fn data_never_reaches_the_terminal_as_an_escape_and_files_keep_it() {
     assert!(saved.contains("Ан\u{1b}[2Jна\u{202e}"), "{saved}");
     assert!(saved.contains("Мария\u{1b}[8m\u{200b}"), "{saved}");
 }
+
+#[test]
+fn a_config_that_never_ends_is_refused_not_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    let db = dir.path().join("w.sqlite");
+    assert!(
+        callqa(
+            dir.path(),
+            &["import", &demo(), "--db", db.to_str().unwrap()]
+        )
+        .status
+        .success()
+    );
+    let fifo = std::ffi::CString::new(config.join("fifo").to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    for target in [config.join("fifo"), "/dev/zero".into()] {
+        let link = config.join("config.toml");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_callqa"))
+            .args(["export", "--db", db.to_str().unwrap()])
+            .env("CALLQA_DATA_DIR", dir.path().join("data"))
+            .env("CALLQA_CONFIG_DIR", &config)
+            .env_remove("CALLQA_DB")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Generous: the refusal is immediate; only a hang reaches this.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("callqa hangs on a config.toml that is {}", target.display());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
+}
