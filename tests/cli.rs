@@ -372,6 +372,20 @@ fn only_import_and_demo_make_a_workspace_and_foreign_files_are_refused() {
     assert_eq!(std::fs::read(other).unwrap(), before);
 }
 
+/// A review of `call` by `reviewer` with `comment` on the greeting item.
+fn comment_on_greeting(db: &Path, call: &str, reviewer: &str, comment: &str) {
+    let mut ws = Workspace::open(db).unwrap();
+    let checklist = Checklist::default_sales_call();
+    let call = ws.call(call).unwrap();
+    let id = ws
+        .start_review(&call, reviewer, &checklist, Default::default())
+        .unwrap()
+        .review_id;
+    let change = AnswerChange::Comment(Some(comment.to_string()));
+    ws.change_answer(id, &checklist, "greeting", change)
+        .unwrap();
+}
+
 /// The demo in a workspace where one rep's name is a formula.
 fn demo_with_formula_rep(dir: &Path, rep: &str) -> String {
     let db = dir.join("w.sqlite");
@@ -403,23 +417,8 @@ fn spreadsheet_outputs_never_start_a_formula() {
     let dir = tempfile::tempdir().unwrap();
     let rep = "+cmd|' /C calc'!A0";
     let db = demo_with_formula_rep(dir.path(), rep);
-    {
-        let mut ws = Workspace::open(Path::new(&db)).unwrap();
-        let checklist = Checklist::default_sales_call();
-        let call = ws.call("call-002").unwrap();
-        let id = ws
-            .start_review(&call, "@SUM(1+1)", &checklist, Default::default())
-            .unwrap()
-            .review_id;
-        let comment = "=HYPERLINK(\"http://evil.example\",\"click\")".to_string();
-        ws.change_answer(
-            id,
-            &checklist,
-            "greeting",
-            AnswerChange::Comment(Some(comment)),
-        )
-        .unwrap();
-    }
+    let comment = "=HYPERLINK(\"http://evil.example\",\"click\")";
+    comment_on_greeting(Path::new(&db), "call-002", "@SUM(1+1)", comment);
     let risky = |cell: &str| {
         cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err()
     };
@@ -470,28 +469,8 @@ fn data_never_reaches_the_terminal_as_an_escape_and_files_keep_it() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("batch␛]0;pwned�"), "{stdout}");
-    {
-        let mut ws = Workspace::open(&db).unwrap();
-        let checklist = Checklist::default_sales_call();
-        let call = ws.call("c1").unwrap();
-        let id = ws
-            .start_review(
-                &call,
-                "Мария\u{1b}[8m\u{200b}",
-                &checklist,
-                Default::default(),
-            )
-            .unwrap()
-            .review_id;
-        let comment = "ok\u{9b}31m\u{200f}\nline two".to_string();
-        ws.change_answer(
-            id,
-            &checklist,
-            "greeting",
-            AnswerChange::Comment(Some(comment)),
-        )
-        .unwrap();
-    }
+    let comment = "ok\u{9b}31m\u{200f}\nline two";
+    comment_on_greeting(&db, "c1", "Мария\u{1b}[8m\u{200b}", comment);
     for args in [
         &["export", "--db", dbs][..],
         &["export", "--format", "json", "--db", dbs],
