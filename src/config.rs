@@ -2,10 +2,19 @@
 //!
 //! `CALLQA_CONFIG_DIR` and `CALLQA_DATA_DIR` override the XDG folders, so
 //! tests and second reviewers on one machine stay apart.
+//!
+//! Settings files are read only when they are regular files of a sane size
+//! ([`read_settings_file`]): a FIFO or `/dev/zero` behind `config.toml` would
+//! otherwise hang every command.
 
 use crate::domain::Lang;
 use serde::Deserialize;
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The largest settings file (`config.toml`, `keymap.toml`) read: far more
+/// than any real one holds.
+pub const MAX_SETTINGS_BYTES: u64 = 256 * 1024;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,12 +51,14 @@ impl Config {
 
     /// The config file, or defaults when there is none.
     pub fn load() -> anyhow::Result<Config> {
-        let path = Config::path();
-        match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(anyhow::anyhow!("{}: cannot read: {e}", path.display())),
+        Config::load_from(&Config::path())
+    }
+
+    fn load_from(path: &Path) -> anyhow::Result<Config> {
+        match read_settings_file(path)? {
+            Some(text) => toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {}", crate::text::path_line(path), e.message())),
+            None => Ok(Config::default()),
         }
     }
 
@@ -68,5 +79,100 @@ impl Config {
                 .unwrap_or_default();
             Lang::from_locale(&locale)
         })
+    }
+}
+
+/// A settings file's text, or `None` when there is none. Only a regular
+/// file (or a symlink to one) of at most [`MAX_SETTINGS_BYTES`] is read; a
+/// FIFO, a device or a folder is refused at once instead of blocking or
+/// reading forever.
+pub fn read_settings_file(path: &Path) -> anyhow::Result<Option<String>> {
+    let fail = |why: String| anyhow::anyhow!("{}: {why}", crate::text::path_line(path));
+    let file = match open_without_blocking(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(fail(format!("cannot read: {e}"))),
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| fail(format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(fail(
+            "not a regular file; settings are read only from regular files".into(),
+        ));
+    }
+    let too_big = || {
+        fail(format!(
+            "larger than a settings file can be ({MAX_SETTINGS_BYTES} bytes at most)"
+        ))
+    };
+    if meta.len() > MAX_SETTINGS_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SETTINGS_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_SETTINGS_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| fail("not UTF-8 text".into()))
+}
+
+/// Open for reading without waiting: opening a FIFO for reading otherwise
+/// blocks until something writes to it.
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn only_regular_settings_files_of_a_sane_size_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("config.toml");
+        std::fs::write(&good, "reviewer = \"Мария\"\n").unwrap();
+        let config = Config::load_from(&good).unwrap();
+        assert_eq!(config.reviewer.as_deref(), Some("Мария"));
+        let linked = dir.path().join("linked.toml");
+        std::os::unix::fs::symlink(&good, &linked).unwrap();
+        assert_eq!(
+            read_settings_file(&linked).unwrap().unwrap(),
+            "reviewer = \"Мария\"\n"
+        );
+        assert!(
+            read_settings_file(&dir.path().join("none.toml"))
+                .unwrap()
+                .is_none()
+        );
+
+        let fifo = dir.path().join("fifo.toml");
+        let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        let zero = dir.path().join("zero.toml");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let big = dir.path().join("big.toml");
+        std::fs::write(&big, "# x\n".repeat(100_000)).unwrap();
+        for (path, why) in [
+            (&fifo, "not a regular file"),
+            (&zero, "not a regular file"),
+            (&dir.path().to_path_buf(), "not a regular file"),
+            (&big, "larger than a settings file"),
+        ] {
+            let err = Config::load_from(path).unwrap_err().to_string();
+            assert!(err.contains(why), "{}: {err}", path.display());
+        }
     }
 }

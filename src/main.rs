@@ -7,6 +7,7 @@ use callqa::config::{self, Config};
 use callqa::domain::checklist::DEFAULT_SALES_CALL_TOML;
 use callqa::domain::{Checklist, Lang};
 use callqa::store::Workspace;
+use callqa::text::{one_line, path_line};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -130,6 +131,12 @@ enum Command {
     },
 }
 
+/// Standard output for what data fills (CSV, reports): never a raw escape
+/// on the terminal; `--out FILE` keeps the data exactly.
+fn terminal_safe_stdout() -> callqa::text::TerminalSafe<std::io::StdoutLock<'static>> {
+    callqa::text::TerminalSafe::new(std::io::stdout().lock())
+}
+
 /// Exit code when an import finished but skipped rows or files.
 const EXIT_PARTIAL: u8 = 2;
 
@@ -139,7 +146,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let text = format!("{e:#}").replace('\n', " ");
-            eprintln!("callqa: {}", callqa::text::one_line(&text, 2000));
+            eprintln!("callqa: {}", one_line(&text, 2000));
             ExitCode::FAILURE
         }
     }
@@ -179,7 +186,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
             callqa::import::link_by_hand(&workspace, &call, contact.as_deref(), deal.as_deref())?;
             let t = callqa::i18n::strings(workspace.language()?.unwrap_or_default());
-            println!("{call}: {}", t.cli_linked);
+            println!("{}: {}", one_line(&call, 200), t.cli_linked);
             Ok(ExitCode::SUCCESS)
         }
         Command::Review { review, ws } => {
@@ -198,9 +205,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         .with_context(|| format!("{}: cannot create", path.display()))?;
                     callqa::export::write(&rows, format, std::io::BufWriter::new(file))?;
                     let t = callqa::i18n::strings(lang);
-                    eprintln!("{} {} {}", rows.len(), t.cli_rows_written, path.display());
+                    eprintln!("{} {} {}", rows.len(), t.cli_rows_written, path_line(&path));
                 }
-                None => callqa::export::write(&rows, format, std::io::stdout().lock())?,
+                None => callqa::export::write(&rows, format, terminal_safe_stdout())?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -226,7 +233,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     )?;
                 }
                 None => {
-                    callqa::reports::audit::write(&report, format, lang, std::io::stdout().lock())?
+                    callqa::reports::audit::write(&report, format, lang, terminal_safe_stdout())?
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -344,17 +351,25 @@ fn import(
     let t = callqa::i18n::strings(ws.language()?.unwrap_or_default());
     let report = callqa::import::import_source(ws, batch, format, options)?;
     for problem in &report.problems {
-        println!("{}: {problem}", t.cli_skipped);
+        println!(
+            "{}: {}",
+            t.cli_skipped,
+            one_line(&problem.to_string(), 2000)
+        );
     }
     for warning in &report.warnings {
-        println!("{}: {warning}", t.cli_warning);
+        println!(
+            "{}: {}",
+            t.cli_warning,
+            one_line(&warning.to_string(), 2000)
+        );
     }
     println!(
         "{} {} {} {}",
         t.cli_imported_into[0],
-        batch.display(),
+        path_line(batch),
         t.cli_imported_into[1],
-        ws.path().display()
+        path_line(ws.path())
     );
     let [new, updated, unchanged, skipped] = t.cli_counts;
     for (name, c) in t.cli_kinds.iter().zip([

@@ -372,3 +372,184 @@ fn only_import_and_demo_make_a_workspace_and_foreign_files_are_refused() {
     }
     assert_eq!(std::fs::read(other).unwrap(), before);
 }
+
+/// A review of `call` by `reviewer` with `comment` on the greeting item.
+fn comment_on_greeting(db: &Path, call: &str, reviewer: &str, comment: &str) {
+    let mut ws = Workspace::open(db).unwrap();
+    let checklist = Checklist::default_sales_call();
+    let call = ws.call(call).unwrap();
+    let id = ws
+        .start_review(&call, reviewer, &checklist, Default::default())
+        .unwrap()
+        .review_id;
+    let change = AnswerChange::Comment(Some(comment.to_string()));
+    ws.change_answer(id, &checklist, "greeting", change)
+        .unwrap();
+}
+
+/// The demo in a workspace where one rep's name is a formula.
+fn demo_with_formula_rep(dir: &Path, rep: &str) -> String {
+    let db = dir.join("w.sqlite");
+    let dbs = db.to_str().unwrap().to_string();
+    assert!(
+        callqa(dir, &["import", &demo(), "--db", &dbs])
+            .status
+            .success()
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    for (table, column) in [
+        ("calls", "rep"),
+        ("contacts", "owner_rep"),
+        ("deals", "owner_rep"),
+        ("tasks", "owner_rep"),
+        ("notes", "author_rep"),
+    ] {
+        conn.execute(
+            &format!("UPDATE {table} SET {column} = ?1 WHERE {column} = 'Игорь Петров'"),
+            [rep],
+        )
+        .unwrap();
+    }
+    dbs
+}
+
+#[test]
+fn spreadsheet_outputs_never_start_a_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    let rep = "+cmd|' /C calc'!A0";
+    let db = demo_with_formula_rep(dir.path(), rep);
+    let comment = "=HYPERLINK(\"http://evil.example\",\"click\")";
+    comment_on_greeting(Path::new(&db), "call-002", "@SUM(1+1)", comment);
+    let risky = |cell: &str| {
+        cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err()
+    };
+    for args in [
+        &["export", "--format", "csv", "--db", &db][..],
+        &["audit", "--format", "csv", "--db", &db],
+    ] {
+        let out = callqa(dir.path(), args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        let cells: Vec<&str> = rows.iter().flat_map(|r| r.iter()).collect();
+        assert!(
+            cells.contains(&"'+cmd|' /C calc'!A0"),
+            "{args:?}: {cells:?}"
+        );
+        assert!(!cells.iter().any(|c| risky(c)), "{args:?}: {cells:?}");
+    }
+    let out = callqa(dir.path(), &["export", "--db", &db]);
+    let csv_text = text(&out.stdout);
+    assert!(csv_text.contains("'@SUM(1+1)"), "{csv_text}");
+    assert!(csv_text.contains("'=HYPERLINK("), "{csv_text}");
+}
+
+/// A control or invisible character that must never reach a terminal raw.
+fn acts_on_terminal(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+#[test]
+fn data_never_reaches_the_terminal_as_an_escape_and_files_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // The batch folder's own name carries an escape: "Imported <path>".
+    let batch = dir.path().join("batch\u{1b}]0;pwned\u{7}");
+    let b = &batch;
+    common::write_wav(&b.join("ok.wav"), 1.0, 8000);
+    common::write(
+        &b.join("calls.csv"),
+        &format!(
+            "{}c1,2026-11-23T10:00:00+03:00,Ан\u{1b}[2Jна\u{202e},in,+7,ok.wav,,\n",
+            common::CALLS_HEADER
+        ),
+    );
+    let db = dir.path().join("w.sqlite");
+    let dbs = db.to_str().unwrap();
+    let out = callqa(dir.path(), &["import", b.to_str().unwrap(), "--db", dbs]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("batch␛]0;pwned�"), "{stdout}");
+    let comment = "ok\u{9b}31m\u{200f}\nline two";
+    comment_on_greeting(&db, "c1", "Мария\u{1b}[8m\u{200b}", comment);
+    for args in [
+        &["export", "--db", dbs][..],
+        &["export", "--format", "json", "--db", dbs],
+        &["audit", "--db", dbs],
+        &["audit", "--format", "csv", "--db", dbs],
+        &["audit", "--format", "json", "--db", dbs],
+    ] {
+        let out = callqa(dir.path(), args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        let raw: Vec<char> = stdout.chars().filter(|&c| acts_on_terminal(c)).collect();
+        assert!(raw.is_empty(), "{args:?} printed {raw:?}:\n{stdout}");
+    }
+    // JSON keeps the data exactly, as escapes.
+    let out = callqa(dir.path(), &["export", "--format", "json", "--db", dbs]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["rep"], "Ан\u{1b}[2Jна\u{202e}");
+    assert_eq!(json[0]["comment"], "ok\u{9b}31m\u{200f}\nline two");
+    // A CSV file keeps every character; only the path printed is made safe.
+    let file = dir.path().join("out\u{1b}[1m.csv");
+    let out = callqa(
+        dir.path(),
+        &["export", "--out", file.to_str().unwrap(), "--db", dbs],
+    );
+    assert!(
+        text(&out.stderr).contains("out␛[1m.csv"),
+        "{}",
+        text(&out.stderr)
+    );
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("Ан\u{1b}[2Jна\u{202e}"), "{saved}");
+    assert!(saved.contains("Мария\u{1b}[8m\u{200b}"), "{saved}");
+}
+
+#[test]
+fn a_config_that_never_ends_is_refused_not_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    let db = dir.path().join("w.sqlite");
+    assert!(
+        callqa(
+            dir.path(),
+            &["import", &demo(), "--db", db.to_str().unwrap()]
+        )
+        .status
+        .success()
+    );
+    let fifo = std::ffi::CString::new(config.join("fifo").to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    for target in [config.join("fifo"), "/dev/zero".into()] {
+        let link = config.join("config.toml");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_callqa"))
+            .args(["export", "--db", db.to_str().unwrap()])
+            .env("CALLQA_DATA_DIR", dir.path().join("data"))
+            .env("CALLQA_CONFIG_DIR", &config)
+            .env_remove("CALLQA_DB")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Generous: the refusal is immediate; only a hang reaches this.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("callqa hangs on a config.toml that is {}", target.display());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
+}

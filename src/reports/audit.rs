@@ -6,7 +6,7 @@ use crate::domain::audit::{AuditInput, AuditReport, AuditRow, RequiredFields, au
 use crate::domain::crm::{Call, Contact, CrmData, Deal, Note, Task, Timestamp};
 use crate::i18n::strings;
 use crate::store::Workspace;
-use crate::text::one_line;
+use crate::text::{json_safe, one_line, spreadsheet_cell};
 use std::collections::HashSet;
 use std::io::Write;
 
@@ -187,8 +187,8 @@ pub fn write(
     let rows: Vec<&AuditRow> = report.reps.iter().chain([&report.overall]).collect();
     match format {
         AuditFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, report)?;
-            writeln!(out)?;
+            let json = serde_json::to_string_pretty(report)?;
+            writeln!(out, "{}", json_safe(&json))?;
         }
         AuditFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
@@ -213,7 +213,7 @@ pub fn write(
                         .filter(|c| c.key != "oldest_overdue")
                         .map(|c| (c.ids)(row).join(" ")),
                 );
-                w.write_record(&record)?;
+                w.write_record(record.iter().map(|c| spreadsheet_cell(c).into_owned()))?;
             }
             w.flush()?;
         }
