@@ -14,6 +14,7 @@ pub mod export;
 pub mod i18n;
 pub mod import;
 pub mod reports;
+pub mod scale;
 pub mod store;
 pub mod text;
 pub mod tui;

@@ -121,7 +121,13 @@ enum Command {
     },
     /// Benchmark: opening, seeking and analysing 60-minute calls it generates,
     /// against ffmpeg where installed (figures, not a pass/fail test)
-    Bench,
+    Bench {
+        /// Instead: generate a workspace of this many calls (and as many CRM
+        /// records) and measure import, startup, key presses, playback CPU,
+        /// memory, audit and export, against sqlite3 where installed
+        #[arg(long, value_name = "CALLS")]
+        scale: Option<usize>,
+    },
     /// Import the bundled demo batch into its own workspace and open it
     Demo {
         #[command(flatten)]
@@ -238,7 +244,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench => {
+        Command::Bench { scale: Some(calls) } => {
+            callqa::scale::run(&mut std::io::stdout().lock(), calls)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { scale: None } => {
             let analyze = |path: &Path| -> anyhow::Result<()> {
                 callqa::analysis::analyze_file(
                     path,

@@ -170,7 +170,7 @@ fn ffmpeg_path() -> Option<PathBuf> {
 
 /// A call-like WAV: a tone gliding between 200 and 800 Hz with quiet gaps,
 /// left and right taking turns, written in 1-second pieces.
-fn write_wav(path: &Path, rate: u32, channels: u16, secs: u64) -> Result<()> {
+pub(crate) fn write_wav(path: &Path, rate: u32, channels: u16, secs: u64) -> Result<()> {
     let frames = u64::from(rate) * secs;
     let data_len = frames * u64::from(channels) * 2;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
@@ -333,7 +333,7 @@ fn play_for(path: &Path, wall: Duration) -> Result<Duration> {
 }
 
 /// A line of /proc/self/status in KiB ("VmRSS:", "VmHWM:").
-fn proc_status_kib(key: &str) -> Option<u64> {
+pub(crate) fn proc_status_kib(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with(key))?;
     line.split_whitespace().nth(1)?.parse().ok()

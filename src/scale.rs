@@ -1,0 +1,387 @@
+//! `callqa bench --scale N`: how callqa behaves with a large client's
+//! workspace, in figures, next to `sqlite3` doing the same work.
+//!
+//! A contractor's workspace grows to hundreds of thousands of calls in a
+//! year; what is fine at 100 calls (reload the queue after every key, scan
+//! every note for every call) is unusable there. Timed tests would flake on
+//! a shared machine, so this prints figures instead: it generates a batch
+//! of `N` calls over 12 weeks and 50 reps with `N` CRM records (contacts,
+//! deals, tasks and notes in equal parts), the recordings a few short WAV
+//! files shared by all calls, then measures, in this process:
+//!
+//! - import (and the same batch again, unchanged), against `sqlite3
+//!   .import` of the same `calls.csv` into an empty table;
+//! - the workstation's first frame (open the workspace, load the queue and
+//!   the first call, draw it on an off-screen 160x48 terminal);
+//! - a key press to its answer committed and drawn (p50 / p99 of 200), and a
+//!   cursor step in the queue;
+//! - CPU while a call plays (null sound device, ticks and redraws ten times a
+//!   second, no background analysis) and while paused;
+//! - resident memory with the workstation open;
+//! - `callqa audit` and `callqa export` of the whole workspace, against a
+//!   `sqlite3` dump of the same tables.
+//!
+//! [`generate`] is also what tests use for large workspaces.
+
+use crate::audio::{OutputChoice, PlayerHandle};
+use crate::domain::checklist::DEFAULT_SALES_CALL_TOML;
+use crate::domain::{Checklist, Lang};
+use crate::import::formats::ParseOptions;
+use crate::store::Workspace;
+use crate::tui::app::App;
+use crate::tui::keymap::Keymap;
+use anyhow::{Context, Result};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const REPS: usize = 50;
+const WEEKS: i64 = 12;
+const RECORDINGS: usize = 8;
+const KEY_PRESSES: usize = 200;
+
+/// Write a batch folder of `calls` calls and `crm_records` CRM records
+/// under `dir`; returns the batch folder.
+pub fn generate(dir: &Path, calls: usize, crm_records: usize) -> Result<PathBuf> {
+    let root = dir.join("batch");
+    std::fs::create_dir_all(root.join("crm"))?;
+    std::fs::create_dir_all(root.join("rec"))?;
+    for i in 0..RECORDINGS {
+        crate::audio::bench::write_wav(&root.join(format!("rec/r{i}.wav")), 8000, 1, 5 + i as u64)?;
+    }
+    let per_kind = crm_records.div_ceil(4).max(1);
+    let start = chrono::DateTime::parse_from_rfc3339("2026-09-07T09:00:00+03:00")?;
+    let span_secs = WEEKS * 7 * 24 * 3600;
+    let at = |i: usize, n: usize| {
+        let offset = (i as i64 * span_secs) / n.max(1) as i64;
+        (start + chrono::Duration::seconds(offset)).to_rfc3339()
+    };
+    let rep = |i: usize| format!("Менеджер {:02}", i % REPS);
+    let mut text = String::from(
+        "call_id,started_at,rep,direction,phone,recording,contact_id,deal_id,channel_layout\n",
+    );
+    for i in 0..calls {
+        let contact = i % per_kind;
+        writeln!(
+            text,
+            "call-{i:07},{},{},{},+7916{:07},rec/r{}.wav,K{contact},D{contact},mono",
+            at(i, calls),
+            rep(contact),
+            if i % 3 == 0 { "in" } else { "out" },
+            contact,
+            i % RECORDINGS
+        )?;
+    }
+    std::fs::write(root.join("calls.csv"), &text)?;
+    let mut contacts =
+        String::from("contact_id,name,role,phone,email,company,industry,segment,owner_rep\n");
+    let mut deals = String::from(
+        "deal_id,contact_id,title,stage,amount,currency,spec,source,owner_rep,updated_at\n",
+    );
+    let mut tasks = String::from("task_id,deal_id,contact_id,owner_rep,text,due_at,done\n");
+    let mut notes = String::from("note_id,deal_id,contact_id,call_id,author_rep,created_at,text\n");
+    for k in 0..per_kind {
+        let r = rep(k);
+        let role = if k % 7 == 0 { "" } else { "закупщик" };
+        writeln!(
+            contacts,
+            "K{k},Клиент {k},{role},+7916{k:07},k{k}@example.ru,ООО {k},retail,SMB,{r}"
+        )?;
+        writeln!(
+            deals,
+            "D{k},K{k},Панели {k},КП,{},RUB,спецификация,сайт,{r},{}",
+            100_000 + k,
+            at(k, per_kind)
+        )?;
+        writeln!(
+            tasks,
+            "T{k},D{k},K{k},{r},Перезвонить,{},{}",
+            at(k + per_kind / 2, per_kind),
+            k % 2
+        )?;
+        writeln!(
+            notes,
+            "N{k},D{k},K{k},,{r},{},\"Итоги звонка, договорились о КП\"",
+            at(k, per_kind)
+        )?;
+    }
+    std::fs::write(root.join("crm/contacts.csv"), contacts)?;
+    std::fs::write(root.join("crm/deals.csv"), deals)?;
+    std::fs::write(root.join("crm/tasks.csv"), tasks)?;
+    std::fs::write(root.join("crm/notes.csv"), notes)?;
+    Ok(root)
+}
+
+/// Generate a workspace of `calls` calls and print the figures.
+pub fn run(report: &mut dyn Write, calls: usize) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("callqa-scale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let result = measure(report, calls, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn measure(report: &mut dyn Write, calls: usize, dir: &Path) -> Result<()> {
+    writeln!(
+        report,
+        "callqa at scale: {calls} calls over {WEEKS} weeks and {REPS} reps, {calls} CRM records (generated in {})",
+        dir.display()
+    )?;
+    let batch = generate(dir, calls, calls)?;
+    let sqlite3 = which("sqlite3");
+
+    // Import, then again unchanged.
+    let db = dir.join("ws.sqlite");
+    let ws = Workspace::open(&db)?;
+    let t = Instant::now();
+    let first = crate::import::import_source(&ws, &batch, None, &ParseOptions::default())?;
+    let import = t.elapsed();
+    anyhow::ensure!(
+        first.problems.is_empty(),
+        "the generated batch did not import cleanly: {}",
+        first.problems[0]
+    );
+    let t = Instant::now();
+    crate::import::import_source(&ws, &batch, None, &ParseOptions::default())?;
+    let reimport = t.elapsed();
+    let plain = sqlite3
+        .as_ref()
+        .map(|bin| sqlite_import(bin, &batch.join("calls.csv"), &dir.join("plain.sqlite")))
+        .transpose()?;
+    row(report, "import (rows/s)", import, plain, Some(calls))?;
+    row(
+        report,
+        "import again, unchanged",
+        reimport,
+        plain,
+        Some(calls),
+    )?;
+    drop(ws);
+
+    // The workstation.
+    let t = Instant::now();
+    let mut app = open_app(&db)?;
+    let mut terminal = Terminal::new(TestBackend::new(160, 48))?;
+    app.tick();
+    terminal.draw(|f| crate::tui::ui::draw(f, &app))?;
+    let first_frame = t.elapsed();
+    row(report, "first frame", first_frame, None, None)?;
+    let mut answers = Vec::with_capacity(KEY_PRESSES);
+    for i in 0..KEY_PRESSES {
+        let key = if i % 2 == 0 { 'y' } else { 'n' };
+        let t = Instant::now();
+        app.handle_key(KeyEvent::new(KeyCode::Char(key), KeyModifiers::NONE));
+        app.tick();
+        terminal.draw(|f| crate::tui::ui::draw(f, &app))?;
+        answers.push(t.elapsed());
+        if i % 10 == 9 {
+            app.handle_key(KeyEvent::new(KeyCode::Char('1'), KeyModifiers::NONE));
+        }
+    }
+    percentiles(report, "key press -> answer drawn", &mut answers)?;
+    app.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+    let mut steps = Vec::with_capacity(KEY_PRESSES);
+    for _ in 0..KEY_PRESSES {
+        let t = Instant::now();
+        app.handle_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+        app.tick();
+        terminal.draw(|f| crate::tui::ui::draw(f, &app))?;
+        steps.push(t.elapsed());
+    }
+    percentiles(report, "queue cursor step", &mut steps)?;
+    let (playing, paused) = playback_cpu(&mut app, &mut terminal)?;
+    writeln!(
+        report,
+        "  CPU playing (UI and playback, 10 redraws/s): {:.1}% of a core; paused: {:.1}%",
+        playing * 100.0,
+        paused * 100.0
+    )?;
+    writeln!(
+        report,
+        "  resident memory with the workstation open: {} MiB",
+        crate::audio::bench::proc_status_kib("VmRSS:")
+            .map_or("?".into(), |k| (k / 1024).to_string())
+    )?;
+    app.shutdown();
+    drop(app);
+
+    // Whole-workspace outputs.
+    let ws = Workspace::open_existing(&db)?;
+    let t = Instant::now();
+    let data = crate::reports::audit::AuditData::load(&ws)?;
+    let audit = data.report(&crate::reports::audit::required_fields(&ws)?, None)?;
+    crate::reports::audit::write(
+        &audit,
+        crate::reports::audit::AuditFormat::Csv,
+        Lang::En,
+        std::io::sink(),
+    )?;
+    let audit_time = t.elapsed();
+    let dump = sqlite3
+        .as_ref()
+        .map(|bin| sqlite_dump(bin, &db, &["contacts", "deals", "tasks", "notes", "calls"]))
+        .transpose()?;
+    row(report, "callqa audit", audit_time, dump, None)?;
+    let t = Instant::now();
+    let rows = crate::export::rows(&ws, Lang::En)?;
+    crate::export::write(&rows, crate::export::Format::Csv, std::io::sink())?;
+    let export_time = t.elapsed();
+    let dump = sqlite3
+        .as_ref()
+        .map(|bin| sqlite_dump(bin, &db, &["answers", "reviews", "calls"]))
+        .transpose()?;
+    row(report, "callqa export", export_time, dump, None)?;
+    if sqlite3.is_none() {
+        writeln!(report, "  (sqlite3 not installed: no ratios)")?;
+    }
+    Ok(())
+}
+
+fn open_app(db: &Path) -> Result<App> {
+    let ws = Workspace::open_existing(db)?;
+    let checklist = Checklist::default_sales_call();
+    ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)?;
+    App::new(
+        ws,
+        "bench".into(),
+        Lang::En,
+        checklist,
+        Keymap::defaults(),
+        PlayerHandle::spawn(OutputChoice::Null),
+    )
+}
+
+/// The process's CPU time over wall time while the open call plays for 3 s
+/// with a tick and a redraw every 100 ms, then while paused.
+fn playback_cpu(app: &mut App, terminal: &mut Terminal<TestBackend>) -> Result<(f64, f64)> {
+    let mut share = |play: bool| -> Result<f64> {
+        if play {
+            app.handle_key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE));
+        }
+        let (cpu0, t) = (cpu_time(), Instant::now());
+        while t.elapsed() < Duration::from_secs(3) {
+            if app.tick() {
+                terminal.draw(|f| crate::tui::ui::draw(f, app))?;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let share = (cpu_time() - cpu0).as_secs_f64() / t.elapsed().as_secs_f64();
+        if play {
+            app.handle_key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE));
+        }
+        Ok(share)
+    };
+    let playing = share(true)?;
+    let paused = share(false)?;
+    Ok((playing, paused))
+}
+
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+fn row(
+    report: &mut dyn Write,
+    what: &str,
+    ours: Duration,
+    sqlite: Option<Duration>,
+    rows: Option<usize>,
+) -> Result<()> {
+    let mut line = format!("  {what}: {}", ms(ours));
+    if let Some(rows) = rows {
+        write!(line, " ({:.0} rows/s)", rows as f64 / ours.as_secs_f64())?;
+    }
+    if let Some(base) = sqlite {
+        write!(
+            line,
+            "; sqlite3 {} ({:.1}x)",
+            ms(base),
+            ours.as_secs_f64() / base.as_secs_f64().max(1e-6)
+        )?;
+    }
+    writeln!(report, "{line}")?;
+    Ok(())
+}
+
+fn percentiles(report: &mut dyn Write, what: &str, times: &mut [Duration]) -> Result<()> {
+    times.sort();
+    let at = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+    writeln!(
+        report,
+        "  {what}: p50 {} / p99 {}",
+        ms(at(0.5)),
+        ms(at(0.99))
+    )?;
+    Ok(())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn which(bin: &str) -> Option<PathBuf> {
+    Command::new(bin)
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+        .then(|| PathBuf::from(bin))
+}
+
+/// `sqlite3 .import` of a CSV into a fresh table: the floor for import.
+fn sqlite_import(bin: &Path, csv: &Path, db: &Path) -> Result<Duration> {
+    let t = Instant::now();
+    let status = Command::new(bin)
+        .arg(db)
+        .arg(format!(".import --csv {} calls", csv.display()))
+        .stdout(Stdio::null())
+        .status()?;
+    anyhow::ensure!(status.success(), "sqlite3 .import failed");
+    Ok(t.elapsed())
+}
+
+/// `sqlite3` writing the tables a command reads as CSV: the floor for
+/// reading the workspace whole.
+fn sqlite_dump(bin: &Path, db: &Path, tables: &[&str]) -> Result<Duration> {
+    let t = Instant::now();
+    for table in tables {
+        let status = Command::new(bin)
+            .args(["-csv", "-readonly"])
+            .arg(db)
+            .arg(format!("SELECT * FROM {table}"))
+            .stdout(Stdio::null())
+            .status()?;
+        anyhow::ensure!(status.success(), "sqlite3 dump of {table} failed");
+    }
+    Ok(t.elapsed())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_batches_import_cleanly_and_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let batch = generate(dir.path(), 120, 80).unwrap();
+        let ws = Workspace::open(&dir.path().join("ws.sqlite")).unwrap();
+        let report =
+            crate::import::import_source(&ws, &batch, None, &ParseOptions::default()).unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        assert_eq!((report.calls.new, report.contacts.new), (120, 20));
+        assert!(!ws.written_up_calls().unwrap().is_empty());
+    }
+}
