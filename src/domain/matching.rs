@@ -27,6 +27,7 @@
 use super::crm::{Contact, CrmData, Deal, Timestamp};
 use super::follow_up::{LinkedCall, assign_write_ups, write_up_window};
 use super::phone;
+use super::reps::same_rep;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
@@ -430,10 +431,6 @@ fn contact_by_phone(
         });
     }
     Some(contacts[0].contact_id.clone())
-}
-
-fn same_rep(a: &str, b: &str) -> bool {
-    !a.trim().is_empty() && a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
 /// Ids sort numerically when they are numbers (`9` before `10`).

@@ -11,7 +11,10 @@ pub mod follow_up;
 pub mod lang;
 pub mod matching;
 pub mod phone;
+pub mod plan;
+pub mod reps;
 pub mod review;
+pub mod sampling;
 pub mod scoring;
 
 pub use checklist::{Checklist, ChecklistError, Item};

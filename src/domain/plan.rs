@@ -1,0 +1,365 @@
+//! The weekly plan: which calls are reviewed, why, and by whom.
+//!
+//! The draw must be one a client can trust and re-derive: random, so reps
+//! cannot game it, but reproducible from a seed, independent of any crate's
+//! random number generator, and stable when more calls of the same week
+//! arrive after it was drawn. So every call gets a permanent rank, the
+//! first 8 bytes of SHA-256 over `seed`, a zero byte and the call id, and
+//! within each stratum (rep and bucket) the calls with the smallest ranks
+//! are drawn. Drawing again with the previous plan keeps every call already
+//! drawn and only fills what is still missing, so a late call can never
+//! push out one a reviewer may already be listening to.
+
+use super::reps::{RepProfile, RepStanding, rep_key};
+use super::sampling::{Bucket, Period, SamplingRules};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Raised when the draw itself changes; stored with every plan.
+pub const ALGORITHM_VERSION: u32 = 1;
+
+/// A call as the plan sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub call_id: String,
+    pub rep: String,
+    /// The call's own local date (the week it belongs to).
+    pub day: chrono::NaiveDate,
+    pub duration_ms: u64,
+    /// The audio analysis' flag codes; `None` when not analysed yet.
+    pub flags: Option<Vec<String>>,
+}
+
+/// Why a call is in the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "kebab-case")]
+pub enum Reason {
+    /// The rep's base quota for the bucket.
+    Quota,
+    /// An extra quality call for a newcomer.
+    Newcomer,
+    /// An extra quality call for a rep under plan.
+    UnderPlan,
+    /// The analysis flagged the call: always a telephony check.
+    Flagged { flags: Vec<String> },
+    /// Drawn in place of a call a reviewer could not review.
+    Replacement { replaces: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub call_id: String,
+    pub rep: String,
+    pub bucket: Bucket,
+    pub reason: Reason,
+    /// The permanent rank the draw ordered by.
+    pub rank: u64,
+    /// Set when a reviewer replaced this call: why. Kept in the plan.
+    pub replaced: Option<String>,
+    pub reviewer: Option<String>,
+}
+
+/// A rep with fewer eligible calls than the quota: all were drawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shortfall {
+    pub rep: String,
+    pub bucket: Bucket,
+    pub wanted: usize,
+    pub drawn: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub period: Period,
+    pub seed: String,
+    pub rules_version: u32,
+    pub algorithm: u32,
+    pub entries: Vec<Entry>,
+    pub shortfalls: Vec<Shortfall>,
+    /// Reps with calls in the period but not in the roster: planned with
+    /// the default quota.
+    pub unrostered: Vec<String>,
+    /// Calls of the period not analysed yet: their flags are unknown.
+    pub not_analysed: usize,
+}
+
+impl Plan {
+    /// Entries still to be reviewed (not replaced).
+    pub fn active(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.replaced.is_none())
+    }
+}
+
+/// The permanent rank of a call under a seed.
+pub fn rank(seed: &str, call_id: &str) -> u64 {
+    let mut hash = Sha256::new();
+    hash.update(seed.as_bytes());
+    hash.update([0]);
+    hash.update(call_id.as_bytes());
+    let digest = hash.finalize();
+    u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
+/// One rep's calls by bucket, each with its rank.
+type Strata<'a> = BTreeMap<Bucket, Vec<(u64, &'a Candidate)>>;
+
+/// The call's flags that send it to the telephony queue.
+fn flags_that_count(rules: &SamplingRules, call: &Candidate) -> Vec<String> {
+    call.flags
+        .iter()
+        .flatten()
+        .filter(|f| rules.always_telephony.flags.contains(f))
+        .cloned()
+        .collect()
+}
+
+fn flagged(rules: &SamplingRules, call: &Candidate) -> bool {
+    !flags_that_count(rules, call).is_empty()
+}
+
+/// Draw the plan of `period`, keeping what `previous` (the same period's
+/// stored plan) already holds.
+pub fn draw(
+    period: Period,
+    seed: &str,
+    rules: &SamplingRules,
+    roster: &[RepProfile],
+    calls: &[Candidate],
+    previous: Option<&Plan>,
+) -> Plan {
+    let roster: HashMap<String, &RepProfile> =
+        roster.iter().map(|r| (rep_key(&r.rep), r)).collect();
+    let mut plan = Plan {
+        period,
+        seed: seed.to_string(),
+        rules_version: rules.version,
+        algorithm: ALGORITHM_VERSION,
+        entries: previous.map(|p| p.entries.clone()).unwrap_or_default(),
+        shortfalls: Vec::new(),
+        unrostered: Vec::new(),
+        not_analysed: 0,
+    };
+    let mut taken: HashSet<String> = plan.entries.iter().map(|e| e.call_id.clone()).collect();
+    // Strata: rep key -> (a name as written, bucket -> ranked calls).
+    let mut strata: BTreeMap<String, (String, Strata<'_>)> = BTreeMap::new();
+    for call in calls.iter().filter(|c| period.contains(c.day)) {
+        if call.flags.is_none() {
+            plan.not_analysed += 1;
+        }
+        let flagged = flags_that_count(rules, call);
+        let (_, by_bucket) = strata
+            .entry(rep_key(&call.rep))
+            .or_insert_with(|| (call.rep.clone(), BTreeMap::new()));
+        if !flagged.is_empty() {
+            if taken.insert(call.call_id.clone()) {
+                plan.entries.push(Entry {
+                    call_id: call.call_id.clone(),
+                    rep: call.rep.clone(),
+                    bucket: Bucket::Telephony,
+                    reason: Reason::Flagged { flags: flagged },
+                    rank: rank(seed, &call.call_id),
+                    replaced: None,
+                    reviewer: None,
+                });
+            }
+            continue;
+        }
+        let bucket = rules.bucket(call.duration_ms);
+        if bucket != Bucket::None {
+            by_bucket
+                .entry(bucket)
+                .or_default()
+                .push((rank(seed, &call.call_id), call));
+        }
+    }
+    for (key, (name, mut by_bucket)) in strata {
+        let standing = match roster.get(&key) {
+            Some(profile) => profile.standing(
+                period.start(),
+                rules.newcomer_days,
+                rules.under_plan_below_pct,
+            ),
+            None => {
+                plan.unrostered.push(name.clone());
+                RepStanding {
+                    unrostered: true,
+                    ..RepStanding::default()
+                }
+            }
+        };
+        for bucket in [Bucket::Quality, Bucket::Telephony] {
+            let mut reasons: Vec<Reason> = Vec::new();
+            let base = match bucket {
+                Bucket::Quality => rules.quota.quality,
+                _ => rules.quota.telephony,
+            };
+            reasons.extend((0..base).map(|_| Reason::Quota));
+            if bucket == Bucket::Quality {
+                if standing.newcomer {
+                    reasons.extend((0..rules.extra_quality.newcomer).map(|_| Reason::Newcomer));
+                }
+                if standing.under_plan {
+                    reasons.extend((0..rules.extra_quality.under_plan).map(|_| Reason::UnderPlan));
+                }
+            }
+            let wanted = reasons.len();
+            let already = plan
+                .entries
+                .iter()
+                .filter(|e| {
+                    rep_key(&e.rep) == key
+                        && e.bucket == bucket
+                        && e.replaced.is_none()
+                        && !matches!(e.reason, Reason::Flagged { .. })
+                })
+                .count();
+            let mut pool = by_bucket.remove(&bucket).unwrap_or_default();
+            pool.sort_by(|a, b| (a.0, &a.1.call_id).cmp(&(b.0, &b.1.call_id)));
+            let mut drawn = already;
+            for (rank, call) in pool {
+                if drawn >= wanted {
+                    break;
+                }
+                if !taken.insert(call.call_id.clone()) {
+                    continue;
+                }
+                plan.entries.push(Entry {
+                    call_id: call.call_id.clone(),
+                    rep: call.rep.clone(),
+                    bucket,
+                    reason: reasons[drawn].clone(),
+                    rank,
+                    replaced: None,
+                    reviewer: None,
+                });
+                drawn += 1;
+            }
+            if drawn < wanted {
+                plan.shortfalls.push(Shortfall {
+                    rep: name.clone(),
+                    bucket,
+                    wanted,
+                    drawn,
+                });
+            }
+        }
+    }
+    plan.entries.sort_by(|a, b| {
+        (rep_key(&a.rep), a.bucket, a.rank).cmp(&(rep_key(&b.rep), b.bucket, b.rank))
+    });
+    plan
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplaceError {
+    #[error("call {0} is not in the plan (or was replaced already)")]
+    NotInPlan(String),
+    #[error("a replacement needs a reason")]
+    NoReason,
+}
+
+/// A reviewer cannot review a drawn call (wrong language, a fax): mark it
+/// replaced with the reason and draw the next call of the same stratum by
+/// the same order. Returns the replacement, if the stratum had one left.
+pub fn replace(
+    plan: &mut Plan,
+    call_id: &str,
+    reason: &str,
+    rules: &SamplingRules,
+    calls: &[Candidate],
+) -> Result<Option<String>, ReplaceError> {
+    if reason.trim().is_empty() {
+        return Err(ReplaceError::NoReason);
+    }
+    let Some(index) = plan
+        .entries
+        .iter()
+        .position(|e| e.call_id == call_id && e.replaced.is_none())
+    else {
+        return Err(ReplaceError::NotInPlan(call_id.to_string()));
+    };
+    plan.entries[index].replaced = Some(reason.trim().to_string());
+    let (rep, bucket, reviewer) = {
+        let e = &plan.entries[index];
+        (rep_key(&e.rep), e.bucket, e.reviewer.clone())
+    };
+    let taken: HashSet<&str> = plan.entries.iter().map(|e| e.call_id.as_str()).collect();
+    let next = calls
+        .iter()
+        .filter(|c| plan.period.contains(c.day) && rep_key(&c.rep) == rep)
+        .filter(|c| !taken.contains(c.call_id.as_str()))
+        .filter(|c| !flagged(rules, c) && rules.bucket(c.duration_ms) == bucket)
+        .map(|c| (rank(&plan.seed, &c.call_id), c))
+        .min_by(|a, b| (a.0, &a.1.call_id).cmp(&(b.0, &b.1.call_id)));
+    let Some((rank, call)) = next else {
+        return Ok(None);
+    };
+    plan.entries.push(Entry {
+        call_id: call.call_id.clone(),
+        rep: call.rep.clone(),
+        bucket,
+        reason: Reason::Replacement {
+            replaces: call_id.to_string(),
+        },
+        rank,
+        replaced: None,
+        reviewer,
+    });
+    Ok(Some(call.call_id.clone()))
+}
+
+/// Split the plan's calls among reviewers, balanced by audio minutes,
+/// keeping each rep with one reviewer (the same ears judge the same rep):
+/// reps from the most minutes down, each to the reviewer with the least so
+/// far. Calls already assigned to a reviewer in the list keep them.
+pub fn assign(plan: &mut Plan, reviewers: &[String], duration_ms: &HashMap<String, u64>) {
+    if reviewers.is_empty() {
+        return;
+    }
+    let mut load: BTreeMap<&str, u64> = reviewers.iter().map(|r| (r.as_str(), 0)).collect();
+    let mut by_rep: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, e) in plan.entries.iter().enumerate() {
+        if e.replaced.is_some() {
+            continue;
+        }
+        match e.reviewer.as_deref().filter(|r| load.contains_key(r)) {
+            Some(r) => {
+                *load.get_mut(r).expect("known") +=
+                    duration_ms.get(&e.call_id).copied().unwrap_or(0)
+            }
+            None => by_rep.entry(rep_key(&e.rep)).or_default().push(i),
+        }
+    }
+    let mut groups: Vec<(u64, String, Vec<usize>)> = by_rep
+        .into_iter()
+        .map(|(rep, idx)| {
+            let minutes = idx
+                .iter()
+                .map(|&i| {
+                    duration_ms
+                        .get(&plan.entries[i].call_id)
+                        .copied()
+                        .unwrap_or(0)
+                })
+                .sum();
+            (minutes, rep, idx)
+        })
+        .collect();
+    groups.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    for (minutes, _, idx) in groups {
+        let (reviewer, total) = load
+            .iter_mut()
+            .min_by_key(|(name, total)| (**total, **name))
+            .expect("at least one reviewer");
+        *total += minutes;
+        let reviewer = reviewer.to_string();
+        for i in idx {
+            plan.entries[i].reviewer = Some(reviewer.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;
