@@ -47,6 +47,7 @@
 
 mod chunks;
 mod decimate;
+mod facts;
 mod features;
 mod metrics;
 pub mod runner;

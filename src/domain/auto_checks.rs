@@ -8,8 +8,13 @@ use super::checklist::{AppliesTo, AutoCheck, Checklist};
 use super::crm::{Call, CrmRecord};
 use super::review::{Answer, AnswerValue};
 
+/// The first words later than this after the recording starts: the client
+/// waited too long (ringing, a queue, a rep who did not pick up).
+pub const ANSWER_IN_TIME_MS: u64 = 10_000;
+
 /// What the data says about one call; `None` where it cannot tell (no CRM
-/// export in the workspace), so the item is left for the reviewer.
+/// export in the workspace, the call not analysed yet), so the item is left
+/// for the reviewer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Facts {
     pub has_script: bool,
@@ -17,6 +22,21 @@ pub struct Facts {
     pub next_step: Option<bool>,
     pub contact_complete: Option<bool>,
     pub deal_complete: Option<bool>,
+    pub audio: Option<AudioFacts>,
+}
+
+/// What the audio analysis says about the line (filled from
+/// `analysis::CallAnalysis::facts`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AudioFacts {
+    /// Both sides of a stereo call speak; someone speaks on a mono call.
+    pub audible: bool,
+    pub one_way: bool,
+    /// Long dead air, or no speech at all.
+    pub dead_line: bool,
+    pub heavy_clipping: bool,
+    /// When the first words start; `None` when nobody speaks.
+    pub first_speech_ms: Option<u64>,
 }
 
 impl Facts {
@@ -65,6 +85,13 @@ pub fn automatic_answers(checklist: &Checklist, facts: &Facts) -> Vec<(String, A
                     AutoCheck::NextStep => facts.next_step.map(yes_no),
                     AutoCheck::ContactData => facts.contact_complete.map(yes_no),
                     AutoCheck::DealData => facts.deal_complete.map(yes_no),
+                    AutoCheck::Audible => facts.audio.map(|a| yes_no(a.audible)),
+                    AutoCheck::NoOneWayAudio => facts.audio.map(|a| yes_no(!a.one_way)),
+                    AutoCheck::NoDeadLine => facts.audio.map(|a| yes_no(!a.dead_line)),
+                    AutoCheck::NoClipping => facts.audio.map(|a| yes_no(!a.heavy_clipping)),
+                    AutoCheck::AnsweredInTime => facts.audio.map(|a| {
+                        yes_no(a.first_speech_ms.is_some_and(|ms| ms <= ANSWER_IN_TIME_MS))
+                    }),
                 }
             }?;
             Some((
@@ -117,6 +144,7 @@ mod tests {
             next_step: Some(true),
             contact_complete: Some(false),
             deal_complete: Some(true),
+            audio: None,
         };
         let auto = automatic_answers(&c, &facts);
         assert_eq!(value(&auto, "crm_written"), Some(AnswerValue::No));
@@ -126,5 +154,32 @@ mod tests {
         // Judgement items stay with the reviewer.
         assert_eq!(value(&auto, "crm_matches"), None);
         assert_eq!(value(&auto, "crm_stage"), None);
+    }
+
+    #[test]
+    fn audio_facts_answer_the_telephony_items() {
+        let c = Checklist::default_telephony();
+        assert!(
+            automatic_answers(&c, &Facts::default()).is_empty(),
+            "not analysed: left to the reviewer"
+        );
+        let facts = Facts {
+            audio: Some(AudioFacts {
+                audible: false,
+                one_way: true,
+                dead_line: false,
+                heavy_clipping: false,
+                first_speech_ms: Some(14_000),
+            }),
+            ..Facts::default()
+        };
+        let auto = automatic_answers(&c, &facts);
+        assert_eq!(value(&auto, "audible"), Some(AnswerValue::No));
+        assert_eq!(value(&auto, "no_one_way"), Some(AnswerValue::No));
+        assert_eq!(value(&auto, "no_dead_line"), Some(AnswerValue::Yes));
+        assert_eq!(value(&auto, "clean_sound"), Some(AnswerValue::Yes));
+        assert_eq!(value(&auto, "answered_in_time"), Some(AnswerValue::No));
+        assert_eq!(value(&auto, "routed_right"), None);
+        assert_eq!(value(&auto, "not_dropped"), None);
     }
 }

@@ -31,19 +31,30 @@ pub enum AppliesTo {
     Script,
 }
 
-/// A check the CRM data can answer before the reviewer looks; the answer
-/// is pre-filled and marked automatic, the reviewer confirms or overrides.
+/// A check the CRM data or the audio analysis can answer before the
+/// reviewer looks; the answer is pre-filled and marked automatic, the
+/// reviewer confirms or overrides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AutoCheck {
-    /// A note written for the call, or within 48 h after it.
+    /// The call's write-up ([`super::follow_up`]).
     WriteUp,
-    /// An open task with a due date.
+    /// The call's next step: a task due after it ([`super::follow_up`]).
     NextStep,
     /// The contact has phone, email and role.
     ContactData,
     /// The deal has stage, amount and source.
     DealData,
+    /// Both sides (a mono call: someone) can be heard.
+    Audible,
+    /// The analysis found no one-way audio.
+    NoOneWayAudio,
+    /// The analysis found neither long dead air nor a silent call.
+    NoDeadLine,
+    /// The analysis found no heavy clipping.
+    NoClipping,
+    /// The first words come within [`super::auto_checks::ANSWER_IN_TIME_MS`].
+    AnsweredInTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +101,9 @@ pub struct Checklist {
 /// The default sales-call checklist, from the article, shipped in the binary.
 pub const DEFAULT_SALES_CALL_TOML: &str = include_str!("../../assets/checklists/sales-call.toml");
 
+/// The telephony check for short and flagged calls, shipped in the binary.
+pub const DEFAULT_TELEPHONY_TOML: &str = include_str!("../../assets/checklists/telephony.toml");
+
 impl Checklist {
     /// Parse and validate; `file` names the source in every message.
     pub fn from_toml(text: &str, file: &str) -> Result<Checklist, ChecklistError> {
@@ -103,6 +117,11 @@ impl Checklist {
 
     pub fn default_sales_call() -> Checklist {
         Checklist::from_toml(DEFAULT_SALES_CALL_TOML, "assets/checklists/sales-call.toml")
+            .expect("the bundled checklist is validated by its unit test")
+    }
+
+    pub fn default_telephony() -> Checklist {
+        Checklist::from_toml(DEFAULT_TELEPHONY_TOML, "assets/checklists/telephony.toml")
             .expect("the bundled checklist is validated by its unit test")
     }
 
@@ -189,6 +208,22 @@ mod tests {
         assert_eq!(script.applies, AppliesTo::Script);
         assert!(c.items.iter().all(|i| !i.text.ru.is_empty()));
         assert_eq!(c.section_title("crm", Lang::Ru), "Запись в CRM");
+    }
+
+    #[test]
+    fn bundled_telephony_checklist_is_valid_in_both_languages() {
+        let c = Checklist::default_telephony();
+        assert_eq!(c.id, "telephony");
+        assert!(c.items.len() >= 7);
+        for item in &c.items {
+            for lang in [Lang::En, Lang::Ru] {
+                assert!(!item.text.get(lang).trim().is_empty(), "{}", item.id);
+            }
+        }
+        assert!(
+            c.items.iter().any(|i| i.critical),
+            "one-way audio is critical"
+        );
     }
 
     #[test]
