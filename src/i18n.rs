@@ -6,6 +6,8 @@
 
 use crate::domain::Lang;
 
+pub mod plan;
+
 pub struct Strings {
     pub queue: &'static str,
     pub player: &'static str,

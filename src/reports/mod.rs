@@ -1,4 +1,6 @@
-//! Results as they leave the workstation for a client: the CRM audit
-//! (table, CSV, JSON). Numbers come from `domain`; this only formats them.
+//! Results as they leave the workstation for a client: the CRM audit and
+//! the weekly review plan (table, CSV, JSON). Numbers come from `domain`;
+//! this only formats them.
 
 pub mod audit;
+pub mod plan;

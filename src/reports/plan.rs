@@ -1,0 +1,360 @@
+//! The weekly plan as a sales head reads it (a table), for a spreadsheet
+//! (CSV: one row per planned call) or for scripts (JSON, the whole plan).
+
+use crate::domain::Lang;
+use crate::domain::plan::{Entry, Plan};
+use crate::domain::reps::{RepStanding, rep_key};
+use crate::domain::sampling::Bucket;
+use crate::i18n::plan::{bucket, plan_strings, reason};
+use crate::text::{duration, json_safe, one_line, spreadsheet_cell};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+/// What the plan does not hold itself: each call's start and length, and
+/// each rep's team and standing.
+pub struct PlanContext<'a> {
+    pub calls: &'a HashMap<String, CallInfo>,
+    pub reps: &'a HashMap<String, RepInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallInfo {
+    pub started_at: String,
+    pub duration_ms: u64,
+}
+
+/// By [`rep_key`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepInfo {
+    pub team: String,
+    pub standing: RepStanding,
+}
+
+pub fn write(
+    plan: &Plan,
+    context: &PlanContext<'_>,
+    format: PlanFormat,
+    lang: Lang,
+    mut out: impl Write,
+) -> anyhow::Result<()> {
+    match format {
+        PlanFormat::Json => {
+            #[derive(Serialize)]
+            struct Full<'a> {
+                #[serde(flatten)]
+                plan: &'a Plan,
+                calls: &'a HashMap<String, CallInfo>,
+            }
+            let json = serde_json::to_string_pretty(&Full {
+                plan,
+                calls: context.calls,
+            })?;
+            writeln!(out, "{}", json_safe(&json))?;
+        }
+        PlanFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "period",
+                "rep",
+                "team",
+                "bucket",
+                "call_id",
+                "started_at",
+                "duration_s",
+                "reason",
+                "reviewer",
+                "replaced",
+            ])?;
+            for e in &plan.entries {
+                let info = context.calls.get(&e.call_id);
+                let team = context
+                    .reps
+                    .get(&rep_key(&e.rep))
+                    .map_or("", |r| r.team.as_str());
+                let record = [
+                    plan.period.to_string(),
+                    e.rep.clone(),
+                    team.to_string(),
+                    e.bucket.code().to_string(),
+                    e.call_id.clone(),
+                    info.map_or(String::new(), |i| i.started_at.clone()),
+                    info.map_or(String::new(), |i| (i.duration_ms / 1000).to_string()),
+                    reason(lang, &e.reason),
+                    e.reviewer.clone().unwrap_or_default(),
+                    e.replaced.clone().unwrap_or_default(),
+                ];
+                w.write_record(record.iter().map(|c| spreadsheet_cell(c).into_owned()))?;
+            }
+            w.flush()?;
+        }
+        PlanFormat::Table => table(plan, context, lang, &mut out)?,
+    }
+    Ok(())
+}
+
+fn standing_text(lang: Lang, info: Option<&RepInfo>) -> String {
+    let t = plan_strings(lang);
+    let Some(info) = info else {
+        return t.unrostered.into();
+    };
+    let s = info.standing;
+    let mut parts = Vec::new();
+    if s.unrostered {
+        parts.push(t.unrostered);
+    }
+    if s.newcomer {
+        parts.push(t.newcomer);
+    }
+    if s.under_plan {
+        parts.push(t.under_plan);
+    }
+    if parts.is_empty() {
+        parts.push(t.on_plan);
+    }
+    parts.join(", ")
+}
+
+fn table(
+    plan: &Plan,
+    context: &PlanContext<'_>,
+    lang: Lang,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let t = plan_strings(lang);
+    writeln!(
+        out,
+        "{} {} ({} {}, {} v{})",
+        t.title,
+        plan.period,
+        t.seed,
+        one_line(&plan.seed, 40),
+        t.rules,
+        plan.rules_version
+    )?;
+    // Per rep: drawn per bucket, shortfalls, reviewers.
+    let mut reps: BTreeMap<String, (String, [usize; 2], BTreeSet<String>)> = BTreeMap::new();
+    for e in plan.active() {
+        let row = reps
+            .entry(rep_key(&e.rep))
+            .or_insert_with(|| (e.rep.clone(), [0, 0], BTreeSet::new()));
+        row.1[usize::from(e.bucket != Bucket::Quality)] += 1;
+        row.2
+            .insert(e.reviewer.clone().unwrap_or_else(|| t.nobody.to_string()));
+    }
+    for s in &plan.shortfalls {
+        reps.entry(rep_key(&s.rep))
+            .or_insert_with(|| (s.rep.clone(), [0, 0], BTreeSet::new()));
+    }
+    let drawn = |key: &str, bucket: Bucket, n: usize| -> String {
+        match plan
+            .shortfalls
+            .iter()
+            .find(|s| rep_key(&s.rep) == key && s.bucket == bucket)
+        {
+            Some(s) => format!("{n}/{} {}", s.wanted, t.shortfall),
+            None => n.to_string(),
+        }
+    };
+    let mut rows = vec![vec![
+        t.rep.to_string(),
+        t.team.to_string(),
+        t.standing.to_string(),
+        t.quality.to_string(),
+        t.telephony.to_string(),
+        t.reviewer.to_string(),
+    ]];
+    for (key, (name, counts, reviewers)) in &reps {
+        let info = context.reps.get(key);
+        rows.push(vec![
+            one_line(name, 40),
+            info.map_or(String::new(), |i| one_line(&i.team, 30)),
+            standing_text(lang, info),
+            drawn(key, Bucket::Quality, counts[0]),
+            drawn(key, Bucket::Telephony, counts[1]),
+            reviewers
+                .iter()
+                .map(|r| one_line(r, 30))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]);
+    }
+    aligned(out, &rows)?;
+    writeln!(out)?;
+    writeln!(out, "{}", t.calls_title)?;
+    let mut rows = vec![vec![
+        t.rep.to_string(),
+        String::new(),
+        t.call.to_string(),
+        t.started.to_string(),
+        t.length.to_string(),
+        t.why.to_string(),
+        t.reviewer.to_string(),
+    ]];
+    for e in &plan.entries {
+        rows.push(call_row(e, context, lang));
+    }
+    aligned(out, &rows)?;
+    for s in &plan.shortfalls {
+        writeln!(
+            out,
+            "! {} ({}): {}/{} — {}",
+            one_line(&s.rep, 40),
+            bucket(lang, s.bucket),
+            s.drawn,
+            s.wanted,
+            t.shortfall_line
+        )?;
+    }
+    for rep in &plan.unrostered {
+        writeln!(out, "! {}: {}", one_line(rep, 40), t.unrostered_line)?;
+    }
+    if plan.not_analysed > 0 {
+        writeln!(out, "! {} {}", plan.not_analysed, t.not_analysed_line)?;
+    }
+    Ok(())
+}
+
+fn call_row(e: &Entry, context: &PlanContext<'_>, lang: Lang) -> Vec<String> {
+    let t = plan_strings(lang);
+    let info = context.calls.get(&e.call_id);
+    let mut why = reason(lang, &e.reason);
+    if let Some(replaced) = &e.replaced {
+        why = format!("{} ({}: {})", why, t.replaced, one_line(replaced, 60));
+    }
+    vec![
+        one_line(&e.rep, 40),
+        bucket(lang, e.bucket).to_string(),
+        one_line(&e.call_id, 40),
+        info.map_or(String::new(), |i| one_line(&i.started_at, 30)),
+        info.map_or(String::new(), |i| duration(i.duration_ms)),
+        why,
+        e.reviewer
+            .as_deref()
+            .map_or(t.nobody.to_string(), |r| one_line(r, 30)),
+    ]
+}
+
+/// Columns padded to their widest cell (in characters as a terminal shows
+/// them).
+fn aligned(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.width())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell}{}", " ".repeat(w - cell.width())))
+            .collect();
+        writeln!(out, "{}", line.join("  ").trim_end())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::plan::{Candidate, draw};
+    use crate::domain::reps::RepProfile;
+    use crate::domain::sampling::{Period, SamplingRules};
+
+    fn plan() -> (Plan, HashMap<String, CallInfo>, HashMap<String, RepInfo>) {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let mut calls = Vec::new();
+        for (rep, n) in [("Анна", 6), ("Борис", 1)] {
+            for i in 0..n {
+                calls.push(Candidate {
+                    call_id: format!("{rep}-{i}"),
+                    rep: rep.into(),
+                    day,
+                    duration_ms: 95_000,
+                    flags: Some(Vec::new()),
+                });
+            }
+        }
+        let roster = [RepProfile {
+            rep: "Анна".into(),
+            started_on: None,
+            team: "Юг".into(),
+            plan_pct: Some(80.0),
+        }];
+        let rules = SamplingRules::defaults();
+        let period = Period::parse("2026-W48").unwrap();
+        let plan = draw(period, "s", &rules, &roster, &calls, None);
+        let infos = calls
+            .iter()
+            .map(|c| {
+                let info = CallInfo {
+                    started_at: "2026-11-24 10:00".into(),
+                    duration_ms: c.duration_ms,
+                };
+                (c.call_id.clone(), info)
+            })
+            .collect();
+        let mut reps = HashMap::new();
+        reps.insert(
+            rep_key("Анна"),
+            RepInfo {
+                team: "Юг".into(),
+                standing: roster[0].standing(period.start(), 90, 90.0),
+            },
+        );
+        (plan, infos, reps)
+    }
+
+    fn render(format: PlanFormat, lang: Lang) -> String {
+        let (plan, calls, reps) = plan();
+        let mut out = Vec::new();
+        let context = PlanContext {
+            calls: &calls,
+            reps: &reps,
+        };
+        write(&plan, &context, format, lang, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_table_says_who_is_short_and_who_is_not_in_the_roster() {
+        let en = render(PlanFormat::Table, Lang::En);
+        assert!(en.starts_with("Review plan for 2026-W48"), "{en}");
+        assert!(en.contains("under plan"), "{en}");
+        assert!(en.contains("5  "), "Анна: 3 + 2 quality calls\n{en}");
+        assert!(en.contains("1/3 short"), "Борис has one call\n{en}");
+        assert!(en.contains("Борис: not in the roster"), "{en}");
+        assert!(en.contains("extra: under plan"), "{en}");
+        assert!(en.contains("1:35"), "lengths as people read them\n{en}");
+        let ru = render(PlanFormat::Table, Lang::Ru);
+        assert!(
+            ru.contains("План проверки на 2026-W48") && ru.contains("недобор"),
+            "{ru}"
+        );
+    }
+
+    #[test]
+    fn csv_has_a_row_per_planned_call() {
+        let csv = render(PlanFormat::Csv, Lang::En);
+        let rows: Vec<&str> = csv.lines().collect();
+        assert!(rows[0].starts_with("period,rep,team,bucket,call_id"));
+        assert_eq!(rows.len(), 1 + 5 + 1, "{csv}");
+        assert!(
+            rows.iter()
+                .any(|r| r.contains("Юг") && r.contains("quality"))
+        );
+    }
+}
