@@ -244,8 +244,8 @@ fn a_named_pipe_is_refused_at_once() {
     assert!(refusal(Path::new("/dev/zero")).contains("not a regular file (a device)"));
 }
 
-/// `ffmpeg` makes a short recording of `codec` into `name`.
-fn encode(dir: &Path, name: &str, codec: &[&str]) -> Option<PathBuf> {
+/// `ffmpeg` makes a 2-second 48 kHz recording of `codec` into `name`.
+pub(crate) fn encode(dir: &Path, name: &str, codec: &[&str]) -> Option<PathBuf> {
     let path = dir.join(name);
     let mut args = vec![
         "-hide_banner",
@@ -301,18 +301,23 @@ fn edit_ogg(path: &Path, edit: impl Fn(usize, &mut [u8])) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// Make a FLAC file's STREAMINFO claim `frames` (36 bits) of audio.
+pub(crate) fn claim_flac_frames(path: &Path, frames: u64) {
+    let mut bytes = std::fs::read(path).unwrap();
+    // STREAMINFO starts at byte 8; total samples are its bits 108..144.
+    let at = 8 + 13;
+    bytes[at] = (bytes[at] & 0xF0) | (frames >> 32) as u8 & 0x0F;
+    bytes[at + 1..at + 5].copy_from_slice(&(frames as u32).to_be_bytes());
+    std::fs::write(path, bytes).unwrap();
+}
+
 #[test]
 fn a_flac_header_claiming_a_huge_length_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let Some(path) = encode(dir.path(), "long.flac", &["-c:a", "flac"]) else {
         return;
     };
-    let mut bytes = std::fs::read(&path).unwrap();
-    // STREAMINFO starts at byte 8; total samples are its bits 108..144.
-    let at = 8 + 13;
-    bytes[at] |= 0x0F;
-    bytes[at + 1..at + 5].fill(0xFF);
-    std::fs::write(&path, bytes).unwrap();
+    claim_flac_frames(&path, (1 << 36) - 1);
     let reason = refusal(&path);
     assert!(reason.contains("header claims"), "{reason}");
 }

@@ -279,6 +279,6 @@ pub(crate) mod testutil {
 }
 
 #[cfg(test)]
-mod bad_header_tests;
+pub(crate) mod bad_header_tests;
 #[cfg(test)]
 mod codec_tests;
