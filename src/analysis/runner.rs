@@ -151,6 +151,6 @@ fn run(path: &Path, progress: &Mutex<Progress>, stop: &AtomicBool) {
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     format!(
         "the analysis crashed on this recording: {}",
-        crate::audio::panic_text(panic.as_ref())
+        crate::audio::panic_text(panic)
     )
 }
