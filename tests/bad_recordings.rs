@@ -49,7 +49,13 @@ fn batch(dir: &Path, recordings: &[&str]) -> std::path::PathBuf {
 #[test]
 fn an_import_keeps_the_good_calls_and_names_each_bad_recording() {
     let dir = tempfile::tempdir().unwrap();
-    let names = ["zero.wav", "one-hz.wav", "four-ghz.wav", "good.wav", "pipe.wav"];
+    let names = [
+        "zero.wav",
+        "one-hz.wav",
+        "four-ghz.wav",
+        "good.wav",
+        "pipe.wav",
+    ];
     let b = batch(dir.path(), &names);
     set_rate(&b.join("rec/zero.wav"), 0);
     set_rate(&b.join("rec/one-hz.wav"), 1);
@@ -112,7 +118,10 @@ fn the_analyser_fails_a_broken_call_with_the_reason_and_goes_on() {
         if progress.total == 3 && progress.done == 3 {
             break;
         }
-        assert!(start.elapsed() < DEADLINE, "the analyser is stuck: {progress:?}");
+        assert!(
+            start.elapsed() < DEADLINE,
+            "the analyser is stuck: {progress:?}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(seen.finished, vec!["c2".to_string()], "{seen:?}");

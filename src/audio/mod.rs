@@ -11,8 +11,10 @@
 //!   the first packet (to prove a decoder exists) and, when the header does not
 //!   know the length (MP3 without a Xing header), walks packet headers. It also
 //!   names what is wrong with a bad file (empty, truncated WAV, text renamed to
-//!   `.wav`, unsupported codec), because batches from telephony exports contain
-//!   all of those and the importer must say which file and why.
+//!   `.wav`, unsupported codec, a header that cannot be true), because
+//!   batches from telephony exports contain all of those and the importer
+//!   must say which file and why. No header value may panic it or size
+//!   anything beyond what the file can hold.
 //! * [`source::CallSource`] is our own rodio `Source` over a symphonia decoder
 //!   instead of `rodio::Decoder`. Owning the chain means the position is counted
 //!   in recording frames *before* any speed stage (so 1.5x playback still shows
@@ -31,6 +33,10 @@
 //!   When no sound device can be opened (SSH session, CI) a "null clock"
 //!   consumes samples at real-time rate so everything except the sound itself
 //!   still works, and the reason is reported instead of printed.
+//! * A recording is opened only through [`open_recording`] (a regular
+//!   file, without blocking), and every call into symphonia or a codec runs
+//!   under `catch_unwind`: a damaged file fails its own call with a reason,
+//!   never the importer, the player thread or the analysis.
 //! * Nothing in this module writes to stdout or stderr: the TUI owns the
 //!   screen. Errors travel as values ([`AudioError`], `PlayerStatus::error`);
 //!   rodio's drop message is switched off, cpal errors go through a callback,

@@ -14,6 +14,12 @@
 //! (a copy cut short) or a recorder that never wrote the length, and to name a
 //! codec symphonia does not know (GSM 6.10, G.729...). Magic bytes of
 //! containers this build cannot read (MP4, AMR...) are named too.
+//!
+//! Headers are not believed blindly either: a sample rate no recording has
+//! ([`MIN_SAMPLE_RATE`]..=[`MAX_SAMPLE_RATE`]) or a length the file has no
+//! bytes for ([`MAX_FRAMES_PER_BYTE`]) is refused, because the player's
+//! clock, the analysis buffers and the length shown in the queue all
+//! follow from them.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
