@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::AudioError;
-use super::codec_tests::run_tool;
+use super::codec_tests::ffmpeg_lavfi;
 use super::probe::probe;
 use super::source::CallSource;
 
@@ -246,20 +246,8 @@ fn a_named_pipe_is_refused_at_once() {
 
 /// `ffmpeg` makes a 2-second 48 kHz recording of `codec` into `name`.
 pub(crate) fn encode(dir: &Path, name: &str, codec: &[&str]) -> Option<PathBuf> {
-    let path = dir.join(name);
-    let mut args = vec![
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:sample_rate=48000:duration=2",
-    ];
-    args.extend_from_slice(codec);
-    args.push(path.to_str()?);
-    run_tool("ffmpeg", &args).then_some(path)
+    let sine = "sine=frequency=440:sample_rate=48000:duration=2";
+    ffmpeg_lavfi(dir, name, sine, codec)
 }
 
 /// The Ogg page checksum (CRC-32, polynomial 0x04C11DB7, not reflected).

@@ -168,13 +168,14 @@ pub(crate) fn open_recording(path: &Path) -> Result<(File, u64), AudioError> {
     if !meta.is_file() {
         return Err(open_err(format!(
             "not a regular file ({}); refused",
-            kind_name(meta.file_type())
+            file_kind_name(meta.file_type())
         )));
     }
     Ok((file, meta.len()))
 }
 
-fn kind_name(kind: std::fs::FileType) -> &'static str {
+/// What a path is when it is not a regular file, for a refusal.
+pub(crate) fn file_kind_name(kind: std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

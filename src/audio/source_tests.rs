@@ -7,7 +7,7 @@ use rodio::Source;
 use rodio::source::UniformSourceIterator;
 
 use super::*;
-use crate::audio::codec_tests::run_tool;
+use crate::audio::codec_tests::ffmpeg_lavfi;
 use crate::audio::testutil::{ramp_frame, write_ramp_wav};
 
 fn open(path: &Path) -> CallSource {
@@ -146,12 +146,8 @@ fn speed_stage_after_the_source_keeps_recording_time() {
 /// A 6 s, 300 Hz, 8 kHz mono file encoded by ffmpeg; `None` only when
 /// ffmpeg is missing and skipping was asked for (see `run_tool`).
 fn ffmpeg_file(dir: &Path, name: &str, codec: &[&str]) -> Option<std::path::PathBuf> {
-    let path = dir.join(name);
-    let mut args = vec!["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi"];
-    args.extend(["-i", "sine=frequency=300:sample_rate=8000:duration=6"]);
-    args.extend(codec);
-    args.push(path.to_str().unwrap());
-    run_tool("ffmpeg", &args).then_some(path)
+    let sine = "sine=frequency=300:sample_rate=8000:duration=6";
+    ffmpeg_lavfi(dir, name, sine, codec)
 }
 
 fn ffmpeg_mp3(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
