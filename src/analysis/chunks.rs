@@ -33,14 +33,6 @@ pub(crate) const CHUNK_FRAMES: u64 = 12_000;
 /// those of one pass over the file.
 pub(crate) const WARMUP_FRAMES: u64 = 201;
 
-/// Below this a recording cannot hold speech (telephony is 8000 Hz): such a
-/// rate is a damaged header.
-const MIN_RATE: u32 = 1_000;
-
-/// Above this the header is damaged too (studio audio stops at 384 kHz),
-/// and the resampler's table would grow with the rate.
-const MAX_RATE: u32 = 384_000;
-
 /// At most this many chunks (two weeks of audio); the last chunk reads to
 /// the end whatever length the container claims.
 const MAX_CHUNKS: u64 = 10_000;
@@ -64,16 +56,28 @@ pub(crate) fn measure_file(
     workers: usize,
     progress: &dyn Fn(f32),
 ) -> Result<Features, AnalysisError> {
+    // Opening refuses sample rates and lengths no recording can have
+    // (`audio::probe`), so every size below is bounded by the file.
     let first = CallSource::open(path)?;
+    let results = measure_chunks(first, path, layout, chunk_frames, workers, progress);
+    join(results, chunk_frames.max(WARMUP_FRAMES + 1))?.ok_or_else(|| AnalysisError::NoAudio {
+        file: file_label(path),
+    })
+}
+
+/// Each chunk's features, in order; `None` for the chunks never measured
+/// (after a failure, or past the real end of the audio).
+pub(crate) fn measure_chunks(
+    first: CallSource,
+    path: &Path,
+    layout: ChannelLayout,
+    chunk_frames: u64,
+    workers: usize,
+    progress: &dyn Fn(f32),
+) -> Vec<Option<Result<Features, AnalysisError>>> {
     let channels = first.channels().get();
     let mix = mix_for(layout, channels);
     let rate = first.sample_rate().get().max(1);
-    if !(MIN_RATE..=MAX_RATE).contains(&rate) {
-        return Err(AnalysisError::Read {
-            file: file_label(path),
-            reason: format!("a sample rate of {rate} Hz cannot be right (a damaged header?)"),
-        });
-    }
     let controls = first.controls();
     let total_samples = controls
         .total_frames()
@@ -127,10 +131,7 @@ pub(crate) fn measure_file(
             }
         }
     });
-    let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
-    join(results, chunk_frames)?.ok_or_else(|| AnalysisError::NoAudio {
-        file: file_label(path),
-    })
+    results.into_inner().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The chunks' features in order, up to the first chunk that came out
@@ -190,10 +191,16 @@ impl Plan<'_> {
                 Ok(s) => self.measure_chunk(source.insert(s), index, tx),
                 Err(e) => Err(e.into()),
             };
-            let failed = result.is_err();
+            // A failure fails the analysis; a chunk that came out short
+            // is the real end of the audio, however long the header said
+            // it was. Either way no later chunk is wanted (`join` stops
+            // there): measuring them would only hold memory for nothing.
+            let last = index + 1 == self.chunks;
+            let done = result
+                .as_ref()
+                .map_or(true, |f| !last && (f.frames() as u64) < self.chunk_frames);
             results.lock().unwrap_or_else(|p| p.into_inner())[index] = Some(result);
-            if failed {
-                // No use measuring the rest: the analysis fails.
+            if done {
                 next.store(self.chunks, Ordering::SeqCst);
                 return;
             }

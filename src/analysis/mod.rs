@@ -56,6 +56,9 @@ mod vad;
 mod waveform;
 
 #[cfg(test)]
+#[path = "bad_recording_tests.rs"]
+mod bad_recording_tests;
+#[cfg(test)]
 #[path = "bench_tests.rs"]
 mod bench_tests;
 #[cfg(test)]

@@ -26,6 +26,18 @@ pub struct Progress {
     pub failed: Vec<(String, String)>,
 }
 
+impl Progress {
+    /// Why this call could not be analysed in this session, if it could
+    /// not: what to show instead of "not analysed yet".
+    pub fn failure(&self, call_id: &str) -> Option<&str> {
+        self.failed
+            .iter()
+            .rev()
+            .find(|(id, _)| id == call_id)
+            .map(|(_, reason)| reason.as_str())
+    }
+}
+
 pub struct Analyser {
     progress: Arc<Mutex<Progress>>,
     stop: Arc<AtomicBool>,
@@ -137,10 +149,8 @@ fn run(path: &Path, progress: &Mutex<Progress>, stop: &AtomicBool) {
 
 /// What a panic said, for the failure list.
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    let text = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_default();
-    format!("the analysis crashed on this recording: {text}")
+    format!(
+        "the analysis crashed on this recording: {}",
+        crate::audio::panic_text(panic)
+    )
 }

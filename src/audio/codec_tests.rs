@@ -55,27 +55,26 @@ pub(crate) fn run_tool(tool: &str, args: &[&str]) -> bool {
     }
 }
 
+/// ffmpeg renders the lavfi `source` into `dir/name` with the `codec`
+/// options; `None` only when ffmpeg is missing and skipping was asked for.
+pub(crate) fn ffmpeg_lavfi(
+    dir: &Path,
+    name: &str,
+    source: &str,
+    codec: &[&str],
+) -> Option<PathBuf> {
+    let path = dir.join(name);
+    let mut args = vec!["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi"];
+    args.extend(["-i", source]);
+    args.extend_from_slice(codec);
+    args.push(path.to_str()?);
+    run_tool("ffmpeg", &args).then_some(path)
+}
+
 /// The reference signal as 16-bit PCM WAV at `rate`.
 fn reference(dir: &Path, rate: u32) -> Option<PathBuf> {
-    let path = dir.join(format!("ref{rate}.wav"));
     let src = format!("aevalsrc={SIGNAL}:s={rate}:d={SECS}");
-    let ok = run_tool(
-        "ffmpeg",
-        &[
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            &src,
-            "-c:a",
-            "pcm_s16le",
-            path.to_str()?,
-        ],
-    );
-    ok.then_some(path)
+    ffmpeg_lavfi(dir, &format!("ref{rate}.wav"), &src, &["-c:a", "pcm_s16le"])
 }
 
 fn ffmpeg_encode(input: &Path, out: &Path, codec: &[&str]) -> bool {

@@ -11,8 +11,10 @@
 //!   the first packet (to prove a decoder exists) and, when the header does not
 //!   know the length (MP3 without a Xing header), walks packet headers. It also
 //!   names what is wrong with a bad file (empty, truncated WAV, text renamed to
-//!   `.wav`, unsupported codec), because batches from telephony exports contain
-//!   all of those and the importer must say which file and why.
+//!   `.wav`, unsupported codec, a header that cannot be true), because
+//!   batches from telephony exports contain all of those and the importer
+//!   must say which file and why. No header value may panic it or size
+//!   anything beyond what the file can hold.
 //! * [`source::CallSource`] is our own rodio `Source` over a symphonia decoder
 //!   instead of `rodio::Decoder`. Owning the chain means the position is counted
 //!   in recording frames *before* any speed stage (so 1.5x playback still shows
@@ -31,6 +33,10 @@
 //!   When no sound device can be opened (SSH session, CI) a "null clock"
 //!   consumes samples at real-time rate so everything except the sound itself
 //!   still works, and the reason is reported instead of printed.
+//! * A recording is opened only through [`open_recording`] (a regular
+//!   file, without blocking), and every call into symphonia or a codec runs
+//!   under `catch_unwind`: a damaged file fails its own call with a reason,
+//!   never the importer, the player thread or the analysis.
 //! * Nothing in this module writes to stdout or stderr: the TUI owns the
 //!   screen. Errors travel as values ([`AudioError`], `PlayerStatus::error`);
 //!   rodio's drop message is switched off, cpal errors go through a callback,
@@ -61,6 +67,7 @@ pub use chain::ChannelMode;
 pub use player::{OutputChoice, OutputState, PlayerCommand, PlayerHandle, PlayerStatus};
 pub use probe::{AudioInfo, probe};
 
+use std::fs::File;
 use std::path::Path;
 
 /// Everything that can be wrong with a recording. Every message starts with the
@@ -106,10 +113,87 @@ pub enum AudioError {
     /// Reading failed half way (disk, network share gone...).
     #[error("{file}: read error: {reason}")]
     Io { file: String, reason: String },
+    /// The header says something no recording can be: a sample rate of
+    /// 0 Hz or 4 GHz, more audio than the file has bytes for. Refused
+    /// rather than believed, because every size (buffers, the analysis,
+    /// the shown length) would follow from it.
+    #[error("{file}: header cannot be right: {detail}")]
+    Implausible { file: String, detail: String },
+    /// The decoder or the container reader crashed on this file: the call
+    /// fails alone, the program goes on.
+    #[error("{file}: the decoder crashed on this file: {detail}")]
+    Crashed { file: String, detail: String },
 }
 
 fn secs(ms: &u64) -> String {
     format!("{:.1} s", *ms as f64 / 1000.0)
+}
+
+/// Run `work` (opening or probing `path`) so that a panic inside a decoder
+/// becomes [`AudioError::Crashed`] for this file instead of unwinding into
+/// the importer, the player or the analysis.
+pub(crate) fn without_panics<T>(
+    path: &Path,
+    work: impl FnOnce() -> Result<T, AudioError>,
+) -> Result<T, AudioError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+        Err(AudioError::Crashed {
+            file: file_label(path),
+            detail: panic_text(panic.as_ref()),
+        })
+    })
+}
+
+/// Open a recording to read it: without blocking, and only if it is a
+/// regular file (a symlink to one is fine). A recording is checked at
+/// import, but the path is opened again by the player and the analysis,
+/// maybe days later: by then it may be a FIFO (opening one blocks until a
+/// writer comes, a read waits forever) or a link to a device such as
+/// `/dev/zero` (a read never ends). Returns the file and its length.
+pub(crate) fn open_recording(path: &Path) -> Result<(File, u64), AudioError> {
+    let open_err = |reason: String| AudioError::Open {
+        file: file_label(path),
+        reason,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Has no effect on reading a regular file, the only kind kept.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| open_err(io_reason(&e)))?;
+    let meta = file.metadata().map_err(|e| open_err(io_reason(&e)))?;
+    if !meta.is_file() {
+        return Err(open_err(format!(
+            "not a regular file ({}); refused",
+            file_kind_name(meta.file_type())
+        )));
+    }
+    Ok((file, meta.len()))
+}
+
+/// What a path is when it is not a regular file, for a refusal.
+pub(crate) fn file_kind_name(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    }
 }
 
 /// The name used in messages: the file name, or the whole path if it has none.
@@ -127,6 +211,15 @@ pub(crate) fn io_reason(err: &std::io::Error) -> String {
         Some(cut) => text[..cut].to_string(),
         None => text,
     }
+}
+
+/// What a caught panic said (its `&str` or `String` payload), for a message.
+pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
 }
 
 #[cfg(test)]
@@ -192,5 +285,7 @@ pub(crate) mod testutil {
     }
 }
 
+#[cfg(test)]
+pub(crate) mod bad_header_tests;
 #[cfg(test)]
 mod codec_tests;

@@ -23,6 +23,7 @@
 //! shifts the pitch). Everything that changes timing sits after the source,
 //! so the position stays in recording time.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -112,6 +113,9 @@ struct Shared {
     skip_silence: bool,
     output: OutputState,
     error: Option<String>,
+    /// The supervisor restarted the playback thread: why, until the
+    /// reviewer loads another call.
+    restarted: Option<String>,
     device_error: Option<String>,
     /// When the last device error came: a glitch the stream survives
     /// (ALSA's pulse plugin reports one at start) is shown only briefly.
@@ -126,10 +130,39 @@ fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
 }
 
 /// The UI's handle on the playback thread. Dropping it stops the thread.
+///
+/// It is also the thread's supervisor: should the thread ever die (every
+/// command already runs under `catch_unwind`, so only a panic outside one
+/// gets that far), the next `send` or `status` starts a new one, reloads
+/// the call where it was, and says so in `PlayerStatus::error`.
 pub struct PlayerHandle {
-    tx: Sender<PlayerCommand>,
+    choice: OutputChoice,
     shared: Arc<Mutex<Shared>>,
+    worker: Mutex<Worker>,
+}
+
+/// The playback thread and its command channel.
+struct Worker {
+    tx: Sender<PlayerCommand>,
     thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    fn spawn(choice: OutputChoice, shared: &Arc<Mutex<Shared>>) -> Worker {
+        let (tx, rx) = mpsc::channel();
+        let thread_shared = Arc::clone(shared);
+        let thread = thread::Builder::new()
+            .name("callqa-audio".into())
+            .spawn(move || run(choice, &rx, &thread_shared));
+        let thread = match thread {
+            Ok(handle) => Some(handle),
+            Err(err) => {
+                lock(shared).error = Some(format!("cannot start the audio thread: {err}"));
+                None
+            }
+        };
+        Worker { tx, thread }
+    }
 }
 
 impl PlayerHandle {
@@ -147,31 +180,65 @@ impl PlayerHandle {
             skip_silence: false,
             output,
             error: None,
+            restarted: None,
             device_error: None,
             device_error_at: None,
         }));
-        let (tx, rx) = mpsc::channel();
-        let thread_shared = Arc::clone(&shared);
-        let thread = thread::Builder::new()
-            .name("callqa-audio".into())
-            .spawn(move || run(choice, &rx, &thread_shared));
-        let thread = match thread {
-            Ok(handle) => Some(handle),
-            Err(err) => {
-                lock(&shared).error = Some(format!("cannot start the audio thread: {err}"));
-                None
-            }
-        };
-        PlayerHandle { tx, shared, thread }
+        let worker = Mutex::new(Worker::spawn(choice, &shared));
+        PlayerHandle {
+            choice,
+            shared,
+            worker,
+        }
     }
 
     /// Queue a command for the playback thread. Never blocks.
     pub fn send(&self, cmd: PlayerCommand) {
-        let _ = self.tx.send(cmd);
+        if matches!(cmd, PlayerCommand::Load(_) | PlayerCommand::Unload) {
+            lock(&self.shared).restarted = None;
+        }
+        let worker = self.supervised();
+        let _ = worker.tx.send(cmd);
+    }
+
+    /// The worker, restarted first if its thread has died.
+    fn supervised(&self) -> MutexGuard<'_, Worker> {
+        let mut worker = self.worker.lock().unwrap_or_else(|e| e.into_inner());
+        if worker.thread.as_ref().is_some_and(JoinHandle::is_finished) {
+            let died = worker.thread.take().map(JoinHandle::join);
+            let why = match died {
+                Some(Err(panic)) => super::panic_text(panic.as_ref()),
+                _ => "it stopped".into(),
+            };
+            *worker = self.restart(&why);
+        }
+        worker
+    }
+
+    /// A new playback thread, with the call that was loaded reloaded at
+    /// the same position (paused) and its skip ranges.
+    fn restart(&self, why: &str) -> Worker {
+        let resume = {
+            let mut s = lock(&self.shared);
+            s.restarted = Some(format!("the player stopped ({why}) and was restarted"));
+            let controls = s.controls.take();
+            s.loaded.take().map(|path| (path, controls))
+        };
+        let worker = Worker::spawn(self.choice, &self.shared);
+        if let Some((path, controls)) = resume {
+            let _ = worker.tx.send(PlayerCommand::Load(path));
+            if let Some(c) = controls {
+                let ranges = c.skip_ranges_as_durations();
+                let _ = worker.tx.send(PlayerCommand::SetSkipRanges(ranges));
+                let _ = worker.tx.send(PlayerCommand::Seek(c.position()));
+            }
+        }
+        worker
     }
 
     /// A snapshot of the player; cheap, never waits for audio.
     pub fn status(&self) -> PlayerStatus {
+        drop(self.supervised());
         let s = lock(&self.shared);
         let mut status = PlayerStatus {
             loaded: s.loaded.clone(),
@@ -199,6 +266,7 @@ impl PlayerHandle {
             status.error = status.error.or_else(|| c.error());
             status.skipped = c.skipped();
         }
+        status.error = status.error.or_else(|| s.restarted.clone());
         let recent = s
             .device_error_at
             .is_some_and(|at| at.elapsed() < DEVICE_GLITCH_SHOWN);
@@ -211,8 +279,9 @@ impl PlayerHandle {
 
 impl Drop for PlayerHandle {
     fn drop(&mut self) {
-        let _ = self.tx.send(PlayerCommand::Shutdown);
-        if let Some(thread) = self.thread.take() {
+        let worker = self.worker.get_mut().unwrap_or_else(|e| e.into_inner());
+        let _ = worker.tx.send(PlayerCommand::Shutdown);
+        if let Some(thread) = worker.thread.take() {
             let _ = thread.join();
         }
     }
@@ -245,47 +314,87 @@ fn run(choice: OutputChoice, rx: &Receiver<PlayerCommand>, shared: &Arc<Mutex<Sh
         let Some(cmd) = cmd else {
             continue;
         };
-        match cmd {
-            PlayerCommand::Load(path) => {
-                drop(current.take()); // stop the old call before opening the new one
-                current = load(&output, path, shared);
-            }
-            PlayerCommand::Unload => {
+        // A panic in one command (a codec, the output stack) fails the
+        // call it was about; the thread and the next call go on.
+        let handled = catch_unwind(AssertUnwindSafe(|| {
+            command(cmd, &output, &mut current, &effects, shared)
+        }));
+        match handled {
+            Ok(Flow::Continue) => {}
+            Ok(Flow::Stop) => break,
+            Err(panic) => {
                 current = None;
                 let mut s = lock(shared);
+                s.error = Some(format!(
+                    "{}: the player failed on this call: {}",
+                    s.loaded
+                        .as_deref()
+                        .map(super::file_label)
+                        .unwrap_or_default(),
+                    super::panic_text(panic.as_ref())
+                ));
                 s.loaded = None;
                 s.controls = None;
-                s.error = None;
-            }
-            PlayerCommand::SetSpeed(value) => {
-                effects.set_speed(value);
-            }
-            PlayerCommand::SetChannelMode(mode) => effects.set_channel_mode(mode),
-            PlayerCommand::SetVolume(value) => {
-                effects.set_volume(value);
-            }
-            PlayerCommand::SetAutoGain(on) => effects.set_auto_gain(on),
-            PlayerCommand::SetSkipSilence(on) => {
-                lock(shared).skip_silence = on;
-                if let Some(c) = &current {
-                    c.controls.set_skip_silence(on);
-                }
-            }
-            PlayerCommand::SetSkipRanges(ranges) => {
-                if let Some(c) = &current {
-                    c.controls.set_skip_ranges(&ranges);
-                }
-            }
-            PlayerCommand::Shutdown => break,
-            other => {
-                if let Some(c) = &current {
-                    control(&c.controls, other);
-                }
             }
         }
     }
     drop(current);
     drop(output);
+}
+
+/// Whether the playback thread goes on after a command.
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Carry out one command on the playback thread.
+fn command(
+    cmd: PlayerCommand,
+    output: &Output,
+    current: &mut Option<Current>,
+    effects: &Effects,
+    shared: &Arc<Mutex<Shared>>,
+) -> Flow {
+    match cmd {
+        PlayerCommand::Load(path) => {
+            drop(current.take()); // stop the old call before opening the new one
+            *current = load(output, path, shared);
+        }
+        PlayerCommand::Unload => {
+            *current = None;
+            let mut s = lock(shared);
+            s.loaded = None;
+            s.controls = None;
+            s.error = None;
+        }
+        PlayerCommand::SetSpeed(value) => {
+            effects.set_speed(value);
+        }
+        PlayerCommand::SetChannelMode(mode) => effects.set_channel_mode(mode),
+        PlayerCommand::SetVolume(value) => {
+            effects.set_volume(value);
+        }
+        PlayerCommand::SetAutoGain(on) => effects.set_auto_gain(on),
+        PlayerCommand::SetSkipSilence(on) => {
+            lock(shared).skip_silence = on;
+            if let Some(c) = current.as_ref() {
+                c.controls.set_skip_silence(on);
+            }
+        }
+        PlayerCommand::SetSkipRanges(ranges) => {
+            if let Some(c) = current.as_ref() {
+                c.controls.set_skip_ranges(&ranges);
+            }
+        }
+        PlayerCommand::Shutdown => return Flow::Stop,
+        other => {
+            if let Some(c) = current.as_ref() {
+                control(&c.controls, other);
+            }
+        }
+    }
+    Flow::Continue
 }
 
 /// Transport commands: they only touch the source's atomics.

@@ -162,6 +162,86 @@ fn bad_file_sets_error_and_thread_keeps_running() {
     assert_eq!(s.error, None, "a good load clears the error");
 }
 
+/// A recording replaced on disk after import by a bad one (issue 12):
+/// a header that used to panic the playback thread, then a FIFO that used
+/// to hang it. Each load fails alone with the reason, and the next call
+/// plays.
+#[test]
+fn a_recording_broken_after_import_fails_alone() {
+    use crate::audio::bad_header_tests::{Fmt, silence};
+    let dir = tempfile::tempdir().unwrap();
+    let call = write_ramp_wav(dir.path(), "call.wav", 8000, 1, 2.0);
+    let next = write_ramp_wav(dir.path(), "next.wav", 8000, 1, 2.0);
+    // On a hang, failing must not wait for the thread (dropping joins it).
+    let h = std::mem::ManuallyDrop::new(PlayerHandle::spawn(OutputChoice::Null));
+    load(&h, &call);
+
+    let (_, mut pcm) = Fmt::all_codecs().remove(0);
+    pcm.rate = 0;
+    std::fs::write(&call, pcm.wav(&silence())).unwrap();
+    h.send(PlayerCommand::Load(call.clone()));
+    let s = wait_for(&h, "the header's error", |s| s.error.is_some());
+    assert_eq!(
+        s.error.as_deref(),
+        Some(
+            "call.wav: header cannot be right: a sample rate of 0 Hz \
+             (recordings have 1000 to 384000 Hz)"
+        )
+    );
+    assert_eq!(s.loaded, None);
+
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(&call).unwrap();
+        let c_path = std::ffi::CString::new(call.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo reads a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        h.send(PlayerCommand::Load(call.clone()));
+        wait_for(&h, "the FIFO refused", |s| {
+            s.error
+                .as_deref()
+                .is_some_and(|e| e.contains("not a regular file (a named pipe)"))
+        });
+    }
+
+    let s = load(&h, &next);
+    assert_eq!(s.error, None);
+    h.send(PlayerCommand::Play);
+    wait_for(&h, "the next call plays", |s| s.position > Duration::ZERO);
+    drop(std::mem::ManuallyDrop::into_inner(h));
+}
+
+/// Should the playback thread die all the same, the handle starts a new
+/// one with the call where it was, and says so.
+#[test]
+fn a_dead_playback_thread_is_restarted_with_the_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_ramp_wav(dir.path(), "call.wav", 8000, 1, 5.0);
+    let h = PlayerHandle::spawn(OutputChoice::Null);
+    load(&h, &path);
+    h.send(PlayerCommand::Seek(Duration::from_millis(1500)));
+    wait_for(&h, "seek", |s| s.position == Duration::from_millis(1500));
+
+    // The thread ends as if it had died: its channel is gone.
+    h.worker.lock().unwrap().tx = mpsc::channel().0;
+    let s = wait_for(&h, "the restart", |s| {
+        s.error.as_deref().is_some_and(|e| e.contains("restarted"))
+            && s.loaded.as_deref() == Some(path.as_path())
+            && s.position == Duration::from_millis(1500)
+    });
+    assert!(!s.playing);
+    h.send(PlayerCommand::Play);
+    wait_for(&h, "playing on", |s| {
+        s.position > Duration::from_millis(1500)
+    });
+    assert!(
+        h.status().error.is_some(),
+        "the notice stays until another load"
+    );
+    load(&h, &path);
+    assert_eq!(h.status().error, None);
+}
+
 #[test]
 fn end_of_call_finishes_and_play_restarts() {
     let dir = tempfile::tempdir().unwrap();

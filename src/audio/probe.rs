@@ -14,8 +14,13 @@
 //! (a copy cut short) or a recorder that never wrote the length, and to name a
 //! codec symphonia does not know (GSM 6.10, G.729...). Magic bytes of
 //! containers this build cannot read (MP4, AMR...) are named too.
+//!
+//! Headers are not believed blindly either: a sample rate no recording has
+//! ([`MIN_SAMPLE_RATE`]..=[`MAX_SAMPLE_RATE`]) or a length the file has no
+//! bytes for ([`MAX_FRAMES_PER_BYTE`]) is refused, because the player's
+//! clock, the analysis buffers and the length shown in the queue all
+//! follow from them.
 
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::time::Duration;
@@ -31,9 +36,66 @@ use symphonia::core::units::TimeBase;
 use super::readers;
 use super::sniff::{Kind, sniff};
 use super::wav::{
-    GSM_WAV_TAG, PatchedWav, WAV_TAGS_DECODED, check_wav_length, read_wav_layout, wav_codec_name,
+    GSM_WAV_TAG, PatchedWav, WAV_TAGS_DECODED, check_wav_header, check_wav_length, read_wav_layout,
+    wav_codec_name,
 };
-use super::{AudioError, file_label, io_reason};
+use super::{AudioError, file_label, io_reason, open_recording, without_panics};
+
+/// Below this no recording holds speech (telephony is 8000 Hz): such a rate
+/// is a damaged header. A rate of 1 Hz would show a 6-second call as 13
+/// hours and make the player pull samples in a busy loop.
+pub const MIN_SAMPLE_RATE: u32 = 1_000;
+
+/// Above this the header is damaged too (studio audio stops at 384 kHz);
+/// buffers sized by the rate would grow without bound.
+pub const MAX_SAMPLE_RATE: u32 = 384_000;
+
+/// No codec we read packs more frames than this into one byte of the file:
+/// the densest are FLAC blocks of one constant value (about 6000 frames a
+/// byte) and Opus or Vorbis packets of silence (about 2000). A header that
+/// claims more audio than `file length x this` is lying, and believing it
+/// would size the analysis and the shown length by the lie.
+pub const MAX_FRAMES_PER_BYTE: u64 = 8192;
+
+/// Refuse a sample rate no recording can have.
+pub(crate) fn check_sample_rate(file: &str, rate: u32) -> Result<(), AudioError> {
+    if (MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE).contains(&rate) {
+        return Ok(());
+    }
+    Err(AudioError::Implausible {
+        file: file.to_string(),
+        detail: format!(
+            "a sample rate of {rate} Hz (recordings have {MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE} Hz)"
+        ),
+    })
+}
+
+/// Refuse a length the file has no room for (see [`MAX_FRAMES_PER_BYTE`]).
+fn check_length(file: &str, frames: u64, rate: u32, file_len: u64) -> Result<(), AudioError> {
+    let most = file_len.saturating_mul(MAX_FRAMES_PER_BYTE);
+    if frames <= most {
+        return Ok(());
+    }
+    let time = |frames: u64| human_time(frames / u64::from(rate.max(1)));
+    Err(AudioError::Implausible {
+        file: file.to_string(),
+        detail: format!(
+            "header claims {} of audio, a file of {file_len} bytes holds at most {}",
+            time(frames),
+            time(most)
+        ),
+    })
+}
+
+/// Seconds as a reader takes them in: `42 s`, `17 min`, `3 h`, `812 days`.
+fn human_time(secs: u64) -> String {
+    match secs {
+        0..120 => format!("{secs} s"),
+        120..7_200 => format!("{} min", secs / 60),
+        7_200..172_800 => format!("{} h", secs / 3600),
+        _ => format!("{} days", secs / 86_400),
+    }
+}
 
 /// What the importer and the TUI need to know about a recording.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,11 +116,14 @@ impl AudioInfo {
 }
 
 /// Check a recording and read its format and length; see the module docs.
+/// No file makes it panic: a decoder that does is reported as
+/// [`AudioError::Crashed`].
 pub fn probe(path: &Path) -> Result<AudioInfo, AudioError> {
-    probe_frames(path).map(|(info, _)| info)
+    without_panics(path, || probe_frames(path)).map(|(info, _)| info)
 }
 
-/// [`probe`], plus the exact length in frames.
+/// [`probe`], plus the exact length in frames. Callers guard it against
+/// panics ([`without_panics`]).
 pub(crate) fn probe_frames(path: &Path) -> Result<(AudioInfo, u64), AudioError> {
     let mut opened = open_format(path)?;
     let file = opened.label.clone();
@@ -107,9 +172,10 @@ pub(crate) fn probe_frames(path: &Path) -> Result<(AudioInfo, u64), AudioError> 
         .channels
         .map(|c| c.count())
         .unwrap_or_else(|| spec.channels.count()) as u16;
-    if sample_rate == 0 || channels == 0 {
-        return Err(corrupt(&file, "no sample rate or channel count".into()));
+    if channels == 0 {
+        return Err(corrupt(&file, "no channel count".into()));
     }
+    check_sample_rate(&file, sample_rate)?;
 
     let frames = match params.n_frames {
         Some(n) if opened.container != "mp3" => n,
@@ -134,6 +200,7 @@ pub(crate) fn probe_frames(path: &Path) -> Result<(AudioInfo, u64), AudioError> 
     if frames == 0 {
         return Err(AudioError::NoAudio { file });
     }
+    check_length(&file, frames, sample_rate, opened.file_len)?;
 
     let info = AudioInfo {
         container: opened.container.to_string(),
@@ -152,22 +219,15 @@ pub(crate) struct Opened {
     pub params: CodecParameters,
     pub container: &'static str,
     pub label: String,
+    /// Bytes in the file, which bound every length its header claims.
+    pub file_len: u64,
 }
 
 /// Open the file, catch what symphonia would report badly, and let symphonia
 /// find the container. Shared by `probe` and `CallSource::open`.
 pub(crate) fn open_format(path: &Path) -> Result<Opened, AudioError> {
     let label = file_label(path);
-    let open_err = |reason: String| AudioError::Open {
-        file: label.clone(),
-        reason,
-    };
-    let mut file = File::open(path).map_err(|e| open_err(io_reason(&e)))?;
-    let meta = file.metadata().map_err(|e| open_err(io_reason(&e)))?;
-    if meta.is_dir() {
-        return Err(open_err("is a directory".into()));
-    }
-    let file_len = meta.len();
+    let (mut file, file_len) = open_recording(path)?;
     if file_len == 0 {
         return Err(AudioError::Empty { file: label });
     }
@@ -204,7 +264,9 @@ pub(crate) fn open_format(path: &Path) -> Result<Opened, AudioError> {
                     codec: wav_codec_name(layout.format_tag),
                 });
             }
-            // Before symphonia, which rejects such files with a vaguer message.
+            // Before symphonia, which rejects such files with a vaguer
+            // message, or panics on them (a sample rate of 0).
+            check_wav_header(&label, &layout)?;
             check_wav_length(&label, &layout, file_len)?;
             if layout.format_tag == GSM_WAV_TAG {
                 return readers::gsm_wav(file, &layout, file_len, label);
@@ -287,6 +349,9 @@ pub(crate) fn open_format(path: &Path) -> Result<Opened, AudioError> {
         (_, codecs::CODEC_TYPE_OPUS) => readers::ogg_opus(format, track_id),
         _ => (format, params),
     };
+    if let Some(rate) = params.sample_rate {
+        check_sample_rate(&label, rate)?;
+    }
     let container = match kind {
         Kind::Wav => "wav",
         Kind::Flac => "flac",
@@ -305,6 +370,7 @@ pub(crate) fn open_format(path: &Path) -> Result<Opened, AudioError> {
         params,
         container,
         label,
+        file_len,
     })
 }
 

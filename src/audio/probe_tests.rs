@@ -117,7 +117,10 @@ fn missing_file_and_directory_cannot_open() {
     );
     let sub = dir.path().join("calls.wav");
     std::fs::create_dir(&sub).unwrap();
-    assert_eq!(err_text(&sub), "calls.wav: cannot open: is a directory");
+    assert_eq!(
+        err_text(&sub),
+        "calls.wav: cannot open: not a regular file (a folder); refused"
+    );
 }
 
 #[test]

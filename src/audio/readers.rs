@@ -32,7 +32,7 @@ fn gsm_params(codec: symphonia::core::codecs::CodecType, rate: u32) -> CodecPara
     params
 }
 
-fn opened(reader: BlockReader, container: &'static str, label: String) -> Opened {
+fn opened(reader: BlockReader, container: &'static str, label: String, file_len: u64) -> Opened {
     let params = reader.tracks()[0].codec_params.clone();
     Opened {
         format: Box::new(reader),
@@ -40,6 +40,7 @@ fn opened(reader: BlockReader, container: &'static str, label: String) -> Opened
         params,
         container,
         label,
+        file_len,
     }
 }
 
@@ -52,7 +53,7 @@ pub(super) fn raw_gsm(file: File, file_len: u64, label: String) -> Opened {
         frames_per_block: FRAME_SAMPLES as u64,
     };
     let reader = BlockReader::new(stream(file), layout, gsm_params(CODEC_TYPE_GSM, 8000));
-    opened(reader, "gsm", label)
+    opened(reader, "gsm", label, file_len)
 }
 
 /// GSM 6.10 in WAV: 65-byte blocks of 320 samples, mono.
@@ -90,7 +91,7 @@ pub(super) fn gsm_wav(
         wav.sample_rate
     };
     let reader = BlockReader::new(stream(file), layout, gsm_params(CODEC_TYPE_GSM_MS, rate));
-    Ok(opened(reader, "wav", label))
+    Ok(opened(reader, "wav", label, file_len))
 }
 
 /// ADPCM in WAV: keep symphonia's codec parameters, read the blocks ourselves.

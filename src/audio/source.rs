@@ -26,6 +26,7 @@
 //! that is how a speed change (rodio's `Speed` stage just scales the rate)
 //! takes effect promptly.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -39,12 +40,12 @@ use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::{FormatReader, SeekMode, SeekTo};
 use symphonia::core::units::TimeBase;
 
-use super::AudioError;
 pub use super::controls::Controls;
 use super::controls::NONE;
 use super::probe::{
     AudioInfo, frames_to_ts, make_decoder, open_format, probe_frames, sym_read_error, ts_to_frames,
 };
+use super::{AudioError, panic_text, without_panics};
 
 /// A recording being played; see the module docs.
 pub struct CallSource {
@@ -75,6 +76,9 @@ pub struct CallSource {
     sub: u16,
     silent_frame: bool,
     at_end: bool,
+    /// The decoder or the reader panicked: this source is at its end for
+    /// good and never touches them again.
+    crashed: bool,
     hold_at_end: bool,
     span_len: usize,
     controls: Arc<Controls>,
@@ -88,7 +92,12 @@ pub struct CallSource {
 impl CallSource {
     /// Probe and open a recording. Fails with the same errors as
     /// [`probe`](super::probe()), so a source that opens is playable.
+    /// A decoder that panics on this file is [`AudioError::Crashed`].
     pub fn open(path: &Path) -> Result<CallSource, AudioError> {
+        without_panics(path, || CallSource::open_unguarded(path))
+    }
+
+    fn open_unguarded(path: &Path) -> Result<CallSource, AudioError> {
         let (info, total_frames) = probe_frames(path)?;
         let opened = open_format(path)?;
         let decoder = make_decoder(&opened)?;
@@ -118,6 +127,7 @@ impl CallSource {
             sub: 0,
             silent_frame: false,
             at_end: false,
+            crashed: false,
             hold_at_end: false,
             span_len: span_frames * channels as usize,
             controls: Arc::new(Controls::new(rate, Some(total_frames))),
@@ -144,7 +154,31 @@ impl CallSource {
 
     /// Decide what the next frame is: `Some(false)` audio, `Some(true)`
     /// silence, `None` the end of the source.
+    ///
+    /// Everything that calls into symphonia or a codec happens in here, so
+    /// a panic on a damaged file is caught here: it must not unwind into
+    /// the thread that pulls samples (cpal's, the null clock's, an analysis
+    /// worker), which would silently stop playback for every later call.
+    /// The call ends with the error instead.
     fn begin_frame(&mut self) -> Option<bool> {
+        if !self.crashed {
+            match catch_unwind(AssertUnwindSafe(|| self.decide_frame())) {
+                Ok(next) => return next,
+                Err(panic) => {
+                    self.crashed = true;
+                    let crash = AudioError::Crashed {
+                        file: self.label.clone(),
+                        detail: panic_text(panic.as_ref()),
+                    };
+                    self.set_error(crash.to_string());
+                    self.reach_end(false);
+                }
+            }
+        }
+        self.hold_at_end.then_some(true)
+    }
+
+    fn decide_frame(&mut self) -> Option<bool> {
         let target = self.controls.seek_target.load(Ordering::SeqCst);
         if target != NONE {
             self.apply_seek(target);

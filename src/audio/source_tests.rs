@@ -7,7 +7,7 @@ use rodio::Source;
 use rodio::source::UniformSourceIterator;
 
 use super::*;
-use crate::audio::codec_tests::run_tool;
+use crate::audio::codec_tests::ffmpeg_lavfi;
 use crate::audio::testutil::{ramp_frame, write_ramp_wav};
 
 fn open(path: &Path) -> CallSource {
@@ -146,12 +146,8 @@ fn speed_stage_after_the_source_keeps_recording_time() {
 /// A 6 s, 300 Hz, 8 kHz mono file encoded by ffmpeg; `None` only when
 /// ffmpeg is missing and skipping was asked for (see `run_tool`).
 fn ffmpeg_file(dir: &Path, name: &str, codec: &[&str]) -> Option<std::path::PathBuf> {
-    let path = dir.join(name);
-    let mut args = vec!["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi"];
-    args.extend(["-i", "sine=frequency=300:sample_rate=8000:duration=6"]);
-    args.extend(codec);
-    args.push(path.to_str().unwrap());
-    run_tool("ffmpeg", &args).then_some(path)
+    let sine = "sine=frequency=300:sample_rate=8000:duration=6";
+    ffmpeg_lavfi(dir, name, sine, codec)
 }
 
 fn ffmpeg_mp3(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
@@ -231,4 +227,77 @@ fn bulk_reads_give_the_same_samples_as_the_iterator() {
         (by_sample.len() / 2) as u64
     );
     assert!(src.controls().is_finished());
+}
+
+/// A decoder that panics, as symphonia's do on some damaged files.
+struct CrashingDecoder(symphonia::core::codecs::CodecParameters);
+
+impl symphonia::core::codecs::Decoder for CrashingDecoder {
+    fn try_new(
+        params: &symphonia::core::codecs::CodecParameters,
+        _: &symphonia::core::codecs::DecoderOptions,
+    ) -> symphonia::core::errors::Result<Self> {
+        Ok(CrashingDecoder(params.clone()))
+    }
+
+    fn supported_codecs() -> &'static [symphonia::core::codecs::CodecDescriptor] {
+        &[]
+    }
+
+    fn reset(&mut self) {}
+
+    fn codec_params(&self) -> &symphonia::core::codecs::CodecParameters {
+        &self.0
+    }
+
+    fn decode(
+        &mut self,
+        _: &symphonia::core::formats::Packet,
+    ) -> symphonia::core::errors::Result<symphonia::core::audio::AudioBufferRef<'_>> {
+        panic!("attempt to multiply with overflow")
+    }
+
+    fn finalize(&mut self) -> symphonia::core::codecs::FinalizeResult {
+        Default::default()
+    }
+
+    fn last_decoded(&self) -> symphonia::core::audio::AudioBufferRef<'_> {
+        unreachable!("never decoded")
+    }
+}
+
+/// A recording that breaks while it plays ends that call with the reason;
+/// the thread pulling samples (cpal's, the null clock's, an analysis
+/// worker) never sees the panic.
+#[test]
+fn a_crashing_decoder_ends_the_call_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    // 8-bit A-law is decoded by symphonia, not read directly like s16.
+    let bytes = crate::audio::testutil::wav_bytes(6, 1, 8000, 8, &[0x55; 8000], None);
+    let path = dir.path().join("broken.wav");
+    std::fs::write(&path, bytes).unwrap();
+    for hold in [false, true] {
+        let mut src = open(&path).hold_at_end(hold);
+        src.decoder = Box::new(CrashingDecoder(src.decoder.codec_params().clone()));
+        let controls = src.controls();
+        controls.set_paused(false);
+        let pulled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            src.by_ref().take(100).count()
+        }));
+        let pulled = pulled.expect("the panic stays inside the source");
+        assert!(controls.is_finished());
+        let error = controls.error().unwrap();
+        assert!(
+            error.starts_with("broken.wav: the decoder crashed on this file: attempt to multiply"),
+            "{error}"
+        );
+        if hold {
+            // The player's source stays, silent, so the output goes on.
+            assert_eq!(pulled, 100);
+            assert!(src.next().is_some());
+        } else {
+            assert_eq!(pulled, 0);
+            assert!(src.next_block().is_none());
+        }
+    }
 }

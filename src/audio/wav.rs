@@ -86,6 +86,50 @@ pub(super) fn read_wav_layout(file: &mut File) -> std::io::Result<WavLayout> {
     Ok(layout)
 }
 
+/// Refuse the `fmt ` values symphonia would panic on or believe: a sample
+/// rate no recording has, no channels, and ADPCM blocks that cannot hold
+/// their own header or disagree with the samples per block they declare.
+pub(super) fn check_wav_header(file: &str, wav: &WavLayout) -> Result<(), AudioError> {
+    let wrong = |detail: String| AudioError::Implausible {
+        file: file.to_string(),
+        detail,
+    };
+    // GSM 6.10 is always 8 kHz, and some writers leave the rate at 0.
+    if !(wav.format_tag == GSM_WAV_TAG && wav.sample_rate == 0) {
+        super::probe::check_sample_rate(file, wav.sample_rate)?;
+    }
+    if wav.channels == 0 {
+        return Err(wrong("0 channels".into()));
+    }
+    // Block header bytes per channel, and samples it holds besides the nibbles.
+    let (name, header, extra) = match wav.format_tag {
+        0x0011 => ("IMA ADPCM", 4, 1),
+        0x0002 => ("MS ADPCM", 7, 2),
+        _ => return Ok(()),
+    };
+    let channels = u64::from(wav.channels);
+    if channels > 2 {
+        return Err(wrong(format!(
+            "{name} with {channels} channels (1 or 2 are possible)"
+        )));
+    }
+    let block = u64::from(wav.block_align);
+    let Some(nibbles) = block.checked_sub(header * channels).filter(|n| *n > 0) else {
+        return Err(wrong(format!(
+            "{name} blocks of {block} bytes cannot hold their {}-byte header",
+            header * channels
+        )));
+    };
+    let holds = nibbles * 2 / channels + extra;
+    if wav.frames_per_block != holds {
+        return Err(wrong(format!(
+            "{name} blocks of {block} bytes hold {holds} samples, the header says {}",
+            wav.frames_per_block
+        )));
+    }
+    Ok(())
+}
+
 /// Compare the data chunk's declared length with what the file holds.
 pub(super) fn check_wav_length(
     file: &str,
