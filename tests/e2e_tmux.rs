@@ -2,107 +2,13 @@
 //! (tmux), keys sent one by one, the process killed with SIGKILL, reopened,
 //! and the answers checked on screen and in the SQLite file.
 
+mod tmux_support;
+
 use rusqlite::Connection;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn new(name: &str) -> Tmux {
-        assert!(
-            Command::new("tmux").arg("-V").output().is_ok(),
-            "tmux is not installed: this end-to-end test needs it (./dev test installs it)"
-        );
-        Tmux {
-            socket: format!("callqa-{name}-{}", std::process::id()),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn start(&self, command: &str) {
-        self.run(&["kill-server"]);
-        let out = Command::new("tmux")
-            .args([
-                "-L",
-                &self.socket,
-                "new-session",
-                "-d",
-                "-x",
-                "120",
-                "-y",
-                "40",
-            ])
-            .arg(command)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "tmux: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for key in keys {
-            self.run(&["send-keys", key]);
-            std::thread::sleep(Duration::from_millis(80));
-        }
-    }
-
-    fn literal(&self, text: &str) {
-        self.run(&["send-keys", "-l", text]);
-        std::thread::sleep(Duration::from_millis(150));
-    }
-
-    fn pane_pid(&self) -> i32 {
-        self.run(&["display-message", "-p", "#{pane_pid}"])
-            .trim()
-            .parse()
-            .expect("pane pid")
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "{needle:?} never appeared; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use tmux_support::{Tmux, repo, wait_gone};
 
 fn answers(db: &Path) -> Vec<(String, Option<String>, Option<String>)> {
     let conn = Connection::open(db).unwrap();
@@ -215,16 +121,5 @@ fn scripted_review_survives_sigkill() {
     // Ctrl+C quits even from a text field, where `q` is text.
     let pid = tmux.pane_pid();
     tmux.keys(&["c", "q", "C-c"]);
-    let start = Instant::now();
-    while Command::new("kill")
-        .args(["-0", &pid.to_string()])
-        .status()
-        .is_ok_and(|s| s.success())
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "Ctrl+C did not quit"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    assert!(wait_gone(pid), "Ctrl+C did not quit");
 }
