@@ -221,3 +221,75 @@ fn two_reviewers_and_an_import_lose_nothing() {
         assert_eq!(stored_answers(&db, r.name), KEYS_PER_REVIEWER, "{}", r.name);
     }
 }
+
+/// Calls in the workspace, and how many of them have no link row.
+fn calls_and_unlinked(db: &Path) -> (i64, i64) {
+    let conn = Connection::open(db).unwrap();
+    conn.query_row(
+        "SELECT count(*), count(*) FILTER (WHERE l.call_id IS NULL)
+         FROM calls c LEFT JOIN call_links l USING (call_id)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+#[test]
+fn kill_during_an_import_leaves_it_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_callqa");
+    let batch = dir.path().join("big");
+    write_big_batch(&batch, 0);
+    let template = dir.path().join("demo.sqlite");
+    let out = Command::new(bin)
+        .args(["import", "--lang", "en", "--db"])
+        .arg(&template)
+        .arg(repo().join("assets/demo"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let demo_calls = calls_and_unlinked(&template).0;
+    let full = demo_calls + CALLS as i64;
+    let mut outcomes = Vec::new();
+    // Kill at moments spread over the whole import.
+    for step in 0..10u64 {
+        let db = dir.path().join(format!("ws-{step}.sqlite"));
+        std::fs::copy(&template, &db).unwrap();
+        let mut child = Command::new(bin)
+            .args(["import", "--db"])
+            .arg(&db)
+            .arg(&batch)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(step * 80));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let (calls, unlinked) = calls_and_unlinked(&db);
+        outcomes.push((step * 80, calls));
+        assert_eq!(
+            unlinked,
+            0,
+            "killed after {} ms: {calls} calls, {unlinked} not linked",
+            step * 80
+        );
+        assert!(
+            calls == demo_calls || calls == full,
+            "killed after {} ms: {calls} calls, neither {demo_calls} nor {full}",
+            step * 80
+        );
+        // The next import finishes what the killed one did not.
+        let out = Command::new(bin)
+            .args(["import", "--db"])
+            .arg(&db)
+            .arg(&batch)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(calls_and_unlinked(&db), (full, 0));
+    }
+    assert!(
+        outcomes.iter().any(|(_, calls)| *calls == demo_calls),
+        "no kill landed before the import committed: {outcomes:?}"
+    );
+}
