@@ -123,3 +123,86 @@ fn scripted_review_survives_sigkill() {
     tmux.keys(&["c", "q", "C-c"]);
     assert!(wait_gone(pid), "Ctrl+C did not quit");
 }
+
+/// SIGTERM and SIGHUP end the workstation like `q`: the place is saved and
+/// the terminal leaves the alternate screen. Ctrl+C quits with a keymap
+/// that moved `quit` elsewhere.
+#[test]
+fn signals_and_ctrl_c_save_and_restore_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sig.sqlite");
+    let bin = env!("CARGO_BIN_EXE_callqa");
+    let import = Command::new(bin)
+        .args(["import", "--lang", "en", "--db"])
+        .arg(&db)
+        .arg(repo().join("assets/demo"))
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{import:?}");
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("keymap.toml"),
+        "[[main]]\non = [\"q\"]\nrun = \"submit\"\n\n[[main]]\non = [\"f10\"]\nrun = \"quit\"\n",
+    )
+    .unwrap();
+    let review = format!(
+        "env CALLQA_DATA_DIR={d} CALLQA_CONFIG_DIR={d}/config LANG=en_US.UTF-8 {bin} review --db {} --reviewer sig --no-sound",
+        db.display(),
+        d = dir.path().display()
+    );
+    let item = || {
+        let conn = Connection::open(&db).unwrap();
+        conn.query_row(
+            "SELECT item_id FROM reviewer_state WHERE reviewer = 'sig'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap()
+    };
+    for (signal, key) in [("TERM", "5"), ("HUP", "6"), ("ctrl-c", "7")] {
+        let tmux = Tmux::new(&format!("sig-{signal}"));
+        tmux.start(&review);
+        tmux.run(&["set-option", "-g", "remain-on-exit", "on"]);
+        tmux.wait_for("Checklist");
+        tmux.keys(&[key]);
+        let pid: i32 = tmux
+            .run(&["display-message", "-p", "#{pane_pid}"])
+            .trim()
+            .parse()
+            .unwrap();
+        // The shell runs callqa as its child.
+        let child = Command::new("pgrep")
+            .args(["-P", &pid.to_string()])
+            .output()
+            .unwrap();
+        let target = String::from_utf8_lossy(&child.stdout)
+            .trim()
+            .parse::<i32>()
+            .unwrap_or(pid);
+        if signal == "ctrl-c" {
+            tmux.key("C-c");
+        } else {
+            Command::new("kill")
+                .args([&format!("-{signal}"), &target.to_string()])
+                .status()
+                .unwrap();
+        }
+        let start = Instant::now();
+        while tmux.run(&["display-message", "-p", "#{pane_dead}"]).trim() != "1" {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{signal}: pane alive"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let alternate = tmux.run(&["display-message", "-p", "#{alternate_on}"]);
+        assert_eq!(
+            alternate.trim(),
+            "0",
+            "{signal}: left on the alternate screen"
+        );
+        let expected = ["bigger_task", "summary", "script"][(key.as_bytes()[0] - b'5') as usize];
+        assert_eq!(item(), expected, "{signal}: place not saved");
+    }
+}

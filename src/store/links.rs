@@ -132,6 +132,31 @@ impl Workspace {
         deal_id: Option<&str>,
     ) -> Result<()> {
         self.call(call_id)?;
+        if contact_id.is_none() && deal_id.is_none() {
+            return Err(super::StoreError::EmptyLink);
+        }
+        let mut unknown = Vec::new();
+        for (kind, table, id) in [
+            ("contact", "contacts", contact_id),
+            ("deal", "deals", deal_id),
+        ] {
+            let Some(id) = id else { continue };
+            let known = self
+                .conn()
+                .query_row(
+                    &format!("SELECT 1 FROM {table} WHERE {kind}_id = ?1"),
+                    [id],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !known {
+                unknown.push(format!("{kind} {id:?}"));
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(super::StoreError::UnknownRecords(unknown));
+        }
         self.conn().execute(
             "INSERT INTO call_links (call_id, contact_id, deal_id, rule, manual, updated_at)
              VALUES (?1, ?2, ?3, 'manual', 1, ?4)

@@ -67,6 +67,10 @@ pub enum StoreError {
     ChecklistChanged { id: String, version: u32 },
     #[error("no call {0:?} in the workspace")]
     NoSuchCall(String),
+    #[error("a link by hand needs a contact, a deal or both; nothing was changed")]
+    EmptyLink,
+    #[error("not in the workspace: {}; nothing was changed", .0.join(", "))]
+    UnknownRecords(Vec<String>),
     #[error("workspace data is damaged: {0}")]
     Corrupt(String),
     #[error(transparent)]
