@@ -92,7 +92,11 @@ impl Reviewer {
         // The message of the last key stays until the next one: read it.
         self.check_screen(true);
         let item = (self.sent % 9 + 1).to_string();
-        let value = if (self.sent / 9) % 2 == 0 { "y" } else { "n" };
+        let value = if (self.sent / 9).is_multiple_of(2) {
+            "y"
+        } else {
+            "n"
+        };
         self.tmux.key(&item);
         self.tmux.key(value);
         self.sent += 1;

@@ -366,8 +366,10 @@ impl App {
         self.say(Level::Warning, text);
     }
 
+    /// A change that did not reach the workspace, named with its file.
     pub(super) fn error(&mut self, text: String) {
-        let text = format!("{}: {text}", self.t().save_failed);
+        let path = crate::text::path_line(self.ws.path());
+        let text = format!("{}: {path}: {text}", self.t().save_failed);
         self.say(Level::Error, text);
     }
 
