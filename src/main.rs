@@ -175,7 +175,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ..Default::default()
             };
             import(&workspace, &batch, format, &options)
-                .with_context(|| path_line(workspace.path()))
         }
         Command::Link {
             call,
@@ -185,8 +184,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let (workspace, _, _) =
                 open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
-            callqa::import::link_by_hand(&workspace, &call, contact.as_deref(), deal.as_deref())
-                .with_context(|| path_line(workspace.path()))?;
+            callqa::import::link_by_hand(&workspace, &call, contact.as_deref(), deal.as_deref())?;
             let t = callqa::i18n::strings(workspace.language()?.unwrap_or_default());
             println!("{}: {}", one_line(&call, 200), t.cli_linked);
             Ok(ExitCode::SUCCESS)

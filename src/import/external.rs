@@ -151,7 +151,8 @@ pub fn import_source(
             }
         }
         relink(ws)
-    })?;
+    })
+    .map_err(|e| e.in_workspace(ws.path()))?;
     // In file order, whether a row failed while reading or while storing.
     for list in [&mut report.problems, &mut report.warnings] {
         list.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -209,6 +210,7 @@ pub fn link_by_hand(
         ws.link_by_hand(call_id, contact_id, deal_id)?;
         relink(ws)
     })
+    .map_err(|e| e.in_workspace(ws.path()))
 }
 
 /// The workspace setting that keeps the country of the last import's

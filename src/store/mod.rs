@@ -75,6 +75,26 @@ pub enum StoreError {
     Corrupt(String),
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
+    /// An SQLite error (disk full, locked, I/O) with the file it hit.
+    #[error("{path}: {source}")]
+    In {
+        path: String,
+        source: rusqlite::Error,
+    },
+}
+
+impl StoreError {
+    /// Name the workspace in an SQLite error: "database or disk is full"
+    /// alone does not say which file.
+    pub fn in_workspace(self, path: &Path) -> StoreError {
+        match self {
+            StoreError::Sql(source) => StoreError::In {
+                path: crate::text::path_line(path),
+                source,
+            },
+            other => other,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
