@@ -73,10 +73,10 @@ enum Command {
     Link {
         /// The call id
         call: String,
-        /// Contact id (as in the CRM export) the call belongs to; omitted: no contact
+        /// Contact id (as in the CRM export) the call belongs to; give it, --deal or both
         #[arg(long)]
         contact: Option<String>,
-        /// Deal id (as in the CRM export) the call belongs to; omitted: no deal
+        /// Deal id (as in the CRM export) the call belongs to; give it, --contact or both
         #[arg(long)]
         deal: Option<String>,
         #[command(flatten)]
