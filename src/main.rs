@@ -73,10 +73,10 @@ enum Command {
     Link {
         /// The call id
         call: String,
-        /// Contact id (as in the CRM export) the call belongs to; omitted: no contact
+        /// Contact id (as in the CRM export) the call belongs to; give it, --deal or both
         #[arg(long)]
         contact: Option<String>,
-        /// Deal id (as in the CRM export) the call belongs to; omitted: no deal
+        /// Deal id (as in the CRM export) the call belongs to; give it, --contact or both
         #[arg(long)]
         deal: Option<String>,
         #[command(flatten)]
@@ -410,11 +410,12 @@ fn open_workstation(
     config: &Config,
 ) -> anyhow::Result<()> {
     use std::io::IsTerminal;
+    // A bad keymap is named before anything else, terminal or not.
+    let keymap = callqa::tui::load_keymap(&config::config_dir())?;
     if !std::io::stdout().is_terminal() {
         anyhow::bail!("the workstation needs a terminal (stdout is not a TTY)");
     }
     let reviewer = args.reviewer.clone().unwrap_or_else(|| config.reviewer());
-    let keymap = callqa::tui::load_keymap(&config::config_dir())?;
     let log_path = config::data_dir().join("callqa.log");
     // The player thread may print while opening the device: redirect first.
     let choice = if args.no_sound {

@@ -553,3 +553,107 @@ fn a_config_that_never_ends_is_refused_not_waited_for() {
         assert!(stderr.contains("not a regular file"), "{stderr}");
     }
 }
+
+#[test]
+fn a_link_by_hand_needs_ids_that_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.sqlite");
+    let db = db.to_str().unwrap();
+    assert!(
+        callqa(dir.path(), &["import", &demo(), "--db", db])
+            .status
+            .success()
+    );
+    let links = || {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        conn.query_row(
+            "SELECT contact_id, deal_id, manual FROM call_links WHERE call_id = 'call-001'",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            },
+        )
+        .unwrap()
+    };
+    let before = links();
+    let empty = callqa(dir.path(), &["link", "call-001", "--db", db]);
+    assert_eq!(empty.status.code(), Some(1));
+    assert!(
+        text(&empty.stderr).contains("needs a contact, a deal or both"),
+        "{}",
+        text(&empty.stderr)
+    );
+    assert!(
+        !text(&empty.stdout).contains("linked"),
+        "{}",
+        text(&empty.stdout)
+    );
+    let ghost = callqa(
+        dir.path(),
+        &[
+            "link",
+            "call-001",
+            "--contact",
+            "K-999",
+            "--deal",
+            "D-201",
+            "--db",
+            db,
+        ],
+    );
+    assert_eq!(ghost.status.code(), Some(1));
+    let err = text(&ghost.stderr);
+    assert!(
+        err.contains("contact \"K-999\"") && !err.contains("D-201"),
+        "{err}"
+    );
+    assert_eq!(links(), before, "a refused link changed nothing");
+    let good = callqa(
+        dir.path(),
+        &["link", "call-001", "--contact", "K-102", "--db", db],
+    );
+    assert!(good.status.success(), "{}", text(&good.stderr));
+    assert_eq!(links(), (Some("K-102".into()), None, true));
+}
+
+#[test]
+fn a_keymap_without_a_way_out_or_a_fifo_is_refused_before_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.sqlite");
+    let db = db.to_str().unwrap();
+    assert!(
+        callqa(dir.path(), &["import", &demo(), "--db", db])
+            .status
+            .success()
+    );
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    let keymap = config.join("keymap.toml");
+    std::fs::write(
+        &keymap,
+        "# mine\n[[main]]\non = [\"q\"]\nrun = \"submit\"\n",
+    )
+    .unwrap();
+    let out = callqa(dir.path(), &["review", "--no-sound", "--db", db]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("keymap.toml:2:") && err.contains("`quit` without a key"),
+        "{err}"
+    );
+    // A named pipe in its place is refused at once instead of hanging.
+    std::fs::remove_file(&keymap).unwrap();
+    let made = Command::new("mkfifo").arg(&keymap).status().unwrap();
+    assert!(made.success());
+    let out = callqa(dir.path(), &["review", "--no-sound", "--db", db]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("not a regular file"),
+        "{}",
+        text(&out.stderr)
+    );
+}

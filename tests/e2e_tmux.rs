@@ -2,107 +2,13 @@
 //! (tmux), keys sent one by one, the process killed with SIGKILL, reopened,
 //! and the answers checked on screen and in the SQLite file.
 
+mod tmux_support;
+
 use rusqlite::Connection;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn new(name: &str) -> Tmux {
-        assert!(
-            Command::new("tmux").arg("-V").output().is_ok(),
-            "tmux is not installed: this end-to-end test needs it (./dev test installs it)"
-        );
-        Tmux {
-            socket: format!("callqa-{name}-{}", std::process::id()),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn start(&self, command: &str) {
-        self.run(&["kill-server"]);
-        let out = Command::new("tmux")
-            .args([
-                "-L",
-                &self.socket,
-                "new-session",
-                "-d",
-                "-x",
-                "120",
-                "-y",
-                "40",
-            ])
-            .arg(command)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "tmux: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for key in keys {
-            self.run(&["send-keys", key]);
-            std::thread::sleep(Duration::from_millis(80));
-        }
-    }
-
-    fn literal(&self, text: &str) {
-        self.run(&["send-keys", "-l", text]);
-        std::thread::sleep(Duration::from_millis(150));
-    }
-
-    fn pane_pid(&self) -> i32 {
-        self.run(&["display-message", "-p", "#{pane_pid}"])
-            .trim()
-            .parse()
-            .expect("pane pid")
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "{needle:?} never appeared; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use tmux_support::{Tmux, repo, wait_gone};
 
 fn answers(db: &Path) -> Vec<(String, Option<String>, Option<String>)> {
     let conn = Connection::open(db).unwrap();
@@ -215,16 +121,88 @@ fn scripted_review_survives_sigkill() {
     // Ctrl+C quits even from a text field, where `q` is text.
     let pid = tmux.pane_pid();
     tmux.keys(&["c", "q", "C-c"]);
-    let start = Instant::now();
-    while Command::new("kill")
-        .args(["-0", &pid.to_string()])
-        .status()
-        .is_ok_and(|s| s.success())
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "Ctrl+C did not quit"
+    assert!(wait_gone(pid), "Ctrl+C did not quit");
+}
+
+/// SIGTERM and SIGHUP end the workstation like `q`: the place is saved and
+/// the terminal leaves the alternate screen. Ctrl+C quits with a keymap
+/// that moved `quit` elsewhere.
+#[test]
+fn signals_and_ctrl_c_save_and_restore_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sig.sqlite");
+    let bin = env!("CARGO_BIN_EXE_callqa");
+    let import = Command::new(bin)
+        .args(["import", "--lang", "en", "--db"])
+        .arg(&db)
+        .arg(repo().join("assets/demo"))
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{import:?}");
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("keymap.toml"),
+        "[[main]]\non = [\"q\"]\nrun = \"submit\"\n\n[[main]]\non = [\"f10\"]\nrun = \"quit\"\n",
+    )
+    .unwrap();
+    let review = format!(
+        "env CALLQA_DATA_DIR={d} CALLQA_CONFIG_DIR={d}/config LANG=en_US.UTF-8 {bin} review --db {} --reviewer sig --no-sound",
+        db.display(),
+        d = dir.path().display()
+    );
+    let item = || {
+        let conn = Connection::open(&db).unwrap();
+        conn.query_row(
+            "SELECT item_id FROM reviewer_state WHERE reviewer = 'sig'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap()
+    };
+    for (signal, key) in [("TERM", "5"), ("HUP", "6"), ("ctrl-c", "7")] {
+        let tmux = Tmux::new(&format!("sig-{signal}"));
+        tmux.start(&review);
+        tmux.run(&["set-option", "-g", "remain-on-exit", "on"]);
+        tmux.wait_for("Checklist");
+        tmux.keys(&[key]);
+        let pid: i32 = tmux
+            .run(&["display-message", "-p", "#{pane_pid}"])
+            .trim()
+            .parse()
+            .unwrap();
+        // The shell runs callqa as its child.
+        let child = Command::new("pgrep")
+            .args(["-P", &pid.to_string()])
+            .output()
+            .unwrap();
+        let target = String::from_utf8_lossy(&child.stdout)
+            .trim()
+            .parse::<i32>()
+            .unwrap_or(pid);
+        if signal == "ctrl-c" {
+            tmux.key("C-c");
+        } else {
+            Command::new("kill")
+                .args([&format!("-{signal}"), &target.to_string()])
+                .status()
+                .unwrap();
+        }
+        let start = Instant::now();
+        while tmux.run(&["display-message", "-p", "#{pane_dead}"]).trim() != "1" {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{signal}: pane alive"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let alternate = tmux.run(&["display-message", "-p", "#{alternate_on}"]);
+        assert_eq!(
+            alternate.trim(),
+            "0",
+            "{signal}: left on the alternate screen"
         );
-        std::thread::sleep(Duration::from_millis(100));
+        let expected = ["bigger_task", "summary", "script"][(key.as_bytes()[0] - b'5') as usize];
+        assert_eq!(item(), expected, "{signal}: place not saved");
     }
 }

@@ -442,3 +442,52 @@ fn a_wrong_link_is_fixed_by_hand_from_the_workstation() {
     assert!(s.contains("Linked: by hand"), "{s}");
     assert!(s.contains("name: Дмитрий"), "{s}");
 }
+
+/// The stored place of reviewer "tester": call, item, position.
+fn place(app: &App) -> (Option<String>, Option<String>, Option<u64>) {
+    let p = app.ws.place("tester").unwrap().unwrap();
+    (p.call_id, p.item_id, p.position_ms)
+}
+
+#[test]
+fn the_place_is_kept_exactly_across_a_kill_even_right_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::En);
+    for key in [
+        KeyCode::BackTab,
+        KeyCode::BackTab,
+        KeyCode::Down,
+        KeyCode::Enter,
+    ] {
+        press(&mut app, key);
+    }
+    press(&mut app, KeyCode::Char('5'));
+    // A jump while paused reaches the workspace without another key.
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    let start = std::time::Instant::now();
+    while place(&app).2 != Some(10_000) {
+        app.tick();
+        assert!(
+            start.elapsed().as_secs() < 10,
+            "the jump never reached the workspace: {:?}",
+            place(&app)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let left = place(&app);
+    assert_eq!(
+        (left.0.as_deref(), left.1.as_deref()),
+        (Some("c-second"), Some("bigger_task"))
+    );
+    // Killed: no shutdown. Reopening must not write over the place before
+    // it is restored, so a second kill right away loses nothing.
+    drop(app);
+    let app = workstation_support::open_app(&dir.path().join("ws.sqlite"), None, Lang::En);
+    assert_eq!(place(&app), left);
+    drop(app);
+    let mut app = workstation_support::open_app(&dir.path().join("ws.sqlite"), None, Lang::En);
+    assert_eq!(app.review.item(), 4);
+    screen(&mut app, 80, 24);
+    assert_eq!(place(&app), left);
+}

@@ -1,8 +1,15 @@
 //! Every import ends here: a batch folder (format v1) or what the client's
 //! systems export (Asterisk, FreePBX, amoCRM, Bitrix24, HubSpot, a mapped
 //! spreadsheet) is parsed by `formats`, then stored by one set of rules
-//! (upsert by id, a bad record reported and skipped, one transaction) and
-//! linked.
+//! (upsert by id, a bad record reported and skipped) and linked.
+//!
+//! One import is one transaction, linking included: a `kill -9` or a full
+//! disk at any point leaves the workspace as it was before the import or
+//! with everything stored and linked, never calls without their links.
+//! Reviewers share the workspace meanwhile, so the transaction holds the
+//! write lock for SQL only: the files are parsed and every recording is
+//! probed before it begins, and a reviewer's key waits for it (under the
+//! busy timeout) instead of failing.
 //!
 //! Only calls with a recording in the batch folder become reviewable calls;
 //! a call whose recording is a URL or missing is reported, not invented.
@@ -54,7 +61,6 @@ pub fn import_source(
             Err(e) => return Err(unreadable(e)),
         },
     };
-    set_match_country(ws, &options.default_country)?;
     let mut parsed = formats::Parsed::default();
     for f in formats {
         parsed.merge(formats::parse(path, f, options).map_err(unreadable)?);
@@ -82,7 +88,14 @@ pub fn import_source(
             reason,
         },
     };
+    // Reading recordings takes time: never while holding the write lock.
+    let probed: Vec<Result<Call, String>> = parsed
+        .calls
+        .iter()
+        .map(|record| reviewable_call(&root, record))
+        .collect();
     ws.write_batch(|ws| {
+        set_match_country(ws, &options.default_country)?;
         let batch_id = ws.batch_id(&root.canonicalize().unwrap_or(root.clone()).display().to_string())?;
         let mut seen = HashSet::new();
         for c in &parsed.contacts {
@@ -108,11 +121,11 @@ pub fn import_source(
         for a in &parsed.activities {
             ws.upsert_activity(batch_id, a)?;
         }
-        for record in &parsed.calls {
+        for (record, probed) in parsed.calls.iter().zip(probed) {
             if !seen.insert(("call", record.call_id.clone())) {
                 continue;
             }
-            match reviewable_call(&root, record) {
+            match probed {
                 Ok(call) => {
                     if record.channel_layout.is_none() && call.recording.channels >= 2 {
                         report.warnings.push(about(
@@ -137,9 +150,9 @@ pub fn import_source(
                 }
             }
         }
-        Ok::<(), StoreError>(())
-    })?;
-    relink(ws)?;
+        relink(ws)
+    })
+    .map_err(|e| e.in_workspace(ws.path()))?;
     // In file order, whether a row failed while reading or while storing.
     for list in [&mut report.problems, &mut report.warnings] {
         list.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -193,8 +206,11 @@ pub fn link_by_hand(
     contact_id: Option<&str>,
     deal_id: Option<&str>,
 ) -> Result<(), StoreError> {
-    ws.link_by_hand(call_id, contact_id, deal_id)?;
-    relink(ws)
+    ws.write_batch(|ws| {
+        ws.link_by_hand(call_id, contact_id, deal_id)?;
+        relink(ws)
+    })
+    .map_err(|e| e.in_workspace(ws.path()))
 }
 
 /// The workspace setting that keeps the country of the last import's
@@ -221,7 +237,14 @@ pub fn set_match_country(ws: &Workspace, country: &str) -> Result<(), StoreError
 /// own get the matched contact and deal. Manual links win and stay. This is
 /// the one place links and write-ups are decided; run it after anything
 /// that changes calls, CRM records or a manual link.
+///
+/// One transaction (or the caller's): what it reads and what it writes are
+/// one snapshot, and no import or manual link can slip in between.
 pub fn relink(ws: &Workspace) -> Result<(), StoreError> {
+    ws.write_batch(relink_now)
+}
+
+fn relink_now(ws: &Workspace) -> Result<(), StoreError> {
     let options = match_options(ws)?;
     let calls = ws.all_calls()?;
     let contacts = ws.all_contacts()?;
@@ -251,13 +274,11 @@ pub fn relink(ws: &Workspace) -> Result<(), StoreError> {
     };
     let results = match_calls(&facts, &crm, &ws.manual_links()?, &options);
     let by_id: HashMap<&str, &Call> = calls.iter().map(|c| (c.call_id.as_str(), c)).collect();
-    ws.write_batch(|ws| {
-        for m in &results {
-            ws.save_match(m)?;
-            if let Some(call) = by_id.get(m.call_id.as_str()) {
-                ws.fill_call_links(call, m.contact_id.as_deref(), m.deal_id.as_deref())?;
-            }
+    for m in &results {
+        ws.save_match(m)?;
+        if let Some(call) = by_id.get(m.call_id.as_str()) {
+            ws.fill_call_links(call, m.contact_id.as_deref(), m.deal_id.as_deref())?;
         }
-        ws.apply_manual_links()
-    })
+    }
+    ws.apply_manual_links()
 }

@@ -70,13 +70,12 @@ impl Workspace {
         insert_only: &[(&str, &dyn ToSql)],
     ) -> Result<UpsertOutcome> {
         let key = cols[0];
+        // Cached statements: an import runs these once per row while it
+        // holds the write lock.
         let exists: bool = self
             .conn()
-            .query_row(
-                &format!("SELECT 1 FROM {table} WHERE {key} = ?1"),
-                [values[0]],
-                |_| Ok(()),
-            )
+            .prepare_cached(&format!("SELECT 1 FROM {table} WHERE {key} = ?1"))?
+            .query_row([values[0]], |_| Ok(()))
             .optional()?
             .is_some();
         let all_cols: Vec<&str> = cols
@@ -99,7 +98,10 @@ impl Workspace {
         );
         let mut all_values: Vec<&dyn ToSql> = values.to_vec();
         all_values.extend(insert_only.iter().map(|(_, v)| *v));
-        let changed = self.conn().execute(&sql, all_values.as_slice())?;
+        let changed = self
+            .conn()
+            .prepare_cached(&sql)?
+            .execute(all_values.as_slice())?;
         Ok(match (exists, changed) {
             (false, _) => UpsertOutcome::Inserted,
             (true, 0) => UpsertOutcome::Unchanged,
@@ -115,11 +117,8 @@ impl Workspace {
         if call.contact_id.is_none() || call.deal_id.is_none() {
             let known: Option<(Option<String>, Option<String>)> = self
                 .conn()
-                .query_row(
-                    "SELECT contact_id, deal_id FROM calls WHERE call_id = ?1",
-                    [&call.call_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                .prepare_cached("SELECT contact_id, deal_id FROM calls WHERE call_id = ?1")?
+                .query_row([&call.call_id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             if let Some((contact, deal)) = known {
                 call.contact_id = call.contact_id.or(contact);

@@ -47,11 +47,12 @@ fn ids_from_json(call_id: &str, json: &str) -> Result<Vec<String>> {
 
 impl Workspace {
     pub fn upsert_external_id(&self, call_id: &str, kind: &str, value: &str) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO call_external_ids (kind, value, call_id) VALUES (?1, ?2, ?3)
-             ON CONFLICT(kind, value) DO UPDATE SET call_id = excluded.call_id",
-            params![kind, value, call_id],
-        )?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO call_external_ids (kind, value, call_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(kind, value) DO UPDATE SET call_id = excluded.call_id",
+            )?
+            .execute(params![kind, value, call_id])?;
         Ok(())
     }
 
@@ -94,7 +95,7 @@ impl Workspace {
     /// matcher's (it matched them against the manual link).
     pub fn save_match(&self, m: &MatchResult) -> Result<()> {
         let (rule, detail) = rule_code(&m.rule);
-        self.conn().execute(
+        self.conn().prepare_cached(
             "INSERT INTO call_links (call_id, contact_id, deal_id, rule, rule_detail, activity_ids,
                  note_ids, ambiguity, manual, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)
@@ -106,6 +107,7 @@ impl Workspace {
                ambiguity = iif(call_links.manual, call_links.ambiguity, excluded.ambiguity),
                activity_ids = excluded.activity_ids, note_ids = excluded.note_ids,
                updated_at = excluded.updated_at",
+        )?.execute(
             params![
                 m.call_id,
                 m.contact_id,
@@ -130,6 +132,31 @@ impl Workspace {
         deal_id: Option<&str>,
     ) -> Result<()> {
         self.call(call_id)?;
+        if contact_id.is_none() && deal_id.is_none() {
+            return Err(super::StoreError::EmptyLink);
+        }
+        let mut unknown = Vec::new();
+        for (kind, table, id) in [
+            ("contact", "contacts", contact_id),
+            ("deal", "deals", deal_id),
+        ] {
+            let Some(id) = id else { continue };
+            let known = self
+                .conn()
+                .query_row(
+                    &format!("SELECT 1 FROM {table} WHERE {kind}_id = ?1"),
+                    [id],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !known {
+                unknown.push(format!("{kind} {id:?}"));
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(super::StoreError::UnknownRecords(unknown));
+        }
         self.conn().execute(
             "INSERT INTO call_links (call_id, contact_id, deal_id, rule, manual, updated_at)
              VALUES (?1, ?2, ?3, 'manual', 1, ?4)
@@ -149,11 +176,12 @@ impl Workspace {
         contact_id: Option<&str>,
         deal_id: Option<&str>,
     ) -> Result<()> {
-        self.conn().execute(
-            "UPDATE calls SET contact_id = COALESCE(contact_id, ?2), deal_id = COALESCE(deal_id, ?3)
-             WHERE call_id = ?1",
-            params![call.call_id, contact_id, deal_id],
-        )?;
+        self.conn()
+            .prepare_cached(
+                "UPDATE calls SET contact_id = COALESCE(contact_id, ?2), deal_id = COALESCE(deal_id, ?3)
+                 WHERE call_id = ?1",
+            )?
+            .execute(params![call.call_id, contact_id, deal_id])?;
         Ok(())
     }
 

@@ -5,6 +5,14 @@
 //! cheap; foreign keys are on for every connection. The schema is created
 //! and upgraded by the numbered migrations in `schema.rs` (`user_version`).
 //!
+//! Several processes share a workspace (two reviewers, an import, the
+//! analyser): every transaction that writes is `BEGIN IMMEDIATE`, so it
+//! takes the write lock before it reads and waits for it under the busy
+//! timeout. A deferred transaction would read first and then fail at once
+//! with "database is locked" when another process wrote meanwhile, whatever
+//! the timeout. Writers hold the lock only for SQL: an import parses and
+//! probes its files before it begins (see `import::external`).
+//!
 //! A workspace carries callqa's mark in `PRAGMA application_id`, so a
 //! mistyped `--db` pointing at another program's SQLite file is refused
 //! before anything is written to it, and only the commands that make
@@ -26,7 +34,7 @@ pub use results::ResultRow;
 pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace};
 
 use crate::domain::{Checklist, Lang};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -59,16 +67,44 @@ pub enum StoreError {
     ChecklistChanged { id: String, version: u32 },
     #[error("no call {0:?} in the workspace")]
     NoSuchCall(String),
+    #[error("a link by hand needs a contact, a deal or both; nothing was changed")]
+    EmptyLink,
+    #[error("not in the workspace: {}; nothing was changed", .0.join(", "))]
+    UnknownRecords(Vec<String>),
     #[error("workspace data is damaged: {0}")]
     Corrupt(String),
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
+    /// An SQLite error (disk full, locked, I/O) with the file it hit.
+    #[error("{path}: {source}")]
+    In {
+        path: String,
+        source: rusqlite::Error,
+    },
+}
+
+impl StoreError {
+    /// Name the workspace in an SQLite error: "database or disk is full"
+    /// alone does not say which file.
+    pub fn in_workspace(self, path: &Path) -> StoreError {
+        match self {
+            StoreError::Sql(source) => StoreError::In {
+                path: crate::text::path_line(path),
+                source,
+            },
+            other => other,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// `PRAGMA application_id` of every callqa workspace: "CQA1".
 pub const APPLICATION_ID: i32 = 0x4351_4131;
+
+/// How long a write waits for another process's transaction to end. The
+/// longest writer, an import, holds the lock for its SQL only.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Tables every callqa workspace has had since the first migration: a file
 /// with them but without the mark was made before workspaces were marked.
@@ -114,9 +150,10 @@ impl Workspace {
         if create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
-        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(open_err)?;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
+        conn.set_prepared_statement_cache_capacity(64);
         // Before anything writes to the file (even the journal mode).
         claim(&conn, path, create)?;
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -144,10 +181,14 @@ impl Workspace {
     }
 
     /// Run many writes as one transaction: all of them land or none do.
+    /// Inside another `write_batch` it joins that transaction.
     pub fn write_batch<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&Self) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
         let tx = self
             .conn
             .unchecked_transaction()

@@ -205,7 +205,13 @@ fn migrate_to(conn: &mut Connection, path: &Path, target: usize) -> Result<()> {
         .take(target)
         .skip(current as usize)
     {
+        // Immediate: another process may be upgrading the same file; the
+        // second one finds the migration done once it gets the lock.
         let tx = conn.transaction()?;
+        let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if now > index as i64 {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;

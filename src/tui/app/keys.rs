@@ -13,10 +13,23 @@ use std::time::{Duration, Instant};
 /// The longest line a text field takes.
 const INPUT_CHARS: usize = 2000;
 
+/// Ctrl+C however the terminal reports it: with Shift or Caps Lock
+/// (`C`), or on a Russian layout (`с`, `С`).
+fn is_ctrl_c(key: &KeyEvent) -> bool {
+    let KeyCode::Char(c) = key.code else {
+        return false;
+    };
+    key.modifiers.contains(KeyModifiers::CONTROL)
+        && [Some(c), crate::tui::keymap::latin_for_cyrillic(c)]
+            .into_iter()
+            .flatten()
+            .any(|c| c.eq_ignore_ascii_case(&'c'))
+}
+
 impl App {
     pub fn handle_key(&mut self, key: KeyEvent) {
         self.time.last_key = Instant::now();
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        if is_ctrl_c(&key) {
             return self.perform(Action::Quit);
         }
         let screen = self.screen.current();

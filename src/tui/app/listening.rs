@@ -26,7 +26,14 @@ pub struct Listening {
     speed: f32,
     /// Likewise the volume.
     volume: f32,
+    /// A jump asked for that the player's status does not show yet: the
+    /// place to save until it does, so a kill right after reopening or
+    /// after a jump keeps where the reviewer is, not where the player was.
+    pending_seek: Option<Duration>,
 }
+
+/// A pending jump counts as done when the status is this close to it.
+const SEEK_LANDED: Duration = Duration::from_secs(1);
 
 /// What the screen shows of a player status.
 #[derive(Debug, PartialEq)]
@@ -90,6 +97,7 @@ impl Listening {
             status,
             speed: 1.0,
             volume: 1.0,
+            pending_seek: None,
         }
     }
 
@@ -97,8 +105,22 @@ impl Listening {
     pub(super) fn refresh(&mut self) -> bool {
         let status = self.player.status();
         let changed = Shown::of(&status) != Shown::of(&self.status);
+        if let Some(target) = self.pending_seek
+            && status.loaded.is_some()
+            && status.position.abs_diff(target) < SEEK_LANDED
+        {
+            self.pending_seek = None;
+        }
         self.status = status;
         changed
+    }
+
+    /// The position to keep as the reviewer's place: a jump not yet
+    /// applied, else what the player shows.
+    pub(super) fn place_ms(&self) -> u64 {
+        self.pending_seek
+            .unwrap_or(self.status.position)
+            .as_millis() as u64
     }
 
     pub fn playing(&self) -> bool {
@@ -109,7 +131,14 @@ impl Listening {
         self.player.status().position.as_millis() as u64
     }
 
-    pub(super) fn send(&self, command: PlayerCommand) {
+    pub(super) fn send(&mut self, command: PlayerCommand) {
+        match &command {
+            PlayerCommand::Seek(to) => self.pending_seek = Some(*to),
+            PlayerCommand::SeekBy(_) | PlayerCommand::Load(_) | PlayerCommand::Unload => {
+                self.pending_seek = None
+            }
+            _ => {}
+        }
         self.player.send(command);
     }
 
@@ -188,7 +217,7 @@ impl App {
     }
 
     /// Give the player the open call's dead air, for skip-silence.
-    pub(super) fn send_skip_ranges(&self) {
+    pub(super) fn send_skip_ranges(&mut self) {
         let Some(analysis) = self.review.open.as_ref().and_then(|o| o.analysis.as_ref()) else {
             return;
         };

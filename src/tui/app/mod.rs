@@ -38,6 +38,9 @@ pub use state::{
 const IDLE_CUTOFF: Duration = Duration::from_secs(300);
 /// Review time is written to the workspace at least this often.
 const TIME_FLUSH: Duration = Duration::from_secs(30);
+/// While playing, the place is written when the playhead has moved this
+/// far from the one stored; paused, every change is written at once.
+const PLACE_WHILE_PLAYING: Duration = Duration::from_secs(5);
 
 /// Review time not yet written, and when the reviewer last did anything.
 struct TimeKeeping {
@@ -55,6 +58,8 @@ pub struct App {
     pub screen: ScreenState,
     pub analysis: AnalysisState,
     time: TimeKeeping,
+    /// The place as last written, so a key that moves nothing writes nothing.
+    saved_place: Option<ReviewerPlace>,
 }
 
 impl App {
@@ -94,6 +99,7 @@ impl App {
                 last_tick: Instant::now(),
                 last_key: Instant::now(),
             },
+            saved_place: None,
         };
         app.open_start_call()?;
         Ok(app)
@@ -202,24 +208,17 @@ impl App {
             self.warn(text);
             return Ok(());
         };
-        self.open_call(index)?;
-        if from_place.is_some() {
-            if let Some(item) = place
-                .item_id
-                .as_deref()
-                .and_then(|id| self.session.checklist.item_index(id))
-            {
-                self.review.set_item(item);
-            }
-            if let Some(ms) = place.position_ms.filter(|ms| *ms > 0) {
-                self.listening
-                    .send(PlayerCommand::Seek(Duration::from_millis(ms)));
-            }
-        }
-        Ok(())
+        self.open_call_at(index, from_place.map(|_| &place))
     }
 
     pub fn open_call(&mut self, index: usize) -> anyhow::Result<()> {
+        self.open_call_at(index, None)
+    }
+
+    /// Open a call; with `place`, at its item and position. The place is
+    /// written only once it is where the reviewer will be, so a crash right
+    /// after reopening still returns there.
+    fn open_call_at(&mut self, index: usize, place: Option<&ReviewerPlace>) -> anyhow::Result<()> {
         self.flush_time();
         let Some(row) = self.queue.rows.get(index) else {
             return Ok(());
@@ -255,6 +254,19 @@ impl App {
             .first_unanswered_from(&self.session.checklist, 0)
             .unwrap_or(0);
         self.review.set_item(first);
+        if let Some(place) = place {
+            if let Some(item) = place
+                .item_id
+                .as_deref()
+                .and_then(|id| self.session.checklist.item_index(id))
+            {
+                self.review.set_item(item);
+            }
+            if let Some(ms) = place.position_ms.filter(|ms| *ms > 0) {
+                self.listening
+                    .send(PlayerCommand::Seek(Duration::from_millis(ms)));
+            }
+        }
         self.send_skip_ranges();
         self.save_place();
         Ok(())
@@ -286,7 +298,24 @@ impl App {
         if self.time.pending > TIME_FLUSH {
             self.flush_time();
         }
+        if player_changed {
+            self.save_moved_place();
+        }
         player_changed || analysis_changed
+    }
+
+    /// A jump while paused is written as soon as the player shows it;
+    /// while playing, every few seconds of playback.
+    fn save_moved_place(&mut self) {
+        let saved = self
+            .saved_place
+            .as_ref()
+            .and_then(|p| p.position_ms)
+            .unwrap_or(0);
+        let moved = Duration::from_millis(self.listening.place_ms().abs_diff(saved));
+        if !self.listening.playing() || moved >= PLACE_WHILE_PLAYING {
+            self.save_place();
+        }
     }
 
     pub(super) fn flush_time(&mut self) {
@@ -312,10 +341,16 @@ impl App {
                 .items
                 .get(self.review.item())
                 .map(|i| i.id.clone()),
-            position_ms: Some(self.listening.status.position.as_millis() as u64),
+            position_ms: Some(self.listening.place_ms()),
         };
-        if let Err(e) = self.ws.save_place(&self.session.reviewer, &place) {
-            self.error(e.to_string());
+        if self.saved_place.as_ref() == Some(&place) {
+            return;
+        }
+        match self.ws.save_place(&self.session.reviewer, &place) {
+            Ok(()) => self.saved_place = Some(place),
+            // Not the reviewer's work: the message line keeps telling what
+            // happened to that, and the place is written again next time.
+            Err(e) => eprintln!("callqa: the reviewer's place was not saved: {e}"),
         }
     }
 
@@ -331,8 +366,10 @@ impl App {
         self.say(Level::Warning, text);
     }
 
+    /// A change that did not reach the workspace, named with its file.
     pub(super) fn error(&mut self, text: String) {
-        let text = format!("{}: {text}", self.t().save_failed);
+        let path = crate::text::path_line(self.ws.path());
+        let text = format!("{}: {path}: {text}", self.t().save_failed);
         self.say(Level::Error, text);
     }
 

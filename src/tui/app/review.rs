@@ -107,9 +107,11 @@ impl App {
 
     pub(super) fn refresh_queue(&mut self) {
         let (reviewer, checklist_id) = (&self.session.reviewer, &self.session.checklist.id);
+        // A failed read after a saved change is not a lost change: warn,
+        // never NOT SAVED.
         match self.ws.queue(reviewer, checklist_id) {
             Ok(rows) => self.queue.rows = rows,
-            Err(e) => self.error(e.to_string()),
+            Err(e) => self.warn(e.to_string()),
         }
         let (reviewer, checklist_id) = (&self.session.reviewer, &self.session.checklist.id);
         if let Some(open) = self.review.open.as_mut()

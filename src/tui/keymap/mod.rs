@@ -7,6 +7,11 @@
 //! layout are read as the Latin letter on the same physical key, so `н` is
 //! `y` after typing a Russian comment (never in a text field, where they
 //! are text).
+//!
+//! A user's keymap that leaves any action of a screen without a key (an
+//! empty `on`, or keys taken by other actions) is refused with the file and
+//! the line of the entry that did it: a workstation without a way to quit,
+//! submit or answer must not start. Ctrl+C quits whatever the keymap says.
 
 mod keys;
 
@@ -17,6 +22,7 @@ use crate::domain::lang::Bilingual;
 use ratatui::crossterm::event::KeyEvent;
 use serde::Deserialize;
 use std::collections::HashMap;
+use toml::Spanned;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -210,6 +216,16 @@ impl Binding {
     pub fn keys_text(&self) -> String {
         keys_text(&self.on)
     }
+
+    fn has_no_key(&self) -> bool {
+        self.on.iter().all(|k| *k == KeySpec::NONE)
+    }
+}
+
+/// The 1-based line of a byte offset in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(1, |t| t.matches('\n').count() + 1)
 }
 
 /// A binding as the help shows it.
@@ -252,23 +268,23 @@ pub struct Keymap {
 #[serde(deny_unknown_fields)]
 struct KeymapFile {
     #[serde(default)]
-    keys: Vec<Entry>,
+    keys: Vec<Spanned<Entry>>,
     #[serde(default)]
-    main: Vec<Entry>,
+    main: Vec<Spanned<Entry>>,
     #[serde(default)]
-    audit: Vec<Entry>,
+    audit: Vec<Spanned<Entry>>,
     #[serde(default)]
-    records: Vec<Entry>,
+    records: Vec<Spanned<Entry>>,
     #[serde(default)]
-    input: Vec<Entry>,
+    input: Vec<Spanned<Entry>>,
     #[serde(default)]
-    confirm: Vec<Entry>,
+    confirm: Vec<Spanned<Entry>>,
     #[serde(default)]
-    help: Vec<Entry>,
+    help: Vec<Spanned<Entry>>,
 }
 
 impl KeymapFile {
-    fn take(&mut self, screen: Screen) -> Vec<Entry> {
+    fn take(&mut self, screen: Screen) -> Vec<Spanned<Entry>> {
         match screen {
             Screen::Main => {
                 let mut entries = std::mem::take(&mut self.keys);
@@ -327,6 +343,7 @@ impl Keymap {
             let bindings = defaults
                 .take(screen)
                 .into_iter()
+                .map(Spanned::into_inner)
                 .map(|e| {
                     Ok(Binding {
                         action: Action::from_run(&e.run)
@@ -353,8 +370,30 @@ impl Keymap {
         let mut keymap = Keymap::defaults();
         for screen in Screen::ALL {
             let mut bindings = keymap.section(screen).bindings.clone();
+            // The line of the entry that last left each action keyless.
+            let mut emptied_at: HashMap<String, usize> = HashMap::new();
             for entry in user.take(screen) {
-                override_binding(&mut bindings, &entry, screen, file)?;
+                let line = line_of(toml_text, entry.span().start);
+                let entry = entry.into_inner();
+                let at = |e: String| match e.strip_prefix(&format!("{file}: ")) {
+                    Some(rest) => format!("{file}:{line}: {rest}"),
+                    None => e,
+                };
+                let keyless: Vec<bool> = bindings.iter().map(Binding::has_no_key).collect();
+                override_binding(&mut bindings, &entry, screen, file).map_err(at)?;
+                for (b, was) in bindings.iter().zip(keyless) {
+                    if b.has_no_key() && !was {
+                        emptied_at.insert(b.run.clone(), line);
+                    }
+                }
+            }
+            if let Some(b) = bindings.iter().find(|b| b.has_no_key()) {
+                let line = emptied_at.get(&b.run).copied().unwrap_or(1);
+                return Err(format!(
+                    "{file}:{line}: [{}] leaves `{}` without a key; give it one in the same section",
+                    screen.section(),
+                    b.run
+                ));
             }
             keymap
                 .sections

@@ -222,3 +222,46 @@ fn keys_read_as_the_help_shows_them() {
     assert_eq!(keys_text(&["1", "3"].map(parse)), "1/3");
     assert_eq!(keys_text(&[parse("esc"), parse("A")]), "Esc/A");
 }
+
+#[test]
+fn a_keymap_that_leaves_an_action_without_a_key_is_refused_with_its_line() {
+    // `quit` bound to nothing.
+    let text = "# mine\n\n[[main]]\non = []\nrun = \"quit\"\n";
+    let err = Keymap::with_overrides(text, "km.toml").unwrap_err();
+    assert!(
+        err.starts_with("km.toml:3:") && err.contains("`quit` without a key"),
+        "{err}"
+    );
+    // `q` taken by another action leaves `quit` with none; the line is the
+    // entry that took it.
+    let text =
+        "[[main]]\non = [\"f9\"]\nrun = \"help\"\n\n[[main]]\non = [\"q\"]\nrun = \"submit\"\n";
+    let err = Keymap::with_overrides(text, "km.toml").unwrap_err();
+    assert!(
+        err.starts_with("km.toml:5:") && err.contains("[main]") && err.contains("`quit`"),
+        "{err}"
+    );
+    // On other screens too.
+    let err = Keymap::with_overrides(
+        "[[confirm]]\non = [\"y\", \"n\", \"esc\"]\nrun = \"confirm\"\n",
+        "km.toml",
+    )
+    .unwrap_err();
+    assert!(
+        err.starts_with("km.toml:1:") && err.contains("`cancel`"),
+        "{err}"
+    );
+    // Moving `quit` to another key at the same time is fine.
+    let text =
+        "[[main]]\non = [\"q\"]\nrun = \"submit\"\n\n[[main]]\non = [\"ctrl-q\"]\nrun = \"quit\"\n";
+    let k = Keymap::with_overrides(text, "km.toml").unwrap();
+    let ctrl_q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    assert_eq!(k.action(Screen::Main, &ctrl_q), Some(Action::Quit));
+    // Errors in an entry name its line too.
+    let err = Keymap::with_overrides(
+        "\n[[main]]\non = [\"hyper-x\"]\nrun = \"quit\"\n",
+        "km.toml",
+    )
+    .unwrap_err();
+    assert!(err.starts_with("km.toml:2:"), "{err}");
+}

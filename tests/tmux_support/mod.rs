@@ -1,0 +1,130 @@
+//! Driving the real binary in a real terminal: a private tmux server per
+//! test, keys sent one by one, the screen read back.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    pub fn new(name: &str) -> Tmux {
+        assert!(
+            Command::new("tmux").arg("-V").output().is_ok(),
+            "tmux is not installed: this end-to-end test needs it (./dev test installs it)"
+        );
+        Tmux {
+            socket: format!("callqa-{name}-{}", std::process::id()),
+        }
+    }
+
+    pub fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn start(&self, command: &str) {
+        self.run(&["kill-server"]);
+        let out = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "40",
+            ])
+            .arg(command)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    pub fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p"])
+    }
+
+    /// Keys one by one, with a pause for the program to take each.
+    pub fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.run(&["send-keys", key]);
+            std::thread::sleep(Duration::from_millis(80));
+        }
+    }
+
+    /// One key, without waiting.
+    pub fn key(&self, key: &str) {
+        self.run(&["send-keys", key]);
+    }
+
+    pub fn literal(&self, text: &str) {
+        self.run(&["send-keys", "-l", text]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    pub fn pane_pid(&self) -> i32 {
+        self.run(&["display-message", "-p", "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("pane pid")
+    }
+
+    pub fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{needle:?} never appeared; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+/// Whether process `pid` is still there.
+pub fn alive(pid: i32) -> bool {
+    Command::new("kill")
+        .args(["-0", &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Wait until process `pid` has ended; false if it is still there after 10 s.
+pub fn wait_gone(pid: i32) -> bool {
+    let start = Instant::now();
+    while alive(pid) {
+        if start.elapsed() > Duration::from_secs(10) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    true
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
