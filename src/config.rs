@@ -8,8 +8,8 @@
 //! otherwise hang every command.
 
 use crate::domain::Lang;
+use crate::files::OpenError;
 use serde::Deserialize;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The largest settings file (`config.toml`, `keymap.toml`) read: far more
@@ -88,50 +88,20 @@ impl Config {
 /// reading forever.
 pub fn read_settings_file(path: &Path) -> anyhow::Result<Option<String>> {
     let fail = |why: String| anyhow::anyhow!("{}: {why}", crate::text::path_line(path));
-    let file = match open_without_blocking(path) {
+    let file = match crate::files::open_regular(path, false) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(fail(format!("cannot read: {e}"))),
+        Err(OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(fail(format!(
+                "{e}; settings are read only from regular files"
+            )));
+        }
     };
-    let meta = file
-        .metadata()
-        .map_err(|e| fail(format!("cannot read: {e}")))?;
-    if !meta.is_file() {
-        return Err(fail(
-            "not a regular file; settings are read only from regular files".into(),
-        ));
-    }
-    let too_big = || {
-        fail(format!(
-            "larger than a settings file can be ({MAX_SETTINGS_BYTES} bytes at most)"
-        ))
-    };
-    if meta.len() > MAX_SETTINGS_BYTES {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_SETTINGS_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(format!("cannot read: {e}")))?;
-    if bytes.len() as u64 > MAX_SETTINGS_BYTES {
-        return Err(too_big());
-    }
+    let bytes = crate::files::read_limited(file, MAX_SETTINGS_BYTES)
+        .map_err(|e| fail(format!("{e} (larger than a settings file can be)")))?;
     String::from_utf8(bytes)
         .map(Some)
         .map_err(|_| fail("not UTF-8 text".into()))
-}
-
-/// Open for reading without waiting: opening a FIFO for reading otherwise
-/// blocks until something writes to it.
-fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    options.open(path)
 }
 
 #[cfg(test)]

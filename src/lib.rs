@@ -11,6 +11,7 @@ pub mod audio;
 pub mod config;
 pub mod domain;
 pub mod export;
+pub mod files;
 pub mod i18n;
 pub mod import;
 pub mod reports;

@@ -67,6 +67,7 @@ pub use chain::ChannelMode;
 pub use player::{OutputChoice, OutputState, PlayerCommand, PlayerHandle, PlayerStatus};
 pub use probe::{AudioInfo, probe};
 
+use crate::files::io_reason;
 use std::fs::File;
 use std::path::Path;
 
@@ -155,45 +156,14 @@ pub(crate) fn open_recording(path: &Path) -> Result<(File, u64), AudioError> {
         file: file_label(path),
         reason,
     };
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Has no effect on reading a regular file, the only kind kept.
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(|e| open_err(io_reason(&e)))?;
-    let meta = file.metadata().map_err(|e| open_err(io_reason(&e)))?;
-    if !meta.is_file() {
-        return Err(open_err(format!(
-            "not a regular file ({}); refused",
-            file_kind_name(meta.file_type())
-        )));
-    }
-    Ok((file, meta.len()))
-}
-
-/// What a path is when it is not a regular file, for a refusal.
-pub(crate) fn file_kind_name(kind: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            return "a named pipe";
+    let file = crate::files::open_regular(path, false).map_err(|e| match e {
+        crate::files::OpenError::Io(e) => open_err(io_reason(&e)),
+        crate::files::OpenError::NotRegular(kind) => {
+            open_err(format!("not a regular file ({kind}); refused"))
         }
-        if kind.is_char_device() || kind.is_block_device() {
-            return "a device";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-    }
-    if kind.is_dir() {
-        "a folder"
-    } else {
-        "not a file"
-    }
+    })?;
+    let len = file.metadata().map_err(|e| open_err(io_reason(&e)))?.len();
+    Ok((file, len))
 }
 
 /// The name used in messages: the file name, or the whole path if it has none.
@@ -201,16 +171,6 @@ pub(crate) fn file_label(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
-}
-
-/// An io::Error as a short reason: "No such file or directory", without the
-/// "(os error 2)" tail that means nothing to a reviewer.
-pub(crate) fn io_reason(err: &std::io::Error) -> String {
-    let text = err.to_string();
-    match text.find(" (os error") {
-        Some(cut) => text[..cut].to_string(),
-        None => text,
-    }
 }
 
 /// What a caught panic said (its `&str` or `String` payload), for a message.

@@ -7,8 +7,8 @@
 //! to be inside the batch folder, required to be a regular file, and for
 //! text read whole, held to [`TEXT_LIMIT`].
 
+use crate::files::{OpenError, io_reason, kind_name, open_regular, read_limited};
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The largest text file (CSV, JSON, TOML) an import reads whole: a year of
@@ -33,7 +33,12 @@ pub fn resolve_inside(root: &Path, path: &Path) -> Result<PathBuf, String> {
         ));
     }
     // `metadata` does not open the file, so a FIFO cannot block here.
-    regular_file(std::fs::metadata(&real))?;
+    let kind = std::fs::metadata(&real)
+        .map_err(|e| format!("cannot be opened: {}", io_reason(&e)))?
+        .file_type();
+    if !kind.is_file() {
+        return Err(OpenError::NotRegular(kind_name(kind)).to_string());
+    }
     Ok(real)
 }
 
@@ -41,82 +46,12 @@ pub fn resolve_inside(root: &Path, path: &Path) -> Result<PathBuf, String> {
 /// on a FIFO swapped in after the check, and the handle is checked again.
 pub fn open_inside(root: &Path, path: &Path) -> Result<File, String> {
     let real = resolve_inside(root, path)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
-    }
-    let file = options
-        .open(&real)
-        .map_err(|e| format!("cannot be opened: {e}"))?;
-    regular_file(file.metadata())?;
-    Ok(file)
+    open_regular(&real, true).map_err(|e| e.to_string())
 }
 
 /// A text file of the batch read whole, at most [`TEXT_LIMIT`] bytes.
 pub fn read_inside(root: &Path, path: &Path) -> Result<Vec<u8>, String> {
     read_limited(open_inside(root, path)?, TEXT_LIMIT)
-}
-
-fn read_limited(file: File, limit: u64) -> Result<Vec<u8>, String> {
-    let too_big = || {
-        format!(
-            "is larger than {} MiB; too big for a text file, refused",
-            limit / (1024 * 1024)
-        )
-    };
-    let size = file
-        .metadata()
-        .map_err(|e| format!("cannot be read: {e}"))?
-        .len();
-    if size > limit {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::new();
-    // One byte past the limit tells a file that grew after the check.
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot be read: {e}"))?;
-    if bytes.len() as u64 > limit {
-        return Err(too_big());
-    }
-    Ok(bytes)
-}
-
-fn regular_file(metadata: std::io::Result<std::fs::Metadata>) -> Result<(), String> {
-    let kind = metadata
-        .map_err(|e| format!("cannot be opened: {e}"))?
-        .file_type();
-    if kind.is_file() {
-        return Ok(());
-    }
-    Err(format!(
-        "is not a regular file ({}); refused",
-        kind_name(kind)
-    ))
-}
-
-fn kind_name(kind: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            return "a named pipe";
-        }
-        if kind.is_char_device() || kind.is_block_device() {
-            return "a device";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-    }
-    if kind.is_dir() {
-        "a folder"
-    } else {
-        "not a file"
-    }
 }
 
 #[cfg(test)]
