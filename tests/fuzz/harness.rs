@@ -136,7 +136,12 @@ impl OutsideWatch {
             let path = CString::new(folder.as_os_str().as_encoded_bytes()).unwrap();
             let mask = libc::IN_OPEN | libc::IN_ACCESS;
             let wd = unsafe { libc::inotify_add_watch(fd, path.as_ptr(), mask) };
-            assert!(wd >= 0, "inotify on {}: {}", folder.display(), std::io::Error::last_os_error());
+            assert!(
+                wd >= 0,
+                "inotify on {}: {}",
+                folder.display(),
+                std::io::Error::last_os_error()
+            );
         }
         OutsideWatch { fd }
     }
@@ -155,7 +160,9 @@ impl OutsideWatch {
                 let mask = u32::from_ne_bytes(buf[at + 4..at + 8].try_into().unwrap());
                 let len = u32::from_ne_bytes(buf[at + 12..at + 16].try_into().unwrap()) as usize;
                 let name = &buf[at + 16..at + 16 + len];
-                let name = String::from_utf8_lossy(name).trim_end_matches('\0').to_string();
+                let name = String::from_utf8_lossy(name)
+                    .trim_end_matches('\0')
+                    .to_string();
                 if mask & libc::IN_ISDIR == 0 && !name.is_empty() && !names.contains(&name) {
                     names.push(name);
                 }
@@ -186,14 +193,21 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn mkfifo(path: &Path) {
     let name = CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
     let made = unsafe { libc::mkfifo(name.as_ptr(), 0o644) };
-    assert_eq!(made, 0, "mkfifo {}: {}", path.display(), std::io::Error::last_os_error());
+    assert_eq!(
+        made,
+        0,
+        "mkfifo {}: {}",
+        path.display(),
+        std::io::Error::last_os_error()
+    );
 }
 
 /// A raw control character (C0 but newline and tab, DEL, C1, ESC) in text
 /// meant for a terminal, with its place.
 pub fn raw_control(text: &str) -> Option<(usize, char)> {
-    text.char_indices()
-        .find(|&(_, c)| (c.is_control() && c != '\n' && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c))
+    text.char_indices().find(|&(_, c)| {
+        (c.is_control() && c != '\n' && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c)
+    })
 }
 
 /// The project's rule for a tool the tests need (see `missing_tool` in
@@ -214,7 +228,10 @@ pub fn tool_missing(tool: &str) -> bool {
 pub fn run_tool(tool: &str, args: &[&str]) -> bool {
     match std::process::Command::new(tool).args(args).output() {
         Ok(o) if o.status.success() => true,
-        Ok(o) => panic!("{tool} {args:?} failed: {}", String::from_utf8_lossy(&o.stderr)),
+        Ok(o) => panic!(
+            "{tool} {args:?} failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => !tool_missing(tool),
         Err(e) => panic!("cannot run {tool}: {e}"),
     }

@@ -240,7 +240,9 @@ fn json(rng: &mut Rng, bytes: &mut Vec<u8>) -> String {
             format!("{path} removed")
         }
         1 if !path.is_empty() => {
-            if let (Some(Value::Array(list)), Ok(i)) = (doc.pointer_mut(parent), key.parse::<usize>()) {
+            if let (Some(Value::Array(list)), Ok(i)) =
+                (doc.pointer_mut(parent), key.parse::<usize>())
+            {
                 let copy = list[i].clone();
                 list.insert(i, copy);
                 format!("{path} doubled")
@@ -392,7 +394,9 @@ fn header(rng: &mut Rng, bytes: &mut Vec<u8>, shape: Shape) -> String {
             }
         }
         Shape::Mp3 => {
-            let Some(sync) = bytes.windows(2).position(|w| w[0] == 0xFF && w[1] & 0xE0 == 0xE0)
+            let Some(sync) = bytes
+                .windows(2)
+                .position(|w| w[0] == 0xFF && w[1] & 0xE0 == 0xE0)
             else {
                 return raw(rng, bytes);
             };

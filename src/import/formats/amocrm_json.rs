@@ -16,7 +16,7 @@
 //! `_links.self.href`, else from the file name (`contacts_notes.json`).
 
 use super::values::{bad_field, full_name, jopt, jstr, phone_field, unix_time};
-use super::{CallRecord, Ctx, Parsed};
+use super::{CallRecord, Ctx, FirstSeen, Parsed};
 use crate::domain::crm::{Contact, Deal, Direction, Note, Task, Timestamp};
 use crate::domain::matching::{Activity, ActivityKind};
 use crate::import::Problem;
@@ -94,21 +94,26 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
         statuses: statuses(list("pipelines")),
         unknown_users: BTreeSet::new(),
     };
-    for item in list("contacts") {
+    let mut seen = FirstSeen::default();
+    let mut keep = |kind: &'static str, key: &str, out: &mut Parsed| {
+        let read = |i: &Item<'_>| (jstr(i.value, "id"), format!("{} {}", i.file, i.place));
+        seen.keep(kind, "id", list(key), read, problem, &mut out.problems)
+    };
+    for item in keep("contact", "contacts", out) {
         let contact = amo.contact(item);
         out.contacts.push(contact);
     }
-    for item in list("leads") {
+    for item in keep("deal", "leads", out) {
         let deal = amo.deal(item);
         out.deals.push(deal);
     }
-    for item in list("tasks") {
+    for item in keep("task", "tasks", out) {
         match amo.task(item) {
             Ok(task) => out.tasks.push(task),
             Err(p) => out.problems.push(p),
         }
     }
-    for item in list("notes") {
+    for item in keep("note", "notes", out) {
         if let Err(p) = amo.note(item, out) {
             out.problems.push(p);
         }
