@@ -18,6 +18,8 @@ mod harness;
 mod importers;
 #[path = "fuzz/mutate.rs"]
 mod mutate;
+#[path = "fuzz/recordings.rs"]
+mod recordings;
 #[path = "fuzz/rng.rs"]
 mod rng;
 
@@ -26,10 +28,22 @@ use harness::{cases, only, seed};
 /// Share of `CALLQA_FUZZ_CASES` per test; the defaults sum to the cases
 /// `./dev test` runs.
 const IMPORT_CASES: (usize, f64) = (248, 0.7);
+const RECORDING_CASES: (usize, f64) = (72, 0.2);
 
 #[test]
 fn importers_survive_mutated_exports() {
     let (default, share) = IMPORT_CASES;
     let figures = importers::run(cases(default, share), seed(), only());
     figures.check("importers");
+}
+
+#[test]
+fn recordings_survive_damaged_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(seeds) = recordings::seeds(dir.path()) else {
+        return;
+    };
+    let (default, share) = RECORDING_CASES;
+    let figures = recordings::run(&seeds, cases(default, share), seed(), only());
+    figures.check("recordings");
 }

@@ -358,7 +358,7 @@ impl Amo<'_> {
                                 bad_field(
                                     "params.duration",
                                     &d.to_string(),
-                                    "is not a number of seconds",
+                                    "is not a call length in seconds (a month at most)",
                                 ),
                             )
                         })?,

@@ -417,7 +417,7 @@ fn call(
         r.problem(bad_field(
             "CALL_DURATION",
             &duration_text,
-            "is not a number of seconds",
+            "is not a call length in seconds (a month at most)",
         ))
     })?;
     // The activity id first: it is the link Bitrix24 itself made.
