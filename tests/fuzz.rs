@@ -20,8 +20,12 @@ mod importers;
 mod mutate;
 #[path = "fuzz/recordings.rs"]
 mod recordings;
+#[path = "fuzz/regressions.rs"]
+mod regressions;
 #[path = "fuzz/rng.rs"]
 mod rng;
+#[path = "fuzz/settings.rs"]
+mod settings;
 
 use harness::{cases, only, seed};
 
@@ -29,6 +33,7 @@ use harness::{cases, only, seed};
 /// `./dev test` runs.
 const IMPORT_CASES: (usize, f64) = (248, 0.7);
 const RECORDING_CASES: (usize, f64) = (72, 0.2);
+const SETTINGS_CASES: (usize, f64) = (40, 0.1);
 
 #[test]
 fn importers_survive_mutated_exports() {
@@ -46,4 +51,11 @@ fn recordings_survive_damaged_headers() {
     let (default, share) = RECORDING_CASES;
     let figures = recordings::run(&seeds, cases(default, share), seed(), only());
     figures.check("recordings");
+}
+
+#[test]
+fn settings_files_survive_damage() {
+    let (default, share) = SETTINGS_CASES;
+    let figures = settings::run(cases(default, share), seed(), only());
+    figures.check("settings");
 }

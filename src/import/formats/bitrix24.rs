@@ -72,6 +72,19 @@ fn records(value: &Value) -> Vec<(String, &Value)> {
         .collect()
 }
 
+/// A response holds a list of records, maybe empty: a bare array, or a
+/// `result` array in the envelope or in every page.
+fn holds_a_list(value: &Value) -> bool {
+    let has_result = |page: &Value| page.get("result").is_some_and(Value::is_array);
+    match value {
+        Value::Array(items) if items.iter().any(|i| i.get("result").is_some()) => {
+            items.iter().all(has_result)
+        }
+        Value::Array(_) => true,
+        one => has_result(one),
+    }
+}
+
 fn rows<'a>(prefix: &str, list: &'a Value) -> Vec<(String, &'a Value)> {
     list.as_array()
         .into_iter()
@@ -158,6 +171,14 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
             ));
             continue;
         };
+        if !holds_a_list(doc) {
+            out.problems.push(Problem::file(
+                name,
+                "no list of records in this response (no `result` array); nothing read from it"
+                    .into(),
+            ));
+            continue;
+        }
         for (place, v) in records(doc) {
             by_method.entry(method).or_default().push(Rec {
                 file: name,
