@@ -112,6 +112,13 @@ pub fn cases(default: usize, share: f64) -> usize {
         .map_or(default, |total| ((total as f64 * share) as usize).max(1))
 }
 
+/// `CALLQA_FUZZ_VERBOSE=1` prints every case as it starts.
+pub fn trace(label: &str) {
+    if std::env::var("CALLQA_FUZZ_VERBOSE").as_deref() == Ok("1") {
+        println!("{label}");
+    }
+}
+
 /// `CALLQA_FUZZ_ONLY=N` runs case N alone, to rebuild a failure.
 pub fn only() -> Option<usize> {
     std::env::var("CALLQA_FUZZ_ONLY")

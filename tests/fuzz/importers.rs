@@ -12,7 +12,7 @@
 //! and the record (its line or its place in the JSON), or a problem says
 //! the whole file could not be read.
 
-use super::harness::{Figures, Outcome, OutsideWatch, bounded, copy_dir, mkfifo};
+use super::harness::{Figures, Outcome, OutsideWatch, bounded, copy_dir, mkfifo, trace};
 use super::mutate::{Shape, mutate};
 use super::rng::Rng;
 use callqa::import::formats::{ParseOptions, SourceFormat};
@@ -487,6 +487,7 @@ fn one_case(target: &Target, rng: &mut Rng, slack: isize, case: usize, figures: 
         }
     };
     let label = format!("case {case} ({} {}: {what})", target.seed, target.file);
+    trace(&label);
     let mut watched = vec![outside.clone()];
     for sub in ["crm", "recordings"] {
         if outside.join(sub).is_dir() {

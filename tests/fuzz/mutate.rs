@@ -326,19 +326,26 @@ fn header(rng: &mut Rng, bytes: &mut Vec<u8>, shape: Shape) -> String {
                 return raw(rng, bytes);
             };
             let body = fmt + 8;
-            let (name, at, width) = *rng.pick(&[
-                ("format", body, 2),
-                ("channels", body + 2, 2),
-                ("sample rate", body + 4, 4),
-                ("byte rate", body + 8, 4),
-                ("block align", body + 12, 2),
-                ("bits per sample", body + 14, 2),
-                ("fmt size", fmt + 4, 4),
-                ("RIFF size", 4, 4),
-                ("data size", find(bytes, b"data").map_or(0, |d| d + 4), 4),
+            let data = find(bytes, b"data").map_or(0, |d| d + 4);
+            const RATES: &[u32] = &[0, 1, 2, 8000, 4_000_000_000, u32::MAX];
+            const COUNTS: &[u32] = &[0, 1, 2, 3, 255, 65_535];
+            const SIZES: &[u32] = &[0, 1, 2, 0x7FFF_FFFF, u32::MAX];
+            const FORMATS: &[u32] = &[0, 1, 2, 3, 6, 7, 17, 49, 0xFFFE, 65_535];
+            let (name, at, width, values) = *rng.pick(&[
+                ("format", body, 2, FORMATS),
+                ("channels", body + 2, 2, COUNTS),
+                ("sample rate", body + 4, 4, RATES),
+                ("sample rate", body + 4, 4, RATES),
+                ("byte rate", body + 8, 4, SIZES),
+                ("block align", body + 12, 2, COUNTS),
+                ("bits per sample", body + 14, 2, COUNTS),
+                ("fmt size", fmt + 4, 4, SIZES),
+                ("RIFF size", 4, 4, SIZES),
+                ("data size", data, 4, SIZES),
             ]);
+            let value = *rng.pick(values);
             put_le(bytes, at, width, value);
-            field(name, at)
+            format!("{name} (byte {at}) set to {value}")
         }
         Shape::Flac => {
             // STREAMINFO: block sizes, frame sizes, then 20 bits of sample

@@ -7,7 +7,7 @@
 //! or a problem names `calls.csv`, line 2; the copy outside the batch is
 //! never opened.
 
-use super::harness::{Figures, Outcome, OutsideWatch, bounded, mkfifo, run_tool};
+use super::harness::{Figures, Outcome, OutsideWatch, bounded, mkfifo, run_tool, trace};
 use super::importers::crate_path;
 use super::mutate::{Shape, mutate};
 use super::rng::Rng;
@@ -164,6 +164,7 @@ fn one_case(source: &Seed, rng: &mut Rng, case: usize, figures: &mut Figures) {
         }
     };
     let label = format!("recording case {case} ({}: {what})", source.name);
+    trace(&label);
     let watch = OutsideWatch::new(std::slice::from_ref(&outside));
     let db = dir.path().join("ws.sqlite");
     let taken = match bounded(move || take(root, db)) {

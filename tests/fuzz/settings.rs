@@ -5,7 +5,7 @@
 //! `callqa::tui::load_keymap`). Neither may panic or hang, and what the
 //! binary prints may hold no raw control character.
 
-use super::harness::{CASE_LIMIT, Figures, Outcome, bounded, mkfifo, raw_control};
+use super::harness::{CASE_LIMIT, Figures, Outcome, bounded, mkfifo, raw_control, trace};
 use super::mutate::{Shape, mutate};
 use super::rng::Rng;
 use std::path::Path;
@@ -65,6 +65,7 @@ fn config_case(rng: &mut Rng, case: usize, figures: &mut Figures) {
     std::fs::create_dir_all(&config).unwrap();
     let what = lay_out(rng, &config.join("config.toml"), CONFIG, true);
     let label = format!("config.toml case {case} ({what})");
+    trace(&label);
     let mut child = Command::new(env!("CARGO_BIN_EXE_callqa"))
         .args(["export", "--db"])
         .arg(dir.path().join("none.sqlite"))
@@ -115,6 +116,7 @@ fn keymap_case(rng: &mut Rng, case: usize, figures: &mut Figures) {
     // them (see the ignored regression `a_fifo_keymap_does_not_hang`).
     let what = lay_out(rng, &dir.path().join("keymap.toml"), KEYMAP, false);
     let label = format!("keymap.toml case {case} ({what})");
+    trace(&label);
     let config = dir.path().to_path_buf();
     match bounded(move || {
         callqa::tui::load_keymap(&config)
