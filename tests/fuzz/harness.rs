@@ -59,16 +59,6 @@ impl Figures {
         self.failures.push(format!("{case}: {detail}"));
     }
 
-    pub fn add(&mut self, other: Figures) {
-        self.cases += other.cases;
-        self.panics += other.panics;
-        self.hangs += other.hangs;
-        self.silent_losses += other.silent_losses;
-        self.outside_reads += other.outside_reads;
-        self.raw_controls += other.raw_controls;
-        self.failures.extend(other.failures);
-    }
-
     /// Print the figures and fail when any is not zero.
     pub fn check(&self, what: &str) {
         println!(

@@ -91,7 +91,8 @@ fn callqa(args: &[&str], envs: &[(&str, &Path)]) -> Output {
 //    and said nothing.
 #[test]
 fn class_1_a_damaged_json_export_file_is_named() {
-    let cases: &[(&str, &str, fn(&str) -> String)] = &[
+    type Damage = fn(&str) -> String;
+    let cases: &[(&str, &str, Damage)] = &[
         ("tests/fixtures/crm/amocrm-json", "leads.json", |t| {
             t[..t.len() / 2].to_string()
         }),

@@ -77,7 +77,7 @@ pub fn millis(text: &str) -> Option<u64> {
 /// (`1.5` minutes as 90 s), with the limit of [`seconds`].
 pub fn millis_of(seconds: f64) -> Option<u64> {
     (seconds.is_finite() && (0.0..=MAX_CALL_SECONDS as f64).contains(&seconds))
-        .then(|| (seconds * 1000.0) as u64)
+        .then_some((seconds * 1000.0) as u64)
 }
 
 fn count(text: &str) -> Option<u64> {
