@@ -81,7 +81,7 @@ pub fn seeds(dir: &Path) -> Option<Vec<Seed>> {
 
 /// A one-call batch in `dir/batch` whose recording is `recording`; the
 /// demo's call-001.wav sits in `dir/outside`.
-fn one_call_batch(dir: &Path, recording: &str) -> (PathBuf, PathBuf) {
+pub fn one_call_batch(dir: &Path, recording: &str) -> (PathBuf, PathBuf) {
     let root = dir.join("batch");
     std::fs::create_dir_all(root.join("recordings")).unwrap();
     std::fs::write(
@@ -233,7 +233,7 @@ fn one_case(source: &Seed, rng: &mut Rng, case: usize, figures: &mut Figures) {
 }
 
 /// Open the recording as the player does and read it to the end.
-fn decode_to_end(path: &Path) -> Result<(), String> {
+pub fn decode_to_end(path: &Path) -> Result<(), String> {
     let mut source = CallSource::open(path).map_err(|e| e.to_string())?;
     let mut empty = 0;
     while let Some(block) = source.next_block() {

@@ -5,8 +5,8 @@
 
 use super::harness::{CASE_LIMIT, Outcome, OutsideWatch, bounded, copy_dir, mkfifo, raw_control};
 use super::importers::crate_path;
+use super::recordings::{decode_to_end, one_call_batch};
 use callqa::analysis::{ChannelLayout, analyze_file};
-use callqa::audio::source::CallSource;
 use callqa::import::formats::{ParseOptions, SourceFormat};
 use callqa::import::{ImportReport, import_source};
 use callqa::store::Workspace;
@@ -54,6 +54,27 @@ fn said_about(report: &ImportReport, file: &str) -> Vec<String> {
         .into_iter()
         .filter(|m| m.starts_with(&format!("{file}:")))
         .collect()
+}
+
+/// A copy of the fixture `seed` with the text of `file` changed by
+/// `damage`, imported.
+fn import_damaged(seed: &str, file: &str, damage: impl Fn(&str) -> String) -> ImportReport {
+    let dir = tempfile::tempdir().unwrap();
+    let root = copy_of(dir.path(), seed);
+    let text = std::fs::read_to_string(root.join(file)).unwrap();
+    std::fs::write(root.join(file), damage(&text)).unwrap();
+    import(dir.path(), &root).unwrap()
+}
+
+/// One of the messages about `file` holds every one of `needles`.
+fn assert_said(report: &ImportReport, file: &str, needles: &[&str]) {
+    assert!(
+        said_about(report, file)
+            .iter()
+            .any(|m| needles.iter().all(|n| m.contains(n))),
+        "nothing about {file} with {needles:?}: {:#?}",
+        messages(report)
+    );
 }
 
 /// The real binary, bounded: a run past the limit is killed and fails.
@@ -113,16 +134,8 @@ fn class_1_a_damaged_json_export_file_is_named() {
         }),
     ];
     for (seed, file, damage) in cases {
-        let dir = tempfile::tempdir().unwrap();
-        let root = copy_of(dir.path(), seed);
-        let text = std::fs::read_to_string(root.join(file)).unwrap();
-        std::fs::write(root.join(file), damage(&text)).unwrap();
-        let report = import(dir.path(), &root).unwrap();
-        assert!(
-            !said_about(&report, file).is_empty(),
-            "{seed}/{file}: nothing said about it: {:#?}",
-            messages(&report)
-        );
+        let report = import_damaged(seed, file, damage);
+        assert_said(&report, file, &[]);
     }
 }
 
@@ -139,46 +152,23 @@ fn wav_with_rate(rate: u32) -> Vec<u8> {
 /// and hangs fail the test; the call must be imported or named.
 fn take_recording(name: &str, bytes: &[u8]) {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("batch");
-    std::fs::create_dir_all(root.join("recordings")).unwrap();
-    std::fs::write(root.join("recordings").join(name), bytes).unwrap();
-    std::fs::write(
-        root.join("calls.csv"),
-        format!(
-            "call_id,started_at,rep,direction,phone,recording\n\
-             c1,2026-11-23T10:15:00+03:00,Анна,in,+79160000101,recordings/{name}\n"
-        ),
-    )
-    .unwrap();
+    let (root, _) = one_call_batch(dir.path(), name);
+    let path = root.join("recordings").join(name);
+    std::fs::write(&path, bytes).unwrap();
     let report = import(dir.path(), &root).unwrap();
     if report.calls.new == 0 {
-        assert!(
-            said_about(&report, "calls.csv")
-                .iter()
-                .any(|m| m.contains(":2:")),
-            "{name}: neither imported nor named: {:#?}",
-            messages(&report)
-        );
+        assert_said(&report, "calls.csv:2", &[]);
         return;
     }
-    let path = root.join("recordings").join(name);
     let decoded = bounded({
         let path = path.clone();
-        move || {
-            let mut source = CallSource::open(&path).map_err(|e| e.to_string())?;
-            while source.next_block().is_some_and(|b| !b.is_empty()) {}
-            Ok::<(), String>(())
-        }
+        move || decode_to_end(&path)
     });
     assert!(
         matches!(decoded, Outcome::Done(_)),
         "{name}: the decode panicked or hangs"
     );
-    let analysed = bounded(move || {
-        analyze_file(&path, ChannelLayout::Mono, &|_| {})
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    });
+    let analysed = bounded(move || analyze_file(&path, ChannelLayout::Mono, &|_| {}).is_ok());
     assert!(
         matches!(analysed, Outcome::Done(_)),
         "{name}: the analysis panicked or hangs"
@@ -418,49 +408,21 @@ fn class_11_no_raw_control_character_is_printed() {
 // the first record without a word.
 #[test]
 fn a_repeated_record_id_in_an_export_is_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = copy_of(dir.path(), "tests/fixtures/crm/hubspot");
     let file = "hubspot-crm-exports-all-deals-2026-11-25.csv";
-    let text = std::fs::read_to_string(root.join(file)).unwrap();
-    let second = text.lines().nth(1).unwrap().to_string();
-    std::fs::write(
-        root.join(file),
-        format!("{text}{}\n", second.replacen("Поставка", "Другая", 1)),
-    )
-    .unwrap();
-    let report = import(dir.path(), &root).unwrap();
-    assert!(
-        said_about(&report, file)
-            .iter()
-            .any(|m| m.contains("duplicate deal id") && m.contains("first at")),
-        "{:#?}",
-        messages(&report)
-    );
+    let report = import_damaged("tests/fixtures/crm/hubspot", file, |text| {
+        let second = text.lines().nth(1).unwrap();
+        format!("{text}{}\n", second.replacen("Поставка", "Другая", 1))
+    });
+    assert_said(&report, file, &["duplicate deal id", "first at"]);
 }
 
 // Found by the fuzzing: a call length of 18446744073709551615 seconds
 // overflowed as milliseconds (a panic in a debug build).
 #[test]
 fn a_call_length_past_any_call_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = copy_of(dir.path(), "tests/fixtures/crm/bitrix24");
     let file = "voximplant.statistic.get.json";
-    let text = std::fs::read_to_string(root.join(file)).unwrap();
-    std::fs::write(
-        root.join(file),
-        text.replacen(
-            "\"CALL_DURATION\": \"185\"",
-            "\"CALL_DURATION\": \"18446744073709551615\"",
-            1,
-        ),
-    )
-    .unwrap();
-    let report = import(dir.path(), &root).unwrap();
-    assert!(
-        said_about(&report, file)
-            .iter()
-            .any(|m| m.contains("CALL_DURATION") && m.contains("a month at most")),
-        "{:#?}",
-        messages(&report)
-    );
+    let report = import_damaged("tests/fixtures/crm/bitrix24", file, |text| {
+        text.replacen("\"185\"", "\"18446744073709551615\"", 1)
+    });
+    assert_said(&report, file, &["CALL_DURATION", "a month at most"]);
 }
