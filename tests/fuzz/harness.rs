@@ -59,6 +59,27 @@ impl Figures {
         self.failures.push(format!("{case}: {detail}"));
     }
 
+    /// The value of a bounded run, or `None` after counting its panic or
+    /// hang against `case`; `step` says which part of the case it was.
+    pub fn settle<T>(&mut self, outcome: Outcome<T>, case: &str, step: &str) -> Option<T> {
+        match outcome {
+            Outcome::Done(value) => Some(value),
+            Outcome::Panicked(m) => {
+                self.fail(|f| &mut f.panics, case, format!("{step} panicked: {m}"));
+                None
+            }
+            Outcome::Hung => {
+                let limit = CASE_LIMIT.as_secs();
+                self.fail(
+                    |f| &mut f.hangs,
+                    case,
+                    format!("{step}: no answer in {limit} s"),
+                );
+                None
+            }
+        }
+    }
+
     /// Print the figures and fail when any is not zero.
     pub fn check(&self, what: &str) {
         println!(

@@ -12,7 +12,7 @@
 //! and the record (its line or its place in the JSON), or a problem says
 //! the whole file could not be read.
 
-use super::harness::{Figures, Outcome, OutsideWatch, bounded, copy_dir, mkfifo, trace};
+use super::harness::{Figures, OutsideWatch, bounded, copy_dir, mkfifo, trace};
 use super::mutate::{Shape, mutate};
 use super::rng::Rng;
 use callqa::import::formats::{ParseOptions, SourceFormat};
@@ -496,19 +496,14 @@ fn one_case(target: &Target, rng: &mut Rng, slack: isize, case: usize, figures: 
     }
     let watch = OutsideWatch::new(&watched);
     let db = dir.path().join("ws.sqlite");
-    let imported = match bounded({
+    let run = bounded({
         let root = root.clone();
         move || import_folder(root, db)
-    }) {
-        Outcome::Done(imported) => imported,
-        Outcome::Panicked(message) => {
-            return figures.fail(|f| &mut f.panics, &label, format!("panicked: {message}"));
-        }
-        Outcome::Hung => {
-            // The thread is left behind; its folder must stay too.
-            std::mem::forget(dir);
-            return figures.fail(|f| &mut f.hangs, &label, "no answer in 10 s".into());
-        }
+    });
+    let Some(imported) = figures.settle(run, &label, "import") else {
+        // A hung thread may still use its folder: leave it.
+        std::mem::forget(dir);
+        return;
     };
     let opened = watch.opened();
     if !opened.is_empty() || !imported.outside_recordings.is_empty() {

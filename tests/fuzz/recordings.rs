@@ -7,7 +7,7 @@
 //! or a problem names `calls.csv`, line 2; the copy outside the batch is
 //! never opened.
 
-use super::harness::{Figures, Outcome, OutsideWatch, bounded, mkfifo, run_tool, trace};
+use super::harness::{Figures, OutsideWatch, bounded, mkfifo, run_tool, trace};
 use super::importers::crate_path;
 use super::mutate::{Shape, mutate};
 use super::rng::Rng;
@@ -167,15 +167,10 @@ fn one_case(source: &Seed, rng: &mut Rng, case: usize, figures: &mut Figures) {
     trace(&label);
     let watch = OutsideWatch::new(std::slice::from_ref(&outside));
     let db = dir.path().join("ws.sqlite");
-    let taken = match bounded(move || take(root, db)) {
-        Outcome::Done(taken) => taken,
-        Outcome::Panicked(m) => {
-            return figures.fail(|f| &mut f.panics, &label, format!("import panicked: {m}"));
-        }
-        Outcome::Hung => {
-            std::mem::forget(dir);
-            return figures.fail(|f| &mut f.hangs, &label, "import: no answer in 10 s".into());
-        }
+    let Some(taken) = figures.settle(bounded(move || take(root, db)), &label, "import") else {
+        // A hung thread may still use its folder: leave it.
+        std::mem::forget(dir);
+        return;
     };
     if !taken.imported && !taken.named {
         figures.fail(
@@ -195,40 +190,18 @@ fn one_case(source: &Seed, rng: &mut Rng, case: usize, figures: &mut Figures) {
     let Some(stored) = taken.stored_path else {
         return;
     };
-    for (step, outcome) in [
-        (
-            "decode",
-            bounded({
-                let stored = stored.clone();
-                move || decode_to_end(&stored)
-            }),
-        ),
-        (
-            "analysis",
-            bounded({
-                let layout = taken.layout;
-                move || {
-                    analyze_file(&stored, layout, &|_| {})
-                        .map(|_| ())
-                        .map_err(|e| e.to_string())
-                }
-            }),
-        ),
-    ] {
-        match outcome {
-            Outcome::Done(_) => {}
-            Outcome::Panicked(m) => {
-                return figures.fail(|f| &mut f.panics, &label, format!("{step} panicked: {m}"));
-            }
-            Outcome::Hung => {
-                std::mem::forget(dir);
-                return figures.fail(
-                    |f| &mut f.hangs,
-                    &label,
-                    format!("{step}: no answer in 10 s"),
-                );
-            }
-        }
+    let decode = bounded({
+        let stored = stored.clone();
+        move || decode_to_end(&stored)
+    });
+    if figures.settle(decode, &label, "decode").is_none() {
+        std::mem::forget(dir);
+        return;
+    }
+    let layout = taken.layout;
+    let analysis = bounded(move || analyze_file(&stored, layout, &|_| {}).is_ok());
+    if figures.settle(analysis, &label, "analysis").is_none() {
+        std::mem::forget(dir);
     }
 }
 

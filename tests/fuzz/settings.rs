@@ -5,7 +5,7 @@
 //! `callqa::tui::load_keymap`). Neither may panic or hang, and what the
 //! binary prints may hold no raw control character.
 
-use super::harness::{CASE_LIMIT, Figures, Outcome, bounded, mkfifo, raw_control, trace};
+use super::harness::{CASE_LIMIT, Figures, bounded, mkfifo, raw_control, trace};
 use super::mutate::{Shape, mutate};
 use super::rng::Rng;
 use std::path::Path;
@@ -118,16 +118,8 @@ fn keymap_case(rng: &mut Rng, case: usize, figures: &mut Figures) {
     let label = format!("keymap.toml case {case} ({what})");
     trace(&label);
     let config = dir.path().to_path_buf();
-    match bounded(move || {
-        callqa::tui::load_keymap(&config)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    }) {
-        Outcome::Done(_) => {}
-        Outcome::Panicked(m) => figures.fail(|f| &mut f.panics, &label, format!("panicked: {m}")),
-        Outcome::Hung => {
-            std::mem::forget(dir);
-            figures.fail(|f| &mut f.hangs, &label, "no answer in 10 s".into());
-        }
+    let run = bounded(move || callqa::tui::load_keymap(&config).is_ok());
+    if figures.settle(run, &label, "load_keymap").is_none() {
+        std::mem::forget(dir);
     }
 }
