@@ -426,3 +426,26 @@ fn a_call_length_past_any_call_is_refused() {
     });
     assert_said(&report, file, &["CALL_DURATION", "a month at most"]);
 }
+
+// Found by the fuzzing: an amoCRM note of a type callqa does not know
+// (a damaged `note_type`) was dropped without a word.
+#[test]
+fn an_amocrm_note_of_an_unknown_type_is_named() {
+    let file = "leads_notes.json";
+    let report = import_damaged("tests/fixtures/crm/amocrm-json", file, |text| {
+        text.replacen("\"common\"", "\"commn\"", 1)
+    });
+    assert_said(&report, file, &["note_type", "commn"]);
+}
+
+// Found by the fuzzing: a HubSpot deals export whose `Deal Name` header
+// was damaged was read as contacts.
+#[test]
+fn a_hubspot_export_of_neither_kind_is_named() {
+    let file = "hubspot-crm-exports-all-deals-2026-11-25.csv";
+    let report = import_damaged("tests/fixtures/crm/hubspot", file, |text| {
+        text.replacen("Deal Name", "Deal Nmae", 1)
+    });
+    assert_said(&report, file, &["neither a contacts export"]);
+    assert_eq!(report.deals.new, 0);
+}

@@ -44,6 +44,23 @@ pub fn looks_like(value: &Value) -> bool {
         .is_some_and(|e| KEYS.iter().any(|k| e.contains_key(*k)))
 }
 
+/// amoCRM's note types that are no rep's write-up and no call: left out
+/// by design. Any other type than these and `common`, `call_in`,
+/// `call_out` is named, so a note never vanishes unnoticed.
+const NOT_WRITE_UPS: &[&str] = &[
+    "service_message",
+    "extended_service_message",
+    "message_cashier",
+    "geolocation",
+    "sms_in",
+    "sms_out",
+    "attachment",
+    "invoice_paid",
+    "key_action_completed",
+    "link_followed",
+    "ai_result",
+];
+
 /// One entity with where it came from, for messages.
 struct Item<'a> {
     file: String,
@@ -431,7 +448,17 @@ impl Amo<'_> {
                 });
             }
             // Service messages, SMS, geolocation...: not a rep's write-up.
-            _ => {}
+            other if NOT_WRITE_UPS.contains(&other) => {}
+            other => {
+                return Err(problem(
+                    item,
+                    bad_field(
+                        "note_type",
+                        other,
+                        "is not a note type callqa knows (common, call_in, call_out, or a service note)",
+                    ),
+                ));
+            }
         }
         Ok(())
     }

@@ -30,6 +30,9 @@ const TIME_FORMATS: &[&str] = &[
     "%m/%d/%Y",
 ];
 
+/// Columns only a contacts export has.
+const CONTACT_MARKS: [&str; 4] = ["First Name", "Last Name", "Email", "Contact owner"];
+
 pub fn looks_like(table: &Table) -> bool {
     table.has("Record ID")
         && [
@@ -54,8 +57,19 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
     for table in &tables {
         let kind = if table.has("Deal Name") {
             "deal"
-        } else {
+        } else if CONTACT_MARKS.iter().any(|h| table.has(h)) {
             "contact"
+        } else {
+            // A deals export whose `Deal Name` header is damaged would
+            // otherwise be read as contacts.
+            let marks = CONTACT_MARKS.map(|h| format!("`{h}`")).join(", ");
+            out.problems.push(Problem::file(
+                &table.name,
+                format!(
+                    "neither a contacts export (no {marks}) nor a deals export (no `Deal Name`); nothing read from it"
+                ),
+            ));
+            continue;
         };
         for row in &table.rows {
             let id = table.get(row, "Record ID");
