@@ -16,7 +16,7 @@
 
 use super::text::{Row, Table};
 use super::values::{bad_field, parse_local, phone_field};
-use super::{Ctx, Parsed, read_table};
+use super::{Ctx, FirstSeen, Parsed, read_table};
 use crate::domain::crm::{Contact, Deal, Note, Timestamp};
 use crate::import::Problem;
 use crate::import::fields::parse_amount;
@@ -40,6 +40,7 @@ pub fn looks_like(table: &Table) -> bool {
 
 pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
     let mut contacts: HashMap<String, usize> = HashMap::new();
+    let mut seen = FirstSeen::default();
     for path in files {
         let Some(table) = read_table(path, ctx, false, out) else {
             continue;
@@ -54,7 +55,11 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
         let mut dated_notes = false;
         for row in &table.rows {
             let id = table.get(row, "ID");
-            match deal_row(&table, row, ctx) {
+            let place = format!("{} line {}", table.name, row.line);
+            let read = seen
+                .check("deal", id, &place)
+                .and_then(|()| deal_row(&table, row, ctx));
+            match read {
                 Ok((deal, contact, notes)) => {
                     dated_notes |= !notes.is_empty();
                     if let Some(contact) = contact {

@@ -16,7 +16,7 @@
 //! `_links.self.href`, else from the file name (`contacts_notes.json`).
 
 use super::values::{bad_field, full_name, jopt, jstr, phone_field, unix_time};
-use super::{CallRecord, Ctx, Parsed};
+use super::{CallRecord, Ctx, FirstSeen, Parsed};
 use crate::domain::crm::{Contact, Deal, Direction, Note, Task, Timestamp};
 use crate::domain::matching::{Activity, ActivityKind};
 use crate::import::Problem;
@@ -43,6 +43,23 @@ pub fn looks_like(value: &Value) -> bool {
         .and_then(Value::as_object)
         .is_some_and(|e| KEYS.iter().any(|k| e.contains_key(*k)))
 }
+
+/// amoCRM's note types that are no rep's write-up and no call: left out
+/// by design. Any other type than these and `common`, `call_in`,
+/// `call_out` is named, so a note never vanishes unnoticed.
+const NOT_WRITE_UPS: &[&str] = &[
+    "service_message",
+    "extended_service_message",
+    "message_cashier",
+    "geolocation",
+    "sms_in",
+    "sms_out",
+    "attachment",
+    "invoice_paid",
+    "key_action_completed",
+    "link_followed",
+    "ai_result",
+];
 
 /// One entity with where it came from, for messages.
 struct Item<'a> {
@@ -94,21 +111,26 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
         statuses: statuses(list("pipelines")),
         unknown_users: BTreeSet::new(),
     };
-    for item in list("contacts") {
+    let mut seen = FirstSeen::default();
+    let mut keep = |kind: &'static str, key: &str, out: &mut Parsed| {
+        let read = |i: &Item<'_>| (jstr(i.value, "id"), format!("{} {}", i.file, i.place));
+        seen.keep(kind, "id", list(key), read, problem, &mut out.problems)
+    };
+    for item in keep("contact", "contacts", out) {
         let contact = amo.contact(item);
         out.contacts.push(contact);
     }
-    for item in list("leads") {
+    for item in keep("deal", "leads", out) {
         let deal = amo.deal(item);
         out.deals.push(deal);
     }
-    for item in list("tasks") {
+    for item in keep("task", "tasks", out) {
         match amo.task(item) {
             Ok(task) => out.tasks.push(task),
             Err(p) => out.problems.push(p),
         }
     }
-    for item in list("notes") {
+    for item in keep("note", "notes", out) {
         if let Err(p) = amo.note(item, out) {
             out.problems.push(p);
         }
@@ -353,7 +375,7 @@ impl Amo<'_> {
                                 bad_field(
                                     "params.duration",
                                     &d.to_string(),
-                                    "is not a number of seconds",
+                                    "is not a call length in seconds (a month at most)",
                                 ),
                             )
                         })?,
@@ -426,7 +448,17 @@ impl Amo<'_> {
                 });
             }
             // Service messages, SMS, geolocation...: not a rep's write-up.
-            _ => {}
+            other if NOT_WRITE_UPS.contains(&other) => {}
+            other => {
+                return Err(problem(
+                    item,
+                    bad_field(
+                        "note_type",
+                        other,
+                        "is not a note type callqa knows (common, call_in, call_out, or a service note)",
+                    ),
+                ));
+            }
         }
         Ok(())
     }

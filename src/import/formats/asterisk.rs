@@ -175,10 +175,20 @@ fn master_leg(file: &str, row: &Row, ctx: &Ctx<'_>) -> Result<Leg, Problem> {
     };
     let fail = |reason: String| row_problem(file, row, &id, reason);
     leg.start = Some(local_time(&f(9), "start", ctx).map_err(fail)?);
-    seconds(&f(12))
-        .ok_or_else(|| fail(bad_field("duration", &f(12), "is not a number of seconds")))?;
-    leg.billsec = seconds(&f(13))
-        .ok_or_else(|| fail(bad_field("billsec", &f(13), "is not a number of seconds")))?;
+    seconds(&f(12)).ok_or_else(|| {
+        fail(bad_field(
+            "duration",
+            &f(12),
+            "is not a call length in seconds (a month at most)",
+        ))
+    })?;
+    leg.billsec = seconds(&f(13)).ok_or_else(|| {
+        fail(bad_field(
+            "billsec",
+            &f(13),
+            "is not a call length in seconds (a month at most)",
+        ))
+    })?;
     check_disposition(&leg.disposition).map_err(fail)?;
     Ok(leg)
 }
@@ -198,8 +208,13 @@ fn freepbx_leg(table: &super::text::Table, row: &Row, ctx: &Ctx<'_>) -> Result<L
         channel: g("channel"),
         dstchannel: g("dstchannel"),
         start: Some(local_time(&g("calldate"), "calldate", ctx).map_err(fail)?),
-        billsec: seconds(&billsec)
-            .ok_or_else(|| fail(bad_field("billsec", &billsec, "is not a number of seconds")))?,
+        billsec: seconds(&billsec).ok_or_else(|| {
+            fail(bad_field(
+                "billsec",
+                &billsec,
+                "is not a call length in seconds (a month at most)",
+            ))
+        })?,
         disposition: g("disposition"),
         uniqueid: id.clone(),
         linkedid: g("linkedid"),

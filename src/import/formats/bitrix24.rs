@@ -18,7 +18,7 @@
 
 use super::recordings::RecordingIndex;
 use super::values::{bad_field, full_name, jopt, jstr, parse_local, phone_field, seconds};
-use super::{CallRecord, Ctx, Parsed};
+use super::{CallRecord, Ctx, FirstSeen, Parsed};
 use crate::domain::crm::{Contact, Deal, Direction, Note, Task, Timestamp};
 use crate::domain::matching::{Activity, ActivityKind};
 use crate::import::Problem;
@@ -70,6 +70,19 @@ fn records(value: &Value) -> Vec<(String, &Value)> {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+/// A response holds a list of records, maybe empty: a bare array, or a
+/// `result` array in the envelope or in every page.
+fn holds_a_list(value: &Value) -> bool {
+    let has_result = |page: &Value| page.get("result").is_some_and(Value::is_array);
+    match value {
+        Value::Array(items) if items.iter().any(|i| i.get("result").is_some()) => {
+            items.iter().all(has_result)
+        }
+        Value::Array(_) => true,
+        one => has_result(one),
+    }
 }
 
 fn rows<'a>(prefix: &str, list: &'a Value) -> Vec<(String, &'a Value)> {
@@ -158,6 +171,14 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
             ));
             continue;
         };
+        if !holds_a_list(doc) {
+            out.problems.push(Problem::file(
+                name,
+                "no list of records in this response (no `result` array); nothing read from it"
+                    .into(),
+            ));
+            continue;
+        }
         for (place, v) in records(doc) {
             by_method.entry(method).or_default().push(Rec {
                 file: name,
@@ -191,7 +212,21 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
         .iter()
         .map(|r| (jstr(r.v, "ID"), (jstr(r.v, "TITLE"), jstr(r.v, "INDUSTRY"))))
         .collect();
-    for r in list(Method::Contacts) {
+    let mut seen = FirstSeen::default();
+    let mut keep =
+        |kind: &'static str, method: Method, id_field: &'static str, out: &mut Parsed| {
+            let read = |r: &Rec<'_>| (jstr(r.v, id_field), format!("{} {}", r.file, r.place));
+            let problem = |r: &Rec<'_>, reason: String| r.problem(reason);
+            seen.keep(
+                kind,
+                id_field,
+                list(method),
+                read,
+                problem,
+                &mut out.problems,
+            )
+        };
+    for r in keep("contact", Method::Contacts, "ID", out) {
         let (company, industry) = companies
             .get(&jstr(r.v, "COMPANY_ID"))
             .cloned()
@@ -218,7 +253,7 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
             owner_rep: rep(&jstr(r.v, "ASSIGNED_BY_ID")),
         });
     }
-    for r in list(Method::Deals) {
+    for r in keep("deal", Method::Deals, "ID", out) {
         let amount_text = jstr(r.v, "OPPORTUNITY");
         let amount = match amount_text.parse::<f64>() {
             Ok(a) => Some(a).filter(|a| *a > 0.0),
@@ -248,14 +283,14 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
             Err(p) => out.problems.push(p),
         }
     }
-    for r in list(Method::Activities) {
+    for r in keep("activity", Method::Activities, "ID", out) {
         if let Err(p) = activity(r, ctx, &rep, out) {
             out.problems.push(p);
         }
     }
     let recordings = RecordingIndex::build(&ctx.root);
     let mut robot_calls = 0;
-    for r in list(Method::Calls) {
+    for r in keep("call", Method::Calls, "CALL_ID", out) {
         match call(r, ctx, &rep, &recordings) {
             Ok(Some(c)) => out.calls.push(c),
             Ok(None) => robot_calls += 1,
@@ -403,7 +438,7 @@ fn call(
         r.problem(bad_field(
             "CALL_DURATION",
             &duration_text,
-            "is not a number of seconds",
+            "is not a call length in seconds (a month at most)",
         ))
     })?;
     // The activity id first: it is the link Bitrix24 itself made.

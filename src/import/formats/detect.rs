@@ -20,6 +20,9 @@ pub struct Scan {
     pub known: Vec<(PathBuf, SourceFormat)>,
     /// Files that could not be read, each with the reason.
     pub unreadable: Vec<Problem>,
+    /// CSV, JSON and text files that no layout fits, each with the closest
+    /// layout and what it lacks when there is one: left out, and said so.
+    pub unrecognised: Vec<Problem>,
     /// The readable file nearest to a layout callqa knows, and what it lacks.
     closest: Option<NearMiss>,
 }
@@ -94,16 +97,46 @@ pub fn scan(dir: &Path) -> Scan {
     for path in paths {
         match classify(dir, &path) {
             Ok(Classified::Known(format)) => scan.known.push((path, format)),
-            Ok(Classified::Unknown(Some(miss)))
-                if scan.closest.as_ref().is_none_or(|c| miss.score > c.score) =>
-            {
-                scan.closest = Some(miss)
+            Ok(Classified::Unknown(miss)) => {
+                if is_data_file(&path) {
+                    scan.unrecognised.push(left_out(dir, &path, miss.as_ref()));
+                }
+                if let Some(miss) = miss
+                    && scan.closest.as_ref().is_none_or(|c| miss.score > c.score)
+                {
+                    scan.closest = Some(miss);
+                }
             }
-            Ok(Classified::Unknown(_)) => {}
             Err(problem) => scan.unreadable.push(problem),
         }
     }
     scan
+}
+
+/// A file that may hold records: CSV, JSON, text, or no extension
+/// (recordings and the like are not looked at). `reps.csv` and hidden
+/// files are no export.
+fn is_data_file(path: &Path) -> bool {
+    let Some(file) = path.file_name().map(|f| f.to_string_lossy().to_lowercase()) else {
+        return false;
+    };
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+    file != "reps.csv"
+        && !file.starts_with('.')
+        && matches!(ext.as_deref(), Some("csv" | "json" | "txt") | None)
+}
+
+fn left_out(root: &Path, path: &Path, miss: Option<&NearMiss>) -> Problem {
+    let name = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let closest = miss.map_or(String::new(), |m| format!(" (closest: {})", m.problem));
+    Problem::file(
+        &name,
+        format!("left out: no export layout callqa knows fits this file{closest}"),
+    )
 }
 
 fn unrecognised(path: &Path, unreadable: Vec<Problem>, closest: Option<NearMiss>) -> FormatError {

@@ -15,7 +15,7 @@
 
 use super::text::{Row, Table};
 use super::values::{bad_field, full_name, parse_local, phone_field};
-use super::{Ctx, Parsed, read_table};
+use super::{Ctx, FirstSeen, Parsed, read_table};
 use crate::domain::crm::{Contact, Deal, Timestamp};
 use crate::domain::matching::{Activity, ActivityKind};
 use crate::import::Problem;
@@ -29,6 +29,9 @@ const TIME_FORMATS: &[&str] = &[
     "%m/%d/%Y %H:%M",
     "%m/%d/%Y",
 ];
+
+/// Columns only a contacts export has.
+const CONTACT_MARKS: [&str; 4] = ["First Name", "Last Name", "Email", "Contact owner"];
 
 pub fn looks_like(table: &Table) -> bool {
     table.has("Record ID")
@@ -50,11 +53,31 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
         .collect();
     // Contacts first: deals name their contact by email or name.
     tables.sort_by_key(|t| t.has("Deal Name"));
+    let mut seen = FirstSeen::default();
     for table in &tables {
+        let kind = if table.has("Deal Name") {
+            "deal"
+        } else if CONTACT_MARKS.iter().any(|h| table.has(h)) {
+            "contact"
+        } else {
+            // A deals export whose `Deal Name` header is damaged would
+            // otherwise be read as contacts.
+            let marks = CONTACT_MARKS.map(|h| format!("`{h}`")).join(", ");
+            out.problems.push(Problem::file(
+                &table.name,
+                format!(
+                    "neither a contacts export (no {marks}) nor a deals export (no `Deal Name`); nothing read from it"
+                ),
+            ));
+            continue;
+        };
         for row in &table.rows {
             let id = table.get(row, "Record ID");
+            let place = format!("{} line {}", table.name, row.line);
             let result = if id.is_empty() {
                 Err("field `Record ID` is empty".to_string())
+            } else if let Err(repeated) = seen.check(kind, id, &place) {
+                Err(repeated)
             } else if table.has("Deal Name") {
                 deal(table, row, ctx, &out.contacts).map(|d| out.deals.push(d))
             } else {

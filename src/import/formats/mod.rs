@@ -208,7 +208,11 @@ impl Parsed {
                 self.problems.push(problem);
             }
         }
-        self.warnings.extend(other.warnings);
+        for warning in other.warnings {
+            if !self.warnings.contains(&warning) {
+                self.warnings.push(warning);
+            }
+        }
         let (mine, theirs) = (&mut self.skipped, other.skipped);
         mine.calls += theirs.calls;
         mine.contacts += theirs.contacts;
@@ -325,6 +329,8 @@ pub fn parse(
         let scan = scan(path);
         // An export file that cannot be read loses its records: say so.
         out.problems.extend(scan.unreadable);
+        // One no layout fits may be an export with a damaged header: name it.
+        out.warnings.extend(scan.unrecognised);
         scan.known
             .into_iter()
             .filter(|(_, f)| *f == format)
@@ -356,6 +362,67 @@ pub fn parse(
         SourceFormat::HubSpotCsv => hubspot::parse(&files, &ctx, &mut out),
     }
     Ok(out)
+}
+
+/// Where each record id was first read, per kind: a later record with the
+/// same id is reported and left out, never merged into the first without a
+/// word (an export's pages overlapping, a row pasted twice, an id typed
+/// wrong all look like this).
+#[derive(Debug, Default)]
+pub(crate) struct FirstSeen(HashMap<(&'static str, String), String>);
+
+impl FirstSeen {
+    /// `Err(reason)` when `id` of `kind` was read before; `place` says
+    /// where this one is (`line 4`, `_embedded.leads[2]`). Empty ids are the
+    /// readers' own to report.
+    pub(crate) fn check(
+        &mut self,
+        kind: &'static str,
+        id: &str,
+        place: &str,
+    ) -> Result<(), String> {
+        if id.is_empty() {
+            return Ok(());
+        }
+        match self.0.entry((kind, id.to_string())) {
+            std::collections::hash_map::Entry::Occupied(first) => Err(format!(
+                "duplicate {kind} id {:?} (first at {}); this one is skipped",
+                crate::text::one_line(id, 80),
+                first.get()
+            )),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(place.to_string());
+                Ok(())
+            }
+        }
+    }
+
+    /// The records of `kind` whose id (`id_field`) is there and new; each
+    /// other one is reported through `problem` and left out.
+    pub(crate) fn keep<'a, T>(
+        &mut self,
+        kind: &'static str,
+        id_field: &str,
+        records: &'a [T],
+        read: impl Fn(&T) -> (String, String),
+        problem: impl Fn(&T, String) -> Problem,
+        problems: &mut Vec<Problem>,
+    ) -> Vec<&'a T> {
+        let mut kept = Vec::new();
+        for record in records {
+            let (id, place) = read(record);
+            let verdict = if id.is_empty() {
+                Err(format!("field `{id_field}` is empty"))
+            } else {
+                self.check(kind, &id, &place)
+            };
+            match verdict {
+                Ok(()) => kept.push(record),
+                Err(reason) => problems.push(problem(record, reason)),
+            }
+        }
+        kept
+    }
 }
 
 /// Read a CSV export with the batch's encoding rules (`--encoding`).

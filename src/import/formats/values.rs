@@ -58,13 +58,34 @@ pub fn unix_time(secs: i64, offset: FixedOffset) -> Option<Timestamp> {
     DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&offset))
 }
 
-/// A count of seconds: `"95"`, `95`, `"95.0"`.
+/// The longest call any source can mean: a month. A larger length is a
+/// damaged field (and would overflow as milliseconds), so it is refused.
+pub const MAX_CALL_SECONDS: u64 = 31 * 24 * 3600;
+
+/// A call's length in seconds: `"95"`, `95`, `"95.0"`; `None` for text
+/// that is no count or a count past [`MAX_CALL_SECONDS`].
 pub fn seconds(text: &str) -> Option<u64> {
+    count(text).filter(|s| *s <= MAX_CALL_SECONDS)
+}
+
+/// A call's length in milliseconds, with the limit of [`seconds`].
+pub fn millis(text: &str) -> Option<u64> {
+    count(text).filter(|ms| *ms <= MAX_CALL_SECONDS * 1000)
+}
+
+/// Milliseconds of a length in seconds that may have a fraction
+/// (`1.5` minutes as 90 s), with the limit of [`seconds`].
+pub fn millis_of(seconds: f64) -> Option<u64> {
+    (seconds.is_finite() && (0.0..=MAX_CALL_SECONDS as f64).contains(&seconds))
+        .then_some((seconds * 1000.0) as u64)
+}
+
+fn count(text: &str) -> Option<u64> {
     let t = text.trim();
     t.parse::<u64>().ok().or_else(|| {
         t.parse::<f64>()
             .ok()
-            .filter(|v| *v >= 0.0)
+            .filter(|v| *v >= 0.0 && v.is_finite())
             .map(|v| v as u64)
     })
 }
@@ -168,5 +189,12 @@ mod tests {
         );
         assert_eq!(seconds("95"), Some(95));
         assert_eq!(seconds("x"), None);
+        // Past a month it is a damaged field, not a call (and no overflow).
+        assert_eq!(seconds("18446744073709551615"), None);
+        assert_eq!(seconds("1e308"), None);
+        assert_eq!(millis("2678400000"), Some(2_678_400_000));
+        assert_eq!(millis("2678400001"), None);
+        assert_eq!(millis_of(90.0), Some(90_000));
+        assert_eq!(millis_of(f64::INFINITY), None);
     }
 }

@@ -1,7 +1,9 @@
 //! Mapped cells into records: constants, joins, defaults and value maps
 //! first, then the typed fields (times, durations, flags, amounts).
 
-use super::super::values::{bad_field, parse_local, phone_field, seconds, unix_time};
+use super::super::values::{
+    bad_field, millis, millis_of, parse_local, phone_field, seconds, unix_time,
+};
 use super::super::{CallRecord, Ctx, Parsed, SourceLine};
 use super::{ColumnSpec, EntityMap, FieldSpec, Record};
 use crate::domain::crm::{Contact, Deal, Direction, Note, Task, Timestamp};
@@ -115,28 +117,35 @@ fn direction(f: Field<'_>, name: &str) -> Result<Option<Direction>, String> {
 
 fn duration_ms(f: Field<'_>) -> Result<Option<u64>, String> {
     if let Some(ms) = opt(f, "duration_ms") {
-        return seconds(&ms)
-            .map(Some)
-            .ok_or_else(|| bad_field("duration_ms", &ms, "is not a number"));
+        return millis(&ms).map(Some).ok_or_else(|| {
+            bad_field(
+                "duration_ms",
+                &ms,
+                "is not a call length in milliseconds (a month at most)",
+            )
+        });
     }
     let Some((raw, spec)) = f("duration").filter(|(t, _)| !t.is_empty()) else {
         return Ok(None);
     };
     let unit = spec.and_then(|s| s.unit).unwrap_or_else(|| "s".into());
+    // hh:mm:ss, mm:ss: checked, a damaged field must not overflow.
     let clock = || -> Option<u64> {
-        raw.split(':').try_fold(0u64, |acc, part| {
-            Some(acc * 60 + part.trim().parse::<u64>().ok()?)
-        })
+        let secs = raw.split(':').try_fold(0u64, |acc, part| {
+            acc.checked_mul(60)?
+                .checked_add(part.trim().parse::<u64>().ok()?)
+        })?;
+        millis_of(secs as f64)
     };
     let ms = match unit.as_str() {
-        "ms" => seconds(&raw),
+        "ms" => millis(&raw),
         "min" => raw
             .replace(',', ".")
             .parse::<f64>()
             .ok()
-            .map(|m| (m * 60_000.0) as u64),
-        "hh:mm:ss" => clock().map(|s| s * 1000),
-        _ if raw.contains(':') => clock().map(|s| s * 1000),
+            .and_then(|m| millis_of(m * 60.0)),
+        "hh:mm:ss" => clock(),
+        _ if raw.contains(':') => clock(),
         _ => seconds(&raw).map(|s| s * 1000),
     };
     ms.map(Some)

@@ -48,7 +48,7 @@ pub use profile::{ColumnSpec, EntityMap, FieldSpec, MappingProfile, PROFILE_FILE
 
 use super::read_csv;
 use super::text::{CsvOptions, read_json};
-use super::{Ctx, FormatError, Parsed};
+use super::{Ctx, FirstSeen, FormatError, Parsed};
 use crate::import::Problem;
 use chrono::FixedOffset;
 use serde_json::Value;
@@ -74,6 +74,7 @@ pub fn parse(root: &Path, ctx: &Ctx<'_>, out: &mut Parsed) -> Result<(), FormatE
         })?,
         None => ctx.offset(),
     };
+    let mut seen = FirstSeen::default();
     for (table, map, _, required) in profile.tables() {
         // The first required field is the record's id.
         let Some(records) = load(root, map, required[0], &profile.source, ctx, out) else {
@@ -82,7 +83,14 @@ pub fn parse(root: &Path, ctx: &Ctx<'_>, out: &mut Parsed) -> Result<(), FormatE
         let file = map.file.clone();
         for rec in records {
             let field = |name: &str| build::value(map, &rec, name);
-            let built = build::build(table, map, &rec, &field, offset, ctx, out);
+            let id = field(required[0]).map(|(id, _)| id).unwrap_or_default();
+            let place = match rec.line {
+                Some(line) => format!("{file} line {line}"),
+                None => format!("{file} {}", rec.place),
+            };
+            let built = seen
+                .check(table, &id, &place)
+                .and_then(|()| build::build(table, map, &rec, &field, offset, ctx, out));
             if let Err(reason) = built {
                 let record = Some(rec.place.clone()).filter(|p| !p.is_empty());
                 out.problems.push(Problem {
