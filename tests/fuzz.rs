@@ -43,7 +43,6 @@ fn importers_survive_mutated_exports() {
 }
 
 #[test]
-#[ignore = "fixed on branch audio; enable after merge (a WAV with sample rate 0 panics the probe)"]
 fn recordings_survive_damaged_headers() {
     let dir = tempfile::tempdir().unwrap();
     let Some(seeds) = recordings::seeds(dir.path()) else {

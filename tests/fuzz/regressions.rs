@@ -177,7 +177,6 @@ fn take_recording(name: &str, bytes: &[u8]) {
 
 // 2. A WAV whose sample rate is 0 panicked when the decoder was set up.
 #[test]
-#[ignore = "fixed on branch audio; enable after merge"]
 fn class_2_a_wav_with_sample_rate_zero_is_refused_or_played() {
     take_recording("rate0.wav", &wav_with_rate(0));
 }
@@ -215,7 +214,6 @@ fn class_4_a_fifo_as_recording_or_config_does_not_hang() {
 }
 
 #[test]
-#[ignore = "src/tui/mod.rs load_keymap reads keymap.toml with read_to_string: a FIFO blocks; it should read through config::read_settings_file"]
 fn a_fifo_keymap_does_not_hang() {
     let dir = tempfile::tempdir().unwrap();
     mkfifo(&dir.path().join("keymap.toml"));
