@@ -27,6 +27,7 @@ mod detect;
 pub mod generic;
 pub mod hubspot;
 pub mod recordings;
+pub mod roster;
 pub mod text;
 pub mod values;
 
