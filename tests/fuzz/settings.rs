@@ -112,9 +112,7 @@ fn config_case(rng: &mut Rng, case: usize, figures: &mut Figures) {
 
 fn keymap_case(rng: &mut Rng, case: usize, figures: &mut Figures) {
     let dir = tempfile::tempdir().unwrap();
-    // Pipes and /dev/zero are left out here: `load_keymap` still waits on
-    // them (see the ignored regression `a_fifo_keymap_does_not_hang`).
-    let what = lay_out(rng, &dir.path().join("keymap.toml"), KEYMAP, false);
+    let what = lay_out(rng, &dir.path().join("keymap.toml"), KEYMAP, true);
     let label = format!("keymap.toml case {case} ({what})");
     trace(&label);
     let config = dir.path().to_path_buf();
