@@ -59,14 +59,19 @@ impl Workspace {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Store an analysis result (JSON) for the call's current recording.
+    /// Store an analysis result (JSON) for the call's current recording,
+    /// with its `flags` beside it for the queue.
     pub fn save_analysis(&self, call_id: &str, version: u32, result_json: &str) -> Result<()> {
         self.conn().execute(
-            "INSERT INTO call_analysis (call_id, version, recording_path, duration_ms, analysed_at, result)
-             SELECT call_id, ?2, recording_path, duration_ms, ?3, ?4 FROM calls WHERE call_id = ?1
+            "INSERT INTO call_analysis
+                 (call_id, version, recording_path, duration_ms, analysed_at, result, flags)
+             SELECT call_id, ?2, recording_path, duration_ms, ?3, ?4,
+                 CASE WHEN json_valid(?4) THEN json_extract(?4, '$.flags') END
+             FROM calls WHERE call_id = ?1
              ON CONFLICT(call_id) DO UPDATE SET version = excluded.version,
                recording_path = excluded.recording_path, duration_ms = excluded.duration_ms,
-               analysed_at = excluded.analysed_at, result = excluded.result",
+               analysed_at = excluded.analysed_at, result = excluded.result,
+               flags = excluded.flags",
             params![call_id, version, now_text(), result_json],
         )?;
         Ok(())
