@@ -290,6 +290,7 @@ impl App {
                 if let Err(e) = self.select(to) {
                     self.warn(e.to_string());
                 }
+                self.want_analysis();
             }
             Pane::Crm => {
                 let scroll = &mut self.review.crm_scroll;

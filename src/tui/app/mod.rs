@@ -42,6 +42,8 @@ const TIME_FLUSH: Duration = Duration::from_secs(30);
 /// While playing, the place is written when the playhead has moved this
 /// far from the one stored; paused, every change is written at once.
 const PLACE_WHILE_PLAYING: Duration = Duration::from_secs(5);
+/// Queue rows from the cursor on that are analysed before the backlog.
+const WANT_AHEAD: usize = 20;
 
 /// Review time not yet written, and when the reviewer last did anything.
 struct TimeKeeping {
@@ -115,6 +117,21 @@ impl App {
     /// that do not need it leave it off).
     pub fn start_analysis(&mut self) {
         self.analysis.runner = Some(Analyser::start(self.ws.path()));
+        self.want_analysis();
+    }
+
+    /// The open call, then the queue from the cursor on: what the analyser
+    /// does before the rest of the workspace.
+    pub(super) fn want_analysis(&self) {
+        let Some(runner) = &self.analysis.runner else {
+            return;
+        };
+        let open = self.review.open.as_ref().map(|o| o.call.call_id.clone());
+        let q = &self.queue;
+        let ahead = (q.cursor..q.cursor + WANT_AHEAD)
+            .filter_map(|p| q.row(p))
+            .map(|r| r.call_id.clone());
+        runner.want(open.into_iter().chain(ahead));
     }
 
     fn cached_analysis(&self, call_id: &str) -> Option<CallAnalysis> {
@@ -273,6 +290,7 @@ impl App {
         }
         self.send_skip_ranges();
         self.save_place();
+        self.want_analysis();
         Ok(())
     }
 
@@ -296,6 +314,10 @@ impl App {
         self.time.last_tick = now;
         let analysis_changed = self.poll_analysis();
         let player_changed = self.listening.refresh();
+        if let Some(runner) = &self.analysis.runner {
+            runner.hold(self.listening.playing());
+            self.analysis.held = runner.held();
+        }
         if self.listening.playing() || now - self.time.last_key < IDLE_CUTOFF {
             self.time.pending += elapsed;
         }

@@ -254,4 +254,6 @@ impl ReviewState {
 pub struct AnalysisState {
     pub(super) runner: Option<Analyser>,
     pub progress: Progress,
+    /// The backlog waits while a call plays.
+    pub held: bool,
 }

@@ -18,10 +18,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let mut title = format!("{} {}/{}", t.queue, queue.submitted, queue.len);
     let progress = &app.analysis.progress;
     if progress.total > 0 && progress.done < progress.total {
-        title.push_str(&format!(
-            " · {} {}/{}",
-            t.analysing, progress.done, progress.total
-        ));
+        let doing = if app.analysis.held {
+            t.analysis_paused
+        } else {
+            t.analysing
+        };
+        title.push_str(&format!(" · {doing} {}/{}", progress.done, progress.total));
     }
     let focused = app.screen.focus == Pane::Queue;
     if queue.is_empty() {
