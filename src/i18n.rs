@@ -133,6 +133,13 @@ pub struct Strings {
     pub yes: &'static str,
     pub no: &'static str,
     pub na: &'static str,
+    /// A queue row the workspace holds damaged; its call id and what is
+    /// wrong follow.
+    pub queue_bad_row: &'static str,
+    /// Shown in the player with the reason the analyser gave.
+    pub analysis_failed: &'static str,
+    /// The queue title while background analysis waits for playback.
+    pub analysis_paused: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -272,6 +279,9 @@ pub const EN: Strings = Strings {
     yes: "yes",
     no: "no",
     na: "n/a",
+    queue_bad_row: "damaged row",
+    analysis_failed: "analysis failed",
+    analysis_paused: "analysis paused",
 };
 
 pub const RU: Strings = Strings {
@@ -411,6 +421,9 @@ pub const RU: Strings = Strings {
     yes: "да",
     no: "нет",
     na: "н/п",
+    queue_bad_row: "повреждённая строка",
+    analysis_failed: "анализ не удался",
+    analysis_paused: "анализ приостановлен",
 };
 
 pub fn strings(lang: Lang) -> &'static Strings {

@@ -16,7 +16,8 @@
 //! - a key press to its answer committed and drawn (p50 / p99 of 200), and a
 //!   cursor step in the queue;
 //! - CPU while a call plays (null sound device, ticks and redraws ten times a
-//!   second, no background analysis) and while paused;
+//!   second, no background analysis) and while paused; then the same with
+//!   the analyser on, the UI and playback threads apart from the analysis;
 //! - resident memory with the workstation open;
 //! - `callqa audit` and `callqa export` of the whole workspace, against a
 //!   `sqlite3` dump of the same tables.
@@ -164,6 +165,7 @@ fn measure(report: &mut dyn Write, calls: usize, dir: &Path) -> Result<()> {
     drop(ws);
 
     // The workstation.
+    let rss_before = rss_mib();
     let t = Instant::now();
     let mut app = open_app(&db)?;
     let mut terminal = Terminal::new(TestBackend::new(160, 48))?;
@@ -197,15 +199,27 @@ fn measure(report: &mut dyn Write, calls: usize, dir: &Path) -> Result<()> {
     let (playing, paused) = playback_cpu(&mut app, &mut terminal)?;
     writeln!(
         report,
-        "  CPU playing (UI and playback, 10 redraws/s): {:.1}% of a core; paused: {:.1}%",
-        playing * 100.0,
-        paused * 100.0
+        "  CPU playing (UI and playback, 10 redraws/s, no analyser): {} of a core; paused: {}",
+        percent(playing.total),
+        percent(paused.total)
     )?;
     writeln!(
         report,
-        "  resident memory with the workstation open: {} MiB",
-        crate::audio::bench::proc_status_kib("VmRSS:")
-            .map_or("?".into(), |k| (k / 1024).to_string())
+        "  resident memory with the workstation open: {} MiB (before opening it: {} MiB)",
+        rss_mib(),
+        rss_before
+    )?;
+    app.start_analysis();
+    let (playing, paused) = playback_cpu(&mut app, &mut terminal)?;
+    writeln!(
+        report,
+        "  with the analyser on: playing: UI and playback {}, analysis {}; paused: UI and playback {}, analysis {} (of a core; {} calls analysed, {} failed)",
+        percent(playing.ui),
+        percent(playing.total - playing.ui),
+        percent(paused.ui),
+        percent(paused.total - paused.ui),
+        app.analysis.progress.done,
+        app.analysis.progress.failed.len()
     )?;
     app.shutdown();
     drop(app);
@@ -256,21 +270,44 @@ fn open_app(db: &Path) -> Result<App> {
     )
 }
 
-/// The process's CPU time over wall time while the open call plays for 3 s
-/// with a tick and a redraw every 100 ms, then while paused.
-fn playback_cpu(app: &mut App, terminal: &mut Terminal<TestBackend>) -> Result<(f64, f64)> {
-    let mut share = |play: bool| -> Result<f64> {
+fn rss_mib() -> String {
+    crate::audio::bench::proc_status_kib("VmRSS:").map_or("?".into(), |k| (k / 1024).to_string())
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+/// Shares of a core over a stretch of wall time: the whole process, and
+/// the UI and playback threads alone (this thread, the player's and the
+/// null clock's), so the analyser's share is the difference.
+struct CpuShare {
+    total: f64,
+    ui: f64,
+}
+
+/// CPU shares while the open call plays for 3 s with a tick and a redraw
+/// every 100 ms, then while paused.
+fn playback_cpu(
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+) -> Result<(CpuShare, CpuShare)> {
+    let mut share = |play: bool| -> Result<CpuShare> {
         if play {
             app.handle_key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE));
         }
-        let (cpu0, t) = (cpu_time(), Instant::now());
+        let (cpu0, ui0, t) = (cpu_time(), ui_cpu_time(), Instant::now());
         while t.elapsed() < Duration::from_secs(3) {
             if app.tick() {
                 terminal.draw(|f| crate::tui::ui::draw(f, app))?;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let share = (cpu_time() - cpu0).as_secs_f64() / t.elapsed().as_secs_f64();
+        let wall = t.elapsed().as_secs_f64();
+        let share = CpuShare {
+            total: (cpu_time() - cpu0).as_secs_f64() / wall,
+            ui: (ui_cpu_time() - ui0).as_secs_f64() / wall,
+        };
         if play {
             app.handle_key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE));
         }
@@ -279,6 +316,37 @@ fn playback_cpu(app: &mut App, terminal: &mut Terminal<TestBackend>) -> Result<(
     let playing = share(true)?;
     let paused = share(false)?;
     Ok((playing, paused))
+}
+
+/// CPU time of this thread and of the audio threads (by name, from
+/// `/proc/self/task`); the analyser's workers come and go, so their time is
+/// the process's less this.
+fn ui_cpu_time() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let this = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_THREAD, &mut usage);
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    // SAFETY: sysconf has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let audio: f64 = std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("stat")).ok())
+        .filter_map(|stat| {
+            let (name, rest) = stat.split_once('(')?.1.rsplit_once(')')?;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let audio = name.starts_with("callqa-audio") || name.starts_with("callqa-null");
+            let cpu = |i: usize| fields.get(i)?.parse::<f64>().ok();
+            // utime and stime, fields 14 and 15 of stat(5); the first
+            // after the name is field 3.
+            audio.then(|| Some(cpu(11)? + cpu(12)?)).flatten()
+        })
+        .sum();
+    tv(this.ru_utime) + tv(this.ru_stime) + Duration::from_secs_f64(audio / ticks)
 }
 
 fn cpu_time() -> Duration {

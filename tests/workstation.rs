@@ -373,7 +373,8 @@ fn analysis_runs_in_the_background_and_shows_lanes_flags_and_player_controls() {
         app.analysis.progress.failed
     );
     // The 25-second call where nobody answers is flagged in the queue.
-    let flags = &app.queue.flags["call-004"];
+    let row = app.queue.rows.iter().find(|r| r.call_id == "call-004");
+    let flags = &row.expect("call-004 is in the queue").flags;
     assert!(!flags.is_empty(), "call-004 should be flagged");
     // Open the stereo call-003: two lanes and the metrics.
     press(&mut app, KeyCode::Tab);

@@ -1,18 +1,25 @@
 //! Analysis in the background: a thread with its own workspace connection
-//! analyses every call whose cached analysis is missing or stale, one at a
+//! analyses calls whose cached analysis is missing or stale, one at a
 //! time, and publishes progress. The workstation never waits for it; it
 //! reloads a call's analysis when the runner says that call is done.
+//!
+//! A large workspace's backlog is hours of CPU, so what the reviewer needs
+//! next goes first: the calls the workstation `want`s (the open call, the
+//! queue on screen), then the backlog in queue order, read a page at a
+//! time, and only while the workstation does not `hold` it (playback).
 //!
 //! One bad recording must not cost the others their analysis: each call is
 //! analysed inside `catch_unwind`, so a panic in a decoder fails that call
 //! alone (reported in [`Progress::failed`]) and the runner goes on.
 
 use crate::analysis::{ANALYSIS_VERSION, analyze_file};
-use crate::store::Workspace;
+use crate::store::{AnalysisJob, QueueKey, Workspace};
+use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Progress {
@@ -39,10 +46,26 @@ impl Progress {
 }
 
 pub struct Analyser {
-    progress: Arc<Mutex<Progress>>,
-    stop: Arc<AtomicBool>,
+    shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
 }
+
+/// What the workstation and the runner share.
+#[derive(Default)]
+struct Shared {
+    progress: Mutex<Progress>,
+    stop: AtomicBool,
+    /// Playback is on: the backlog waits; calls the reviewer wants do not.
+    hold: AtomicBool,
+    /// Calls the reviewer needs next (the open call, then the queue on
+    /// screen), most needed first.
+    wanted: Mutex<VecDeque<String>>,
+}
+
+/// How often an idle or held runner looks for work again.
+const IDLE_WAIT: Duration = Duration::from_millis(200);
+/// Backlog calls read at a time.
+const BACKLOG_PAGE: usize = 64;
 
 /// The analysis of one call uses every core (`analysis::chunks`); the
 /// reviewer's playback and screen must not stutter meanwhile, so the
@@ -58,33 +81,40 @@ fn yield_to_playback() {
 
 impl Analyser {
     pub fn start(workspace: &Path) -> Analyser {
-        let progress = Arc::new(Mutex::new(Progress::default()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (p, s, path) = (
-            Arc::clone(&progress),
-            Arc::clone(&stop),
-            workspace.to_path_buf(),
-        );
+        let shared = Arc::new(Shared::default());
+        let (s, path) = (Arc::clone(&shared), workspace.to_path_buf());
         let thread = std::thread::Builder::new()
             .name("callqa-analyser".into())
             .spawn(move || {
                 yield_to_playback();
-                run(&path, &p, &s)
+                run(&path, &s)
             })
             .ok();
-        Analyser {
-            progress,
-            stop,
-            thread,
-        }
+        Analyser { shared, thread }
     }
 
     /// A copy of the progress; takes the list of newly finished calls.
     pub fn poll(&self) -> Progress {
-        let mut p = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+        let mut p = lock(&self.shared.progress);
         let copy = p.clone();
         p.finished.clear();
         copy
+    }
+
+    /// Analyse these calls before the backlog, in this order (replaces
+    /// the calls wanted before).
+    pub fn want(&self, call_ids: impl IntoIterator<Item = String>) {
+        *lock(&self.shared.wanted) = call_ids.into_iter().collect();
+    }
+
+    /// While held, only wanted calls are analysed: a call playing on a
+    /// small machine keeps the cores for itself.
+    pub fn hold(&self, on: bool) {
+        self.shared.hold.store(on, Ordering::SeqCst);
+    }
+
+    pub fn held(&self) -> bool {
+        self.shared.hold.load(Ordering::SeqCst)
     }
 }
 
@@ -93,57 +123,111 @@ impl Drop for Analyser {
     /// stops after the current call, and a half-done call is simply
     /// analysed again next time (each result is one commit).
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.shared.stop.store(true, Ordering::SeqCst);
         drop(self.thread.take());
     }
 }
 
-fn run(path: &Path, progress: &Mutex<Progress>, stop: &AtomicBool) {
-    let set =
-        |f: &dyn Fn(&mut Progress)| f(&mut progress.lock().unwrap_or_else(|e| e.into_inner()));
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The backlog in queue order, read a page at a time so a million calls
+/// never sit in memory.
+struct Backlog {
+    page: VecDeque<(QueueKey, AnalysisJob)>,
+    after: Option<QueueKey>,
+    exhausted: bool,
+}
+
+impl Backlog {
+    fn next(&mut self, ws: &Workspace) -> crate::store::Result<Option<AnalysisJob>> {
+        if self.page.is_empty() && !self.exhausted {
+            let page = ws.analysis_jobs_after(ANALYSIS_VERSION, self.after.as_ref(), BACKLOG_PAGE)?;
+            self.exhausted = page.len() < BACKLOG_PAGE;
+            self.page = page.into();
+            self.after = self.page.back().map(|(key, _)| key.clone());
+        }
+        Ok(self.page.pop_front().map(|(_, job)| job))
+    }
+}
+
+fn run(path: &Path, shared: &Shared) {
+    let set = |f: &dyn Fn(&mut Progress)| f(&mut lock(&shared.progress));
+    let fail = |e: String| set(&|p| p.failed.push((String::new(), e.clone())));
     let ws = match Workspace::open(path) {
         Ok(ws) => ws,
-        Err(e) => {
-            set(&|p| p.failed.push((String::new(), e.to_string())));
-            return;
-        }
+        Err(e) => return fail(e.to_string()),
     };
-    let jobs = match ws.analysis_jobs(ANALYSIS_VERSION) {
-        Ok(jobs) => jobs,
-        Err(e) => {
-            set(&|p| p.failed.push((String::new(), e.to_string())));
-            return;
-        }
+    match ws.analysis_backlog(ANALYSIS_VERSION) {
+        Ok(total) => set(&|p| p.total = total),
+        Err(e) => return fail(e.to_string()),
+    }
+    let mut backlog = Backlog {
+        page: VecDeque::new(),
+        after: None,
+        exhausted: false,
     };
-    set(&|p| p.total = jobs.len());
-    for job in jobs {
-        if stop.load(Ordering::SeqCst) {
-            return;
-        }
-        let id = job.call_id.clone();
-        set(&|p| p.current = Some((id.clone(), 0.0)));
-        let report = |fraction: f32| set(&|p| p.current = Some((id.clone(), fraction)));
-        let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            analyze_file(Path::new(&job.recording_path), job.channel_layout, &report)
-        }));
-        let result = match analysed {
-            Ok(analysis) => analysis
-                .map_err(|e| e.to_string())
-                .and_then(|a| serde_json::to_string(&a).map_err(|e| e.to_string()))
-                .and_then(|json| {
-                    ws.save_analysis(&job.call_id, ANALYSIS_VERSION, &json)
-                        .map_err(|e| e.to_string())
-                }),
-            Err(panic) => Err(panic_message(panic.as_ref())),
+    // Failed this session: not tried again when the backlog reaches them.
+    let mut tried = HashSet::new();
+    while !shared.stop.load(Ordering::SeqCst) {
+        let wanted = lock(&shared.wanted).pop_front();
+        let job = match wanted {
+            Some(id) => ws.analysis_job(&id, ANALYSIS_VERSION),
+            None if shared.hold.load(Ordering::SeqCst) || backlog.exhausted && backlog.page.is_empty() => {
+                std::thread::sleep(IDLE_WAIT);
+                continue;
+            }
+            None => backlog.next(&ws).and_then(|job| match job {
+                // Analysed since the page was read (it was wanted)?
+                Some(job) => ws.analysis_job(&job.call_id, ANALYSIS_VERSION),
+                None => Ok(None),
+            }),
         };
+        let job = match job {
+            Ok(Some(job)) if !tried.contains(&job.call_id) => job,
+            Ok(_) => continue,
+            Err(e) => {
+                fail(e.to_string());
+                std::thread::sleep(IDLE_WAIT);
+                continue;
+            }
+        };
+        tried.insert(job.call_id.clone());
+        let result = analyse(&ws, &job, &set);
         set(&|p| {
             p.done += 1;
+            p.total = p.total.max(p.done);
             p.current = None;
             match &result {
                 Ok(()) => p.finished.push(job.call_id.clone()),
                 Err(e) => p.failed.push((job.call_id.clone(), e.clone())),
             }
         });
+    }
+}
+
+/// Analyse one call and store the result; a panic fails this call only.
+fn analyse(
+    ws: &Workspace,
+    job: &AnalysisJob,
+    set: &dyn Fn(&dyn Fn(&mut Progress)),
+) -> Result<(), String> {
+    let id = job.call_id.clone();
+    set(&|p| p.current = Some((id.clone(), 0.0)));
+    let report = |fraction: f32| set(&|p| p.current = Some((id.clone(), fraction)));
+    let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyze_file(Path::new(&job.recording_path), job.channel_layout, &report)
+    }));
+    match analysed {
+        Ok(analysis) => analysis
+            .map_err(|e| e.to_string())
+            .and_then(|a| serde_json::to_string(&a).map_err(|e| e.to_string()))
+            .and_then(|json| {
+                ws.save_analysis(&job.call_id, ANALYSIS_VERSION, &json)
+                    .map_err(|e| e.to_string())
+            }),
+        Err(panic) => Err(panic_message(panic.as_ref())),
     }
 }
 

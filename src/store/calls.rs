@@ -1,9 +1,9 @@
 //! Calls and CRM records in the workspace: idempotent upserts for the
-//! importer and the reads the workstation needs (queue, call, CRM record).
+//! importer and the reads the workstation needs (call, CRM record; the
+//! queue is in `queue.rs`).
 
-use super::{Result, StoreError, Workspace, now_text};
-use crate::domain::ReviewStatus;
-use crate::domain::crm::{Call, Contact, Deal, Direction, Note, Task, Timestamp};
+use super::{Result, Workspace, now_text};
+use crate::domain::crm::{Call, Contact, Deal, Note, Task, Timestamp};
 use rusqlite::types::ToSql;
 use rusqlite::{OptionalExtension, params};
 
@@ -13,23 +13,6 @@ pub enum UpsertOutcome {
     Inserted,
     Updated,
     Unchanged,
-}
-
-/// One line of the review queue, for one reviewer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueueRow {
-    pub call_id: String,
-    pub started_at: Timestamp,
-    pub rep: String,
-    pub direction: Direction,
-    pub duration_ms: u64,
-    pub status: ReviewStatus,
-    pub score: Option<f64>,
-}
-
-fn parse_ts(text: &str, what: &str) -> Result<Timestamp> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map_err(|e| StoreError::Corrupt(format!("{what}: bad time {text:?}: {e}")))
 }
 
 fn ts_text(ts: &Timestamp) -> String {
@@ -249,43 +232,5 @@ impl Workspace {
             .conn()
             .query_row("SELECT COUNT(*) FROM calls", [], |r| r.get::<_, i64>(0))?
             as usize)
-    }
-
-    /// All calls, oldest first, with this reviewer's review status.
-    pub fn queue(&self, reviewer: &str, checklist_id: &str) -> Result<Vec<QueueRow>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT c.call_id, c.started_at, c.rep, c.direction, c.duration_ms, r.status, r.score
-             FROM calls c
-             LEFT JOIN reviews r ON r.call_id = c.call_id AND r.reviewer = ?1 AND r.checklist_id = ?2
-             ORDER BY c.started_at_utc, c.call_id",
-        )?;
-        let rows = stmt.query_map(params![reviewer, checklist_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<f64>>(6)?,
-            ))
-        })?;
-        let mut queue = Vec::new();
-        for row in rows {
-            let (call_id, started, rep, direction, duration_ms, status, score) = row?;
-            queue.push(QueueRow {
-                started_at: parse_ts(&started, &call_id)?,
-                direction: Direction::parse(&direction).unwrap_or(Direction::In),
-                status: match status.as_deref() {
-                    Some(s) => s.parse().map_err(StoreError::Corrupt)?,
-                    None => ReviewStatus::New,
-                },
-                call_id,
-                rep,
-                duration_ms: duration_ms.max(0) as u64,
-                score,
-            });
-        }
-        Ok(queue)
     }
 }

@@ -3,8 +3,14 @@
 //! the background, recomputed when the algorithm version or the recording
 //! changes).
 
-use super::{Result, Workspace, now_text};
+use super::{QueueKey, Result, Workspace, now_text};
 use rusqlite::{OptionalExtension, params};
+
+/// Calls (`c`) whose analysis of version `?1` is missing or stale.
+const MISSING_ANALYSIS: &str = "FROM calls c
+     LEFT JOIN call_analysis a ON a.call_id = c.call_id AND a.version = ?1
+         AND a.recording_path = c.recording_path AND a.duration_ms = c.duration_ms
+     WHERE a.call_id IS NULL";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Marker {
@@ -59,14 +65,19 @@ impl Workspace {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Store an analysis result (JSON) for the call's current recording.
+    /// Store an analysis result (JSON) for the call's current recording,
+    /// with its `flags` beside it for the queue.
     pub fn save_analysis(&self, call_id: &str, version: u32, result_json: &str) -> Result<()> {
         self.conn().execute(
-            "INSERT INTO call_analysis (call_id, version, recording_path, duration_ms, analysed_at, result)
-             SELECT call_id, ?2, recording_path, duration_ms, ?3, ?4 FROM calls WHERE call_id = ?1
+            "INSERT INTO call_analysis
+                 (call_id, version, recording_path, duration_ms, analysed_at, result, flags)
+             SELECT call_id, ?2, recording_path, duration_ms, ?3, ?4,
+                 CASE WHEN json_valid(?4) THEN json_extract(?4, '$.flags') END
+             FROM calls WHERE call_id = ?1
              ON CONFLICT(call_id) DO UPDATE SET version = excluded.version,
                recording_path = excluded.recording_path, duration_ms = excluded.duration_ms,
-               analysed_at = excluded.analysed_at, result = excluded.result",
+               analysed_at = excluded.analysed_at, result = excluded.result,
+               flags = excluded.flags",
             params![call_id, version, now_text(), result_json],
         )?;
         Ok(())
@@ -84,6 +95,64 @@ impl Workspace {
                 params![call_id, version],
                 |r| r.get(0),
             )
+            .optional()?)
+    }
+
+    /// How many calls have no current analysis.
+    pub fn analysis_backlog(&self, version: u32) -> Result<usize> {
+        let n: i64 = self.conn().query_row(
+            &format!("SELECT COUNT(*) {MISSING_ANALYSIS}"),
+            [version],
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// Up to `limit` calls without a current analysis after `after` in
+    /// queue order (from the start with `None`), with their queue keys: the
+    /// background analyser reads its backlog a page at a time.
+    pub fn analysis_jobs_after(
+        &self,
+        version: u32,
+        after: Option<&QueueKey>,
+        limit: usize,
+    ) -> Result<Vec<(QueueKey, AnalysisJob)>> {
+        let (time, id) = after.map_or(("", ""), |k| (&k.started_at_utc, &k.call_id));
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT c.started_at_utc, c.call_id, c.recording_path, c.channel_layout
+             {MISSING_ANALYSIS} AND (c.started_at_utc, c.call_id) > (?2, ?3)
+             ORDER BY c.started_at_utc, c.call_id LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(params![version, time, id, limit as i64], |r| {
+            let key = QueueKey {
+                started_at_utc: r.get(0)?,
+                call_id: r.get(1)?,
+            };
+            let job = AnalysisJob {
+                call_id: key.call_id.clone(),
+                recording_path: r.get(2)?,
+                channel_layout: super::crm::channel_layout(r, 3)?,
+            };
+            Ok((key, job))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The job for one call, if its analysis is missing or stale.
+    pub fn analysis_job(&self, call_id: &str, version: u32) -> Result<Option<AnalysisJob>> {
+        Ok(self
+            .conn()
+            .prepare_cached(&format!(
+                "SELECT c.call_id, c.recording_path, c.channel_layout
+                 {MISSING_ANALYSIS} AND c.call_id = ?2"
+            ))?
+            .query_row(params![version, call_id], |r| {
+                Ok(AnalysisJob {
+                    call_id: r.get(0)?,
+                    recording_path: r.get(1)?,
+                    channel_layout: super::crm::channel_layout(r, 2)?,
+                })
+            })
             .optional()?)
     }
 
@@ -135,6 +204,10 @@ mod tests {
         ws.save_analysis("c1", 1, "{\"x\":1}").unwrap();
         assert_eq!(ws.analysis("c1", 1).unwrap().as_deref(), Some("{\"x\":1}"));
         assert!(ws.analysis_jobs(1).unwrap().is_empty());
+        assert_eq!(ws.analysis_backlog(1).unwrap(), 0);
+        assert_eq!(ws.analysis_job("c1", 1).unwrap(), None);
+        assert!(ws.analysis_job("c1", 2).unwrap().is_some());
+        assert_eq!(ws.analysis_jobs_after(2, None, 5).unwrap().len(), 1);
         // A new algorithm version makes the cache stale.
         assert_eq!(ws.analysis("c1", 2).unwrap(), None);
         assert_eq!(ws.analysis_jobs(2).unwrap().len(), 1);

@@ -32,6 +32,9 @@ fn workspace_at(path: &Path, version: usize) {
     if version >= 3 {
         fill_v3(&conn);
     }
+    if version >= 4 {
+        fill_v4(&conn);
+    }
 }
 
 /// Version 1: settings, a batch, the checklist, a call with its contact,
@@ -113,8 +116,11 @@ fn fill_v2(conn: &Connection) {
         "UPDATE calls SET channel_layout = 'rep-left' WHERE call_id = 'c1';
          INSERT INTO markers (call_id, reviewer, position_ms, note, created_at)
            VALUES ('c1', 'Мария', 42000, 'возражение по цене', '2026-11-24T10:45:00+03:00');
-         INSERT INTO call_analysis VALUES ('c1', 7, '/batches/2026-11/c1.wav', 64000,
-           '2026-11-24T10:41:00+03:00', '{\"dead_air_ms\":1200}');",
+         INSERT INTO call_analysis
+             (call_id, version, recording_path, duration_ms, analysed_at, result)
+           VALUES ('c1', 7, '/batches/2026-11/c1.wav', 64000,
+           '2026-11-24T10:41:00+03:00',
+           '{\"dead_air_ms\":1200,\"flags\":[{\"flag\":\"silent\"}]}');",
     )
     .unwrap();
 }
@@ -129,6 +135,15 @@ fn fill_v3(conn: &Connection) {
            '2026-11-23T10:00:00+03:00', 'out', 'Исходящий звонок', '', 1, '[\"1700000000.42\"]');
          INSERT INTO call_links (call_id, contact_id, deal_id, rule, manual, updated_at)
            VALUES ('c1', 'K-1', 'D-1', 'manual', 1, '2026-11-24T10:42:00+03:00');",
+    )
+    .unwrap();
+}
+
+/// Version 4: the analysis's flags kept beside it, as `save_analysis`
+/// writes them.
+fn fill_v4(conn: &Connection) {
+    conn.execute_batch(
+        "UPDATE call_analysis SET flags = '[{\"flag\":\"silent\"}]' WHERE call_id = 'c1';",
     )
     .unwrap();
 }
@@ -202,6 +217,22 @@ fn check_data(ws: &Workspace, version: usize) {
         (place.item_id.as_deref(), place.position_ms),
         (Some("client_name"), Some(31000))
     );
+
+    // The queue row: status and score, and since version 4 the flags kept
+    // beside the analysis (filled in from the analyses already stored).
+    let of = crate::store::QueueOf {
+        reviewer: REVIEWER.into(),
+        checklist_id: checklist.id.clone(),
+        analysis_version: 7,
+    };
+    let row = ws.queue_row(&of, "c1").unwrap().unwrap();
+    assert_eq!((row.status, row.score), (ReviewStatus::Submitted, Some(50.0)));
+    let flags = if version >= 2 {
+        vec![crate::analysis::HealthFlag::Silent]
+    } else {
+        vec![]
+    };
+    assert_eq!((row.flags, row.problem), (flags, None), "{what}");
 
     let markers = ws.markers("c1", REVIEWER).unwrap();
     assert_eq!(markers.len(), usize::from(version >= 2), "{what}");

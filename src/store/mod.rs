@@ -23,11 +23,13 @@ mod calls;
 mod crm;
 mod links;
 mod listening;
+mod queue;
 mod results;
 mod reviews;
 mod schema;
 
-pub use calls::{QueueRow, UpsertOutcome};
+pub use calls::UpsertOutcome;
+pub use queue::{Page, QueueKey, QueueOf, QueueRow};
 pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};
 pub use results::ResultRow;

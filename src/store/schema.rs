@@ -180,6 +180,17 @@ const MIGRATIONS: &[&str] = &[
         updated_at   TEXT NOT NULL
     );
     "#,
+    // 4: the queue read a page at a time: an index in queue order, one for
+    // counting a reviewer's submitted calls, and each analysis's telephony
+    // flags kept beside it so the queue never parses an analysis.
+    r#"
+    DROP INDEX calls_by_time;
+    CREATE INDEX calls_in_queue_order ON calls(started_at_utc, call_id);
+    CREATE INDEX reviews_by_reviewer ON reviews(reviewer, checklist_id, status);
+    ALTER TABLE call_analysis ADD COLUMN flags TEXT;
+    UPDATE call_analysis SET flags = json_extract(result, '$.flags')
+        WHERE json_valid(result);
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -269,7 +269,7 @@ impl App {
             let text = self.fill_keys(self.t().open_from_queue);
             return self.info(text);
         }
-        if self.queue.rows.is_empty() {
+        if self.queue.is_empty() {
             return self.no_call();
         }
         if let Err(e) = self.open_call(self.queue.cursor) {
@@ -280,7 +280,18 @@ impl App {
 
     fn move_cursor(&mut self, down: bool) {
         match self.screen.focus {
-            Pane::Queue => self.queue.move_cursor(down),
+            Pane::Queue => {
+                let cursor = self.queue.cursor;
+                let to = if down {
+                    cursor + 1
+                } else {
+                    cursor.saturating_sub(1)
+                };
+                if let Err(e) = self.select(to) {
+                    self.warn(e.to_string());
+                }
+                self.want_analysis();
+            }
             Pane::Crm => {
                 let scroll = &mut self.review.crm_scroll;
                 *scroll = if down {

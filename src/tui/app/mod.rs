@@ -14,15 +14,16 @@ use crate::analysis::{ANALYSIS_VERSION, CallAnalysis};
 use crate::audio::{PlayerCommand, PlayerHandle};
 use crate::domain::auto_checks::{Facts, automatic_answers};
 use crate::domain::scoring::{Score, score};
-use crate::domain::{Answer, Checklist, Lang, ReviewStatus};
+use crate::domain::{Answer, Checklist, Lang};
 use crate::i18n::{Strings, strings};
-use crate::store::{ReviewerPlace, Workspace};
+use crate::store::{QueueOf, ReviewerPlace, Workspace};
 use std::time::{Duration, Instant};
 
 mod audit;
 mod keys;
 mod links;
 mod listening;
+mod queue;
 mod review;
 mod state;
 
@@ -41,6 +42,8 @@ const TIME_FLUSH: Duration = Duration::from_secs(30);
 /// While playing, the place is written when the playhead has moved this
 /// far from the one stored; paused, every change is written at once.
 const PLACE_WHILE_PLAYING: Duration = Duration::from_secs(5);
+/// Queue rows from the cursor on that are analysed before the backlog.
+const WANT_AHEAD: usize = 20;
 
 /// Review time not yet written, and when the reviewer last did anything.
 struct TimeKeeping {
@@ -71,7 +74,11 @@ impl App {
         keymap: Keymap,
         player: PlayerHandle,
     ) -> anyhow::Result<App> {
-        let rows = ws.queue(&reviewer, &checklist.id)?;
+        let of = QueueOf {
+            reviewer: reviewer.clone(),
+            checklist_id: checklist.id.clone(),
+            analysis_version: ANALYSIS_VERSION,
+        };
         let mut app = App {
             ws,
             session: Session {
@@ -81,7 +88,7 @@ impl App {
                 keymap,
             },
             queue: QueueState {
-                rows,
+                of,
                 ..QueueState::default()
             },
             review: ReviewState::default(),
@@ -101,6 +108,7 @@ impl App {
             },
             saved_place: None,
         };
+        app.load_queue()?;
         app.open_start_call()?;
         Ok(app)
     }
@@ -108,22 +116,27 @@ impl App {
     /// Analyse recordings in the background (the workstation does; tests
     /// that do not need it leave it off).
     pub fn start_analysis(&mut self) {
-        self.load_flags();
         self.analysis.runner = Some(Analyser::start(self.ws.path()));
+        self.want_analysis();
+    }
+
+    /// The open call, then the queue from the cursor on: what the analyser
+    /// does before the rest of the workspace.
+    pub(super) fn want_analysis(&self) {
+        let Some(runner) = &self.analysis.runner else {
+            return;
+        };
+        let open = self.review.open.as_ref().map(|o| o.call.call_id.clone());
+        let q = &self.queue;
+        let ahead = (q.cursor..q.cursor + WANT_AHEAD)
+            .filter_map(|p| q.row(p))
+            .map(|r| r.call_id.clone());
+        runner.want(open.into_iter().chain(ahead));
     }
 
     fn cached_analysis(&self, call_id: &str) -> Option<CallAnalysis> {
         let json = self.ws.analysis(call_id, ANALYSIS_VERSION).ok()??;
         serde_json::from_str(&json).ok()
-    }
-
-    fn load_flags(&mut self) {
-        let ids: Vec<String> = self.queue.rows.iter().map(|q| q.call_id.clone()).collect();
-        for id in ids {
-            if let Some(a) = self.cached_analysis(&id) {
-                self.queue.flags.insert(id, a.flags);
-            }
-        }
     }
 
     /// Take what the runner finished; true if the screen changed.
@@ -134,12 +147,17 @@ impl App {
         let progress = runner.poll();
         let changed = progress != self.analysis.progress;
         for id in &progress.finished {
-            if let Some(a) = self.cached_analysis(id) {
-                self.queue.flags.insert(id.clone(), a.flags.clone());
-                if let Some(open) = self.review.open.as_mut().filter(|o| &o.call.call_id == id) {
-                    open.analysis = Some(a);
-                    self.send_skip_ranges();
-                }
+            if self.queue.loaded_position(id).is_some() {
+                // The flags show next frame; a failed read only delays them.
+                let _ = self.refresh_row(id);
+            }
+            let open = self.review.open.as_ref().map(|o| o.call.call_id.as_str());
+            if open == Some(id.as_str())
+                && let Some(a) = self.cached_analysis(id)
+                && let Some(open) = self.review.open.as_mut()
+            {
+                open.analysis = Some(a);
+                self.send_skip_ranges();
             }
         }
         self.analysis.progress = progress;
@@ -193,17 +211,20 @@ impl App {
     /// else the first call not yet submitted.
     pub(super) fn open_start_call(&mut self) -> anyhow::Result<()> {
         let place = self.ws.place(&self.session.reviewer)?.unwrap_or_default();
-        let rows = &self.queue.rows;
-        let from_place = place.call_id.as_ref().and_then(|id| {
-            rows.iter()
-                .position(|q| &q.call_id == id && q.status != ReviewStatus::Submitted)
-        });
-        let first_open = || {
-            rows.iter()
-                .position(|q| q.status != ReviewStatus::Submitted)
+        let from_place = match &place.call_id {
+            Some(id) => self.open_position(id)?,
+            None => None,
         };
-        let first = (!rows.is_empty()).then_some(0);
-        let Some(index) = from_place.or_else(first_open).or(first) else {
+        let first_open = match from_place {
+            Some(_) => None,
+            None => self
+                .ws
+                .queue_next_open(&self.queue.of, None)?
+                .map(|row| self.ws.queue_position(&row.key))
+                .transpose()?,
+        };
+        let first = (!self.queue.is_empty()).then_some(0);
+        let Some(index) = from_place.or(first_open).or(first) else {
             let text = self.t().empty_queue.to_string();
             self.warn(text);
             return Ok(());
@@ -220,7 +241,8 @@ impl App {
     /// after reopening still returns there.
     fn open_call_at(&mut self, index: usize, place: Option<&ReviewerPlace>) -> anyhow::Result<()> {
         self.flush_time();
-        let Some(row) = self.queue.rows.get(index) else {
+        self.select(index)?;
+        let Some(row) = self.queue.selected() else {
             return Ok(());
         };
         let Session {
@@ -233,7 +255,6 @@ impl App {
         let review = self.ws.review(&call.call_id, reviewer, &checklist.id)?;
         self.listening
             .send(PlayerCommand::Load(call.recording.path.clone().into()));
-        self.queue.cursor = index;
         let crm_loaded = self.ws.has_crm_data()?;
         let facts = Facts::gather(&call, crm_loaded.then_some(&crm));
         let automatic = automatic_answers(checklist, &facts).into_iter().collect();
@@ -269,6 +290,7 @@ impl App {
         }
         self.send_skip_ranges();
         self.save_place();
+        self.want_analysis();
         Ok(())
     }
 
@@ -292,6 +314,10 @@ impl App {
         self.time.last_tick = now;
         let analysis_changed = self.poll_analysis();
         let player_changed = self.listening.refresh();
+        if let Some(runner) = &self.analysis.runner {
+            runner.hold(self.listening.playing());
+            self.analysis.held = runner.held();
+        }
         if self.listening.playing() || now - self.time.last_key < IDLE_CUTOFF {
             self.time.pending += elapsed;
         }
@@ -375,7 +401,7 @@ impl App {
 
     /// A key that needs an open call, pressed with none.
     pub(super) fn no_call(&mut self) {
-        let text = if self.queue.rows.is_empty() {
+        let text = if self.queue.is_empty() {
             self.t().empty_queue
         } else {
             self.t().no_call_open

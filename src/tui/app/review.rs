@@ -105,13 +105,16 @@ impl App {
         Ok(id)
     }
 
+    /// Re-read what a change to the open call's review changed: its queue
+    /// row and its review.
     pub(super) fn refresh_queue(&mut self) {
-        let (reviewer, checklist_id) = (&self.session.reviewer, &self.session.checklist.id);
+        let Some(call_id) = self.review.open.as_ref().map(|o| o.call.call_id.clone()) else {
+            return;
+        };
         // A failed read after a saved change is not a lost change: warn,
         // never NOT SAVED.
-        match self.ws.queue(reviewer, checklist_id) {
-            Ok(rows) => self.queue.rows = rows,
-            Err(e) => self.warn(e.to_string()),
+        if let Err(e) = self.refresh_row(&call_id) {
+            self.warn(e.to_string());
         }
         let (reviewer, checklist_id) = (&self.session.reviewer, &self.session.checklist.id);
         if let Some(open) = self.review.open.as_mut()
@@ -151,7 +154,11 @@ impl App {
             .as_ref()
             .map(|o| o.call.call_id.clone())
             .unwrap_or_default();
-        match self.queue.next_open_after(self.queue.cursor) {
+        let next = self.next_open_after(self.queue.cursor).unwrap_or_else(|e| {
+            self.warn(e.to_string());
+            None
+        });
+        match next {
             Some(index) => {
                 if let Err(e) = self.open_call(index) {
                     self.error(e.to_string());

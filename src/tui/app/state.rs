@@ -4,12 +4,12 @@
 //! Listening state lives in `listening.rs`.
 
 use super::audit::AuditView;
-use crate::analysis::HealthFlag;
 use crate::analysis::runner::{Analyser, Progress};
 use crate::domain::crm::{Call, CrmRecord};
 use crate::domain::{Answer, Checklist, Lang, ReviewStatus};
-use crate::store::{CallLink, Marker, QueueRow, ReviewRecord};
+use crate::store::{CallLink, Marker, QueueOf, QueueRow, ReviewRecord};
 use crate::tui::keymap::{Keymap, Screen};
+use std::cell::Cell;
 use std::collections::HashMap;
 
 /// What stays the same for the whole session.
@@ -111,33 +111,42 @@ impl ScreenState {
     }
 }
 
-/// The calls to review, where the cursor is, and their telephony flags.
+/// The queue as far as the screen needs it: how long it is, how many calls
+/// this reviewer submitted, the cursor, and the rows loaded around the
+/// cursor (`rows[0]` is at position `start`). The workspace holds the rest;
+/// `queue.rs` loads pages as the cursor moves.
 #[derive(Default)]
 pub struct QueueState {
-    pub rows: Vec<QueueRow>,
+    pub len: usize,
+    pub submitted: usize,
     pub cursor: usize,
-    /// Telephony flags per call, for the queue.
-    pub flags: HashMap<String, Vec<HealthFlag>>,
+    pub start: usize,
+    pub rows: Vec<QueueRow>,
+    /// The first position on screen, kept by the queue pane between frames
+    /// so the list scrolls only when the cursor leaves it.
+    pub scroll: Cell<usize>,
+    /// Whose statuses and which analysis the rows show.
+    pub(super) of: QueueOf,
 }
 
 impl QueueState {
-    pub(super) fn move_cursor(&mut self, down: bool) {
-        let n = self.rows.len();
-        if n > 0 {
-            self.cursor = if down {
-                (self.cursor + 1).min(n - 1)
-            } else {
-                self.cursor.saturating_sub(1)
-            };
-        }
+    /// The row at a position in the whole queue, if it is loaded.
+    pub fn row(&self, position: usize) -> Option<&QueueRow> {
+        self.rows.get(position.checked_sub(self.start)?)
     }
 
-    /// The next call after `from` not yet submitted, wrapping.
-    pub(super) fn next_open_after(&self, from: usize) -> Option<usize> {
-        let n = self.rows.len();
-        (1..=n)
-            .map(|k| (from + k) % n)
-            .find(|&i| self.rows[i].status != ReviewStatus::Submitted)
+    pub fn selected(&self) -> Option<&QueueRow> {
+        self.row(self.cursor)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Where a call is among the loaded rows.
+    pub(super) fn loaded_position(&self, call_id: &str) -> Option<usize> {
+        let index = self.rows.iter().position(|r| r.call_id == call_id)?;
+        Some(self.start + index)
     }
 }
 
@@ -245,4 +254,6 @@ impl ReviewState {
 pub struct AnalysisState {
     pub(super) runner: Option<Analyser>,
     pub progress: Progress,
+    /// The backlog waits while a call plays.
+    pub held: bool,
 }

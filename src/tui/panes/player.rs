@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{LineGauge, Paragraph};
+use ratatui::widgets::{LineGauge, Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
@@ -166,12 +166,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         draw_analysis(frame, rest, app, analysis, position);
     } else if rest.height > 0 {
         let p = &app.analysis.progress;
-        let text = match &p.current {
-            Some((id, f)) => format!("{} {} {:.0}%", t.analysing, one_line(id, 30), f * 100.0),
-            None => t.not_analysed.to_string(),
+        let (text, color) = match (&p.current, p.failure(&open.call.call_id)) {
+            (_, Some(reason)) => (
+                one_line(&format!("{}: {reason}", t.analysis_failed), 300),
+                Color::Red,
+            ),
+            (Some((id, f)), None) => (
+                format!("{} {} {:.0}%", t.analysing, one_line(id, 30), f * 100.0),
+                Color::DarkGray,
+            ),
+            (None, None) => (t.not_analysed.to_string(), Color::DarkGray),
         };
         frame.render_widget(
-            Paragraph::new(Line::styled(text, Style::new().fg(Color::DarkGray))),
+            Paragraph::new(Line::styled(text, Style::new().fg(color))).wrap(Wrap { trim: false }),
             rest,
         );
     }

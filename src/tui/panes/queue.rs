@@ -2,6 +2,7 @@
 
 use crate::domain::ReviewStatus;
 use crate::domain::crm::Direction;
+use crate::store::QueueRow;
 use crate::text::{duration, one_line};
 use crate::tui::app::{App, Pane};
 use crate::tui::ui::pane_block;
@@ -13,67 +14,33 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
-    let done = app
-        .queue
-        .rows
-        .iter()
-        .filter(|q| q.status == ReviewStatus::Submitted)
-        .count();
-    let mut title = format!("{} {done}/{}", t.queue, app.queue.rows.len());
+    let queue = &app.queue;
+    let mut title = format!("{} {}/{}", t.queue, queue.submitted, queue.len);
     let progress = &app.analysis.progress;
     if progress.total > 0 && progress.done < progress.total {
-        title.push_str(&format!(
-            " · {} {}/{}",
-            t.analysing, progress.done, progress.total
-        ));
+        let doing = if app.analysis.held {
+            t.analysis_paused
+        } else {
+            t.analysing
+        };
+        title.push_str(&format!(" · {doing} {}/{}", progress.done, progress.total));
     }
-    let open_id = app.review.open.as_ref().map(|o| o.call.call_id.as_str());
-    let rep_width = (area.width as usize).saturating_sub(33).clamp(6, 24);
-    let items: Vec<ListItem> = app
-        .queue
-        .rows
-        .iter()
-        .map(|q| {
-            let (mark, color, label) = match q.status {
-                ReviewStatus::New => ("·", Color::Gray, t.status_new),
-                ReviewStatus::InProgress => ("◐", Color::Yellow, t.status_in_progress),
-                ReviewStatus::Submitted => ("✔", Color::Green, t.status_submitted),
-            };
-            let arrow = match q.direction {
-                Direction::In => "←",
-                Direction::Out => "→",
-            };
-            let score = q
-                .score
-                .filter(|_| q.status == ReviewStatus::Submitted)
-                .map(|s| format!("{s:.0}%"))
-                .unwrap_or_else(|| label.to_string());
-            let rep: String = one_line(&q.rep, rep_width);
-            let mut style = Style::new();
-            if Some(q.call_id.as_str()) == open_id {
-                style = style.add_modifier(Modifier::BOLD);
-            }
-            let flags: String = app
-                .queue
-                .flags
-                .get(&q.call_id)
-                .map(|f| f.iter().map(crate::tui::panes::player::flag_mark).collect())
-                .unwrap_or_default();
-            ListItem::new(Line::from(vec![
-                Span::styled(format!("{mark} "), Style::new().fg(color)),
-                Span::raw(format!("{} {arrow} ", q.started_at.format("%d.%m %H:%M"))),
-                Span::raw(format!("{rep:<rep_width$} ")),
-                Span::raw(format!("{:>5} ", duration(q.duration_ms))),
-                Span::styled(format!("{flags:<2}"), Style::new().fg(Color::Red)),
-                Span::styled(score, Style::new().fg(color)),
-            ]))
-            .style(style)
-        })
-        .collect();
     let focused = app.screen.focus == Pane::Queue;
-    if app.queue.rows.is_empty() {
+    if queue.is_empty() {
         return draw_empty(frame, area, app, title, focused);
     }
+    // Only the rows on screen are built: the queue may hold a million.
+    let height = usize::from(area.height.saturating_sub(2)).max(1);
+    let scroll = scroll_to_show(queue.scroll.get(), queue.cursor, height, queue.len);
+    queue.scroll.set(scroll);
+    let open_id = app.review.open.as_ref().map(|o| o.call.call_id.as_str());
+    let rep_width = (area.width as usize).saturating_sub(33).clamp(6, 24);
+    let items: Vec<ListItem> = (scroll..(scroll + height).min(queue.len))
+        .map(|position| match queue.row(position) {
+            Some(row) => item(app, row, open_id, rep_width),
+            None => ListItem::new("…"),
+        })
+        .collect();
     let list = List::new(items)
         .block(pane_block(title, focused))
         .highlight_style(Style::new().bg(if focused {
@@ -81,8 +48,66 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             Color::DarkGray
         }));
-    let mut state = ListState::default().with_selected(Some(app.queue.cursor));
+    let mut state = ListState::default().with_selected(Some(queue.cursor - scroll));
     frame.render_stateful_widget(list, area, &mut state);
+}
+
+/// The first row on screen: as before, unless the cursor left the screen.
+fn scroll_to_show(scroll: usize, cursor: usize, height: usize, len: usize) -> usize {
+    let scroll = if cursor < scroll {
+        cursor
+    } else if cursor >= scroll + height {
+        cursor + 1 - height
+    } else {
+        scroll
+    };
+    scroll.min(len.saturating_sub(height))
+}
+
+fn item<'a>(app: &App, q: &'a QueueRow, open_id: Option<&str>, rep_width: usize) -> ListItem<'a> {
+    let t = app.t();
+    let (mark, color, label) = match q.status {
+        ReviewStatus::New => ("·", Color::Gray, t.status_new),
+        ReviewStatus::InProgress => ("◐", Color::Yellow, t.status_in_progress),
+        ReviewStatus::Submitted => ("✔", Color::Green, t.status_submitted),
+    };
+    let mut style = Style::new();
+    if Some(q.call_id.as_str()) == open_id {
+        style = style.add_modifier(Modifier::BOLD);
+    }
+    if let Some(problem) = &q.problem {
+        // A damaged row names itself; the rest of the queue reads on.
+        let text = format!("⚠ {} {}: {}", one_line(&q.call_id, 20), t.queue_bad_row, problem);
+        return ListItem::new(Line::styled(one_line(&text, 200), Style::new().fg(Color::Red)))
+            .style(style);
+    }
+    let arrow = match q.direction {
+        Direction::In => "←",
+        Direction::Out => "→",
+    };
+    let score = q
+        .score
+        .filter(|_| q.status == ReviewStatus::Submitted)
+        .map(|s| format!("{s:.0}%"))
+        .unwrap_or_else(|| label.to_string());
+    let rep: String = one_line(&q.rep, rep_width);
+    let flags: String = q
+        .flags
+        .iter()
+        .map(crate::tui::panes::player::flag_mark)
+        .collect();
+    let when = q
+        .started_at
+        .map_or_else(|| "--.-- --:--".into(), |at| at.format("%d.%m %H:%M").to_string());
+    ListItem::new(Line::from(vec![
+        Span::styled(format!("{mark} "), Style::new().fg(color)),
+        Span::raw(format!("{when} {arrow} ")),
+        Span::raw(format!("{rep:<rep_width$} ")),
+        Span::raw(format!("{:>5} ", duration(q.duration_ms))),
+        Span::styled(format!("{flags:<2}"), Style::new().fg(Color::Red)),
+        Span::styled(score, Style::new().fg(color)),
+    ]))
+    .style(style)
 }
 
 /// A workspace with no calls says how to get some.
