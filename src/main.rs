@@ -12,7 +12,9 @@ use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod analyze;
 mod demo;
+mod progress;
 
 #[derive(Parser)]
 #[command(
@@ -79,6 +81,17 @@ enum Command {
         /// Deal id (as in the CRM export) the call belongs to; give it, --contact or both
         #[arg(long)]
         deal: Option<String>,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Analyse the audio of every call whose analysis is missing or out of
+    /// date (as the workstation does in the background); stop with Ctrl-C
+    /// and run again to go on
+    Analyze {
+        /// Recordings analysed side by side (each already uses every core
+        /// for a long recording; more helps with many short calls)
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: u16,
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
@@ -204,18 +217,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { format, out, ws } => {
             let (workspace, lang, _) =
                 open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
-            let rows = callqa::export::rows(&workspace, lang)?;
+            use callqa::export::export;
             match out {
                 Some(path) => {
                     let file = std::fs::File::create(&path)
                         .with_context(|| format!("{}: cannot create", path.display()))?;
-                    callqa::export::write(&rows, format, std::io::BufWriter::new(file))?;
+                    let rows = export(&workspace, lang, format, std::io::BufWriter::new(file))?;
                     let t = callqa::i18n::strings(lang);
-                    eprintln!("{} {} {}", rows.len(), t.cli_rows_written, path_line(&path));
+                    eprintln!("{rows} {} {}", t.cli_rows_written, path_line(&path));
                 }
-                None => callqa::export::write(&rows, format, terminal_safe_stdout())?,
+                None => {
+                    let out = std::io::BufWriter::new(terminal_safe_stdout());
+                    export(&workspace, lang, format, out)?;
+                }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Analyze { jobs, ws } => {
+            let (workspace, lang, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            analyze(&workspace, lang, usize::from(jobs))
         }
         Command::Audit {
             as_of,
@@ -358,8 +379,28 @@ fn import(
     format: Option<callqa::import::formats::SourceFormat>,
     options: &callqa::import::formats::ParseOptions,
 ) -> anyhow::Result<ExitCode> {
-    let t = callqa::i18n::strings(ws.language()?.unwrap_or_default());
-    let report = callqa::import::import_source(ws, batch, format, options)?;
+    let lang = ws.language()?.unwrap_or_default();
+    let t = callqa::i18n::strings(lang);
+    let words = progress::strings(lang);
+    let bar = progress::Progress::on_stderr();
+    let report = callqa::import::fields::import_source_with_progress(
+        ws,
+        batch,
+        format,
+        options,
+        &|stage, done, total| {
+            use callqa::import::fields::ImportStage;
+            let name = match stage {
+                ImportStage::Reading => words.reading,
+                ImportStage::Probing => words.probing,
+                ImportStage::Storing => words.storing,
+                ImportStage::Linking => words.linking,
+            };
+            bar.update(name, done, total);
+        },
+    );
+    bar.finish();
+    let report = report?;
     for problem in &report.problems {
         println!(
             "{}: {}",
@@ -399,6 +440,54 @@ fn import(
     } else {
         println!("{} {}", report.problems.len(), t.cli_problems);
         ExitCode::from(EXIT_PARTIAL)
+    })
+}
+
+/// `callqa analyze`: see `analyze.rs`. Failures are listed as they come;
+/// the summary goes to standard output.
+fn analyze(ws: &Workspace, lang: Lang, jobs: usize) -> anyhow::Result<ExitCode> {
+    let words = progress::strings(lang);
+    let bar = progress::Progress::on_stderr();
+    let stop = analyze::stop_on_signals();
+    let (mut done, mut calls) = (0, 0);
+    let summary = analyze::run(ws.path(), jobs, stop, &mut |event| match event {
+        analyze::Event::Start { calls: n } => {
+            calls = n;
+            bar.update(words.analysing, 0, calls);
+        }
+        analyze::Event::Done { .. } => {
+            done += 1;
+            bar.update(words.analysing, done, calls);
+        }
+        analyze::Event::Failed { call_id, reason } => {
+            done += 1;
+            bar.line(&format!(
+                "{}: {}: {}",
+                one_line(&call_id, 200),
+                words.cannot_analyse,
+                one_line(&reason, 2000)
+            ));
+            bar.update(words.analysing, done, calls);
+        }
+    });
+    bar.finish();
+    let summary = summary?;
+    println!(
+        "{}",
+        words
+            .analysed
+            .replace("{done}", &summary.done.to_string())
+            .replace("{failed}", &summary.failed.to_string())
+    );
+    if summary.stopped {
+        let left = summary.calls - summary.done - summary.failed;
+        println!("{}", words.stopped.replace("{left}", &left.to_string()));
+        return Ok(ExitCode::from(EXIT_PARTIAL));
+    }
+    Ok(if summary.failed > 0 {
+        ExitCode::from(EXIT_PARTIAL)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 

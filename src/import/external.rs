@@ -13,15 +13,36 @@
 //!
 //! Only calls with a recording in the batch folder become reviewable calls;
 //! a call whose recording is a URL or missing is reported, not invented.
+//!
+//! Probing is most of an import's time: each distinct file is probed once
+//! (a batch may name one file on many rows), on every core.
 
-use super::fields::probe_recording;
+use super::fields::{probe_file, with_layout};
 use super::formats::{self, CallRecord, FormatError, ParseOptions, SourceFormat};
 use super::{ImportError, ImportReport, Problem};
-use crate::domain::crm::{Call, CrmData};
+use crate::domain::crm::{Call, CrmData, Recording};
 use crate::domain::matching::{CallFacts, MatchOptions, match_calls};
 use crate::store::{StoreError, Workspace};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Where a long import is, for a progress bar: `(stage, done, total)`.
+/// Called from the probing threads too, so it must be `Sync`.
+pub type ImportProgress<'a> = &'a (dyn Fn(ImportStage, usize, usize) + Sync);
+
+/// The stages of an import, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportStage {
+    /// Parsing the files (no count: `total` is 0).
+    Reading,
+    /// Probing the distinct recording files.
+    Probing,
+    /// Storing the records, under the write lock.
+    Storing,
+    /// Linking calls to CRM records, under the write lock (no count).
+    Linking,
+}
 
 /// Import a batch folder (format v1) with the default options: the same
 /// path as `callqa import` of that folder.
@@ -45,6 +66,18 @@ pub fn import_source(
     format: Option<SourceFormat>,
     options: &ParseOptions,
 ) -> Result<ImportReport, ImportError> {
+    import_source_with_progress(ws, path, format, options, &|_, _, _| {})
+}
+
+/// [`import_source`], telling `progress` where it is.
+pub fn import_source_with_progress(
+    ws: &Workspace,
+    path: &Path,
+    format: Option<SourceFormat>,
+    options: &ParseOptions,
+    progress: ImportProgress,
+) -> Result<ImportReport, ImportError> {
+    progress(ImportStage::Reading, 0, 0);
     let unreadable = ImportError::Format;
     let formats = match format {
         Some(f) => vec![f],
@@ -89,11 +122,20 @@ pub fn import_source(
         },
     };
     // Reading recordings takes time: never while holding the write lock.
-    let probed: Vec<Result<Call, String>> = parsed
-        .calls
-        .iter()
-        .map(|record| reviewable_call(&root, record))
-        .collect();
+    let probed = probe_recordings(&root, &parsed.calls, progress);
+    let rows = parsed.contacts.len()
+        + parsed.deals.len()
+        + parsed.tasks.len()
+        + parsed.notes.len()
+        + parsed.activities.len()
+        + parsed.calls.len();
+    let stored = std::cell::Cell::new(0);
+    let step = || {
+        stored.set(stored.get() + 1);
+        if stored.get() % PROGRESS_EVERY == 0 || stored.get() == rows {
+            progress(ImportStage::Storing, stored.get(), rows);
+        }
+    };
     ws.write_batch(|ws| {
         set_match_country(ws, &options.default_country)?;
         let batch_id = ws.batch_id(&root.canonicalize().unwrap_or(root.clone()).display().to_string())?;
@@ -102,26 +144,32 @@ pub fn import_source(
             if seen.insert(("contact", c.contact_id.clone())) {
                 report.contacts.add(ws.upsert_contact(batch_id, c)?);
             }
+            step();
         }
         for d in &parsed.deals {
             if seen.insert(("deal", d.deal_id.clone())) {
                 report.deals.add(ws.upsert_deal(batch_id, d)?);
             }
+            step();
         }
         for t in &parsed.tasks {
             if seen.insert(("task", t.task_id.clone())) {
                 report.tasks.add(ws.upsert_task(batch_id, t)?);
             }
+            step();
         }
         for n in &parsed.notes {
             if seen.insert(("note", n.note_id.clone())) {
                 report.notes.add(ws.upsert_note(batch_id, n)?);
             }
+            step();
         }
         for a in &parsed.activities {
             ws.upsert_activity(batch_id, a)?;
+            step();
         }
         for (record, probed) in parsed.calls.iter().zip(probed) {
+            step();
             if !seen.insert(("call", record.call_id.clone())) {
                 continue;
             }
@@ -150,6 +198,7 @@ pub fn import_source(
                 }
             }
         }
+        progress(ImportStage::Linking, 0, 0);
         relink(ws)
     })
     .map_err(|e| e.in_workspace(ws.path()))?;
@@ -170,7 +219,78 @@ fn same_call(ws: &Workspace, record: &CallRecord) -> Result<Option<String>, Stor
     Ok(None)
 }
 
-fn reviewable_call(root: &Path, record: &CallRecord) -> Result<Call, String> {
+/// How often the storing stage reports: often enough for a bar, rarely
+/// enough to cost nothing.
+const PROGRESS_EVERY: usize = 256;
+
+/// Each call as a reviewable call, or why it is not one. Each distinct
+/// recording is probed once, the files shared out over every core.
+fn probe_recordings(
+    root: &Path,
+    records: &[CallRecord],
+    progress: ImportProgress,
+) -> Vec<Result<Call, String>> {
+    let wanted: Vec<Result<&str, String>> = records.iter().map(recording_of).collect();
+    let mut files: Vec<&str> = wanted
+        .iter()
+        .filter_map(|w| w.as_ref().ok().copied())
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let probes = probe_files(root, &files, progress);
+    let probed: HashMap<&str, &Result<Recording, String>> =
+        files.iter().copied().zip(probes.iter()).collect();
+    records
+        .iter()
+        .zip(wanted)
+        .map(|(record, wanted)| {
+            let recording = probed[wanted?].clone()?;
+            Ok(reviewable_call(record, recording))
+        })
+        .collect()
+}
+
+/// Probe `files` (relative to `root`) on every core, in their order.
+fn probe_files(
+    root: &Path,
+    files: &[&str],
+    progress: ImportProgress,
+) -> Vec<Result<Recording, String>> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    progress(ImportStage::Probing, 0, files.len());
+    let mut results: Vec<(usize, Result<Recording, String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(file) = files.get(i) else { break };
+                        mine.push((i, probe_file(root, file)));
+                        let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                        progress(ImportStage::Probing, finished, files.len());
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            // A probe never panics (`audio::probe` catches it), so neither
+            // does a worker.
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    results.sort_unstable_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The recording a record names, or why it has none to probe.
+fn recording_of(record: &CallRecord) -> Result<&str, String> {
     let Some(recording) = record.recording.as_deref().filter(|r| !r.trim().is_empty()) else {
         return Err(if record.answered == Some(false) {
             "not answered, no recording: nothing to review".into()
@@ -184,8 +304,11 @@ fn reviewable_call(root: &Path, record: &CallRecord) -> Result<Call, String> {
             crate::text::one_line(recording, 120)
         ));
     }
-    let recording = probe_recording(root, recording, record.channel_layout)?;
-    Ok(Call {
+    Ok(recording)
+}
+
+fn reviewable_call(record: &CallRecord, recording: Recording) -> Call {
+    Call {
         call_id: record.call_id.clone(),
         started_at: record.started_at,
         rep: record.rep.clone(),
@@ -194,8 +317,8 @@ fn reviewable_call(root: &Path, record: &CallRecord) -> Result<Call, String> {
         contact_id: record.contact_id.clone(),
         deal_id: record.deal_id.clone(),
         script: record.script.clone(),
-        recording,
-    })
+        recording: with_layout(recording, record.channel_layout),
+    }
 }
 
 /// The reviewer's own link for a call (`callqa link`, `L`), kept across

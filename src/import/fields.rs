@@ -2,6 +2,9 @@
 //! recording path, which must stay inside the batch folder.
 
 use crate::domain::crm::{ChannelLayout, Recording};
+// The import with a progress report, reachable from outside `import` (its
+// `mod.rs` re-exports only `import_source`): `callqa import` draws a bar.
+pub use super::external::{ImportProgress, ImportStage, import_source_with_progress};
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use std::path::{Component, Path, PathBuf};
 
@@ -74,30 +77,37 @@ pub fn parse_amount(text: &str) -> Result<Option<f64>, String> {
         })
 }
 
-/// Find, check and probe a call's recording. `layout` is what the batch
-/// says about a stereo file (None: not said, taken as rep-left); a mono
-/// file is mono whatever it says.
-pub fn probe_recording(
-    root: &Path,
-    relative: &str,
-    layout: Option<ChannelLayout>,
-) -> Result<Recording, String> {
+/// Find, check and probe a recording file, its channel layout as for a
+/// batch that says nothing (see [`with_layout`]). A batch names one file
+/// for many rows at times (a conference, a test batch): the importer probes
+/// each file once with this and gives every row its own layout.
+pub fn probe_file(root: &Path, relative: &str) -> Result<Recording, String> {
     let path = resolve_recording(root, relative)?;
     let info = crate::audio::probe(&path).map_err(|e| format!("recording {relative:?}: {e}"))?;
-    let channel_layout = if info.channels < 2 {
+    Ok(with_layout(
+        Recording {
+            path: path.display().to_string(),
+            container: info.container,
+            codec: info.codec,
+            duration_ms: info.duration_ms,
+            channels: info.channels,
+            sample_rate: info.sample_rate,
+            channel_layout: ChannelLayout::Mono,
+        },
+        None,
+    ))
+}
+
+/// The recording with the layout a row gives it: a mono file is mono
+/// whatever the row says; a stereo file the row says nothing about is
+/// taken as rep-left.
+pub fn with_layout(mut recording: Recording, layout: Option<ChannelLayout>) -> Recording {
+    recording.channel_layout = if recording.channels < 2 {
         ChannelLayout::Mono
     } else {
         layout.unwrap_or(ChannelLayout::RepLeft)
     };
-    Ok(Recording {
-        path: path.display().to_string(),
-        container: info.container,
-        codec: info.codec,
-        duration_ms: info.duration_ms,
-        channels: info.channels,
-        sample_rate: info.sample_rate,
-        channel_layout,
-    })
+    recording
 }
 
 /// Resolve a recording path given in a CSV. Only relative paths that stay

@@ -1,6 +1,6 @@
 //! Reviews as results leave the workstation: one row per answered item.
 
-use super::{Result, Workspace};
+use super::{Result, StoreError, Workspace};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,8 +37,25 @@ pub struct ResultRow {
 impl Workspace {
     /// Every answer with its review, ordered by call time, then item.
     pub fn result_rows(&self) -> Result<Vec<ResultRow>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT c.call_id, c.started_at, c.rep, r.reviewer, r.checklist_id, r.checklist_version,
+        let mut rows = Vec::new();
+        self.each_result_row(|row| {
+            rows.push(row);
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(rows)
+    }
+
+    /// [`Self::result_rows`] one at a time, straight from the query, so a
+    /// whole workspace can be written out in constant memory; `each`
+    /// stops it with an error. Returns how many rows there were.
+    pub fn each_result_row<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(ResultRow) -> std::result::Result<(), E>,
+    ) -> std::result::Result<usize, E> {
+        let mut stmt = self
+            .conn()
+            .prepare(
+                "SELECT c.call_id, c.started_at, c.rep, r.reviewer, r.checklist_id, r.checklist_version,
                     a.item_id, a.value, a.automatic, a.comment, a.evidence_ms, r.score, r.status,
                     r.revision, r.time_spent_ms, COALESCE(r.submitted_at, a.updated_at)
              FROM answers a
@@ -46,35 +63,43 @@ impl Workspace {
              JOIN calls c ON c.call_id = r.call_id
              WHERE a.value IS NOT NULL OR a.comment IS NOT NULL OR a.evidence_ms IS NOT NULL
              ORDER BY c.started_at_utc, c.call_id, r.reviewer, a.item_id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(ResultRow {
-                call_id: r.get(0)?,
-                call_started_at: r.get(1)?,
-                rep: r.get(2)?,
-                reviewer: r.get(3)?,
-                checklist: r.get(4)?,
-                checklist_version: r.get(5)?,
-                item_id: r.get(6)?,
-                item_text: String::new(),
-                answer: r.get(7)?,
-                automatic: r.get(8)?,
-                comment: r.get(9)?,
-                evidence_s: r.get::<_, Option<i64>>(10)?.map(|ms| ms as f64 / 1000.0),
-                review_score: r.get(11)?,
-                review_status: r.get(12)?,
-                review_revision: r.get(13)?,
-                time_spent_s: r.get::<_, i64>(14)? as f64 / 1000.0,
-                reviewed_at: r.get(15)?,
-                talk_share_rep: None,
-                longest_rep_monologue_s: None,
-                dead_air_s: None,
-                interruptions_by_rep: None,
-                interruptions_by_client: None,
-                level_dbfs: None,
-                telephony_flags: String::new(),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            )
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([]).map_err(StoreError::from)?;
+        let mut count = 0;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            each(result_row(r).map_err(StoreError::from)?)?;
+            count += 1;
+        }
+        Ok(count)
     }
+}
+
+fn result_row(r: &rusqlite::Row) -> rusqlite::Result<ResultRow> {
+    Ok(ResultRow {
+        call_id: r.get(0)?,
+        call_started_at: r.get(1)?,
+        rep: r.get(2)?,
+        reviewer: r.get(3)?,
+        checklist: r.get(4)?,
+        checklist_version: r.get(5)?,
+        item_id: r.get(6)?,
+        item_text: String::new(),
+        answer: r.get(7)?,
+        automatic: r.get(8)?,
+        comment: r.get(9)?,
+        evidence_s: r.get::<_, Option<i64>>(10)?.map(|ms| ms as f64 / 1000.0),
+        review_score: r.get(11)?,
+        review_status: r.get(12)?,
+        review_revision: r.get(13)?,
+        time_spent_s: r.get::<_, i64>(14)? as f64 / 1000.0,
+        reviewed_at: r.get(15)?,
+        talk_share_rep: None,
+        longest_rep_monologue_s: None,
+        dead_air_s: None,
+        interruptions_by_rep: None,
+        interruptions_by_client: None,
+        level_dbfs: None,
+        telephony_flags: String::new(),
+    })
 }
