@@ -164,6 +164,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
+            let e = name_the_workspace(e);
             let text = format!("{e:#}").replace('\n', " ");
             eprintln!("callqa: {}", one_line(&text, 2000));
             ExitCode::FAILURE
@@ -312,6 +313,24 @@ enum Create {
 
 /// Open (or, for `Create::Yes`, make) the workspace, fix its language on
 /// first use and load the default checklist into it.
+/// The workspace the command opened, so an SQLite error that reaches the
+/// user ("database or disk is full") says which file it hit.
+static OPENED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+fn name_the_workspace(e: anyhow::Error) -> anyhow::Error {
+    let bare_sqlite = e.chain().any(|cause| {
+        cause.downcast_ref::<rusqlite::Error>().is_some()
+            || matches!(
+                cause.downcast_ref::<callqa::store::StoreError>(),
+                Some(callqa::store::StoreError::Sql(_))
+            )
+    });
+    match OPENED.get() {
+        Some(path) if bare_sqlite => e.context(format!("workspace {}", path_line(path))),
+        _ => e,
+    }
+}
+
 fn open_workspace(
     args: &WorkspaceArgs,
     config: &Config,
@@ -319,6 +338,7 @@ fn open_workspace(
     create: Create,
 ) -> anyhow::Result<(Workspace, Lang, Checklist)> {
     let path = args.db.clone().unwrap_or(default);
+    let _ = OPENED.set(path.clone());
     let ws = if create == Create::Yes {
         Workspace::open(&path)?
     } else {

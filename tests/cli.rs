@@ -657,3 +657,26 @@ fn a_keymap_without_a_way_out_or_a_fifo_is_refused_before_the_screen() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn an_sqlite_error_names_the_workspace_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let db_arg = db.to_str().unwrap();
+    assert!(
+        callqa(dir.path(), &["import", &demo(), "--db", db_arg])
+            .status
+            .success()
+    );
+    // Damage the workspace the way a failing disk or a hand edit would.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("DROP TABLE answers").unwrap();
+    drop(conn);
+    let out = callqa(dir.path(), &["export", "--db", db_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!("callqa: workspace {db_arg}: ")),
+        "{stderr}"
+    );
+}

@@ -143,7 +143,8 @@ struct Backlog {
 impl Backlog {
     fn next(&mut self, ws: &Workspace) -> crate::store::Result<Option<AnalysisJob>> {
         if self.page.is_empty() && !self.exhausted {
-            let page = ws.analysis_jobs_after(ANALYSIS_VERSION, self.after.as_ref(), BACKLOG_PAGE)?;
+            let page =
+                ws.analysis_jobs_after(ANALYSIS_VERSION, self.after.as_ref(), BACKLOG_PAGE)?;
             self.exhausted = page.len() < BACKLOG_PAGE;
             self.page = page.into();
             self.after = self.page.back().map(|(key, _)| key.clone());
@@ -174,7 +175,9 @@ fn run(path: &Path, shared: &Shared) {
         let wanted = lock(&shared.wanted).pop_front();
         let job = match wanted {
             Some(id) => ws.analysis_job(&id, ANALYSIS_VERSION),
-            None if shared.hold.load(Ordering::SeqCst) || backlog.exhausted && backlog.page.is_empty() => {
+            None if shared.hold.load(Ordering::SeqCst)
+                || backlog.exhausted && backlog.page.is_empty() =>
+            {
                 std::thread::sleep(IDLE_WAIT);
                 continue;
             }
