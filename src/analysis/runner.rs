@@ -174,7 +174,7 @@ fn run(path: &Path, shared: &Shared) {
         let wanted = lock(&shared.wanted).pop_front();
         let job = match wanted {
             Some(id) => ws.analysis_job(&id, ANALYSIS_VERSION),
-            None if shared.hold.load(Ordering::SeqCst) || backlog.exhausted && backlog.page.is_empty() => {
+            None if shared.hold.load(Ordering::SeqCst) || (backlog.exhausted && backlog.page.is_empty()) => {
                 std::thread::sleep(IDLE_WAIT);
                 continue;
             }
