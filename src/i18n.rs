@@ -140,6 +140,8 @@ pub struct Strings {
     pub analysis_failed: &'static str,
     /// The queue title while background analysis waits for playback.
     pub analysis_paused: &'static str,
+    /// While a link by hand is written in the background.
+    pub link_busy: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -282,6 +284,7 @@ pub const EN: Strings = Strings {
     queue_bad_row: "damaged row",
     analysis_failed: "analysis failed",
     analysis_paused: "analysis paused",
+    link_busy: "Linking… (the matcher runs over the workspace)",
 };
 
 pub const RU: Strings = Strings {
@@ -424,6 +427,7 @@ pub const RU: Strings = Strings {
     queue_bad_row: "повреждённая строка",
     analysis_failed: "анализ не удался",
     analysis_paused: "анализ приостановлен",
+    link_busy: "Связываю… (сопоставление идёт по всему рабочему пространству)",
 };
 
 pub fn strings(lang: Lang) -> &'static Strings {

@@ -206,3 +206,38 @@ fn signals_and_ctrl_c_save_and_restore_the_terminal() {
         assert_eq!(item(), expected, "{signal}: place not saved");
     }
 }
+
+/// 500 Down keys sent in one burst (1,500 bytes: more than the terminal
+/// reader takes at once) all move the cursor, with no other key after them
+/// to flush what was left unread.
+#[test]
+fn a_burst_of_keys_is_applied_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("burst.sqlite");
+    let bin = env!("CARGO_BIN_EXE_callqa");
+    let batch = callqa::scale::generate(dir.path(), 800, 40).unwrap();
+    let import = Command::new(bin)
+        .args(["import", "--lang", "en", "--db"])
+        .arg(&db)
+        .arg(&batch)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{import:?}");
+    let review = format!(
+        "env CALLQA_DATA_DIR={d} CALLQA_CONFIG_DIR={d}/config LANG=en_US.UTF-8 {bin} review --db {} --reviewer burst --no-sound",
+        db.display(),
+        d = dir.path().display()
+    );
+    let tmux = Tmux::new("burst");
+    tmux.start(&review);
+    tmux.wait_for("Checklist");
+    // From the checklist, Tab twice reaches the queue.
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.wait_for("· #1");
+    let mut burst = vec!["send-keys"];
+    burst.extend(std::iter::repeat_n("Down", 500));
+    tmux.run(&burst);
+    let screen = tmux.wait_for("· #501");
+    assert!(screen.contains("Queue 0/800"), "{screen}");
+    tmux.key("q");
+}

@@ -418,6 +418,7 @@ fn a_wrong_link_is_fixed_by_hand_from_the_workstation() {
     app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     chars(&mut app, "K-999");
     press(&mut app, KeyCode::Enter);
+    linked(&mut app);
     assert!(
         app.screen
             .message
@@ -434,6 +435,7 @@ fn a_wrong_link_is_fixed_by_hand_from_the_workstation() {
     app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     chars(&mut app, "K-104");
     press(&mut app, KeyCode::Enter);
+    linked(&mut app);
     let call = app.ws.call("call-001").unwrap();
     assert_eq!(
         (call.contact_id.as_deref(), call.deal_id.as_deref()),
@@ -442,6 +444,16 @@ fn a_wrong_link_is_fixed_by_hand_from_the_workstation() {
     let s = screen(&mut app, 160, 40);
     assert!(s.contains("Linked: by hand"), "{s}");
     assert!(s.contains("name: Дмитрий"), "{s}");
+}
+
+/// Tick until the link typed by hand is written (on its own thread).
+fn linked(app: &mut App) {
+    let start = std::time::Instant::now();
+    while app.t().link_busy == app.screen.message.as_ref().unwrap().text {
+        assert!(start.elapsed().as_secs() < 60, "the link never finished");
+        app.tick();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 /// The stored place of reviewer "tester": call, item, position.
@@ -491,4 +503,24 @@ fn the_place_is_kept_exactly_across_a_kill_even_right_after_reopening() {
     assert_eq!(app.review.item(), 4);
     screen(&mut app, 80, 24);
     assert_eq!(place(&app), left);
+}
+
+/// One damaged call (a time that does not read) does not shut the queue:
+/// the workstation opens, names the bad row and shows the others.
+#[test]
+fn a_damaged_row_is_named_and_the_rest_of_the_queue_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(setup(dir.path(), Lang::En));
+    rusqlite::Connection::open(dir.path().join("ws.sqlite"))
+        .unwrap()
+        .execute(
+            "UPDATE calls SET started_at = 'yesterday' WHERE call_id = 'c-first'",
+            [],
+        )
+        .unwrap();
+    let mut app = workstation_support::open_app(&dir.path().join("ws.sqlite"), None, Lang::En);
+    let s = screen(&mut app, 160, 40);
+    assert!(s.contains("c-first damaged row: time \"yesterday\""), "{s}");
+    assert!(s.contains("Kate Miller"), "{s}");
+    assert_eq!(app.queue.len, 2);
 }

@@ -176,7 +176,7 @@ fn run(path: &Path, shared: &Shared) {
         let job = match wanted {
             Some(id) => ws.analysis_job(&id, ANALYSIS_VERSION),
             None if shared.hold.load(Ordering::SeqCst)
-                || backlog.exhausted && backlog.page.is_empty() =>
+                || (backlog.exhausted && backlog.page.is_empty()) =>
             {
                 std::thread::sleep(IDLE_WAIT);
                 continue;
@@ -210,12 +210,11 @@ fn run(path: &Path, shared: &Shared) {
     }
 }
 
+/// How the worker changes the published progress: under its lock.
+type SetProgress<'a> = &'a dyn Fn(&dyn Fn(&mut Progress));
+
 /// Analyse one call and store the result; a panic fails this call only.
-fn analyse(
-    ws: &Workspace,
-    job: &AnalysisJob,
-    set: &dyn Fn(&dyn Fn(&mut Progress)),
-) -> Result<(), String> {
+fn analyse(ws: &Workspace, job: &AnalysisJob, set: SetProgress<'_>) -> Result<(), String> {
     let id = job.call_id.clone();
     set(&|p| p.current = Some((id.clone(), 0.0)));
     let report = |fraction: f32| set(&|p| p.current = Some((id.clone(), fraction)));

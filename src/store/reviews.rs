@@ -62,16 +62,16 @@ fn log_event(
     old: Option<String>,
     new: Option<String>,
 ) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO review_events (review_id, revision, at, kind, item_id, old_value, new_value)
          VALUES (?1, (SELECT revision FROM reviews WHERE review_id = ?1), ?2, ?3, ?4, ?5, ?6)",
-        params![review_id, now_text(), kind, item_id, old, new],
-    )?;
+    )?
+    .execute(params![review_id, now_text(), kind, item_id, old, new])?;
     Ok(())
 }
 
 fn load_answers(tx: &rusqlite::Connection, review_id: i64) -> Result<HashMap<String, Answer>> {
-    let mut stmt = tx.prepare(
+    let mut stmt = tx.prepare_cached(
         "SELECT item_id, value, comment, evidence_ms, automatic FROM answers WHERE review_id = ?1",
     )?;
     let rows = stmt.query_map([review_id], |r| {
@@ -104,13 +104,14 @@ fn load_answers(tx: &rusqlite::Connection, review_id: i64) -> Result<HashMap<Str
 }
 
 fn write_answer(tx: &Transaction, review_id: i64, item_id: &str, a: &Answer) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO answers (review_id, item_id, value, comment, evidence_ms, automatic, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT(review_id, item_id) DO UPDATE SET value = excluded.value,
            comment = excluded.comment, evidence_ms = excluded.evidence_ms,
            automatic = excluded.automatic, updated_at = excluded.updated_at",
-        params![
+    )?
+    .execute(params![
             review_id,
             item_id,
             a.value.map(|v| v.code()),
@@ -132,24 +133,23 @@ impl Workspace {
     ) -> Result<Option<ReviewRecord>> {
         let row = self
             .conn()
-            .query_row(
+            .prepare_cached(
                 "SELECT review_id, checklist_version, status, started_at, submitted_at,
                         time_spent_ms, score, revision
                  FROM reviews WHERE call_id = ?1 AND reviewer = ?2 AND checklist_id = ?3",
-                params![call_id, reviewer, checklist_id],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, u32>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                        r.get::<_, i64>(5)?,
-                        r.get::<_, Option<f64>>(6)?,
-                        r.get::<_, i64>(7)?,
-                    ))
-                },
-            )
+            )?
+            .query_row(params![call_id, reviewer, checklist_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, u32>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, Option<f64>>(6)?,
+                    r.get::<_, i64>(7)?,
+                ))
+            })
             .optional()?;
         let Some((review_id, version, status, started_at, submitted_at, spent, score, revision)) =
             row
@@ -251,10 +251,8 @@ impl Workspace {
         write_answer(&tx, review_id, item_id, &answer)?;
         log_event(&tx, review_id, kind, Some(item_id), old, new)?;
         answers.insert(item_id.to_string(), answer.clone());
-        tx.execute(
-            "UPDATE reviews SET score = ?2 WHERE review_id = ?1",
-            params![review_id, score(checklist, &answers).percent],
-        )?;
+        tx.prepare_cached("UPDATE reviews SET score = ?2 WHERE review_id = ?1")?
+            .execute(params![review_id, score(checklist, &answers).percent])?;
         tx.commit()?;
         Ok(answer)
     }
@@ -328,20 +326,22 @@ impl Workspace {
     }
 
     pub fn save_place(&self, reviewer: &str, place: &ReviewerPlace) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO reviewer_state (reviewer, call_id, item_id, position_ms, updated_at)
+        // Cached: written on most key presses.
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO reviewer_state (reviewer, call_id, item_id, position_ms, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(reviewer) DO UPDATE SET call_id = excluded.call_id,
                item_id = excluded.item_id, position_ms = excluded.position_ms,
                updated_at = excluded.updated_at",
-            params![
+            )?
+            .execute(params![
                 reviewer,
                 place.call_id,
                 place.item_id,
                 place.position_ms.map(|p| p as i64),
                 now_text()
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 

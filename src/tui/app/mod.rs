@@ -109,7 +109,11 @@ impl App {
             saved_place: None,
         };
         app.load_queue()?;
-        app.open_start_call()?;
+        // A damaged first call must not keep the workstation shut: the
+        // queue shows, and the message names what did not open.
+        if let Err(e) = app.open_start_call() {
+            app.warn(e.to_string());
+        }
         Ok(app)
     }
 
@@ -312,7 +316,7 @@ impl App {
         let now = Instant::now();
         let elapsed = now - self.time.last_tick;
         self.time.last_tick = now;
-        let analysis_changed = self.poll_analysis();
+        let analysis_changed = self.poll_analysis() | self.poll_link();
         let player_changed = self.listening.refresh();
         if let Some(runner) = &self.analysis.runner {
             runner.hold(self.listening.playing());

@@ -66,7 +66,7 @@ impl App {
     }
 
     /// Where a row is in the whole queue.
-    fn position_of(&self, row: &QueueRow) -> store::Result<usize> {
+    pub(super) fn position_of(&self, row: &QueueRow) -> store::Result<usize> {
         match self.queue.loaded_position(&row.call_id) {
             Some(position) => Ok(position),
             None => self.ws.queue_position(&row.key),

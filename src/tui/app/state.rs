@@ -181,6 +181,8 @@ pub struct ReviewState {
     /// by itself only: `c` and `t` act on it.
     answered: Option<usize>,
     pub crm_scroll: u16,
+    /// A link by hand being written in the background.
+    pub(super) linking: Option<super::links::PendingLink>,
 }
 
 impl ReviewState {

@@ -15,7 +15,15 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
     let queue = &app.queue;
-    let mut title = format!("{} {}/{}", t.queue, queue.submitted, queue.len);
+    // Submitted of all, and where the cursor is: a long queue has no
+    // scrollbar to tell.
+    let mut title = format!(
+        "{} {}/{} · #{}",
+        t.queue,
+        queue.submitted,
+        queue.len,
+        queue.cursor + 1
+    );
     let progress = &app.analysis.progress;
     if progress.total > 0 && progress.done < progress.total {
         let doing = if app.analysis.held {
