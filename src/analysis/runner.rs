@@ -143,7 +143,8 @@ struct Backlog {
 impl Backlog {
     fn next(&mut self, ws: &Workspace) -> crate::store::Result<Option<AnalysisJob>> {
         if self.page.is_empty() && !self.exhausted {
-            let page = ws.analysis_jobs_after(ANALYSIS_VERSION, self.after.as_ref(), BACKLOG_PAGE)?;
+            let page =
+                ws.analysis_jobs_after(ANALYSIS_VERSION, self.after.as_ref(), BACKLOG_PAGE)?;
             self.exhausted = page.len() < BACKLOG_PAGE;
             self.page = page.into();
             self.after = self.page.back().map(|(key, _)| key.clone());
@@ -174,7 +175,9 @@ fn run(path: &Path, shared: &Shared) {
         let wanted = lock(&shared.wanted).pop_front();
         let job = match wanted {
             Some(id) => ws.analysis_job(&id, ANALYSIS_VERSION),
-            None if shared.hold.load(Ordering::SeqCst) || (backlog.exhausted && backlog.page.is_empty()) => {
+            None if shared.hold.load(Ordering::SeqCst)
+                || (backlog.exhausted && backlog.page.is_empty()) =>
+            {
                 std::thread::sleep(IDLE_WAIT);
                 continue;
             }
@@ -194,7 +197,7 @@ fn run(path: &Path, shared: &Shared) {
             }
         };
         tried.insert(job.call_id.clone());
-        let result = analyse(&ws, &job, &set);
+        let result = analyse(&ws, &job, &shared.progress);
         set(&|p| {
             p.done += 1;
             p.total = p.total.max(p.done);
@@ -208,11 +211,8 @@ fn run(path: &Path, shared: &Shared) {
 }
 
 /// Analyse one call and store the result; a panic fails this call only.
-fn analyse(
-    ws: &Workspace,
-    job: &AnalysisJob,
-    set: &dyn Fn(&dyn Fn(&mut Progress)),
-) -> Result<(), String> {
+fn analyse(ws: &Workspace, job: &AnalysisJob, progress: &Mutex<Progress>) -> Result<(), String> {
+    let set = |f: &dyn Fn(&mut Progress)| f(&mut lock(progress));
     let id = job.call_id.clone();
     set(&|p| p.current = Some((id.clone(), 0.0)));
     let report = |fraction: f32| set(&|p| p.current = Some((id.clone(), fraction)));

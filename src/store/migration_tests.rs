@@ -226,7 +226,10 @@ fn check_data(ws: &Workspace, version: usize) {
         analysis_version: 7,
     };
     let row = ws.queue_row(&of, "c1").unwrap().unwrap();
-    assert_eq!((row.status, row.score), (ReviewStatus::Submitted, Some(50.0)));
+    assert_eq!(
+        (row.status, row.score),
+        (ReviewStatus::Submitted, Some(50.0))
+    );
     let flags = if version >= 2 {
         vec![crate::analysis::HealthFlag::Silent]
     } else {

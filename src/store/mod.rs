@@ -29,9 +29,9 @@ mod reviews;
 mod schema;
 
 pub use calls::UpsertOutcome;
-pub use queue::{Page, QueueKey, QueueOf, QueueRow};
 pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};
+pub use queue::{Page, QueueKey, QueueOf, QueueRow};
 pub use results::ResultRow;
 pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace};
 

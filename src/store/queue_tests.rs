@@ -36,20 +36,44 @@ fn ids(rows: &[QueueRow]) -> Vec<&str> {
 fn pages_follow_queue_order_and_continue_by_key() {
     let (_dir, ws) = workspace_with(6);
     let all = ws
-        .queue_page(&of(), Page::At { offset: 0, limit: 10 })
+        .queue_page(
+            &of(),
+            Page::At {
+                offset: 0,
+                limit: 10,
+            },
+        )
         .unwrap();
     assert_eq!(ids(&all), ["c03", "c01", "c02", "c04", "c05", "c00"]);
     assert_eq!(ws.queue_len().unwrap(), 6);
     let after = ws
-        .queue_page(&of(), Page::After { key: &all[1].key, limit: 2 })
+        .queue_page(
+            &of(),
+            Page::After {
+                key: &all[1].key,
+                limit: 2,
+            },
+        )
         .unwrap();
     assert_eq!(ids(&after), ["c02", "c04"]);
     let before = ws
-        .queue_page(&of(), Page::Before { key: &all[4].key, limit: 3 })
+        .queue_page(
+            &of(),
+            Page::Before {
+                key: &all[4].key,
+                limit: 3,
+            },
+        )
         .unwrap();
     assert_eq!(ids(&before), ["c01", "c02", "c04"]);
     let middle = ws
-        .queue_page(&of(), Page::At { offset: 4, limit: 5 })
+        .queue_page(
+            &of(),
+            Page::At {
+                offset: 4,
+                limit: 5,
+            },
+        )
         .unwrap();
     assert_eq!(ids(&middle), ["c05", "c00"]);
     assert_eq!(ws.queue_position(&all[3].key).unwrap(), 3);
@@ -70,12 +94,29 @@ fn next_open_skips_submitted_calls() {
         .unwrap();
     let first = ws.queue_next_open(&of(), None).unwrap().unwrap();
     assert_eq!(first.call_id, "c01");
-    let next = ws.queue_next_open(&of(), Some(&first.key)).unwrap().unwrap();
-    assert_eq!(next.call_id, "c02", "another reviewer's submission is not ours");
+    let next = ws
+        .queue_next_open(&of(), Some(&first.key))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        next.call_id, "c02",
+        "another reviewer's submission is not ours"
+    );
     assert_eq!(ws.queue_submitted(&of()).unwrap(), 1);
     let row = ws.queue_row(&of(), "c03").unwrap().unwrap();
-    assert_eq!((row.status, row.score), (ReviewStatus::Submitted, Some(75.0)));
-    let last = ws.queue_page(&of(), Page::At { offset: 3, limit: 1 }).unwrap();
+    assert_eq!(
+        (row.status, row.score),
+        (ReviewStatus::Submitted, Some(75.0))
+    );
+    let last = ws
+        .queue_page(
+            &of(),
+            Page::At {
+                offset: 3,
+                limit: 1,
+            },
+        )
+        .unwrap();
     assert_eq!(ws.queue_next_open(&of(), Some(&last[0].key)).unwrap(), None);
 }
 
@@ -93,12 +134,21 @@ fn a_damaged_row_is_named_and_the_others_still_read() {
         )
         .unwrap();
     let rows = ws
-        .queue_page(&of(), Page::At { offset: 0, limit: 10 })
+        .queue_page(
+            &of(),
+            Page::At {
+                offset: 0,
+                limit: 10,
+            },
+        )
         .unwrap();
     assert_eq!(rows.len(), 3);
     let bad = rows.iter().find(|r| r.call_id == "c01").unwrap();
     let problem = bad.problem.as_deref().unwrap();
-    assert!(problem.contains("вчера") && problem.contains("duration"), "{problem}");
+    assert!(
+        problem.contains("вчера") && problem.contains("duration"),
+        "{problem}"
+    );
     assert_eq!(bad.started_at, None);
     let bad_status = rows.iter().find(|r| r.call_id == "c02").unwrap();
     assert!(bad_status.problem.as_deref().unwrap().contains("lost"));
@@ -121,7 +171,13 @@ fn flags_come_with_the_row_from_the_stored_analysis() {
         analysis_version: 2,
         ..of()
     };
-    assert!(ws.queue_row(&other, "c01").unwrap().unwrap().flags.is_empty());
+    assert!(
+        ws.queue_row(&other, "c01")
+            .unwrap()
+            .unwrap()
+            .flags
+            .is_empty()
+    );
 }
 
 /// Every query the workstation runs per key press or per page uses an
@@ -135,9 +191,18 @@ fn queue_queries_use_indexes() {
         call_id: "y".into(),
     };
     let pages = [
-        Page::At { offset: 0, limit: 1 },
-        Page::After { key: &key, limit: 1 },
-        Page::Before { key: &key, limit: 1 },
+        Page::At {
+            offset: 0,
+            limit: 1,
+        },
+        Page::After {
+            key: &key,
+            limit: 1,
+        },
+        Page::Before {
+            key: &key,
+            limit: 1,
+        },
     ];
     let mut queries: Vec<String> = pages.iter().map(page_sql).collect();
     queries.push(next_open_sql());
@@ -145,10 +210,16 @@ fn queue_queries_use_indexes() {
     queries.push(POSITION_SQL.into());
     queries.push(SUBMITTED_SQL.into());
     for sql in queries {
-        let mut stmt = ws.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let mut stmt = ws
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
         let plan: Vec<String> = stmt
             .query_map(
-                rusqlite::params_from_iter(std::iter::repeat_n(rusqlite::types::Null, stmt.parameter_count())),
+                rusqlite::params_from_iter(std::iter::repeat_n(
+                    rusqlite::types::Null,
+                    stmt.parameter_count(),
+                )),
                 |r| r.get::<_, String>(3),
             )
             .unwrap()
@@ -158,7 +229,10 @@ fn queue_queries_use_indexes() {
         for step in &plan {
             let full_scan = step.starts_with("SCAN") && !step.contains("INDEX");
             assert!(!full_scan, "a full scan in\n{text}\nfor\n{sql}");
-            assert!(!step.contains("TEMP B-TREE"), "a sort in\n{text}\nfor\n{sql}");
+            assert!(
+                !step.contains("TEMP B-TREE"),
+                "a sort in\n{text}\nfor\n{sql}"
+            );
         }
         let queue_order = text.contains("calls_in_queue_order")
             || text.contains("sqlite_autoindex_calls_1")

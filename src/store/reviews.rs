@@ -138,21 +138,18 @@ impl Workspace {
                         time_spent_ms, score, revision
                  FROM reviews WHERE call_id = ?1 AND reviewer = ?2 AND checklist_id = ?3",
             )?
-            .query_row(
-                params![call_id, reviewer, checklist_id],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, u32>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                        r.get::<_, i64>(5)?,
-                        r.get::<_, Option<f64>>(6)?,
-                        r.get::<_, i64>(7)?,
-                    ))
-                },
-            )
+            .query_row(params![call_id, reviewer, checklist_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, u32>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, Option<f64>>(6)?,
+                    r.get::<_, i64>(7)?,
+                ))
+            })
             .optional()?;
         let Some((review_id, version, status, started_at, submitted_at, spent, score, revision)) =
             row
@@ -344,8 +341,7 @@ impl Workspace {
                 place.item_id,
                 place.position_ms.map(|p| p as i64),
                 now_text()
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 

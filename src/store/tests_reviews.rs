@@ -99,15 +99,9 @@ fn review_starts_with_automatic_na_and_tracks_status() {
         .start_review(&call, "rev", &checklist, auto(&checklist, &call))
         .unwrap();
     assert_eq!(again.review_id, review.review_id);
-    assert_eq!(
-        queue_status(&ws, "rev"),
-        ReviewStatus::InProgress
-    );
+    assert_eq!(queue_status(&ws, "rev"), ReviewStatus::InProgress);
     // Another reviewer has their own queue status.
-    assert_eq!(
-        queue_status(&ws, "other"),
-        ReviewStatus::New
-    );
+    assert_eq!(queue_status(&ws, "other"), ReviewStatus::New);
 }
 
 #[test]

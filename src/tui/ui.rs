@@ -42,11 +42,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     .areas(frame.area());
     panes::player::draw(frame, player, app);
     // An empty queue still has room to say how to import.
-    let queue_lines = app
-        .queue
-        .len
-        .max(if app.queue.is_empty() { 4 } else { 0 });
-    let (queue, checklist, crm) = split_middle(middle, queue_lines.min(usize::from(u16::MAX)) as u16);
+    let queue_lines = app.queue.len.max(if app.queue.is_empty() { 4 } else { 0 });
+    let (queue, checklist, crm) =
+        split_middle(middle, queue_lines.min(usize::from(u16::MAX)) as u16);
     panes::queue::draw(frame, queue, app);
     panes::checklist::draw(frame, checklist, app);
     panes::crm::draw(frame, crm, app);

@@ -34,7 +34,10 @@ impl App {
         if need_lo >= lo && need_hi <= hi {
             return Ok(());
         }
-        let start = q.cursor.saturating_sub(PAGE / 2).min(q.len.saturating_sub(PAGE));
+        let start = q
+            .cursor
+            .saturating_sub(PAGE / 2)
+            .min(q.len.saturating_sub(PAGE));
         let of = &q.of;
         let rows = if start > lo && start < hi {
             // Further down: keep the overlap, continue after its last row.
@@ -81,8 +84,10 @@ impl App {
     /// The next call after `from` not yet submitted, wrapping to the top.
     pub(super) fn next_open_after(&self, from: usize) -> store::Result<Option<usize>> {
         let q = &self.queue;
-        let loaded = (from + 1..q.start + q.rows.len())
-            .find(|&p| q.row(p).is_some_and(|r| r.status != ReviewStatus::Submitted));
+        let loaded = (from + 1..q.start + q.rows.len()).find(|&p| {
+            q.row(p)
+                .is_some_and(|r| r.status != ReviewStatus::Submitted)
+        });
         if loaded.is_some() {
             return Ok(loaded);
         }

@@ -85,9 +85,17 @@ fn item<'a>(app: &App, q: &'a QueueRow, open_id: Option<&str>, rep_width: usize)
     }
     if let Some(problem) = &q.problem {
         // A damaged row names itself; the rest of the queue reads on.
-        let text = format!("⚠ {} {}: {}", one_line(&q.call_id, 20), t.queue_bad_row, problem);
-        return ListItem::new(Line::styled(one_line(&text, 200), Style::new().fg(Color::Red)))
-            .style(style);
+        let text = format!(
+            "⚠ {} {}: {}",
+            one_line(&q.call_id, 20),
+            t.queue_bad_row,
+            problem
+        );
+        return ListItem::new(Line::styled(
+            one_line(&text, 200),
+            Style::new().fg(Color::Red),
+        ))
+        .style(style);
     }
     let arrow = match q.direction {
         Direction::In => "←",
@@ -104,9 +112,10 @@ fn item<'a>(app: &App, q: &'a QueueRow, open_id: Option<&str>, rep_width: usize)
         .iter()
         .map(crate::tui::panes::player::flag_mark)
         .collect();
-    let when = q
-        .started_at
-        .map_or_else(|| "--.-- --:--".into(), |at| at.format("%d.%m %H:%M").to_string());
+    let when = q.started_at.map_or_else(
+        || "--.-- --:--".into(),
+        |at| at.format("%d.%m %H:%M").to_string(),
+    );
     ListItem::new(Line::from(vec![
         Span::styled(format!("{mark} "), Style::new().fg(color)),
         Span::raw(format!("{when} {arrow} ")),
