@@ -520,7 +520,12 @@ fn a_damaged_row_is_named_and_the_rest_of_the_queue_shows() {
         .unwrap();
     let mut app = workstation_support::open_app(&dir.path().join("ws.sqlite"), None, Lang::En);
     let s = screen(&mut app, 160, 40);
-    assert!(s.contains("c-first damaged row: time \"yesterday\""), "{s}");
-    assert!(s.contains("Kate Miller"), "{s}");
+    assert!(s.contains("⚠ c-first damaged row: time"), "{s}");
+    assert!(s.contains("23.11 11:00 → Kate"), "{s}");
+    // Opening it says what is wrong instead of shutting the workstation.
+    assert!(
+        s.contains("c-first") && s.contains("bad time \"yesterday\""),
+        "{s}"
+    );
     assert_eq!(app.queue.len, 2);
 }

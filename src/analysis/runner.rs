@@ -197,7 +197,7 @@ fn run(path: &Path, shared: &Shared) {
             }
         };
         tried.insert(job.call_id.clone());
-        let result = analyse(&ws, &job, &set);
+        let result = analyse(&ws, &job, &shared.progress);
         set(&|p| {
             p.done += 1;
             p.total = p.total.max(p.done);
@@ -210,11 +210,9 @@ fn run(path: &Path, shared: &Shared) {
     }
 }
 
-/// How the worker changes the published progress: under its lock.
-type SetProgress<'a> = &'a dyn Fn(&dyn Fn(&mut Progress));
-
 /// Analyse one call and store the result; a panic fails this call only.
-fn analyse(ws: &Workspace, job: &AnalysisJob, set: SetProgress<'_>) -> Result<(), String> {
+fn analyse(ws: &Workspace, job: &AnalysisJob, progress: &Mutex<Progress>) -> Result<(), String> {
+    let set = |f: &dyn Fn(&mut Progress)| f(&mut lock(progress));
     let id = job.call_id.clone();
     set(&|p| p.current = Some((id.clone(), 0.0)));
     let report = |fraction: f32| set(&|p| p.current = Some((id.clone(), fraction)));
