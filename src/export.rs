@@ -110,7 +110,7 @@ pub fn write(rows: &[ResultRow], format: Format, out: impl Write) -> anyhow::Res
 /// One output document written a row at a time. The JSON is the same text
 /// `serde_json::to_string_pretty` makes of the whole list.
 enum RowWriter<W: Write> {
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
     Json { out: W, rows: usize, buffer: String },
 }
 
@@ -120,7 +120,7 @@ impl<W: Write> RowWriter<W> {
             Format::Csv => {
                 let mut writer = csv::Writer::from_writer(out);
                 writer.write_record(CSV_HEADER)?;
-                RowWriter::Csv(writer)
+                RowWriter::Csv(Box::new(writer))
             }
             Format::Json => {
                 write!(out, "[")?;

@@ -129,10 +129,10 @@ pub fn import_source_with_progress(
         + parsed.notes.len()
         + parsed.activities.len()
         + parsed.calls.len();
-    let stored = std::cell::Cell::new(0);
+    let stored = std::cell::Cell::new(0_usize);
     let step = || {
         stored.set(stored.get() + 1);
-        if stored.get() % PROGRESS_EVERY == 0 || stored.get() == rows {
+        if stored.get().is_multiple_of(PROGRESS_EVERY) || stored.get() == rows {
             progress(ImportStage::Storing, stored.get(), rows);
         }
     };
