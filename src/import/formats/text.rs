@@ -354,6 +354,11 @@ impl Table {
     }
 
     pub fn col(&self, header: &str) -> Option<usize> {
+        // Importers name columns by their key already (`call_id`), for
+        // every field of every row: skip building the key then.
+        if let Some(&i) = self.index.get(header) {
+            return Some(i);
+        }
         self.index.get(&header_key(header)).copied()
     }
 
