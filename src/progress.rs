@@ -1,6 +1,7 @@
 //! Progress of the long commands (`import`, `analyze`) on stderr: a bar
 //! when stderr is a terminal, plain lines otherwise (a log, CI, a pipe),
-//! at most one every few seconds, so standard output stays the report.
+//! at most one every few seconds (none for a command done sooner), so
+//! standard output stays the report.
 
 use callqa::domain::Lang;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -8,7 +9,9 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// How often plain lines report a stage that is still running.
+/// How often plain lines report where a command is; the first comes this
+/// long after the start, so a short command prints nothing but its result
+/// (and a failure stays one line).
 const PLAIN_EVERY: Duration = Duration::from_secs(5);
 
 pub struct Progress {
@@ -48,22 +51,23 @@ impl Progress {
         let new_stage = plain.stage != stage || plain.total != total;
         if let Some(bar) = &self.bar {
             if new_stage {
-                bar.reset();
-                bar.set_message(stage.to_string());
-                bar.set_length(total as u64);
+                // The style first: each call below may draw.
                 if total == 0 {
                     bar.set_style(style("{spinner} {msg}"));
                     bar.enable_steady_tick(Duration::from_millis(120));
                 } else {
                     bar.disable_steady_tick();
                     bar.set_style(
-                        style("{msg:20} [{bar:30}] {pos}/{len} {per_sec} {eta_precise}")
+                        style("{msg:20} [{bar:30}] {human_pos}/{human_len} {eta_precise}")
                             .progress_chars("=> "),
                     );
                 }
+                bar.reset();
+                bar.set_length(total as u64);
+                bar.set_message(stage.to_string());
             }
             bar.set_position(done as u64);
-        } else if new_stage || plain.last.elapsed() >= PLAIN_EVERY || (total > 0 && done == total) {
+        } else if plain.last.elapsed() >= PLAIN_EVERY {
             if total == 0 {
                 eprintln!("{stage}...");
             } else {
