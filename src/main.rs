@@ -403,13 +403,13 @@ fn import(
     let t = callqa::i18n::strings(lang);
     let words = progress::strings(lang);
     let bar = progress::Progress::on_stderr();
-    let report = callqa::import::fields::import_source_with_progress(
+    let report = callqa::import::import_source_with_progress(
         ws,
         batch,
         format,
         options,
         &|stage, done, total| {
-            use callqa::import::fields::ImportStage;
+            use callqa::import::ImportStage;
             let name = match stage {
                 ImportStage::Reading => words.reading,
                 ImportStage::Probing => words.probing,

@@ -2,9 +2,6 @@
 //! recording path, which must stay inside the batch folder.
 
 use crate::domain::crm::{ChannelLayout, Recording};
-// The import with a progress report, reachable from outside `import` (its
-// `mod.rs` re-exports only `import_source`): `callqa import` draws a bar.
-pub use super::external::{ImportProgress, ImportStage, import_source_with_progress};
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use std::path::{Component, Path, PathBuf};
 

@@ -12,7 +12,10 @@ pub mod fields;
 pub mod files;
 pub mod formats;
 
-pub use external::{import_batch, import_source, link_by_hand, relink};
+pub use external::{
+    ImportProgress, ImportStage, import_batch, import_source, import_source_with_progress,
+    link_by_hand, relink,
+};
 
 use crate::store::UpsertOutcome;
 use std::fmt;
