@@ -129,6 +129,8 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> anyhow:
         if event::poll(timeout)? {
             match event::read()? {
                 Event::Key(key) if key.kind != KeyEventKind::Release => {
+                    #[cfg(debug_assertions)]
+                    fault_injection::panic_on(&key);
                     app.handle_key(key);
                     dirty = true;
                 }
@@ -138,4 +140,24 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> anyhow:
         }
     }
     Ok(())
+}
+
+/// A way for the end-to-end tests to make the UI thread panic, the one
+/// fault the binary has no data path to (every panic from data is caught
+/// lower down). Debug builds only: a release binary has none of this.
+#[cfg(debug_assertions)]
+mod fault_injection {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+    /// `CALLQA_FAULT_PANIC_KEY=%`: pressing that key panics.
+    pub fn panic_on(key: &KeyEvent) {
+        let Ok(trigger) = std::env::var("CALLQA_FAULT_PANIC_KEY") else {
+            return;
+        };
+        if let KeyCode::Char(c) = key.code
+            && trigger.chars().eq(std::iter::once(c))
+        {
+            panic!("fault injected by CALLQA_FAULT_PANIC_KEY");
+        }
+    }
 }
