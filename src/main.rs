@@ -326,7 +326,11 @@ fn name_the_workspace(e: anyhow::Error) -> anyhow::Error {
             )
     });
     match OPENED.get() {
-        Some(path) if bare_sqlite => e.context(format!("workspace {}", path_line(path))),
+        // An error that already names the file (a failed open) is not
+        // prefixed with it a second time.
+        Some(path) if bare_sqlite && !format!("{e:#}").contains(&path_line(path)) => {
+            e.context(format!("workspace {}", path_line(path)))
+        }
         _ => e,
     }
 }

@@ -51,7 +51,10 @@ fn a_panic_on_the_ui_thread_saves_restores_the_terminal_and_exits_non_zero() {
         .unwrap_or(0)
     };
     while answered() < 1 {
-        assert!(start.elapsed() < Duration::from_secs(10), "answer not saved");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "answer not saved"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     tmux.literal("%");

@@ -41,10 +41,12 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path}: cannot open the workspace: {source}")]
+    #[error("{path}: cannot open the workspace: {source}{room}")]
     Open {
         path: String,
         source: rusqlite::Error,
+        /// What the disk has left, when that explains the error.
+        room: String,
     },
     #[error("{path}: no workspace there; `callqa import BATCH --db {path}` makes one")]
     Missing { path: String },
@@ -78,10 +80,12 @@ pub enum StoreError {
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
     /// An SQLite error (disk full, locked, I/O) with the file it hit.
-    #[error("{path}: {source}")]
+    #[error("{path}: {source}{room}")]
     In {
         path: String,
         source: rusqlite::Error,
+        /// What the disk has left, when that explains the error.
+        room: String,
     },
 }
 
@@ -92,10 +96,41 @@ impl StoreError {
         match self {
             StoreError::Sql(source) => StoreError::In {
                 path: crate::text::path_line(path),
+                room: room_left(path, &source),
                 source,
             },
             other => other,
         }
+    }
+
+    fn open(path: &Path, source: rusqlite::Error) -> StoreError {
+        StoreError::Open {
+            path: path.display().to_string(),
+            room: room_left(path, &source),
+            source,
+        }
+    }
+}
+
+/// On a full disk SQLite often says only "disk I/O error" (growing the
+/// WAL index fails before any page write does): say that the disk is full
+/// when it is, so the reviewer knows what to free rather than suspecting
+/// a damaged workspace.
+fn room_left(path: &Path, source: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode;
+    const NEARLY_FULL: u64 = 1 << 20;
+    if !matches!(
+        source.sqlite_error_code(),
+        Some(ErrorCode::DiskFull | ErrorCode::SystemIoFailure)
+    ) {
+        return String::new();
+    }
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    match crate::files::free_space(folder.unwrap_or(Path::new("."))) {
+        Some(free) if free < NEARLY_FULL => {
+            format!(" (the disk holding it is full: {free} bytes free)")
+        }
+        _ => String::new(),
     }
 }
 
@@ -142,10 +177,7 @@ impl Workspace {
     }
 
     fn connect(path: &Path, create: bool) -> Result<Workspace> {
-        let open_err = |source| StoreError::Open {
-            path: path.display().to_string(),
-            source,
-        };
+        let open_err = |source| StoreError::open(path, source);
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -287,10 +319,7 @@ fn claim(conn: &Connection, path: &Path, create: bool) -> Result<()> {
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .map_err(|e| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => foreign("not an SQLite file"),
-            _ => StoreError::Open {
-                path: path.display().to_string(),
-                source: e,
-            },
+            _ => StoreError::open(path, e),
         })?;
     if id == APPLICATION_ID {
         return Ok(());
