@@ -108,6 +108,19 @@ pub fn io_reason(err: &std::io::Error) -> String {
     }
 }
 
+/// Bytes an unprivileged writer may still use on the file system holding
+/// `folder`, or `None` when it cannot be asked.
+pub fn free_space(folder: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(folder.as_os_str().as_bytes()).ok()?;
+    // SAFETY: a valid NUL-terminated path and a zeroed struct statvfs(3) fills.
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c_path.as_ptr(), &mut stats) } != 0 {
+        return None;
+    }
+    Some(stats.f_bavail as u64 * stats.f_frsize as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,17 +174,4 @@ mod tests {
                 .contains("larger than 2 bytes")
         );
     }
-}
-
-/// Bytes an unprivileged writer may still use on the file system holding
-/// `folder`, or `None` when it cannot be asked.
-pub fn free_space(folder: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let c_path = std::ffi::CString::new(folder.as_os_str().as_bytes()).ok()?;
-    // SAFETY: a valid NUL-terminated path and a zeroed struct statvfs(3) fills.
-    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
-    if unsafe { libc::statvfs(c_path.as_ptr(), &mut stats) } != 0 {
-        return None;
-    }
-    Some(stats.f_bavail as u64 * stats.f_frsize as u64)
 }
