@@ -3,6 +3,7 @@
 //! Nothing here knows about SQLite, the terminal or audio, so reports, exports
 //! and tests can reuse the rules without a workspace or a screen.
 
+pub mod active_time;
 pub mod audit;
 pub mod auto_checks;
 pub mod checklist;

@@ -8,7 +8,7 @@ use crate::domain::AnswerValue;
 use crate::store::AnswerChange;
 use crate::tui::keymap::{Action, KeySpec, Screen};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The longest line a text field takes.
 const INPUT_CHARS: usize = 2000;
@@ -28,7 +28,7 @@ fn is_ctrl_c(key: &KeyEvent) -> bool {
 
 impl App {
     pub fn handle_key(&mut self, key: KeyEvent) {
-        self.time.last_key = Instant::now();
+        self.note_activity();
         if is_ctrl_c(&key) {
             return self.perform(Action::Quit);
         }

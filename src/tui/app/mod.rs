@@ -12,6 +12,7 @@ use super::keymap::{Action, Keymap, Screen};
 use crate::analysis::runner::Analyser;
 use crate::analysis::{ANALYSIS_VERSION, CallAnalysis};
 use crate::audio::{PlayerCommand, PlayerHandle};
+use crate::domain::active_time::ActiveTime;
 use crate::domain::auto_checks::{Facts, automatic_answers};
 use crate::domain::scoring::{Score, score};
 use crate::domain::{Answer, Checklist, Lang};
@@ -34,9 +35,6 @@ pub use state::{
     ScreenState, Session,
 };
 
-/// Listening without touching a key for longer than this is not counted
-/// as review time unless the call is playing.
-const IDLE_CUTOFF: Duration = Duration::from_secs(300);
 /// Review time is written to the workspace at least this often.
 const TIME_FLUSH: Duration = Duration::from_secs(30);
 /// While playing, the place is written when the playhead has moved this
@@ -44,13 +42,6 @@ const TIME_FLUSH: Duration = Duration::from_secs(30);
 const PLACE_WHILE_PLAYING: Duration = Duration::from_secs(5);
 /// Queue rows from the cursor on that are analysed before the backlog.
 const WANT_AHEAD: usize = 20;
-
-/// Review time not yet written, and when the reviewer last did anything.
-struct TimeKeeping {
-    pending: Duration,
-    last_tick: Instant,
-    last_key: Instant,
-}
 
 pub struct App {
     pub ws: Workspace,
@@ -60,7 +51,8 @@ pub struct App {
     pub listening: Listening,
     pub screen: ScreenState,
     pub analysis: AnalysisState,
-    time: TimeKeeping,
+    /// Review time of the open call (`domain::active_time`).
+    time: ActiveTime,
     /// The place as last written, so a key that moves nothing writes nothing.
     saved_place: Option<ReviewerPlace>,
 }
@@ -101,11 +93,7 @@ impl App {
                 quit: false,
             },
             analysis: AnalysisState::default(),
-            time: TimeKeeping {
-                pending: Duration::ZERO,
-                last_tick: Instant::now(),
-                last_key: Instant::now(),
-            },
+            time: ActiveTime::new(Instant::now()),
             saved_place: None,
         };
         app.load_queue()?;
@@ -245,6 +233,7 @@ impl App {
     /// after reopening still returns there.
     fn open_call_at(&mut self, index: usize, place: Option<&ReviewerPlace>) -> anyhow::Result<()> {
         self.flush_time();
+        self.time.restart(Instant::now());
         self.select(index)?;
         let Some(row) = self.queue.selected() else {
             return Ok(());
@@ -313,19 +302,16 @@ impl App {
     /// Read the player and the analysis; true when the screen needs a
     /// redraw because what it shows has changed.
     pub fn tick(&mut self) -> bool {
-        let now = Instant::now();
-        let elapsed = now - self.time.last_tick;
-        self.time.last_tick = now;
         let analysis_changed = self.poll_analysis() | self.poll_link();
         let player_changed = self.listening.refresh();
         if let Some(runner) = &self.analysis.runner {
             runner.hold(self.listening.playing());
             self.analysis.held = runner.held();
         }
-        if self.listening.playing() || now - self.time.last_key < IDLE_CUTOFF {
-            self.time.pending += elapsed;
+        if self.listening.playing() {
+            self.note_activity();
         }
-        if self.time.pending > TIME_FLUSH {
+        if self.time.pending() > TIME_FLUSH {
             self.flush_time();
         }
         if player_changed {
@@ -348,17 +334,33 @@ impl App {
         }
     }
 
+    /// A key or a playing call: review time for the open call, unless
+    /// the reviewer is on the audit screen.
+    pub(super) fn note_activity(&mut self) {
+        let on_the_call = self.review.open.is_some() && self.screen.audit.is_none();
+        self.time.active(Instant::now(), on_the_call);
+    }
+
+    /// Review time of the open call's review: written plus pending.
+    pub fn time_spent_ms(&self) -> Option<u64> {
+        let review = self.review.open.as_ref()?.review.as_ref()?;
+        Some(review.time_spent_ms + self.time.pending().as_millis() as u64)
+    }
+
+    /// Write the open call's pending time to its review. A call with no
+    /// review yet keeps it until one is started (the first answer) or
+    /// another call is opened.
     pub(super) fn flush_time(&mut self) {
         let Some(review) = self.review.open.as_mut().and_then(|o| o.review.as_mut()) else {
             return;
         };
-        let ms = self.time.pending.as_millis() as u64;
+        let ms = self.time.pending().as_millis() as u64;
         if ms == 0 {
             return;
         }
         if self.ws.add_time_spent(review.review_id, ms).is_ok() {
             review.time_spent_ms += ms;
-            self.time.pending = Duration::ZERO;
+            self.time.take();
         }
     }
 

@@ -25,6 +25,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         if score.critical_failed {
             title = format!("{title} · {}", t.critical_failed);
         }
+        if let Some(ms) = app.time_spent_ms() {
+            title = format!("{title} · {} {}", t.time_spent, clock(ms));
+        }
         if app.review.status() == ReviewStatus::Submitted {
             title = format!("{title} · {}", t.status_submitted);
         }
