@@ -244,6 +244,16 @@ impl Period {
         NaiveDate::from_isoywd_opt(self.year, self.week, Weekday::Mon).expect("a checked week")
     }
 
+    /// The week after.
+    pub fn next(self) -> Period {
+        Period::of(self.start() + chrono::Duration::days(7))
+    }
+
+    /// Its Sunday.
+    pub fn end(self) -> NaiveDate {
+        self.start() + chrono::Duration::days(6)
+    }
+
     pub fn contains(self, day: NaiveDate) -> bool {
         Period::of(day) == self
     }

@@ -35,6 +35,41 @@ fn workspace_at(path: &Path, version: usize) {
     if version >= 4 {
         fill_v4(&conn);
     }
+    if has_plan_tables(&conn) {
+        fill_plan(&conn);
+    }
+}
+
+/// Whether the plan's migration is applied: told by its tables, so the
+/// tests need no change when migrations are renumbered.
+fn has_plan_tables(conn: &Connection) -> bool {
+    conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'plans'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .unwrap()
+        == 1
+}
+
+/// The plan's migration: a roster row, rules, and a plan of c1's week.
+fn fill_plan(conn: &Connection) {
+    conn.execute_batch(
+        "INSERT INTO reps VALUES ('анна', 'Анна', '2024-02-01', 'Юг', 85.5, 1, '2026-11-23');",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO sampling_rules VALUES (1, ?1, ?2)",
+        params![crate::domain::sampling::DEFAULT_SAMPLING_TOML, AT],
+    )
+    .unwrap();
+    conn.execute_batch(
+        "INSERT INTO settings VALUES ('sampling.rules_version', '1');
+         INSERT INTO plans VALUES ('2026-W48', 's', 1, 1, '2026-11-23', '[]', '[]', 0);
+         INSERT INTO plan_entries VALUES ('2026-W48', 0, 'c1', 'Анна', 'quality',
+             '{\"why\":\"quota\"}', -5, NULL, 'Мария');",
+    )
+    .unwrap();
 }
 
 /// Version 1: settings, a batch, the checklist, a call with its contact,
@@ -249,6 +284,22 @@ fn check_data(ws: &Workspace, version: usize) {
         ws.all_activities().unwrap().len(),
         usize::from(version >= 3)
     );
+
+    // Made with the plan's migration: its data reads back; made before it:
+    // no roster, no plan, no rules (the defaults apply).
+    let period = crate::domain::sampling::Period::parse("2026-W48").unwrap();
+    let roster = ws.roster().unwrap();
+    if let Some(plan) = ws.plan(period).unwrap() {
+        assert_eq!(plan.entries[0].call_id, "c1", "{what}");
+        assert_eq!(plan.entries[0].rank, (-5i64) as u64);
+        assert_eq!(roster[0].plan_pct, Some(85.5));
+        assert_eq!(ws.plan_queue(period, REVIEWER).unwrap().len(), 1);
+        assert!(ws.sampling_rules().unwrap().is_some());
+    } else {
+        assert!(roster.is_empty(), "{what}");
+        assert_eq!(ws.sampling_rules().unwrap(), None);
+    }
+    assert_eq!(ws.period_calls(period, 7).unwrap().len(), 1, "{what}");
 }
 
 #[test]

@@ -23,6 +23,7 @@ mod calls;
 mod crm;
 mod links;
 mod listening;
+mod plans;
 mod queue;
 mod results;
 mod reviews;
@@ -31,6 +32,7 @@ mod schema;
 pub use calls::UpsertOutcome;
 pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};
+pub use plans::{PeriodCall, PlannedCall};
 pub use queue::{Page, QueueKey, QueueOf, QueueRow};
 pub use results::ResultRow;
 pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace};
@@ -69,6 +71,10 @@ pub enum StoreError {
         "checklist {id} version {version} is already in the workspace with different content; raise `version` in the TOML"
     )]
     ChecklistChanged { id: String, version: u32 },
+    #[error(
+        "sampling rules version {version} are already in the workspace with different content; raise `version` in the TOML"
+    )]
+    SamplingRulesChanged { version: u32 },
     #[error("no call {0:?} in the workspace")]
     NoSuchCall(String),
     #[error("a link by hand needs a contact, a deal or both; nothing was changed")]

@@ -191,6 +191,50 @@ const MIGRATIONS: &[&str] = &[
     UPDATE call_analysis SET flags = json_extract(result, '$.flags')
         WHERE json_valid(result);
     "#,
+    // 5: the weekly plan: the rep roster of the batches, the sampling rules
+    // by version, plans and their drawn calls (replaced ones kept), and the
+    // calls of a period found by their own local day.
+    r#"
+    CREATE TABLE reps (
+        rep_key     TEXT PRIMARY KEY,
+        rep         TEXT NOT NULL,
+        started_on  TEXT,
+        team        TEXT NOT NULL,
+        plan_pct    REAL,
+        batch_id    INTEGER NOT NULL REFERENCES batches(batch_id),
+        imported_at TEXT NOT NULL
+    );
+    CREATE TABLE sampling_rules (
+        version   INTEGER PRIMARY KEY,
+        toml      TEXT NOT NULL,
+        loaded_at TEXT NOT NULL
+    );
+    CREATE TABLE plans (
+        period        TEXT PRIMARY KEY,
+        seed          TEXT NOT NULL,
+        rules_version INTEGER NOT NULL REFERENCES sampling_rules(version),
+        algorithm     INTEGER NOT NULL,
+        drawn_at      TEXT NOT NULL,
+        shortfalls    TEXT NOT NULL,
+        unrostered    TEXT NOT NULL,
+        not_analysed  INTEGER NOT NULL
+    );
+    CREATE TABLE plan_entries (
+        period   TEXT NOT NULL REFERENCES plans(period),
+        position INTEGER NOT NULL,
+        call_id  TEXT NOT NULL REFERENCES calls(call_id),
+        rep      TEXT NOT NULL,
+        bucket   TEXT NOT NULL CHECK (bucket IN ('quality', 'telephony')),
+        reason   TEXT NOT NULL,
+        rank     INTEGER NOT NULL,
+        replaced TEXT,
+        reviewer TEXT,
+        PRIMARY KEY (period, call_id)
+    );
+    CREATE INDEX plan_entries_by_reviewer
+        ON plan_entries(period, reviewer, bucket, position);
+    CREATE INDEX calls_by_local_day ON calls(substr(started_at, 1, 10));
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -1,0 +1,263 @@
+//! The plan in the workspace: saved whole or not at all, read back as it
+//! was drawn, the rules pinned by version, the period's calls by their own
+//! local day, a reviewer's part through an index.
+
+use super::*;
+use crate::domain::crm::{Call, Direction, Recording};
+use crate::domain::plan::{assign, draw, replace};
+use crate::store::test_support::temp_workspace;
+use std::collections::HashMap;
+
+fn call(id: &str, rep: &str, started_at: &str, secs: u64) -> Call {
+    Call {
+        call_id: id.into(),
+        started_at: chrono::DateTime::parse_from_rfc3339(started_at).unwrap(),
+        rep: rep.into(),
+        direction: Direction::Out,
+        phone: "+79123456789".into(),
+        contact_id: None,
+        deal_id: None,
+        script: None,
+        recording: Recording {
+            path: format!("/x/{id}.wav"),
+            container: "wav".into(),
+            codec: "pcm_s16le".into(),
+            duration_ms: secs * 1000,
+            channels: 1,
+            sample_rate: 8000,
+            channel_layout: Default::default(),
+        },
+    }
+}
+
+fn week() -> Period {
+    Period::parse("2026-W48").unwrap()
+}
+
+/// Анна: 5 long calls and a short one in week 48; Борис: one long call.
+fn workspace() -> (tempfile::TempDir, Workspace) {
+    let (dir, ws) = temp_workspace();
+    let batch = ws.batch_id("/x").unwrap();
+    for i in 0..5 {
+        let at = format!("2026-11-2{}T10:00:00+03:00", 3 + i);
+        ws.upsert_call(batch, &call(&format!("a{i}"), "Анна", &at, 90))
+            .unwrap();
+    }
+    let calls = [
+        call("a-short", "Анна", "2026-11-24T12:00:00+03:00", 30),
+        call("b0", "Борис", "2026-11-25T12:00:00+03:00", 120),
+        // Monday 01:00 in Moscow is Sunday in UTC: week 49 by its own day.
+        call("next", "Анна", "2026-11-30T01:00:00+03:00", 120),
+        // Sunday 23:30 in Moscow is Monday 30.11 nowhere it matters: week 48.
+        call("late", "Анна", "2026-11-29T23:30:00+03:00", 120),
+    ];
+    for c in &calls {
+        ws.upsert_call(batch, c).unwrap();
+    }
+    let rules = SamplingRules::defaults();
+    ws.use_sampling_rules(&rules, crate::domain::sampling::DEFAULT_SAMPLING_TOML)
+        .unwrap();
+    (dir, ws)
+}
+
+fn drawn(ws: &Workspace) -> Plan {
+    let calls: Vec<Candidate> = ws
+        .period_calls(week(), 1)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.candidate)
+        .collect();
+    draw(
+        week(),
+        "seed",
+        &SamplingRules::defaults(),
+        &[],
+        &calls,
+        None,
+    )
+}
+
+#[test]
+fn the_period_holds_the_calls_of_its_own_local_days_with_their_flags() {
+    let (_dir, ws) = workspace();
+    ws.save_analysis(
+        "a0",
+        1,
+        r#"{"flags":[{"flag":"one-way-audio","silent_side":"client"}]}"#,
+    )
+    .unwrap();
+    ws.save_analysis("a1", 1, r#"{"flags":[]}"#).unwrap();
+    let calls = ws.period_calls(week(), 1).unwrap();
+    let mut ids: Vec<&str> = calls.iter().map(|c| c.candidate.call_id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["a-short", "a0", "a1", "a2", "a3", "a4", "b0", "late"]);
+    let flags = |id: &str| {
+        calls
+            .iter()
+            .find(|c| c.candidate.call_id == id)
+            .unwrap()
+            .candidate
+            .flags
+            .clone()
+    };
+    assert_eq!(flags("a0"), Some(vec!["one-way-audio".to_string()]));
+    assert_eq!(flags("a1"), Some(vec![]));
+    assert_eq!(flags("a2"), None, "not analysed");
+    // Another analysis version's flags do not count.
+    assert_eq!(ws.period_calls(week(), 2).unwrap()[0].candidate.flags, None);
+    let next = ws.period_calls(week().next(), 1).unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].started_at, "2026-11-30T01:00:00+03:00");
+}
+
+#[test]
+fn a_plan_reads_back_as_it_was_drawn_replacements_and_reviewers_included() {
+    let (_dir, ws) = workspace();
+    let mut plan = drawn(&ws);
+    let calls: Vec<Candidate> = ws
+        .period_calls(week(), 1)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.candidate)
+        .collect();
+    let first = plan.entries[0].call_id.clone();
+    replace(
+        &mut plan,
+        &first,
+        "a fax",
+        &SamplingRules::defaults(),
+        &calls,
+    )
+    .unwrap();
+    let reviewers = ["anna".to_string(), "boris".to_string()];
+    assign(&mut plan, &reviewers, &HashMap::new());
+    ws.save_plan(&plan).unwrap();
+    assert_eq!(ws.plan(week()).unwrap(), Some(plan.clone()));
+    assert_eq!(ws.plan(week().next()).unwrap(), None);
+
+    // A reviewer's part: their calls not replaced, quality first.
+    let mine = ws.plan_queue(week(), "anna").unwrap();
+    let theirs = ws.plan_queue(week(), "boris").unwrap();
+    let active = plan.active().count();
+    assert_eq!(mine.len() + theirs.len(), active);
+    assert!(mine.iter().chain(&theirs).all(|c| c.call_id != first));
+    for part in [&mine, &theirs] {
+        let buckets: Vec<Bucket> = part.iter().map(|c| c.bucket).collect();
+        let mut sorted = buckets.clone();
+        sorted.sort();
+        assert_eq!(buckets, sorted);
+    }
+
+    // Saving again replaces the period's plan.
+    plan.entries.truncate(1);
+    ws.save_plan(&plan).unwrap();
+    assert_eq!(ws.plan(week()).unwrap().unwrap().entries.len(), 1);
+}
+
+#[test]
+fn a_plan_that_cannot_be_stored_whole_leaves_the_stored_one_as_it_was() {
+    let (_dir, ws) = workspace();
+    let plan = drawn(&ws);
+    ws.save_plan(&plan).unwrap();
+    let mut broken = plan.clone();
+    broken.seed = "other".into();
+    let mut ghost = broken.entries[0].clone();
+    ghost.call_id = "no-such-call".into();
+    broken.entries.push(ghost);
+    assert!(ws.save_plan(&broken).is_err());
+    assert_eq!(ws.plan(week()).unwrap(), Some(plan));
+    // Nor is a plan stored under rules the workspace does not hold.
+    let mut unknown_rules = drawn(&ws);
+    unknown_rules.period = week().next();
+    unknown_rules.rules_version = 99;
+    assert!(ws.save_plan(&unknown_rules).is_err());
+    assert_eq!(ws.plan(week().next()).unwrap(), None);
+}
+
+#[test]
+fn rules_are_kept_by_version_and_cannot_change_silently() {
+    let (_dir, ws) = temp_workspace();
+    assert_eq!(ws.sampling_rules().unwrap(), None);
+    let text = crate::domain::sampling::DEFAULT_SAMPLING_TOML;
+    let rules = SamplingRules::defaults();
+    ws.use_sampling_rules(&rules, text).unwrap();
+    ws.use_sampling_rules(&rules, text).unwrap();
+    assert_eq!(
+        ws.sampling_rules().unwrap(),
+        Some((rules.clone(), text.into()))
+    );
+    let changed = text.replace("quality = 3", "quality = 4");
+    let err = ws.use_sampling_rules(&rules, &changed).unwrap_err();
+    assert!(err.to_string().contains("raise `version`"), "{err}");
+    let v2 = changed.replace("version = 1", "version = 2");
+    let rules2 = SamplingRules::from_toml(&v2, "v2").unwrap();
+    ws.use_sampling_rules(&rules2, &v2).unwrap();
+    assert_eq!(ws.sampling_rules().unwrap().unwrap().0.quota.quality, 4);
+}
+
+#[test]
+fn the_roster_is_kept_by_rep_and_a_later_batch_wins() {
+    let (_dir, ws) = temp_workspace();
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let first = ws.batch_id("/one").unwrap();
+    let second = ws.batch_id("/two").unwrap();
+    let anna = RepProfile {
+        rep: "Анна Смирнова".into(),
+        started_on: day("2024-02-01"),
+        team: "Юг".into(),
+        plan_pct: Some(112.0),
+    };
+    let boris = RepProfile {
+        rep: "Борис".into(),
+        started_on: None,
+        team: String::new(),
+        plan_pct: None,
+    };
+    ws.save_roster(first, &[anna.clone(), boris.clone()])
+        .unwrap();
+    let anna_later = RepProfile {
+        rep: "анна  смирнова".into(),
+        plan_pct: Some(80.0),
+        ..anna
+    };
+    ws.save_roster(second, std::slice::from_ref(&anna_later))
+        .unwrap();
+    assert_eq!(ws.roster().unwrap(), [anna_later, boris]);
+}
+
+#[test]
+fn a_reviewers_part_and_the_periods_calls_are_read_through_indexes() {
+    let (_dir, ws) = workspace();
+    for sql in [PLAN_QUEUE_SQL, PERIOD_CALLS_SQL] {
+        let mut stmt = ws
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(
+                rusqlite::params_from_iter(std::iter::repeat_n(
+                    rusqlite::types::Null,
+                    stmt.parameter_count(),
+                )),
+                |r| r.get::<_, String>(3),
+            )
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let text = plan.join("\n");
+        assert!(
+            text.contains("plan_entries_by_reviewer") || text.contains("calls_by_local_day"),
+            "no index in\n{text}\nfor\n{sql}"
+        );
+        for step in &plan {
+            assert!(
+                !(step.starts_with("SCAN") && !step.contains("INDEX")),
+                "a full scan in\n{text}\nfor\n{sql}"
+            );
+            assert!(
+                !step.contains("TEMP B-TREE"),
+                "a sort in\n{text}\nfor\n{sql}"
+            );
+        }
+    }
+}
