@@ -27,6 +27,15 @@ pub struct Strings {
     pub answered: &'static str,
     /// Review time on the checklist's title, before the duration.
     pub time_spent: &'static str,
+    /// The queue's title while it shows the reviewer's plan.
+    pub plan: &'static str,
+    /// After the plan's reviewed/planned count.
+    pub plan_done: &'static str,
+    /// The plan-view key pressed with no plan for this reviewer.
+    pub no_plan: &'static str,
+    /// One-letter marks of a plan's buckets in the queue.
+    pub tag_quality: &'static str,
+    pub tag_telephony: &'static str,
     pub critical_failed: &'static str,
     pub auto: &'static str,
     pub contact: &'static str,
@@ -164,6 +173,11 @@ pub const EN: Strings = Strings {
     score: "Score",
     answered: "answered",
     time_spent: "time",
+    plan: "Plan",
+    plan_done: "reviewed",
+    no_plan: "No plan gives you calls: `callqa plan --reviewers NAME` draws one",
+    tag_quality: "Q",
+    tag_telephony: "T",
     critical_failed: "critical item failed",
     auto: "auto",
     contact: "Contact",
@@ -308,6 +322,11 @@ pub const RU: Strings = Strings {
     score: "Оценка",
     answered: "отвечено",
     time_spent: "время",
+    plan: "План",
+    plan_done: "проверено",
+    no_plan: "Ни один план не даёт вам звонков: `callqa plan --reviewers ИМЯ` составит план",
+    tag_quality: "К",
+    tag_telephony: "Т",
     critical_failed: "провален критичный пункт",
     auto: "авто",
     contact: "Контакт",

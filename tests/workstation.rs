@@ -333,7 +333,8 @@ fn demo_calls_open_with_the_crm_checks_prefilled() {
     assert!(answers["crm_written"].automatic);
     // Its only task was due ten days before the call: no next step.
     assert_eq!(answers["crm_next_step"].value, Some(AnswerValue::No));
-    // call-004's contact lacks email and role.
+    // call-004 lasts 25 s: a telephony check, with the telephony
+    // checklist (no CRM items on it), not the sales one.
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Down);
@@ -341,12 +342,10 @@ fn demo_calls_open_with_the_crm_checks_prefilled() {
     press(&mut app, KeyCode::Enter);
     let open = app.review.open.as_ref().unwrap();
     assert_eq!(open.call.call_id, "call-004");
-    assert_eq!(open.answers()["crm_contact"].value, Some(AnswerValue::No));
-    assert_eq!(
-        open.answers()["crm_deal"].value,
-        Some(AnswerValue::No),
-        "no deal linked"
-    );
+    assert_eq!(app.checklist().id, "telephony");
+    assert!(!open.answers().contains_key("crm_contact"));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("Both sides are audible"), "{s}");
 }
 
 #[test]
@@ -489,9 +488,12 @@ fn the_place_is_kept_exactly_across_a_kill_even_right_after_reopening() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let left = place(&app);
+    // c-second lasts 25 s: item 5 of the telephony checklist.
+    let fifth = app.checklist().items[4].id.clone();
+    assert_eq!(app.checklist().id, "telephony");
     assert_eq!(
         (left.0.as_deref(), left.1.as_deref()),
-        (Some("c-second"), Some("bigger_task"))
+        (Some("c-second"), Some(fifth.as_str()))
     );
     // Killed: no shutdown. Reopening must not write over the place before
     // it is restored, so a second kill right away loses nothing.

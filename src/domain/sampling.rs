@@ -36,6 +36,13 @@ impl Bucket {
             Bucket::None => "none",
         }
     }
+
+    /// The bucket a `code()` names.
+    pub fn from_code(code: &str) -> Option<Bucket> {
+        [Bucket::Quality, Bucket::Telephony, Bucket::None]
+            .into_iter()
+            .find(|b| b.code() == code)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -209,6 +216,18 @@ impl SamplingRules {
             .find(|b| u64::from(b.from_s) <= secs)
             .map_or(Bucket::None, |b| b.kind)
     }
+
+    /// Which checklist a call is reviewed with: telephony when the plan drew
+    /// it for the telephony check (a flagged call of any length), or, for a
+    /// call in no plan, when its length is in a telephony bucket; the sales
+    /// checklist otherwise. A reviewer may open any call, so a call too
+    /// short to be drawn still gets one: the sales checklist.
+    pub fn checklist_bucket(&self, planned: Option<Bucket>, duration_ms: u64) -> Bucket {
+        match planned.unwrap_or_else(|| self.bucket(duration_ms)) {
+            Bucket::Telephony => Bucket::Telephony,
+            Bucket::Quality | Bucket::None => Bucket::Quality,
+        }
+    }
 }
 
 /// A review period: an ISO week.
@@ -333,5 +352,22 @@ mod tests {
         let sunday = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         assert!(p.contains(sunday));
         assert!(!p.contains(sunday.succ_opt().unwrap()));
+    }
+
+    #[test]
+    fn the_plan_decides_the_checklist_and_else_the_length_does() {
+        let rules = SamplingRules::defaults();
+        assert_eq!(rules.checklist_bucket(None, 25_000), Bucket::Telephony);
+        assert_eq!(rules.checklist_bucket(None, 90_000), Bucket::Quality);
+        assert_eq!(rules.checklist_bucket(None, 5_000), Bucket::Quality);
+        // A flagged five-minute call drawn for the telephony check.
+        assert_eq!(
+            rules.checklist_bucket(Some(Bucket::Telephony), 300_000),
+            Bucket::Telephony
+        );
+        assert_eq!(
+            rules.checklist_bucket(Some(Bucket::Quality), 25_000),
+            Bucket::Quality
+        );
     }
 }

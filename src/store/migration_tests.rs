@@ -257,7 +257,6 @@ fn check_data(ws: &Workspace, version: usize) {
     // beside the analysis (filled in from the analyses already stored).
     let of = crate::store::QueueOf {
         reviewer: REVIEWER.into(),
-        checklist_id: checklist.id.clone(),
         analysis_version: 7,
     };
     let row = ws.queue_row(&of, "c1").unwrap().unwrap();

@@ -12,19 +12,18 @@
 //! One damaged row must not hide the others: a row whose time, status or
 //! duration does not read is returned with `problem` naming what is wrong.
 
-use super::{Result, Workspace};
+use super::{Result, StoreError, Workspace};
 use crate::analysis::HealthFlag;
 use crate::domain::ReviewStatus;
 use crate::domain::crm::{Direction, Timestamp};
+use crate::domain::sampling::{Bucket, Period};
 use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Row, params};
 
-/// Whose queue: the reviewer, the checklist their statuses are for, and
-/// the analysis version whose flags count.
+/// Whose queue: the reviewer and the analysis version whose flags count.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueOf {
     pub reviewer: String,
-    pub checklist_id: String,
     pub analysis_version: u32,
 }
 
@@ -63,47 +62,51 @@ pub enum Page<'a> {
     Before { key: &'a QueueKey, limit: usize },
 }
 
+/// The status is that of the reviewer's latest review of the call, with
+/// whichever checklist the call took (sales or telephony: see
+/// `SamplingRules::checklist_bucket`).
 const SELECT: &str = "SELECT c.started_at_utc, c.call_id, c.started_at, c.rep, c.direction,
         c.duration_ms, r.status, r.score, a.flags
      FROM calls c
      LEFT JOIN reviews r
-        ON r.call_id = c.call_id AND r.reviewer = ?1 AND r.checklist_id = ?2
+        ON r.review_id = (SELECT max(s.review_id) FROM reviews s
+                          WHERE s.call_id = c.call_id AND s.reviewer = ?1)
      LEFT JOIN call_analysis a
-        ON a.call_id = c.call_id AND a.version = ?3
+        ON a.call_id = c.call_id AND a.version = ?2
        AND a.recording_path = c.recording_path AND a.duration_ms = c.duration_ms";
 
 /// Not submitted by this reviewer: for "the next call to review".
 const OPEN: &str = "NOT EXISTS (SELECT 1 FROM reviews s WHERE s.call_id = c.call_id
-        AND s.reviewer = ?1 AND s.checklist_id = ?2 AND s.status = 'submitted')";
+        AND s.reviewer = ?1 AND s.status = 'submitted')";
 
 pub(crate) fn page_sql(page: &Page) -> String {
     match page {
         Page::At { .. } => {
-            format!("{SELECT} ORDER BY c.started_at_utc, c.call_id LIMIT ?4 OFFSET ?5")
+            format!("{SELECT} ORDER BY c.started_at_utc, c.call_id LIMIT ?3 OFFSET ?4")
         }
         Page::After { .. } => format!(
-            "{SELECT} WHERE (c.started_at_utc, c.call_id) > (?4, ?5)
-             ORDER BY c.started_at_utc, c.call_id LIMIT ?6"
+            "{SELECT} WHERE (c.started_at_utc, c.call_id) > (?3, ?4)
+             ORDER BY c.started_at_utc, c.call_id LIMIT ?5"
         ),
         Page::Before { .. } => format!(
-            "{SELECT} WHERE (c.started_at_utc, c.call_id) < (?4, ?5)
-             ORDER BY c.started_at_utc DESC, c.call_id DESC LIMIT ?6"
+            "{SELECT} WHERE (c.started_at_utc, c.call_id) < (?3, ?4)
+             ORDER BY c.started_at_utc DESC, c.call_id DESC LIMIT ?5"
         ),
     }
 }
 
 pub(crate) fn next_open_sql() -> String {
     format!(
-        "{SELECT} WHERE (c.started_at_utc, c.call_id) > (?4, ?5) AND {OPEN}
+        "{SELECT} WHERE (c.started_at_utc, c.call_id) > (?3, ?4) AND {OPEN}
          ORDER BY c.started_at_utc, c.call_id LIMIT 1"
     )
 }
 
-pub(crate) const ROW_SQL: &str = "WHERE c.call_id = ?4";
+pub(crate) const ROW_SQL: &str = "WHERE c.call_id = ?3";
 pub(crate) const POSITION_SQL: &str =
     "SELECT COUNT(*) FROM calls WHERE (started_at_utc, call_id) < (?1, ?2)";
 pub(crate) const SUBMITTED_SQL: &str = "SELECT COUNT(*) FROM reviews
-     WHERE reviewer = ?1 AND checklist_id = ?2 AND status = 'submitted'";
+     WHERE reviewer = ?1 AND status = 'submitted'";
 
 /// Text of a column, if it is text (or a number SQLite stored as one).
 fn text(row: &Row, index: usize) -> rusqlite::Result<Option<String>> {
@@ -169,31 +172,68 @@ fn queue_row(row: &Row) -> rusqlite::Result<QueueRow> {
     })
 }
 
+/// The period whose plan a reviewer sees: the latest one with calls for
+/// them up to this week, else the earliest after it (a plan drawn ahead).
+const PLAN_PERIOD_SQL: &str = "SELECT period FROM plan_entries WHERE reviewer = ?1
+     GROUP BY period ORDER BY period <= ?2 DESC, CASE WHEN period <= ?2 THEN period END DESC, period
+     LIMIT 1";
+
+const PLANNED_BUCKET_SQL: &str = "SELECT bucket FROM plan_entries
+     WHERE period = ?1 AND call_id = ?2 AND replaced IS NULL";
+
 impl Workspace {
+    /// The period of the plan the workstation opens on for `reviewer`, if
+    /// any plan gives them calls.
+    pub fn reviewer_plan_period(
+        &self,
+        reviewer: &str,
+        this_week: Period,
+    ) -> Result<Option<Period>> {
+        let text: Option<String> = self
+            .conn()
+            .prepare_cached(PLAN_PERIOD_SQL)?
+            .query_row(params![reviewer, this_week.to_string()], |r| r.get(0))
+            .optional()?;
+        text.map(|t| {
+            Period::parse(&t).map_err(|e| StoreError::Corrupt(format!("plan period {t:?}: {e}")))
+        })
+        .transpose()
+    }
+
+    /// The bucket a plan of `period` drew the call for, if it drew it.
+    pub fn planned_bucket(&self, period: Period, call_id: &str) -> Result<Option<Bucket>> {
+        let code: Option<String> = self
+            .conn()
+            .prepare_cached(PLANNED_BUCKET_SQL)?
+            .query_row(params![period.to_string(), call_id], |r| r.get(0))
+            .optional()?;
+        Ok(code.as_deref().and_then(Bucket::from_code))
+    }
+
     /// How many calls the queue has (every call in the workspace).
     pub fn queue_len(&self) -> Result<usize> {
         self.call_count()
     }
 
-    /// How many calls this reviewer has submitted for this checklist.
+    /// How many reviews this reviewer has submitted, either checklist.
     pub fn queue_submitted(&self, of: &QueueOf) -> Result<usize> {
         let n: i64 = self
             .conn()
             .prepare_cached(SUBMITTED_SQL)?
-            .query_row(params![of.reviewer, of.checklist_id], |r| r.get(0))?;
+            .query_row(params![of.reviewer], |r| r.get(0))?;
         Ok(n as usize)
     }
 
     /// One page of the queue, in queue order.
     pub fn queue_page(&self, of: &QueueOf, page: Page) -> Result<Vec<QueueRow>> {
         let mut stmt = self.conn().prepare_cached(&page_sql(&page))?;
-        let (r, c, v) = (&of.reviewer, &of.checklist_id, of.analysis_version);
+        let (r, v) = (&of.reviewer, of.analysis_version);
         let rows = match page {
             Page::At { offset, limit } => {
-                stmt.query_map(params![r, c, v, limit as i64, offset as i64], queue_row)?
+                stmt.query_map(params![r, v, limit as i64, offset as i64], queue_row)?
             }
             Page::After { key, limit } | Page::Before { key, limit } => stmt.query_map(
-                params![r, c, v, key.started_at_utc, key.call_id, limit as i64],
+                params![r, v, key.started_at_utc, key.call_id, limit as i64],
                 queue_row,
             )?,
         };
@@ -210,7 +250,7 @@ impl Workspace {
             .conn()
             .prepare_cached(&format!("{SELECT} {ROW_SQL}"))?
             .query_row(
-                params![of.reviewer, of.checklist_id, of.analysis_version, call_id],
+                params![of.reviewer, of.analysis_version, call_id],
                 queue_row,
             )
             .optional()?)
@@ -243,7 +283,6 @@ impl Workspace {
             .query_row(
                 params![
                     of.reviewer,
-                    of.checklist_id,
                     of.analysis_version,
                     key.started_at_utc,
                     key.call_id

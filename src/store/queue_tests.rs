@@ -7,7 +7,6 @@ use crate::store::test_support::temp_workspace;
 fn of() -> QueueOf {
     QueueOf {
         reviewer: "rev".into(),
-        checklist_id: "sales-call".into(),
         analysis_version: 1,
     }
 }

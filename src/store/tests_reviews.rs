@@ -37,7 +37,6 @@ fn auto(checklist: &Checklist, call: &Call) -> Vec<(String, crate::domain::Answe
 fn queue_status(ws: &Workspace, reviewer: &str) -> ReviewStatus {
     let of = QueueOf {
         reviewer: reviewer.into(),
-        checklist_id: "sales-call".into(),
         analysis_version: 1,
     };
     ws.queue_row(&of, "call-1").unwrap().unwrap().status

@@ -227,6 +227,11 @@ impl App {
             Action::Reopen => self.reopen(),
             Action::Help => self.open_help(Screen::Main),
             Action::Audit => self.open_audit(),
+            Action::PlanView => {
+                if let Err(e) = self.toggle_plan() {
+                    self.warn(e.to_string());
+                }
+            }
             Action::Link => match &self.review.open {
                 Some(open) => {
                     let buffer = [open.call.contact_id.clone(), open.call.deal_id.clone()]

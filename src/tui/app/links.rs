@@ -88,7 +88,7 @@ impl App {
     /// Open a call again, to show what changed in its CRM records.
     fn reopen_call(&mut self, call_id: &str) -> anyhow::Result<()> {
         let position = match self.ws.queue_row(&self.queue.of, call_id)? {
-            Some(row) => Some(self.position_of(&row)?),
+            Some(row) => self.position_of(&row)?,
             None => None,
         };
         if let Some(position) = position {

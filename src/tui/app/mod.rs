@@ -14,22 +14,27 @@ use crate::analysis::{ANALYSIS_VERSION, CallAnalysis};
 use crate::audio::{PlayerCommand, PlayerHandle};
 use crate::domain::active_time::ActiveTime;
 use crate::domain::auto_checks::{Facts, automatic_answers};
+use crate::domain::checklist::DEFAULT_TELEPHONY_TOML;
+use crate::domain::sampling::SamplingRules;
 use crate::domain::scoring::{Score, score};
 use crate::domain::{Answer, Checklist, Lang};
 use crate::i18n::{Strings, strings};
-use crate::store::{QueueOf, ReviewerPlace, Workspace};
+use crate::store::{self, QueueOf, ReviewerPlace, Workspace};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 mod audit;
 mod keys;
 mod links;
 mod listening;
+mod plan;
 mod queue;
 mod review;
 mod state;
 
 pub use audit::{AuditView, Drill};
 pub use listening::Listening;
+pub use plan::PlanQueue;
 pub use state::{
     AnalysisState, Input, Level, Message, Mode, OpenCall, Pane, QueueState, ReviewState,
     ScreenState, Session,
@@ -68,15 +73,23 @@ impl App {
     ) -> anyhow::Result<App> {
         let of = QueueOf {
             reviewer: reviewer.clone(),
-            checklist_id: checklist.id.clone(),
             analysis_version: ANALYSIS_VERSION,
+        };
+        let telephony = Checklist::default_telephony();
+        ws.ensure_checklist(&telephony, DEFAULT_TELEPHONY_TOML)?;
+        let rules = match ws.sampling_rules()? {
+            Some((rules, _)) => rules,
+            None => SamplingRules::defaults(),
         };
         let mut app = App {
             ws,
             session: Session {
                 reviewer,
                 lang,
+                sales: checklist.clone(),
                 checklist,
+                telephony,
+                rules,
                 keymap,
             },
             queue: QueueState {
@@ -96,6 +109,7 @@ impl App {
             time: ActiveTime::new(Instant::now()),
             saved_place: None,
         };
+        app.load_plan()?;
         app.load_queue()?;
         // A damaged first call must not keep the workstation shut: the
         // queue shows, and the message names what did not open.
@@ -146,14 +160,39 @@ impl App {
             let open = self.review.open.as_ref().map(|o| o.call.call_id.as_str());
             if open == Some(id.as_str())
                 && let Some(a) = self.cached_analysis(id)
-                && let Some(open) = self.review.open.as_mut()
             {
-                open.analysis = Some(a);
+                // Before the review exists the audio's answers join the
+                // automatic ones; after, the reviewer's answers stand.
+                let automatic = self.review.open.as_ref().and_then(|open| {
+                    open.review.is_none().then(|| {
+                        self.automatic(&self.session.checklist, &open.call, &open.crm, Some(&a))
+                    })
+                });
+                if let Some(open) = self.review.open.as_mut() {
+                    if let Some(Ok(automatic)) = automatic {
+                        open.automatic = automatic;
+                    }
+                    open.analysis = Some(a);
+                }
                 self.send_skip_ranges();
             }
         }
         self.analysis.progress = progress;
         changed
+    }
+
+    /// What the CRM and the audio analysis answer for `call` by rule.
+    fn automatic(
+        &self,
+        checklist: &Checklist,
+        call: &crate::domain::crm::Call,
+        crm: &crate::domain::crm::CrmRecord,
+        analysis: Option<&CallAnalysis>,
+    ) -> store::Result<HashMap<String, Answer>> {
+        let crm_loaded = self.ws.has_crm_data()?;
+        let mut facts = Facts::gather(call, crm_loaded.then_some(crm));
+        facts.audio = analysis.map(CallAnalysis::facts);
+        Ok(automatic_answers(checklist, &facts).into_iter().collect())
     }
 
     pub fn t(&self) -> &'static Strings {
@@ -238,22 +277,18 @@ impl App {
         let Some(row) = self.queue.selected() else {
             return Ok(());
         };
-        let Session {
-            reviewer,
-            checklist,
-            ..
-        } = &self.session;
+        let reviewer = &self.session.reviewer;
         let call = self.ws.call(&row.call_id)?;
+        let checklist = self.checklist_for(&call)?;
         let crm = self.ws.crm_for_call(&call)?;
         let review = self.ws.review(&call.call_id, reviewer, &checklist.id)?;
         self.listening
             .send(PlayerCommand::Load(call.recording.path.clone().into()));
-        let crm_loaded = self.ws.has_crm_data()?;
-        let facts = Facts::gather(&call, crm_loaded.then_some(&crm));
-        let automatic = automatic_answers(checklist, &facts).into_iter().collect();
+        let analysis = self.cached_analysis(&call.call_id);
+        let automatic = self.automatic(&checklist, &call, &crm, analysis.as_ref())?;
         let markers = self.ws.markers(&call.call_id, reviewer)?;
         let link = self.ws.call_link(&call.call_id)?;
-        let analysis = self.cached_analysis(&call.call_id);
+        self.session.checklist = checklist;
         self.review = ReviewState::of(OpenCall {
             call,
             analysis,

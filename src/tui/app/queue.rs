@@ -17,6 +17,9 @@ const MARGIN: usize = 100;
 impl App {
     /// Read the queue's length and counts, then the page at the cursor.
     pub(super) fn load_queue(&mut self) -> store::Result<()> {
+        if self.queue.plan_shown() {
+            return self.load_plan_rows();
+        }
         self.queue.len = self.ws.queue_len()?;
         self.queue.submitted = self.ws.queue_submitted(&self.queue.of)?;
         self.queue.rows.clear();
@@ -24,10 +27,30 @@ impl App {
         self.select(self.queue.cursor)
     }
 
+    /// The plan's calls, all of them (a plan is small): one indexed row
+    /// read per call. A planned call no longer in the workspace is left out.
+    fn load_plan_rows(&mut self) -> store::Result<()> {
+        let q = &mut self.queue;
+        let plan = q.plan.as_ref().expect("the plan is shown");
+        let mut rows = Vec::with_capacity(plan.calls.len());
+        for planned in &plan.calls {
+            rows.extend(self.ws.queue_row(&q.of, &planned.call_id)?);
+        }
+        q.len = rows.len();
+        q.submitted = count_submitted(&rows);
+        q.rows = rows;
+        q.start = 0;
+        q.cursor = q.cursor.min(q.len.saturating_sub(1));
+        Ok(())
+    }
+
     /// Put the cursor at a position (clamped) with the rows around it loaded.
     pub(super) fn select(&mut self, position: usize) -> store::Result<()> {
         let q = &mut self.queue;
         q.cursor = position.min(q.len.saturating_sub(1));
+        if q.plan_shown() {
+            return Ok(());
+        }
         let (lo, hi) = (q.start, q.start + q.rows.len());
         let need_lo = q.cursor.saturating_sub(MARGIN);
         let need_hi = (q.cursor + MARGIN + 1).min(q.len);
@@ -66,17 +89,20 @@ impl App {
     }
 
     /// Where a row is in the whole queue.
-    pub(super) fn position_of(&self, row: &QueueRow) -> store::Result<usize> {
+    /// Where a row is in the whole queue; `None` for a call the plan
+    /// being shown does not hold.
+    pub(super) fn position_of(&self, row: &QueueRow) -> store::Result<Option<usize>> {
         match self.queue.loaded_position(&row.call_id) {
-            Some(position) => Ok(position),
-            None => self.ws.queue_position(&row.key),
+            Some(position) => Ok(Some(position)),
+            None if self.queue.plan_shown() => Ok(None),
+            None => self.ws.queue_position(&row.key).map(Some),
         }
     }
 
     /// The position of the call (if it is in the queue and not submitted).
     pub(super) fn open_position(&self, call_id: &str) -> store::Result<Option<usize>> {
         match self.ws.queue_row(&self.queue.of, call_id)? {
-            Some(row) if row.status != ReviewStatus::Submitted => Ok(Some(self.position_of(&row)?)),
+            Some(row) if row.status != ReviewStatus::Submitted => self.position_of(&row),
             _ => Ok(None),
         }
     }
@@ -91,12 +117,22 @@ impl App {
         if loaded.is_some() {
             return Ok(loaded);
         }
+        if q.plan_shown() {
+            // The whole plan is loaded: wrap to its top.
+            return Ok((0..from.min(q.len)).find(|&p| {
+                q.row(p)
+                    .is_some_and(|r| r.status != ReviewStatus::Submitted)
+            }));
+        }
         let after = q.row(from).map(|r| &r.key);
         let next = match self.ws.queue_next_open(&q.of, after)? {
             Some(row) => Some(row),
             None => self.ws.queue_next_open(&q.of, None)?,
         };
-        next.map(|row| self.position_of(&row)).transpose()
+        match next {
+            Some(row) => self.position_of(&row),
+            None => Ok(None),
+        }
     }
 
     /// Re-read one call's row after a change to it; the counts follow
@@ -111,8 +147,17 @@ impl App {
             *loaded = row;
         }
         if status_changed {
-            self.queue.submitted = self.ws.queue_submitted(&self.queue.of)?;
+            self.queue.submitted = match self.queue.plan_shown() {
+                true => count_submitted(&self.queue.rows),
+                false => self.ws.queue_submitted(&self.queue.of)?,
+            };
         }
         Ok(())
     }
+}
+
+fn count_submitted(rows: &[QueueRow]) -> usize {
+    rows.iter()
+        .filter(|r| r.status == ReviewStatus::Submitted)
+        .count()
 }

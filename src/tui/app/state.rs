@@ -6,6 +6,7 @@
 use super::audit::AuditView;
 use crate::analysis::runner::{Analyser, Progress};
 use crate::domain::crm::{Call, CrmRecord};
+use crate::domain::sampling::SamplingRules;
 use crate::domain::{Answer, Checklist, Lang, ReviewStatus};
 use crate::store::{CallLink, Marker, QueueOf, QueueRow, ReviewRecord};
 use crate::tui::keymap::{Keymap, Screen};
@@ -16,7 +17,12 @@ use std::collections::HashMap;
 pub struct Session {
     pub reviewer: String,
     pub lang: Lang,
+    /// The open call's checklist: `sales` or `telephony` (`plan.rs`).
     pub checklist: Checklist,
+    pub sales: Checklist,
+    pub telephony: Checklist,
+    /// Which calls are telephony checks when no plan says.
+    pub rules: SamplingRules,
     pub keymap: Keymap,
 }
 
@@ -127,6 +133,8 @@ pub struct QueueState {
     pub scroll: Cell<usize>,
     /// Whose statuses and which analysis the rows show.
     pub(super) of: QueueOf,
+    /// This reviewer's part of the week's plan, if a plan gives them calls.
+    pub plan: Option<super::plan::PlanQueue>,
 }
 
 impl QueueState {
@@ -141,6 +149,11 @@ impl QueueState {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// The queue is the plan (loaded whole), not every call (paged).
+    pub fn plan_shown(&self) -> bool {
+        self.plan.as_ref().is_some_and(|p| !p.show_all)
     }
 
     /// Where a call is among the loaded rows.

@@ -57,6 +57,8 @@ pub enum Action {
     NextPane,
     PrevPane,
     OpenCall,
+    /// The reviewer's plan or every call, in the queue.
+    PlanView,
     Submit,
     Reopen,
     Link,
@@ -108,6 +110,7 @@ const RUNS: &[(&str, Action)] = &[
     ("next-pane", Action::NextPane),
     ("prev-pane", Action::PrevPane),
     ("open-call", Action::OpenCall),
+    ("plan-view", Action::PlanView),
     ("submit", Action::Submit),
     ("reopen", Action::Reopen),
     ("link", Action::Link),

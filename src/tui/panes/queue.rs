@@ -2,6 +2,7 @@
 
 use crate::domain::ReviewStatus;
 use crate::domain::crm::Direction;
+use crate::domain::sampling::Bucket;
 use crate::store::QueueRow;
 use crate::text::{duration, one_line};
 use crate::tui::app::{App, Pane};
@@ -17,13 +18,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let queue = &app.queue;
     // Submitted of all, and where the cursor is: a long queue has no
     // scrollbar to tell.
-    let mut title = format!(
-        "{} {}/{} · #{}",
-        t.queue,
-        queue.submitted,
-        queue.len,
-        queue.cursor + 1
-    );
+    let mut title = match queue.plan.as_ref().filter(|_| queue.plan_shown()) {
+        // The week's work: how much of it is done.
+        Some(plan) => format!(
+            "{} {} · {}/{} {} · #{}",
+            t.plan,
+            plan.period,
+            queue.submitted,
+            queue.len,
+            t.plan_done,
+            queue.cursor + 1
+        ),
+        None => format!(
+            "{} {}/{} · #{}",
+            t.queue,
+            queue.submitted,
+            queue.len,
+            queue.cursor + 1
+        ),
+    };
     let progress = &app.analysis.progress;
     if progress.total > 0 && progress.done < progress.total {
         let doing = if app.analysis.held {
@@ -116,15 +129,23 @@ fn item<'a>(app: &App, q: &'a QueueRow, open_id: Option<&str>, rep_width: usize)
         || "--.-- --:--".into(),
         |at| at.format("%d.%m %H:%M").to_string(),
     );
-    ListItem::new(Line::from(vec![
+    let mut spans = Vec::with_capacity(7);
+    if let Some(plan) = app.queue.plan.as_ref().filter(|_| app.queue.plan_shown()) {
+        let (tag, tag_color) = match plan.bucket_of(&q.call_id) {
+            Some(Bucket::Telephony) => (t.tag_telephony, Color::Magenta),
+            _ => (t.tag_quality, Color::Cyan),
+        };
+        spans.push(Span::styled(format!("{tag} "), Style::new().fg(tag_color)));
+    }
+    spans.extend([
         Span::styled(format!("{mark} "), Style::new().fg(color)),
         Span::raw(format!("{when} {arrow} ")),
         Span::raw(format!("{rep:<rep_width$} ")),
         Span::raw(format!("{:>5} ", duration(q.duration_ms))),
         Span::styled(format!("{flags:<2}"), Style::new().fg(Color::Red)),
         Span::styled(score, Style::new().fg(color)),
-    ]))
-    .style(style)
+    ]);
+    ListItem::new(Line::from(spans)).style(style)
 }
 
 /// A workspace with no calls says how to get some.
