@@ -6,6 +6,7 @@
 //! `src/analysis`.)
 
 mod common;
+mod workstation_support;
 
 use callqa::analysis::runner::Analyser;
 use callqa::import::import_batch;
@@ -136,4 +137,28 @@ fn the_analyser_fails_a_broken_call_with_the_reason_and_goes_on() {
         "{seen:?}"
     );
     drop(std::mem::ManuallyDrop::into_inner(analyser));
+}
+
+/// A recording that broke after import, opened in a Russian workspace: the
+/// player names the file and says what is wrong in Russian.
+#[test]
+fn a_broken_recording_is_named_in_the_reviewers_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = batch(dir.path(), &["good.wav"]);
+    let mut app = workstation_support::open_app(
+        &dir.path().join("ws.sqlite"),
+        Some(&b),
+        callqa::domain::Lang::Ru,
+    );
+    std::fs::write(b.join("rec/good.wav"), b"").unwrap();
+    app.open_call(0).unwrap();
+    let start = Instant::now();
+    loop {
+        let s = workstation_support::screen(&mut app, 120, 30);
+        if s.contains("good.wav: пустой файл (0 байт)") {
+            break;
+        }
+        assert!(start.elapsed() < DEADLINE, "{s}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -31,6 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use super::AudioError;
 use super::chain::{Chain, Effects};
 pub use super::chain::{ChannelMode, MAX_SPEED, MAX_VOLUME, MIN_SPEED};
 use super::output::Output;
@@ -95,6 +96,9 @@ pub struct PlayerStatus {
     pub speed: f32,
     pub output: OutputState,
     pub error: Option<String>,
+    /// When `error` is a recording that would not open: the typed error,
+    /// for the screen to word in the reviewer's language.
+    pub recording_error: Option<AudioError>,
     pub finished: bool,
     /// Skip silence is on.
     pub skip_silence: bool,
@@ -113,6 +117,7 @@ struct Shared {
     skip_silence: bool,
     output: OutputState,
     error: Option<String>,
+    recording_error: Option<AudioError>,
     /// The supervisor restarted the playback thread: why, until the
     /// reviewer loads another call.
     restarted: Option<String>,
@@ -180,6 +185,7 @@ impl PlayerHandle {
             skip_silence: false,
             output,
             error: None,
+            recording_error: None,
             restarted: None,
             device_error: None,
             device_error_at: None,
@@ -248,6 +254,7 @@ impl PlayerHandle {
             speed: s.effects.speed(),
             output: s.output.clone(),
             error: s.error.clone(),
+            recording_error: s.recording_error.clone(),
             finished: false,
             skip_silence: s.skip_silence,
             skipped: Duration::ZERO,
@@ -367,6 +374,7 @@ fn command(
             s.loaded = None;
             s.controls = None;
             s.error = None;
+            s.recording_error = None;
         }
         PlayerCommand::SetSpeed(value) => {
             effects.set_speed(value);
@@ -441,6 +449,7 @@ fn load(output: &Output, path: PathBuf, shared: &Mutex<Shared>) -> Option<Curren
             s.loaded = Some(path.clone());
             s.controls = Some(Arc::clone(&controls));
             s.error = None;
+            s.recording_error = None;
             Some(Current {
                 path,
                 _player: player,
@@ -452,6 +461,7 @@ fn load(output: &Output, path: PathBuf, shared: &Mutex<Shared>) -> Option<Curren
             s.loaded = None;
             s.controls = None;
             s.error = Some(err.to_string());
+            s.recording_error = Some(err);
             None
         }
     }

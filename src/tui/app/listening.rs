@@ -64,6 +64,8 @@ impl Shown {
             speed,
             output,
             error,
+            // Set and cleared with `error`, which is compared.
+            recording_error: _,
             finished,
             skip_silence,
             skipped,

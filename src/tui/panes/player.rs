@@ -142,8 +142,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         ));
     }
     if let Some(error) = &status.error {
+        let text = match &status.recording_error {
+            Some(e) => crate::i18n::errors::audio(app.lang(), e),
+            None => error.clone(),
+        };
         spans.push(Span::styled(
-            format!(" {}", one_line(error, 200)),
+            format!(" {}", one_line(&text, 200)),
             Style::new().fg(Color::Red),
         ));
     }
