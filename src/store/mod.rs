@@ -19,6 +19,7 @@
 //! workspaces ([`Workspace::open`]) create one; the others use
 //! [`Workspace::open_existing`].
 
+mod best_calls;
 mod calls;
 mod crm;
 mod links;
@@ -29,6 +30,7 @@ mod results;
 mod reviews;
 mod schema;
 
+pub use best_calls::BestCall;
 pub use calls::UpsertOutcome;
 pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};

@@ -235,6 +235,18 @@ const MIGRATIONS: &[&str] = &[
         ON plan_entries(period, reviewer, bucket, position);
     CREATE INDEX calls_by_local_day ON calls(substr(started_at, 1, 10));
     "#,
+    // 6: calls a reviewer marks as examples to learn from (the article: play
+    // the best talkers' calls to the others), with why and the moment.
+    r#"
+    CREATE TABLE best_calls (
+        call_id     TEXT NOT NULL REFERENCES calls(call_id),
+        reviewer    TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        position_ms INTEGER NOT NULL,
+        marked_at   TEXT NOT NULL,
+        PRIMARY KEY (call_id, reviewer)
+    );
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
