@@ -207,12 +207,9 @@ pub fn draw(
             let already = plan
                 .entries
                 .iter()
-                .filter(|e| {
-                    rep_key(&e.rep) == key
-                        && e.bucket == bucket
-                        && e.replaced.is_none()
-                        && !matches!(e.reason, Reason::Flagged { .. })
-                })
+                // A flagged call is a check of the rep's line: it counts
+                // toward the telephony quota.
+                .filter(|e| rep_key(&e.rep) == key && e.bucket == bucket && e.replaced.is_none())
                 .count();
             let mut pool = by_bucket.remove(&bucket).unwrap_or_default();
             pool.sort_by(|a, b| (a.0, &a.1.call_id).cmp(&(b.0, &b.1.call_id)));

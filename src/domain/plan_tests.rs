@@ -178,6 +178,9 @@ fn flagged_calls_always_go_to_the_telephony_check() {
     assert!(matches!(&flagged.reason, Reason::Flagged { flags } if flags == &["one-way-audio"]));
     assert_eq!(plan.not_analysed, 1);
     assert_eq!(count(&plan, "Анна", Bucket::Quality), 3);
+    // It is her telephony check of the week: no shortfall there.
+    assert_eq!(count(&plan, "Анна", Bucket::Telephony), 1);
+    assert!(plan.shortfalls.is_empty(), "{:?}", plan.shortfalls);
 }
 
 #[test]
