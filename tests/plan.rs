@@ -12,7 +12,7 @@ use callqa::store::Workspace;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 fn demo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo")
@@ -249,6 +249,24 @@ fn a_later_call_of_the_same_week_changes_nothing_drawn() {
     assert_eq!(kate.len(), 1, "{after:#}");
 }
 
+/// `callqa plan --replace CALL --reason REASON` of week 48, as JSON.
+fn replace(dir: &Path, db: &str, call: &str, reason: &str) -> Output {
+    let args = [
+        "plan",
+        "--db",
+        db,
+        "--period",
+        "2026-W48",
+        "--format",
+        "json",
+        "--replace",
+        call,
+        "--reason",
+        reason,
+    ];
+    callqa(dir, &args)
+}
+
 #[test]
 fn a_replaced_call_stays_in_the_history_and_the_next_one_comes_in() {
     let dir = tempfile::tempdir().unwrap();
@@ -260,22 +278,7 @@ fn a_replaced_call_stays_in_the_history_and_the_next_one_comes_in() {
         .into_iter()
         .find(|c| !drawn.contains(c))
         .unwrap();
-    let out = callqa(
-        dir.path(),
-        &[
-            "plan",
-            "--db",
-            &db,
-            "--period",
-            "2026-W48",
-            "--format",
-            "json",
-            "--replace",
-            &victim,
-            "--reason",
-            "a fax, not a conversation",
-        ],
-    );
+    let out = replace(dir.path(), &db, &victim, "a fax, not a conversation");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains(&format!("{victim}: replaced by {spare}")),
@@ -298,20 +301,7 @@ fn a_replaced_call_stays_in_the_history_and_the_next_one_comes_in() {
 
     // Nothing left to replace with: said, and the plan is one call short.
     let last = of_rep(&after, "Анна Смирнова", "quality")[0].to_string();
-    let out = callqa(
-        dir.path(),
-        &[
-            "plan",
-            "--db",
-            &db,
-            "--period",
-            "2026-W48",
-            "--replace",
-            &last,
-            "--reason",
-            "English",
-        ],
-    );
+    let out = replace(dir.path(), &db, &last, "English");
     assert!(out.status.success());
     assert!(
         text(&out.stderr).contains("no other call"),
@@ -321,20 +311,7 @@ fn a_replaced_call_stays_in_the_history_and_the_next_one_comes_in() {
     // A call that is not (or no longer) in the plan: refused, nothing changed.
     let before = plan_json(dir.path(), &db, &[]);
     for call in [victim.as_str(), "call-010"] {
-        let out = callqa(
-            dir.path(),
-            &[
-                "plan",
-                "--db",
-                &db,
-                "--period",
-                "2026-W48",
-                "--replace",
-                call,
-                "--reason",
-                "x",
-            ],
-        );
+        let out = replace(dir.path(), &db, call, "x");
         assert_eq!(out.status.code(), Some(1));
         assert!(
             text(&out.stderr).contains("not in the plan"),
