@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 mod analyze;
 mod demo;
+mod plan_cmd;
 mod progress;
 
 #[derive(Parser)]
@@ -95,6 +96,12 @@ enum Command {
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
+    /// The weekly review plan: draw (or show, once drawn) which calls of a
+    /// week are reviewed, why, and by whom; analyses the week's calls first
+    Plan(plan_cmd::PlanArgs),
+    /// The rep roster (crm/reps.csv of the batches) and what the plan makes
+    /// of each rep: newcomer, under plan, not in the roster
+    Reps(plan_cmd::RepsArgs),
     /// Open the workstation on the first call not yet submitted
     Review {
         #[command(flatten)]
@@ -239,6 +246,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
             analyze(&workspace, lang, usize::from(jobs))
         }
+        Command::Plan(args) => plan_cmd::plan(args, &config),
+        Command::Reps(args) => plan_cmd::reps(args, &config),
         Command::Audit {
             as_of,
             format,

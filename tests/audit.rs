@@ -136,7 +136,7 @@ fn table_and_csv_read_well() {
     let db = demo_workspace(dir.path());
     let (ok, out, _) = run(dir.path(), &["audit", "--db", &db]);
     assert!(ok);
-    assert!(out.starts_with("CRM audit as of 2026-11-27"), "{out}");
+    assert!(out.starts_with("CRM audit as of 2026-11-30"), "{out}");
     let all = out.lines().find(|l| l.starts_with("ALL")).unwrap();
     let cells: Vec<&str> = all.split_whitespace().collect();
     assert_eq!(cells[1..5], ["1", "0", "4", "2026-11-13"], "{all}");

@@ -3,24 +3,12 @@
 
 mod common;
 
+use common::{callqa, text};
+
 use callqa::domain::{AnswerValue, Checklist};
 use callqa::store::{AnswerChange, Workspace};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn callqa(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callqa"))
-        .args(args)
-        .env("CALLQA_DATA_DIR", dir.join("data"))
-        .env("CALLQA_CONFIG_DIR", dir.join("config"))
-        .env_remove("CALLQA_DB")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use std::process::Command;
 
 fn demo() -> String {
     format!("{}/assets/demo", env!("CARGO_MANIFEST_DIR"))
@@ -40,13 +28,13 @@ fn demo_imports_cleanly_and_twice_changes_nothing() {
     );
     let out = text(&first.stdout);
     assert!(
-        out.contains("calls     7 new, 0 updated, 0 unchanged, 0 skipped"),
+        out.contains("calls     11 new, 0 updated, 0 unchanged, 0 skipped"),
         "{out}"
     );
     let second = callqa(dir.path(), &["import", &demo(), "--db", db]);
     let out = text(&second.stdout);
     assert!(
-        out.contains("calls     0 new, 0 updated, 7 unchanged, 0 skipped"),
+        out.contains("calls     0 new, 0 updated, 11 unchanged, 0 skipped"),
         "{out}"
     );
     assert!(out.contains("notes     0 new, 0 updated"), "{out}");
@@ -290,7 +278,7 @@ fn the_import_summary_speaks_the_workspace_language() {
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("Импортировано "), "{stdout}");
     assert!(
-        stdout.contains("звонки    7 новых, 0 изменено, 0 без изменений, 0 пропущено"),
+        stdout.contains("звонки    11 новых, 0 изменено, 0 без изменений, 0 пропущено"),
         "{stdout}"
     );
 }

@@ -263,7 +263,7 @@ fn audit_screen_sorts_and_shows_the_records_behind_a_number() {
     let mut app = setup_demo(dir.path());
     press(&mut app, KeyCode::Char('A'));
     let s = screen(&mut app, 160, 40);
-    for needle in ["CRM audit as of 2026-11-27", "Игорь Петров", "ALL"] {
+    for needle in ["CRM audit as of 2026-11-30", "Игорь Петров", "ALL"] {
         assert!(s.contains(needle), "missing {needle:?}:\n{s}");
     }
     // Column 3 is the overdue tasks; sort by it: Анна (2) comes first.

@@ -21,6 +21,9 @@
 #     festvox-us-slt-hts asterisk-core-sounds-ru-wav asterisk-core-sounds-en-wav
 #
 # Usage: assets/demo/make-demo.sh        (from anywhere)
+#        assets/demo/make-demo.sh --derived-only
+#          (only call-008..010, cut from the recordings already there; needs
+#          sox and ffmpeg, not Festival)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,10 +37,12 @@ FFBITEXACT=(-fflags +bitexact -flags:a +bitexact -map_metadata -1)
 
 die() { echo "make-demo: $*" >&2; exit 1; }
 
-for cmd in sox soxi ffmpeg ffprobe text2wave awk; do
+NEEDED=(sox soxi ffmpeg ffprobe awk)
+[[ ${1:-} == --derived-only ]] || NEEDED+=(text2wave)
+for cmd in "${NEEDED[@]}"; do
   command -v "$cmd" >/dev/null || die "missing command '$cmd' (see the package list at the top)"
 done
-[[ -d $PROMPTS/ru && -d $PROMPTS/en ]] || die "Asterisk prompts not found under $PROMPTS"
+[[ ${1:-} == --derived-only || ( -d $PROMPTS/ru && -d $PROMPTS/en ) ]] || die "Asterisk prompts not found under $PROMPTS"
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -286,6 +291,19 @@ call-004,2026-11-24T16:20:00+03:00,Игорь Петров,in,+79030000104,recor
 call-005,2026-11-25T12:30:00+03:00,Анна Смирнова,out,+78612000105,recordings/call-005.ogg,K-105,D-205,,mono
 call-006,2026-11-26T10:00:00+03:00,Анна Смирнова,out,+79260000106,recordings/call-006.wav,K-106,D-206,order-confirm-v1,mono
 call-007,2026-11-27T15:30:00+03:00,Kate Miller,in,+447700900107,recordings/call-007.mp3,K-107,D-207,inbound-en-v1,rep-left
+call-008,2026-11-27T16:10:00+03:00,Анна Смирнова,out,+78612000105,recordings/call-008.ogg,K-105,D-205,,mono
+call-009,2026-11-27T17:05:00+03:00,Kate Miller,in,+447700900107,recordings/call-009.mp3,K-107,D-207,inbound-en-v1,rep-left
+call-010,2026-11-30T09:10:00+03:00,Игорь Петров,out,+78312000102,recordings/call-010.mp3,K-102,D-202,,mono
+call-011,2026-11-30T09:40:00+03:00,Анна Смирнова,out,+79260000106,recordings/call-006.wav,K-106,D-206,order-confirm-v1,mono
+CSV
+
+  # The roster the weekly plan reads: Kate is a newcomer (90 days after
+  # 12.10), Игорь is under plan (72% < 90%), Анна is on plan.
+  cat > "$HERE/crm/reps.csv" << 'CSV'
+rep,started_on,team,plan_pct
+Анна Смирнова,2023-03-01,Юг,104
+Игорь Петров,2021-09-15,Юг,72
+Kate Miller,2026-10-12,International,96
 CSV
 
   # K-104 was created from the caller ID of call-004: no role, no email, no company.
@@ -349,21 +367,87 @@ Wants solar water heating; I said ""from about EUR 20,000"".
 Waiting for roof photos + last year's hot water bills; proposal by Wed 02.12, call Thu 03.12."
 N-410,,K-108,,Игорь Петров,2026-09-10T15:00:00+03:00,"Интересовались панелями для склада, просили вернуться осенью."
 N-411,,K-109,,Анна Смирнова,2025-08-01T11:30:00+03:00,Отказались в этом году: бюджет заморожен. Вернуться через год.
+N-412,D-205,K-105,call-008,Анна Смирнова,2026-11-27T16:20:00+03:00,"Повторный звонок Морозову, связь оборвалась на предложении встречи. Перезвоню 07.12, как договаривались."
+N-413,D-207,K-107,call-009,Kate Miller,2026-11-27T17:12:00+03:00,Daniel Brooks called back but I could not hear him at all (his side silent). Emailed him; ticket to telephony support.
+N-414,D-202,K-102,call-010,Игорь Петров,2026-11-30T09:20:00+03:00,"Перезвонил по КП, разговор оборвался. Повторю звонок днём."
+N-415,D-206,K-106,call-011,Анна Смирнова,2026-11-30T09:52:00+03:00,"Подтвердила монтаж 03.12 после 12:00, Сосновка, ул. Лесная, 8."
 CSV
+}
+
+# ----------------------------------------------------------- derived calls --
+
+# The weekly plan needs more calls than the dialogues give (a rep over her
+# quota, a second week, a call cut mid-sentence, a call with one side dead),
+# so these are made from the recordings above; no new speech.
+# Lines of a transcript up to SECONDS: transcript_until FILE SECONDS
+transcript_until() {
+  awk -v cut="$2" '
+    /^\[[0-9][0-9]:[0-9][0-9]\.[0-9]\]/ {
+      t = substr($0, 2, 2) * 60 + substr($0, 5, 4)
+      if (t >= cut) exit
+      print
+    }' "$1"
+}
+
+# derive ID FROM SECONDS FORMAT "what it shows" [one-way]
+derive() {
+  local id=$1 from=$2 secs=$3 format=$4 about=$5 mode=${6:-} w=$WORK/derive-$1 src ext out
+  mkdir -p "$w"
+  src=$(ls recordings/"$from".*)
+  ext=$(format_ext "$format")
+  out=recordings/$id.$ext
+  local channels
+  channels=$(ffprobe -v error -select_streams a:0 -show_entries stream=channels -of csv=p=0 "$src")
+  "${FF[@]}" -i "$src" "${FFBITEXACT[@]}" -t "$secs" -ac "$channels" -c:a pcm_s16le "$w/cut.wav"
+  if [[ $mode == one-way ]]; then
+    # The client's side (right) carries only faint line noise.
+    sox "$w/cut.wav" "$w/left.wav" remix 1
+    sox -r "$RATE" -c 1 -n -b 16 "$w/noise.wav" synth "$(soxi -s "$w/left.wav")s" pinknoise vol 0.0006 sinc 300-3400
+    sox -M "$w/left.wav" "$w/noise.wav" -b 16 "$w/master.wav"
+  else
+    mv "$w/cut.wav" "$w/master.wav"
+  fi
+  encode "$format" "$channels" "$w/master.wav" "$HERE/$out"
+  {
+    echo "$id - transcript of $out"
+    echo "Recording: $(format_label "$format"), $RATE Hz, $channels channel(s), $secs s: the first $secs s of $from"
+    echo "What it shows: $about"
+    echo "Derived by make-demo.sh from recordings of $from (no new speech); lines as in transcripts/$from.txt."
+    echo
+    if [[ $mode == one-way ]]; then
+      transcript_until "transcripts/$from.txt" "$secs" | sed 's/^\(\[[^]]*\]\) \(.*(client):.*\)$/\1 (not heard: the client side is dead) \2/'
+    else
+      transcript_until "transcripts/$from.txt" "$secs"
+    fi
+  } > "$HERE/transcripts/$id.txt"
+  printf '%-9s %-18s %6s s  %s (from %s)\n' "$id" "$(format_label "$format")" "$secs" "$out" "$from"
+}
+
+derive_calls() {
+  derive call-008 call-005 54 ogg "Анна's fourth quality call of the week (over her quota of three); the line drops at 54 s while she proposes the meeting."
+  derive call-009 call-007 50 mp3 "one-way audio: only Kate and the PBX are heard, the client's side carries line noise; the analysis flags it, so the plan sends it to the telephony check." one-way
+  derive call-010 call-002 32 mp3 "a call of the second week dropped mid-sentence at 32 s: a telephony check (20-40 s)."
 }
 
 # -------------------------------------------------------------------- run --
 
 cd "$HERE"
+if [[ ${1:-} == --derived-only ]]; then
+  # Without Festival: the CSVs, and the derived calls from the recordings there.
+  write_csvs
+  derive_calls
+  exit 0
+fi
 rm -rf recordings transcripts crm calls.csv
 mkdir -p recordings transcripts crm
 write_csvs
 for src in "$SCRIPT_DIR"/call-*.txt; do
   build_call "$(basename "$src" .txt)"
 done
+derive_calls
 
 # Every recording named in calls.csv must exist and be 8 kHz.
-tail -n +2 calls.csv | cut -d, -f6 | while read -r rec; do
+tail -n +2 calls.csv | cut -d, -f6 | sort -u | while read -r rec; do
   [[ -s $rec ]] || die "missing recording $rec"
   sr=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate -of csv=p=0 "$rec")
   [[ $sr == "$RATE" ]] || die "$rec: sample rate $sr, want $RATE"

@@ -207,12 +207,9 @@ pub fn draw(
             let already = plan
                 .entries
                 .iter()
-                .filter(|e| {
-                    rep_key(&e.rep) == key
-                        && e.bucket == bucket
-                        && e.replaced.is_none()
-                        && !matches!(e.reason, Reason::Flagged { .. })
-                })
+                // A flagged call is a check of the rep's line: it counts
+                // toward the telephony quota.
+                .filter(|e| rep_key(&e.rep) == key && e.bucket == bucket && e.replaced.is_none())
                 .count();
             let mut pool = by_bucket.remove(&bucket).unwrap_or_default();
             pool.sort_by(|a, b| (a.0, &a.1.call_id).cmp(&(b.0, &b.1.call_id)));
@@ -312,21 +309,32 @@ pub fn replace(
 /// Split the plan's calls among reviewers, balanced by audio minutes,
 /// keeping each rep with one reviewer (the same ears judge the same rep):
 /// reps from the most minutes down, each to the reviewer with the least so
-/// far. Calls already assigned to a reviewer in the list keep them.
+/// far. Calls already assigned to a reviewer in the list keep them, and a
+/// call drawn later goes to the reviewer who already has its rep.
 pub fn assign(plan: &mut Plan, reviewers: &[String], duration_ms: &HashMap<String, u64>) {
     if reviewers.is_empty() {
         return;
     }
     let mut load: BTreeMap<&str, u64> = reviewers.iter().map(|r| (r.as_str(), 0)).collect();
+    let minutes = |e: &Entry| duration_ms.get(&e.call_id).copied().unwrap_or(0);
+    let mut rep_reviewer: HashMap<String, String> = HashMap::new();
+    for e in plan.active() {
+        if let Some(r) = e.reviewer.as_deref().filter(|r| load.contains_key(r)) {
+            *load.get_mut(r).expect("known") += minutes(e);
+            rep_reviewer.insert(rep_key(&e.rep), r.to_string());
+        }
+    }
     let mut by_rep: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, e) in plan.entries.iter().enumerate() {
-        if e.replaced.is_some() {
+    for (i, e) in plan.entries.iter_mut().enumerate() {
+        let kept = e.reviewer.as_deref().is_some_and(|r| load.contains_key(r));
+        if e.replaced.is_some() || kept {
             continue;
         }
-        match e.reviewer.as_deref().filter(|r| load.contains_key(r)) {
+        match rep_reviewer.get(&rep_key(&e.rep)) {
             Some(r) => {
-                *load.get_mut(r).expect("known") +=
-                    duration_ms.get(&e.call_id).copied().unwrap_or(0)
+                *load.get_mut(r.as_str()).expect("known") +=
+                    duration_ms.get(&e.call_id).copied().unwrap_or(0);
+                e.reviewer = Some(r.clone());
             }
             None => by_rep.entry(rep_key(&e.rep)).or_default().push(i),
         }

@@ -178,6 +178,9 @@ fn flagged_calls_always_go_to_the_telephony_check() {
     assert!(matches!(&flagged.reason, Reason::Flagged { flags } if flags == &["one-way-audio"]));
     assert_eq!(plan.not_analysed, 1);
     assert_eq!(count(&plan, "Анна", Bucket::Quality), 3);
+    // It is her telephony check of the week: no shortfall there.
+    assert_eq!(count(&plan, "Анна", Bucket::Telephony), 1);
+    assert!(plan.shortfalls.is_empty(), "{:?}", plan.shortfalls);
 }
 
 #[test]
@@ -257,4 +260,45 @@ fn work_is_split_by_rep_and_balanced_by_minutes() {
     let (a, b) = (load("anna"), load("boris"));
     assert!(a > 0 && b > 0);
     assert!(a.abs_diff(b) <= 7 * 180_000, "balanced: {a} vs {b}");
+}
+
+#[test]
+fn a_call_drawn_later_goes_to_the_reviewer_who_has_its_rep() {
+    let rules = SamplingRules::defaults();
+    // Анна has two long calls at first: one short of her quota.
+    let early: Vec<Candidate> = calls("Анна", "long", 2, 180)
+        .into_iter()
+        .chain(calls("Вера", "long", 1, 180))
+        .collect();
+    let minutes: HashMap<String, u64> = all_calls()
+        .iter()
+        .chain(&early)
+        .map(|c| (c.call_id.clone(), c.duration_ms))
+        .collect();
+    let reviewers = vec!["anna".to_string(), "boris".to_string()];
+    let mut first = draw(week(), "seed", &rules, &roster(), &early, None);
+    assign(&mut first, &reviewers, &minutes);
+    let owner = |plan: &Plan, rep: &str| -> HashSet<String> {
+        plan.active()
+            .filter(|e| e.rep == rep)
+            .filter_map(|e| e.reviewer.clone())
+            .collect()
+    };
+    let anna_reviewer = owner(&first, "Анна");
+    assert_eq!(anna_reviewer.len(), 1);
+    assert_ne!(anna_reviewer, owner(&first, "Вера"));
+    // More calls arrive; Анна's new one would otherwise go to the lighter
+    // reviewer, Вера's.
+    let mut later = draw(
+        week(),
+        "seed",
+        &rules,
+        &roster(),
+        &all_calls(),
+        Some(&first),
+    );
+    assert_eq!(count(&later, "Анна", Bucket::Quality), 3);
+    assign(&mut later, &reviewers, &minutes);
+    assert_eq!(owner(&later, "Анна"), anna_reviewer);
+    assert_eq!(owner(&later, "Вера"), owner(&first, "Вера"));
 }

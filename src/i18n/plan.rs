@@ -31,6 +31,12 @@ pub struct PlanStrings {
     pub nobody: &'static str,
     pub started_on: &'static str,
     pub plan_pct: &'static str,
+    pub reps_title: &'static str,
+    pub newcomer_until: &'static str,
+    pub replaced_by: &'static str,
+    pub no_replacement: &'static str,
+    pub written_to: &'static str,
+    pub no_calls: &'static str,
 }
 
 pub const EN: PlanStrings = PlanStrings {
@@ -60,6 +66,12 @@ pub const EN: PlanStrings = PlanStrings {
     nobody: "unassigned",
     started_on: "started on",
     plan_pct: "plan, %",
+    reps_title: "Reps as of",
+    newcomer_until: "until",
+    replaced_by: "replaced by",
+    no_replacement: "no other call of this rep and kind is left in the week: the plan is one call short",
+    written_to: "written to",
+    no_calls: "no calls of this week in the workspace",
 };
 
 pub const RU: PlanStrings = PlanStrings {
@@ -89,6 +101,12 @@ pub const RU: PlanStrings = PlanStrings {
     nobody: "не назначен",
     started_on: "начал работу",
     plan_pct: "план, %",
+    reps_title: "Менеджеры на",
+    newcomer_until: "до",
+    replaced_by: "заменён на",
+    no_replacement: "других звонков этого менеджера и вида на неделе нет: в плане на один звонок меньше",
+    written_to: "записано в",
+    no_calls: "звонков этой недели в рабочей базе нет",
 };
 
 pub fn plan_strings(lang: Lang) -> &'static PlanStrings {

@@ -3,7 +3,7 @@
 
 use crate::domain::Lang;
 use crate::domain::plan::{Entry, Plan};
-use crate::domain::reps::{RepStanding, rep_key};
+use crate::domain::reps::{RepRow, RepStanding, rep_key};
 use crate::domain::sampling::Bucket;
 use crate::i18n::plan::{bucket, plan_strings, reason};
 use crate::text::{duration, json_safe, one_line, spreadsheet_cell};
@@ -218,6 +218,86 @@ fn table(
     }
     if plan.not_analysed > 0 {
         writeln!(out, "! {} {}", plan.not_analysed, t.not_analysed_line)?;
+    }
+    Ok(())
+}
+
+/// `callqa reps`: the roster and what the plan makes of each rep on `as_of`.
+pub fn write_reps(
+    rows: &[RepRow],
+    as_of: chrono::NaiveDate,
+    format: PlanFormat,
+    lang: Lang,
+    mut out: impl Write,
+) -> anyhow::Result<()> {
+    let t = plan_strings(lang);
+    let text = |v: Option<String>| v.unwrap_or_default();
+    match format {
+        PlanFormat::Json => {
+            #[derive(Serialize)]
+            struct Reps<'a> {
+                as_of: chrono::NaiveDate,
+                reps: &'a [RepRow],
+            }
+            let json = serde_json::to_string_pretty(&Reps { as_of, reps: rows })?;
+            writeln!(out, "{}", json_safe(&json))?;
+        }
+        PlanFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "rep",
+                "team",
+                "started_on",
+                "plan_pct",
+                "newcomer_until",
+                "newcomer",
+                "under_plan",
+                "in_roster",
+            ])?;
+            let flag = |b: bool| if b { "1" } else { "0" }.to_string();
+            for r in rows {
+                let record = [
+                    r.rep.clone(),
+                    r.team.clone(),
+                    text(r.started_on.map(|d| d.to_string())),
+                    text(r.plan_pct.map(|p| p.to_string())),
+                    text(r.newcomer_until.map(|d| d.to_string())),
+                    flag(r.standing.newcomer),
+                    flag(r.standing.under_plan),
+                    flag(!r.standing.unrostered),
+                ];
+                w.write_record(record.iter().map(|c| spreadsheet_cell(c).into_owned()))?;
+            }
+            w.flush()?;
+        }
+        PlanFormat::Table => {
+            writeln!(out, "{} {as_of}", t.reps_title)?;
+            let mut table = vec![vec![
+                t.rep.to_string(),
+                t.team.to_string(),
+                t.started_on.to_string(),
+                t.plan_pct.to_string(),
+                t.standing.to_string(),
+            ]];
+            for r in rows {
+                let info = RepInfo {
+                    team: r.team.clone(),
+                    standing: r.standing,
+                };
+                let mut standing = standing_text(lang, Some(&info));
+                if let (true, Some(until)) = (r.standing.newcomer, r.newcomer_until) {
+                    standing = format!("{standing} ({} {until})", t.newcomer_until);
+                }
+                table.push(vec![
+                    one_line(&r.rep, 40),
+                    one_line(&r.team, 30),
+                    text(r.started_on.map(|d| d.to_string())),
+                    text(r.plan_pct.map(|p| p.to_string())),
+                    standing,
+                ]);
+            }
+            aligned(&mut out, &table)?;
+        }
     }
     Ok(())
 }

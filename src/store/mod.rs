@@ -374,6 +374,20 @@ pub(crate) mod test_support {
         let ws = Workspace::open(&dir.path().join("ws.sqlite")).unwrap();
         (dir, ws)
     }
+
+    /// The steps of SQLite's plan for `sql` (`EXPLAIN QUERY PLAN`, every
+    /// parameter NULL): what an index test reads.
+    pub fn query_plan(ws: &Workspace, sql: &str) -> Vec<String> {
+        let mut stmt = ws
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let nulls = std::iter::repeat_n(rusqlite::types::Null, stmt.parameter_count());
+        stmt.query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
 }
 
 #[cfg(test)]

@@ -239,6 +239,21 @@ impl Workspace {
         Ok(calls)
     }
 
+    /// The own local day of the newest call (in queue order), if any: the
+    /// week a plan is for when none is named.
+    pub fn newest_call_day(&self) -> Result<Option<NaiveDate>> {
+        let day: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT substr(started_at, 1, 10) FROM calls
+                 ORDER BY started_at_utc DESC, call_id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(day.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+    }
+
     /// Save a plan whole, replacing the stored plan of its period: one
     /// transaction, so a plan is never stored half-way. The rules version it
     /// names must be stored ([`Workspace::use_sampling_rules`]).

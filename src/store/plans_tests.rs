@@ -60,13 +60,16 @@ fn workspace() -> (tempfile::TempDir, Workspace) {
     (dir, ws)
 }
 
-fn drawn(ws: &Workspace) -> Plan {
-    let calls: Vec<Candidate> = ws
-        .period_calls(week(), 1)
+fn candidates(ws: &Workspace) -> Vec<Candidate> {
+    ws.period_calls(week(), 1)
         .unwrap()
         .into_iter()
         .map(|c| c.candidate)
-        .collect();
+        .collect()
+}
+
+fn drawn(ws: &Workspace) -> Plan {
+    let calls = candidates(ws);
     draw(
         week(),
         "seed",
@@ -114,12 +117,7 @@ fn the_period_holds_the_calls_of_its_own_local_days_with_their_flags() {
 fn a_plan_reads_back_as_it_was_drawn_replacements_and_reviewers_included() {
     let (_dir, ws) = workspace();
     let mut plan = drawn(&ws);
-    let calls: Vec<Candidate> = ws
-        .period_calls(week(), 1)
-        .unwrap()
-        .into_iter()
-        .map(|c| c.candidate)
-        .collect();
+    let calls = candidates(&ws);
     let first = plan.entries[0].call_id.clone();
     replace(
         &mut plan,
@@ -228,30 +226,17 @@ fn the_roster_is_kept_by_rep_and_a_later_batch_wins() {
 #[test]
 fn a_reviewers_part_and_the_periods_calls_are_read_through_indexes() {
     let (_dir, ws) = workspace();
-    for sql in [PLAN_QUEUE_SQL, PERIOD_CALLS_SQL] {
-        let mut stmt = ws
-            .conn()
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap();
-        let plan: Vec<String> = stmt
-            .query_map(
-                rusqlite::params_from_iter(std::iter::repeat_n(
-                    rusqlite::types::Null,
-                    stmt.parameter_count(),
-                )),
-                |r| r.get::<_, String>(3),
-            )
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+    let queries = [
+        (PLAN_QUEUE_SQL, "plan_entries_by_reviewer"),
+        (PERIOD_CALLS_SQL, "calls_by_local_day"),
+    ];
+    for (sql, index) in queries {
+        let plan = crate::store::test_support::query_plan(&ws, sql);
         let text = plan.join("\n");
-        assert!(
-            text.contains("plan_entries_by_reviewer") || text.contains("calls_by_local_day"),
-            "no index in\n{text}\nfor\n{sql}"
-        );
+        assert!(text.contains(index), "no {index} in\n{text}\nfor\n{sql}");
         for step in &plan {
             assert!(
-                !(step.starts_with("SCAN") && !step.contains("INDEX")),
+                !step.starts_with("SCAN") || step.contains("INDEX"),
                 "a full scan in\n{text}\nfor\n{sql}"
             );
             assert!(

@@ -41,3 +41,20 @@ pub fn write(path: &Path, text: &str) {
     }
     std::fs::write(path, text).unwrap();
 }
+
+/// Run the `callqa` binary with its data and config folders inside `dir`
+/// (never the tester's own), and without `CALLQA_DB` from the environment.
+pub fn callqa(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_callqa"))
+        .args(args)
+        .env("CALLQA_DATA_DIR", dir.join("data"))
+        .env("CALLQA_CONFIG_DIR", dir.join("config"))
+        .env_remove("CALLQA_DB")
+        .output()
+        .unwrap()
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

@@ -22,11 +22,12 @@ pub fn read(
     options: CsvOptions<'_>,
     problems: &mut Vec<Problem>,
 ) -> Option<Vec<RepProfile>> {
-    let path = root.join(ROSTER_FILE);
-    if !path.exists() {
+    // Present in any form (a link, a pipe) it is read, or said why not.
+    if root.join(ROSTER_FILE).symlink_metadata().is_err() {
         return None;
     }
-    let table = match Table::read(root, &path, ROSTER_FILE, options, problems) {
+    // Relative to the batch folder, as every batch file is opened.
+    let table = match Table::read(root, Path::new(ROSTER_FILE), ROSTER_FILE, options, problems) {
         Ok(table) => table,
         Err(problem) => {
             problems.push(problem);

@@ -1,0 +1,371 @@
+//! `callqa plan` and `callqa reps`: the weekly plan from the command line.
+//!
+//! `plan` is what a sales head and the contractor agree on each week, so it
+//! checks everything typed (period, reviewers, rules file) before it
+//! analyses, draws or stores anything, analyses the week's calls the
+//! workstation has not analysed yet (their telephony flags decide the
+//! telephony queue), draws with the stored plan so nothing already drawn
+//! moves, and stores plan and rules together in one transaction.
+//!
+//! The seed, when none is given, is derived from the week and the ids of
+//! the calls it holds when it is first drawn (see [`default_seed`]): nobody
+//! can know it before the week's calls exist, and anyone holding the stored
+//! seed can re-derive the draw.
+
+use crate::{Create, WorkspaceArgs, open_workspace, terminal_safe_stdout};
+use anyhow::{Context, anyhow, bail};
+use callqa::analysis::ANALYSIS_VERSION;
+use callqa::config::{self, Config};
+use callqa::domain::Lang;
+use callqa::domain::plan::{self, Candidate, Plan};
+use callqa::domain::reps::{RepRow, rep_key, rep_rows};
+use callqa::domain::sampling::{DEFAULT_SAMPLING_TOML, Period, SamplingRules};
+use callqa::i18n::plan::plan_strings;
+use callqa::reports::plan::{CallInfo, PlanContext, PlanFormat, RepInfo, write, write_reps};
+use callqa::store::{PeriodCall, Workspace};
+use callqa::text::{one_line, path_line};
+use clap::Args;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct PlanArgs {
+    /// The ISO week, e.g. 2026-W48; default: the week of the newest call
+    #[arg(long)]
+    period: Option<String>,
+    /// Reviewers to split the plan among, e.g. anna,boris; default: those
+    /// of the stored plan
+    #[arg(long)]
+    reviewers: Option<String>,
+    /// Output format: table (for reading), csv (one row per planned call) or json
+    #[arg(long, value_enum, default_value = "table")]
+    format: PlanFormat,
+    /// Seed of the draw; default: derived from the week and its calls at
+    /// the first draw, then the stored one
+    #[arg(long)]
+    seed: Option<String>,
+    /// Sampling rules (TOML, see assets/sampling.toml), kept in the
+    /// workspace from then on; default: the workspace's, else the bundled ones
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// A drawn call that cannot be reviewed: replace it by the next call of
+    /// the same rep and kind (needs --reason)
+    #[arg(long, value_name = "CALL", requires = "reason")]
+    replace: Option<String>,
+    /// Why the call is replaced (wrong language, a fax, ...)
+    #[arg(long, requires = "replace")]
+    reason: Option<String>,
+    /// Output file; default: standard output
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    ws: WorkspaceArgs,
+}
+
+#[derive(Args)]
+pub struct RepsArgs {
+    /// The day to judge newcomers and plans on (YYYY-MM-DD); default: the
+    /// Monday of the week of the newest call, as `callqa plan` does
+    #[arg(long)]
+    as_of: Option<String>,
+    /// Output format: table, csv or json
+    #[arg(long, value_enum, default_value = "table")]
+    format: PlanFormat,
+    /// Output file; default: standard output
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    ws: WorkspaceArgs,
+}
+
+/// `callqa plan`.
+pub fn plan(args: PlanArgs, config: &Config) -> anyhow::Result<ExitCode> {
+    // What was typed is checked before the workspace is even opened.
+    let period = args
+        .period
+        .as_deref()
+        .map(|p| Period::parse(p).map_err(|e| anyhow!("--period: {e}")))
+        .transpose()?;
+    let reviewers = args.reviewers.as_deref().map(parse_reviewers).transpose()?;
+    let given_rules = args.rules.as_deref().map(read_rules).transpose()?;
+    if args.seed.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        bail!("--seed is empty: give a word or number, or leave --seed out");
+    }
+    let (ws, lang, _) = open_workspace(&args.ws, config, config::default_workspace(), Create::No)?;
+    let t = plan_strings(lang);
+    let (rules, rules_text) = match given_rules {
+        Some(given) => given,
+        None => workspace_rules(&ws)?,
+    };
+    let period = match period {
+        Some(p) => p,
+        None => default_period(&ws)?,
+    };
+    let stored = ws.plan(period)?;
+    if let (Some(seed), Some(stored)) = (&args.seed, &stored)
+        && *seed != stored.seed
+    {
+        bail!(
+            "--seed {:?}: the plan of {period} was drawn with seed {:?}; drawing again keeps its calls, so it keeps its seed",
+            one_line(seed, 80),
+            one_line(&stored.seed, 80)
+        );
+    }
+    let mut calls = ws.period_calls(period, ANALYSIS_VERSION)?;
+    if calls.iter().any(|c| c.candidate.flags.is_none()) {
+        analyse(&ws, lang)?;
+        calls = ws.period_calls(period, ANALYSIS_VERSION)?;
+    }
+    if calls.is_empty() && stored.is_none() {
+        eprintln!("{period}: {}", t.no_calls);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let candidates: Vec<Candidate> = calls.iter().map(|c| c.candidate.clone()).collect();
+    let seed = args
+        .seed
+        .clone()
+        .or_else(|| stored.as_ref().map(|p| p.seed.clone()))
+        .unwrap_or_else(|| default_seed(period, &candidates));
+    let roster = ws.roster()?;
+    let mut drawn = plan::draw(period, &seed, &rules, &roster, &candidates, stored.as_ref());
+    let mut notices = Vec::new();
+    if let (Some(call), Some(reason)) = (&args.replace, &args.reason) {
+        let next = plan::replace(&mut drawn, call, reason, &rules, &candidates)
+            .map_err(|e| anyhow!("--replace {}: {e}; nothing was changed", one_line(call, 80)))?;
+        notices.push(match next {
+            Some(next) => format!(
+                "{}: {} {}",
+                one_line(call, 80),
+                t.replaced_by,
+                one_line(&next, 80)
+            ),
+            None => format!("{}: {}", one_line(call, 80), t.no_replacement),
+        });
+    }
+    let reviewers = reviewers.unwrap_or_else(|| reviewers_of(&drawn));
+    let durations: HashMap<String, u64> = candidates
+        .iter()
+        .map(|c| (c.call_id.clone(), c.duration_ms))
+        .collect();
+    plan::assign(&mut drawn, &reviewers, &durations);
+    ws.write_batch(|ws| {
+        ws.use_sampling_rules(&rules, &rules_text)?;
+        ws.save_plan(&drawn)
+    })
+    .map_err(|e| e.in_workspace(ws.path()))?;
+    for notice in notices {
+        eprintln!("{notice}");
+    }
+    let rows = rep_rows(
+        &roster,
+        &reps_of(&drawn),
+        period.start(),
+        rules.newcomer_days,
+        rules.under_plan_below_pct,
+    );
+    let reps: HashMap<String, RepInfo> = rows
+        .iter()
+        .map(|r| {
+            let info = RepInfo {
+                team: r.team.clone(),
+                standing: r.standing,
+            };
+            (rep_key(&r.rep), info)
+        })
+        .collect();
+    let calls = call_infos(&calls);
+    let context = PlanContext {
+        calls: &calls,
+        reps: &reps,
+    };
+    output(args.out.as_deref(), lang, |out| {
+        write(&drawn, &context, args.format, lang, out)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `callqa reps`.
+pub fn reps(args: RepsArgs, config: &Config) -> anyhow::Result<ExitCode> {
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|d| {
+            chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                anyhow!(
+                    "--as-of {:?}: write a date like 2026-11-23",
+                    one_line(d, 40)
+                )
+            })
+        })
+        .transpose()?;
+    let (ws, lang, _) = open_workspace(&args.ws, config, config::default_workspace(), Create::No)?;
+    let (rules, _) = workspace_rules(&ws)?;
+    let as_of = match as_of {
+        Some(day) => day,
+        None => default_period(&ws)?.start(),
+    };
+    let rows: Vec<RepRow> = rep_rows(
+        &ws.roster()?,
+        &ws.call_reps()?,
+        as_of,
+        rules.newcomer_days,
+        rules.under_plan_below_pct,
+    );
+    output(args.out.as_deref(), lang, |out| {
+        write_reps(&rows, as_of, args.format, lang, out)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `anna, boris` → `["anna", "boris"]`; a list naming nobody is refused.
+fn parse_reviewers(text: &str) -> anyhow::Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    if names.is_empty() {
+        bail!(
+            "--reviewers {:?}: name at least one reviewer, like --reviewers anna,boris",
+            one_line(text, 80)
+        );
+    }
+    Ok(names)
+}
+
+/// A rules file, checked; messages name the file and the key.
+fn read_rules(path: &Path) -> anyhow::Result<(SamplingRules, String)> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the sampling rules", path_line(path)))?;
+    let rules = SamplingRules::from_toml(&text, &path_line(path))?;
+    Ok((rules, text))
+}
+
+/// The workspace's rules, else the bundled ones.
+fn workspace_rules(ws: &Workspace) -> anyhow::Result<(SamplingRules, String)> {
+    Ok(ws
+        .sampling_rules()?
+        .unwrap_or_else(|| (SamplingRules::defaults(), DEFAULT_SAMPLING_TOML.to_string())))
+}
+
+/// The week of the newest call; this week when there are no calls.
+fn default_period(ws: &Workspace) -> anyhow::Result<Period> {
+    let day = ws
+        .newest_call_day()?
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    Ok(Period::of(day))
+}
+
+/// The seed of a week's first draw: the first 16 hex digits of SHA-256
+/// over `callqa-plan`, the week (`2026-W48`) and the ids of its calls
+/// sorted, each followed by a zero byte. Stored with the plan.
+pub fn default_seed(period: Period, calls: &[Candidate]) -> String {
+    let mut ids: Vec<&str> = calls.iter().map(|c| c.call_id.as_str()).collect();
+    ids.sort_unstable();
+    let mut hash = Sha256::new();
+    for part in ["callqa-plan", &period.to_string()].into_iter().chain(ids) {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The reviewers a stored plan was split among, for drawing it again.
+fn reviewers_of(plan: &Plan) -> Vec<String> {
+    let names: BTreeSet<&str> = plan
+        .entries
+        .iter()
+        .filter_map(|e| e.reviewer.as_deref())
+        .collect();
+    names.into_iter().map(String::from).collect()
+}
+
+/// The reps a plan names (drawn, short or not in the roster).
+fn reps_of(plan: &Plan) -> Vec<String> {
+    plan.entries
+        .iter()
+        .map(|e| e.rep.clone())
+        .chain(plan.shortfalls.iter().map(|s| s.rep.clone()))
+        .collect()
+}
+
+fn call_infos(calls: &[PeriodCall]) -> HashMap<String, CallInfo> {
+    calls
+        .iter()
+        .map(|c| {
+            // `2026-11-23T10:15:00+03:00` → `2026-11-23 10:15`, the call's own time.
+            let started_at = c
+                .started_at
+                .get(..16)
+                .unwrap_or(&c.started_at)
+                .replace('T', " ");
+            let info = CallInfo {
+                started_at,
+                duration_ms: c.candidate.duration_ms,
+            };
+            (c.candidate.call_id.clone(), info)
+        })
+        .collect()
+}
+
+/// Analyse the calls nobody has analysed yet, with the progress on stderr.
+fn analyse(ws: &Workspace, lang: Lang) -> anyhow::Result<()> {
+    let words = crate::progress::strings(lang);
+    let bar = crate::progress::Progress::on_stderr();
+    let stop = crate::analyze::stop_on_signals();
+    let (mut done, mut total) = (0, 0);
+    let summary = crate::analyze::run(ws.path(), 1, stop, &mut |event| {
+        use crate::analyze::Event;
+        match event {
+            Event::Start { calls } => total = calls,
+            Event::Done { .. } => done += 1,
+            Event::Failed { call_id, reason } => {
+                done += 1;
+                bar.line(&format!(
+                    "{}: {}: {}",
+                    one_line(&call_id, 200),
+                    words.cannot_analyse,
+                    one_line(&reason, 2000)
+                ));
+            }
+        }
+        bar.update(words.analysing, done, total);
+    });
+    bar.finish();
+    if summary?.stopped {
+        bail!("stopped while analysing the week's calls; nothing was drawn (run again to go on)");
+    }
+    Ok(())
+}
+
+/// Write to `--out FILE` (and say so on stderr), else to standard output.
+fn output(
+    path: Option<&Path>,
+    lang: Lang,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match path {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("{}: cannot create", path_line(path)))?;
+            let mut out = std::io::BufWriter::new(file);
+            write(&mut out)?;
+            out.flush()
+                .with_context(|| format!("{}: cannot write", path_line(path)))?;
+            eprintln!("{} {}", plan_strings(lang).written_to, path_line(path));
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(terminal_safe_stdout());
+            write(&mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
