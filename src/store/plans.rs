@@ -51,13 +51,21 @@ pub(crate) const PLAN_QUEUE_SQL: &str = "SELECT call_id, bucket FROM plan_entrie
      WHERE period = ?1 AND reviewer = ?2 AND replaced IS NULL
      ORDER BY bucket, position";
 
-fn bucket_of(code: &str) -> Result<Bucket> {
-    match code {
-        "quality" => Ok(Bucket::Quality),
-        "telephony" => Ok(Bucket::Telephony),
-        other => Err(StoreError::Corrupt(format!("plan entry bucket {other:?}"))),
-    }
+/// A stored plan entry's bucket: quality or telephony (the table's CHECK).
+pub(super) fn bucket_of(code: &str) -> Result<Bucket> {
+    Bucket::from_code(code)
+        .filter(|b| *b != Bucket::None)
+        .ok_or_else(|| StoreError::Corrupt(format!("plan entry bucket {code:?}")))
 }
+
+/// The period whose plan a reviewer sees: the latest one with calls for
+/// them up to this week, else the earliest after it (a plan drawn ahead).
+const PLAN_PERIOD_SQL: &str = "SELECT period FROM plan_entries WHERE reviewer = ?1
+     GROUP BY period ORDER BY period <= ?2 DESC, CASE WHEN period <= ?2 THEN period END DESC, period
+     LIMIT 1";
+
+const PLANNED_BUCKET_SQL: &str = "SELECT bucket FROM plan_entries
+     WHERE period = ?1 AND call_id = ?2 AND replaced IS NULL";
 
 fn json_corrupt(what: &str) -> impl Fn(serde_json::Error) -> StoreError + '_ {
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
@@ -373,6 +381,34 @@ impl Workspace {
             unrostered,
             not_analysed: not_analysed.max(0) as usize,
         }))
+    }
+
+    /// The period of the plan the workstation opens on for `reviewer`, if
+    /// any plan gives them calls.
+    pub fn reviewer_plan_period(
+        &self,
+        reviewer: &str,
+        this_week: Period,
+    ) -> Result<Option<Period>> {
+        let text: Option<String> = self
+            .conn()
+            .prepare_cached(PLAN_PERIOD_SQL)?
+            .query_row(params![reviewer, this_week.to_string()], |r| r.get(0))
+            .optional()?;
+        text.map(|t| {
+            Period::parse(&t).map_err(|e| StoreError::Corrupt(format!("plan period {t:?}: {e}")))
+        })
+        .transpose()
+    }
+
+    /// The bucket a plan of `period` drew the call for, if it drew it.
+    pub fn planned_bucket(&self, period: Period, call_id: &str) -> Result<Option<Bucket>> {
+        let code: Option<String> = self
+            .conn()
+            .prepare_cached(PLANNED_BUCKET_SQL)?
+            .query_row(params![period.to_string(), call_id], |r| r.get(0))
+            .optional()?;
+        code.as_deref().map(bucket_of).transpose()
     }
 
     /// A reviewer's calls of a period's plan (not replaced), quality first,

@@ -12,11 +12,10 @@
 //! One damaged row must not hide the others: a row whose time, status or
 //! duration does not read is returned with `problem` naming what is wrong.
 
-use super::{Result, StoreError, Workspace};
+use super::{Result, Workspace};
 use crate::analysis::HealthFlag;
 use crate::domain::ReviewStatus;
 use crate::domain::crm::{Direction, Timestamp};
-use crate::domain::sampling::{Bucket, Period};
 use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -172,44 +171,7 @@ fn queue_row(row: &Row) -> rusqlite::Result<QueueRow> {
     })
 }
 
-/// The period whose plan a reviewer sees: the latest one with calls for
-/// them up to this week, else the earliest after it (a plan drawn ahead).
-const PLAN_PERIOD_SQL: &str = "SELECT period FROM plan_entries WHERE reviewer = ?1
-     GROUP BY period ORDER BY period <= ?2 DESC, CASE WHEN period <= ?2 THEN period END DESC, period
-     LIMIT 1";
-
-const PLANNED_BUCKET_SQL: &str = "SELECT bucket FROM plan_entries
-     WHERE period = ?1 AND call_id = ?2 AND replaced IS NULL";
-
 impl Workspace {
-    /// The period of the plan the workstation opens on for `reviewer`, if
-    /// any plan gives them calls.
-    pub fn reviewer_plan_period(
-        &self,
-        reviewer: &str,
-        this_week: Period,
-    ) -> Result<Option<Period>> {
-        let text: Option<String> = self
-            .conn()
-            .prepare_cached(PLAN_PERIOD_SQL)?
-            .query_row(params![reviewer, this_week.to_string()], |r| r.get(0))
-            .optional()?;
-        text.map(|t| {
-            Period::parse(&t).map_err(|e| StoreError::Corrupt(format!("plan period {t:?}: {e}")))
-        })
-        .transpose()
-    }
-
-    /// The bucket a plan of `period` drew the call for, if it drew it.
-    pub fn planned_bucket(&self, period: Period, call_id: &str) -> Result<Option<Bucket>> {
-        let code: Option<String> = self
-            .conn()
-            .prepare_cached(PLANNED_BUCKET_SQL)?
-            .query_row(params![period.to_string(), call_id], |r| r.get(0))
-            .optional()?;
-        Ok(code.as_deref().and_then(Bucket::from_code))
-    }
-
     /// How many calls the queue has (every call in the workspace).
     pub fn queue_len(&self) -> Result<usize> {
         self.call_count()
