@@ -12,7 +12,8 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wra
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
-    let mut title = t.checklist.to_string();
+    // Which checklist: a call takes the sales or the telephony one.
+    let mut title = format!("{}: {}", t.checklist, app.checklist().title.get(app.lang()));
     if let Some(score) = app.score() {
         let value = match score.percent {
             Some(p) => format!("{p:.0}%"),
