@@ -12,7 +12,8 @@
 
 use callqa::analysis::{ANALYSIS_VERSION, analyze_file};
 use callqa::store::Workspace;
-use std::collections::HashMap;
+use callqa::text::one_line;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -38,6 +39,39 @@ pub struct Summary {
     pub stopped: bool,
 }
 
+/// [`run`] with its progress on stderr (a bar on a terminal, plain lines
+/// otherwise) and each call that fails named with its reason: what
+/// `callqa analyze` and `callqa plan` show.
+pub fn run_showing_progress(
+    db: &Path,
+    jobs: usize,
+    scope: Scope,
+    lang: callqa::domain::Lang,
+) -> anyhow::Result<Summary> {
+    let words = crate::progress::strings(lang);
+    let bar = crate::progress::Progress::on_stderr();
+    let stop = stop_on_signals();
+    let (mut done, mut calls) = (0, 0);
+    let summary = run(db, jobs, scope, stop, &mut |event| {
+        match event {
+            Event::Start { calls: n } => calls = n,
+            Event::Done { .. } => done += 1,
+            Event::Failed { call_id, reason } => {
+                done += 1;
+                bar.line(&format!(
+                    "{}: {}: {}",
+                    one_line(&call_id, 200),
+                    words.cannot_analyse,
+                    one_line(&reason, 2000)
+                ));
+            }
+        }
+        bar.update(words.analysing, done, calls);
+    });
+    bar.finish();
+    summary
+}
+
 /// Calls sharing one recording file and layout: one analysis for all.
 struct Recording {
     path: String,
@@ -45,16 +79,27 @@ struct Recording {
     calls: Vec<String>,
 }
 
-/// Analyse every call of the workspace at `db` without a current analysis,
-/// `jobs` recordings side by side, until done or `stop` is set.
+/// Which calls a run analyses.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Every call of the workspace without a current analysis.
+    All,
+    /// Of those, only these (`callqa plan`: the week's calls).
+    Only(&'a HashSet<String>),
+}
+
+/// Analyse the calls of `scope` in the workspace at `db` that lack a
+/// current analysis, `jobs` recordings side by side, until done or `stop`
+/// is set.
 pub fn run(
     db: &Path,
     jobs: usize,
+    scope: Scope,
     stop: &AtomicBool,
     report: &mut dyn FnMut(Event),
 ) -> anyhow::Result<Summary> {
     let ws = Workspace::open_existing(db)?;
-    let recordings = pending(&ws)?;
+    let recordings = pending(&ws, scope)?;
     let mut summary = Summary {
         calls: recordings.iter().map(|r| r.calls.len()).sum(),
         ..Summary::default()
@@ -117,10 +162,15 @@ pub fn run(
 }
 
 /// The calls to analyse, grouped by recording, in queue order.
-fn pending(ws: &Workspace) -> anyhow::Result<Vec<Recording>> {
+fn pending(ws: &Workspace, scope: Scope) -> anyhow::Result<Vec<Recording>> {
     let mut recordings: Vec<Recording> = Vec::new();
     let mut index: HashMap<(String, &'static str), usize> = HashMap::new();
-    for job in ws.analysis_jobs(ANALYSIS_VERSION)? {
+    let jobs = ws.analysis_jobs(ANALYSIS_VERSION)?;
+    let wanted = |call_id: &String| match scope {
+        Scope::All => true,
+        Scope::Only(calls) => calls.contains(call_id),
+    };
+    for job in jobs.into_iter().filter(|job| wanted(&job.call_id)) {
         let key = (job.recording_path.clone(), job.channel_layout.code());
         let i = *index.entry(key).or_insert_with(|| {
             recordings.push(Recording {
@@ -207,7 +257,7 @@ mod tests {
         // Stopped after the first call: what is done stays done.
         let stop = AtomicBool::new(false);
         let mut events = Vec::new();
-        let first = run(&db, 1, &stop, &mut |event| {
+        let first = run(&db, 1, Scope::All, &stop, &mut |event| {
             if matches!(event, Event::Done { .. }) {
                 stop.store(true, Ordering::SeqCst);
             }
@@ -220,14 +270,14 @@ mod tests {
         assert_eq!(pending_calls(&db), 5 - first.done);
 
         // Resumed: only the rest is analysed, then nothing is left.
-        let second = run(&db, 2, &AtomicBool::new(false), &mut |_| {}).unwrap();
+        let second = run(&db, 2, Scope::All, &AtomicBool::new(false), &mut |_| {}).unwrap();
         assert_eq!(
             (second.calls, second.done),
             (5 - first.done, 5 - first.done)
         );
         assert!(!second.stopped);
         assert_eq!(pending_calls(&db), 0);
-        let third = run(&db, 2, &AtomicBool::new(false), &mut |_| {}).unwrap();
+        let third = run(&db, 2, Scope::All, &AtomicBool::new(false), &mut |_| {}).unwrap();
         assert_eq!(third, Summary::default());
     }
 
@@ -237,12 +287,29 @@ mod tests {
         // 12 calls over the generator's 8 recordings.
         let db = workspace(dir.path(), 12);
         let ws = Workspace::open_existing(&db).unwrap();
-        assert_eq!(pending(&ws).unwrap().len(), 8);
-        let summary = run(&db, 3, &AtomicBool::new(false), &mut |_| {}).unwrap();
+        assert_eq!(pending(&ws, Scope::All).unwrap().len(), 8);
+        let summary = run(&db, 3, Scope::All, &AtomicBool::new(false), &mut |_| {}).unwrap();
         assert_eq!((summary.done, summary.failed), (12, 0));
         let a = ws.analysis("call-0000000", ANALYSIS_VERSION).unwrap();
         let b = ws.analysis("call-0000008", ANALYSIS_VERSION).unwrap();
         assert!(a.is_some() && a == b);
+    }
+
+    #[test]
+    fn a_scoped_run_analyses_only_the_calls_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = workspace(dir.path(), 12);
+        let week: HashSet<String> = ["call-0000001", "call-0000009"].map(String::from).into();
+        let summary = run(
+            &db,
+            2,
+            Scope::Only(&week),
+            &AtomicBool::new(false),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!((summary.calls, summary.done), (2, 2));
+        assert_eq!(pending_calls(&db), 10);
     }
 
     #[test]
@@ -253,7 +320,7 @@ mod tests {
         let broken = ws.analysis_jobs(ANALYSIS_VERSION).unwrap()[0].clone();
         std::fs::write(&broken.recording_path, b"RIFF not a wav any more").unwrap();
         let mut failed = Vec::new();
-        let summary = run(&db, 1, &AtomicBool::new(false), &mut |event| {
+        let summary = run(&db, 1, Scope::All, &AtomicBool::new(false), &mut |event| {
             if let Event::Failed { call_id, .. } = event {
                 failed.push(call_id);
             }

@@ -480,30 +480,7 @@ fn import(
 /// the summary goes to standard output.
 fn analyze(ws: &Workspace, lang: Lang, jobs: usize) -> anyhow::Result<ExitCode> {
     let words = progress::strings(lang);
-    let bar = progress::Progress::on_stderr();
-    let stop = analyze::stop_on_signals();
-    let (mut done, mut calls) = (0, 0);
-    let summary = analyze::run(ws.path(), jobs, stop, &mut |event| match event {
-        analyze::Event::Start { calls: n } => {
-            calls = n;
-            bar.update(words.analysing, 0, calls);
-        }
-        analyze::Event::Done { .. } => {
-            done += 1;
-            bar.update(words.analysing, done, calls);
-        }
-        analyze::Event::Failed { call_id, reason } => {
-            done += 1;
-            bar.line(&format!(
-                "{}: {}: {}",
-                one_line(&call_id, 200),
-                words.cannot_analyse,
-                one_line(&reason, 2000)
-            ));
-            bar.update(words.analysing, done, calls);
-        }
-    });
-    bar.finish();
+    let summary = analyze::run_showing_progress(ws.path(), jobs, analyze::Scope::All, lang);
     let summary = summary?;
     println!(
         "{}",

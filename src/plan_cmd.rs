@@ -116,7 +116,7 @@ pub fn plan(args: PlanArgs, config: &Config) -> anyhow::Result<ExitCode> {
     }
     let mut calls = ws.period_calls(period, ANALYSIS_VERSION)?;
     if calls.iter().any(|c| c.candidate.flags.is_none()) {
-        analyse(&ws, lang)?;
+        analyse(&ws, &calls, lang)?;
         calls = ws.period_calls(period, ANALYSIS_VERSION)?;
     }
     if calls.is_empty() && stored.is_none() {
@@ -315,30 +315,13 @@ fn call_infos(calls: &[PeriodCall]) -> HashMap<String, CallInfo> {
         .collect()
 }
 
-/// Analyse the calls nobody has analysed yet, with the progress on stderr.
-fn analyse(ws: &Workspace, lang: Lang) -> anyhow::Result<()> {
-    let words = crate::progress::strings(lang);
-    let bar = crate::progress::Progress::on_stderr();
-    let stop = crate::analyze::stop_on_signals();
-    let (mut done, mut total) = (0, 0);
-    let summary = crate::analyze::run(ws.path(), 1, stop, &mut |event| {
-        use crate::analyze::Event;
-        match event {
-            Event::Start { calls } => total = calls,
-            Event::Done { .. } => done += 1,
-            Event::Failed { call_id, reason } => {
-                done += 1;
-                bar.line(&format!(
-                    "{}: {}: {}",
-                    one_line(&call_id, 200),
-                    words.cannot_analyse,
-                    one_line(&reason, 2000)
-                ));
-            }
-        }
-        bar.update(words.analysing, done, total);
-    });
-    bar.finish();
+/// Analyse the week's calls nobody has analysed yet (their telephony flags
+/// decide the draw), with the progress on stderr.
+fn analyse(ws: &Workspace, calls: &[PeriodCall], lang: Lang) -> anyhow::Result<()> {
+    let week: std::collections::HashSet<String> =
+        calls.iter().map(|c| c.candidate.call_id.clone()).collect();
+    let scope = crate::analyze::Scope::Only(&week);
+    let summary = crate::analyze::run_showing_progress(ws.path(), 1, scope, lang);
     if summary?.stopped {
         bail!("stopped while analysing the week's calls; nothing was drawn (run again to go on)");
     }
