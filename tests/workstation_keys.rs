@@ -312,3 +312,41 @@ fn the_russian_interface_speaks_russian() {
         }
     }
 }
+
+/// `b` marks the call as an example to learn from, with why and the
+/// moment; `b` again edits the reason; an empty reason takes the mark off.
+#[test]
+fn a_call_is_marked_as_an_example_with_why_and_from_when() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup(dir.path(), Lang::En);
+    app.open_call(1).unwrap();
+    let start = std::time::Instant::now();
+    while app.listening.player.status().duration.is_none() {
+        assert!(start.elapsed().as_secs() < 10, "the call never loaded");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    press(&mut app, KeyCode::Right);
+    let place = |app: &App| app.ws.place("tester").unwrap().and_then(|p| p.position_ms);
+    while place(&app) != Some(5_000) {
+        assert!(start.elapsed().as_secs() < 10, "the seek never arrived");
+        app.tick();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    press(&mut app, KeyCode::Char('b'));
+    chars(&mut app, "asks about the bigger goal");
+    press(&mut app, KeyCode::Enter);
+    let best = app.ws.best_call("c-second", "tester").unwrap().unwrap();
+    assert_eq!(best.reason, "asks about the bigger goal");
+    assert_eq!(best.position_ms, 5_000);
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("★ example @0:05"), "{s}");
+    // Again: the reason is there to edit; cleared, the mark goes.
+    press(&mut app, KeyCode::Char('b'));
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("asks about the bigger goal"), "{s}");
+    ctrl(&mut app, 'u');
+    press(&mut app, KeyCode::Enter);
+    assert!(app.ws.best_call("c-second", "tester").unwrap().is_none());
+    let s = screen(&mut app, 120, 30);
+    assert!(!s.contains("★"), "{s}");
+}

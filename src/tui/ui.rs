@@ -104,6 +104,9 @@ fn input_prompt(app: &App, purpose: Input) -> String {
         Input::Marker { position_ms } => {
             format!("{} @{}: ", t.marker_prompt, crate::text::clock(position_ms))
         }
+        Input::BestCall { position_ms } => {
+            format!("{} @{}: ", t.best_prompt, crate::text::clock(position_ms))
+        }
     }
 }
 

@@ -141,6 +141,7 @@ impl App {
                 self.change_item(item, AnswerChange::Comment(text));
             }
             Input::Marker { position_ms } => self.add_marker(position_ms, text),
+            Input::BestCall { position_ms } => self.mark_best_call(position_ms, text),
             Input::Link => self.link_by_hand(text.as_deref().unwrap_or("")),
             Input::GoToItem => {
                 if let Some(n) = text.and_then(|t| t.parse::<usize>().ok()) {
@@ -205,6 +206,17 @@ impl App {
                 }
                 let position_ms = self.listening.position_ms();
                 self.start_input(Input::Marker { position_ms }, String::new());
+            }
+            Action::BestCall => {
+                let Some(open) = &self.review.open else {
+                    return self.no_call();
+                };
+                // Marked before: its reason to edit, its moment kept.
+                let (position_ms, reason) = match &open.best {
+                    Some(best) => (best.position_ms, best.reason.clone()),
+                    None => (self.listening.position_ms(), String::new()),
+                };
+                self.start_input(Input::BestCall { position_ms }, reason);
             }
             Action::NextMarker => self.next_marker(),
             Action::SkipSilence => self.toggle_skip_silence(),

@@ -194,6 +194,35 @@ impl App {
         }
     }
 
+    /// Mark the open call as an example heard from `position_ms`, or take
+    /// the mark off when no reason is given.
+    pub(super) fn mark_best_call(&mut self, position_ms: u64, reason: Option<String>) {
+        let Some(open) = self.review.open.as_mut() else {
+            return;
+        };
+        let (call_id, reviewer) = (&open.call.call_id, &self.session.reviewer);
+        let reason = reason.filter(|r| !r.trim().is_empty());
+        let saved = match &reason {
+            Some(reason) => self
+                .ws
+                .mark_best_call(call_id, reviewer, reason.trim(), position_ms),
+            None => self.ws.unmark_best_call(call_id, reviewer).map(|_| ()),
+        }
+        .and_then(|()| self.ws.best_call(call_id, reviewer));
+        match saved {
+            Ok(best) => {
+                open.best = best;
+                let t = self.t();
+                let text = match reason {
+                    Some(_) => format!("{} {}", t.best_marked, crate::text::clock(position_ms)),
+                    None => t.best_unmarked.to_string(),
+                };
+                self.info(text);
+            }
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
     /// Jump to the first marker after the playhead, wrapping to the first.
     pub(super) fn next_marker(&mut self) {
         let Some(open) = &self.review.open else {

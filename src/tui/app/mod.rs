@@ -287,6 +287,7 @@ impl App {
         let analysis = self.cached_analysis(&call.call_id);
         let automatic = self.automatic(&checklist, &call, &crm, analysis.as_ref())?;
         let markers = self.ws.markers(&call.call_id, reviewer)?;
+        let best = self.ws.best_call(&call.call_id, reviewer)?;
         let link = self.ws.call_link(&call.call_id)?;
         self.session.checklist = checklist;
         self.review = ReviewState::of(OpenCall {
@@ -294,6 +295,7 @@ impl App {
             analysis,
             link,
             markers,
+            best,
             crm,
             review,
             automatic,

@@ -8,7 +8,7 @@ use crate::analysis::runner::{Analyser, Progress};
 use crate::domain::crm::{Call, CrmRecord};
 use crate::domain::sampling::SamplingRules;
 use crate::domain::{Answer, Checklist, Lang, ReviewStatus};
-use crate::store::{CallLink, Marker, QueueOf, QueueRow, ReviewRecord};
+use crate::store::{BestCall, CallLink, Marker, QueueOf, QueueRow, ReviewRecord};
 use crate::tui::keymap::{Keymap, Screen};
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -72,6 +72,8 @@ pub enum Input {
     Comment { item: usize },
     /// A marker at this position, with the typed text as its note.
     Marker { position_ms: u64 },
+    /// Why the call is an example to learn from, heard from this position.
+    BestCall { position_ms: u64 },
     /// `CONTACT [DEAL]`: the reviewer's own link for the open call.
     Link,
     /// An item number to go to.
@@ -171,6 +173,8 @@ pub struct OpenCall {
     pub link: Option<CallLink>,
     /// This reviewer's markers, in call order.
     pub markers: Vec<Marker>,
+    /// This reviewer's mark of the call as an example, if any.
+    pub best: Option<BestCall>,
     pub crm: CrmRecord,
     pub review: Option<ReviewRecord>,
     /// What rules answer before the review exists (shown, stored on the

@@ -36,6 +36,8 @@ pub enum Action {
     SpeedUp,
     Replay,
     AddMarker,
+    /// Mark the call as an example to learn from, with why.
+    BestCall,
     NextMarker,
     SkipSilence,
     Channel,
@@ -91,6 +93,7 @@ const RUNS: &[(&str, Action)] = &[
     ("speed-up", Action::SpeedUp),
     ("replay", Action::Replay),
     ("marker", Action::AddMarker),
+    ("best-call", Action::BestCall),
     ("next-marker", Action::NextMarker),
     ("skip-silence", Action::SkipSilence),
     ("channel", Action::Channel),

@@ -135,6 +135,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Style::new().fg(Color::Magenta),
         ));
     }
+    if let Some(best) = &open.best {
+        spans.push(Span::styled(
+            format!("★ {} @{} ", t.best_label, clock(best.position_ms)),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
     if let OutputState::NoDevice(reason) = &status.output {
         spans.push(Span::styled(
             format!("{}: {}", t.no_sound, no_sound_reason(t, reason)),
