@@ -13,6 +13,7 @@ pub mod matching;
 pub mod phone;
 pub mod plan;
 pub mod reps;
+pub mod results;
 pub mod review;
 pub mod sampling;
 pub mod scoring;
