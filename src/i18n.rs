@@ -7,6 +7,7 @@
 use crate::domain::Lang;
 
 pub mod plan;
+pub mod report;
 
 pub struct Strings {
     pub queue: &'static str,

@@ -24,6 +24,7 @@ mod crm;
 mod links;
 mod listening;
 mod queue;
+mod report;
 mod results;
 mod reviews;
 mod schema;
@@ -32,6 +33,7 @@ pub use calls::UpsertOutcome;
 pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};
 pub use queue::{Page, QueueKey, QueueOf, QueueRow};
+pub use report::{CallAudio, CallRow, ReportReview};
 pub use results::ResultRow;
 pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace};
 
