@@ -21,10 +21,10 @@ pub enum Format {
 /// What a row stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Per {
-    /// One answered item of a review.
+    // One answered item of a review.
     #[default]
     Item,
-    /// One review of a call, or an analysed call without one.
+    // One review of a call, or an analysed call without one.
     Call,
 }
 

@@ -468,6 +468,8 @@ fn json_is_exact_and_csv_is_rounded_for_people() {
         "{average}"
     );
     assert_eq!(json["results"]["repeated"][0]["why"], "consecutive-weeks");
+    assert_eq!(json["results"]["repeated"][0]["week"], "2026-W48");
+    assert_eq!(json["results"]["weeks"], serde_json::json!(["2026-W48"]));
     assert_eq!(
         json["results"]["repeated"][0]["occurrences"][1]["evidence_ms"],
         65_000
@@ -527,7 +529,11 @@ fn feedback_sheets_hold_only_their_rep() {
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).starts_with("2 "), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("2 feedback sheet(s) written to "),
+        "{}",
+        text(&out.stderr)
+    );
     let mut names: Vec<String> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -220,6 +220,15 @@ pub fn trend_weeks(last: Period, n: u32) -> Vec<Period> {
     )
 }
 
+/// Weeks as people write them (`2026-W48`) in JSON.
+fn week_text<S: serde::Serializer>(week: &Period, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(week)
+}
+
+fn weeks_text<S: serde::Serializer>(weeks: &[Period], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(weeks.iter().map(Period::to_string))
+}
+
 /// Why a repeated error is one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -235,6 +244,7 @@ pub enum RepeatedWhy {
 pub struct Occurrence {
     pub call_id: String,
     pub started_at: String,
+    #[serde(serialize_with = "week_text")]
     pub week: Period,
     pub reviewer: String,
     pub comment: Option<String>,
@@ -246,6 +256,7 @@ pub struct RepeatedError {
     pub rep: String,
     pub item_id: String,
     /// The week it counts in.
+    #[serde(serialize_with = "week_text")]
     pub week: Period,
     pub why: RepeatedWhy,
     /// Its failures, oldest first (for a consecutive one, the week before too).
@@ -324,7 +335,9 @@ pub struct TelephonyResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Results {
     pub span: Span,
+    #[serde(serialize_with = "weeks_text")]
     pub weeks: Vec<Period>,
+    #[serde(serialize_with = "weeks_text")]
     pub trend_weeks: Vec<Period>,
     /// Reps with a quality review in the period, by name.
     pub reps: Vec<RepResult>,
@@ -378,15 +391,21 @@ pub fn results(inputs: &Inputs<'_>, reviews: &[ReviewFact]) -> Results {
         .collect();
 
     let repeated = repeated_errors(inputs.rules.repeated, &quality);
+    // Each rep's reviews and repeated errors, grouped once.
+    let mut by_rep: HashMap<String, Vec<&ReviewFact>> = HashMap::new();
+    for r in &quality {
+        by_rep.entry(rep_key(&r.rep)).or_default().push(r);
+    }
+    let mut repeated_by_rep: HashMap<String, Vec<&RepeatedError>> = HashMap::new();
+    for e in &repeated {
+        repeated_by_rep.entry(rep_key(&e.rep)).or_default().push(e);
+    }
     let mut reps: Vec<RepResult> = keys
         .iter()
         .map(|key| {
-            let mine: Vec<&ReviewFact> = quality
-                .iter()
-                .copied()
-                .filter(|r| rep_key(&r.rep) == *key)
-                .collect();
-            rep_result(inputs, &names[key], key, &mine, &weeks, &trend, &repeated)
+            let mine = by_rep.get(key).map_or(&[][..], Vec::as_slice);
+            let repeated = repeated_by_rep.get(key).map_or(&[][..], Vec::as_slice);
+            rep_result(inputs, (&names[key], key), mine, &weeks, &trend, repeated)
         })
         .collect();
     reps.sort_by(|a, b| a.rep.cmp(&b.rep));
@@ -510,12 +529,11 @@ fn most_failed(reviews: &[&ReviewFact], top: usize) -> Vec<(String, usize)> {
 
 fn rep_result(
     inputs: &Inputs<'_>,
-    name: &str,
-    key: &str,
+    (name, key): (&str, &str),
     mine: &[&ReviewFact],
     weeks: &[Period],
     trend: &[Period],
-    repeated: &[RepeatedError],
+    repeated_mine: &[&RepeatedError],
 ) -> RepResult {
     let span = inputs.span;
     let period: Vec<&ReviewFact> = mine
@@ -523,8 +541,6 @@ fn rep_result(
         .copied()
         .filter(|r| span.contains(r.day))
         .collect();
-    let repeated_mine: Vec<&RepeatedError> =
-        repeated.iter().filter(|e| rep_key(&e.rep) == key).collect();
     let reviewed: Vec<Period> = mine.iter().map(|r| Period::of(r.day)).collect();
     let repeated_weeks: Vec<Period> = repeated_mine.iter().map(|e| e.week).collect();
     let expected = inputs

@@ -120,7 +120,7 @@ pub const EN: ReportStrings = ReportStrings {
     repeated_mark: "REPEATED",
     nothing_failed: "No item failed in this period.",
     written: "written",
-    files_written: "feedback sheets written to",
+    files_written: "{n} feedback sheet(s) written to {dir}",
     legend: "Scores: green from {good}%, red below {poor}%. A failure rate is the share of \"no\" among the reviews that answered the item (\"not applicable\" left out).",
 };
 
@@ -180,7 +180,7 @@ pub const RU: ReportStrings = ReportStrings {
     repeated_mark: "ПОВТОРНО",
     nothing_failed: "За период все пункты выполнены.",
     written: "записан",
-    files_written: "листов обратной связи записано в",
+    files_written: "Листы обратной связи ({n}) записаны в {dir}",
     legend: "Оценки: зелёные от {good}%, красные ниже {poor}%. Доля ошибок — доля ответов «нет» среди проверок, где пункт оценён («не применимо» не учитывается).",
 };
 

@@ -40,7 +40,7 @@ th{background:#eef1f5;text-align:left}td.n{text-align:right;white-space:nowrap}
 .repeated{background:#f6d3d3;font-weight:bold}
 svg{display:block;margin:8px 0}svg text{font-family:inherit;font-size:11px}
 section{page-break-inside:avoid}.legend{color:#555;margin-top:24px}
-@media print{body{margin:10mm}h2{page-break-after:avoid}}
+@page{size:A4 landscape;margin:10mm}@media print{body{margin:0}h2{page-break-after:avoid}}
 ";
 
 /// A whole page around `body`.
@@ -108,7 +108,7 @@ pub fn line_chart(
     series: &[(String, Vec<Option<f64>>)],
     shares: bool,
 ) -> String {
-    let (width, height, left, top, plot_w, plot_h) = (720.0, 260.0, 44.0, 24.0, 520.0, 190.0);
+    let (width, height, left, top, plot_w, plot_h) = (900.0, 260.0, 44.0, 24.0, 520.0, 190.0);
     let max = if shares { 1.0 } else { 100.0 };
     let x = |i: usize| {
         if categories.len() <= 1 {
@@ -192,7 +192,7 @@ pub fn line_chart(
             ly,
             left + plot_w + 30.0,
             ly + 9.0,
-            esc(&crate::text::one_line(name, 24))
+            esc(&crate::text::one_line(name, 48))
         );
     }
     svg.push_str("</svg>\n");
