@@ -1,11 +1,14 @@
-//! Results out of the workstation, before reports exist: one row per
-//! answered item, as CSV (for spreadsheets) or JSON (for scripts). Written
-//! row by row from the query: a year of reviews is millions of rows.
+//! Raw rows out of the workstation for other tools: one row per answered
+//! item (items in checklist order), or with `--per call` one row per review
+//! of a call and per analysed call nobody reviewed yet. CSV rounds scores,
+//! shares and seconds as people read them (`42.9`, `56%`, `12.5`) and makes
+//! every cell inert for spreadsheets; JSON keeps every figure exact.
+//! Written row by row from the query: a year of reviews is millions of rows.
 
-use crate::analysis::{ANALYSIS_VERSION, CallAnalysis};
 use crate::domain::{Checklist, Lang};
-use crate::store::{ResultRow, Workspace};
+use crate::store::{CallAudio, CallRow, ResultRow, Workspace};
 use crate::text::{json_safe, spreadsheet_cell};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -13,6 +16,16 @@ use std::io::Write;
 pub enum Format {
     Csv,
     Json,
+}
+
+/// What a row stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Per {
+    // One answered item of a review.
+    #[default]
+    Item,
+    // One review of a call, or an analysed call without one.
+    Call,
 }
 
 /// Write every answered item of the workspace, item texts taken from the
@@ -25,24 +38,103 @@ pub fn export(
     format: Format,
     out: impl Write,
 ) -> anyhow::Result<usize> {
-    let mut writer = RowWriter::start(format, out)?;
+    export_per(ws, lang, format, Per::Item, out)
+}
+
+/// [`export`] with the choice of rows.
+pub fn export_per(
+    ws: &Workspace,
+    lang: Lang,
+    format: Format,
+    per: Per,
+    out: impl Write,
+) -> anyhow::Result<usize> {
     let mut fill = Filler::new(ws, lang);
-    let count = ws.each_result_row(|mut row| {
-        fill.fill(&mut row)?;
-        writer.row(&row)
-    })?;
-    writer.finish()?;
-    Ok(count)
+    match per {
+        Per::Item => {
+            let mut writer = RowWriter::start::<ResultRow>(format, out)?;
+            // A review's rows arrive together; they are put in checklist
+            // order before they are written (a dozen rows at a time).
+            let mut review: Vec<(usize, ResultRow)> = Vec::new();
+            let count = ws.each_result_row(|mut row| {
+                if review
+                    .first()
+                    .is_some_and(|(_, first)| !same_review(first, &row))
+                {
+                    write_review(&mut review, &mut writer)?;
+                }
+                let position = fill.fill(&mut row)?;
+                review.push((position, row));
+                Ok::<_, anyhow::Error>(())
+            })?;
+            write_review(&mut review, &mut writer)?;
+            writer.finish()?;
+            Ok(count)
+        }
+        Per::Call => {
+            let mut writer = RowWriter::start::<CallExport>(format, out)?;
+            let count = ws.each_call_row(|row| {
+                let row = fill.call(row)?;
+                writer.row(&row)
+            })?;
+            writer.finish()?;
+            Ok(count)
+        }
+    }
+}
+
+fn same_review(a: &ResultRow, b: &ResultRow) -> bool {
+    a.call_id == b.call_id && a.reviewer == b.reviewer && a.checklist == b.checklist
+}
+
+fn write_review<W: Write>(
+    review: &mut Vec<(usize, ResultRow)>,
+    writer: &mut RowWriter<W>,
+) -> anyhow::Result<()> {
+    review.sort_by(|a, b| (a.0, &a.1.item_id).cmp(&(b.0, &b.1.item_id)));
+    for (_, row) in review.drain(..) {
+        writer.row(&row)?;
+    }
+    Ok(())
+}
+
+/// One row of `--per call`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallExport {
+    pub call_id: String,
+    pub call_started_at: String,
+    pub rep: String,
+    pub duration_s: f64,
+    pub reviewer: Option<String>,
+    pub checklist: Option<String>,
+    pub checklist_version: Option<u32>,
+    pub review_status: Option<String>,
+    pub review_score: Option<f64>,
+    pub critical_failed: Option<bool>,
+    /// Item ids answered "no", in checklist order, space-separated.
+    pub failed_items: String,
+    pub time_spent_s: Option<f64>,
+    pub talk_share_rep: Option<f64>,
+    pub longest_rep_monologue_s: Option<f64>,
+    pub dead_air_s: Option<f64>,
+    pub interruptions_by_rep: Option<u32>,
+    pub interruptions_by_client: Option<u32>,
+    pub level_dbfs: Option<f64>,
+    pub telephony_flags: String,
 }
 
 /// What a row needs besides the query: item texts and the call's audio
 /// metrics. Checklist versions are few, so they are all kept; rows come
-/// call by call, so only the current call's analysis is.
+/// call by call, so only the current call's audio is.
 struct Filler<'a> {
     ws: &'a Workspace,
     lang: Lang,
     checklists: HashMap<(String, u32), Option<Checklist>>,
-    analysis: Option<(String, Option<CallAnalysis>)>,
+    audio: Option<(String, Option<CallAudio>)>,
+}
+
+fn ms_to_s(ms: u64) -> f64 {
+    ms as f64 / 1000.0
 }
 
 impl<'a> Filler<'a> {
@@ -51,56 +143,238 @@ impl<'a> Filler<'a> {
             ws,
             lang,
             checklists: HashMap::new(),
-            analysis: None,
+            audio: None,
         }
     }
 
-    fn fill(&mut self, row: &mut ResultRow) -> anyhow::Result<()> {
-        let key = (row.checklist.clone(), row.checklist_version);
+    fn checklist(&mut self, id: &str, version: u32) -> anyhow::Result<Option<&Checklist>> {
+        let key = (id.to_string(), version);
         if !self.checklists.contains_key(&key) {
-            let checklist = self.ws.checklist(&key.0, key.1)?;
+            let checklist = self.ws.checklist(id, version)?;
             self.checklists.insert(key.clone(), checklist);
         }
-        if let Some(Some(checklist)) = self.checklists.get(&key)
-            && let Some(item) = checklist.items.iter().find(|i| i.id == row.item_id)
+        Ok(self.checklists.get(&key).and_then(Option::as_ref))
+    }
+
+    /// Fill the item text and the audio metrics; returns the item's place
+    /// in its checklist (unknown items last).
+    fn fill(&mut self, row: &mut ResultRow) -> anyhow::Result<usize> {
+        let lang = self.lang;
+        let mut position = usize::MAX;
+        if let Some(checklist) = self.checklist(&row.checklist, row.checklist_version)?
+            && let Some(index) = checklist.item_index(&row.item_id)
         {
-            row.item_text = item.text.get(self.lang).to_string();
+            position = index;
+            row.item_text = checklist.items[index].text.get(lang).to_string();
         }
-        if self
-            .analysis
-            .as_ref()
-            .is_none_or(|(id, _)| *id != row.call_id)
-        {
-            let analysis = self
-                .ws
-                .analysis(&row.call_id, ANALYSIS_VERSION)
-                .ok()
-                .flatten()
-                .and_then(|json| serde_json::from_str(&json).ok());
-            self.analysis = Some((row.call_id.clone(), analysis));
+        if let Some(a) = self.audio(&row.call_id)? {
+            row.talk_share_rep = a.talk_share_rep.map(|v| v as f32);
+            row.longest_rep_monologue_s = a.longest_rep_monologue_ms.map(ms_to_s);
+            row.dead_air_s = a.dead_air_ms.map(ms_to_s);
+            row.interruptions_by_rep = a.interruptions_by_rep;
+            row.interruptions_by_client = a.interruptions_by_client;
+            row.level_dbfs = a.level_dbfs.map(|v| v as f32);
+            row.telephony_flags = a.flags.clone();
         }
-        if let Some((_, Some(a))) = &self.analysis {
-            row.talk_share_rep = a.talk_share_rep;
-            row.longest_rep_monologue_s = a.longest_rep_monologue_ms.map(|ms| ms as f64 / 1000.0);
-            row.dead_air_s = Some(a.dead_air_total_ms as f64 / 1000.0);
-            row.interruptions_by_rep = a.rep.as_ref().map(|_| a.interruptions_by_rep);
-            row.interruptions_by_client = a.rep.as_ref().map(|_| a.interruptions_by_client);
-            row.level_dbfs = Some(a.level_dbfs);
-            row.telephony_flags = a
-                .flags
+        Ok(position)
+    }
+
+    fn audio(&mut self, call_id: &str) -> anyhow::Result<Option<&CallAudio>> {
+        if self.audio.as_ref().is_none_or(|(id, _)| id != call_id) {
+            let audio = self.ws.call_audio(call_id)?;
+            self.audio = Some((call_id.to_string(), audio));
+        }
+        Ok(self.audio.as_ref().and_then(|(_, a)| a.as_ref()))
+    }
+
+    fn call(&mut self, row: CallRow) -> anyhow::Result<CallExport> {
+        let checklist = match (&row.checklist_id, row.checklist_version) {
+            (Some(id), Some(version)) => self.checklist(id, version)?,
+            _ => None,
+        };
+        let mut failed: Vec<(usize, &str)> = row
+            .failed_items
+            .iter()
+            .map(|id| {
+                let place = checklist.and_then(|c| c.item_index(id));
+                (place.unwrap_or(usize::MAX), id.as_str())
+            })
+            .collect();
+        failed.sort();
+        let critical_failed = checklist.map(|c| {
+            c.items
                 .iter()
-                .filter_map(|f| serde_json::to_value(f).ok())
-                .filter_map(|v| v["flag"].as_str().map(String::from))
+                .any(|i| i.critical && row.failed_items.contains(&i.id))
+        });
+        let audio = row.audio.clone().unwrap_or_default();
+        Ok(CallExport {
+            failed_items: failed
+                .iter()
+                .map(|(_, id)| *id)
                 .collect::<Vec<_>>()
-                .join(" ");
-        }
-        Ok(())
+                .join(" "),
+            critical_failed: row.reviewer.as_ref().and(critical_failed),
+            call_id: row.call_id,
+            call_started_at: row.started_at,
+            rep: row.rep,
+            duration_s: ms_to_s(row.duration_ms),
+            reviewer: row.reviewer,
+            checklist: row.checklist_id,
+            checklist_version: row.checklist_version,
+            review_status: row.status,
+            review_score: row.score,
+            time_spent_s: row.time_spent_ms.map(ms_to_s),
+            talk_share_rep: audio.talk_share_rep,
+            longest_rep_monologue_s: audio.longest_rep_monologue_ms.map(ms_to_s),
+            dead_air_s: audio.dead_air_ms.map(ms_to_s),
+            interruptions_by_rep: audio.interruptions_by_rep,
+            interruptions_by_client: audio.interruptions_by_client,
+            level_dbfs: audio.level_dbfs,
+            telephony_flags: audio.flags,
+        })
+    }
+}
+
+/// A row as CSV cells, rounded for people; the header names the fields
+/// serde writes to JSON, in the same order.
+trait ExportRow: Serialize {
+    const HEADER: &'static [&'static str];
+    fn cells(&self) -> Vec<String>;
+}
+
+fn text(value: &str) -> String {
+    spreadsheet_cell(value).into_owned()
+}
+
+fn opt_text(value: Option<&str>) -> String {
+    value.map(text).unwrap_or_default()
+}
+
+/// Seconds, a score or a level to one decimal.
+fn one_decimal(value: Option<f64>) -> String {
+    value.map(|v| format!("{v:.1}")).unwrap_or_default()
+}
+
+/// A share (0..1) as a whole percent: `56%`.
+fn percent(value: Option<f64>) -> String {
+    value
+        .map(|v| format!("{:.0}%", v * 100.0))
+        .unwrap_or_default()
+}
+
+fn number<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+impl ExportRow for ResultRow {
+    const HEADER: &'static [&'static str] = &[
+        "call_id",
+        "call_started_at",
+        "rep",
+        "reviewer",
+        "checklist",
+        "checklist_version",
+        "item_id",
+        "item_text",
+        "answer",
+        "automatic",
+        "comment",
+        "evidence_s",
+        "review_score",
+        "review_status",
+        "review_revision",
+        "time_spent_s",
+        "reviewed_at",
+        "talk_share_rep",
+        "longest_rep_monologue_s",
+        "dead_air_s",
+        "interruptions_by_rep",
+        "interruptions_by_client",
+        "level_dbfs",
+        "telephony_flags",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            text(&self.call_id),
+            text(&self.call_started_at),
+            text(&self.rep),
+            text(&self.reviewer),
+            text(&self.checklist),
+            self.checklist_version.to_string(),
+            text(&self.item_id),
+            text(&self.item_text),
+            opt_text(self.answer.as_deref()),
+            self.automatic.to_string(),
+            opt_text(self.comment.as_deref()),
+            one_decimal(self.evidence_s),
+            one_decimal(self.review_score),
+            text(&self.review_status),
+            self.review_revision.to_string(),
+            one_decimal(Some(self.time_spent_s)),
+            text(&self.reviewed_at),
+            percent(self.talk_share_rep.map(f64::from)),
+            one_decimal(self.longest_rep_monologue_s),
+            one_decimal(self.dead_air_s),
+            number(self.interruptions_by_rep),
+            number(self.interruptions_by_client),
+            one_decimal(self.level_dbfs.map(f64::from)),
+            text(&self.telephony_flags),
+        ]
+    }
+}
+
+impl ExportRow for CallExport {
+    const HEADER: &'static [&'static str] = &[
+        "call_id",
+        "call_started_at",
+        "rep",
+        "duration_s",
+        "reviewer",
+        "checklist",
+        "checklist_version",
+        "review_status",
+        "review_score",
+        "critical_failed",
+        "failed_items",
+        "time_spent_s",
+        "talk_share_rep",
+        "longest_rep_monologue_s",
+        "dead_air_s",
+        "interruptions_by_rep",
+        "interruptions_by_client",
+        "level_dbfs",
+        "telephony_flags",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            text(&self.call_id),
+            text(&self.call_started_at),
+            text(&self.rep),
+            one_decimal(Some(self.duration_s)),
+            opt_text(self.reviewer.as_deref()),
+            opt_text(self.checklist.as_deref()),
+            number(self.checklist_version),
+            opt_text(self.review_status.as_deref()),
+            one_decimal(self.review_score),
+            number(self.critical_failed),
+            text(&self.failed_items),
+            one_decimal(self.time_spent_s),
+            percent(self.talk_share_rep),
+            one_decimal(self.longest_rep_monologue_s),
+            one_decimal(self.dead_air_s),
+            number(self.interruptions_by_rep),
+            number(self.interruptions_by_client),
+            one_decimal(self.level_dbfs),
+            text(&self.telephony_flags),
+        ]
     }
 }
 
 /// Rows already filled, written as one document.
 pub fn write(rows: &[ResultRow], format: Format, out: impl Write) -> anyhow::Result<()> {
-    let mut writer = RowWriter::start(format, out)?;
+    let mut writer = RowWriter::start::<ResultRow>(format, out)?;
     for row in rows {
         writer.row(row)?;
     }
@@ -116,11 +390,12 @@ enum RowWriter<W: Write> {
 }
 
 impl<W: Write> RowWriter<W> {
-    fn start(format: Format, mut out: W) -> anyhow::Result<Self> {
+    /// A document of `R` rows (the CSV header comes first).
+    fn start<R: ExportRow>(format: Format, mut out: W) -> anyhow::Result<Self> {
         Ok(match format {
             Format::Csv => {
                 let mut writer = csv::Writer::from_writer(out);
-                writer.write_record(CSV_HEADER)?;
+                writer.write_record(R::HEADER)?;
                 RowWriter::Csv(Box::new(writer))
             }
             Format::Json => {
@@ -134,12 +409,9 @@ impl<W: Write> RowWriter<W> {
         })
     }
 
-    fn row(&mut self, row: &ResultRow) -> anyhow::Result<()> {
+    fn row<R: ExportRow>(&mut self, row: &R) -> anyhow::Result<()> {
         match self {
-            RowWriter::Csv(writer) => {
-                let cells = csv_cells(row)?;
-                writer.write_record(cells.iter().map(|c| spreadsheet_cell(c).into_owned()))?;
-            }
+            RowWriter::Csv(writer) => writer.write_record(row.cells())?,
             RowWriter::Json { out, rows, buffer } => {
                 buffer.clear();
                 buffer.push_str(if *rows == 0 { "\n" } else { ",\n" });
@@ -170,48 +442,6 @@ impl<W: Write> RowWriter<W> {
         Ok(())
     }
 }
-
-/// A row's cells as serde writes them, so every column, present and
-/// future, goes through [`spreadsheet_cell`].
-fn csv_cells(row: &ResultRow) -> anyhow::Result<csv::StringRecord> {
-    let mut writer = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    writer.serialize(row)?;
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(bytes.as_slice());
-    Ok(reader.records().next().transpose()?.unwrap_or_default())
-}
-
-/// The header, in the order serde writes [`ResultRow`]'s fields.
-const CSV_HEADER: &[&str] = &[
-    "call_id",
-    "call_started_at",
-    "rep",
-    "reviewer",
-    "checklist",
-    "checklist_version",
-    "item_id",
-    "item_text",
-    "answer",
-    "automatic",
-    "comment",
-    "evidence_s",
-    "review_score",
-    "review_status",
-    "review_revision",
-    "time_spent_s",
-    "reviewed_at",
-    "talk_share_rep",
-    "longest_rep_monologue_s",
-    "dead_air_s",
-    "interruptions_by_rep",
-    "interruptions_by_client",
-    "level_dbfs",
-    "telephony_flags",
-];
 
 #[cfg(test)]
 mod tests {
@@ -289,17 +519,84 @@ mod tests {
         let mut serde_csv = csv::Writer::from_writer(Vec::new());
         serde_csv.serialize(&row).unwrap();
         let serde_text = String::from_utf8(serde_csv.into_inner().unwrap()).unwrap();
-        assert_eq!(serde_text.lines().next().unwrap(), CSV_HEADER.join(","));
+        assert_eq!(
+            serde_text.lines().next().unwrap(),
+            ResultRow::HEADER.join(",")
+        );
 
         let mut out = Vec::new();
         write(std::slice::from_ref(&row), Format::Csv, &mut out).unwrap();
         let mut reader = csv::Reader::from_reader(out.as_slice());
         let cells = reader.records().next().unwrap().unwrap();
-        let cell = |name: &str| &cells[CSV_HEADER.iter().position(|h| *h == name).unwrap()];
+        let cell = |name: &str| &cells[ResultRow::HEADER.iter().position(|h| *h == name).unwrap()];
         assert_eq!(cell("call_id"), "'=1+1");
         assert_eq!(cell("rep"), "'+cmd|'/c calc'!A1");
         assert_eq!(cell("reviewer"), "'@SUM(1)");
         assert_eq!(cell("comment"), "'=HYPERLINK(\"http://x\",\"click\")");
         assert_eq!(cell("level_dbfs"), "-23.5", "numbers stay numbers");
+        assert_eq!(cell("review_score"), "50.0");
+        assert_eq!(cell("talk_share_rep"), "50%", "a share as people read it");
+        assert_eq!(cell("evidence_s"), "1.5");
+    }
+}
+
+#[cfg(test)]
+mod call_tests {
+    use super::*;
+
+    #[test]
+    fn per_call_header_names_the_fields_serde_writes_and_numbers_are_rounded() {
+        let row = CallExport {
+            call_id: "c1".into(),
+            call_started_at: "2026-11-23T10:00:00+03:00".into(),
+            rep: "-Анна".into(),
+            duration_s: 61.234,
+            reviewer: Some("Мария".into()),
+            checklist: Some("sales-call".into()),
+            checklist_version: Some(2),
+            review_status: Some("submitted".into()),
+            review_score: Some(200.0 / 3.0),
+            critical_failed: Some(false),
+            failed_items: "greeting summary".into(),
+            time_spent_s: Some(95.5),
+            talk_share_rep: Some(0.5624836),
+            longest_rep_monologue_s: Some(12.345),
+            dead_air_s: None,
+            interruptions_by_rep: Some(2),
+            interruptions_by_client: None,
+            level_dbfs: Some(-20.04),
+            telephony_flags: String::new(),
+        };
+        let json = serde_json::to_value(&row).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut header = CallExport::HEADER.to_vec();
+        header.sort();
+        let mut keys = keys;
+        keys.sort();
+        assert_eq!(keys, header);
+        let mut serde_csv = csv::Writer::from_writer(Vec::new());
+        serde_csv.serialize(&row).unwrap();
+        let serde_text = String::from_utf8(serde_csv.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            serde_text.lines().next().unwrap(),
+            CallExport::HEADER.join(",")
+        );
+
+        let cells = row.cells();
+        let cell = |name: &str| {
+            cells[CallExport::HEADER.iter().position(|h| *h == name).unwrap()].as_str()
+        };
+        assert_eq!(cell("review_score"), "66.7");
+        assert_eq!(cell("talk_share_rep"), "56%");
+        assert_eq!(cell("duration_s"), "61.2");
+        assert_eq!(cell("rep"), "'-Анна");
+        assert_eq!(cell("level_dbfs"), "-20.0");
+        assert_eq!(cell("dead_air_s"), "");
+        assert_eq!(json["talk_share_rep"], 0.5624836, "JSON keeps it exact");
     }
 }

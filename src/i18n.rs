@@ -8,6 +8,7 @@ use crate::domain::Lang;
 
 pub mod errors;
 pub mod plan;
+pub mod report;
 
 pub struct Strings {
     pub queue: &'static str,

@@ -16,6 +16,7 @@ mod analyze;
 mod demo;
 mod plan_cmd;
 mod progress;
+mod report_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -109,14 +110,34 @@ enum Command {
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
-    /// Write every answered item as CSV or JSON
+    /// Write every answered item (or, with --per call, every reviewed or
+    /// analysed call) as CSV or JSON: raw rows for other tools
     Export {
-        /// Output format: csv (one row per answered item) or json
+        /// Output format: csv (numbers rounded for people) or json (exact)
         #[arg(long, value_enum, default_value = "csv")]
         format: callqa::export::Format,
+        /// item: one row per answered item, in checklist order; call: one row
+        /// per review of a call, and per analysed call nobody reviewed yet
+        #[arg(long, value_enum, default_value = "item")]
+        per: callqa::export::Per,
         /// Output file; default: standard output
         #[arg(long)]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Results a sales head acts on: team overview, items, trends, repeated
+    /// errors, telephony (and a ranking with --ranking) for a period
+    Report {
+        #[command(flatten)]
+        args: report_cmd::ReportArgs,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// One-to-one feedback: one HTML sheet per rep, holding only that rep
+    Feedback {
+        #[command(flatten)]
+        args: report_cmd::FeedbackArgs,
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
@@ -222,21 +243,37 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             open_workstation(workspace, lang, checklist, &review, &config)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { format, out, ws } => {
+        Command::Report { args, ws } => {
             let (workspace, lang, _) =
                 open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
-            use callqa::export::export;
+            report_cmd::report(&workspace, lang, &args)
+        }
+        Command::Feedback { args, ws } => {
+            let (workspace, lang, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            report_cmd::feedback(&workspace, lang, &args)
+        }
+        Command::Export {
+            format,
+            per,
+            out,
+            ws,
+        } => {
+            let (workspace, lang, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            use callqa::export::export_per;
             match out {
                 Some(path) => {
                     let file = std::fs::File::create(&path)
                         .with_context(|| format!("{}: cannot create", path.display()))?;
-                    let rows = export(&workspace, lang, format, std::io::BufWriter::new(file))?;
+                    let rows =
+                        export_per(&workspace, lang, format, per, std::io::BufWriter::new(file))?;
                     let t = callqa::i18n::strings(lang);
                     eprintln!("{rows} {} {}", t.cli_rows_written, path_line(&path));
                 }
                 None => {
                     let out = std::io::BufWriter::new(terminal_safe_stdout());
-                    export(&workspace, lang, format, out)?;
+                    export_per(&workspace, lang, format, per, out)?;
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -217,8 +217,8 @@ fn export_writes_one_row_per_answered_item() {
     assert_eq!(&name_row[col("review_status")], "submitted");
     // Yes: greeting 1, contact 1, deal 1; no: name 1, write-up 2, and the
     // next step 1 (call-002's only task was due ten days before the call).
-    let score: f64 = name_row[col("review_score")].parse().unwrap();
-    assert!((score - 300.0 / 7.0).abs() < 1e-9, "{score}");
+    // Rounded for people (300 / 7 = 42.857...); JSON below keeps it exact.
+    assert_eq!(&name_row[col("review_score")], "42.9");
     let written = rows
         .iter()
         .find(|r| &r[col("item_id")] == "crm_written")
@@ -257,6 +257,22 @@ fn export_writes_one_row_per_answered_item() {
         serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 7);
     assert_eq!(json[0]["call_id"], "call-002");
+    let score = json[0]["review_score"].as_f64().unwrap();
+    assert!((score - 300.0 / 7.0).abs() < 1e-9, "{score}");
+    // Items in checklist order, not alphabetical.
+    let items: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["item_id"].as_str().unwrap())
+        .collect();
+    let order: Vec<String> = Checklist::default_sales_call()
+        .items
+        .iter()
+        .map(|i| i.id.clone())
+        .filter(|id| items.contains(&id.as_str()))
+        .collect();
+    assert_eq!(items, order);
 }
 
 #[test]

@@ -14,6 +14,7 @@ pub mod matching;
 pub mod phone;
 pub mod plan;
 pub mod reps;
+pub mod results;
 pub mod review;
 pub mod sampling;
 pub mod scoring;

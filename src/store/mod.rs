@@ -26,6 +26,7 @@ mod links;
 mod listening;
 mod plans;
 mod queue;
+mod report;
 mod results;
 mod reviews;
 mod schema;
@@ -36,6 +37,7 @@ pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};
 pub use plans::{PeriodCall, PlannedCall};
 pub use queue::{Page, QueueKey, QueueOf, QueueRow};
+pub use report::{CallAudio, CallRow, ReportReview};
 pub use results::ResultRow;
 pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace};
 

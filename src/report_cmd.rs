@@ -1,0 +1,154 @@
+//! `callqa report` and `callqa feedback`: the period and scope from the
+//! command line, the figures from `reports::results`, one file (or folder)
+//! out.
+
+use anyhow::Context;
+use callqa::domain::Lang;
+use callqa::domain::results::{ResultRules, Span};
+use callqa::domain::sampling::Period;
+use callqa::i18n::report::report_strings;
+use callqa::reports::results::{self, Report, ReportFormat, ReportOptions};
+use callqa::store::Workspace;
+use callqa::text::path_line;
+use chrono::NaiveDate;
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args, Clone)]
+pub struct ScopeArgs {
+    /// ISO week to report on, e.g. 2026-W48; default: the week of the newest reviewed call
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    period: Option<String>,
+    /// First day of the period (YYYY-MM-DD); with --to
+    #[arg(long, requires = "to")]
+    from: Option<String>,
+    /// Last day of the period (YYYY-MM-DD); with --from
+    #[arg(long, requires = "from")]
+    to: Option<String>,
+    /// Weeks of history in the trends, ending with the period's last week
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=104))]
+    weeks: Option<u32>,
+    /// Only the reps of this team (needs the roster, crm/reps.csv)
+    #[arg(long)]
+    team: Option<String>,
+    /// Only this rep
+    #[arg(long)]
+    rep: Option<String>,
+    /// Results rules (repeated-error thresholds, score colours); default: the bundled assets/results.toml
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+}
+
+#[derive(Args, Clone)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    scope: ScopeArgs,
+    /// Add a ranked table of reps (off by default: the article makes a public ranking optional)
+    #[arg(long)]
+    ranking: bool,
+    /// xlsx (one sheet per view, charts), html (one self-contained page),
+    /// csv (a folder with one file per view) or json (every figure exact)
+    #[arg(long, value_enum)]
+    format: ReportFormat,
+    /// The file to write (for csv: the folder)
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Args, Clone)]
+pub struct FeedbackArgs {
+    #[command(flatten)]
+    scope: ScopeArgs,
+    /// The folder to write one HTML sheet per rep into
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn day(text: &str, flag: &str) -> anyhow::Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| anyhow::anyhow!("{flag} {text:?}: write a date like 2026-11-23"))
+}
+
+fn span(ws: &Workspace, scope: &ScopeArgs) -> anyhow::Result<Span> {
+    if let Some(text) = &scope.period {
+        let period = Period::parse(text).map_err(|e| anyhow::anyhow!("--period: {e}"))?;
+        return Ok(Span::week(period));
+    }
+    if let (Some(from), Some(to)) = (&scope.from, &scope.to) {
+        let span = Span {
+            from: day(from, "--from")?,
+            to: day(to, "--to")?,
+        };
+        if span.from > span.to {
+            anyhow::bail!("--from {from} is after --to {to}");
+        }
+        return Ok(span);
+    }
+    let newest = ws
+        .newest_reviewed_day()?
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    Ok(Span::week(Period::of(newest)))
+}
+
+fn gather(ws: &Workspace, lang: Lang, scope: &ScopeArgs, ranking: bool) -> anyhow::Result<Report> {
+    let rules = match &scope.rules {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{}: cannot read", path.display()))?;
+            ResultRules::from_toml(&text, &path.display().to_string())?
+        }
+        None => ResultRules::defaults(),
+    };
+    let options = ReportOptions {
+        span: span(ws, scope)?,
+        weeks: scope.weeks,
+        team: scope.team.clone(),
+        rep: scope.rep.clone(),
+        ranking,
+    };
+    results::gather(ws, lang, &rules, &options)
+}
+
+/// A file writer for `path` whose error names it.
+fn create(path: &Path) -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("{}: cannot create", path.display()))?;
+    Ok(std::io::BufWriter::new(file))
+}
+
+pub fn report(ws: &Workspace, lang: Lang, args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let report = gather(ws, lang, &args.scope, args.ranking)?;
+    let out = &args.out;
+    let named = |e: anyhow::Error| e.context(format!("{}: cannot write", out.display()));
+    match args.format {
+        ReportFormat::Xlsx => results::xlsx::write(&report, out)?,
+        ReportFormat::Html => results::html::write(&report, create(out)?).map_err(named)?,
+        ReportFormat::Json => results::json::write(&report, create(out)?).map_err(named)?,
+        ReportFormat::Csv => {
+            results::csv::write(&report, out)?;
+        }
+    }
+    let t = report_strings(lang);
+    if report.is_empty() {
+        eprintln!("{}", t.no_reviews);
+    }
+    eprintln!("{} {}", path_line(out), t.written);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn feedback(ws: &Workspace, lang: Lang, args: &FeedbackArgs) -> anyhow::Result<ExitCode> {
+    let report = gather(ws, lang, &args.scope, false)?;
+    let written = results::feedback::write(&report, &args.out)?;
+    let t = report_strings(lang);
+    if report.is_empty() {
+        eprintln!("{}", t.no_reviews);
+    }
+    eprintln!(
+        "{} {} {}",
+        written.len(),
+        t.files_written,
+        path_line(&args.out)
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,292 @@
+//! The results deliverable (`callqa report`, `callqa feedback`): the
+//! figures of `domain::results` for a period, with the item texts, CRM
+//! audit figures and names a sales head needs, laid out once as views
+//! (tables of typed cells) that each format writes its own way. JSON is the
+//! exception: it carries the figures exactly, not the views.
+
+pub mod csv;
+pub mod feedback;
+pub mod html;
+pub mod json;
+pub mod view;
+pub mod xlsx;
+
+use crate::domain::reps::rep_key;
+use crate::domain::results::{Inputs, ResultRules, Results, ReviewFact, ReviewKind, Span, results};
+use crate::domain::{Checklist, Lang, scoring};
+use crate::reports::audit::{AuditData, required_fields};
+use crate::store::{ReportReview, Workspace};
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Xlsx,
+    Html,
+    Csv,
+    Json,
+}
+
+/// What to report on.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    pub span: Span,
+    /// Trend window; default from the rules.
+    pub weeks: Option<u32>,
+    pub team: Option<String>,
+    pub rep: Option<String>,
+    pub ranking: bool,
+}
+
+/// An item of the checklist as the report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemText {
+    pub text: String,
+    pub hint: Option<String>,
+    pub critical: bool,
+}
+
+/// CRM audit figures of a rep as of the end of the period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct CrmFigures {
+    pub overdue_tasks: usize,
+    pub calls_not_written_up: usize,
+    pub clients_not_contacted_3m: usize,
+}
+
+/// Everything a report or feedback sheet shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub lang: Lang,
+    pub rules: ResultRules,
+    /// `--team` / `--rep` as given.
+    pub team: Option<String>,
+    pub rep: Option<String>,
+    pub ranking: bool,
+    pub results: Results,
+    /// Item id -> its text in the workspace language (quality and telephony).
+    pub item_texts: HashMap<String, ItemText>,
+    /// Rep name (as in `results.reps`) -> CRM figures.
+    pub crm: HashMap<String, CrmFigures>,
+}
+
+impl Report {
+    pub fn item_text(&self, id: &str) -> String {
+        self.item_texts
+            .get(id)
+            .map_or_else(|| id.to_string(), |t| t.text.clone())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.results.quality_reviews == 0 && self.results.telephony.is_empty()
+    }
+
+    pub fn period_label(&self) -> String {
+        let weeks = &self.results.weeks;
+        let span = self.results.span;
+        match weeks.as_slice() {
+            [week] if Span::week(*week) == span => format!("{week} ({} – {})", span.from, span.to),
+            _ => format!("{} – {}", span.from, span.to),
+        }
+    }
+}
+
+/// The telephony checklist's id: its reviews never count toward quality.
+fn telephony_id() -> String {
+    Checklist::default_telephony().id
+}
+
+/// Gather a report from the workspace.
+pub fn gather(
+    ws: &Workspace,
+    lang: Lang,
+    rules: &ResultRules,
+    options: &ReportOptions,
+) -> anyhow::Result<Report> {
+    let stored = ws.report_reviews(options.span.to)?;
+    let teams = ws.rep_teams()?;
+    let wanted = |rep: &str| -> bool {
+        let key = rep_key(rep);
+        options.rep.as_ref().is_none_or(|r| rep_key(r) == key)
+            && options.team.as_ref().is_none_or(|t| {
+                teams
+                    .get(&key)
+                    .is_some_and(|team| rep_key(team) == rep_key(t))
+            })
+    };
+    if options.team.is_some() && teams.is_empty() {
+        anyhow::bail!(
+            "--team needs the rep roster (crm/reps.csv in a batch); this workspace has none"
+        );
+    }
+    let mut checklists: HashMap<(String, u32), Option<Checklist>> = HashMap::new();
+    let telephony = telephony_id();
+    let mut facts = Vec::new();
+    for review in stored.into_iter().filter(|r| wanted(&r.rep)) {
+        let key = (review.checklist_id.clone(), review.checklist_version);
+        if !checklists.contains_key(&key) {
+            checklists.insert(key.clone(), ws.checklist(&key.0, key.1)?);
+        }
+        if let Some(fact) = fact(review, checklists[&key].as_ref(), &telephony) {
+            facts.push(fact);
+        }
+    }
+    let current = Checklist::default_sales_call();
+    let item_order: Vec<String> = current.items.iter().map(|i| i.id.clone()).collect();
+    let planned = ws.planned_quality_calls(&options.span.weeks())?;
+    let inputs = Inputs {
+        rules,
+        span: options.span,
+        trend_weeks: options.weeks.unwrap_or(rules.report.trend_weeks),
+        item_order: &item_order,
+        planned: &planned,
+    };
+    let results = results(&inputs, &facts);
+    let mut item_texts = HashMap::new();
+    // Older versions first, so the newest wording wins.
+    let mut known: Vec<&Checklist> = checklists.values().flatten().collect();
+    known.sort_by_key(|c| c.version);
+    for checklist in known
+        .into_iter()
+        .chain([&current, &Checklist::default_telephony()])
+    {
+        for item in &checklist.items {
+            item_texts.insert(
+                item.id.clone(),
+                ItemText {
+                    text: item.text.get(lang).to_string(),
+                    hint: item.hint.as_ref().map(|h| h.get(lang).to_string()),
+                    critical: item.critical,
+                },
+            );
+        }
+    }
+    let crm = crm_figures(ws, &results, options.span)?;
+    Ok(Report {
+        lang,
+        rules: rules.clone(),
+        team: options.team.clone(),
+        rep: options.rep.clone(),
+        ranking: options.ranking,
+        results,
+        item_texts,
+        crm,
+    })
+}
+
+/// A stored review scored with `domain::scoring` against the checklist it
+/// used; None when that checklist is not in the workspace.
+fn fact(
+    review: ReportReview,
+    checklist: Option<&Checklist>,
+    telephony: &str,
+) -> Option<ReviewFact> {
+    let checklist = checklist?;
+    let day = review.day()?;
+    let answers: HashMap<String, crate::domain::Answer> = review
+        .answers
+        .iter()
+        .map(|a| {
+            (
+                a.item_id.clone(),
+                crate::domain::Answer {
+                    value: Some(a.value),
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let score = scoring::score(checklist, &answers);
+    Some(ReviewFact {
+        kind: if review.checklist_id == telephony {
+            ReviewKind::Telephony
+        } else {
+            ReviewKind::Quality
+        },
+        call_id: review.call_id,
+        rep: review.rep,
+        reviewer: review.reviewer,
+        day,
+        started_at: review.started_at,
+        score: score.percent,
+        critical_failed: score.critical_failed,
+        time_spent_ms: review.time_spent_ms,
+        answers: review.answers,
+        audio: review.audio,
+    })
+}
+
+/// The CRM audit as of the end of the span, per rep of the report.
+fn crm_figures(
+    ws: &Workspace,
+    results: &Results,
+    span: Span,
+) -> anyhow::Result<HashMap<String, CrmFigures>> {
+    if results.reps.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let data = AuditData::load(ws)?;
+    let end = span.to.and_hms_opt(23, 59, 59).expect("a valid time");
+    use chrono::TimeZone;
+    let as_of = chrono::Local
+        .from_local_datetime(&end)
+        .earliest()
+        .map(|t| t.fixed_offset());
+    let Ok(audit) = data.report(&required_fields(ws)?, as_of) else {
+        return Ok(HashMap::new());
+    };
+    let by_key: HashMap<String, &crate::domain::audit::AuditRow> =
+        audit.reps.iter().map(|r| (rep_key(&r.rep), r)).collect();
+    Ok(results
+        .reps
+        .iter()
+        .filter_map(|rep| {
+            let row = by_key.get(&rep_key(&rep.rep))?;
+            Some((
+                rep.rep.clone(),
+                CrmFigures {
+                    overdue_tasks: row.overdue_tasks.len(),
+                    calls_not_written_up: row.calls_without_write_up.len(),
+                    clients_not_contacted_3m: row.not_contacted_3m.len(),
+                },
+            ))
+        })
+        .collect())
+}
+
+/// A name made safe for a file: letters (any script), digits, `-` and `_`
+/// kept, everything else `_`, at most 80 characters, never empty or
+/// hidden.
+pub fn safe_file_name(name: &str) -> String {
+    let mut safe: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    if safe.trim_matches('_').is_empty() {
+        safe = "rep".into();
+    }
+    safe
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_made_safe() {
+        assert_eq!(safe_file_name("Анна Смирнова"), "Анна_Смирнова");
+        assert_eq!(safe_file_name("../../etc/passwd"), "______etc_passwd");
+        assert_eq!(safe_file_name("a:b*c?\"<>|"), "a_b_c_____");
+        assert_eq!(safe_file_name("  "), "rep");
+        assert_eq!(safe_file_name("..."), "rep");
+        assert_eq!(safe_file_name(&"я".repeat(200)).chars().count(), 80);
+    }
+}

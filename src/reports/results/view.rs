@@ -1,0 +1,369 @@
+//! The report's views: one table per thing a sales head looks at (team
+//! overview, items, trends, repeated errors, telephony, ranking), each cell
+//! typed, so the XLSX writes numbers as numbers with a format, the CSV
+//! rounds them for people and the HTML colours scores the same way.
+
+use super::Report;
+use crate::domain::results::Band;
+use crate::i18n::report::{repeated_why, report_strings};
+use crate::text::clock;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    /// A share, 0..=1.
+    Percent(Option<f64>),
+    /// A review score, 0..=100, coloured by the rules' bands.
+    Score(Option<f64>),
+    /// Seconds, shown to one decimal.
+    Seconds(Option<f64>),
+    /// A position or duration in milliseconds, shown `m:ss`.
+    Clock(Option<u64>),
+}
+
+impl Cell {
+    /// The cell as a person reads it: shares and scores rounded.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Percent(Some(p)) => format!("{:.0}%", p * 100.0),
+            Cell::Score(Some(s)) => format!("{s:.1}"),
+            Cell::Seconds(Some(s)) => format!("{s:.1}"),
+            Cell::Clock(Some(ms)) => clock(*ms),
+            Cell::Percent(None) | Cell::Score(None) | Cell::Seconds(None) | Cell::Clock(None) => {
+                String::new()
+            }
+        }
+    }
+}
+
+/// A line chart over weeks, drawn from a view's rows: each row a series
+/// (its first cell the name, the rest one value per week).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub title: String,
+    /// Values are shares (0..1) rather than scores (0..100).
+    pub shares: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    /// Stable, file- and sheet-safe: `overview`, `items`, ...
+    pub key: &'static str,
+    pub title: String,
+    /// Shown above the table (and instead of it when there are no rows).
+    pub note: Option<String>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    pub chart: Option<Chart>,
+}
+
+impl View {
+    /// Per row, the band of its score cells, for colours.
+    pub fn band(report: &Report, cell: &Cell) -> Option<Band> {
+        match cell {
+            Cell::Score(Some(s)) => Some(report.rules.score.band(*s)),
+            _ => None,
+        }
+    }
+}
+
+/// Every view of the report, in reading order.
+pub fn views(report: &Report) -> Vec<View> {
+    let mut views = vec![overview(report), items(report)];
+    views.extend(trends(report));
+    views.push(repeated(report));
+    views.push(telephony(report));
+    if report.ranking {
+        views.push(ranking(report));
+    }
+    views
+}
+
+fn strings(report: &Report) -> &'static crate::i18n::report::ReportStrings {
+    report_strings(report.lang)
+}
+
+fn ms_to_s(ms: Option<f64>) -> Cell {
+    Cell::Seconds(ms.map(|v| v / 1000.0))
+}
+
+fn overview(report: &Report) -> View {
+    let t = strings(report);
+    let rows = report
+        .results
+        .reps
+        .iter()
+        .map(|r| {
+            let crm = report.crm.get(&r.rep).copied();
+            let crm_cell = |f: fn(&super::CrmFigures) -> usize| {
+                crm.map_or(Cell::Text(String::new()), |c| Cell::Int(f(&c) as i64))
+            };
+            vec![
+                Cell::Text(r.rep.clone()),
+                Cell::Int(r.reviews as i64),
+                Cell::Int(i64::from(r.expected)),
+                Cell::Score(r.average_score),
+                Cell::Int(r.critical_failures as i64),
+                Cell::Text(
+                    r.top_failed
+                        .iter()
+                        .map(|(id, n)| format!("{} ×{n}", report.item_text(id)))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                Cell::Int(r.repeated_errors as i64),
+                Cell::Int(i64::from(r.weeks_without_repeated)),
+                Cell::Clock(Some(r.time_spent_ms)),
+                Cell::Percent(r.talk_share_rep),
+                ms_to_s(r.longest_monologue_ms),
+                ms_to_s(r.dead_air_ms),
+                crm_cell(|c| c.overdue_tasks),
+                crm_cell(|c| c.calls_not_written_up),
+                crm_cell(|c| c.clients_not_contacted_3m),
+            ]
+        })
+        .collect();
+    View {
+        key: "overview",
+        title: t.overview.into(),
+        note: report.is_empty().then(|| t.no_reviews.into()),
+        columns: [
+            t.rep,
+            t.reviews,
+            t.expected,
+            t.average_score,
+            t.critical_failures,
+            t.top_failed,
+            t.repeated_errors,
+            t.weeks_without_repeated,
+            t.time_spent,
+            t.talk_share,
+            t.longest_monologue,
+            t.dead_air,
+            t.overdue_tasks,
+            t.not_written_up,
+            t.stale_clients,
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        chart: None,
+    }
+}
+
+fn items(report: &Report) -> View {
+    let t = strings(report);
+    let mut columns: Vec<String> = [t.item, t.critical, t.answered, t.failed, t.failure_rate]
+        .map(String::from)
+        .to_vec();
+    columns.extend(report.results.reps.iter().map(|r| r.rep.clone()));
+    let rows = report
+        .results
+        .items
+        .iter()
+        .map(|item| {
+            let critical = report
+                .item_texts
+                .get(&item.item_id)
+                .is_some_and(|i| i.critical);
+            let mut row = vec![
+                Cell::Text(report.item_text(&item.item_id)),
+                Cell::Text(if critical {
+                    t.critical.into()
+                } else {
+                    String::new()
+                }),
+                Cell::Int(item.team.answered as i64),
+                Cell::Int(item.team.failed as i64),
+                Cell::Percent(item.team.share()),
+            ];
+            row.extend(item.per_rep.iter().map(|r| Cell::Percent(r.share())));
+            row
+        })
+        .collect();
+    View {
+        key: "items",
+        title: t.items.into(),
+        note: None,
+        columns,
+        rows,
+        chart: None,
+    }
+}
+
+fn trends(report: &Report) -> [View; 2] {
+    let t = strings(report);
+    let weeks: Vec<String> = report
+        .results
+        .trend_weeks
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    let with_weeks = |first: &str| {
+        let mut columns = vec![first.to_string()];
+        columns.extend(weeks.iter().cloned());
+        columns
+    };
+    let scores = report
+        .results
+        .reps
+        .iter()
+        .map(|r| {
+            let mut row = vec![Cell::Text(r.rep.clone())];
+            row.extend(r.trend.iter().map(|s| Cell::Score(*s)));
+            row
+        })
+        .collect();
+    let failures = report
+        .results
+        .items
+        .iter()
+        .filter(|i| i.trend.iter().any(Option::is_some))
+        .map(|i| {
+            let mut row = vec![Cell::Text(report.item_text(&i.item_id))];
+            row.extend(i.trend.iter().map(|s| Cell::Percent(*s)));
+            row
+        })
+        .collect();
+    [
+        View {
+            key: "score-trend",
+            title: t.score_trend.into(),
+            note: None,
+            columns: with_weeks(t.rep),
+            rows: scores,
+            chart: Some(Chart {
+                title: t.score_trend.into(),
+                shares: false,
+            }),
+        },
+        View {
+            key: "item-trend",
+            title: t.item_trend.into(),
+            note: None,
+            columns: with_weeks(t.item),
+            rows: failures,
+            chart: Some(Chart {
+                title: t.item_trend.into(),
+                shares: true,
+            }),
+        },
+    ]
+}
+
+fn repeated(report: &Report) -> View {
+    let t = strings(report);
+    let min = report.rules.repeated.min_failures_in_week;
+    let mut rows = Vec::new();
+    for e in &report.results.repeated {
+        for o in &e.occurrences {
+            rows.push(vec![
+                Cell::Text(e.rep.clone()),
+                Cell::Text(report.item_text(&e.item_id)),
+                Cell::Text(e.week.to_string()),
+                Cell::Text(repeated_why(report.lang, e.why, min)),
+                Cell::Text(o.call_id.clone()),
+                Cell::Text(
+                    o.started_at
+                        .get(..16)
+                        .unwrap_or(&o.started_at)
+                        .replace('T', " "),
+                ),
+                Cell::Clock(o.evidence_ms),
+                Cell::Text(o.reviewer.clone()),
+                Cell::Text(o.comment.clone().unwrap_or_default()),
+            ]);
+        }
+    }
+    View {
+        key: "repeated",
+        title: t.repeated.into(),
+        note: rows.is_empty().then(|| t.nothing_repeated.into()),
+        columns: [
+            t.rep, t.item, t.week, t.why, t.call, t.when, t.moment, t.reviewer, t.comment,
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        chart: None,
+    }
+}
+
+fn telephony(report: &Report) -> View {
+    let t = strings(report);
+    let rows: Vec<Vec<Cell>> = report
+        .results
+        .telephony
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::Text(r.rep.clone()),
+                Cell::Int(r.reviews as i64),
+                Cell::Text(
+                    r.failed
+                        .iter()
+                        .map(|(id, n)| format!("{} ×{n}", report.item_text(id)))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            ]
+        })
+        .collect();
+    View {
+        key: "telephony",
+        title: t.telephony.into(),
+        note: Some(if rows.is_empty() {
+            t.no_telephony.into()
+        } else {
+            t.telephony_note.into()
+        }),
+        columns: [t.rep, t.reviews, t.failed_items]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        chart: None,
+    }
+}
+
+fn ranking(report: &Report) -> View {
+    let t = strings(report);
+    let mut reps: Vec<_> = report.results.reps.iter().collect();
+    reps.sort_by(|a, b| {
+        b.average_score
+            .unwrap_or(-1.0)
+            .total_cmp(&a.average_score.unwrap_or(-1.0))
+            .then_with(|| b.weeks_without_repeated.cmp(&a.weeks_without_repeated))
+            .then_with(|| a.rep.cmp(&b.rep))
+    });
+    View {
+        key: "ranking",
+        title: t.ranking.into(),
+        note: None,
+        columns: [
+            t.rank,
+            t.rep,
+            t.average_score,
+            t.reviews,
+            t.weeks_without_repeated,
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: reps
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                vec![
+                    Cell::Int(i as i64 + 1),
+                    Cell::Text(r.rep.clone()),
+                    Cell::Score(r.average_score),
+                    Cell::Int(r.reviews as i64),
+                    Cell::Int(i64::from(r.weeks_without_repeated)),
+                ]
+            })
+            .collect(),
+        chart: None,
+    }
+}

@@ -1,0 +1,711 @@
+//! `callqa report`, `callqa feedback` and `callqa export --per call` on a
+//! hand-made workspace over two ISO weeks: figures checked cell by cell in
+//! the XLSX, the HTML checked in a real headless browser.
+
+mod common;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use callqa::domain::checklist::DEFAULT_TELEPHONY_TOML;
+use callqa::domain::{AnswerValue, Checklist};
+use callqa::store::{AnswerChange, Workspace};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn callqa(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callqa"))
+        .args(args)
+        .env("CALLQA_DATA_DIR", dir.join("data"))
+        .env("CALLQA_CONFIG_DIR", dir.join("config"))
+        .env_remove("CALLQA_DB")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const ANNA: &str = "Анна Смирнова";
+/// A name no file or sheet can hold as it is.
+const BORIS: &str = "Борис: Ко/рень*";
+
+/// (call, rep, start)
+const CALLS: &[(&str, &str, &str)] = &[
+    ("a1", ANNA, "2026-11-18T10:00:00+03:00"),
+    ("a2", ANNA, "2026-11-23T10:00:00+03:00"),
+    ("a3", ANNA, "2026-11-25T10:00:00+03:00"),
+    ("b1", BORIS, "2026-11-24T10:00:00+03:00"),
+    ("b2", BORIS, "2026-11-26T10:00:00+03:00"),
+    ("t1", ANNA, "2026-11-27T10:00:00+03:00"),
+    ("u1", BORIS, "2026-11-27T12:00:00+03:00"),
+];
+
+/// A failed item: (item, comment, evidence ms).
+type Failure = (&'static str, &'static str, u64);
+
+/// Every item answered yes except `failed`.
+fn review(ws: &mut Workspace, call: &str, checklist: &Checklist, failed: &[Failure]) {
+    let call = ws.call(call).unwrap();
+    let id = ws
+        .start_review(&call, "Мария", checklist, Vec::new())
+        .unwrap()
+        .review_id;
+    for item in &checklist.items {
+        let failure = failed.iter().find(|f| f.0 == item.id);
+        let value = if failure.is_some() {
+            AnswerValue::No
+        } else {
+            AnswerValue::Yes
+        };
+        ws.change_answer(id, checklist, &item.id, AnswerChange::Value(Some(value)))
+            .unwrap();
+        if let Some((_, comment, at)) = failure {
+            let c = AnswerChange::Comment(Some(comment.to_string()));
+            ws.change_answer(id, checklist, &item.id, c).unwrap();
+            let e = AnswerChange::Evidence(Some(*at));
+            ws.change_answer(id, checklist, &item.id, e).unwrap();
+        }
+    }
+    ws.add_time_spent(id, 90_000).unwrap();
+    ws.submit_review(id, checklist).unwrap();
+}
+
+/// The workspace: Анна fails "summary" in W47 and W48 (a repeated error)
+/// and a critical item once; Борис fails the greeting once; one telephony
+/// review; one call analysed and never reviewed.
+fn workspace(dir: &Path, lang: &str) -> PathBuf {
+    let batch = dir.join("batch");
+    let mut csv = common::CALLS_HEADER.to_string();
+    for (id, rep, at) in CALLS {
+        common::write_wav(&batch.join(format!("{id}.wav")), 1.0, 8000);
+        csv.push_str(&format!("{id},{at},{rep},out,+79160000101,{id}.wav,,\n"));
+    }
+    common::write(&batch.join("calls.csv"), &csv);
+    let db = dir.join("w.sqlite");
+    let out = callqa(
+        dir,
+        &[
+            "import",
+            batch.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--lang",
+            lang,
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut ws = Workspace::open(&db).unwrap();
+    let sales = Checklist::default_sales_call();
+    let telephony = Checklist::default_telephony();
+    ws.ensure_checklist(&telephony, DEFAULT_TELEPHONY_TOML)
+        .unwrap();
+    review(
+        &mut ws,
+        "a1",
+        &sales,
+        &[("summary", "no next steps", 61_000)],
+    );
+    review(
+        &mut ws,
+        "a2",
+        &sales,
+        &[("summary", "again no next steps", 65_000)],
+    );
+    review(
+        &mut ws,
+        "a3",
+        &sales,
+        &[("crm_matches", "CRM says otherwise", 5_000)],
+    );
+    review(&mut ws, "b1", &sales, &[]);
+    review(&mut ws, "b2", &sales, &[("greeting", "no hello", 1_000)]);
+    let first = telephony.items[0].id.clone();
+    let first: &'static str = Box::leak(first.into_boxed_str());
+    review(
+        &mut ws,
+        "t1",
+        &telephony,
+        &[(first, "one-way audio", 2_000)],
+    );
+    let call = ws.call("u1").unwrap();
+    let analysis = callqa::analysis::analyze_file(
+        Path::new(&call.recording.path),
+        callqa::analysis::ChannelLayout::Mono,
+        &|_| {},
+    )
+    .unwrap();
+    ws.save_analysis(
+        "u1",
+        callqa::analysis::ANALYSIS_VERSION,
+        &serde_json::to_string(&analysis).unwrap(),
+    )
+    .unwrap();
+    db
+}
+
+/// The score `domain::scoring` gives a review with these items failed.
+fn score(failed: &[&str]) -> f64 {
+    let checklist = Checklist::default_sales_call();
+    let answers = checklist
+        .items
+        .iter()
+        .map(|i| {
+            let value = if failed.contains(&i.id.as_str()) {
+                AnswerValue::No
+            } else {
+                AnswerValue::Yes
+            };
+            (
+                i.id.clone(),
+                callqa::domain::Answer {
+                    value: Some(value),
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    callqa::domain::scoring::score(&checklist, &answers)
+        .percent
+        .unwrap()
+}
+
+fn report(dir: &Path, db: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["report", "--db", db.to_str().unwrap()];
+    all.extend_from_slice(args);
+    callqa(dir, &all)
+}
+
+fn cell(range: &calamine::Range<Data>, row: u32, col: u32) -> Data {
+    range.get_value((row, col)).cloned().unwrap_or(Data::Empty)
+}
+
+fn row_of(range: &calamine::Range<Data>, first_cell: &str) -> u32 {
+    (0..range.height() as u32)
+        .find(|r| cell(range, *r, 0) == Data::String(first_cell.into()))
+        .unwrap_or_else(|| panic!("no row {first_cell:?}"))
+}
+
+fn unzip(file: &Path, member: &str) -> String {
+    let out = Command::new("unzip")
+        .args(["-p", file.to_str().unwrap(), member])
+        .output()
+        .expect("unzip");
+    text(&out.stdout)
+}
+
+#[test]
+fn the_xlsx_holds_every_view_as_numbers_cell_by_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path(), "ru");
+    let file = dir.path().join("report.xlsx");
+    let out = report(
+        dir.path(),
+        &db,
+        &[
+            "--period",
+            "2026-W48",
+            "--weeks",
+            "3",
+            "--format",
+            "xlsx",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut book: Xlsx<_> = open_workbook(&file).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "Обзор команды",
+            "Пункты",
+            "Средняя оценка по неделям",
+            "Доля ошибок по неделям",
+            "Повторные ошибки",
+            "Телефония"
+        ],
+        "no ranking unless asked for"
+    );
+    let overview = book.worksheet_range("Обзор команды").unwrap();
+    assert_eq!(
+        cell(&overview, 0, 0),
+        Data::String("Результаты контроля качества звонков".into())
+    );
+    assert!(cell(&overview, 1, 0).to_string().contains("2026-W48"));
+    assert_eq!(cell(&overview, 3, 0), Data::String("Менеджер".into()));
+    assert_eq!(cell(&overview, 3, 3), Data::String("Средняя оценка".into()));
+    let anna = row_of(&overview, ANNA);
+    let boris = row_of(&overview, BORIS);
+    assert_eq!(anna, 4, "reps by name, data from row 5");
+    assert_eq!(cell(&overview, anna, 1), Data::Float(2.0), "reviews");
+    assert_eq!(
+        cell(&overview, anna, 2),
+        Data::Float(3.0),
+        "expected: 3 a week"
+    );
+    let average = (score(&["summary"]) + 0.0) / 2.0;
+    match cell(&overview, anna, 3) {
+        Data::Float(v) => assert!((v - average).abs() < 1e-9, "{v} vs {average}"),
+        other => panic!("the score is not a number: {other:?}"),
+    }
+    assert_eq!(
+        cell(&overview, anna, 4),
+        Data::Float(1.0),
+        "critical failures"
+    );
+    assert_eq!(
+        cell(&overview, anna, 6),
+        Data::Float(1.0),
+        "repeated errors"
+    );
+    assert_eq!(
+        cell(&overview, anna, 7),
+        Data::Float(0.0),
+        "weeks without a repeat"
+    );
+    assert_eq!(cell(&overview, boris, 7), Data::Float(1.0));
+    let boris_average = (100.0 + score(&["greeting"])) / 2.0;
+    assert!(
+        matches!(cell(&overview, boris, 3), Data::Float(v) if (v - boris_average).abs() < 1e-9)
+    );
+    let top = cell(&overview, anna, 5).to_string();
+    assert!(top.contains("Подвёл итог") && top.contains("×1"), "{top}");
+
+    let items = book.worksheet_range("Пункты").unwrap();
+    let summary = row_of(&items, "Подвёл итог и назвал следующие шаги");
+    assert_eq!(cell(&items, summary, 2), Data::Float(4.0), "answered");
+    assert_eq!(cell(&items, summary, 3), Data::Float(1.0), "failed");
+    assert_eq!(
+        cell(&items, summary, 4),
+        Data::Float(0.25),
+        "a share, shown as a percent"
+    );
+    assert_eq!(cell(&items, 3, 5), Data::String(ANNA.into()));
+    assert_eq!(
+        cell(&items, summary, 5),
+        Data::Float(0.5),
+        "Анна's own rate"
+    );
+    assert_eq!(cell(&items, summary, 6), Data::Float(0.0));
+
+    let trend = book.worksheet_range("Средняя оценка по неделям").unwrap();
+    assert_eq!(cell(&trend, 3, 1), Data::String("2026-W46".into()));
+    assert_eq!(cell(&trend, 3, 3), Data::String("2026-W48".into()));
+    let anna_trend = row_of(&trend, ANNA);
+    assert_eq!(cell(&trend, anna_trend, 1), Data::Empty, "no review in W46");
+    assert_eq!(
+        cell(&trend, anna_trend, 2),
+        Data::Float(score(&["summary"]))
+    );
+
+    let repeated = book.worksheet_range("Повторные ошибки").unwrap();
+    let rows: Vec<Vec<String>> = (4..repeated.height() as u32)
+        .map(|r| (0..9).map(|c| cell(&repeated, r, c).to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "both failures behind the repeat: {rows:?}");
+    assert_eq!(rows[0][0], ANNA);
+    assert_eq!((rows[0][4].as_str(), rows[1][4].as_str()), ("a1", "a2"));
+    assert_eq!(rows[1][8], "again no next steps");
+
+    let telephony = book.worksheet_range("Телефония").unwrap();
+    assert_eq!(cell(&telephony, 4, 0), Data::String(ANNA.into()));
+    assert_eq!(cell(&telephony, 4, 1), Data::Float(1.0));
+
+    // Formats, panes, filters and the chart, as Excel reads them.
+    let styles = unzip(&file, "xl/styles.xml");
+    assert!(styles.contains("formatCode=\"0%\""), "{styles}");
+    assert!(styles.contains("formatCode=\"[m]:ss\""));
+    let sheet1 = unzip(&file, "xl/worksheets/sheet1.xml");
+    assert!(sheet1.contains("ySplit=\"4\""), "frozen header: {sheet1}");
+    assert!(sheet1.contains("<autoFilter ref=\"A4:O6\""), "{sheet1}");
+    assert!(sheet1.contains("<col "), "column widths");
+    let chart = unzip(&file, "xl/charts/chart1.xml");
+    assert!(chart.contains("<c:lineChart>"), "{chart}");
+    assert!(chart.contains("Средняя оценка по неделям"));
+}
+
+#[test]
+fn ranking_only_on_request_and_an_empty_period_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path(), "en");
+    let file = dir.path().join("ranked.xlsx");
+    let f = file.to_str().unwrap();
+    let out = report(
+        dir.path(),
+        &db,
+        &[
+            "--period",
+            "2026-W48",
+            "--ranking",
+            "--format",
+            "xlsx",
+            "--out",
+            f,
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut book: Xlsx<_> = open_workbook(&file).unwrap();
+    let ranking = book.worksheet_range("Ranking").unwrap();
+    assert_eq!(
+        cell(&ranking, 4, 1),
+        Data::String(BORIS.into()),
+        "the higher average first"
+    );
+    assert_eq!(cell(&ranking, 4, 0), Data::Float(1.0));
+
+    let empty = dir.path().join("empty.xlsx");
+    let out = report(
+        dir.path(),
+        &db,
+        &[
+            "--period",
+            "2026-W10",
+            "--format",
+            "xlsx",
+            "--out",
+            empty.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("No submitted reviews"));
+    let mut book: Xlsx<_> = open_workbook(&empty).unwrap();
+    let overview = book.worksheet_range("Team overview").unwrap();
+    assert!(
+        cell(&overview, 2, 0)
+            .to_string()
+            .starts_with("No submitted reviews")
+    );
+    let html = dir.path().join("empty.html");
+    let out = report(
+        dir.path(),
+        &db,
+        &[
+            "--period",
+            "2026-W10",
+            "--format",
+            "html",
+            "--out",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    assert!(
+        std::fs::read_to_string(&html)
+            .unwrap()
+            .contains("No submitted reviews")
+    );
+}
+
+#[test]
+fn an_unwritable_out_is_named_and_bad_periods_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path(), "en");
+    for format in ["xlsx", "html", "json"] {
+        let out = report(
+            dir.path(),
+            &db,
+            &["--format", format, "--out", "/nonexistent-dir/report.out"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("/nonexistent-dir/report.out"),
+            "{format}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    let out = report(
+        dir.path(),
+        &db,
+        &["--period", "2026-W60", "--format", "json", "--out", "x"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("2026-W48"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = report(
+        dir.path(),
+        &db,
+        &["--team", "A", "--format", "json", "--out", "x"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("roster"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn json_is_exact_and_csv_is_rounded_for_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path(), "en");
+    let json_file = dir.path().join("r.json");
+    let out = report(
+        dir.path(),
+        &db,
+        &[
+            "--from",
+            "2026-11-23",
+            "--to",
+            "2026-11-29",
+            "--format",
+            "json",
+            "--out",
+            json_file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_file).unwrap()).unwrap();
+    let anna = &json["results"]["reps"][0];
+    assert_eq!(anna["rep"], ANNA);
+    let average = anna["average_score"].as_f64().unwrap();
+    assert!(
+        (average - score(&["summary"]) / 2.0).abs() < 1e-9,
+        "{average}"
+    );
+    assert_eq!(json["results"]["repeated"][0]["why"], "consecutive-weeks");
+    assert_eq!(json["results"]["repeated"][0]["week"], "2026-W48");
+    assert_eq!(json["results"]["weeks"], serde_json::json!(["2026-W48"]));
+    assert_eq!(
+        json["results"]["repeated"][0]["occurrences"][1]["evidence_ms"],
+        65_000
+    );
+
+    let folder = dir.path().join("csv");
+    let out = report(
+        dir.path(),
+        &db,
+        &[
+            "--period",
+            "2026-W48",
+            "--format",
+            "csv",
+            "--out",
+            folder.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut reader = csv::Reader::from_path(folder.join("overview.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(&rows[0][col("Average score")], format!("{average:.1}"));
+    assert_eq!(&rows[0][col("Review time")], "3:00");
+    let items = std::fs::read_to_string(folder.join("items.csv")).unwrap();
+    assert!(
+        items.contains("Summed up the call and stated the next steps,,4,1,25%,50%,0%"),
+        "{items}"
+    );
+    for key in [
+        "items",
+        "score-trend",
+        "item-trend",
+        "repeated",
+        "telephony",
+    ] {
+        assert!(folder.join(format!("{key}.csv")).is_file(), "{key}");
+    }
+}
+
+#[test]
+fn feedback_sheets_hold_only_their_rep() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path(), "en");
+    let folder = dir.path().join("feedback");
+    let out = callqa(
+        dir.path(),
+        &[
+            "feedback",
+            "--period",
+            "2026-W48",
+            "--out",
+            folder.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("2 feedback sheet(s) written to "),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Анна_Смирнова.html", "Борис__Ко_рень_.html"]);
+    let anna = std::fs::read_to_string(folder.join("Анна_Смирнова.html")).unwrap();
+    assert!(anna.contains(ANNA));
+    assert!(!anna.contains("Борис"), "another rep's name in a 1:1 sheet");
+    assert!(
+        anna.contains("REPEATED"),
+        "the repeated error is highlighted"
+    );
+    assert!(anna.contains("a2 / 1:05"), "call / m:ss evidence");
+    assert!(anna.contains("again no next steps"));
+    assert!(anna.contains("What went well"));
+    assert!(
+        !anna.contains("one-way audio"),
+        "telephony is not the rep's feedback"
+    );
+    let boris = std::fs::read_to_string(folder.join("Борис__Ко_рень_.html")).unwrap();
+    assert!(!boris.contains("Анна") && !boris.contains("REPEATED"));
+    assert!(boris.contains("b2 / 0:01") && boris.contains("no hello"));
+}
+
+#[test]
+fn export_per_call_has_reviews_and_analysed_calls_in_checklist_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path(), "en");
+    let dbs = db.to_str().unwrap();
+    let out = callqa(dir.path(), &["export", "--per", "call", "--db", dbs]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let ids: Vec<&str> = rows.iter().map(|r| &r[col("call_id")]).collect();
+    assert_eq!(
+        ids,
+        ["a1", "a2", "b1", "a3", "b2", "t1", "u1"],
+        "call order"
+    );
+    let a3 = &rows[3];
+    assert_eq!(&a3[col("critical_failed")], "true");
+    assert_eq!(&a3[col("review_score")], "0.0");
+    assert_eq!(&a3[col("failed_items")], "crm_matches");
+    assert_eq!(&a3[col("time_spent_s")], "90.0");
+    let a2 = &rows[1];
+    assert_eq!(&a2[col("critical_failed")], "false");
+    assert_eq!(
+        &a2[col("review_score")],
+        format!("{:.1}", score(&["summary"]))
+    );
+    let u1 = &rows[6];
+    assert_eq!(&u1[col("reviewer")], "", "analysed, not reviewed");
+    assert!(!u1[col("level_dbfs")].is_empty(), "its audio figures");
+    assert_eq!(&u1[col("duration_s")], "1.0");
+
+    let out = callqa(
+        dir.path(),
+        &["export", "--per", "call", "--format", "json", "--db", dbs],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 7);
+    assert_eq!(
+        json[1]["review_score"].as_f64().unwrap(),
+        score(&["summary"])
+    );
+}
+
+/// Headless Chromium, or None when it is missing and the run says to skip
+/// such tests (`CALLQA_SKIP_MISSING_TOOLS=1`).
+fn chromium() -> Option<&'static str> {
+    for bin in ["chromium", "chromium-browser"] {
+        if Command::new(bin)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return Some(bin);
+        }
+    }
+    if std::env::var("CALLQA_SKIP_MISSING_TOOLS").as_deref() == Ok("1") {
+        println!("skipped (CALLQA_SKIP_MISSING_TOOLS=1): chromium is not installed");
+        return None;
+    }
+    panic!(
+        "chromium is not installed: ./dev installs what the tests need \
+         (set CALLQA_SKIP_MISSING_TOOLS=1 to skip such tests on purpose)"
+    );
+}
+
+fn headless(bin: &str, profile: &Path, args: &[&str]) -> Output {
+    Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_html_loads_in_a_real_browser_without_errors_and_prints_to_pdf() {
+    let Some(bin) = chromium() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path(), "ru");
+    let html = dir.path().join("report.html");
+    let out = report(
+        dir.path(),
+        &db,
+        &[
+            "--period",
+            "2026-W48",
+            "--ranking",
+            "--format",
+            "html",
+            "--out",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        !page.contains(" src=") && !page.contains(" href="),
+        "nothing is fetched"
+    );
+    let url = format!("file://{}", html.display());
+    let profile = dir.path().join("profile");
+
+    let dom = headless(bin, &profile, &["--dump-dom", &url]);
+    assert!(dom.status.success(), "{}", text(&dom.stderr));
+    let dom_text = text(&dom.stdout);
+    let log = text(&dom.stderr);
+    // The page has no script: any console line (`INFO:CONSOLE`) is an error.
+    for bad in [
+        "CONSOLE",
+        "Uncaught",
+        "Failed to load resource",
+        "Refused to",
+    ] {
+        assert!(!log.contains(bad), "console: {log}");
+    }
+    assert_eq!(
+        dom_text.matches("<svg").count(),
+        2,
+        "both trend charts render"
+    );
+    assert!(dom_text.contains("<path d=\"M"), "chart lines drawn");
+    assert!(dom_text.contains(ANNA) && dom_text.contains("Рейтинг"));
+
+    let pdf = dir.path().join("report.pdf");
+    let printed = headless(
+        bin,
+        &profile,
+        &[
+            &format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer",
+            &url,
+        ],
+    );
+    assert!(printed.status.success(), "{}", text(&printed.stderr));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    assert!(bytes.len() > 5_000, "an empty PDF: {} bytes", bytes.len());
+}
