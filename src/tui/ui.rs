@@ -50,6 +50,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     panes::crm::draw(frame, crm, app);
     draw_status(frame, status, app);
     frame.render_widget(Paragraph::new(hint_lines), hints);
+    if let Some(view) = &app.screen.results {
+        panes::results::draw(frame, player.union(middle), app, view);
+    }
     if let Some(view) = &app.screen.audit {
         panes::audit::draw(frame, player.union(middle), app, view);
     }

@@ -38,9 +38,10 @@ impl App {
             Screen::Input => self.input_key(key, action),
             Screen::Confirm => self.confirm_key(action),
             Screen::Help => self.help_key(action),
-            Screen::Audit | Screen::Records => match action {
+            Screen::Audit | Screen::Records | Screen::Results => match action {
                 Some(Action::Help) => self.open_help(screen),
                 Some(Action::Quit) => self.perform(Action::Quit),
+                Some(action) if self.screen.audit.is_none() => self.results_action(action),
                 Some(action) => self.audit_action(action),
                 None => self.unbound(screen, &key),
             },
@@ -239,6 +240,7 @@ impl App {
             Action::Reopen => self.reopen(),
             Action::Help => self.open_help(Screen::Main),
             Action::Audit => self.open_audit(),
+            Action::Results => self.open_results(),
             Action::PlanView => {
                 if let Err(e) = self.toggle_plan() {
                     self.warn(e.to_string());

@@ -29,12 +29,14 @@ mod links;
 mod listening;
 mod plan;
 mod queue;
+mod results;
 mod review;
 mod state;
 
 pub use audit::{AuditView, Drill};
 pub use listening::Listening;
 pub use plan::PlanQueue;
+pub use results::ResultsView;
 pub use state::{
     AnalysisState, Input, Level, Message, Mode, OpenCall, Pane, QueueState, ReviewState,
     ScreenState, Session,
@@ -103,6 +105,8 @@ impl App {
                 mode: Mode::Normal,
                 message: None,
                 audit: None,
+                results: None,
+                results_loading: None,
                 quit: false,
             },
             analysis: AnalysisState::default(),
@@ -339,7 +343,7 @@ impl App {
     /// Read the player and the analysis; true when the screen needs a
     /// redraw because what it shows has changed.
     pub fn tick(&mut self) -> bool {
-        let analysis_changed = self.poll_analysis() | self.poll_link();
+        let analysis_changed = self.poll_analysis() | self.poll_link() | self.poll_results();
         let player_changed = self.listening.refresh();
         if let Some(runner) = &self.analysis.runner {
             runner.hold(self.listening.playing());

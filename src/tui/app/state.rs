@@ -100,6 +100,9 @@ pub struct ScreenState {
     pub message: Option<Message>,
     /// The CRM audit screen, while it is up.
     pub audit: Option<AuditView>,
+    /// The results screen, while it is up, and while it is computed.
+    pub results: Option<super::results::ResultsView>,
+    pub results_loading: Option<super::results::PendingResults>,
     pub quit: bool,
 }
 
@@ -110,10 +113,12 @@ impl ScreenState {
             Mode::Input { .. } => Screen::Input,
             Mode::ConfirmSubmit { .. } => Screen::Confirm,
             Mode::Help { .. } => Screen::Help,
-            Mode::Normal => match &self.audit {
-                Some(view) if view.drill.is_some() => Screen::Records,
-                Some(_) => Screen::Audit,
-                None => Screen::Main,
+            Mode::Normal => match (&self.audit, &self.results) {
+                (Some(view), _) if view.drill.is_some() => Screen::Records,
+                (Some(_), _) => Screen::Audit,
+                (None, Some(view)) if view.drill.is_some() => Screen::Records,
+                (None, Some(_)) => Screen::Results,
+                (None, None) => Screen::Main,
             },
         }
     }

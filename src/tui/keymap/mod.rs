@@ -65,6 +65,8 @@ pub enum Action {
     Reopen,
     Link,
     Audit,
+    /// The results screen: per-rep figures of the latest reviewed week.
+    Results,
     Dismiss,
     Help,
     Quit,
@@ -118,6 +120,7 @@ const RUNS: &[(&str, Action)] = &[
     ("reopen", Action::Reopen),
     ("link", Action::Link),
     ("audit", Action::Audit),
+    ("results", Action::Results),
     ("dismiss", Action::Dismiss),
     ("help", Action::Help),
     ("quit", Action::Quit),
@@ -151,7 +154,9 @@ pub enum Screen {
     Main,
     /// The CRM audit table.
     Audit,
-    /// The records behind an audit number.
+    /// The results screen.
+    Results,
+    /// The records behind an audit or results number.
     Records,
     /// Typing a line: comment, marker note, link, item number.
     Input,
@@ -162,9 +167,10 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 6] = [
+    pub const ALL: [Screen; 7] = [
         Screen::Main,
         Screen::Audit,
+        Screen::Results,
         Screen::Records,
         Screen::Input,
         Screen::Confirm,
@@ -175,6 +181,7 @@ impl Screen {
         match self {
             Screen::Main => "main",
             Screen::Audit => "audit",
+            Screen::Results => "results",
             Screen::Records => "records",
             Screen::Input => "input",
             Screen::Confirm => "confirm",
@@ -280,6 +287,8 @@ struct KeymapFile {
     #[serde(default)]
     audit: Vec<Spanned<Entry>>,
     #[serde(default)]
+    results: Vec<Spanned<Entry>>,
+    #[serde(default)]
     records: Vec<Spanned<Entry>>,
     #[serde(default)]
     input: Vec<Spanned<Entry>>,
@@ -298,6 +307,7 @@ impl KeymapFile {
                 entries
             }
             Screen::Audit => std::mem::take(&mut self.audit),
+            Screen::Results => std::mem::take(&mut self.results),
             Screen::Records => std::mem::take(&mut self.records),
             Screen::Input => std::mem::take(&mut self.input),
             Screen::Confirm => std::mem::take(&mut self.confirm),

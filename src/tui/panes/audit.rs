@@ -4,7 +4,7 @@
 //! their middle rather than being cut.
 
 use crate::reports::audit::{COLUMNS, rep_label};
-use crate::tui::app::{App, AuditView};
+use crate::tui::app::{App, AuditView, Drill};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -104,19 +104,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &AuditView) {
     frame.render_stateful_widget(table, area, &mut state);
 
     if let Some(drill) = &view.drill {
-        let popup = area.centered(Constraint::Percentage(90), Constraint::Percentage(70));
-        let lines: Vec<Line> = if drill.lines.is_empty() {
-            vec![Line::from(t.audit_nothing)]
-        } else {
-            drill.lines.iter().map(|l| Line::from(l.clone())).collect()
-        };
-        frame.render_widget(Clear, popup);
-        frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .scroll((drill.scroll, 0))
-                .block(Block::bordered().title(format!(" {} ", drill.title))),
-            popup,
-        );
+        draw_drill(frame, area, drill, t.audit_nothing);
     }
+}
+
+/// The records behind a number, in a box over the table.
+pub fn draw_drill(frame: &mut Frame, area: Rect, drill: &Drill, nothing: &str) {
+    let popup = area.centered(Constraint::Percentage(90), Constraint::Percentage(70));
+    let lines: Vec<Line> = if drill.lines.is_empty() {
+        vec![Line::from(nothing.to_string())]
+    } else {
+        drill.lines.iter().map(|l| Line::from(l.clone())).collect()
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((drill.scroll, 0))
+            .block(Block::bordered().title(format!(" {} ", drill.title))),
+        popup,
+    );
 }

@@ -6,4 +6,5 @@ pub mod crm;
 pub mod help;
 pub mod player;
 pub mod queue;
+pub mod results;
 pub mod timeline;

@@ -1,0 +1,176 @@
+//! The results screen: the figures of `callqa report` for the latest
+//! reviewed week, per rep, on screen (quality reviewed against the plan,
+//! average score and its trend, critical failures, repeated errors, weeks
+//! without one), and the reviews and moments behind a rep's figures.
+//!
+//! The figures read every review of the workspace, so they are computed
+//! on a thread with its own connection, like the audit; the keys stay live.
+
+use super::App;
+use super::audit::Drill;
+use crate::domain::results::{ResultRules, Span};
+use crate::domain::sampling::Period;
+use crate::reports::results::{Report, ReportOptions, gather};
+use crate::store::Workspace;
+use crate::text::{clock, one_line};
+use crate::tui::keymap::Action;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
+pub struct ResultsView {
+    pub report: Report,
+    pub row: usize,
+    pub drill: Option<Drill>,
+}
+
+/// Results being computed in the background.
+pub struct PendingResults {
+    done: Receiver<anyhow::Result<Option<ResultsView>>>,
+}
+
+impl ResultsView {
+    /// The week of the newest reviewed call; `None` when nothing is reviewed.
+    fn load(ws: &Workspace, lang: crate::domain::Lang) -> anyhow::Result<Option<ResultsView>> {
+        let Some(newest) = ws.newest_reviewed_day()? else {
+            return Ok(None);
+        };
+        let options = ReportOptions {
+            span: Span::week(Period::of(newest)),
+            weeks: None,
+            team: None,
+            rep: None,
+            ranking: false,
+        };
+        let report = gather(ws, lang, &ResultRules::defaults(), &options)?;
+        Ok(Some(ResultsView {
+            report,
+            row: 0,
+            drill: None,
+        }))
+    }
+
+    /// What stands behind the selected rep's figures: each repeated error
+    /// with its calls and moments, then the failed items of the week.
+    fn drill_down(&mut self) {
+        let Some(rep) = self.report.results.reps.get(self.row) else {
+            return;
+        };
+        let t = crate::i18n::report::report_strings(self.report.lang);
+        let mut lines = Vec::new();
+        for repeated in self
+            .report
+            .results
+            .repeated
+            .iter()
+            .filter(|r| r.rep == rep.rep)
+        {
+            lines.push(format!(
+                "{} {}: {}",
+                t.repeated_mark,
+                repeated.week,
+                one_line(&self.report.item_text(&repeated.item_id), 120)
+            ));
+            for o in &repeated.occurrences {
+                let at = o.evidence_ms.map(clock).unwrap_or_else(|| "—".into());
+                let comment = o.comment.as_deref().unwrap_or("");
+                lines.push(format!(
+                    "    {} / {at} · {} · {}",
+                    one_line(&o.call_id, 40),
+                    one_line(&o.reviewer, 30),
+                    one_line(comment, 200)
+                ));
+            }
+        }
+        for item in &self.report.results.items {
+            for (who, o) in item.failures.iter().filter(|(who, _)| *who == rep.rep) {
+                let _ = who;
+                let at = o.evidence_ms.map(clock).unwrap_or_else(|| "—".into());
+                lines.push(format!(
+                    "✘ {} · {} / {at} · {}",
+                    one_line(&self.report.item_text(&item.item_id), 80),
+                    one_line(&o.call_id, 40),
+                    one_line(o.comment.as_deref().unwrap_or(""), 200)
+                ));
+            }
+        }
+        self.drill = Some(Drill {
+            title: format!("{} · {}", one_line(&rep.rep, 60), self.report.period_label()),
+            lines,
+            scroll: 0,
+        });
+    }
+}
+
+impl App {
+    /// Start computing the results; the screen opens when they are ready.
+    pub(super) fn open_results(&mut self) {
+        let loading = self.t().results_loading.to_string();
+        if self.screen.results_loading.is_some() {
+            return self.info(loading);
+        }
+        let (path, lang) = (self.ws.path().to_path_buf(), self.lang());
+        let (tx, done) = channel();
+        let spawned = std::thread::Builder::new()
+            .name("callqa-results".into())
+            .spawn(move || {
+                let view = Workspace::open_existing(&path)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|ws| ResultsView::load(&ws, lang));
+                let _ = tx.send(view);
+            });
+        match spawned {
+            Ok(_) => {
+                self.screen.results_loading = Some(PendingResults { done });
+                self.info(loading);
+            }
+            Err(e) => self.warn(e.to_string()),
+        }
+    }
+
+    /// Open the results screen once computed; true if the screen changed.
+    pub(super) fn poll_results(&mut self) -> bool {
+        let Some(pending) = &self.screen.results_loading else {
+            return false;
+        };
+        let view = match pending.done.try_recv() {
+            Ok(view) => view,
+            Err(TryRecvError::Empty) => return false,
+            Err(TryRecvError::Disconnected) => {
+                Err(anyhow::anyhow!("the results stopped unfinished"))
+            }
+        };
+        self.screen.results_loading = None;
+        self.screen.message = None;
+        match view {
+            Ok(Some(view)) => self.screen.results = Some(view),
+            Ok(None) => {
+                let text = self.t().results_none.to_string();
+                self.info(text);
+            }
+            Err(e) => self.warn(format!("{}: {e:#}", self.t().results_failed)),
+        }
+        true
+    }
+
+    pub(super) fn results_action(&mut self, action: Action) {
+        let Some(view) = self.screen.results.as_mut() else {
+            return;
+        };
+        if let Some(drill) = view.drill.as_mut() {
+            match action {
+                Action::Up => drill.scroll = drill.scroll.saturating_sub(1),
+                Action::Down => drill.scroll = drill.scroll.saturating_add(1),
+                Action::Back => view.drill = None,
+                _ => {}
+            }
+            return;
+        }
+        let rows = view.report.results.reps.len();
+        match action {
+            Action::Up => view.row = view.row.saturating_sub(1),
+            Action::Down => view.row = (view.row + 1).min(rows.saturating_sub(1)),
+            Action::Records => view.drill_down(),
+            Action::Back => self.screen.results = None,
+            _ => {}
+        }
+    }
+}
