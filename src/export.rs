@@ -238,8 +238,44 @@ impl<'a> Filler<'a> {
 /// A row as CSV cells, rounded for people; the header names the fields
 /// serde writes to JSON, in the same order.
 trait ExportRow: Serialize {
-    const HEADER: &'static [&'static str];
+    /// The columns before the audio metrics, which every row ends with.
+    const OWN_HEADER: &'static [&'static str];
     fn cells(&self) -> Vec<String>;
+
+    fn header() -> Vec<&'static str> {
+        [Self::OWN_HEADER, AUDIO_HEADER].concat()
+    }
+}
+
+/// The call's audio metrics, the last columns of every row.
+const AUDIO_HEADER: &[&str] = &[
+    "talk_share_rep",
+    "longest_rep_monologue_s",
+    "dead_air_s",
+    "interruptions_by_rep",
+    "interruptions_by_client",
+    "level_dbfs",
+    "telephony_flags",
+];
+
+/// The cells of [`AUDIO_HEADER`], rounded for people.
+fn audio_cells(
+    talk_share: Option<f64>,
+    longest_monologue_s: Option<f64>,
+    dead_air_s: Option<f64>,
+    interruptions: [Option<u32>; 2],
+    level_dbfs: Option<f64>,
+    flags: &str,
+) -> [String; 7] {
+    [
+        percent(talk_share),
+        one_decimal(longest_monologue_s),
+        one_decimal(dead_air_s),
+        number(interruptions[0]),
+        number(interruptions[1]),
+        one_decimal(level_dbfs),
+        text(flags),
+    ]
 }
 
 fn text(value: &str) -> String {
@@ -267,7 +303,7 @@ fn number<T: ToString>(value: Option<T>) -> String {
 }
 
 impl ExportRow for ResultRow {
-    const HEADER: &'static [&'static str] = &[
+    const OWN_HEADER: &'static [&'static str] = &[
         "call_id",
         "call_started_at",
         "rep",
@@ -285,17 +321,10 @@ impl ExportRow for ResultRow {
         "review_revision",
         "time_spent_s",
         "reviewed_at",
-        "talk_share_rep",
-        "longest_rep_monologue_s",
-        "dead_air_s",
-        "interruptions_by_rep",
-        "interruptions_by_client",
-        "level_dbfs",
-        "telephony_flags",
     ];
 
     fn cells(&self) -> Vec<String> {
-        vec![
+        let mut cells = vec![
             text(&self.call_id),
             text(&self.call_started_at),
             text(&self.rep),
@@ -313,19 +342,21 @@ impl ExportRow for ResultRow {
             self.review_revision.to_string(),
             one_decimal(Some(self.time_spent_s)),
             text(&self.reviewed_at),
-            percent(self.talk_share_rep.map(f64::from)),
-            one_decimal(self.longest_rep_monologue_s),
-            one_decimal(self.dead_air_s),
-            number(self.interruptions_by_rep),
-            number(self.interruptions_by_client),
-            one_decimal(self.level_dbfs.map(f64::from)),
-            text(&self.telephony_flags),
-        ]
+        ];
+        cells.extend(audio_cells(
+            self.talk_share_rep.map(f64::from),
+            self.longest_rep_monologue_s,
+            self.dead_air_s,
+            [self.interruptions_by_rep, self.interruptions_by_client],
+            self.level_dbfs.map(f64::from),
+            &self.telephony_flags,
+        ));
+        cells
     }
 }
 
 impl ExportRow for CallExport {
-    const HEADER: &'static [&'static str] = &[
+    const OWN_HEADER: &'static [&'static str] = &[
         "call_id",
         "call_started_at",
         "rep",
@@ -338,17 +369,10 @@ impl ExportRow for CallExport {
         "critical_failed",
         "failed_items",
         "time_spent_s",
-        "talk_share_rep",
-        "longest_rep_monologue_s",
-        "dead_air_s",
-        "interruptions_by_rep",
-        "interruptions_by_client",
-        "level_dbfs",
-        "telephony_flags",
     ];
 
     fn cells(&self) -> Vec<String> {
-        vec![
+        let mut cells = vec![
             text(&self.call_id),
             text(&self.call_started_at),
             text(&self.rep),
@@ -361,14 +385,16 @@ impl ExportRow for CallExport {
             number(self.critical_failed),
             text(&self.failed_items),
             one_decimal(self.time_spent_s),
-            percent(self.talk_share_rep),
-            one_decimal(self.longest_rep_monologue_s),
-            one_decimal(self.dead_air_s),
-            number(self.interruptions_by_rep),
-            number(self.interruptions_by_client),
-            one_decimal(self.level_dbfs),
-            text(&self.telephony_flags),
-        ]
+        ];
+        cells.extend(audio_cells(
+            self.talk_share_rep,
+            self.longest_rep_monologue_s,
+            self.dead_air_s,
+            [self.interruptions_by_rep, self.interruptions_by_client],
+            self.level_dbfs,
+            &self.telephony_flags,
+        ));
+        cells
     }
 }
 
@@ -395,7 +421,7 @@ impl<W: Write> RowWriter<W> {
         Ok(match format {
             Format::Csv => {
                 let mut writer = csv::Writer::from_writer(out);
-                writer.write_record(R::HEADER)?;
+                writer.write_record(R::header())?;
                 RowWriter::Csv(Box::new(writer))
             }
             Format::Json => {
@@ -521,14 +547,15 @@ mod tests {
         let serde_text = String::from_utf8(serde_csv.into_inner().unwrap()).unwrap();
         assert_eq!(
             serde_text.lines().next().unwrap(),
-            ResultRow::HEADER.join(",")
+            ResultRow::header().join(",")
         );
 
         let mut out = Vec::new();
         write(std::slice::from_ref(&row), Format::Csv, &mut out).unwrap();
         let mut reader = csv::Reader::from_reader(out.as_slice());
         let cells = reader.records().next().unwrap().unwrap();
-        let cell = |name: &str| &cells[ResultRow::HEADER.iter().position(|h| *h == name).unwrap()];
+        let cell =
+            |name: &str| &cells[ResultRow::header().iter().position(|h| *h == name).unwrap()];
         assert_eq!(cell("call_id"), "'=1+1");
         assert_eq!(cell("rep"), "'+cmd|'/c calc'!A1");
         assert_eq!(cell("reviewer"), "'@SUM(1)");
@@ -574,7 +601,7 @@ mod call_tests {
             .keys()
             .map(String::as_str)
             .collect();
-        let mut header = CallExport::HEADER.to_vec();
+        let mut header = CallExport::header();
         header.sort();
         let mut keys = keys;
         keys.sort();
@@ -584,12 +611,16 @@ mod call_tests {
         let serde_text = String::from_utf8(serde_csv.into_inner().unwrap()).unwrap();
         assert_eq!(
             serde_text.lines().next().unwrap(),
-            CallExport::HEADER.join(",")
+            CallExport::header().join(",")
         );
 
         let cells = row.cells();
         let cell = |name: &str| {
-            cells[CallExport::HEADER.iter().position(|h| *h == name).unwrap()].as_str()
+            cells[CallExport::header()
+                .iter()
+                .position(|h| *h == name)
+                .unwrap()]
+            .as_str()
         };
         assert_eq!(cell("review_score"), "66.7");
         assert_eq!(cell("talk_share_rep"), "56%");

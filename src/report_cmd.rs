@@ -145,10 +145,10 @@ pub fn feedback(ws: &Workspace, lang: Lang, args: &FeedbackArgs) -> anyhow::Resu
         eprintln!("{}", t.no_reviews);
     }
     eprintln!(
-        "{} {} {}",
-        written.len(),
-        t.files_written,
-        path_line(&args.out)
+        "{}",
+        t.files_written
+            .replace("{n}", &written.len().to_string())
+            .replace("{dir}", &path_line(&args.out))
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -169,6 +169,21 @@ fn score(failed: &[&str]) -> f64 {
         .unwrap()
 }
 
+/// `callqa report --period P --format F --out OUT` and `extra`.
+fn period_report(
+    dir: &Path,
+    db: &Path,
+    period: &str,
+    format: &str,
+    out: &Path,
+    extra: &[&str],
+) -> Output {
+    let mut args = vec!["--period", period, "--format", format, "--out"];
+    args.push(out.to_str().unwrap());
+    args.extend_from_slice(extra);
+    report(dir, db, &args)
+}
+
 fn report(dir: &Path, db: &Path, args: &[&str]) -> Output {
     let mut all = vec!["report", "--db", db.to_str().unwrap()];
     all.extend_from_slice(args);
@@ -198,19 +213,13 @@ fn the_xlsx_holds_every_view_as_numbers_cell_by_cell() {
     let dir = tempfile::tempdir().unwrap();
     let db = workspace(dir.path(), "ru");
     let file = dir.path().join("report.xlsx");
-    let out = report(
+    let out = period_report(
         dir.path(),
         &db,
-        &[
-            "--period",
-            "2026-W48",
-            "--weeks",
-            "3",
-            "--format",
-            "xlsx",
-            "--out",
-            file.to_str().unwrap(),
-        ],
+        "2026-W48",
+        "xlsx",
+        &file,
+        &["--weeks", "3"],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let mut book: Xlsx<_> = open_workbook(&file).unwrap();
@@ -329,20 +338,7 @@ fn ranking_only_on_request_and_an_empty_period_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let db = workspace(dir.path(), "en");
     let file = dir.path().join("ranked.xlsx");
-    let f = file.to_str().unwrap();
-    let out = report(
-        dir.path(),
-        &db,
-        &[
-            "--period",
-            "2026-W48",
-            "--ranking",
-            "--format",
-            "xlsx",
-            "--out",
-            f,
-        ],
-    );
+    let out = period_report(dir.path(), &db, "2026-W48", "xlsx", &file, &["--ranking"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let mut book: Xlsx<_> = open_workbook(&file).unwrap();
     let ranking = book.worksheet_range("Ranking").unwrap();
@@ -354,18 +350,7 @@ fn ranking_only_on_request_and_an_empty_period_says_so() {
     assert_eq!(cell(&ranking, 4, 0), Data::Float(1.0));
 
     let empty = dir.path().join("empty.xlsx");
-    let out = report(
-        dir.path(),
-        &db,
-        &[
-            "--period",
-            "2026-W10",
-            "--format",
-            "xlsx",
-            "--out",
-            empty.to_str().unwrap(),
-        ],
-    );
+    let out = period_report(dir.path(), &db, "2026-W10", "xlsx", &empty, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("No submitted reviews"));
     let mut book: Xlsx<_> = open_workbook(&empty).unwrap();
@@ -376,18 +361,7 @@ fn ranking_only_on_request_and_an_empty_period_says_so() {
             .starts_with("No submitted reviews")
     );
     let html = dir.path().join("empty.html");
-    let out = report(
-        dir.path(),
-        &db,
-        &[
-            "--period",
-            "2026-W10",
-            "--format",
-            "html",
-            "--out",
-            html.to_str().unwrap(),
-        ],
-    );
+    let out = period_report(dir.path(), &db, "2026-W10", "html", &html, &[]);
     assert!(out.status.success());
     assert!(
         std::fs::read_to_string(&html)
@@ -414,11 +388,7 @@ fn an_unwritable_out_is_named_and_bad_periods_are_refused() {
         );
         assert_eq!(err.lines().count(), 1, "{err}");
     }
-    let out = report(
-        dir.path(),
-        &db,
-        &["--period", "2026-W60", "--format", "json", "--out", "x"],
-    );
+    let out = period_report(dir.path(), &db, "2026-W60", "json", Path::new("x"), &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("2026-W48"),
@@ -476,18 +446,7 @@ fn json_is_exact_and_csv_is_rounded_for_people() {
     );
 
     let folder = dir.path().join("csv");
-    let out = report(
-        dir.path(),
-        &db,
-        &[
-            "--period",
-            "2026-W48",
-            "--format",
-            "csv",
-            "--out",
-            folder.to_str().unwrap(),
-        ],
-    );
+    let out = period_report(dir.path(), &db, "2026-W48", "csv", &folder, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let mut reader = csv::Reader::from_path(folder.join("overview.csv")).unwrap();
     let header = reader.headers().unwrap().clone();
@@ -651,19 +610,7 @@ fn the_html_loads_in_a_real_browser_without_errors_and_prints_to_pdf() {
     let dir = tempfile::tempdir().unwrap();
     let db = workspace(dir.path(), "ru");
     let html = dir.path().join("report.html");
-    let out = report(
-        dir.path(),
-        &db,
-        &[
-            "--period",
-            "2026-W48",
-            "--ranking",
-            "--format",
-            "html",
-            "--out",
-            html.to_str().unwrap(),
-        ],
-    );
+    let out = period_report(dir.path(), &db, "2026-W48", "html", &html, &["--ranking"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(

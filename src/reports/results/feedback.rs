@@ -5,6 +5,7 @@
 //! moment to listen to, repeated errors highlighted.
 
 use super::html::{esc, legend, line_chart, page};
+use super::view::trend_week_names;
 use super::{Report, safe_file_name};
 use crate::domain::reps::rep_key;
 use crate::domain::results::RepResult;
@@ -57,12 +58,7 @@ pub fn sheet(report: &Report, rep: &RepResult) -> String {
         esc(t.weeks_without_repeated),
         rep.weeks_without_repeated,
     );
-    let weeks: Vec<String> = report
-        .results
-        .trend_weeks
-        .iter()
-        .map(|w| w.to_string())
-        .collect();
+    let weeks = trend_week_names(report);
     body.push_str(&line_chart(
         t.score_trend,
         &weeks,

@@ -194,14 +194,19 @@ fn items(report: &Report) -> View {
     }
 }
 
-fn trends(report: &Report) -> [View; 2] {
-    let t = strings(report);
-    let weeks: Vec<String> = report
+/// The trend weeks as column titles (`2026-W48`).
+pub fn trend_week_names(report: &Report) -> Vec<String> {
+    report
         .results
         .trend_weeks
         .iter()
         .map(|w| w.to_string())
-        .collect();
+        .collect()
+}
+
+fn trends(report: &Report) -> [View; 2] {
+    let t = strings(report);
+    let weeks = trend_week_names(report);
     let with_weeks = |first: &str| {
         let mut columns = vec![first.to_string()];
         columns.extend(weeks.iter().cloned());
