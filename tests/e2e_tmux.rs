@@ -211,13 +211,11 @@ fn signals_and_ctrl_c_save_and_restore_the_terminal() {
 /// reader takes at once) all move the cursor, with no other key after them
 /// to flush what was left unread.
 ///
-/// Fails today at `#342` (341 moves): crossterm's default reader (mio,
-/// edge-triggered epoll) reads 1,024 bytes, hands out their events and is
-/// not woken again for the bytes still waiting until another key arrives.
-/// Its `use-dev-tty` reader polls level-triggered and takes them; enabling
-/// that feature is a Cargo.toml change (see the perfui report).
+/// crossterm's default reader (mio, edge-triggered epoll) read 1,024 bytes,
+/// handed out their 341 events and was not woken again for the bytes still
+/// waiting until another key arrived: the cursor stopped at `#342`. Its
+/// `use-dev-tty` reader (Cargo.toml) polls level-triggered and takes them.
 #[test]
-#[ignore = "needs crossterm's use-dev-tty feature in Cargo.toml"]
 fn a_burst_of_keys_is_applied_in_full() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("burst.sqlite");
