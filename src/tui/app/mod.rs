@@ -98,6 +98,7 @@ impl App {
                 mode: Mode::Normal,
                 message: None,
                 audit: None,
+                audit_loading: None,
                 quit: false,
             },
             analysis: AnalysisState::default(),
@@ -316,7 +317,7 @@ impl App {
         let now = Instant::now();
         let elapsed = now - self.time.last_tick;
         self.time.last_tick = now;
-        let analysis_changed = self.poll_analysis() | self.poll_link();
+        let analysis_changed = self.poll_analysis() | self.poll_link() | self.poll_audit();
         let player_changed = self.listening.refresh();
         if let Some(runner) = &self.analysis.runner {
             runner.hold(self.listening.playing());

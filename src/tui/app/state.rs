@@ -92,6 +92,8 @@ pub struct ScreenState {
     pub message: Option<Message>,
     /// The CRM audit screen, while it is up.
     pub audit: Option<AuditView>,
+    /// The audit being computed for that screen, until it opens.
+    pub(super) audit_loading: Option<super::audit::PendingAudit>,
     pub quit: bool,
 }
 
@@ -258,4 +260,56 @@ pub struct AnalysisState {
     pub progress: Progress,
     /// The backlog waits while a call plays.
     pub held: bool,
+}
+
+impl super::App {
+    /// The reviewer's pause of the background analysis, or its resumption;
+    /// the queue title shows it paused.
+    pub(super) fn toggle_analysis_pause(&mut self) {
+        let Some(runner) = &self.analysis.runner else {
+            return;
+        };
+        let pause = !runner.paused();
+        runner.pause(pause);
+        self.analysis.held = runner.held();
+        let text = if pause {
+            self.fill_keys(self.t().analysis_paused_by_you)
+        } else {
+            self.t().analysis_resumed.to_string()
+        };
+        self.info(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::import::formats::ParseOptions;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    #[test]
+    fn the_reviewer_pauses_and_resumes_the_background_analysis() {
+        let dir = tempfile::tempdir().unwrap();
+        let batch = crate::scale::generate(dir.path(), 4, 4).unwrap();
+        let db = dir.path().join("ws.sqlite");
+        let ws = crate::store::Workspace::open(&db).unwrap();
+        crate::import::import_source(&ws, &batch, None, &ParseOptions::default()).unwrap();
+        let mut app = crate::scale::open_app(&db).unwrap();
+        app.start_analysis();
+        let press = |app: &mut super::super::App| {
+            app.handle_key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::NONE));
+            let runner = app.analysis.runner.as_ref().unwrap();
+            let message = app.screen.message.as_ref().unwrap().text.clone();
+            (runner.paused(), app.analysis.held, message)
+        };
+        let (paused, held, message) = press(&mut app);
+        assert!(paused && held, "{message}");
+        assert!(
+            message.contains("paused") && message.contains("P resumes"),
+            "{message}"
+        );
+        let (paused, held, message) = press(&mut app);
+        assert!(!paused && !held, "{message}");
+        assert!(message.contains("resumed"), "{message}");
+        app.shutdown();
+    }
 }
