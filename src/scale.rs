@@ -301,7 +301,7 @@ fn review_every_call(db: &Path) -> Result<usize> {
     Ok(answers)
 }
 
-pub(crate) fn open_app(db: &Path) -> Result<App> {
+fn open_app(db: &Path) -> Result<App> {
     let ws = Workspace::open_existing(db)?;
     let checklist = Checklist::default_sales_call();
     ws.ensure_checklist(&checklist, DEFAULT_SALES_CALL_TOML)?;
@@ -556,6 +556,17 @@ fn sqlite_dump(bin: &Path, db: &Path, tables: &[&str]) -> Result<Duration> {
         anyhow::ensure!(status.success(), "sqlite3 dump of {table} failed");
     }
     Ok(t.elapsed())
+}
+
+/// The workstation over a generated workspace of `calls` calls in `dir`,
+/// for tests.
+#[cfg(test)]
+pub(crate) fn generated_app(dir: &Path, calls: usize) -> App {
+    let batch = generate(dir, calls, calls).unwrap();
+    let db = dir.join("ws.sqlite");
+    let ws = Workspace::open(&db).unwrap();
+    crate::import::import_source(&ws, &batch, None, &ParseOptions::default()).unwrap();
+    open_app(&db).unwrap()
 }
 
 #[cfg(test)]

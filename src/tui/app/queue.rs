@@ -142,18 +142,14 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use crate::import::formats::ParseOptions;
     use crate::tui::app::Level;
 
     #[test]
     fn a_call_that_cannot_be_read_is_named_not_reported_unsaved() {
         let dir = tempfile::tempdir().unwrap();
-        let batch = crate::scale::generate(dir.path(), 4, 4).unwrap();
-        let db = dir.path().join("ws.sqlite");
-        let ws = crate::store::Workspace::open(&db).unwrap();
-        crate::import::import_source(&ws, &batch, None, &ParseOptions::default()).unwrap();
-        let mut app = crate::scale::open_app(&db).unwrap();
-        ws.conn()
+        let mut app = crate::scale::generated_app(dir.path(), 4);
+        app.ws
+            .conn()
             .execute(
                 "UPDATE calls SET started_at = 'yesterday' WHERE call_id = 'call-0000002'",
                 [],

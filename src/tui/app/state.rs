@@ -283,17 +283,12 @@ impl super::App {
 
 #[cfg(test)]
 mod tests {
-    use crate::import::formats::ParseOptions;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     #[test]
     fn the_reviewer_pauses_and_resumes_the_background_analysis() {
         let dir = tempfile::tempdir().unwrap();
-        let batch = crate::scale::generate(dir.path(), 4, 4).unwrap();
-        let db = dir.path().join("ws.sqlite");
-        let ws = crate::store::Workspace::open(&db).unwrap();
-        crate::import::import_source(&ws, &batch, None, &ParseOptions::default()).unwrap();
-        let mut app = crate::scale::open_app(&db).unwrap();
+        let mut app = crate::scale::generated_app(dir.path(), 4);
         app.start_analysis();
         let press = |app: &mut super::super::App| {
             app.handle_key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::NONE));
