@@ -48,9 +48,12 @@ impl UpsertSpec {
             .copied()
             .collect();
         let placeholders: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
-        let new_value = |c: &str| match self.kept_when_null.contains(&c) {
-            true => format!("COALESCE(excluded.{c}, {table}.{c})"),
-            false => format!("excluded.{c}"),
+        let new_value = |c: &str| {
+            if self.kept_when_null.contains(&c) {
+                format!("COALESCE(excluded.{c}, {table}.{c})")
+            } else {
+                format!("excluded.{c}")
+            }
         };
         let sets: Vec<String> = self
             .columns

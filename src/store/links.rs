@@ -62,7 +62,8 @@ impl Workspace {
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default();
-        self.conn().execute(
+        // Cached: an import of a CRM's activities runs it once per row.
+        self.conn().prepare_cached(
             "INSERT INTO activities (activity_id, batch_id, kind, contact_id, deal_id, rep, phone,
                  at, direction, subject, text, done, call_refs)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -71,7 +72,8 @@ impl Workspace {
                phone = excluded.phone, at = excluded.at, direction = excluded.direction,
                subject = excluded.subject, text = excluded.text, done = excluded.done,
                call_refs = excluded.call_refs",
-            params![
+        )?
+        .execute(params![
                 a.activity_id,
                 batch_id,
                 kind,
@@ -85,8 +87,7 @@ impl Workspace {
                 a.text,
                 a.done,
                 refs
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
