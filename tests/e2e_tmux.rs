@@ -36,6 +36,19 @@ fn wait_for_answers(db: &Path, count: usize) -> Vec<(String, Option<String>, Opt
     }
 }
 
+/// The demo imported into `dir/name` by the real binary.
+fn demo_workspace(dir: &Path, name: &str) -> std::path::PathBuf {
+    let db = dir.join(name);
+    let import = Command::new(env!("CARGO_BIN_EXE_callqa"))
+        .args(["import", "--lang", "en", "--db"])
+        .arg(&db)
+        .arg(repo().join("assets/demo"))
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{import:?}");
+    db
+}
+
 #[test]
 fn scripted_review_survives_sigkill() {
     let dir = tempfile::tempdir().unwrap();
@@ -130,15 +143,8 @@ fn scripted_review_survives_sigkill() {
 #[test]
 fn signals_and_ctrl_c_save_and_restore_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("sig.sqlite");
+    let db = demo_workspace(dir.path(), "sig.sqlite");
     let bin = env!("CARGO_BIN_EXE_callqa");
-    let import = Command::new(bin)
-        .args(["import", "--lang", "en", "--db"])
-        .arg(&db)
-        .arg(repo().join("assets/demo"))
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{import:?}");
     let config = dir.path().join("config");
     std::fs::create_dir_all(&config).unwrap();
     std::fs::write(
@@ -255,15 +261,8 @@ fn a_burst_of_keys_is_applied_in_full() {
 #[test]
 fn closing_the_terminal_ends_the_workstation() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("hup.sqlite");
+    let db = demo_workspace(dir.path(), "hup.sqlite");
     let bin = env!("CARGO_BIN_EXE_callqa");
-    let import = Command::new(bin)
-        .args(["import", "--lang", "en", "--db"])
-        .arg(&db)
-        .arg(repo().join("assets/demo"))
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{import:?}");
     let review = format!(
         "exec env CALLQA_DATA_DIR={d} CALLQA_CONFIG_DIR={d}/config LANG=en_US.UTF-8 {bin} review --db {} --reviewer hup --no-sound",
         db.display(),
