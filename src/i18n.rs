@@ -167,6 +167,15 @@ pub struct Strings {
     pub analysis_paused: &'static str,
     /// While a link by hand is written in the background.
     pub link_busy: &'static str,
+    /// While the CRM audit screen is computed in the background.
+    pub audit_loading: &'static str,
+    /// A call that could not be read from the workspace; its id and the
+    /// reason follow. Not a save failure: nothing the reviewer did is lost.
+    pub call_unreadable: &'static str,
+    /// The reviewer paused the background analysis (the calls they open
+    /// are still analysed), and resumed it.
+    pub analysis_paused_by_you: &'static str,
+    pub analysis_resumed: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -325,6 +334,10 @@ pub const EN: Strings = Strings {
     analysis_failed: "analysis failed",
     analysis_paused: "analysis paused",
     link_busy: "Linking… (the matcher runs over the workspace)",
+    audit_loading: "CRM audit loading… (it reads the whole workspace; keys work meanwhile)",
+    call_unreadable: "Cannot read call",
+    analysis_paused_by_you: "Background analysis paused (the call you open is still analysed); {pause-analysis} resumes it",
+    analysis_resumed: "Background analysis resumed",
 };
 
 pub const RU: Strings = Strings {
@@ -483,6 +496,10 @@ pub const RU: Strings = Strings {
     analysis_failed: "анализ не удался",
     analysis_paused: "анализ приостановлен",
     link_busy: "Связываю… (сопоставление идёт по всему рабочему пространству)",
+    audit_loading: "Аудит CRM загружается… (читается всё рабочее пространство; клавиши работают)",
+    call_unreadable: "Не удалось прочитать звонок",
+    analysis_paused_by_you: "Фоновый анализ приостановлен (открытый звонок анализируется); {pause-analysis} возобновит",
+    analysis_resumed: "Фоновый анализ возобновлён",
 };
 
 pub fn strings(lang: Lang) -> &'static Strings {

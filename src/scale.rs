@@ -223,6 +223,18 @@ fn measure(report: &mut dyn Write, calls: usize, dir: &Path) -> Result<()> {
     )?;
     app.shutdown();
     drop(app);
+    match fresh_review_memory(&db, dir) {
+        Ok((rss, peak)) => writeln!(
+            report,
+            "  resident memory of a fresh `callqa review` (its own process, first frame drawn, analyser on): {} MiB (peak {} MiB)",
+            rss / 1024,
+            peak / 1024
+        )?,
+        Err(e) => writeln!(
+            report,
+            "  resident memory of a fresh `callqa review`: not measured ({e:#})"
+        )?,
+    }
 
     // Whole-workspace outputs, with every call reviewed.
     let answers = review_every_call(&db)?;
@@ -301,6 +313,82 @@ fn open_app(db: &Path) -> Result<App> {
         Keymap::defaults(),
         PlayerHandle::spawn(OutputChoice::Null),
     )
+}
+
+/// Resident memory (now, peak; KiB) of `callqa review` of `db` in a process
+/// of its own, once its first frame is on a 160x48 terminal: what a
+/// reviewer's machine gives it, without this process's import behind it.
+/// The terminal is `script`'s pseudo-terminal; `q` ends the workstation.
+fn fresh_review_memory(db: &Path, dir: &Path) -> Result<(u64, u64)> {
+    use std::io::Read;
+    let exe = std::env::current_exe()?;
+    let command = format!(
+        "stty rows 48 cols 160; exec '{}' review --db '{}' --reviewer bench --no-sound",
+        exe.display(),
+        db.display()
+    );
+    let mut script = Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env("CALLQA_DATA_DIR", dir)
+        .env("CALLQA_CONFIG_DIR", dir.join("config"))
+        .env("LANG", "en_US.UTF-8")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting `script` (util-linux) for a terminal")?;
+    let mut screen = script.stdout.take().context("no output from `script`")?;
+    // The first frame names the checklist pane; the output goes on being
+    // read (and dropped) so the workstation never blocks on a full pipe.
+    let (drawn_tx, drawn) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        const MARK: &[u8] = b"Checklist";
+        let (mut buf, mut tail, mut told) = ([0u8; 4096], Vec::new(), false);
+        while let Ok(n) = screen.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            if !told {
+                tail.extend_from_slice(&buf[..n]);
+                told = tail.windows(MARK.len()).any(|w| w == MARK);
+                if told {
+                    let _ = drawn_tx.send(());
+                }
+                // The mark may straddle two reads.
+                tail.drain(..tail.len().saturating_sub(MARK.len() - 1));
+            }
+        }
+    });
+    let measured = (|| {
+        drawn
+            .recv_timeout(Duration::from_secs(120))
+            .context("no first frame within 2 minutes")?;
+        // Settled: the analyser has begun, nothing is still loading.
+        std::thread::sleep(Duration::from_secs(2));
+        let children =
+            std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", script.id()))?;
+        let pid = children
+            .split_whitespace()
+            .next()
+            .context("no workstation process")?;
+        let kib =
+            |key| crate::audio::bench::process_status_kib(pid, key).context("no /proc figure");
+        Ok((kib("VmRSS:")?, kib("VmHWM:")?))
+    })();
+    if let Some(stdin) = script.stdin.as_mut() {
+        let _ = stdin.write_all(b"q");
+    }
+    drop(script.stdin.take());
+    let t = Instant::now();
+    while script.try_wait()?.is_none() {
+        if t.elapsed() > Duration::from_secs(10) {
+            let _ = script.kill();
+            let _ = script.wait();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    measured
 }
 
 fn rss_mib() -> String {
@@ -468,6 +556,17 @@ fn sqlite_dump(bin: &Path, db: &Path, tables: &[&str]) -> Result<Duration> {
         anyhow::ensure!(status.success(), "sqlite3 dump of {table} failed");
     }
     Ok(t.elapsed())
+}
+
+/// The workstation over a generated workspace of `calls` calls in `dir`,
+/// for tests.
+#[cfg(test)]
+pub(crate) fn generated_app(dir: &Path, calls: usize) -> App {
+    let batch = generate(dir, calls, calls).unwrap();
+    let db = dir.join("ws.sqlite");
+    let ws = Workspace::open(&db).unwrap();
+    crate::import::import_source(&ws, &batch, None, &ParseOptions::default()).unwrap();
+    open_app(&db).unwrap()
 }
 
 #[cfg(test)]

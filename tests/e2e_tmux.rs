@@ -36,6 +36,19 @@ fn wait_for_answers(db: &Path, count: usize) -> Vec<(String, Option<String>, Opt
     }
 }
 
+/// The demo imported into `dir/name` by the real binary.
+fn demo_workspace(dir: &Path, name: &str) -> std::path::PathBuf {
+    let db = dir.join(name);
+    let import = Command::new(env!("CARGO_BIN_EXE_callqa"))
+        .args(["import", "--lang", "en", "--db"])
+        .arg(&db)
+        .arg(repo().join("assets/demo"))
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{import:?}");
+    db
+}
+
 #[test]
 fn scripted_review_survives_sigkill() {
     let dir = tempfile::tempdir().unwrap();
@@ -130,15 +143,8 @@ fn scripted_review_survives_sigkill() {
 #[test]
 fn signals_and_ctrl_c_save_and_restore_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("sig.sqlite");
+    let db = demo_workspace(dir.path(), "sig.sqlite");
     let bin = env!("CARGO_BIN_EXE_callqa");
-    let import = Command::new(bin)
-        .args(["import", "--lang", "en", "--db"])
-        .arg(&db)
-        .arg(repo().join("assets/demo"))
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{import:?}");
     let config = dir.path().join("config");
     std::fs::create_dir_all(&config).unwrap();
     std::fs::write(
@@ -211,13 +217,11 @@ fn signals_and_ctrl_c_save_and_restore_the_terminal() {
 /// reader takes at once) all move the cursor, with no other key after them
 /// to flush what was left unread.
 ///
-/// Fails today at `#342` (341 moves): crossterm's default reader (mio,
-/// edge-triggered epoll) reads 1,024 bytes, hands out their events and is
-/// not woken again for the bytes still waiting until another key arrives.
-/// Its `use-dev-tty` reader polls level-triggered and takes them; enabling
-/// that feature is a Cargo.toml change (see the perfui report).
+/// crossterm's default reader (mio, edge-triggered epoll) read 1,024 bytes,
+/// handed out their 341 events and was not woken again for the bytes still
+/// waiting until another key arrived: the cursor stopped at `#342`. Its
+/// `use-dev-tty` reader (Cargo.toml) polls level-triggered and takes them.
 #[test]
-#[ignore = "needs crossterm's use-dev-tty feature in Cargo.toml"]
 fn a_burst_of_keys_is_applied_in_full() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("burst.sqlite");
@@ -247,4 +251,68 @@ fn a_burst_of_keys_is_applied_in_full() {
     let screen = tmux.wait_for("· #501");
     assert!(screen.contains("Queue 0/800"), "{screen}");
     tmux.key("q");
+}
+
+/// Closing the terminal (here: killing its tmux server) ends the
+/// workstation with its place saved. With crossterm's mio reader it did not:
+/// the hung-up terminal reads as end-of-file, which that reader retries in
+/// a loop that never returns, so the SIGHUP flag was never looked at and
+/// the process spun a core, orphaned, until killed.
+#[test]
+fn closing_the_terminal_ends_the_workstation() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_workspace(dir.path(), "hup.sqlite");
+    let bin = env!("CARGO_BIN_EXE_callqa");
+    let review = format!(
+        "exec env CALLQA_DATA_DIR={d} CALLQA_CONFIG_DIR={d}/config LANG=en_US.UTF-8 {bin} review --db {} --reviewer hup --no-sound",
+        db.display(),
+        d = dir.path().display()
+    );
+    let tmux = Tmux::new("hangup");
+    tmux.start(&review);
+    tmux.wait_for("Checklist");
+    tmux.keys(&["6"]);
+    let found = Command::new("pgrep")
+        .args(["-f", &db.display().to_string()])
+        .output()
+        .unwrap();
+    let pids: Vec<String> = String::from_utf8_lossy(&found.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    // The workstation itself, not a shell around it.
+    let pid = pids
+        .iter()
+        .find(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|e| e.ends_with("callqa"))
+        })
+        .expect("the workstation's process")
+        .clone();
+    tmux.run(&["kill-server"]);
+    // Gone, or a zombie nobody reaps: either way it stopped.
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            !stat
+                .rsplit_once(") ")
+                .is_some_and(|(_, rest)| rest.starts_with('Z'))
+        })
+    };
+    let start = Instant::now();
+    while running() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let still = running();
+    if still {
+        let _ = Command::new("kill").args(["-9", &pid]).status();
+    }
+    assert!(!still, "the workstation went on after its terminal closed");
+    let conn = Connection::open(&db).unwrap();
+    let item: String = conn
+        .query_row(
+            "SELECT item_id FROM reviewer_state WHERE reviewer = 'hup'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(item, "summary", "place not saved");
 }

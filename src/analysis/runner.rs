@@ -6,7 +6,8 @@
 //! A large workspace's backlog is hours of CPU, so what the reviewer needs
 //! next goes first: the calls the workstation `want`s (the open call, the
 //! queue on screen), then the backlog in queue order, read a page at a
-//! time, and only while the workstation does not `hold` it (playback).
+//! time, and only while the workstation does not `hold` it (playback) and
+//! the reviewer has not paused it (a key: `pause`).
 //!
 //! One bad recording must not cost the others their analysis: each call is
 //! analysed inside `catch_unwind`, so a panic in a decoder fails that call
@@ -57,6 +58,8 @@ struct Shared {
     stop: AtomicBool,
     /// Playback is on: the backlog waits; calls the reviewer wants do not.
     hold: AtomicBool,
+    /// The reviewer paused the backlog (a key), until they resume it.
+    paused: AtomicBool,
     /// Calls the reviewer needs next (the open call, then the queue on
     /// screen), most needed first.
     wanted: Mutex<VecDeque<String>>,
@@ -113,8 +116,19 @@ impl Analyser {
         self.shared.hold.store(on, Ordering::SeqCst);
     }
 
+    /// The backlog waits: for playback, or because the reviewer paused it.
     pub fn held(&self) -> bool {
-        self.shared.hold.load(Ordering::SeqCst)
+        self.shared.hold.load(Ordering::SeqCst) || self.paused()
+    }
+
+    /// Pause the backlog until resumed, whatever playback does; the calls
+    /// the reviewer wants (the open call) are still analysed.
+    pub fn pause(&self, on: bool) {
+        self.shared.paused.store(on, Ordering::SeqCst);
+    }
+
+    pub fn paused(&self) -> bool {
+        self.shared.paused.load(Ordering::SeqCst)
     }
 }
 
@@ -176,6 +190,7 @@ fn run(path: &Path, shared: &Shared) {
         let job = match wanted {
             Some(id) => ws.analysis_job(&id, ANALYSIS_VERSION),
             None if shared.hold.load(Ordering::SeqCst)
+                || shared.paused.load(Ordering::SeqCst)
                 || (backlog.exhausted && backlog.page.is_empty()) =>
             {
                 std::thread::sleep(IDLE_WAIT);

@@ -334,7 +334,12 @@ fn play_for(path: &Path, wall: Duration) -> Result<Duration> {
 
 /// A line of /proc/self/status in KiB ("VmRSS:", "VmHWM:").
 pub(crate) fn proc_status_kib(key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    process_status_kib("self", key)
+}
+
+/// A `/proc/PROCESS/status` figure in KiB (`process` is a pid or `self`).
+pub(crate) fn process_status_kib(process: &str, key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with(key))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }

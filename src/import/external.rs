@@ -17,7 +17,7 @@
 //! Probing is most of an import's time: each distinct file is probed once
 //! (a batch may name one file on many rows), on every core.
 
-use super::fields::{probe_file, with_layout};
+use super::fields::{probe_file, resolve_recording, with_layout};
 use super::formats::{self, CallRecord, FormatError, ParseOptions, SourceFormat};
 use super::{ImportError, ImportReport, Problem};
 use crate::domain::crm::{Call, CrmData, Recording};
@@ -122,7 +122,10 @@ pub fn import_source_with_progress(
         },
     };
     // Reading recordings takes time: never while holding the write lock.
-    let probed = probe_recordings(&root, &parsed.calls, progress);
+    let Probed {
+        calls: probed,
+        fresh,
+    } = probe_recordings(ws, &root, &parsed.calls, progress)?;
     let rows = parsed.contacts.len()
         + parsed.deals.len()
         + parsed.tasks.len()
@@ -198,6 +201,9 @@ pub fn import_source_with_progress(
                 }
             }
         }
+        for (stamp, recording) in &fresh {
+            ws.remember_recording(*stamp, recording)?;
+        }
         progress(ImportStage::Linking, 0, 0);
         relink(ws)
     })
@@ -223,13 +229,27 @@ fn same_call(ws: &Workspace, record: &CallRecord) -> Result<Option<String>, Stor
 /// enough to cost nothing.
 const PROGRESS_EVERY: usize = 256;
 
-/// Each call as a reviewable call, or why it is not one. Each distinct
-/// recording is probed once, the files shared out over every core.
+/// A file's size and modification time (nanoseconds since the epoch).
+type FileStamp = (u64, i64);
+
+/// The calls of an import as [`probe_recordings`] found them.
+struct Probed {
+    /// Each call as a reviewable call, or why it is not one.
+    calls: Vec<Result<Call, String>>,
+    /// The files probed afresh, to remember with their stamps.
+    fresh: Vec<(FileStamp, Recording)>,
+}
+
+/// Each call as a reviewable call, or why it is not one, and the files
+/// probed afresh. Each distinct recording
+/// is probed once, the files shared out over every core; a file the
+/// workspace probed before, unchanged since, is not probed again.
 fn probe_recordings(
+    ws: &Workspace,
     root: &Path,
     records: &[CallRecord],
     progress: ImportProgress,
-) -> Vec<Result<Call, String>> {
+) -> Result<Probed, StoreError> {
     let wanted: Vec<Result<&str, String>> = records.iter().map(recording_of).collect();
     let mut files: Vec<&str> = wanted
         .iter()
@@ -237,17 +257,63 @@ fn probe_recordings(
         .collect();
     files.sort_unstable();
     files.dedup();
-    let probes = probe_files(root, &files, progress);
-    let probed: HashMap<&str, &Result<Recording, String>> =
-        files.iter().copied().zip(probes.iter()).collect();
-    records
+    let mut found: Vec<Option<Result<Recording, String>>> = Vec::with_capacity(files.len());
+    let mut stamps: Vec<Option<FileStamp>> = Vec::with_capacity(files.len());
+    for file in &files {
+        let stamped = stamp_of(root, file);
+        let known = match &stamped {
+            Some((path, stamp)) => ws.probed_recording(path, *stamp)?,
+            None => None,
+        };
+        found.push(known.map(|r| Ok(with_layout(r, None))));
+        stamps.push(stamped.map(|(_, stamp)| stamp));
+    }
+    let unknown: Vec<&str> = files
+        .iter()
+        .zip(&found)
+        .filter(|(_, known)| known.is_none())
+        .map(|(file, _)| *file)
+        .collect();
+    let mut probes = probe_files(root, &unknown, progress).into_iter();
+    let mut fresh = Vec::new();
+    for (slot, stamp) in found.iter_mut().zip(&stamps) {
+        if slot.is_none() {
+            let probe = probes.next().expect("one probe per unknown file");
+            if let (Ok(recording), Some(stamp)) = (&probe, stamp) {
+                fresh.push((*stamp, recording.clone()));
+            }
+            *slot = Some(probe);
+        }
+    }
+    let probed: HashMap<&str, Result<Recording, String>> = files
+        .iter()
+        .copied()
+        .zip(found.into_iter().flatten())
+        .collect();
+    let calls = records
         .iter()
         .zip(wanted)
         .map(|(record, wanted)| {
             let recording = probed[wanted?].clone()?;
             Ok(reviewable_call(record, recording))
         })
-        .collect()
+        .collect();
+    Ok(Probed { calls, fresh })
+}
+
+/// The resolved path of a recording and its stamp, taken before any probe
+/// so a file written meanwhile is probed again next time; None when it
+/// cannot be resolved or read (the probe then says why).
+fn stamp_of(root: &Path, file: &str) -> Option<(String, FileStamp)> {
+    let path = resolve_recording(root, file).ok()?;
+    let meta = std::fs::metadata(&path).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    let nanos = i64::try_from(modified.as_nanos()).ok()?;
+    Some((path.display().to_string(), (meta.len(), nanos)))
 }
 
 /// Probe `files` (relative to `root`) on every core, in their order.
@@ -404,4 +470,88 @@ fn relink_now(ws: &Workspace) -> Result<(), StoreError> {
         }
     }
     ws.apply_manual_links()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn import(ws: &Workspace, batch: &Path) -> ImportReport {
+        import_source(ws, batch, None, &ParseOptions::default()).unwrap()
+    }
+
+    /// A re-import trusts the probe of a file whose size and modification
+    /// time are unchanged, and probes a file whose time changed.
+    #[test]
+    fn an_unchanged_recording_is_not_probed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let batch = crate::scale::generate(dir.path(), 16, 8).unwrap();
+        let ws = Workspace::open(&dir.path().join("ws.sqlite")).unwrap();
+        assert!(import(&ws, &batch).problems.is_empty());
+        // Same size, same time, but no longer a WAV: only a probe can tell.
+        let file = batch.join("rec/r0.wav");
+        let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+        let size = std::fs::metadata(&file).unwrap().len() as usize;
+        std::fs::write(&file, vec![b'x'; size]).unwrap();
+        let handle = std::fs::File::options().write(true).open(&file).unwrap();
+        handle.set_modified(modified).unwrap();
+        let again = import(&ws, &batch);
+        assert!(again.problems.is_empty(), "{:?}", again.problems);
+        assert_eq!((again.calls.new, again.calls.unchanged), (0, 16));
+        // A new time: probed, and the damage found.
+        handle
+            .set_modified(modified + std::time::Duration::from_secs(60))
+            .unwrap();
+        let probed = import(&ws, &batch);
+        assert_eq!(probed.calls.skipped, 2, "{:?}", probed.problems);
+        assert!(
+            probed.problems[0].reason.contains("r0.wav"),
+            "{:?}",
+            probed.problems
+        );
+    }
+
+    /// Linking again writes only the links that changed.
+    #[test]
+    fn a_reimport_rewrites_no_unchanged_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let batch = crate::scale::generate(dir.path(), 40, 20).unwrap();
+        let ws = Workspace::open(&dir.path().join("ws.sqlite")).unwrap();
+        import(&ws, &batch);
+        let stamp = "2000-01-01T00:00:00.000+00:00";
+        let links = ws
+            .conn()
+            .execute("UPDATE call_links SET updated_at = ?1", [stamp])
+            .unwrap();
+        assert_eq!(links, 40);
+        let again = import(&ws, &batch);
+        assert_eq!(again.calls.unchanged, 40);
+        let rewritten: i64 = ws
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM call_links WHERE updated_at IS NOT ?1",
+                [stamp],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(rewritten, 0);
+        // A changed note moves its call's link, and that link alone.
+        let notes = batch.join("crm/notes.csv");
+        let text = std::fs::read_to_string(&notes).unwrap();
+        std::fs::write(
+            &notes,
+            text.replacen("N0,D0,K0,,", "N0,D0,K0,call-0000001,", 1),
+        )
+        .unwrap();
+        import(&ws, &batch);
+        let changed: Vec<String> = ws
+            .conn()
+            .prepare("SELECT call_id FROM call_links WHERE updated_at IS NOT ?1")
+            .unwrap()
+            .query_map([stamp], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!changed.is_empty() && changed.len() < 40, "{changed:?}");
+    }
 }

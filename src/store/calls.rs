@@ -3,9 +3,10 @@
 //! queue is in `queue.rs`).
 
 use super::{Result, Workspace, now_text};
-use crate::domain::crm::{Call, Contact, Deal, Note, Task, Timestamp};
+use crate::domain::crm::{Call, ChannelLayout, Contact, Deal, Note, Recording, Task, Timestamp};
 use rusqlite::types::ToSql;
 use rusqlite::{OptionalExtension, params};
+use std::sync::LazyLock;
 
 /// What an upsert did, so an import can say "3 new, 1 changed, 9 unchanged".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,15 +20,99 @@ fn ts_text(ts: &Timestamp) -> String {
     ts.to_rfc3339()
 }
 
-/// A record kind's columns as `upsert` stores them: the key first, then the
-/// batch the row came from, then the rest; values follow the same order.
-fn with_batch<'a>(columns: &[&'a str]) -> Vec<&'a str> {
-    let (key, rest) = columns.split_first().expect("a record has a key column");
-    [*key, "batch_id"]
-        .into_iter()
-        .chain(rest.iter().copied())
-        .collect()
+/// How one record kind is upserted: its table and key, the columns an
+/// import writes and compares, and those written on insert only.
+struct UpsertSpec {
+    table: &'static str,
+    key: &'static str,
+    /// Written and compared on every import, in the order of the values.
+    columns: Vec<&'static str>,
+    /// Of `columns`, those an import without a value for them (NULL) must
+    /// not clear: the matcher's link of a call an export knows nothing of.
+    kept_when_null: &'static [&'static str],
+    /// Written on insert, never compared or changed; after `columns`.
+    insert_only: &'static [&'static str],
 }
+
+impl UpsertSpec {
+    /// One statement does the whole upsert: a row that is new is inserted,
+    /// a row that differs is updated, and only those two return a row, whose
+    /// `rowid = last_insert_rowid()` tells which (an upsert that updates
+    /// leaves the last insert rowid alone).
+    fn sql(&self) -> String {
+        let (table, key) = (self.table, self.key);
+        let all: Vec<&str> = [key]
+            .iter()
+            .chain(&self.columns)
+            .chain(self.insert_only)
+            .copied()
+            .collect();
+        let placeholders: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
+        let new_value = |c: &str| {
+            if self.kept_when_null.contains(&c) {
+                format!("COALESCE(excluded.{c}, {table}.{c})")
+            } else {
+                format!("excluded.{c}")
+            }
+        };
+        let sets: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| format!("{c} = {}", new_value(c)))
+            .collect();
+        let olds: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| format!("{table}.{c}"))
+            .collect();
+        let news: Vec<String> = self.columns.iter().map(|c| new_value(c)).collect();
+        format!(
+            "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT({key}) DO UPDATE SET {} \
+             WHERE ({}) IS NOT ({}) RETURNING rowid = last_insert_rowid()",
+            all.join(", "),
+            placeholders.join(", "),
+            sets.join(", "),
+            olds.join(", "),
+            news.join(", "),
+        )
+    }
+}
+
+/// The upsert of a CRM record kind: `columns[0]` is its key, the batch
+/// comes next, then the rest of `columns`, each value in that order.
+fn crm_spec(table: &'static str, columns: &[&'static str]) -> String {
+    let (key, rest) = columns.split_first().expect("a record has a key column");
+    let columns = std::iter::once("batch_id")
+        .chain(rest.iter().copied())
+        .collect();
+    UpsertSpec {
+        table,
+        key,
+        columns,
+        kept_when_null: &[],
+        insert_only: &[],
+    }
+    .sql()
+}
+
+const CALL_COLUMNS: &[&str] = &[
+    "batch_id",
+    "started_at",
+    "started_at_utc",
+    "rep",
+    "direction",
+    "phone",
+    "contact_id",
+    "deal_id",
+    "script",
+    "recording_path",
+    "container",
+    "codec",
+    "duration_ms",
+    "channels",
+    "sample_rate",
+    "channel_layout",
+];
 
 impl Workspace {
     /// The batch row for a folder, made on first import.
@@ -43,52 +128,23 @@ impl Workspace {
         )?)
     }
 
-    /// Insert or update one row by its key; `cols[0]` is the key. Columns in
-    /// `insert_only` are written on insert and never compared or changed.
-    fn upsert(
-        &self,
-        table: &str,
-        cols: &[&str],
-        values: &[&dyn ToSql],
-        insert_only: &[(&str, &dyn ToSql)],
-    ) -> Result<UpsertOutcome> {
-        let key = cols[0];
-        // Cached statements: an import runs these once per row while it
-        // holds the write lock.
-        let exists: bool = self
-            .conn()
-            .prepare_cached(&format!("SELECT 1 FROM {table} WHERE {key} = ?1"))?
-            .query_row([values[0]], |_| Ok(()))
-            .optional()?
-            .is_some();
-        let all_cols: Vec<&str> = cols
-            .iter()
-            .copied()
-            .chain(insert_only.iter().map(|(c, _)| *c))
-            .collect();
-        let placeholders: Vec<String> = (1..=all_cols.len()).map(|i| format!("?{i}")).collect();
-        let rest = &cols[1..];
-        let sets: Vec<String> = rest.iter().map(|c| format!("{c} = excluded.{c}")).collect();
-        let olds: Vec<String> = rest.iter().map(|c| format!("{table}.{c}")).collect();
-        let news: Vec<String> = rest.iter().map(|c| format!("excluded.{c}")).collect();
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT({key}) DO UPDATE SET {} WHERE ({}) IS NOT ({})",
-            all_cols.join(", "),
-            placeholders.join(", "),
-            sets.join(", "),
-            olds.join(", "),
-            news.join(", "),
-        );
-        let mut all_values: Vec<&dyn ToSql> = values.to_vec();
-        all_values.extend(insert_only.iter().map(|(_, v)| *v));
-        let changed = self
-            .conn()
-            .prepare_cached(&sql)?
-            .execute(all_values.as_slice())?;
-        Ok(match (exists, changed) {
-            (false, _) => UpsertOutcome::Inserted,
-            (true, 0) => UpsertOutcome::Unchanged,
-            (true, _) => UpsertOutcome::Updated,
+    /// Insert or update one row by its key (`values[0]`, then the values
+    /// of `spec.columns` and `spec.insert_only`); `sql` is `spec.sql()`,
+    /// built once per record kind. An import runs this once per row while it
+    /// holds the write lock: one cached statement, one index lookup.
+    fn upsert(&self, sql: &str, values: &[&dyn ToSql]) -> Result<UpsertOutcome> {
+        let mut statement = self.conn().prepare_cached(sql)?;
+        // A rowid is never 0 here, so a row inserted by this statement is
+        // told from one it updated even when an earlier insert (any table)
+        // happened to get the same rowid.
+        // SAFETY: the handle is this open connection's; the call only sets
+        // an integer SQLite keeps per connection.
+        unsafe { rusqlite::ffi::sqlite3_set_last_insert_rowid(self.conn().handle(), 0) };
+        let inserted: Option<bool> = statement.query_row(values, |r| r.get(0)).optional()?;
+        Ok(match inserted {
+            Some(true) => UpsertOutcome::Inserted,
+            Some(false) => UpsertOutcome::Updated,
+            None => UpsertOutcome::Unchanged,
         })
     }
 
@@ -96,45 +152,23 @@ impl Workspace {
     /// matcher gave it on an earlier import: an export that does not know
     /// the link must not undo it (and a re-import must change nothing).
     pub fn upsert_call(&self, batch_id: i64, call: &Call) -> Result<UpsertOutcome> {
-        let mut call = call.clone();
-        if call.contact_id.is_none() || call.deal_id.is_none() {
-            let known: Option<(Option<String>, Option<String>)> = self
-                .conn()
-                .prepare_cached("SELECT contact_id, deal_id FROM calls WHERE call_id = ?1")?
-                .query_row([&call.call_id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            if let Some((contact, deal)) = known {
-                call.contact_id = call.contact_id.or(contact);
-                call.deal_id = call.deal_id.or(deal);
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            UpsertSpec {
+                table: "calls",
+                key: "call_id",
+                columns: CALL_COLUMNS.to_vec(),
+                kept_when_null: &["contact_id", "deal_id"],
+                insert_only: &["imported_at"],
             }
-        }
-        let call = &call;
+            .sql()
+        });
         let r = &call.recording;
         let utc = call
             .started_at
             .with_timezone(&chrono::Utc)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.upsert(
-            "calls",
-            &[
-                "call_id",
-                "batch_id",
-                "started_at",
-                "started_at_utc",
-                "rep",
-                "direction",
-                "phone",
-                "contact_id",
-                "deal_id",
-                "script",
-                "recording_path",
-                "container",
-                "codec",
-                "duration_ms",
-                "channels",
-                "sample_rate",
-                "channel_layout",
-            ],
+            &SQL,
             &[
                 &call.call_id,
                 &batch_id,
@@ -153,26 +187,27 @@ impl Workspace {
                 &r.channels,
                 &r.sample_rate,
                 &r.channel_layout.code(),
+                &now_text(),
             ],
-            &[("imported_at", &now_text())],
         )
     }
 
     pub fn upsert_contact(&self, batch_id: i64, c: &Contact) -> Result<UpsertOutcome> {
+        static SQL: LazyLock<String> = LazyLock::new(|| crm_spec("contacts", &Contact::COLUMNS));
         let values: Vec<&str> = Contact::COLUMNS[1..]
             .iter()
             .map(|col| c.field(col).unwrap_or_default())
             .collect();
         let mut params: Vec<&dyn ToSql> = vec![&c.contact_id, &batch_id];
         params.extend(values.iter().map(|v| v as &dyn ToSql));
-        self.upsert("contacts", &with_batch(&Contact::COLUMNS), &params, &[])
+        self.upsert(&SQL, &params)
     }
 
     pub fn upsert_deal(&self, batch_id: i64, d: &Deal) -> Result<UpsertOutcome> {
+        static SQL: LazyLock<String> = LazyLock::new(|| crm_spec("deals", &Deal::COLUMNS));
         let updated = d.updated_at.as_ref().map(ts_text);
         self.upsert(
-            "deals",
-            &with_batch(&Deal::COLUMNS),
+            &SQL,
             &[
                 &d.deal_id,
                 &batch_id,
@@ -186,15 +221,14 @@ impl Workspace {
                 &d.owner_rep,
                 &updated,
             ],
-            &[],
         )
     }
 
     pub fn upsert_task(&self, batch_id: i64, t: &Task) -> Result<UpsertOutcome> {
+        static SQL: LazyLock<String> = LazyLock::new(|| crm_spec("tasks", &Task::COLUMNS));
         let due = t.due_at.as_ref().map(ts_text);
         self.upsert(
-            "tasks",
-            &with_batch(&Task::COLUMNS),
+            &SQL,
             &[
                 &t.task_id,
                 &batch_id,
@@ -205,14 +239,13 @@ impl Workspace {
                 &due,
                 &t.done,
             ],
-            &[],
         )
     }
 
     pub fn upsert_note(&self, batch_id: i64, n: &Note) -> Result<UpsertOutcome> {
+        static SQL: LazyLock<String> = LazyLock::new(|| crm_spec("notes", &Note::COLUMNS));
         self.upsert(
-            "notes",
-            &with_batch(&Note::COLUMNS),
+            &SQL,
             &[
                 &n.note_id,
                 &batch_id,
@@ -223,7 +256,6 @@ impl Workspace {
                 &ts_text(&n.created_at),
                 &n.text,
             ],
-            &[],
         )
     }
 
@@ -232,5 +264,84 @@ impl Workspace {
             .conn()
             .query_row("SELECT COUNT(*) FROM calls", [], |r| r.get::<_, i64>(0))?
             as usize)
+    }
+}
+
+impl Workspace {
+    /// What the probe found in the recording at `path` (an absolute path,
+    /// as a call stores it), if the file still has the size and
+    /// modification time (`stamp`) it had then: while both are unchanged,
+    /// the probe's findings stand. Mono: the layout is the row's.
+    pub fn probed_recording(&self, path: &str, stamp: (u64, i64)) -> Result<Option<Recording>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT container, codec, duration_ms, channels, sample_rate FROM recordings
+                 WHERE path = ?1 AND size = ?2 AND modified_ns = ?3",
+            )?
+            .query_row(params![path, stamp.0 as i64, stamp.1], |r| {
+                Ok(Recording {
+                    path: path.to_string(),
+                    container: r.get(0)?,
+                    codec: r.get(1)?,
+                    duration_ms: r.get::<_, i64>(2)?.max(0) as u64,
+                    channels: r.get(3)?,
+                    sample_rate: r.get(4)?,
+                    channel_layout: ChannelLayout::Mono,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Keep what a probe found in a recording, with the file's stamp taken
+    /// before the probe (a file changed meanwhile is probed again).
+    pub fn remember_recording(&self, stamp: (u64, i64), recording: &Recording) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT OR REPLACE INTO recordings (path, size, modified_ns, container, codec,
+                     duration_ms, channels, sample_rate)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                recording.path,
+                stamp.0 as i64,
+                stamp.1,
+                recording.container,
+                recording.codec,
+                recording.duration_ms as i64,
+                recording.channels,
+                recording.sample_rate
+            ])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::temp_workspace;
+    use super::super::tests_reviews::insert_sample_call;
+    use super::*;
+
+    #[test]
+    fn an_update_is_told_from_an_insert_whatever_rowid_was_inserted_last() {
+        let (_dir, ws) = temp_workspace();
+        insert_sample_call(&ws, "call-1");
+        let batch = ws.batch_id("/x").unwrap();
+        let mut call = ws.call("call-1").unwrap();
+        // The contact's rowid is 1, as the call's: the last insert's rowid.
+        let contact = Contact {
+            contact_id: "K1".into(),
+            ..Contact::default()
+        };
+        let inserted = ws.upsert_contact(batch, &contact).unwrap();
+        assert_eq!(inserted, UpsertOutcome::Inserted);
+        call.rep = "Игорь".into();
+        let updated = ws.upsert_call(batch, &call).unwrap();
+        assert_eq!(updated, UpsertOutcome::Updated);
+        // An export that does not know the call's contact keeps it.
+        let contact = call.contact_id.take();
+        let unchanged = ws.upsert_call(batch, &call).unwrap();
+        assert_eq!(unchanged, UpsertOutcome::Unchanged);
+        assert_eq!(ws.call("call-1").unwrap().contact_id, contact);
     }
 }

@@ -62,7 +62,8 @@ impl Workspace {
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default();
-        self.conn().execute(
+        // Cached: an import of a CRM's activities runs it once per row.
+        self.conn().prepare_cached(
             "INSERT INTO activities (activity_id, batch_id, kind, contact_id, deal_id, rep, phone,
                  at, direction, subject, text, done, call_refs)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -71,7 +72,8 @@ impl Workspace {
                phone = excluded.phone, at = excluded.at, direction = excluded.direction,
                subject = excluded.subject, text = excluded.text, done = excluded.done,
                call_refs = excluded.call_refs",
-            params![
+        )?
+        .execute(params![
                 a.activity_id,
                 batch_id,
                 kind,
@@ -85,14 +87,15 @@ impl Workspace {
                 a.text,
                 a.done,
                 refs
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
     /// Keep what the matcher found. A link the reviewer fixed by hand keeps
     /// its contact and deal, but its write-up notes and activities are the
-    /// matcher's (it matched them against the manual link).
+    /// matcher's (it matched them against the manual link). A link the same
+    /// as stored is not written: `updated_at` says when it last changed,
+    /// and an import of a large workspace rewrites nothing it need not.
     pub fn save_match(&self, m: &MatchResult) -> Result<()> {
         let (rule, detail) = rule_code(&m.rule);
         self.conn().prepare_cached(
@@ -106,7 +109,14 @@ impl Workspace {
                rule_detail = iif(call_links.manual, call_links.rule_detail, excluded.rule_detail),
                ambiguity = iif(call_links.manual, call_links.ambiguity, excluded.ambiguity),
                activity_ids = excluded.activity_ids, note_ids = excluded.note_ids,
-               updated_at = excluded.updated_at",
+               updated_at = excluded.updated_at
+             WHERE (call_links.activity_ids, call_links.note_ids)
+                   IS NOT (excluded.activity_ids, excluded.note_ids)
+                OR (NOT call_links.manual
+                    AND (call_links.contact_id, call_links.deal_id, call_links.rule,
+                         call_links.rule_detail, call_links.ambiguity)
+                        IS NOT (excluded.contact_id, excluded.deal_id, excluded.rule,
+                                excluded.rule_detail, excluded.ambiguity))",
         )?.execute(
             params![
                 m.call_id,
@@ -169,13 +179,17 @@ impl Workspace {
     }
 
     /// Give a call the contact and deal the matcher found, where the call
-    /// has none of its own.
+    /// has none of its own (a call that lacks nothing is not written).
     pub fn fill_call_links(
         &self,
         call: &crate::domain::crm::Call,
         contact_id: Option<&str>,
         deal_id: Option<&str>,
     ) -> Result<()> {
+        let fills = |own: &Option<String>, found: Option<&str>| own.is_none() && found.is_some();
+        if !fills(&call.contact_id, contact_id) && !fills(&call.deal_id, deal_id) {
+            return Ok(());
+        }
         self.conn()
             .prepare_cached(
                 "UPDATE calls SET contact_id = COALESCE(contact_id, ?2), deal_id = COALESCE(deal_id, ?3)

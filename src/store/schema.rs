@@ -247,6 +247,21 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (call_id, reviewer)
     );
     "#,
+    // 7: each recording file as it was when probed (size, modification
+    // time) with what the probe found, so a re-import probes only the files
+    // that changed since.
+    r#"
+    CREATE TABLE recordings (
+        path        TEXT PRIMARY KEY,
+        size        INTEGER NOT NULL,
+        modified_ns INTEGER NOT NULL,
+        container   TEXT NOT NULL,
+        codec       TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        channels    INTEGER NOT NULL,
+        sample_rate INTEGER NOT NULL
+    );
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -1,13 +1,20 @@
 //! The CRM audit screen: the per-rep table, a column to sort by, and the
 //! records behind a number (drill-down), built from the same audit the
 //! `callqa audit` command prints.
+//!
+//! The audit reads the whole workspace (every call and CRM record), which
+//! at a large client's size takes seconds: it is computed on a thread of
+//! its own with its own connection, the message line says so, and the
+//! keys stay live until the screen opens.
 
 use super::App;
 use crate::domain::Lang;
 use crate::domain::audit::{AuditReport, AuditRow};
 use crate::reports::audit::{AuditData, COLUMNS, required_fields};
+use crate::store::Workspace;
 use crate::text::one_line;
 use crate::tui::keymap::Action;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 pub struct AuditView {
     pub report: AuditReport,
@@ -34,10 +41,15 @@ fn sort_key(row: &AuditRow, column: usize) -> (usize, String) {
     (ids, (COLUMNS[column].value)(row))
 }
 
+/// An audit being computed in the background.
+pub struct PendingAudit {
+    done: Receiver<anyhow::Result<AuditView>>,
+}
+
 impl AuditView {
-    fn load(app: &App) -> anyhow::Result<AuditView> {
-        let data = AuditData::load(&app.ws)?;
-        let report = data.report(&required_fields(&app.ws)?, None)?;
+    fn load(ws: &Workspace) -> anyhow::Result<AuditView> {
+        let data = AuditData::load(ws)?;
+        let report = data.report(&required_fields(ws)?, None)?;
         let order = (0..=report.reps.len()).collect();
         Ok(AuditView {
             report,
@@ -145,11 +157,62 @@ impl AuditView {
 }
 
 impl App {
+    /// Start computing the audit; the screen opens when it is ready (see
+    /// [`App::poll_audit`]).
     pub fn open_audit(&mut self) {
-        match AuditView::load(self) {
-            Ok(view) => self.screen.audit = Some(view),
-            Err(e) => self.error(e.to_string()),
+        let loading = self.t().audit_loading.to_string();
+        if self.screen.audit_loading.is_some() {
+            return self.info(loading);
         }
+        let path = self.ws.path().to_path_buf();
+        let (tx, done) = channel();
+        let spawned = std::thread::Builder::new()
+            .name("callqa-audit".into())
+            .spawn(move || {
+                let view = Workspace::open_existing(&path)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|ws| AuditView::load(&ws));
+                let _ = tx.send(view);
+            });
+        match spawned {
+            Ok(_) => {
+                self.screen.audit_loading = Some(PendingAudit { done });
+                self.info(loading);
+            }
+            Err(e) => self.say_unreadable(e.to_string()),
+        }
+    }
+
+    /// Open the audit screen once it is computed; true if the screen
+    /// changed.
+    pub(super) fn poll_audit(&mut self) -> bool {
+        let Some(pending) = &self.screen.audit_loading else {
+            return false;
+        };
+        let view = match pending.done.try_recv() {
+            Ok(view) => view,
+            Err(TryRecvError::Empty) => return false,
+            Err(TryRecvError::Disconnected) => Err(anyhow::anyhow!("the audit stopped unfinished")),
+        };
+        self.screen.audit_loading = None;
+        let still_loading = self
+            .screen
+            .message
+            .as_ref()
+            .is_some_and(|m| m.text == self.t().audit_loading);
+        if still_loading {
+            self.screen.message = None;
+        }
+        match view {
+            Ok(view) => self.screen.audit = Some(view),
+            Err(e) => self.say_unreadable(format!("{}: {e:#}", self.t().audit_title)),
+        }
+        true
+    }
+
+    /// Whether an audit is being computed (it opens on a later tick).
+    pub fn audit_loading(&self) -> bool {
+        self.screen.audit_loading.is_some()
     }
 
     /// The keys of the audit table and of the records behind a number

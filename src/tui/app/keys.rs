@@ -237,6 +237,7 @@ impl App {
             Action::PrevPane => self.screen.focus = self.screen.focus.step(false),
             Action::OpenCall => self.open_selected_call(),
             Action::Submit => self.submit(),
+            Action::PauseAnalysis => self.toggle_analysis_pause(),
             Action::Reopen => self.reopen(),
             Action::Help => self.open_help(Screen::Main),
             Action::Audit => self.open_audit(),
@@ -291,9 +292,7 @@ impl App {
         if self.queue.is_empty() {
             return self.no_call();
         }
-        if let Err(e) = self.open_call(self.queue.cursor) {
-            self.error(e.to_string());
-        }
+        self.open_call_or_say(self.queue.cursor);
         self.screen.focus = Pane::Checklist;
     }
 

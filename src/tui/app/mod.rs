@@ -107,6 +107,7 @@ impl App {
                 audit: None,
                 results: None,
                 results_loading: None,
+                audit_loading: None,
                 quit: false,
             },
             analysis: AnalysisState::default(),
@@ -343,7 +344,8 @@ impl App {
     /// Read the player and the analysis; true when the screen needs a
     /// redraw because what it shows has changed.
     pub fn tick(&mut self) -> bool {
-        let analysis_changed = self.poll_analysis() | self.poll_link() | self.poll_results();
+        let analysis_changed =
+            self.poll_analysis() | self.poll_link() | self.poll_results() | self.poll_audit();
         let player_changed = self.listening.refresh();
         if let Some(runner) = &self.analysis.runner {
             runner.hold(self.listening.playing());

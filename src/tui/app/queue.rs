@@ -4,9 +4,10 @@
 //! place the reviewer left, the next call to review) asks the workspace for
 //! the one row it needs. Nothing here runs on a playback tick.
 
-use super::App;
+use super::{App, Level};
 use crate::domain::ReviewStatus;
 use crate::store::{self, Page, QueueRow};
+use crate::text::one_line;
 
 /// Rows loaded at a time.
 const PAGE: usize = 300;
@@ -135,6 +136,28 @@ impl App {
         }
     }
 
+    /// Open the call at a position; if it cannot be read, say which call
+    /// and why. True if it opened.
+    pub(super) fn open_call_or_say(&mut self, index: usize) -> bool {
+        let Err(e) = self.open_call(index) else {
+            return true;
+        };
+        let call = self
+            .queue
+            .row(index)
+            .map_or_else(|| format!("#{}", index + 1), |r| one_line(&r.call_id, 80));
+        let text = format!("{} {call}: {e:#}", self.t().call_unreadable);
+        self.say_unreadable(text);
+        false
+    }
+
+    /// Something the workspace could not give, named with its file: a read
+    /// error, not a save failure (nothing the reviewer did is lost).
+    pub(super) fn say_unreadable(&mut self, text: String) {
+        let path = crate::text::path_line(self.ws.path());
+        self.say(Level::Error, format!("{path}: {text}"));
+    }
+
     /// Re-read one call's row after a change to it; the counts follow
     /// when its status changed (or it is not loaded to compare).
     pub(super) fn refresh_row(&mut self, call_id: &str) -> store::Result<()> {
@@ -160,4 +183,36 @@ fn count_submitted(rows: &[QueueRow]) -> usize {
     rows.iter()
         .filter(|r| r.status == ReviewStatus::Submitted)
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tui::app::Level;
+
+    #[test]
+    fn a_call_that_cannot_be_read_is_named_not_reported_unsaved() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = crate::scale::generated_app(dir.path(), 4);
+        app.ws
+            .conn()
+            .execute(
+                "UPDATE calls SET started_at = 'yesterday' WHERE call_id = 'call-0000002'",
+                [],
+            )
+            .unwrap();
+        assert!(!app.open_call_or_say(2));
+        let message = app.screen.message.clone().unwrap();
+        assert_eq!(message.level, Level::Error);
+        assert!(
+            message.text.contains("Cannot read call call-0000002"),
+            "{}",
+            message.text
+        );
+        assert!(
+            !message.text.contains(app.t().save_failed),
+            "{}",
+            message.text
+        );
+        assert!(app.open_call_or_say(1));
+    }
 }

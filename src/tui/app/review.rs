@@ -160,9 +160,7 @@ impl App {
         });
         match next {
             Some(index) => {
-                if let Err(e) = self.open_call(index) {
-                    self.error(e.to_string());
-                } else {
+                if self.open_call_or_say(index) {
                     self.info(format!("{submitted}: {call_id}"));
                 }
             }

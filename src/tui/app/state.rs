@@ -103,6 +103,8 @@ pub struct ScreenState {
     /// The results screen, while it is up, and while it is computed.
     pub results: Option<super::results::ResultsView>,
     pub results_loading: Option<super::results::PendingResults>,
+    /// The audit being computed for that screen, until it opens.
+    pub(super) audit_loading: Option<super::audit::PendingAudit>,
     pub quit: bool,
 }
 
@@ -280,4 +282,51 @@ pub struct AnalysisState {
     pub progress: Progress,
     /// The backlog waits while a call plays.
     pub held: bool,
+}
+
+impl super::App {
+    /// The reviewer's pause of the background analysis, or its resumption;
+    /// the queue title shows it paused.
+    pub(super) fn toggle_analysis_pause(&mut self) {
+        let Some(runner) = &self.analysis.runner else {
+            return;
+        };
+        let pause = !runner.paused();
+        runner.pause(pause);
+        self.analysis.held = runner.held();
+        let text = if pause {
+            self.fill_keys(self.t().analysis_paused_by_you)
+        } else {
+            self.t().analysis_resumed.to_string()
+        };
+        self.info(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    #[test]
+    fn the_reviewer_pauses_and_resumes_the_background_analysis() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = crate::scale::generated_app(dir.path(), 4);
+        app.start_analysis();
+        let press = |app: &mut super::super::App| {
+            app.handle_key(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::NONE));
+            let runner = app.analysis.runner.as_ref().unwrap();
+            let message = app.screen.message.as_ref().unwrap().text.clone();
+            (runner.paused(), app.analysis.held, message)
+        };
+        let (paused, held, message) = press(&mut app);
+        assert!(paused && held, "{message}");
+        assert!(
+            message.contains("paused") && message.contains("P resumes"),
+            "{message}"
+        );
+        let (paused, held, message) = press(&mut app);
+        assert!(!paused && !held, "{message}");
+        assert!(message.contains("resumed"), "{message}");
+        app.shutdown();
+    }
 }

@@ -67,6 +67,7 @@ pub enum Action {
     Audit,
     /// The results screen: per-rep figures of the latest reviewed week.
     Results,
+    PauseAnalysis,
     Dismiss,
     Help,
     Quit,
@@ -121,6 +122,7 @@ const RUNS: &[(&str, Action)] = &[
     ("link", Action::Link),
     ("audit", Action::Audit),
     ("results", Action::Results),
+    ("pause-analysis", Action::PauseAnalysis),
     ("dismiss", Action::Dismiss),
     ("help", Action::Help),
     ("quit", Action::Quit),
