@@ -78,6 +78,14 @@ pub fn open_app(db: &Path, batch: Option<&Path>, lang: Lang) -> App {
 
 pub fn press(app: &mut App, code: KeyCode) {
     app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    // The audit screen is computed on a thread of its own: a key that
+    // opens it is done when the screen is up (or its error shown).
+    let start = std::time::Instant::now();
+    while app.audit_loading() {
+        assert!(start.elapsed().as_secs() < 60, "the audit never finished");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.tick();
+    }
 }
 
 pub fn chars(app: &mut App, text: &str) {
