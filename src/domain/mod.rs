@@ -8,6 +8,8 @@ pub mod audit;
 pub mod auto_checks;
 pub mod checklist;
 pub mod crm;
+pub mod email;
+pub mod email_checks;
 pub mod follow_up;
 pub mod lang;
 pub mod matching;
