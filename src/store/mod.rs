@@ -21,6 +21,7 @@
 
 mod calls;
 mod crm;
+mod emails;
 mod links;
 mod listening;
 mod plans;
@@ -30,6 +31,7 @@ mod reviews;
 mod schema;
 
 pub use calls::UpsertOutcome;
+pub use emails::{EmailFilter, StoredEmail};
 pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};
 pub use plans::{PeriodCall, PlannedCall};
