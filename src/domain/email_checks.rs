@@ -328,9 +328,13 @@ const GREETINGS: [&str; 14] = [
     "good evening",
 ];
 
+/// A short line with a greeting in it ("Андрей Павлович, добрый день!").
 fn is_greeting(line: &str) -> bool {
-    let lower = format!("{} ", line.to_lowercase());
-    line.chars().count() <= 80 && GREETINGS.iter().any(|g| lower.starts_with(g))
+    let lower = format!(" {} ", fold(line));
+    line.chars().count() <= 80
+        && GREETINGS
+            .iter()
+            .any(|g| lower.contains(&format!(" {g}")) || lower.contains(&format!(",{g}")))
 }
 
 /// The contact's first name: the word before a patronymic (`Сергей` of
@@ -521,20 +525,31 @@ fn syllables(word: &str, lang: Lang) -> usize {
     count.max(1)
 }
 
-/// A phrase asking for action and a date or time in the last sentences.
+/// A phrase asking for action in one of the last sentences, with a date or
+/// time in that sentence or the next.
 fn call_to_action(tail: &[String], phrases: &[String]) -> Option<CallToActionFound> {
-    let text = tail.join(" ");
-    let lower = fold(&text);
-    let phrase = phrases.iter().find(|p| {
+    tail.iter().enumerate().find_map(|(i, sentence)| {
+        let phrase = asking_phrase(sentence, phrases)?;
+        let when = date_or_time(sentence)
+            .or_else(|| tail.get(i + 1).and_then(|next| date_or_time(next)))?;
+        Some(CallToActionFound {
+            phrase: phrase.clone(),
+            when,
+        })
+    })
+}
+
+/// The first of `phrases` that starts a word of `sentence`.
+fn asking_phrase<'a>(sentence: &str, phrases: &'a [String]) -> Option<&'a String> {
+    let lower = fold(sentence);
+    phrases.iter().find(|p| {
         let p = fold(p);
-        lower
-            .match_indices(p.as_str())
-            .any(|(i, _)| i == 0 || !lower[..i].chars().next_back().is_some_and(char::is_alphanumeric))
-    })?;
-    let when = date_or_time(&text)?;
-    Some(CallToActionFound {
-        phrase: phrase.clone(),
-        when,
+        lower.match_indices(p.as_str()).any(|(i, _)| {
+            !lower[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        })
     })
 }
 

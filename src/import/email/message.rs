@@ -16,6 +16,10 @@ use mail_parser::decoders::quoted_printable::quoted_printable_decode;
 use mail_parser::{Address, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use sha2::{Digest, Sha256};
 
+/// An attachment bigger than this is worth a word: the reviewer sees only
+/// its name and size, never its content.
+const BIG_ATTACHMENT: u64 = 10_000_000;
+
 /// A message read, and what is worth a look about it.
 pub struct Read {
     pub email: Email,
@@ -54,6 +58,13 @@ pub fn read(bytes: &[u8]) -> Result<Read, String> {
     };
     let body_text = body(&message, &mut warnings);
     let attachments = attachments(&message);
+    for big in attachments.iter().filter(|a| a.size > BIG_ATTACHMENT) {
+        warnings.push(format!(
+            "attachment {:?} is {:.1} MB: listed by name and size only",
+            crate::text::one_line(&big.name, 120),
+            big.size as f64 / 1_000_000.0
+        ));
+    }
     let subject = message.subject().unwrap_or("").trim().to_string();
     let message_id = match message.message_id() {
         Some(id) if !id.trim().is_empty() => bare_id(id),
@@ -189,13 +200,15 @@ fn undeclared_charset(message: &Message<'_>, part: &MessagePart<'_>) -> Option<(
     Some((text, decoded.encoding))
 }
 
-/// The raw body of a multipart message none of whose parts were found.
+/// The raw body of a multipart message whose boundary never appears
+/// (`mail-parser` then keeps the whole body as one part, listed as an
+/// attachment).
 fn unsplit_multipart(message: &Message<'_>) -> Option<String> {
     let root = message.root_part();
-    let multipart = root
+    let declared_multipart = root
         .content_type()
         .is_some_and(|ct| ct.c_type.eq_ignore_ascii_case("multipart"));
-    if !multipart || message.attachment_count() > 0 {
+    if !declared_multipart || root.is_multipart() {
         return None;
     }
     let raw = message
@@ -208,6 +221,10 @@ fn unsplit_multipart(message: &Message<'_>) -> Option<String> {
 }
 
 fn attachments(message: &Message<'_>) -> Vec<Attachment> {
+    if unsplit_multipart(message).is_some() {
+        // Its only "attachment" is the body itself, kept as text.
+        return Vec::new();
+    }
     message
         .attachments()
         .map(|part| Attachment {
