@@ -1,6 +1,8 @@
 //! Emails in the workspace: the import's upsert (by Message-ID, inside the
 //! import's transaction), the links decided for them, and the reads a
-//! listing and the review need (by rep and period, a whole thread).
+//! listing and the review need (by rep and period, a whole thread). The
+//! emails of a workspace are few next to its calls, so a listing filters
+//! them in memory.
 //!
 //! A message's content and its links are kept apart: a re-import of the
 //! same message is "unchanged" even when a new CRM export moves its link.
@@ -8,6 +10,8 @@
 use super::{Result, StoreError, UpsertOutcome, Workspace, now_text};
 use crate::domain::crm::Timestamp;
 use crate::domain::email::{ContactRule, Email, EmailDirection, EmailLink};
+use crate::domain::reps::same_rep;
+use crate::domain::sampling::Period;
 use rusqlite::{OptionalExtension, Row, params};
 
 /// An email as stored, with its link and where it was read.
@@ -21,14 +25,13 @@ pub struct StoredEmail {
 }
 
 /// Which emails a listing wants.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct EmailFilter<'a> {
     /// Compared by [`crate::domain::reps::rep_key`].
     pub rep: Option<&'a str>,
-    /// Sent at or after (UTC, RFC 3339).
-    pub from_utc: Option<String>,
-    /// Sent before.
-    pub until_utc: Option<String>,
+    /// Sent in this week, by the local date the message carries (as calls
+    /// are placed in a period); undated emails are in no period.
+    pub period: Option<Period>,
 }
 
 /// Content columns, in the order [`content_values`] gives them.
@@ -96,7 +99,10 @@ impl Workspace {
             .optional()?
             .is_some();
         let placeholders: Vec<String> = (2..=CONTENT.len() + 1).map(|i| format!("?{i}")).collect();
-        let sets: Vec<String> = CONTENT.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+        let sets: Vec<String> = CONTENT
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
         let olds: Vec<String> = CONTENT.iter().map(|c| format!("emails.{c}")).collect();
         let news: Vec<String> = CONTENT.iter().map(|c| format!("excluded.{c}")).collect();
         let n = CONTENT.len();
@@ -149,32 +155,16 @@ impl Workspace {
 
     /// The emails a listing asks for, oldest first.
     pub fn emails(&self, filter: &EmailFilter<'_>) -> Result<Vec<StoredEmail>> {
-        let mut clauses = vec!["1".to_string()];
-        let mut values: Vec<String> = Vec::new();
-        if let Some(from) = &filter.from_utc {
-            values.push(from.clone());
-            clauses.push(format!("sent_at_utc >= ?{}", values.len()));
-        }
-        if let Some(until) = &filter.until_utc {
-            values.push(until.clone());
-            clauses.push(format!("sent_at_utc < ?{}", values.len()));
-        }
-        let all = self.emails_where(
-            &clauses.join(" AND "),
-            &values.iter().map(|v| v as &dyn rusqlite::ToSql).collect::<Vec<_>>(),
-        )?;
-        Ok(match filter.rep {
-            Some(rep) => all
-                .into_iter()
-                .filter(|e| {
-                    e.link
-                        .rep
-                        .as_deref()
-                        .is_some_and(|r| crate::domain::reps::same_rep(r, rep))
-                })
-                .collect(),
-            None => all,
-        })
+        let wanted = |e: &StoredEmail| {
+            let rep = filter
+                .rep
+                .is_none_or(|rep| e.link.rep.as_deref().is_some_and(|r| same_rep(r, rep)));
+            let period = filter
+                .period
+                .is_none_or(|p| e.email.date.is_some_and(|d| p.contains(d.date_naive())));
+            rep && period
+        };
+        Ok(self.all_emails()?.into_iter().filter(wanted).collect())
     }
 
     /// A whole thread, oldest first.
@@ -182,7 +172,11 @@ impl Workspace {
         self.emails_where("thread_id = ?1", &[&thread_id])
     }
 
-    fn emails_where(&self, clause: &str, values: &[&dyn rusqlite::ToSql]) -> Result<Vec<StoredEmail>> {
+    fn emails_where(
+        &self,
+        clause: &str,
+        values: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<StoredEmail>> {
         let sql = format!(
             "{SELECT} WHERE {clause} ORDER BY sent_at_utc IS NULL, sent_at_utc, message_id"
         );
