@@ -32,7 +32,14 @@ fn find<'a>(emails: &'a [StoredEmail], id: &str) -> &'a StoredEmail {
 fn demo_emails_are_decoded_threaded_and_linked() {
     let (_dir, ws) = demo();
     let emails = ws.emails(&EmailFilter::default()).unwrap();
-    let links: Vec<(&str, &str, Option<&str>, Option<&str>, Option<&str>)> = emails
+    type Link<'a> = (
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
+    let links: Vec<Link> = emails
         .iter()
         .map(|e| {
             (
@@ -47,14 +54,62 @@ fn demo_emails_are_decoded_threaded_and_linked() {
     assert_eq!(
         links,
         vec![
-            ("a1-kuznetsov@solar-dom.example", "out", Some("Анна Смирнова"), Some("K-101"), Some("D-201")),
-            ("b1-belova@solar-dom.example", "out", Some("Игорь Петров"), Some("K-102"), Some("D-202")),
-            ("c1-nyberg@solar-dom.example", "out", Some("Kate Miller"), Some("K-103"), Some("D-203")),
-            ("c2-nyberg@nordvik.example", "in", Some("Kate Miller"), Some("K-103"), Some("D-203")),
-            ("c3-nyberg@solar-dom.example", "out", Some("Kate Miller"), Some("K-103"), Some("D-203")),
-            ("c4-nyberg@nordvik.example", "in", Some("Kate Miller"), Some("K-103"), Some("D-203")),
-            ("d1-morozov@solar-dom.example", "out", Some("Анна Смирнова"), Some("K-105"), Some("D-205")),
-            ("e1-brooks@solar-dom.example", "out", Some("Kate Miller"), Some("K-107"), Some("D-207")),
+            (
+                "a1-kuznetsov@solar-dom.example",
+                "out",
+                Some("Анна Смирнова"),
+                Some("K-101"),
+                Some("D-201")
+            ),
+            (
+                "b1-belova@solar-dom.example",
+                "out",
+                Some("Игорь Петров"),
+                Some("K-102"),
+                Some("D-202")
+            ),
+            (
+                "c1-nyberg@solar-dom.example",
+                "out",
+                Some("Kate Miller"),
+                Some("K-103"),
+                Some("D-203")
+            ),
+            (
+                "c2-nyberg@nordvik.example",
+                "in",
+                Some("Kate Miller"),
+                Some("K-103"),
+                Some("D-203")
+            ),
+            (
+                "c3-nyberg@solar-dom.example",
+                "out",
+                Some("Kate Miller"),
+                Some("K-103"),
+                Some("D-203")
+            ),
+            (
+                "c4-nyberg@nordvik.example",
+                "in",
+                Some("Kate Miller"),
+                Some("K-103"),
+                Some("D-203")
+            ),
+            (
+                "d1-morozov@solar-dom.example",
+                "out",
+                Some("Анна Смирнова"),
+                Some("K-105"),
+                Some("D-205")
+            ),
+            (
+                "e1-brooks@solar-dom.example",
+                "out",
+                Some("Kate Miller"),
+                Some("K-107"),
+                Some("D-207")
+            ),
         ]
     );
     // The Nordvik thread, the last reply joined by its subject alone.
@@ -66,13 +121,30 @@ fn demo_emails_are_decoded_threaded_and_linked() {
     assert_eq!(belova.email.subject, "КП: солнечные панели для отеля");
     assert_eq!(belova.email.attachments[0].name, "KP-Volzhsky-bereg.pdf");
     let morozov = find(&emails, "d1-morozov@solar-dom.example");
-    assert!(morozov.email.body_text.starts_with("Андрей Павлович, добрый день!"));
+    assert!(
+        morozov
+            .email
+            .body_text
+            .starts_with("Андрей Павлович, добрый день!")
+    );
     let html = find(&emails, "c3-nyberg@solar-dom.example");
-    assert!(html.email.body_text.contains("Hello Lars,"), "{}", html.email.body_text);
-    assert!(!html.email.body_text.contains('<'), "{}", html.email.body_text);
+    assert!(
+        html.email.body_text.contains("Hello Lars,"),
+        "{}",
+        html.email.body_text
+    );
+    assert!(
+        !html.email.body_text.contains('<'),
+        "{}",
+        html.email.body_text
+    );
     // The body line starting with "From " stayed in Lars's message.
     let lars = find(&emails, "c2-nyberg@nordvik.example");
-    assert!(lars.email.body_text.contains("From our side, the CO2 report"));
+    assert!(
+        lars.email
+            .body_text
+            .contains("From our side, the CO2 report")
+    );
     assert_eq!(lars.source_record, Some(2));
     // Importing again changes nothing.
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
@@ -87,12 +159,20 @@ fn the_checks_answer_each_demo_email_as_the_demo_intends() {
     let settings = EmailSettings::bundled();
     let emails = ws.emails(&EmailFilter::default()).unwrap();
     let mut answers = Vec::new();
-    for e in emails.iter().filter(|e| e.link.direction == EmailDirection::Out) {
+    for e in emails
+        .iter()
+        .filter(|e| e.link.direction == EmailDirection::Out)
+    {
         let contact = contacts
             .iter()
             .find(|c| Some(&c.contact_id) == e.link.contact_id.as_ref())
             .map(|c| c.name.as_str());
-        let r = review_email(&e.email.body_text, contact, e.link.rep.as_deref().unwrap(), &settings);
+        let r = review_email(
+            &e.email.body_text,
+            contact,
+            e.link.rep.as_deref().unwrap(),
+            &settings,
+        );
         let yes_no = |check| match r.answer(check) {
             Some(true) => 'y',
             Some(false) => 'n',
@@ -111,7 +191,9 @@ fn the_checks_answer_each_demo_email_as_the_demo_intends() {
             r.signature_missing.clone(),
         ));
     }
-    let expected = |id: &str, answers: &str, missing: Vec<SignatureLine>| (id.to_string(), answers.to_string(), missing);
+    let expected = |id: &str, answers: &str, missing: Vec<SignatureLine>| {
+        (id.to_string(), answers.to_string(), missing)
+    };
     assert_eq!(
         answers,
         vec![

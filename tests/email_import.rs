@@ -140,7 +140,11 @@ fn russian_mail_in_every_charset_and_transfer_encoding_reads_the_same() {
     assert_eq!(report.emails.new, 9);
     let expected = RUSSIAN.replace('₽', "руб.");
     for email in stored(&ws) {
-        assert_eq!(email.email.body_text, expected, "{}", email.email.message_id);
+        assert_eq!(
+            email.email.body_text, expected,
+            "{}",
+            email.email.message_id
+        );
     }
     // Importing again changes nothing.
     let again = import_batch(&ws, &b).unwrap();
@@ -153,7 +157,10 @@ fn an_undeclared_charset_is_guessed_and_said() {
     let b = batch(
         dir.path(),
         &[
-            ("cp1251.eml", encoded("u1@test", WINDOWS_1251, "8bit", false)),
+            (
+                "cp1251.eml",
+                encoded("u1@test", WINDOWS_1251, "8bit", false),
+            ),
             ("koi8.eml", encoded("u2@test", KOI8_R, "base64", false)),
         ],
     );
@@ -164,8 +171,15 @@ fn an_undeclared_charset_is_guessed_and_said() {
     assert_eq!(by_id(&emails, "u1@test").email.body_text, expected);
     assert_eq!(by_id(&emails, "u2@test").email.body_text, expected);
     let warning = about(&report.warnings, "emails/cp1251.eml");
-    assert!(warning.reason.contains("declares no charset") && warning.reason.contains("windows-1251"), "{warning}");
-    assert!(about(&report.warnings, "emails/koi8.eml").reason.contains("KOI8-R"));
+    assert!(
+        warning.reason.contains("declares no charset") && warning.reason.contains("windows-1251"),
+        "{warning}"
+    );
+    assert!(
+        about(&report.warnings, "emails/koi8.eml")
+            .reason
+            .contains("KOI8-R")
+    );
 }
 
 #[test]
@@ -212,14 +226,30 @@ From: Lars <lars@nordvik.example>\nSubject: three\nMessage-ID: <m3@test>\n\nThir
             ("notes.txt", b"call Lars".to_vec()),
         ],
     );
-    std::fs::write(dir.path().join("secret.eml"), "From: x@y\nSubject: secret\n\nsecret").unwrap();
-    std::os::unix::fs::symlink(dir.path().join("secret.eml"), b.join("emails/link-out.eml")).unwrap();
+    std::fs::write(
+        dir.path().join("secret.eml"),
+        "From: x@y\nSubject: secret\n\nsecret",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.path().join("secret.eml"), b.join("emails/link-out.eml"))
+        .unwrap();
     let (ws, report) = import(dir.path(), &b);
     let emails = stored(&ws);
 
     let broken = by_id(&emails, "broken@test");
-    assert!(broken.email.body_text.contains("The text the boundary lost."), "{:?}", broken.email.body_text);
-    assert!(about(&report.warnings, "emails/broken.eml").reason.contains("boundary"));
+    assert!(
+        broken
+            .email
+            .body_text
+            .contains("The text the boundary lost."),
+        "{:?}",
+        broken.email.body_text
+    );
+    assert!(
+        about(&report.warnings, "emails/broken.eml")
+            .reason
+            .contains("boundary")
+    );
 
     let bomb = by_id(&emails, "bomb@test");
     assert!(bomb.email.body_text.contains("Hello Lars, deep inside."));
@@ -230,20 +260,49 @@ From: Lars <lars@nordvik.example>\nSubject: three\nMessage-ID: <m3@test>\n\nThir
     assert_eq!(big.email.attachments.len(), 1);
     assert_eq!(big.email.attachments[0].name, "drawings.zip");
     assert_eq!(big.email.attachments[0].size, 20_000_000);
-    assert!(about(&report.warnings, "emails/big.eml").reason.contains("20.0 MB"));
+    assert!(
+        about(&report.warnings, "emails/big.eml")
+            .reason
+            .contains("20.0 MB")
+    );
 
     // The mbox: the `From ` line of the body stays, the bad message is named.
     let first = by_id(&emails, "m1@test");
-    assert!(first.email.body_text.contains("From our side, monthly figures.\nFrom the archive."));
+    assert!(
+        first
+            .email
+            .body_text
+            .contains("From our side, monthly figures.\nFrom the archive.")
+    );
     assert_eq!(first.source_record, Some(1));
     assert_eq!(by_id(&emails, "m3@test").source_record, Some(3));
     let bad = about(&report.problems, "emails/box/lars.mbox");
-    assert_eq!((bad.record.as_deref(), bad.line), (Some("message 2"), Some(11)), "{bad}");
+    assert_eq!(
+        (bad.record.as_deref(), bad.line),
+        (Some("message 2"), Some(11)),
+        "{bad}"
+    );
 
-    assert!(about(&report.problems, "emails/garbage.eml").reason.contains("not an email"));
-    assert!(about(&report.problems, "emails/not-mbox.mbox").reason.contains("From "));
-    assert!(about(&report.problems, "emails/link-out.eml").reason.contains("outside the batch folder"));
-    assert!(about(&report.warnings, "emails/notes.txt").reason.contains("left out"));
+    assert!(
+        about(&report.problems, "emails/garbage.eml")
+            .reason
+            .contains("not an email")
+    );
+    assert!(
+        about(&report.problems, "emails/not-mbox.mbox")
+            .reason
+            .contains("From ")
+    );
+    assert!(
+        about(&report.problems, "emails/link-out.eml")
+            .reason
+            .contains("outside the batch folder")
+    );
+    assert!(
+        about(&report.warnings, "emails/notes.txt")
+            .reason
+            .contains("left out")
+    );
     assert!(!emails.iter().any(|e| e.email.subject == "secret"));
     assert_eq!(emails.len(), 5);
     assert_eq!(report.emails.new, 5);

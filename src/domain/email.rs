@@ -204,7 +204,11 @@ pub fn thread_ids(emails: &[Email]) -> Vec<String> {
     }
     emails
         .iter()
-        .map(|e| root_name[&sets.root(sets.id_of(&e.message_id))].1.to_string())
+        .map(|e| {
+            root_name[&sets.root(sets.id_of(&e.message_id))]
+                .1
+                .to_string()
+        })
         .collect()
 }
 
@@ -239,7 +243,10 @@ fn subject_fallback(emails: &[Email], sets: &mut DisjointSets) {
             .filter(|o| o.addresses().any(|a| mine.contains(&a)))
             .max_by_key(|o| o.date);
         if let Some(parent) = parent {
-            let (a, b) = (sets.id_of(&email.message_id), sets.id_of(&parent.message_id));
+            let (a, b) = (
+                sets.id_of(&email.message_id),
+                sets.id_of(&parent.message_id),
+            );
             sets.join(a, b);
         }
     }
@@ -265,7 +272,12 @@ pub fn bare_subject(subject: &str) -> String {
 }
 
 fn is_reply_subject(subject: &str) -> bool {
-    bare_subject(subject) != subject.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    bare_subject(subject)
+        != subject
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
 }
 
 /// Union-find over message ids, so a thread is found in one pass however
@@ -363,7 +375,10 @@ fn by_date<'a>(emails: &[Email], links: &'a [EmailLink]) -> Vec<&'a EmailLink> {
 /// whose later mail carries only the bare address is still recognised.
 fn rep_addresses(emails: &[Email], reps: &[String]) -> HashMap<String, String> {
     let mut learned = HashMap::new();
-    for mailbox in emails.iter().flat_map(|e| std::iter::once(&e.from).chain(&e.to).chain(&e.cc)) {
+    for mailbox in emails
+        .iter()
+        .flat_map(|e| std::iter::once(&e.from).chain(&e.to).chain(&e.cc))
+    {
         if let Some(rep) = rep_named(&mailbox.name, reps)
             && !mailbox.address.is_empty()
         {
@@ -385,7 +400,11 @@ fn rep_named(name: &str, reps: &[String]) -> Option<String> {
 }
 
 /// The rep a mailbox is, if any.
-fn rep_of(mailbox: &Mailbox, ctx: &LinkContext<'_>, learned: &HashMap<String, String>) -> Option<String> {
+fn rep_of(
+    mailbox: &Mailbox,
+    ctx: &LinkContext<'_>,
+    learned: &HashMap<String, String>,
+) -> Option<String> {
     if let Some(rep) = rep_named(&mailbox.name, ctx.reps) {
         return Some(rep);
     }
@@ -413,11 +432,14 @@ fn link_one(
 ) -> EmailLink {
     let sender_rep = rep_of(&email.from, ctx, learned);
     let recipients = email.to.iter().chain(&email.cc);
-    let (direction, rep, client): (EmailDirection, Option<String>, Vec<&Mailbox>) = match sender_rep {
+    let (direction, rep, client): (EmailDirection, Option<String>, Vec<&Mailbox>) = match sender_rep
+    {
         Some(rep) => (
             EmailDirection::Out,
             Some(rep),
-            recipients.filter(|m| rep_of(m, ctx, learned).is_none()).collect(),
+            recipients
+                .filter(|m| rep_of(m, ctx, learned).is_none())
+                .collect(),
         ),
         None => (
             EmailDirection::In,
@@ -429,9 +451,14 @@ fn link_one(
         Some((id, rule)) => (Some(id), rule),
         None => (None, ContactRule::Unmatched),
     };
-    let deal_id = contact_id
-        .as_deref()
-        .and_then(|c| pick_deal(c, rep.as_deref().unwrap_or(""), ctx.deals, ctx.closed_stages));
+    let deal_id = contact_id.as_deref().and_then(|c| {
+        pick_deal(
+            c,
+            rep.as_deref().unwrap_or(""),
+            ctx.deals,
+            ctx.closed_stages,
+        )
+    });
     EmailLink {
         message_id: email.message_id.clone(),
         thread_id: thread.to_string(),
@@ -446,10 +473,20 @@ fn link_one(
 /// The contact behind the client's addresses: an exact address first, then
 /// a contact at the same company domain; the rep's own contact, then the
 /// smallest id, when several fit.
-fn contact_of(client: &[&Mailbox], rep: Option<&str>, ctx: &LinkContext<'_>) -> Option<(String, ContactRule)> {
+fn contact_of(
+    client: &[&Mailbox],
+    rep: Option<&str>,
+    ctx: &LinkContext<'_>,
+) -> Option<(String, ContactRule)> {
     let rep = rep.unwrap_or("");
     let best = |mut found: Vec<&Contact>| -> Option<String> {
-        found.sort_by_key(|c| (!same_rep(&c.owner_rep, rep), c.contact_id.len(), c.contact_id.clone()));
+        found.sort_by_key(|c| {
+            (
+                !same_rep(&c.owner_rep, rep),
+                c.contact_id.len(),
+                c.contact_id.clone(),
+            )
+        });
         found.first().map(|c| c.contact_id.clone())
     };
     let by_address: Vec<&Contact> = ctx
@@ -486,7 +523,12 @@ fn contact_addresses(contact: &Contact) -> impl Iterator<Item = String> + '_ {
 /// The contact's deal an email or call belongs to: among its open deals
 /// (none of `closed_stages`), the rep's own first, then the most recently
 /// updated, then the smallest id.
-pub fn pick_deal(contact_id: &str, rep: &str, deals: &[Deal], closed_stages: &[String]) -> Option<String> {
+pub fn pick_deal(
+    contact_id: &str,
+    rep: &str,
+    deals: &[Deal],
+    closed_stages: &[String],
+) -> Option<String> {
     let closed = |d: &Deal| {
         closed_stages
             .iter()

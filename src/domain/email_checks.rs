@@ -183,7 +183,9 @@ pub fn review_email(
     let stats = text_stats(&parts.text, &sentences);
     let concise = stats.words <= settings.concise.max_words
         && stats.longest_sentence_words <= settings.concise.max_sentence_words;
-    let tail = &sentences[sentences.len().saturating_sub(settings.call_to_action.last_sentences)..];
+    let tail = &sentences[sentences
+        .len()
+        .saturating_sub(settings.call_to_action.last_sentences)..];
     EmailReview {
         greeting,
         signature_missing: signature_missing(&parts.signature, rep, &settings.signature),
@@ -255,7 +257,9 @@ pub fn own_text(body: &str) -> String {
             || lower.starts_with("-------- пересылаемое")
             || lower.starts_with("-------- исходное")
             || lower.starts_with("-------- original")
-            || ((lower.ends_with("wrote:") || lower.ends_with("пишет:") || lower.ends_with("написал(а):"))
+            || ((lower.ends_with("wrote:")
+                || lower.ends_with("пишет:")
+                || lower.ends_with("написал(а):"))
                 && t.chars().count() > 8);
         if quote_header || t.starts_with('>') {
             break;
@@ -390,8 +394,7 @@ fn signature_missing(
             let lower = fold(l);
             match line {
                 SignatureLine::Name => {
-                    !rep_words.is_empty()
-                        && rep_words.iter().all(|w| words(&lower).any(|x| x == w))
+                    !rep_words.is_empty() && rep_words.iter().all(|w| words(&lower).any(|x| x == w))
                 }
                 SignatureLine::Phone => l.chars().filter(char::is_ascii_digit).count() >= 10,
                 SignatureLine::Company => standard.company.iter().any(|c| lower.contains(&fold(c))),
@@ -455,9 +458,9 @@ fn blocks(text: &str) -> Vec<String> {
     let mut current = String::new();
     for line in text.lines().map(str::trim) {
         let item = line.starts_with(['-', '•', '*', '—'])
-            || line
-                .split_once([')', '.'])
-                .is_some_and(|(n, _)| !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit()));
+            || line.split_once([')', '.']).is_some_and(|(n, _)| {
+                !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit())
+            });
         if (line.is_empty() || item) && !current.is_empty() {
             blocks.push(std::mem::take(&mut current));
         }
@@ -479,8 +482,15 @@ fn text_stats(text: &str, sentences: &[String]) -> TextStats {
         .flat_map(|w| w.chars())
         .filter(|c| ('\u{400}'..='\u{4ff}').contains(c))
         .count();
-    let letters: usize = all.iter().map(|w| w.chars().filter(|c| c.is_alphabetic()).count()).sum();
-    let lang = if cyrillic * 2 > letters { Lang::Ru } else { Lang::En };
+    let letters: usize = all
+        .iter()
+        .map(|w| w.chars().filter(|c| c.is_alphabetic()).count())
+        .sum();
+    let lang = if cyrillic * 2 > letters {
+        Lang::Ru
+    } else {
+        Lang::En
+    };
     let lengths: Vec<usize> = sentences.iter().map(|s| words(s).count()).collect();
     let n_sentences = lengths.len().max(1);
     let average = all.len() as f64 / n_sentences as f64;
@@ -554,11 +564,44 @@ fn asking_phrase<'a>(sentence: &str, phrases: &'a [String]) -> Option<&'a String
 }
 
 const DATE_WORDS: [&str; 38] = [
-    "сегодня", "завтра", "послезавтра", "понедельник", "вторник", "сред", "четверг",
-    "пятниц", "суббот", "воскресень", "январ", "феврал", "март", "апрел", "мая", "июн",
-    "июл", "август", "сентябр", "октябр", "ноябр", "декабр", "today", "tomorrow",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "january", "february", "april", "june", "july", "september", "december",
+    "сегодня",
+    "завтра",
+    "послезавтра",
+    "понедельник",
+    "вторник",
+    "сред",
+    "четверг",
+    "пятниц",
+    "суббот",
+    "воскресень",
+    "январ",
+    "феврал",
+    "март",
+    "апрел",
+    "мая",
+    "июн",
+    "июл",
+    "август",
+    "сентябр",
+    "октябр",
+    "ноябр",
+    "декабр",
+    "today",
+    "tomorrow",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "april",
+    "june",
+    "july",
+    "september",
+    "december",
 ];
 
 const MORE_DATE_WORDS: [&str; 5] = ["march", "august", "october", "november", "неделе"];
@@ -590,10 +633,18 @@ pub fn date_or_time(text: &str) -> Option<String> {
         if numeric(':') || numeric('.') || numeric('/') {
             return Some(t.to_string());
         }
-        let next = tokens.get(i + 1).map(|n| n.trim_matches(|c: char| !c.is_alphanumeric()));
+        let next = tokens
+            .get(i + 1)
+            .map(|n| n.trim_matches(|c: char| !c.is_alphanumeric()));
         let hour = t.trim_end_matches("am").trim_end_matches("pm");
-        let is_hour = !hour.is_empty() && hour.len() <= 2 && hour.chars().all(|c| c.is_ascii_digit());
-        if is_hour && (t.ends_with("am") || t.ends_with("pm") || matches!(next, Some("am" | "pm")) || next.is_some_and(|n| n.starts_with("час"))) {
+        let is_hour =
+            !hour.is_empty() && hour.len() <= 2 && hour.chars().all(|c| c.is_ascii_digit());
+        if is_hour
+            && (t.ends_with("am")
+                || t.ends_with("pm")
+                || matches!(next, Some("am" | "pm"))
+                || next.is_some_and(|n| n.starts_with("час")))
+        {
             return Some(format!("{t} {}", next.unwrap_or("")).trim().to_string());
         }
     }

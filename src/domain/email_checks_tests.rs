@@ -18,7 +18,12 @@ const GOOD_RU: &str = "Добрый день, Сергей Викторович!
 
 #[test]
 fn a_good_russian_email_passes_every_check() {
-    let r = review_email(GOOD_RU, Some("Сергей Викторович Кузнецов"), "Анна Смирнова", &settings());
+    let r = review_email(
+        GOOD_RU,
+        Some("Сергей Викторович Кузнецов"),
+        "Анна Смирнова",
+        &settings(),
+    );
     assert_eq!(r.greeting.first_name.as_deref(), Some("Сергей"));
     assert_eq!(r.greeting.uses_name, Some(true));
     assert!(r.signature_missing.is_empty(), "{:?}", r.signature_missing);
@@ -27,13 +32,22 @@ fn a_good_russian_email_passes_every_check() {
     assert_eq!((cta.phrase.as_str(), cta.when.as_str()), ("прошу", "среды"));
     assert_eq!(r.stats.lang, Lang::Ru);
     assert_eq!(r.stats.sentences, 3);
-    assert!(r.stats.readability > 0.0 && r.stats.readability < 100.0, "{}", r.stats.readability);
+    assert!(
+        r.stats.readability > 0.0 && r.stats.readability < 100.0,
+        "{}",
+        r.stats.readability
+    );
 }
 
 #[test]
 fn each_failure_is_named() {
     let no_name = GOOD_RU.replace("Добрый день, Сергей Викторович!", "Здравствуйте!");
-    let r = review_email(&no_name, Some("Кузнецов Сергей Викторович"), "Анна Смирнова", &settings());
+    let r = review_email(
+        &no_name,
+        Some("Кузнецов Сергей Викторович"),
+        "Анна Смирнова",
+        &settings(),
+    );
     assert_eq!(r.greeting.line.as_deref(), Some("Здравствуйте!"));
     assert_eq!(r.greeting.uses_name, Some(false));
     assert_eq!(r.answer(EmailCheck::GreetingName), Some(false));
@@ -42,12 +56,20 @@ fn each_failure_is_named() {
     assert_eq!(unknown_contact.answer(EmailCheck::GreetingName), None);
 
     let no_phone = GOOD_RU.replace("+7 (495) 000-00-10", "");
-    let r = review_email(&no_phone, Some("Сергей Кузнецов"), "Анна Смирнова", &settings());
+    let r = review_email(
+        &no_phone,
+        Some("Сергей Кузнецов"),
+        "Анна Смирнова",
+        &settings(),
+    );
     assert_eq!(r.signature_missing, vec![SignatureLine::Phone]);
 
     let no_role_no_company = GOOD_RU.replace("Менеджер по продажам\nСолар Дом\n", "");
     let r = review_email(&no_role_no_company, None, "Анна Смирнова", &settings());
-    assert_eq!(r.signature_missing, vec![SignatureLine::Role, SignatureLine::Company]);
+    assert_eq!(
+        r.signature_missing,
+        vec![SignatureLine::Role, SignatureLine::Company]
+    );
 
     let no_date = GOOD_RU.replace(
         "Прошу подтвердить до среды, 25.11, что в четверг в 10:00 вам удобно.",
@@ -55,8 +77,15 @@ fn each_failure_is_named() {
     );
     let r = review_email(&no_date, None, "Анна Смирнова", &settings());
     assert!(r.call_to_action.is_none(), "{:?}", r.call_to_action);
-    let no_phrase = GOOD_RU.replace("Прошу подтвердить до среды, 25.11, что", "До среды, 25.11, ясно, что");
-    assert!(review_email(&no_phrase, None, "Анна Смирнова", &settings()).call_to_action.is_none());
+    let no_phrase = GOOD_RU.replace(
+        "Прошу подтвердить до среды, 25.11, что",
+        "До среды, 25.11, ясно, что",
+    );
+    assert!(
+        review_email(&no_phrase, None, "Анна Смирнова", &settings())
+            .call_to_action
+            .is_none()
+    );
 }
 
 const LONG_EN: &str = "Dear Daniel,
@@ -80,7 +109,10 @@ fn an_english_email_with_a_long_sentence_is_not_concise() {
     assert_eq!(r.stats.longest_sentence_words, 47);
     assert!(!r.concise);
     let cta = r.call_to_action.unwrap();
-    assert_eq!((cta.phrase.as_str(), cta.when.as_str()), ("please", "wednesday"));
+    assert_eq!(
+        (cta.phrase.as_str(), cta.when.as_str()),
+        ("please", "wednesday")
+    );
 }
 
 #[test]
@@ -111,9 +143,18 @@ fn dates_and_times_in_both_languages() {
 
 #[test]
 fn first_names_of_russian_and_english_contacts() {
-    assert_eq!(first_name("Сергей Викторович Кузнецов").as_deref(), Some("Сергей"));
-    assert_eq!(first_name("Кузнецов Сергей Викторович").as_deref(), Some("Сергей"));
-    assert_eq!(first_name("Ольга Николаевна Белова").as_deref(), Some("Ольга"));
+    assert_eq!(
+        first_name("Сергей Викторович Кузнецов").as_deref(),
+        Some("Сергей")
+    );
+    assert_eq!(
+        first_name("Кузнецов Сергей Викторович").as_deref(),
+        Some("Сергей")
+    );
+    assert_eq!(
+        first_name("Ольга Николаевна Белова").as_deref(),
+        Some("Ольга")
+    );
     assert_eq!(first_name("Lars Nyberg").as_deref(), Some("Lars"));
     assert_eq!(first_name("  ").as_deref(), None);
 }
@@ -139,11 +180,19 @@ fn the_bundled_settings_and_checklist_agree() {
     let r = review_email(GOOD_RU, Some("Сергей Кузнецов"), "Анна Смирнова", &s);
     let answers = automatic_answers(&checklist, DEFAULT_EMAIL_CHECKLIST_TOML, &r);
     assert_eq!(answers.len(), 4);
-    assert!(answers.iter().all(|(_, a)| a.automatic && a.value == Some(AnswerValue::Yes)));
+    assert!(
+        answers
+            .iter()
+            .all(|(_, a)| a.automatic && a.value == Some(AnswerValue::Yes))
+    );
     let r = review_email(GOOD_RU, None, "Анна Смирнова", &s);
     let ids: Vec<String> = automatic_answers(&checklist, DEFAULT_EMAIL_CHECKLIST_TOML, &r)
         .into_iter()
         .map(|(id, _)| id)
         .collect();
-    assert_eq!(ids, ["signature", "concise", "call_to_action"], "no contact: greeting left to the reviewer");
+    assert_eq!(
+        ids,
+        ["signature", "concise", "call_to_action"],
+        "no contact: greeting left to the reviewer"
+    );
 }

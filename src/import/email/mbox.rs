@@ -24,10 +24,9 @@ pub struct MboxMessage {
 pub fn split(bytes: &[u8]) -> Result<Vec<MboxMessage>, String> {
     let mut messages: Vec<MboxMessage> = Vec::new();
     let mut previous_blank = true;
-    let mut line_number = 0u64;
     let mut seen_content = false;
-    for raw_line in bytes.split_inclusive(|&b| b == b'\n') {
-        line_number += 1;
+    for (index, raw_line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        let line_number = index as u64 + 1;
         let line = trim_eol(raw_line);
         if previous_blank && is_from_line(line) {
             messages.push(MboxMessage {
@@ -122,7 +121,10 @@ Body two.\n";
         let messages = split(mbox).unwrap();
         assert_eq!(messages.len(), 2);
         let first = String::from_utf8(messages[0].bytes.clone()).unwrap();
-        assert!(first.contains("\nFrom our side, we can offer a visit.\n"), "{first}");
+        assert!(
+            first.contains("\nFrom our side, we can offer a visit.\n"),
+            "{first}"
+        );
         assert!(first.contains("\nFrom the archive, quoted.\n"), "{first}");
         assert!(first.contains("\n>From deeper.\n"), "{first}");
         assert!(first.ends_with("deeper.\n"), "{first:?}");
@@ -134,6 +136,11 @@ Body two.\n";
     fn a_file_that_is_not_an_mbox_is_refused() {
         assert!(split(b"Subject: x\n\nbody\n").is_err());
         assert!(split(b"").is_err());
-        assert_eq!(split(b"\nFrom a@b Mon Nov 23 10:15:00 2026\n\nx\n").unwrap().len(), 1);
+        assert_eq!(
+            split(b"\nFrom a@b Mon Nov 23 10:15:00 2026\n\nx\n")
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

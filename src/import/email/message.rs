@@ -99,12 +99,20 @@ pub fn read(bytes: &[u8]) -> Result<Read, String> {
 }
 
 fn bare_id(id: &str) -> String {
-    id.trim().trim_start_matches('<').trim_end_matches('>').to_string()
+    id.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_string()
 }
 
 /// A message without a Message-ID gets one from what it says, so importing
 /// it again finds the same record.
-fn made_up_id(from: &Mailbox, date: Option<&chrono::DateTime<chrono::FixedOffset>>, subject: &str, body: &str) -> String {
+fn made_up_id(
+    from: &Mailbox,
+    date: Option<&chrono::DateTime<chrono::FixedOffset>>,
+    subject: &str,
+    body: &str,
+) -> String {
     let mut hash = Sha256::new();
     for part in [
         from.address.as_str(),
@@ -115,7 +123,10 @@ fn made_up_id(from: &Mailbox, date: Option<&chrono::DateTime<chrono::FixedOffset
         hash.update(part.as_bytes());
         hash.update([0]);
     }
-    let hex: String = hash.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("no-message-id-{hex}@callqa")
 }
 
@@ -137,9 +148,7 @@ fn body(message: &Message<'_>, warnings: &mut Vec<String>) -> String {
         let Some(text) = message.body_text(index) else {
             continue;
         };
-        let part = message
-            .text_part(index as u32)
-            .filter(|p| p.is_text());
+        let part = message.text_part(index as u32).filter(|p| p.is_text());
         let text = match part.and_then(|p| undeclared_charset(message, p)) {
             Some((again, encoding)) => {
                 warnings.push(format!(
@@ -150,7 +159,8 @@ fn body(message: &Message<'_>, warnings: &mut Vec<String>) -> String {
             None => text.into_owned(),
         };
         if part.is_some_and(|p| p.is_encoding_problem) {
-            warnings.push("a part's transfer encoding is damaged: its text may be incomplete".into());
+            warnings
+                .push("a part's transfer encoding is damaged: its text may be incomplete".into());
         }
         texts.push(text);
     }
@@ -168,7 +178,10 @@ fn body(message: &Message<'_>, warnings: &mut Vec<String>) -> String {
 
 /// A text part with no charset whose bytes are not UTF-8, read with the
 /// batch's encoding guess; `None` when the part is fine as it was read.
-fn undeclared_charset(message: &Message<'_>, part: &MessagePart<'_>) -> Option<(String, &'static str)> {
+fn undeclared_charset(
+    message: &Message<'_>,
+    part: &MessagePart<'_>,
+) -> Option<(String, &'static str)> {
     let declared = part
         .content_type()
         .and_then(|ct| ct.attribute("charset"))

@@ -125,7 +125,13 @@ fn emails_folder(root: &Path) -> Result<PathBuf, String> {
 }
 
 /// Every file under `folder`, in name order, at most [`MAX_DEPTH`] deep.
-fn list_files(root: &Path, folder: &Path, depth: usize, files: &mut Vec<PathBuf>, out: &mut EmailsRead) {
+fn list_files(
+    root: &Path,
+    folder: &Path,
+    depth: usize,
+    files: &mut Vec<PathBuf>,
+    out: &mut EmailsRead,
+) {
     let name = |p: &Path| relative_name(root, p);
     let entries = match std::fs::read_dir(folder) {
         Ok(entries) => entries,
@@ -200,7 +206,13 @@ fn read_file(root: &Path, path: &Path, out: &mut EmailsRead) {
     }
 }
 
-fn add_message(bytes: &[u8], file: &str, number: Option<u32>, line: Option<u64>, out: &mut EmailsRead) {
+fn add_message(
+    bytes: &[u8],
+    file: &str,
+    number: Option<u32>,
+    line: Option<u64>,
+    out: &mut EmailsRead,
+) {
     if bytes.len() as u64 > MESSAGE_LIMIT {
         out.problems.push(located(
             file,
@@ -232,4 +244,3 @@ fn add_message(bytes: &[u8], file: &str, number: Option<u32>, line: Option<u64>,
         }
     }
 }
-
