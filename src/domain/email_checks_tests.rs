@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::Lang;
 
 fn settings() -> EmailSettings {
     EmailSettings::bundled()

@@ -10,6 +10,7 @@ pub mod checklist;
 pub mod crm;
 pub mod email;
 pub mod email_checks;
+mod email_text;
 pub mod follow_up;
 pub mod lang;
 pub mod matching;

@@ -169,7 +169,13 @@ pub fn import_source_with_progress(
             step();
         }
         report.emails.skipped = skipped.emails;
-        super::email::store_emails(ws, batch_id, &parsed.emails, &mut report.emails, &mut report.warnings)?;
+        super::email::store_emails(
+            ws,
+            batch_id,
+            &parsed.emails,
+            &mut report.emails,
+            &mut report.warnings,
+        )?;
         for (record, probed) in parsed.calls.iter().zip(probed) {
             step();
             if !seen.insert(("call", record.call_id.clone())) {
