@@ -6,6 +6,7 @@
 
 use crate::domain::Lang;
 
+pub mod email;
 pub mod errors;
 pub mod plan;
 pub mod report;

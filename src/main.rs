@@ -15,6 +15,7 @@ use std::process::ExitCode;
 mod analyze;
 mod demo;
 mod plan_cmd;
+mod emails_cmd;
 mod progress;
 mod report_cmd;
 
@@ -157,6 +158,21 @@ enum Command {
         /// Required fields, saved in the workspace: contact.email,deal.amount,...
         #[arg(long)]
         required: Option<String>,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// List the emails of the workspace (a batch's emails/ folder): thread,
+    /// rep, contact, deal and the automatic checks of each rep's email
+    Emails {
+        /// Only this rep's emails (sent by or written to them)
+        #[arg(long)]
+        rep: Option<String>,
+        /// Only this ISO week, e.g. 2026-W48
+        #[arg(long)]
+        period: Option<String>,
+        /// Output format: table (for reading) or json (every field and check)
+        #[arg(long, value_enum, default_value = "table")]
+        format: emails_cmd::EmailsFormat,
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
@@ -310,6 +326,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     callqa::reports::audit::write(&report, format, lang, terminal_safe_stdout())?
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Emails {
+            rep,
+            period,
+            format,
+            ws,
+        } => {
+            let (workspace, lang, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            let mut out = std::io::BufWriter::new(terminal_safe_stdout());
+            emails_cmd::list(
+                &workspace,
+                lang,
+                rep.as_deref(),
+                period.as_deref(),
+                format,
+                &mut out,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { scale: Some(calls) } => {
@@ -505,6 +540,7 @@ fn import(
             c.new, c.updated, c.unchanged, c.skipped
         );
     }
+    emails_cmd::print_import_counts(&report, lang);
     Ok(if report.problems.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -171,6 +171,14 @@ pub fn import_source_with_progress(
             ws.upsert_activity(batch_id, a)?;
             step();
         }
+        report.emails.skipped = skipped.emails;
+        super::email::store_emails(
+            ws,
+            batch_id,
+            &parsed.emails,
+            &mut report.emails,
+            &mut report.warnings,
+        )?;
         for (record, probed) in parsed.calls.iter().zip(probed) {
             step();
             if !seen.insert(("call", record.call_id.clone())) {

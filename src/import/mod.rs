@@ -7,6 +7,7 @@
 //! crash mid-import leaves the workspace as it was. Recordings are probed
 //! in place, never copied or rewritten.
 
+pub mod email;
 mod external;
 pub mod fields;
 pub mod files;
@@ -157,6 +158,8 @@ pub struct ImportReport {
     pub deals: Counts,
     pub tasks: Counts,
     pub notes: Counts,
+    /// Messages of the batch's `emails/` folder.
+    pub emails: Counts,
     /// Rows or files skipped, each with its reason.
     pub problems: Vec<Problem>,
     /// Imported, but worth a look (a call pointing at an unknown contact).

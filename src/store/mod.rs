@@ -22,6 +22,7 @@
 mod best_calls;
 mod calls;
 mod crm;
+mod emails;
 mod links;
 mod listening;
 mod plans;
@@ -33,6 +34,7 @@ mod schema;
 
 pub use best_calls::BestCall;
 pub use calls::UpsertOutcome;
+pub use emails::{EmailFilter, StoredEmail};
 pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};
 pub use plans::{PeriodCall, PlannedCall};

@@ -262,6 +262,37 @@ const MIGRATIONS: &[&str] = &[
         sample_rate INTEGER NOT NULL
     );
     "#,
+    // 8: emails of the batches' emails/ folders: the message as read, where
+    // it was read, and how it was linked (thread, rep, direction, contact,
+    // deal), decided again at every import.
+    r#"
+    CREATE TABLE emails (
+        message_id    TEXT PRIMARY KEY,
+        batch_id      INTEGER NOT NULL REFERENCES batches(batch_id),
+        in_reply_to   TEXT,
+        refs          TEXT NOT NULL,
+        from_name     TEXT NOT NULL,
+        from_address  TEXT NOT NULL,
+        to_list       TEXT NOT NULL,
+        cc_list       TEXT NOT NULL,
+        sent_at       TEXT,
+        sent_at_utc   TEXT,
+        subject       TEXT NOT NULL,
+        body          TEXT NOT NULL,
+        attachments   TEXT NOT NULL,
+        source_file   TEXT NOT NULL,
+        source_record INTEGER,
+        thread_id     TEXT NOT NULL,
+        direction     TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        rep           TEXT,
+        contact_id    TEXT,
+        deal_id       TEXT,
+        contact_rule  TEXT NOT NULL DEFAULT 'unmatched',
+        imported_at   TEXT NOT NULL
+    );
+    CREATE INDEX emails_by_thread ON emails(thread_id, sent_at_utc);
+    CREATE INDEX emails_by_time ON emails(sent_at_utc, message_id);
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -176,6 +176,8 @@ pub struct Parsed {
     /// CRM records of calls, meetings and emails (Bitrix24 activities,
     /// amoCRM call notes): what the matcher links calls to.
     pub activities: Vec<Activity>,
+    /// Messages of a batch's `emails/` folder ([`crate::import::email`]).
+    pub emails: Vec<crate::import::email::EmailRecord>,
     /// Records or files left out, each with its reason.
     pub problems: Vec<Problem>,
     /// Taken, but worth a look (an extension with no rep, a guessed encoding).
@@ -192,6 +194,7 @@ pub struct Skipped {
     pub deals: usize,
     pub tasks: usize,
     pub notes: usize,
+    pub emails: usize,
 }
 
 impl Parsed {
@@ -203,6 +206,7 @@ impl Parsed {
         self.tasks.extend(other.tasks);
         self.notes.extend(other.notes);
         self.activities.extend(other.activities);
+        self.emails.extend(other.emails);
         // A file of a folder read for two formats is reported once.
         for problem in other.problems {
             if !self.problems.contains(&problem) {
@@ -220,6 +224,7 @@ impl Parsed {
         mine.deals += theirs.deals;
         mine.tasks += theirs.tasks;
         mine.notes += theirs.notes;
+        mine.emails += theirs.emails;
     }
 }
 
@@ -341,7 +346,10 @@ pub fn parse(
         vec![path.to_path_buf()]
     };
     match format {
-        SourceFormat::BatchV1 => batch_v1::parse(&root, &ctx, &mut out)?,
+        SourceFormat::BatchV1 => {
+            batch_v1::parse(&root, &ctx, &mut out)?;
+            crate::import::email::read_into(&root, &mut out);
+        }
         SourceFormat::Generic => generic::parse(&root, &ctx, &mut out)?,
         _ if files.is_empty() => {
             let unreadable: Vec<String> = out
