@@ -256,7 +256,15 @@ pub const EN: Strings = Strings {
     results_loading: "Computing the results…",
     results_none: "No reviews yet: the results screen shows the week of the newest reviewed call",
     results_failed: "The results could not be computed",
-    results_columns: ["rep", "reviewed", "average", "critical", "repeated", "weeks clean", "trend"],
+    results_columns: [
+        "rep",
+        "reviewed",
+        "average",
+        "critical",
+        "repeated",
+        "weeks clean",
+        "trend",
+    ],
     linked_by: "Linked",
     link_rules: [
         ("explicit_id", "by call id"),
@@ -418,7 +426,15 @@ pub const RU: Strings = Strings {
     results_loading: "Считаем результаты…",
     results_none: "Проверок пока нет: экран результатов показывает неделю последнего проверенного звонка",
     results_failed: "Не удалось посчитать результаты",
-    results_columns: ["менеджер", "проверено", "средний", "критич.", "повторы", "недель без", "динамика"],
+    results_columns: [
+        "менеджер",
+        "проверено",
+        "средний",
+        "критич.",
+        "повторы",
+        "недель без",
+        "динамика",
+    ],
     linked_by: "Связь",
     link_rules: [
         ("explicit_id", "по id звонка"),

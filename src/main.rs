@@ -14,8 +14,8 @@ use std::process::ExitCode;
 
 mod analyze;
 mod demo;
-mod plan_cmd;
 mod emails_cmd;
+mod plan_cmd;
 mod progress;
 mod report_cmd;
 

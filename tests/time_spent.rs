@@ -51,7 +51,7 @@ fn time_before_and_after_the_first_answer_counts_and_is_shown() {
     press(&mut app, KeyCode::Char('y'));
     std::thread::sleep(Duration::from_millis(1_200));
     press(&mut app, KeyCode::Char('y'));
-    let s = screen(&mut app, 100, 30);
+    let s = screen(&mut app, 200, 30);
     assert!(s.contains("time 0:0"), "{s}");
     app.shutdown();
     let first = stored(&app, "c-first");

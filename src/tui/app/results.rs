@@ -93,7 +93,11 @@ impl ResultsView {
             }
         }
         self.drill = Some(Drill {
-            title: format!("{} · {}", one_line(&rep.rep, 60), self.report.period_label()),
+            title: format!(
+                "{} · {}",
+                one_line(&rep.rep, 60),
+                self.report.period_label()
+            ),
             lines,
             scroll: 0,
         });
