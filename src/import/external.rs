@@ -110,6 +110,14 @@ pub fn import_source_with_progress(
     report.deals.skipped = skipped.deals;
     report.tasks.skipped = skipped.tasks;
     report.notes.skipped = skipped.notes;
+    // The rep roster (`crm/reps.csv`) the weekly plan reads, stored in the
+    // same transaction as the calls: a crash never leaves one without the
+    // other. Its bad rows join the skipped rows.
+    let csv = formats::text::CsvOptions {
+        encoding: options.encoding.as_deref(),
+        ..Default::default()
+    };
+    let roster = formats::roster::read(&root, csv, &mut report.problems);
     // A message about one call names the line it was read from, else the
     // path that was imported.
     let about = |record: &CallRecord, reason: String| match &record.read_at {
@@ -170,6 +178,9 @@ pub fn import_source_with_progress(
         for a in &parsed.activities {
             ws.upsert_activity(batch_id, a)?;
             step();
+        }
+        if let Some(roster) = &roster {
+            ws.save_roster(batch_id, roster)?;
         }
         report.emails.skipped = skipped.emails;
         super::email::store_emails(

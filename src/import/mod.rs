@@ -13,73 +13,10 @@ pub mod fields;
 pub mod files;
 pub mod formats;
 
-pub use external::{ImportProgress, ImportStage, link_by_hand, relink};
-
-use formats::{ParseOptions, SourceFormat};
-use std::path::Path;
-
-/// Import a batch folder (format v1) with the default options: the same
-/// path as `callqa import` of that folder.
-pub fn import_batch(
-    ws: &crate::store::Workspace,
-    batch_dir: &Path,
-) -> Result<ImportReport, ImportError> {
-    let report = external::import_batch(ws, batch_dir)?;
-    with_roster(ws, batch_dir, &ParseOptions::default(), report)
-}
-
-/// Import `path` (a file or a folder) in `format`, or the format(s)
-/// detected there.
-pub fn import_source(
-    ws: &crate::store::Workspace,
-    path: &Path,
-    format: Option<SourceFormat>,
-    options: &ParseOptions,
-) -> Result<ImportReport, ImportError> {
-    import_source_with_progress(ws, path, format, options, &|_, _, _| {})
-}
-
-/// [`import_source`], telling `progress` where it is.
-pub fn import_source_with_progress(
-    ws: &crate::store::Workspace,
-    path: &Path,
-    format: Option<SourceFormat>,
-    options: &ParseOptions,
-    progress: ImportProgress,
-) -> Result<ImportReport, ImportError> {
-    let report = external::import_source_with_progress(ws, path, format, options, progress)?;
-    with_roster(ws, path, options, report)
-}
-
-/// The rep roster of the imported folder (`crm/reps.csv`), when it has one,
-/// stored after the calls; its bad rows join the report's skipped rows.
-/// The weekly plan reads it (newcomers, reps under plan).
-fn with_roster(
-    ws: &crate::store::Workspace,
-    path: &Path,
-    options: &ParseOptions,
-    mut report: ImportReport,
-) -> Result<ImportReport, ImportError> {
-    let root = formats::folder_of(path);
-    let csv = formats::text::CsvOptions {
-        encoding: options.encoding.as_deref(),
-        ..Default::default()
-    };
-    let Some(roster) = formats::roster::read(root, csv, &mut report.problems) else {
-        return Ok(report);
-    };
-    // The batch row the import made for this folder, named the same way.
-    let folder = root.canonicalize().unwrap_or(root.to_path_buf());
-    ws.write_batch(|ws| {
-        let batch_id = ws.batch_id(&folder.display().to_string())?;
-        ws.save_roster(batch_id, &roster)
-    })
-    .map_err(|e| e.in_workspace(ws.path()))?;
-    report
-        .problems
-        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    Ok(report)
-}
+pub use external::{
+    ImportProgress, ImportStage, import_batch, import_source, import_source_with_progress,
+    link_by_hand, relink,
+};
 
 use crate::store::UpsertOutcome;
 use std::fmt;
