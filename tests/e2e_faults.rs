@@ -11,22 +11,14 @@
 mod tmux_support;
 
 use rusqlite::Connection;
-use std::process::Command;
 use std::time::{Duration, Instant};
-use tmux_support::{Tmux, repo};
+use tmux_support::{Tmux, demo_workspace};
 
 #[test]
 fn a_panic_on_the_ui_thread_saves_restores_the_terminal_and_exits_non_zero() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("panic.sqlite");
+    let db = demo_workspace(dir.path(), "panic.sqlite");
     let bin = env!("CARGO_BIN_EXE_callqa");
-    let import = Command::new(bin)
-        .args(["import", "--lang", "en", "--db"])
-        .arg(&db)
-        .arg(repo().join("assets/demo"))
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{import:?}");
     let review = format!(
         "env CALLQA_DATA_DIR={d} CALLQA_CONFIG_DIR={d}/config CALLQA_FAULT_PANIC_KEY=% \
          LANG=en_US.UTF-8 {bin} review --db {} --reviewer crash --no-sound",

@@ -9,20 +9,13 @@ mod tmux_support;
 use rusqlite::Connection;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use tmux_support::{Tmux, repo};
+use tmux_support::{Tmux, demo_workspace};
 
 #[test]
 fn a_reviewer_opens_their_plan_and_reviews_a_telephony_check() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("plan.sqlite");
+    let db = demo_workspace(dir.path(), "plan.sqlite");
     let bin = env!("CARGO_BIN_EXE_callqa");
-    let import = Command::new(bin)
-        .args(["import", "--lang", "en", "--db"])
-        .arg(&db)
-        .arg(repo().join("assets/demo"))
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{import:?}");
     let plan = Command::new(bin)
         .args(["plan", "--period", "2026-W48", "--reviewers", "anna,boris"])
         .arg("--db")

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use tmux_support::{Tmux, repo, wait_gone};
+use tmux_support::{Tmux, demo_workspace, repo, wait_gone};
 
 fn answers(db: &Path) -> Vec<(String, Option<String>, Option<String>)> {
     let conn = Connection::open(db).unwrap();
@@ -34,19 +34,6 @@ fn wait_for_answers(db: &Path, count: usize) -> Vec<(String, Option<String>, Opt
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-/// The demo imported into `dir/name` by the real binary.
-fn demo_workspace(dir: &Path, name: &str) -> std::path::PathBuf {
-    let db = dir.join(name);
-    let import = Command::new(env!("CARGO_BIN_EXE_callqa"))
-        .args(["import", "--lang", "en", "--db"])
-        .arg(&db)
-        .arg(repo().join("assets/demo"))
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{import:?}");
-    db
 }
 
 #[test]

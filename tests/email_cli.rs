@@ -1,17 +1,8 @@
 //! `callqa emails` and the import's email line, through the real binary.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn callqa(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callqa"))
-        .args(args)
-        .env("CALLQA_DATA_DIR", dir.join("data"))
-        .env("CALLQA_CONFIG_DIR", dir.join("config"))
-        .env_remove("CALLQA_DB")
-        .output()
-        .unwrap()
-}
+use common::callqa;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -8,18 +8,9 @@ use calamine::{Data, Reader, Xlsx, open_workbook};
 use callqa::domain::checklist::DEFAULT_TELEPHONY_TOML;
 use callqa::domain::{AnswerValue, Checklist};
 use callqa::store::{AnswerChange, Workspace};
+use common::callqa;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn callqa(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callqa"))
-        .args(args)
-        .env("CALLQA_DATA_DIR", dir.join("data"))
-        .env("CALLQA_CONFIG_DIR", dir.join("config"))
-        .env_remove("CALLQA_DB")
-        .output()
-        .unwrap()
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

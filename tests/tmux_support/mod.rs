@@ -2,7 +2,7 @@
 //! test, keys sent one by one, the screen read back.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -127,4 +127,17 @@ pub fn wait_gone(pid: i32) -> bool {
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The demo imported into `dir/name` by the real binary.
+pub fn demo_workspace(dir: &Path, name: &str) -> std::path::PathBuf {
+    let db = dir.join(name);
+    let import = Command::new(env!("CARGO_BIN_EXE_callqa"))
+        .args(["import", "--lang", "en", "--db"])
+        .arg(&db)
+        .arg(repo().join("assets/demo"))
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{import:?}");
+    db
 }

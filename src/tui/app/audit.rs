@@ -8,13 +8,13 @@
 //! keys stay live until the screen opens.
 
 use super::App;
+use super::background::Background;
 use crate::domain::Lang;
 use crate::domain::audit::{AuditReport, AuditRow};
 use crate::reports::audit::{AuditData, COLUMNS, required_fields};
 use crate::store::Workspace;
 use crate::text::one_line;
 use crate::tui::keymap::Action;
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 pub struct AuditView {
     pub report: AuditReport,
@@ -39,11 +39,6 @@ pub struct Drill {
 fn sort_key(row: &AuditRow, column: usize) -> (usize, String) {
     let ids = (COLUMNS[column].ids)(row).len();
     (ids, (COLUMNS[column].value)(row))
-}
-
-/// An audit being computed in the background.
-pub struct PendingAudit {
-    done: Receiver<anyhow::Result<AuditView>>,
 }
 
 impl AuditView {
@@ -165,18 +160,9 @@ impl App {
             return self.info(loading);
         }
         let path = self.ws.path().to_path_buf();
-        let (tx, done) = channel();
-        let spawned = std::thread::Builder::new()
-            .name("callqa-audit".into())
-            .spawn(move || {
-                let view = Workspace::open_existing(&path)
-                    .map_err(anyhow::Error::from)
-                    .and_then(|ws| AuditView::load(&ws));
-                let _ = tx.send(view);
-            });
-        match spawned {
-            Ok(_) => {
-                self.screen.audit_loading = Some(PendingAudit { done });
+        match Background::start("callqa-audit", path, AuditView::load) {
+            Ok(pending) => {
+                self.screen.audit_loading = Some(pending);
                 self.info(loading);
             }
             Err(e) => self.say_unreadable(e.to_string()),
@@ -186,13 +172,13 @@ impl App {
     /// Open the audit screen once it is computed; true if the screen
     /// changed.
     pub(super) fn poll_audit(&mut self) -> bool {
-        let Some(pending) = &self.screen.audit_loading else {
+        let Some(view) = self
+            .screen
+            .audit_loading
+            .as_ref()
+            .and_then(Background::poll)
+        else {
             return false;
-        };
-        let view = match pending.done.try_recv() {
-            Ok(view) => view,
-            Err(TryRecvError::Empty) => return false,
-            Err(TryRecvError::Disconnected) => Err(anyhow::anyhow!("the audit stopped unfinished")),
         };
         self.screen.audit_loading = None;
         let still_loading = self

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 mod audit;
+mod background;
 mod keys;
 mod links;
 mod listening;

@@ -8,23 +8,18 @@
 
 use super::App;
 use super::audit::Drill;
+use super::background::Background;
 use crate::domain::results::{ResultRules, Span};
 use crate::domain::sampling::Period;
 use crate::reports::results::{Report, ReportOptions, gather};
 use crate::store::Workspace;
 use crate::text::{clock, one_line};
 use crate::tui::keymap::Action;
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 pub struct ResultsView {
     pub report: Report,
     pub row: usize,
     pub drill: Option<Drill>,
-}
-
-/// Results being computed in the background.
-pub struct PendingResults {
-    done: Receiver<anyhow::Result<Option<ResultsView>>>,
 }
 
 impl ResultsView {
@@ -112,18 +107,10 @@ impl App {
             return self.info(loading);
         }
         let (path, lang) = (self.ws.path().to_path_buf(), self.lang());
-        let (tx, done) = channel();
-        let spawned = std::thread::Builder::new()
-            .name("callqa-results".into())
-            .spawn(move || {
-                let view = Workspace::open_existing(&path)
-                    .map_err(anyhow::Error::from)
-                    .and_then(|ws| ResultsView::load(&ws, lang));
-                let _ = tx.send(view);
-            });
-        match spawned {
-            Ok(_) => {
-                self.screen.results_loading = Some(PendingResults { done });
+        let work = move |ws: &Workspace| ResultsView::load(ws, lang);
+        match Background::start("callqa-results", path, work) {
+            Ok(pending) => {
+                self.screen.results_loading = Some(pending);
                 self.info(loading);
             }
             Err(e) => self.warn(e.to_string()),
@@ -132,15 +119,13 @@ impl App {
 
     /// Open the results screen once computed; true if the screen changed.
     pub(super) fn poll_results(&mut self) -> bool {
-        let Some(pending) = &self.screen.results_loading else {
+        let Some(view) = self
+            .screen
+            .results_loading
+            .as_ref()
+            .and_then(Background::poll)
+        else {
             return false;
-        };
-        let view = match pending.done.try_recv() {
-            Ok(view) => view,
-            Err(TryRecvError::Empty) => return false,
-            Err(TryRecvError::Disconnected) => {
-                Err(anyhow::anyhow!("the results stopped unfinished"))
-            }
         };
         self.screen.results_loading = None;
         self.screen.message = None;

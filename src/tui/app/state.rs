@@ -102,9 +102,9 @@ pub struct ScreenState {
     pub audit: Option<AuditView>,
     /// The results screen, while it is up, and while it is computed.
     pub results: Option<super::results::ResultsView>,
-    pub results_loading: Option<super::results::PendingResults>,
+    pub results_loading: Option<super::background::Background<Option<super::results::ResultsView>>>,
     /// The audit being computed for that screen, until it opens.
-    pub(super) audit_loading: Option<super::audit::PendingAudit>,
+    pub(super) audit_loading: Option<super::background::Background<AuditView>>,
     pub quit: bool,
 }
 
