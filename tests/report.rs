@@ -131,6 +131,8 @@ fn workspace(dir: &Path, lang: &str) -> PathBuf {
         &serde_json::to_string(&analysis).unwrap(),
     )
     .unwrap();
+    ws.mark_best_call("u1", "мария", "образцовый вопрос о задаче", 500)
+        .unwrap();
     db
 }
 
@@ -222,6 +224,7 @@ fn the_xlsx_holds_every_view_as_numbers_cell_by_cell() {
             "Средняя оценка по неделям",
             "Доля ошибок по неделям",
             "Повторные ошибки",
+            "Звонки-образцы",
             "Телефония"
         ],
         "no ranking unless asked for"
@@ -423,6 +426,16 @@ fn json_is_exact_and_csv_is_rounded_for_people() {
         serde_json::from_str(&std::fs::read_to_string(&json_file).unwrap()).unwrap();
     let anna = &json["results"]["reps"][0];
     assert_eq!(anna["rep"], ANNA);
+    // The call marked as an example, with the moment to listen from.
+    let best = &json["best_calls"][0];
+    assert_eq!(
+        (&best["call_id"], &best["position_ms"], &best["reason"]),
+        (
+            &serde_json::json!("u1"),
+            &serde_json::json!(500),
+            &serde_json::json!("образцовый вопрос о задаче")
+        )
+    );
     let average = anna["average_score"].as_f64().unwrap();
     assert!(
         (average - score(&["summary"]) / 2.0).abs() < 1e-9,

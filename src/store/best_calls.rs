@@ -5,7 +5,7 @@
 use super::{Result, Workspace, now_text};
 use rusqlite::{OptionalExtension, params};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BestCall {
     pub call_id: String,
     pub reviewer: String,
@@ -13,6 +13,16 @@ pub struct BestCall {
     /// Where to start listening.
     pub position_ms: u64,
     pub marked_at: String,
+}
+
+/// A best call as a report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MarkedCall {
+    #[serde(flatten)]
+    pub best: BestCall,
+    pub rep: String,
+    /// As stored: RFC 3339 with the call's own offset.
+    pub started_at: String,
 }
 
 const COLUMNS: &str = "call_id, reviewer, reason, position_ms, marked_at";
@@ -67,15 +77,23 @@ impl Workspace {
     }
 
     /// Every reviewer's marks on calls whose own local day is within
-    /// `from..=to` (`YYYY-MM-DD`), oldest call first: what reports list.
-    pub fn best_calls(&self, from: &str, to: &str) -> Result<Vec<BestCall>> {
+    /// `from..=to` (`YYYY-MM-DD`), oldest call first, with the call's rep
+    /// and time: what reports list.
+    pub fn best_calls(&self, from: &str, to: &str) -> Result<Vec<MarkedCall>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT b.call_id, b.reviewer, b.reason, b.position_ms, b.marked_at
+            "SELECT b.call_id, b.reviewer, b.reason, b.position_ms, b.marked_at,
+                    c.rep, c.started_at
              FROM best_calls b JOIN calls c ON c.call_id = b.call_id
              WHERE substr(c.started_at, 1, 10) BETWEEN ?1 AND ?2
              ORDER BY c.started_at_utc, b.call_id, b.reviewer",
         )?;
-        let rows = stmt.query_map(params![from, to], best_call)?;
+        let rows = stmt.query_map(params![from, to], |row| {
+            Ok(MarkedCall {
+                best: best_call(row)?,
+                rep: row.get(5)?,
+                started_at: row.get(6)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
@@ -109,7 +127,8 @@ mod tests {
         assert!(ws.best_call("c1", "борис").unwrap().is_none());
         let week = ws.best_calls("2026-11-23", "2026-11-29").unwrap();
         assert_eq!(week.len(), 1);
-        assert_eq!(week[0].call_id, "c1");
+        assert_eq!(week[0].best.call_id, "c1");
+        assert_eq!(week[0].rep, "Анна");
         assert!(ws.unmark_best_call("c1", "мария").unwrap());
         assert!(!ws.unmark_best_call("c1", "мария").unwrap());
         assert!(ws.best_call("c1", "мария").unwrap().is_none());

@@ -32,7 +32,7 @@ mod results;
 mod reviews;
 mod schema;
 
-pub use best_calls::BestCall;
+pub use best_calls::{BestCall, MarkedCall};
 pub use calls::UpsertOutcome;
 pub use emails::{EmailFilter, StoredEmail};
 pub use links::CallLink;

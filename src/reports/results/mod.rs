@@ -15,7 +15,7 @@ use crate::domain::reps::rep_key;
 use crate::domain::results::{Inputs, ResultRules, Results, ReviewFact, ReviewKind, Span, results};
 use crate::domain::{Checklist, Lang, scoring};
 use crate::reports::audit::{AuditData, required_fields};
-use crate::store::{ReportReview, Workspace};
+use crate::store::{MarkedCall, ReportReview, Workspace};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -68,6 +68,8 @@ pub struct Report {
     pub item_texts: HashMap<String, ItemText>,
     /// Rep name (as in `results.reps`) -> CRM figures.
     pub crm: HashMap<String, CrmFigures>,
+    /// Calls reviewers marked as examples to learn from, with the moment.
+    pub best_calls: Vec<MarkedCall>,
 }
 
 impl Report {
@@ -162,6 +164,11 @@ pub fn gather(
         }
     }
     let crm = crm_figures(ws, &results, options.span)?;
+    let best_calls = ws
+        .best_calls(&options.span.from.to_string(), &options.span.to.to_string())?
+        .into_iter()
+        .filter(|marked| wanted(&marked.rep))
+        .collect();
     Ok(Report {
         lang,
         rules: rules.clone(),
@@ -171,6 +178,7 @@ pub fn gather(
         results,
         item_texts,
         crm,
+        best_calls,
     })
 }
 

@@ -75,6 +75,7 @@ pub fn views(report: &Report) -> Vec<View> {
     let mut views = vec![overview(report), items(report)];
     views.extend(trends(report));
     views.push(repeated(report));
+    views.push(best_calls(report));
     views.push(telephony(report));
     if report.ranking {
         views.push(ranking(report));
@@ -292,6 +293,41 @@ fn repeated(report: &Report) -> View {
         ]
         .map(String::from)
         .to_vec(),
+        rows,
+        chart: None,
+    }
+}
+
+/// The article: play the best talkers' calls to the others. Each call a
+/// reviewer marked, with the moment to start listening and why.
+fn best_calls(report: &Report) -> View {
+    let t = strings(report);
+    let rows: Vec<Vec<Cell>> = report
+        .best_calls
+        .iter()
+        .map(|m| {
+            vec![
+                Cell::Text(m.rep.clone()),
+                Cell::Text(m.best.call_id.clone()),
+                Cell::Text(
+                    m.started_at
+                        .get(..16)
+                        .unwrap_or(&m.started_at)
+                        .replace('T', " "),
+                ),
+                Cell::Clock(Some(m.best.position_ms)),
+                Cell::Text(m.best.reviewer.clone()),
+                Cell::Text(m.best.reason.clone()),
+            ]
+        })
+        .collect();
+    View {
+        key: "best-calls",
+        title: t.best_calls.into(),
+        note: rows.is_empty().then(|| t.no_best_calls.into()),
+        columns: [t.rep, t.call, t.when, t.moment, t.reviewer, t.why]
+            .map(String::from)
+            .to_vec(),
         rows,
         chart: None,
     }
