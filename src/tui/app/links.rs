@@ -70,7 +70,8 @@ impl App {
                 if open == Some(call_id.as_str())
                     && let Err(e) = self.reopen_call(&call_id)
                 {
-                    self.error(e.to_string());
+                    // The link is stored; only reading the call again failed.
+                    self.say_unreadable(e.to_string());
                     return true;
                 }
                 let text = self.t().cli_linked.to_string();
