@@ -35,6 +35,19 @@ pub struct Drill {
     pub scroll: u16,
 }
 
+impl Drill {
+    /// A key of the `[records]` section; true when it closes the box.
+    pub(super) fn key(&mut self, action: Action) -> bool {
+        match action {
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::Down => self.scroll = self.scroll.saturating_add(1),
+            Action::Back => return true,
+            _ => {}
+        }
+        false
+    }
+}
+
 /// A column's number as a sort key (dates sort as text, which is ISO).
 fn sort_key(row: &AuditRow, column: usize) -> (usize, String) {
     let ids = (COLUMNS[column].ids)(row).len();
@@ -209,11 +222,8 @@ impl App {
             return;
         };
         if let Some(drill) = view.drill.as_mut() {
-            match action {
-                Action::Up => drill.scroll = drill.scroll.saturating_sub(1),
-                Action::Down => drill.scroll = drill.scroll.saturating_add(1),
-                Action::Back => view.drill = None,
-                _ => {}
+            if drill.key(action) {
+                view.drill = None;
             }
             return;
         }

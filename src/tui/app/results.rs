@@ -76,8 +76,7 @@ impl ResultsView {
             }
         }
         for item in &self.report.results.items {
-            for (who, o) in item.failures.iter().filter(|(who, _)| *who == rep.rep) {
-                let _ = who;
+            for (_, o) in item.failures.iter().filter(|(who, _)| *who == rep.rep) {
                 let at = o.evidence_ms.map(clock).unwrap_or_else(|| "—".into());
                 lines.push(format!(
                     "✘ {} · {} / {at} · {}",
@@ -145,11 +144,8 @@ impl App {
             return;
         };
         if let Some(drill) = view.drill.as_mut() {
-            match action {
-                Action::Up => drill.scroll = drill.scroll.saturating_sub(1),
-                Action::Down => drill.scroll = drill.scroll.saturating_add(1),
-                Action::Back => view.drill = None,
-                _ => {}
+            if drill.key(action) {
+                view.drill = None;
             }
             return;
         }
