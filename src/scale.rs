@@ -10,7 +10,7 @@
 //! files shared by all calls, then measures, in this process:
 //!
 //! - import (and the same batch again, unchanged), against `sqlite3
-//!   .import` of the same `calls.csv` into an empty table;
+//!   .import` of the same CSV files (calls and CRM) into empty tables;
 //! - the workstation's first frame (open the workspace, load the queue and
 //!   the first call, draw it on an off-screen 160x48 terminal);
 //! - a key press to its answer committed and drawn (p50 / p99 of 200), and a
@@ -46,6 +46,12 @@ const WEEKS: i64 = 12;
 const RECORDINGS: usize = 8;
 const KEY_PRESSES: usize = 200;
 
+/// How many CRM records [`generate`] writes for `crm_records` asked:
+/// the same number of each of the four kinds.
+fn crm_rows(crm_records: usize) -> usize {
+    crm_records.div_ceil(4).max(1) * 4
+}
+
 /// Write a batch folder of `calls` calls and `crm_records` CRM records
 /// under `dir`; returns the batch folder.
 pub fn generate(dir: &Path, calls: usize, crm_records: usize) -> Result<PathBuf> {
@@ -55,7 +61,7 @@ pub fn generate(dir: &Path, calls: usize, crm_records: usize) -> Result<PathBuf>
     for i in 0..RECORDINGS {
         crate::audio::bench::write_wav(&root.join(format!("rec/r{i}.wav")), 8000, 1, 5 + i as u64)?;
     }
-    let per_kind = crm_records.div_ceil(4).max(1);
+    let per_kind = crm_rows(crm_records) / 4;
     let start = chrono::DateTime::parse_from_rfc3339("2026-09-07T09:00:00+03:00")?;
     let span_secs = WEEKS * 7 * 24 * 3600;
     let at = |i: usize, n: usize| {
@@ -152,16 +158,11 @@ fn measure(report: &mut dyn Write, calls: usize, dir: &Path) -> Result<()> {
     let reimport = t.elapsed();
     let plain = sqlite3
         .as_ref()
-        .map(|bin| sqlite_import(bin, &batch.join("calls.csv"), &dir.join("plain.sqlite")))
+        .map(|bin| sqlite_import(bin, &batch, &dir.join("plain.sqlite")))
         .transpose()?;
-    row(report, "import (rows/s)", import, plain, Some(calls))?;
-    row(
-        report,
-        "import again, unchanged",
-        reimport,
-        plain,
-        Some(calls),
-    )?;
+    let rows = calls + crm_rows(calls);
+    row(report, "import (rows/s)", import, plain, Some(rows))?;
+    row(report, "import again, unchanged", reimport, plain, Some(rows))?;
     drop(ws);
 
     // The workstation.
@@ -530,14 +531,27 @@ fn which(bin: &str) -> Option<PathBuf> {
         .then(|| PathBuf::from(bin))
 }
 
-/// `sqlite3 .import` of a CSV into a fresh table: the floor for import.
-fn sqlite_import(bin: &Path, csv: &Path, db: &Path) -> Result<Duration> {
+/// The CSV files of a generated batch, each with the table `sqlite3`
+/// imports it into.
+const BATCH_CSVS: [(&str, &str); 5] = [
+    ("calls.csv", "calls"),
+    ("crm/contacts.csv", "contacts"),
+    ("crm/deals.csv", "deals"),
+    ("crm/tasks.csv", "tasks"),
+    ("crm/notes.csv", "notes"),
+];
+
+/// `sqlite3 .import` of every CSV of the batch (the same rows callqa
+/// reads: calls and CRM records) into fresh tables, in one process: the
+/// floor for import.
+fn sqlite_import(bin: &Path, batch: &Path, db: &Path) -> Result<Duration> {
     let t = Instant::now();
-    let status = Command::new(bin)
-        .arg(db)
-        .arg(format!(".import --csv {} calls", csv.display()))
-        .stdout(Stdio::null())
-        .status()?;
+    let mut command = Command::new(bin);
+    command.arg(db);
+    for (file, table) in BATCH_CSVS {
+        command.arg(format!(".import --csv {} {table}", batch.join(file).display()));
+    }
+    let status = command.stdout(Stdio::null()).status()?;
     anyhow::ensure!(status.success(), "sqlite3 .import failed");
     Ok(t.elapsed())
 }

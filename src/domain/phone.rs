@@ -13,6 +13,8 @@
 
 use phonenumber::country::Id;
 use phonenumber::{Mode, PhoneNumber};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::str::FromStr;
 
 /// `raw` in E.164 (`+79123456789`), or `None` when it is not a phone
@@ -20,6 +22,30 @@ use std::str::FromStr;
 /// `default_country` is an ISO 3166 code (`RU`, `KZ`, `US` ...) used for
 /// numbers written without a country code; an unknown code means "none".
 pub fn normalize(raw: &str, default_country: &str) -> Option<String> {
+    // An import or a relink normalises the same few thousand numbers again
+    // and again (a client calls many times), and the parser's metadata
+    // lookups made this a seventh of a 100,000-call import: remember them.
+    thread_local! {
+        static SEEN: RefCell<(String, HashMap<String, Option<String>>)> = RefCell::default();
+    }
+    SEEN.with_borrow_mut(|(country, seen)| {
+        if country != default_country || seen.len() >= MEMO_LIMIT {
+            default_country.clone_into(country);
+            seen.clear();
+        }
+        if let Some(known) = seen.get(raw) {
+            return known.clone();
+        }
+        let value = normalize_uncached(raw, default_country);
+        seen.insert(raw.to_string(), value.clone());
+        value
+    })
+}
+
+/// How many numbers [`normalize`] remembers per thread before starting over.
+const MEMO_LIMIT: usize = 200_000;
+
+fn normalize_uncached(raw: &str, default_country: &str) -> Option<String> {
     let cleaned = clean(raw)?;
     let country = Id::from_str(&default_country.trim().to_ascii_uppercase()).ok();
     let explicit_plus = cleaned.starts_with('+');

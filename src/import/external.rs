@@ -147,7 +147,7 @@ pub fn import_source_with_progress(
             progress(ImportStage::Storing, stored.get(), rows);
         }
     };
-    ws.write_batch(|ws| {
+    ws.bulk_write(|ws| {
         set_match_country(ws, &options.default_country)?;
         let batch_id = ws.batch_id(&root.canonicalize().unwrap_or(root.clone()).display().to_string())?;
         let mut seen = HashSet::new();
