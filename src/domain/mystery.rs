@@ -1,0 +1,710 @@
+//! Mystery shopping: a shopper's visit (a scenario asked for on one
+//! channel, the rep or team reached, and when each step happened), the
+//! speeds its timestamps give, and the verdicts against the limits the
+//! client sets (`assets/mystery.toml`), so "slow" is a rule, not a feeling.
+//!
+//! The shopper's call or email is reviewed like any other, with the
+//! mystery-shopper checklist (`assets/checklists/mystery-shopper.toml`);
+//! the items the timestamps decide (`check = "…"`, [`SpeedCheck`]) are
+//! pre-filled as automatic answers the reviewer confirms or overrides.
+//!
+//! Times are calendar time: no business-hours rule, a shopper waiting over
+//! a weekend waited. A step not (yet) taken is judged against `as_of`:
+//! missing once its limit has passed, waiting before.
+
+use super::checklist::Checklist;
+use super::crm::Timestamp;
+use super::review::{Answer, AnswerValue};
+use serde::{Deserialize, Serialize};
+
+/// The bundled speed limits.
+pub const DEFAULT_MYSTERY_TOML: &str = include_str!("../../assets/mystery.toml");
+
+/// The bundled mystery-shopper checklist.
+pub const DEFAULT_MYSTERY_CHECKLIST_TOML: &str =
+    include_str!("../../assets/checklists/mystery-shopper.toml");
+
+/// The id of the mystery-shopper checklist.
+pub const MYSTERY_CHECKLIST_ID: &str = "mystery-shopper";
+
+/// How the shopper reached the company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Call,
+    Email,
+    WebForm,
+    Messenger,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [
+        Channel::Call,
+        Channel::Email,
+        Channel::WebForm,
+        Channel::Messenger,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Call => "call",
+            Channel::Email => "email",
+            Channel::WebForm => "web_form",
+            Channel::Messenger => "messenger",
+        }
+    }
+
+    /// `call`, `email`, `web_form` (or `web-form`), `messenger`, any case.
+    pub fn parse(text: &str) -> Option<Channel> {
+        let code = text.trim().to_ascii_lowercase().replace('-', "_");
+        Channel::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
+/// One mystery-shopping contact. Any timestamp may be missing: that step
+/// did not happen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Visit {
+    pub visit_id: String,
+    /// What the shopper asks for.
+    pub scenario: String,
+    pub channel: Channel,
+    pub shopper: String,
+    pub rep: Option<String>,
+    pub team: Option<String>,
+    pub requested_at: Option<Timestamp>,
+    /// Picked up, or first answered on a written channel.
+    pub answered_at: Option<Timestamp>,
+    pub proposal_at: Option<Timestamp>,
+    /// The rep's follow-up after the proposal.
+    pub callback_at: Option<Timestamp>,
+    /// The shopper's call, reviewed like any call.
+    pub call_id: Option<String>,
+    /// The shopper's email thread, by a message of it.
+    pub message_id: Option<String>,
+}
+
+/// The three speeds of a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Request made -> answered.
+    PickUp,
+    /// Request made -> proposal sent.
+    Proposal,
+    /// Proposal sent -> follow-up.
+    Callback,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 3] = [Measure::PickUp, Measure::Proposal, Measure::Callback];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Measure::PickUp => "pick_up",
+            Measure::Proposal => "proposal",
+            Measure::Callback => "callback",
+        }
+    }
+
+    /// The step the measure starts from and the one it ends at.
+    fn steps(self, visit: &Visit) -> (Option<Timestamp>, Option<Timestamp>) {
+        match self {
+            Measure::PickUp => (visit.requested_at, visit.answered_at),
+            Measure::Proposal => (visit.requested_at, visit.proposal_at),
+            Measure::Callback => (visit.proposal_at, visit.callback_at),
+        }
+    }
+}
+
+/// What a measure says against its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    InTime,
+    Slow,
+    /// Not done, and its limit has passed.
+    Missing,
+    /// Not done yet, and its limit has not passed.
+    Waiting,
+    /// The step it starts from did not happen (no request, no proposal).
+    NotApplicable,
+    /// It ends before it starts: the timestamps are wrong.
+    OutOfOrder,
+}
+
+/// One measured speed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Speed {
+    pub measure: Measure,
+    /// Seconds from the first step to the second, when both happened.
+    pub seconds: Option<i64>,
+    pub limit_seconds: i64,
+    pub verdict: Verdict,
+}
+
+/// A limit: whole seconds, written `45s`, `15m`, `4h` or `2d`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
+pub struct Limit(pub i64);
+
+impl From<Limit> for String {
+    fn from(limit: Limit) -> String {
+        span(limit.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Limit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Limit, D::Error> {
+        let text = String::deserialize(d)?;
+        parse_limit(&text).map(Limit).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{text:?} is not a limit; write a number and a unit: 45s, 15m, 4h, 2d"
+            ))
+        })
+    }
+}
+
+fn parse_limit(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let unit = match t.chars().last()? {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return None,
+    };
+    let number: i64 = t[..t.len() - 1].trim().parse().ok()?;
+    (number > 0).then(|| number.checked_mul(unit)).flatten()
+}
+
+/// A length in seconds as people read it: `35s`, `12m`, `3h 10m`, `2d 4h`.
+pub fn span(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    let s = seconds.unsigned_abs();
+    let text = match s {
+        0..60 => format!("{s}s"),
+        60..3600 => with_rest(s / 60, "m", s % 60, "s"),
+        3600..86_400 => with_rest(s / 3600, "h", s / 60 % 60, "m"),
+        _ => with_rest(s / 86_400, "d", s / 3600 % 24, "h"),
+    };
+    format!("{sign}{text}")
+}
+
+fn with_rest(big: u64, big_unit: &str, rest: u64, rest_unit: &str) -> String {
+    match rest {
+        0 => format!("{big}{big_unit}"),
+        _ => format!("{big}{big_unit} {rest}{rest_unit}"),
+    }
+}
+
+/// The limits of one channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelLimits {
+    pub pick_up: Limit,
+    pub proposal: Limit,
+    pub callback: Limit,
+}
+
+impl ChannelLimits {
+    pub fn of(&self, measure: Measure) -> Limit {
+        match measure {
+            Measure::PickUp => self.pick_up,
+            Measure::Proposal => self.proposal,
+            Measure::Callback => self.callback,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    pub call: ChannelLimits,
+    pub email: ChannelLimits,
+    pub web_form: ChannelLimits,
+    pub messenger: ChannelLimits,
+}
+
+/// The client's speed rules (`assets/mystery.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MysteryRules {
+    /// Raised whenever a limit changes; each version is kept in the workspace.
+    pub version: u32,
+    pub limits: Limits,
+}
+
+impl MysteryRules {
+    /// Parse; `file` names the source in every message.
+    pub fn from_toml(text: &str, file: &str) -> Result<MysteryRules, String> {
+        toml::from_str(text).map_err(|e| format!("{file}: not valid mystery-shopping rules: {e}"))
+    }
+
+    pub fn defaults() -> MysteryRules {
+        MysteryRules::from_toml(DEFAULT_MYSTERY_TOML, "assets/mystery.toml")
+            .expect("the bundled rules are checked by a unit test")
+    }
+
+    pub fn limits(&self, channel: Channel) -> &ChannelLimits {
+        match channel {
+            Channel::Call => &self.limits.call,
+            Channel::Email => &self.limits.email,
+            Channel::WebForm => &self.limits.web_form,
+            Channel::Messenger => &self.limits.messenger,
+        }
+    }
+}
+
+impl Visit {
+    /// The first pair of steps out of order (`("callback_at",
+    /// "requested_at")`: the callback is before the request), if any. Each
+    /// step must come at or after the request, and the callback at or
+    /// after the proposal.
+    pub fn out_of_order(&self) -> Option<(&'static str, &'static str)> {
+        let before = |later: Option<Timestamp>, earlier: Option<Timestamp>| matches!((later, earlier), (Some(l), Some(e)) if l < e);
+        [
+            (
+                "answered_at",
+                self.answered_at,
+                "requested_at",
+                self.requested_at,
+            ),
+            (
+                "proposal_at",
+                self.proposal_at,
+                "requested_at",
+                self.requested_at,
+            ),
+            (
+                "callback_at",
+                self.callback_at,
+                "requested_at",
+                self.requested_at,
+            ),
+            (
+                "callback_at",
+                self.callback_at,
+                "proposal_at",
+                self.proposal_at,
+            ),
+        ]
+        .into_iter()
+        .find(|(_, later, _, earlier)| before(*later, *earlier))
+        .map(|(later, _, earlier, _)| (later, earlier))
+    }
+
+    /// One speed against the channel's limit, judged as of `as_of`.
+    pub fn speed(&self, measure: Measure, rules: &MysteryRules, as_of: Timestamp) -> Speed {
+        let limit = rules.limits(self.channel).of(measure).0;
+        let (from, to) = measure.steps(self);
+        let seconds = from.zip(to).map(|(f, t)| (t - f).num_seconds());
+        let verdict = match (from, seconds) {
+            (None, _) => Verdict::NotApplicable,
+            (Some(_), Some(s)) if s < 0 => Verdict::OutOfOrder,
+            (Some(_), Some(s)) if s <= limit => Verdict::InTime,
+            (Some(_), Some(_)) => Verdict::Slow,
+            (Some(from), None) if (as_of - from).num_seconds() > limit => Verdict::Missing,
+            (Some(_), None) => Verdict::Waiting,
+        };
+        Speed {
+            measure,
+            seconds,
+            limit_seconds: limit,
+            verdict,
+        }
+    }
+
+    /// The three speeds, in [`Measure::ALL`] order.
+    pub fn speeds(&self, rules: &MysteryRules, as_of: Timestamp) -> [Speed; 3] {
+        Measure::ALL.map(|m| self.speed(m, rules, as_of))
+    }
+}
+
+/// The timestamp rules that can answer a mystery-shopper checklist item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpeedCheck {
+    PickUp,
+    ProposalSent,
+    ProposalSpeed,
+    Callback,
+}
+
+impl SpeedCheck {
+    /// The answer the visit's speeds give; `None` where they cannot tell
+    /// yet (still waiting) or the timestamps are wrong.
+    pub fn answer(self, speeds: &[Speed; 3]) -> Option<AnswerValue> {
+        let of = |m: Measure| speeds.iter().find(|s| s.measure == m).map(|s| s.verdict);
+        match self {
+            SpeedCheck::PickUp => of(Measure::PickUp).and_then(answer_of),
+            SpeedCheck::ProposalSpeed => of(Measure::Proposal).and_then(answer_of),
+            SpeedCheck::Callback => of(Measure::Callback).and_then(answer_of),
+            // Sent, late or not, is a yes.
+            SpeedCheck::ProposalSent => match of(Measure::Proposal)? {
+                Verdict::InTime | Verdict::Slow => Some(AnswerValue::Yes),
+                other => answer_of(other),
+            },
+        }
+    }
+}
+
+fn answer_of(verdict: Verdict) -> Option<AnswerValue> {
+    match verdict {
+        Verdict::InTime => Some(AnswerValue::Yes),
+        Verdict::Slow | Verdict::Missing => Some(AnswerValue::No),
+        Verdict::NotApplicable => Some(AnswerValue::Na),
+        Verdict::Waiting | Verdict::OutOfOrder => None,
+    }
+}
+
+/// The bundled mystery-shopper checklist.
+pub fn checklist() -> Checklist {
+    Checklist::from_toml(
+        DEFAULT_MYSTERY_CHECKLIST_TOML,
+        "assets/checklists/mystery-shopper.toml",
+    )
+    .expect("the bundled checklist is validated by its unit test")
+}
+
+/// The checklist a call or email is reviewed with when it is the evidence
+/// of `visit` (found by `call_id` or `message_id`): the mystery-shopper
+/// one. `None` when it is no visit's evidence: the usual choice stands.
+pub fn evidence_checklist(visit: Option<&Visit>) -> Option<Checklist> {
+    visit.map(|_| checklist())
+}
+
+/// The answers the timestamps give for the items of `checklist_toml` that
+/// name a `check`, as automatic answers.
+pub fn automatic_answers(
+    checklist: &Checklist,
+    checklist_toml: &str,
+    visit: &Visit,
+    rules: &MysteryRules,
+    as_of: Timestamp,
+) -> Vec<(String, Answer)> {
+    let speeds = visit.speeds(rules, as_of);
+    item_checks(checklist_toml)
+        .into_iter()
+        .filter(|(id, _)| checklist.item_index(id).is_some())
+        .filter_map(|(id, check)| {
+            let answer = Answer {
+                value: Some(check.answer(&speeds)?),
+                automatic: true,
+                ..Answer::default()
+            };
+            Some((id, answer))
+        })
+        .collect()
+}
+
+/// `(item id, check)` of every item that names a check; the checklist
+/// format itself ignores the key.
+pub fn item_checks(checklist_toml: &str) -> Vec<(String, SpeedCheck)> {
+    #[derive(Deserialize)]
+    struct File {
+        items: Vec<ItemCheck>,
+    }
+    #[derive(Deserialize)]
+    struct ItemCheck {
+        id: String,
+        check: Option<SpeedCheck>,
+    }
+    toml::from_str::<File>(checklist_toml)
+        .map(|f| {
+            f.items
+                .into_iter()
+                .filter_map(|i| Some((i.id, i.check?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Lang;
+
+    fn at(text: &str) -> Option<Timestamp> {
+        Some(chrono::DateTime::parse_from_rfc3339(text).unwrap())
+    }
+
+    fn visit(channel: Channel, steps: [&str; 4]) -> Visit {
+        let [requested, answered, proposal, callback] = steps.map(|s| match s {
+            "" => None,
+            s => at(s),
+        });
+        Visit {
+            visit_id: "V-1".into(),
+            scenario: "solar panels for a house".into(),
+            channel,
+            shopper: "Ольга".into(),
+            rep: Some("Анна Смирнова".into()),
+            team: None,
+            requested_at: requested,
+            answered_at: answered,
+            proposal_at: proposal,
+            callback_at: callback,
+            call_id: None,
+            message_id: None,
+        }
+    }
+
+    fn verdicts(v: &Visit, as_of: &str) -> [(Option<i64>, Verdict); 3] {
+        v.speeds(&MysteryRules::defaults(), at(as_of).unwrap())
+            .map(|s| (s.seconds, s.verdict))
+    }
+
+    const AS_OF: &str = "2026-12-01T00:00:00+03:00";
+
+    #[test]
+    fn speeds_are_measured_from_the_timestamps_against_the_channel_limits() {
+        // Call: picked up after 20 s (limit 30 s), proposal after 26 h
+        // (limit 1 d), callback 1 h after the proposal (limit 2 d).
+        let v = visit(
+            Channel::Call,
+            [
+                "2026-11-23T10:00:00+03:00",
+                "2026-11-23T10:00:20+03:00",
+                "2026-11-24T12:00:00+03:00",
+                "2026-11-24T13:00:00+03:00",
+            ],
+        );
+        assert_eq!(
+            verdicts(&v, AS_OF),
+            [
+                (Some(20), Verdict::InTime),
+                (Some(26 * 3600), Verdict::Slow),
+                (Some(3600), Verdict::InTime),
+            ]
+        );
+        // The same 20 minutes are slow on the phone, in time by email, and
+        // offsets are taken into account (+03:00 against UTC).
+        let answered_later = |channel| {
+            visit(
+                channel,
+                ["2026-11-23T10:00:00+03:00", "2026-11-23T07:20:00Z", "", ""],
+            )
+        };
+        assert_eq!(
+            verdicts(&answered_later(Channel::Call), AS_OF)[0],
+            (Some(1200), Verdict::Slow)
+        );
+        assert_eq!(
+            verdicts(&answered_later(Channel::Email), AS_OF)[0],
+            (Some(1200), Verdict::InTime)
+        );
+    }
+
+    #[test]
+    fn a_step_not_taken_is_missing_once_its_limit_passed_and_waiting_before() {
+        let v = visit(
+            Channel::Email,
+            [
+                "2026-11-23T10:00:00+03:00",
+                "2026-11-23T11:00:00+03:00",
+                "",
+                "",
+            ],
+        );
+        // No proposal: missing two days on, waiting an hour on; no callback
+        // can be asked for without a proposal.
+        assert_eq!(
+            verdicts(&v, AS_OF),
+            [
+                (Some(3600), Verdict::InTime),
+                (None, Verdict::Missing),
+                (None, Verdict::NotApplicable),
+            ]
+        );
+        assert_eq!(
+            verdicts(&v, "2026-11-23T12:00:00+03:00")[1],
+            (None, Verdict::Waiting)
+        );
+        // Nothing at all, not even the request: nothing can be judged.
+        let empty = visit(Channel::Messenger, ["", "", "", ""]);
+        assert_eq!(
+            verdicts(&empty, AS_OF).map(|(_, v)| v),
+            [Verdict::NotApplicable; 3]
+        );
+    }
+
+    #[test]
+    fn zero_is_in_time_and_negative_is_out_of_order() {
+        let same = "2026-11-23T10:00:00+03:00";
+        let v = visit(Channel::Call, [same, same, same, same]);
+        assert_eq!(verdicts(&v, AS_OF).map(|(_, v)| v), [Verdict::InTime; 3]);
+        assert_eq!(v.out_of_order(), None);
+        // The callback before the request (and before the proposal).
+        let v = visit(
+            Channel::Call,
+            [
+                "2026-11-23T10:00:00+03:00",
+                "",
+                "2026-11-23T12:00:00+03:00",
+                "2026-11-22T10:00:00+03:00",
+            ],
+        );
+        assert_eq!(v.out_of_order(), Some(("callback_at", "requested_at")));
+        assert_eq!(
+            verdicts(&v, AS_OF)[2],
+            (Some(-26 * 3600), Verdict::OutOfOrder)
+        );
+        let late_proposal = visit(
+            Channel::Call,
+            [
+                "2026-11-23T10:00:00+03:00",
+                "",
+                "2026-11-24T12:00:00+03:00",
+                "2026-11-24T11:00:00+03:00",
+            ],
+        );
+        assert_eq!(
+            late_proposal.out_of_order(),
+            Some(("callback_at", "proposal_at"))
+        );
+    }
+
+    #[test]
+    fn the_timestamps_answer_the_checklist_items_they_decide() {
+        let checklist = checklist();
+        let answers = |v: &Visit| -> Vec<(String, Option<AnswerValue>)> {
+            automatic_answers(
+                &checklist,
+                DEFAULT_MYSTERY_CHECKLIST_TOML,
+                v,
+                &MysteryRules::defaults(),
+                at(AS_OF).unwrap(),
+            )
+            .into_iter()
+            .inspect(|(_, a)| assert!(a.automatic))
+            .map(|(id, a)| (id, a.value))
+            .collect()
+        };
+        let owned = |list: &[(&str, AnswerValue)]| -> Vec<(String, Option<AnswerValue>)> {
+            list.iter()
+                .map(|(id, v)| (id.to_string(), Some(*v)))
+                .collect()
+        };
+        use AnswerValue::{Na, No, Yes};
+        // Slow proposal: sent (yes), not in time (no); then called back.
+        let slow = visit(
+            Channel::Call,
+            [
+                "2026-11-23T10:00:00+03:00",
+                "2026-11-23T10:00:10+03:00",
+                "2026-11-25T10:00:00+03:00",
+                "2026-11-26T10:00:00+03:00",
+            ],
+        );
+        assert_eq!(
+            answers(&slow),
+            owned(&[
+                ("pick_up", Yes),
+                ("proposal_sent", Yes),
+                ("proposal_speed", No),
+                ("callback", Yes)
+            ])
+        );
+        // Never called back after a proposal in time.
+        let no_callback = visit(
+            Channel::Email,
+            [
+                "2026-11-23T10:00:00+03:00",
+                "2026-11-23T10:30:00+03:00",
+                "2026-11-23T15:00:00+03:00",
+                "",
+            ],
+        );
+        assert_eq!(answers(&no_callback)[3], ("callback".into(), Some(No)));
+        // No proposal: not sent, not in time, callback not applicable.
+        let no_proposal = visit(Channel::Email, ["2026-11-23T10:00:00+03:00", "", "", ""]);
+        assert_eq!(
+            answers(&no_proposal),
+            owned(&[
+                ("pick_up", No),
+                ("proposal_sent", No),
+                ("proposal_speed", No),
+                ("callback", Na)
+            ])
+        );
+        // Still waiting: the items are left to the reviewer.
+        let fresh = visit(Channel::Call, [AS_OF, "", "", ""]);
+        let waiting = answers(&fresh);
+        assert_eq!(waiting.len(), 1, "{waiting:?}");
+        assert_eq!(waiting[0], ("callback".into(), Some(Na)));
+    }
+
+    #[test]
+    fn the_bundled_rules_and_checklist_load_and_a_bad_limit_is_named() {
+        let rules = MysteryRules::defaults();
+        assert_eq!(rules.limits(Channel::Call).pick_up, Limit(30));
+        assert_eq!(rules.limits(Channel::Messenger).pick_up, Limit(15 * 60));
+        let c = checklist();
+        assert_eq!(c.id, MYSTERY_CHECKLIST_ID);
+        for item in &c.items {
+            for lang in [Lang::En, Lang::Ru] {
+                assert!(!item.text.get(lang).trim().is_empty(), "{}", item.id);
+            }
+        }
+        for id in ["tone", "reaction"] {
+            assert!(c.item_index(id).is_some(), "{id}");
+        }
+        let checks: Vec<SpeedCheck> = item_checks(DEFAULT_MYSTERY_CHECKLIST_TOML)
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        assert_eq!(
+            checks,
+            [
+                SpeedCheck::PickUp,
+                SpeedCheck::ProposalSent,
+                SpeedCheck::ProposalSpeed,
+                SpeedCheck::Callback
+            ]
+        );
+        let bad = DEFAULT_MYSTERY_TOML.replacen("pick_up = \"30s\"", "pick_up = \"fast\"", 1);
+        let err = MysteryRules::from_toml(&bad, "my.toml").unwrap_err();
+        assert!(
+            err.starts_with("my.toml: ") && err.contains("\"fast\""),
+            "{err}"
+        );
+        for (text, seconds) in [
+            ("45s", Some(45)),
+            (" 2d ", Some(172_800)),
+            ("0m", None),
+            ("-1h", None),
+            ("1w", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_limit(text), seconds, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn spans_read_like_people_write_them() {
+        for (seconds, text) in [
+            (0, "0s"),
+            (35, "35s"),
+            (125, "2m 5s"),
+            (3600, "1h"),
+            (11_400, "3h 10m"),
+            (26 * 3600, "1d 2h"),
+            (-90, "-1m 30s"),
+        ] {
+            assert_eq!(span(seconds), text);
+        }
+    }
+
+    #[test]
+    fn a_visits_evidence_gets_the_mystery_checklist() {
+        let v = visit(Channel::Call, ["", "", "", ""]);
+        assert_eq!(
+            evidence_checklist(Some(&v)).map(|c| c.id),
+            Some(MYSTERY_CHECKLIST_ID.to_string())
+        );
+        assert_eq!(evidence_checklist(None), None);
+        assert_eq!(Channel::parse(" Web-Form "), Some(Channel::WebForm));
+        assert_eq!(Channel::parse("fax"), None);
+    }
+}
