@@ -359,7 +359,7 @@ pub fn automatic_answers(
     as_of: Timestamp,
 ) -> Vec<(String, Answer)> {
     let speeds = visit.speeds(rules, as_of);
-    item_checks(checklist_toml)
+    item_checks::<SpeedCheck>(checklist_toml)
         .into_iter()
         .filter(|(id, _)| checklist.item_index(id).is_some())
         .filter_map(|(id, check)| {
@@ -373,19 +373,22 @@ pub fn automatic_answers(
         .collect()
 }
 
-/// `(item id, check)` of every item that names a check; the checklist
-/// format itself ignores the key.
-pub fn item_checks(checklist_toml: &str) -> Vec<(String, SpeedCheck)> {
+/// `(item id, check)` of every item that names a check of kind `C`
+/// (`check = "…"`); the checklist format itself ignores the key. Any
+/// checklist whose items a rule pre-fills can read its checks with it.
+pub fn item_checks<C: serde::de::DeserializeOwned>(checklist_toml: &str) -> Vec<(String, C)> {
     #[derive(Deserialize)]
-    struct File {
-        items: Vec<ItemCheck>,
+    #[serde(bound = "C: serde::de::DeserializeOwned")]
+    struct File<C> {
+        items: Vec<ItemCheck<C>>,
     }
     #[derive(Deserialize)]
-    struct ItemCheck {
+    #[serde(bound = "C: serde::de::DeserializeOwned")]
+    struct ItemCheck<C> {
         id: String,
-        check: Option<SpeedCheck>,
+        check: Option<C>,
     }
-    toml::from_str::<File>(checklist_toml)
+    toml::from_str::<File<C>>(checklist_toml)
         .map(|f| {
             f.items
                 .into_iter()
@@ -625,7 +628,7 @@ mod tests {
         for id in ["tone", "reaction"] {
             assert!(c.item_index(id).is_some(), "{id}");
         }
-        let checks: Vec<SpeedCheck> = item_checks(DEFAULT_MYSTERY_CHECKLIST_TOML)
+        let checks: Vec<SpeedCheck> = item_checks::<SpeedCheck>(DEFAULT_MYSTERY_CHECKLIST_TOML)
             .into_iter()
             .map(|(_, c)| c)
             .collect();
