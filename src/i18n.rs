@@ -8,6 +8,7 @@ use crate::domain::Lang;
 
 pub mod email;
 pub mod errors;
+pub mod mystery;
 pub mod plan;
 pub mod report;
 

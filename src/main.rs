@@ -15,6 +15,7 @@ use std::process::ExitCode;
 mod analyze;
 mod demo;
 mod emails_cmd;
+mod mystery_cmd;
 mod plan_cmd;
 mod progress;
 mod report_cmd;
@@ -173,6 +174,15 @@ enum Command {
         /// Output format: table (for reading) or json (every field and check)
         #[arg(long, value_enum, default_value = "table")]
         format: emails_cmd::EmailsFormat,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Mystery-shopping visits (a batch's mystery/visits.csv) with the
+    /// measured speeds (pick-up, proposal, callback) and their verdicts
+    /// against the client's limits
+    Mystery {
+        #[command(flatten)]
+        args: mystery_cmd::MysteryArgs,
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
@@ -345,6 +355,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 format,
                 &mut out,
             )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Mystery { args, ws } => {
+            let (workspace, lang, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            let mut out = std::io::BufWriter::new(terminal_safe_stdout());
+            mystery_cmd::list(&workspace, lang, &args, &mut out)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { scale: Some(calls) } => {

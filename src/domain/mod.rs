@@ -14,6 +14,7 @@ mod email_text;
 pub mod follow_up;
 pub mod lang;
 pub mod matching;
+pub mod mystery;
 pub mod phone;
 pub mod plan;
 pub mod reps;

@@ -118,6 +118,9 @@ pub fn import_source_with_progress(
         ..Default::default()
     };
     let roster = formats::roster::read(&root, csv, &mut report.problems);
+    // Mystery-shopping visits point at the batch's calls and emails: read
+    // now, checked against them, stored with them.
+    let visits = super::mystery::read(&root, csv, &parsed, &mut report.problems);
     // A message about one call names the line it was read from, else the
     // path that was imported.
     let about = |record: &CallRecord, reason: String| match &record.read_at {
@@ -190,6 +193,7 @@ pub fn import_source_with_progress(
             &mut report.emails,
             &mut report.warnings,
         )?;
+        super::mystery::store_visits(ws, batch_id, &visits)?;
         for (record, probed) in parsed.calls.iter().zip(probed) {
             step();
             if !seen.insert(("call", record.call_id.clone())) {

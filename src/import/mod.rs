@@ -12,6 +12,7 @@ mod external;
 pub mod fields;
 pub mod files;
 pub mod formats;
+pub mod mystery;
 
 pub use external::{
     ImportProgress, ImportStage, import_batch, import_source, import_source_with_progress,

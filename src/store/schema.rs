@@ -293,6 +293,38 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX emails_by_thread ON emails(thread_id, sent_at_utc);
     CREATE INDEX emails_by_time ON emails(sent_at_utc, message_id);
     "#,
+    // 9 (mystery shopping): the visits of the batches' mystery/visits.csv,
+    // each with its timestamps as written (local time and offset) and the
+    // call or email that is its evidence; and each version of the client's
+    // speed limits (assets/mystery.toml), kept as the sampling rules are.
+    r#"
+    CREATE TABLE mystery_visits (
+        visit_id     TEXT PRIMARY KEY,
+        batch_id     INTEGER NOT NULL REFERENCES batches(batch_id),
+        scenario     TEXT NOT NULL,
+        channel      TEXT NOT NULL
+            CHECK (channel IN ('call', 'email', 'web_form', 'messenger')),
+        shopper      TEXT NOT NULL,
+        rep          TEXT,
+        team         TEXT,
+        requested_at TEXT,
+        answered_at  TEXT,
+        proposal_at  TEXT,
+        callback_at  TEXT,
+        call_id      TEXT,
+        message_id   TEXT,
+        source_file  TEXT NOT NULL,
+        source_line  INTEGER NOT NULL,
+        imported_at  TEXT NOT NULL
+    );
+    CREATE INDEX mystery_visits_by_call ON mystery_visits(call_id);
+    CREATE INDEX mystery_visits_by_message ON mystery_visits(message_id);
+    CREATE TABLE mystery_rules (
+        version   INTEGER PRIMARY KEY,
+        toml      TEXT NOT NULL,
+        loaded_at TEXT NOT NULL
+    );
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
