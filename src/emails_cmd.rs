@@ -140,41 +140,27 @@ fn table(
             one_line(&e.link.thread_id, 40),
         ]);
     }
-    aligned(out, &rows)?;
+    callqa::text::aligned_columns(out, &rows)?;
     writeln!(out)?;
     writeln!(out, "{}", t.checks_legend)
 }
 
-/// Columns padded to their widest cell, as a terminal shows them.
-fn aligned(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Result<()> {
-    use unicode_width::UnicodeWidthStr;
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|i| rows.iter().map(|r| r[i].width()).max().unwrap_or(0))
-        .collect();
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell}{}", " ".repeat(w - cell.width())))
-            .collect();
-        writeln!(out, "{}", cells.join("  ").trim_end())?;
-    }
-    Ok(())
-}
-
-/// The import's line of email counts, when the batch had emails.
+/// The import's lines of email and visit counts, for a batch that had any.
 pub fn print_import_counts(report: &ImportReport, lang: Lang) {
-    let c = report.emails;
-    if c.new + c.updated + c.unchanged + c.skipped == 0 {
-        return;
-    }
     let [new, updated, unchanged, skipped] = callqa::i18n::strings(lang).cli_counts;
-    println!(
-        "{:<9} {} {new}, {} {updated}, {} {unchanged}, {} {skipped}",
-        email_strings(lang).emails,
-        c.new,
-        c.updated,
-        c.unchanged,
-        c.skipped
-    );
+    for (what, c) in [
+        (email_strings(lang).emails, report.emails),
+        (
+            callqa::i18n::mystery::mystery_strings(lang).visits,
+            report.visits,
+        ),
+    ] {
+        if c.new + c.updated + c.unchanged + c.skipped == 0 {
+            continue;
+        }
+        println!(
+            "{what:<9} {} {new}, {} {updated}, {} {unchanged}, {} {skipped}",
+            c.new, c.updated, c.unchanged, c.skipped
+        );
+    }
 }

@@ -166,7 +166,7 @@ fn table(
         row.push(one_line(&v.scenario, 50));
         rows.push(row);
     }
-    aligned(out, &rows)?;
+    callqa::text::aligned_columns(out, &rows)?;
     writeln!(out)?;
     let channels: Vec<Channel> = Channel::ALL
         .into_iter()
@@ -205,21 +205,4 @@ fn speed_cell(speed: &Speed, lang: Lang) -> String {
         Some(seconds) => format!("{} {word}", span(lang, seconds)),
         None => word.to_string(),
     }
-}
-
-/// Columns padded to their widest cell, as a terminal shows them.
-fn aligned(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Result<()> {
-    use unicode_width::UnicodeWidthStr;
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|i| rows.iter().map(|r| r[i].width()).max().unwrap_or(0))
-        .collect();
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell}{}", " ".repeat(w - cell.width())))
-            .collect();
-        writeln!(out, "{}", cells.join("  ").trim_end())?;
-    }
-    Ok(())
 }

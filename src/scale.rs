@@ -162,7 +162,13 @@ fn measure(report: &mut dyn Write, calls: usize, dir: &Path) -> Result<()> {
         .transpose()?;
     let rows = calls + crm_rows(calls);
     row(report, "import (rows/s)", import, plain, Some(rows))?;
-    row(report, "import again, unchanged", reimport, plain, Some(rows))?;
+    row(
+        report,
+        "import again, unchanged",
+        reimport,
+        plain,
+        Some(rows),
+    )?;
     drop(ws);
 
     // The workstation.
@@ -549,7 +555,10 @@ fn sqlite_import(bin: &Path, batch: &Path, db: &Path) -> Result<Duration> {
     let mut command = Command::new(bin);
     command.arg(db);
     for (file, table) in BATCH_CSVS {
-        command.arg(format!(".import --csv {} {table}", batch.join(file).display()));
+        command.arg(format!(
+            ".import --csv {} {table}",
+            batch.join(file).display()
+        ));
     }
     let status = command.stdout(Stdio::null()).status()?;
     anyhow::ensure!(status.success(), "sqlite3 .import failed");

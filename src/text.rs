@@ -245,6 +245,33 @@ mod tests {
     }
 }
 
+/// Rows as a plain-text table: each column as wide as its widest cell (in
+/// terminal columns, so Cyrillic lines up), two spaces between columns,
+/// no trailing blanks; rows may be shorter than others. The command-line
+/// listings (`plan`, `emails`, `mystery`) all print through this.
+pub fn aligned_columns(out: &mut impl std::io::Write, rows: &[Vec<String>]) -> std::io::Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.width())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell}{}", " ".repeat(w - cell.width())))
+            .collect();
+        writeln!(out, "{}", line.join("  ").trim_end())?;
+    }
+    Ok(())
+}
+
 /// `m:ss` (or `h:mm:ss`) for positions and durations.
 pub fn clock(ms: u64) -> String {
     let s = ms / 1000;

@@ -5,6 +5,8 @@ use crate::domain::mystery::{Channel, Measure, Verdict};
 
 pub struct MysteryStrings {
     pub visit: &'static str,
+    /// The import's line of visit counts.
+    pub visits: &'static str,
     pub requested: &'static str,
     pub channel: &'static str,
     pub shopper: &'static str,
@@ -39,6 +41,7 @@ pub struct MysteryStrings {
 
 pub const EN: MysteryStrings = MysteryStrings {
     visit: "visit",
+    visits: "visits",
     requested: "requested",
     channel: "channel",
     shopper: "shopper",
@@ -70,6 +73,7 @@ pub const EN: MysteryStrings = MysteryStrings {
 
 pub const RU: MysteryStrings = MysteryStrings {
     visit: "визит",
+    visits: "визиты",
     requested: "обращение",
     channel: "канал",
     shopper: "покупатель",

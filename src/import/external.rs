@@ -120,7 +120,10 @@ pub fn import_source_with_progress(
     let roster = formats::roster::read(&root, csv, &mut report.problems);
     // Mystery-shopping visits point at the batch's calls and emails: read
     // now, checked against them, stored with them.
+    let reported = report.problems.len();
     let visits = super::mystery::read(&root, csv, &parsed, &mut report.problems);
+    // Each problem of the visits file is one row (or the whole file) left out.
+    report.visits.skipped = report.problems.len() - reported;
     // A message about one call names the line it was read from, else the
     // path that was imported.
     let about = |record: &CallRecord, reason: String| match &record.read_at {
@@ -193,7 +196,11 @@ pub fn import_source_with_progress(
             &mut report.emails,
             &mut report.warnings,
         )?;
-        super::mystery::store_visits(ws, batch_id, &visits)?;
+        let stored = super::mystery::store_visits(ws, batch_id, &visits)?;
+        report.visits = super::Counts {
+            skipped: report.visits.skipped,
+            ..stored
+        };
         for (record, probed) in parsed.calls.iter().zip(probed) {
             step();
             if !seen.insert(("call", record.call_id.clone())) {

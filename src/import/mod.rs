@@ -98,6 +98,8 @@ pub struct ImportReport {
     pub notes: Counts,
     /// Messages of the batch's `emails/` folder.
     pub emails: Counts,
+    /// Mystery-shopping visits of the batch's `mystery/visits.csv`.
+    pub visits: Counts,
     /// Rows or files skipped, each with its reason.
     pub problems: Vec<Problem>,
     /// Imported, but worth a look (a call pointing at an unknown contact).

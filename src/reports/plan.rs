@@ -186,7 +186,7 @@ fn table(
                 .join(", "),
         ]);
     }
-    aligned(out, &rows)?;
+    crate::text::aligned_columns(out, &rows)?;
     writeln!(out)?;
     writeln!(out, "{}", t.calls_title)?;
     let mut rows = vec![vec![
@@ -201,7 +201,7 @@ fn table(
     for e in &plan.entries {
         rows.push(call_row(e, context, lang));
     }
-    aligned(out, &rows)?;
+    crate::text::aligned_columns(out, &rows)?;
     for s in &plan.shortfalls {
         writeln!(
             out,
@@ -296,7 +296,7 @@ pub fn write_reps(
                     standing,
                 ]);
             }
-            aligned(&mut out, &table)?;
+            crate::text::aligned_columns(&mut out, &table)?;
         }
     }
     Ok(())
@@ -320,31 +320,6 @@ fn call_row(e: &Entry, context: &PlanContext<'_>, lang: Lang) -> Vec<String> {
             .as_deref()
             .map_or(t.nobody.to_string(), |r| one_line(r, 30)),
     ]
-}
-
-/// Columns padded to their widest cell (in characters as a terminal shows
-/// them).
-fn aligned(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Result<()> {
-    use unicode_width::UnicodeWidthStr;
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|i| {
-            rows.iter()
-                .filter_map(|r| r.get(i))
-                .map(|c| c.width())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for row in rows {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell}{}", " ".repeat(w - cell.width())))
-            .collect();
-        writeln!(out, "{}", line.join("  ").trim_end())?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
