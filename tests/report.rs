@@ -660,3 +660,97 @@ fn the_html_loads_in_a_real_browser_without_errors_and_prints_to_pdf() {
     assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
     assert!(bytes.len() > 5_000, "an empty PDF: {} bytes", bytes.len());
 }
+
+/// The bundled demo imported and given its colleague's reviews, as a fresh
+/// `callqa demo` does.
+fn reviewed_demo(dir: &Path) -> PathBuf {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let db = dir.join("demo.sqlite");
+    let out = callqa(
+        dir,
+        &[
+            "import",
+            demo.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--lang",
+            "en",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let reviews = std::fs::read_to_string(demo.join("reviews.toml")).unwrap();
+    let mut ws = Workspace::open(&db).unwrap();
+    assert_eq!(
+        callqa::reports::demo_reviews::apply(&mut ws, &reviews).unwrap(),
+        11
+    );
+    let again = callqa::reports::demo_reviews::apply(&mut ws, &reviews).unwrap_err();
+    assert!(again.to_string().contains("fresh demo workspace"), "{again}");
+    db
+}
+
+#[test]
+fn the_demo_has_weeks_of_results_repeated_errors_and_a_best_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = reviewed_demo(dir.path());
+    let file = dir.path().join("demo.json");
+    let out = report(
+        dir.path(),
+        &db,
+        &["--format", "json", "--out", file.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let results = &json["results"];
+    assert_eq!(results["span"]["from"], "2026-11-16", "the newest reviewed week");
+    let rep = |name: &str| {
+        results["reps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rep"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .clone()
+    };
+    let (anna, igor, kate) = (rep(ANNA), rep("Игорь Петров"), rep("Kate Miller"));
+    // Анна: three reviewed weeks, no repeated error; one critical failure.
+    assert_eq!(anna["weeks_without_repeated"], 3);
+    assert_eq!(anna["critical_failures"], 1);
+    assert_eq!(anna["reviews"], 2);
+    // Игорь fails the same items every week; Kate repeated hers in W46 only.
+    assert_eq!(igor["weeks_without_repeated"], 0);
+    assert_eq!(kate["weeks_without_repeated"], 1);
+    let repeated: Vec<(String, String)> = results["repeated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["rep"].as_str().unwrap().to_string(),
+                e["item_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        repeated,
+        [
+            ("Игорь Петров".to_string(), "bigger_task".to_string()),
+            ("Игорь Петров".to_string(), "client_name".to_string()),
+        ]
+    );
+    // The week before counts too: both W46 failures, then W47's.
+    let evidence = results["repeated"][0]["occurrences"].as_array().unwrap();
+    let calls: Vec<&str> = evidence
+        .iter()
+        .map(|o| o["call_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(calls, ["call-105", "call-106", "call-108"]);
+    assert_eq!(evidence[1]["evidence_ms"], 18_000);
+    assert_eq!(evidence[1]["reviewer"], "Ольга Кравец");
+    let best = json["best_calls"].as_array().unwrap();
+    assert_eq!(best.len(), 1);
+    assert_eq!(best[0]["call_id"], "call-110");
+    assert_eq!(best[0]["position_ms"], 68_000);
+    assert_eq!(best[0]["reviewer"], "Ольга Кравец");
+}
