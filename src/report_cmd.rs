@@ -35,7 +35,9 @@ pub struct ScopeArgs {
     /// Only this rep
     #[arg(long)]
     rep: Option<String>,
-    /// Results rules (repeated-error thresholds, score colours); default: the bundled assets/results.toml
+    /// Results rules (TOML, see assets/results.toml: repeated-error
+    /// thresholds, score colours), kept in the workspace from then on;
+    /// default: the workspace's, else the bundled ones
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
 }
@@ -95,10 +97,12 @@ fn gather(ws: &Workspace, lang: Lang, scope: &ScopeArgs, ranking: bool) -> anyho
     let rules = match &scope.rules {
         Some(path) => {
             let text = std::fs::read_to_string(path)
-                .with_context(|| format!("{}: cannot read", path.display()))?;
-            ResultRules::from_toml(&text, &path.display().to_string())?
+                .with_context(|| format!("{}: cannot read", path_line(path)))?;
+            let rules = ResultRules::from_toml(&text, &path_line(path))?;
+            results::keep_rules(ws, &rules, &text)?;
+            rules
         }
-        None => ResultRules::defaults(),
+        None => results::workspace_rules(ws)?,
     };
     let options = ReportOptions {
         span: span(ws, scope)?,

@@ -236,42 +236,43 @@ fn the_xlsx_holds_every_view_as_numbers_cell_by_cell() {
     );
     assert!(cell(&overview, 1, 0).to_string().contains("2026-W48"));
     assert_eq!(cell(&overview, 3, 0), Data::String("Менеджер".into()));
-    assert_eq!(cell(&overview, 3, 3), Data::String("Средняя оценка".into()));
+    assert_eq!(cell(&overview, 3, 1), Data::String("Команда".into()));
+    assert_eq!(cell(&overview, 3, 4), Data::String("Средняя оценка".into()));
     let anna = row_of(&overview, ANNA);
     let boris = row_of(&overview, BORIS);
     assert_eq!(anna, 4, "reps by name, data from row 5");
-    assert_eq!(cell(&overview, anna, 1), Data::Float(2.0), "reviews");
+    assert_eq!(cell(&overview, anna, 2), Data::Float(2.0), "reviews");
     assert_eq!(
-        cell(&overview, anna, 2),
+        cell(&overview, anna, 3),
         Data::Float(3.0),
         "expected: 3 a week"
     );
     let average = (score(&["summary"]) + 0.0) / 2.0;
-    match cell(&overview, anna, 3) {
+    match cell(&overview, anna, 4) {
         Data::Float(v) => assert!((v - average).abs() < 1e-9, "{v} vs {average}"),
         other => panic!("the score is not a number: {other:?}"),
     }
     assert_eq!(
-        cell(&overview, anna, 4),
+        cell(&overview, anna, 5),
         Data::Float(1.0),
         "critical failures"
     );
     assert_eq!(
-        cell(&overview, anna, 6),
+        cell(&overview, anna, 7),
         Data::Float(1.0),
         "repeated errors"
     );
     assert_eq!(
-        cell(&overview, anna, 7),
+        cell(&overview, anna, 8),
         Data::Float(0.0),
         "weeks without a repeat"
     );
-    assert_eq!(cell(&overview, boris, 7), Data::Float(1.0));
+    assert_eq!(cell(&overview, boris, 8), Data::Float(1.0));
     let boris_average = (100.0 + score(&["greeting"])) / 2.0;
     assert!(
-        matches!(cell(&overview, boris, 3), Data::Float(v) if (v - boris_average).abs() < 1e-9)
+        matches!(cell(&overview, boris, 4), Data::Float(v) if (v - boris_average).abs() < 1e-9)
     );
-    let top = cell(&overview, anna, 5).to_string();
+    let top = cell(&overview, anna, 6).to_string();
     assert!(top.contains("Подвёл итог") && top.contains("×1"), "{top}");
 
     let items = book.worksheet_range("Пункты").unwrap();
@@ -320,7 +321,7 @@ fn the_xlsx_holds_every_view_as_numbers_cell_by_cell() {
     assert!(styles.contains("formatCode=\"[m]:ss\""));
     let sheet1 = unzip(&file, "xl/worksheets/sheet1.xml");
     assert!(sheet1.contains("ySplit=\"4\""), "frozen header: {sheet1}");
-    assert!(sheet1.contains("<autoFilter ref=\"A4:O6\""), "{sheet1}");
+    assert!(sheet1.contains("<autoFilter ref=\"A4:P6\""), "{sheet1}");
     assert!(sheet1.contains("<col "), "column widths");
     let chart = unzip(&file, "xl/charts/chart1.xml");
     assert!(chart.contains("<c:lineChart>"), "{chart}");
@@ -753,4 +754,104 @@ fn the_demo_has_weeks_of_results_repeated_errors_and_a_best_call() {
     assert_eq!(best[0]["call_id"], "call-110");
     assert_eq!(best[0]["position_ms"], 68_000);
     assert_eq!(best[0]["reviewer"], "Ольга Кравец");
+}
+
+/// The reps a JSON report of the demo holds with `extra` arguments.
+fn demo_reps(dir: &Path, db: &Path, extra: &[&str]) -> Vec<String> {
+    let file = dir.join("scope.json");
+    let mut args = vec!["--format", "json", "--out", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = report(dir, db, &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    json["results"]["reps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rep"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_overview_names_each_reps_team_and_team_and_rep_narrow_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = reviewed_demo(dir.path());
+    let file = dir.path().join("demo.xlsx");
+    let out = report(
+        dir.path(),
+        &db,
+        &["--format", "xlsx", "--out", file.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut book: Xlsx<_> = open_workbook(&file).unwrap();
+    let overview = book.worksheet_range("Team overview").unwrap();
+    assert_eq!(cell(&overview, 3, 1), Data::String("Team".into()));
+    let teams: Vec<(String, String)> = (4..overview.height() as u32)
+        .map(|r| (cell(&overview, r, 0).to_string(), cell(&overview, r, 1).to_string()))
+        .collect();
+    assert_eq!(
+        teams,
+        [
+            ("Kate Miller".to_string(), "International".to_string()),
+            ("Анна Смирнова".to_string(), "Юг".to_string()),
+            ("Игорь Петров".to_string(), "Юг".to_string()),
+        ]
+    );
+
+    assert_eq!(
+        demo_reps(dir.path(), &db, &["--team", "юг"]),
+        [ANNA, "Игорь Петров"],
+        "the team as the roster spells it, in any case"
+    );
+    assert_eq!(
+        demo_reps(dir.path(), &db, &["--rep", "kate miller"]),
+        ["Kate Miller"]
+    );
+    assert_eq!(
+        demo_reps(dir.path(), &db, &["--team", "Юг", "--rep", "Kate Miller"]),
+        Vec::<String>::new(),
+        "both must hold"
+    );
+}
+
+#[test]
+fn rules_given_once_stay_with_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = reviewed_demo(dir.path());
+    let bundled = include_str!("../assets/results.toml");
+    let strict = bundled
+        .replace("version = 1", "version = 2")
+        .replace("consecutive_weeks = true", "consecutive_weeks = false");
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(&rules, &strict).unwrap();
+    let file = dir.path().join("r.json");
+    let json = |extra: &[&str]| {
+        let mut args = vec!["--format", "json", "--out", file.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = report(dir.path(), &db, &args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&file).unwrap())
+            .unwrap()
+    };
+    assert_eq!(json(&[])["results"]["repeated"].as_array().unwrap().len(), 2);
+    let given = json(&["--rules", rules.to_str().unwrap()]);
+    assert_eq!(given["rules"]["version"], 2);
+    assert_eq!(
+        given["results"]["repeated"].as_array().unwrap().len(),
+        0,
+        "one failure a week is no repeat without the consecutive-weeks rule"
+    );
+    let kept = json(&[]);
+    assert_eq!(kept["rules"]["version"], 2, "the workspace keeps them");
+    assert_eq!(kept["results"]["repeated"].as_array().unwrap().len(), 0);
+
+    std::fs::write(&rules, strict.replace("good_from = 80", "good_from = 85")).unwrap();
+    let out = report(
+        dir.path(),
+        &db,
+        &["--format", "json", "--out", file.to_str().unwrap(), "--rules", rules.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("raise `version`"), "{}", text(&out.stderr));
 }

@@ -104,6 +104,7 @@ fn overview(report: &Report) -> View {
             };
             vec![
                 Cell::Text(r.rep.clone()),
+                Cell::Text(report.team_of(&r.rep).to_string()),
                 Cell::Int(r.reviews as i64),
                 Cell::Int(i64::from(r.expected)),
                 Cell::Score(r.average_score),
@@ -133,6 +134,7 @@ fn overview(report: &Report) -> View {
         note: report.is_empty().then(|| t.no_reviews.into()),
         columns: [
             t.rep,
+            t.team,
             t.reviews,
             t.expected,
             t.average_score,
