@@ -383,7 +383,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let mut workspace = workspace;
             if fresh {
-                callqa::reports::demo_reviews::apply(&mut workspace, demo::reviews())?;
+                use callqa::reports::demo_reviews;
+                demo_reviews::apply(&mut workspace, demo::reviews())?;
+                let reviewer = review.reviewer.clone().unwrap_or_else(|| config.reviewer());
+                demo_reviews::open_on_the_current_week(&workspace, &reviewer)?;
             }
             open_workstation(workspace, lang, checklist, &review, &config)?;
             Ok(ExitCode::SUCCESS)

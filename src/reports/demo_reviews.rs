@@ -6,7 +6,7 @@
 //! left, history events included.
 
 use crate::domain::{AnswerValue, Checklist};
-use crate::store::{AnswerChange, Workspace};
+use crate::store::{AnswerChange, ReviewerPlace, Workspace};
 use anyhow::Context;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -93,6 +93,20 @@ fn answers(
     let missing: Vec<&str> = known.difference(&seen).copied().collect();
     anyhow::ensure!(missing.is_empty(), "items not answered: {missing:?}");
     Ok(out)
+}
+
+/// The first call of the demo's current week (2026-W48): the weeks before
+/// it are the colleague's history, so the demo opens here.
+pub const FIRST_CALL_OF_THE_WEEK: &str = "call-001";
+
+/// Make `reviewer` start at [`FIRST_CALL_OF_THE_WEEK`], as if they had
+/// left off there.
+pub fn open_on_the_current_week(ws: &Workspace, reviewer: &str) -> anyhow::Result<()> {
+    let place = ReviewerPlace {
+        call_id: Some(FIRST_CALL_OF_THE_WEEK.to_string()),
+        ..Default::default()
+    };
+    Ok(ws.save_place(reviewer, &place)?)
 }
 
 /// Apply the demo's reviews to `ws`, which must hold the demo calls and no

@@ -5,6 +5,7 @@
 //! exception: it carries the figures exactly, not the views.
 
 pub mod csv;
+pub mod excerpts;
 pub mod feedback;
 pub mod html;
 pub mod json;

@@ -20,13 +20,15 @@ pub enum Cell {
     Seconds(Option<f64>),
     /// A position or duration in milliseconds, shown `m:ss`.
     Clock(Option<u64>),
+    /// Text linking to a file next to the report (an audio excerpt).
+    Link { text: String, target: String },
 }
 
 impl Cell {
     /// The cell as a person reads it: shares and scores rounded.
     pub fn display(&self) -> String {
         match self {
-            Cell::Text(t) => t.clone(),
+            Cell::Text(t) | Cell::Link { text: t, .. } => t.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Percent(Some(p)) => format!("{:.0}%", p * 100.0),
             Cell::Score(Some(s)) => format!("{s:.1}"),
