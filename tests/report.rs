@@ -686,7 +686,10 @@ fn reviewed_demo(dir: &Path) -> PathBuf {
         11
     );
     let again = callqa::reports::demo_reviews::apply(&mut ws, &reviews).unwrap_err();
-    assert!(again.to_string().contains("fresh demo workspace"), "{again}");
+    assert!(
+        again.to_string().contains("fresh demo workspace"),
+        "{again}"
+    );
     db
 }
 
@@ -704,7 +707,10 @@ fn the_demo_has_weeks_of_results_repeated_errors_and_a_best_call() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let results = &json["results"];
-    assert_eq!(results["span"]["from"], "2026-11-16", "the newest reviewed week");
+    assert_eq!(
+        results["span"]["from"], "2026-11-16",
+        "the newest reviewed week"
+    );
     let rep = |name: &str| {
         results["reps"]
             .as_array()
@@ -788,7 +794,12 @@ fn the_overview_names_each_reps_team_and_team_and_rep_narrow_it() {
     let overview = book.worksheet_range("Team overview").unwrap();
     assert_eq!(cell(&overview, 3, 1), Data::String("Team".into()));
     let teams: Vec<(String, String)> = (4..overview.height() as u32)
-        .map(|r| (cell(&overview, r, 0).to_string(), cell(&overview, r, 1).to_string()))
+        .map(|r| {
+            (
+                cell(&overview, r, 0).to_string(),
+                cell(&overview, r, 1).to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         teams,
@@ -831,10 +842,12 @@ fn rules_given_once_stay_with_the_workspace() {
         args.extend_from_slice(extra);
         let out = report(dir.path(), &db, &args);
         assert!(out.status.success(), "{}", text(&out.stderr));
-        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&file).unwrap())
-            .unwrap()
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&file).unwrap()).unwrap()
     };
-    assert_eq!(json(&[])["results"]["repeated"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        json(&[])["results"]["repeated"].as_array().unwrap().len(),
+        2
+    );
     let given = json(&["--rules", rules.to_str().unwrap()]);
     assert_eq!(given["rules"]["version"], 2);
     assert_eq!(
@@ -850,8 +863,169 @@ fn rules_given_once_stay_with_the_workspace() {
     let out = report(
         dir.path(),
         &db,
-        &["--format", "json", "--out", file.to_str().unwrap(), "--rules", rules.to_str().unwrap()],
+        &[
+            "--format",
+            "json",
+            "--out",
+            file.to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
     );
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("raise `version`"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("raise `version`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A 16-bit sample no neighbour repeats, so an excerpt a frame off shows.
+fn ramp(i: usize) -> i16 {
+    (((i * 7919) % 60_001) as i32 - 30_000) as i16
+}
+
+#[test]
+fn feedback_as_xlsx_with_audio_excerpts_cut_from_the_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    std::fs::create_dir_all(&batch).unwrap();
+    let rate = 8000;
+    let frames = 20 * rate as usize;
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut wav = hound::WavWriter::create(batch.join("x1.wav"), spec).unwrap();
+    for i in 0..frames {
+        wav.write_sample(ramp(i)).unwrap();
+    }
+    wav.finalize().unwrap();
+    common::write(
+        &batch.join("calls.csv"),
+        &format!(
+            "{}x1,2026-11-24T10:00:00+03:00,{ANNA},out,+79160000101,x1.wav,,\n",
+            common::CALLS_HEADER
+        ),
+    );
+    let db = dir.path().join("w.sqlite");
+    let (dbs, batchs) = (db.to_str().unwrap(), batch.to_str().unwrap());
+    let out = callqa(dir.path(), &["import", batchs, "--db", dbs, "--lang", "en"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut ws = Workspace::open(&db).unwrap();
+    let failed: &[Failure] = &[
+        ("summary", "no summary", 10_000),
+        ("greeting", "no hello", 1_000),
+        ("crm_matches", "CRM says otherwise", 19_500),
+        ("client_name", "past the end", 30_000),
+    ];
+    review(&mut ws, "x1", &Checklist::default_sales_call(), failed);
+    drop(ws);
+
+    let folder = dir.path().join("sheets");
+    let out = callqa(
+        dir.path(),
+        &[
+            "feedback",
+            "--period",
+            "2026-W48",
+            "--format",
+            "both",
+            "--excerpts",
+            "3",
+            "--out",
+            folder.to_str().unwrap(),
+            "--db",
+            dbs,
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("3 audio excerpt(s)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "x1-00-01.wav",
+            "x1-00-10.wav",
+            "x1-00-19.wav",
+            "Анна_Смирнова.html",
+            "Анна_Смирнова.xlsx"
+        ],
+        "no excerpt for a stamp past the end of the recording"
+    );
+    // Frames floor((t - 3 s) * rate) .. floor((t + 3 s) * rate), clipped to
+    // the recording; the length may differ by at most one frame from that.
+    for (file, from_s, to_s) in [
+        ("x1-00-10.wav", 7.0, 13.0),
+        ("x1-00-01.wav", 0.0, 4.0),
+        ("x1-00-19.wav", 16.5, 20.0),
+    ] {
+        let mut reader = hound::WavReader::open(folder.join(file)).unwrap();
+        assert_eq!(reader.spec().sample_rate, rate);
+        assert_eq!(reader.spec().channels, 1);
+        let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+        let from = (from_s * rate as f64) as usize;
+        let expected_len = ((to_s - from_s) * rate as f64) as usize;
+        assert!(
+            samples.len().abs_diff(expected_len) <= 1,
+            "{file}: {} frames, want {expected_len}",
+            samples.len()
+        );
+        let original: Vec<i16> = (from..from + samples.len()).map(ramp).collect();
+        assert!(
+            samples == original,
+            "{file}: not the recording's samples at {from_s} s"
+        );
+    }
+
+    let html = std::fs::read_to_string(folder.join("Анна_Смирнова.html")).unwrap();
+    assert!(
+        html.contains("x1 / 0:10 <a href=\"x1-00-10.wav\">listen</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("x1 / 0:30</td>"),
+        "the stamp without audio has no link"
+    );
+
+    let xlsx = folder.join("Анна_Смирнова.xlsx");
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "Your figures",
+            "Average score by week",
+            "What to work on",
+            "What went well"
+        ]
+    );
+    let figures = book.worksheet_range("Your figures").unwrap();
+    assert_eq!(
+        cell(&figures, 0, 0),
+        Data::String(format!("One-to-one feedback — {ANNA}"))
+    );
+    let reviews = row_of(&figures, "Reviews");
+    assert_eq!(cell(&figures, reviews, 1), Data::Float(1.0));
+    let work = book.worksheet_range("What to work on").unwrap();
+    let summary = row_of(&work, "Summed up the call and stated the next steps");
+    assert_eq!(cell(&work, summary, 3), Data::String("x1".into()));
+    assert!(
+        matches!(cell(&work, summary, 4), Data::DateTime(d) if (d.as_f64() * 86_400.0 - 10.0).abs() < 1e-6),
+        "the moment as a time: {:?}",
+        cell(&work, summary, 4)
+    );
+    assert_eq!(cell(&work, summary, 6), Data::String("no summary".into()));
+    assert_eq!(cell(&work, summary, 7), Data::String("listen".into()));
+    let rels = unzip(&xlsx, "xl/worksheets/_rels/sheet3.xml.rels");
+    assert!(rels.contains("Target=\"x1-00-10.wav\""), "{rels}");
 }

@@ -285,29 +285,30 @@ fn xlsx_views(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> Vec<Vi
             shares: false,
         }),
     };
-    let rows = sheet
-        .work_on
-        .iter()
-        .flat_map(|item| {
-            item.failures.iter().map(move |o| {
-                vec![
-                    Cell::Text(report.item_text(item.item_id)),
-                    Cell::Text(standard(report, item.item_id).unwrap_or("").into()),
-                    Cell::Text(item.repeated.as_ref().map_or_else(String::new, |why| {
-                        format!("{} ({why})", t.repeated_mark)
-                    })),
-                    Cell::Text(o.call_id.clone()),
-                    Cell::Clock(o.evidence_ms),
-                    Cell::Text(o.reviewer.clone()),
-                    Cell::Text(o.comment.clone().unwrap_or_default()),
-                    excerpt_of(files, o).map_or(Cell::Text(String::new()), |file| Cell::Link {
-                        text: t.listen.into(),
-                        target: file.into(),
-                    }),
-                ]
+    let rows =
+        sheet
+            .work_on
+            .iter()
+            .flat_map(|item| {
+                item.failures.iter().map(move |o| {
+                    vec![
+                        Cell::Text(report.item_text(item.item_id)),
+                        Cell::Text(standard(report, item.item_id).unwrap_or("").into()),
+                        Cell::Text(item.repeated.as_ref().map_or_else(String::new, |why| {
+                            format!("{} ({why})", t.repeated_mark)
+                        })),
+                        Cell::Text(o.call_id.clone()),
+                        Cell::Clock(o.evidence_ms),
+                        Cell::Text(o.reviewer.clone()),
+                        Cell::Text(o.comment.clone().unwrap_or_default()),
+                        excerpt_of(files, o).map_or(Cell::Text(String::new()), |file| Cell::Link {
+                            text: t.listen.into(),
+                            target: file.into(),
+                        }),
+                    ]
+                })
             })
-        })
-        .collect();
+            .collect();
     let work_on = View {
         key: "work_on",
         title: t.to_work_on.into(),
@@ -332,7 +333,11 @@ fn xlsx_views(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> Vec<Vi
         title: t.went_well.into(),
         note: None,
         columns: vec![t.item.into()],
-        rows: sheet.well.iter().map(|w| vec![Cell::Text(w.clone())]).collect(),
+        rows: sheet
+            .well
+            .iter()
+            .map(|w| vec![Cell::Text(w.clone())])
+            .collect(),
         chart: None,
     };
     vec![summary, trend, work_on, well]

@@ -21,7 +21,10 @@ pub enum Cell {
     /// A position or duration in milliseconds, shown `m:ss`.
     Clock(Option<u64>),
     /// Text linking to a file next to the report (an audio excerpt).
-    Link { text: String, target: String },
+    Link {
+        text: String,
+        target: String,
+    },
 }
 
 impl Cell {

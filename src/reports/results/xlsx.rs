@@ -170,7 +170,10 @@ fn write_table(
                     let days = *ms as f64 / 86_400_000.0;
                     sheet.write_number_with_format(r, c, days, &formats.clock)?;
                 }
-                Cell::Link { text: shown, target } => {
+                Cell::Link {
+                    text: shown,
+                    target,
+                } => {
                     let url = Url::new(format!("file:///{target}")).set_text(text(shown));
                     sheet.write_url(r, c, url)?;
                 }
