@@ -31,8 +31,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &ResultsView) {
     let words = crate::i18n::report::report_strings(app.lang());
     let results = &view.report.results;
     // The team (from the roster) next to the rep, as in the report's overview.
+    let team = words.team.to_lowercase();
     let mut columns: Vec<&str> = t.results_columns.to_vec();
-    columns.insert(1, words.team);
+    columns.insert(1, &team);
     let rows: Vec<[String; 8]> = results
         .reps
         .iter()
