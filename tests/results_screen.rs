@@ -101,7 +101,10 @@ fn on_the_reviewed_demo_each_rep_has_a_team_a_trend_and_the_weeks_without_a_repe
     callqa::reports::demo_reviews::apply(&mut app.ws, reviews).unwrap();
     open_results(&mut app);
     let s = screen(&mut app, 160, 40);
-    assert!(s.contains("Results · 2026-W47"), "the colleague's last week: {s}");
+    assert!(
+        s.contains("Results · 2026-W47"),
+        "the colleague's last week: {s}"
+    );
     let row = |rep: &str| {
         s.lines()
             .find(|l| l.contains(rep))

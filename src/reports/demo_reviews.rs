@@ -63,12 +63,13 @@ fn moment_ms(text: &str) -> anyhow::Result<u64> {
         .with_context(|| format!("moment {text:?}: write it like 1:08"))
 }
 
+/// One item of a review: its answer, and for a failure the moment and the
+/// comment.
+type ItemAnswer = (String, AnswerValue, Option<(Option<u64>, String)>);
+
 /// What a review says, item by item, after checking every item of the
 /// checklist is answered once.
-fn answers(
-    review: &DemoReview,
-    checklist: &Checklist,
-) -> anyhow::Result<Vec<(String, AnswerValue, Option<(Option<u64>, String)>)>> {
+fn answers(review: &DemoReview, checklist: &Checklist) -> anyhow::Result<Vec<ItemAnswer>> {
     let mut out = Vec::new();
     for item in &review.yes {
         out.push((item.clone(), AnswerValue::Yes, None));
