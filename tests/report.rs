@@ -475,6 +475,16 @@ fn json_is_exact_and_csv_is_rounded_for_people() {
     }
 }
 
+/// The names of the files in `folder`, sorted.
+fn file_names(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn feedback_sheets_hold_only_their_rep() {
     let dir = tempfile::tempdir().unwrap();
@@ -498,11 +508,7 @@ fn feedback_sheets_hold_only_their_rep() {
         "{}",
         text(&out.stderr)
     );
-    let mut names: Vec<String> = std::fs::read_dir(&folder)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = file_names(&folder);
     assert_eq!(names, ["Анна_Смирнова.html", "Борис__Ко_рень_.html"]);
     let anna = std::fs::read_to_string(folder.join("Анна_Смирнова.html")).unwrap();
     assert!(anna.contains(ANNA));
@@ -693,19 +699,21 @@ fn reviewed_demo(dir: &Path) -> PathBuf {
     db
 }
 
+/// `callqa report --format json` with `extra`, read back.
+fn json_report(dir: &Path, db: &Path, extra: &[&str]) -> serde_json::Value {
+    let file = dir.join("report.json");
+    let mut args = vec!["--format", "json", "--out", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = report(dir, db, &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
+}
+
 #[test]
 fn the_demo_has_weeks_of_results_repeated_errors_and_a_best_call() {
     let dir = tempfile::tempdir().unwrap();
     let db = reviewed_demo(dir.path());
-    let file = dir.path().join("demo.json");
-    let out = report(
-        dir.path(),
-        &db,
-        &["--format", "json", "--out", file.to_str().unwrap()],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let json = json_report(dir.path(), &db, &[]);
     let results = &json["results"];
     assert_eq!(
         results["span"]["from"], "2026-11-16",
@@ -764,14 +772,7 @@ fn the_demo_has_weeks_of_results_repeated_errors_and_a_best_call() {
 
 /// The reps a JSON report of the demo holds with `extra` arguments.
 fn demo_reps(dir: &Path, db: &Path, extra: &[&str]) -> Vec<String> {
-    let file = dir.join("scope.json");
-    let mut args = vec!["--format", "json", "--out", file.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    let out = report(dir, db, &args);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    json["results"]["reps"]
+    json_report(dir, db, extra)["results"]["reps"]
         .as_array()
         .unwrap()
         .iter()
@@ -837,13 +838,7 @@ fn rules_given_once_stay_with_the_workspace() {
     let rules = dir.path().join("rules.toml");
     std::fs::write(&rules, &strict).unwrap();
     let file = dir.path().join("r.json");
-    let json = |extra: &[&str]| {
-        let mut args = vec!["--format", "json", "--out", file.to_str().unwrap()];
-        args.extend_from_slice(extra);
-        let out = report(dir.path(), &db, &args);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&file).unwrap()).unwrap()
-    };
+    let json = |extra: &[&str]| json_report(dir.path(), &db, extra);
     assert_eq!(
         json(&[])["results"]["repeated"].as_array().unwrap().len(),
         2
@@ -947,11 +942,7 @@ fn feedback_as_xlsx_with_audio_excerpts_cut_from_the_recording() {
         "{}",
         text(&out.stderr)
     );
-    let mut names: Vec<String> = std::fs::read_dir(&folder)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = file_names(&folder);
     assert_eq!(
         names,
         [
