@@ -7,6 +7,14 @@ use std::path::{Path, PathBuf};
 
 static DEMO: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/assets/demo");
 
+/// The colleague's reviews `callqa demo` applies to a fresh demo workspace
+/// (`callqa::reports::demo_reviews`).
+pub fn reviews() -> &'static str {
+    DEMO.get_file("reviews.toml")
+        .and_then(|f| f.contents_utf8())
+        .expect("assets/demo/reviews.toml is bundled")
+}
+
 /// Write the demo batch under `target` (only files missing or different)
 /// and return the folder to import.
 pub fn extract(target: &Path) -> anyhow::Result<PathBuf> {

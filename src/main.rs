@@ -388,12 +388,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config::data_dir().join("demo.sqlite"),
                 Create::Yes,
             )?;
+            // Only a workspace this command has just filled gets the
+            // colleague's reviews: never a second time, never a user's own.
+            let fresh = workspace.call_count()? == 0;
             let report = callqa::import::import_batch(&workspace, &batch)?;
             if !report.problems.is_empty() {
                 anyhow::bail!(
                     "the bundled demo did not import cleanly: {}",
                     report.problems[0]
                 );
+            }
+            let mut workspace = workspace;
+            if fresh {
+                use callqa::reports::demo_reviews;
+                demo_reviews::apply(&mut workspace, demo::reviews())?;
+                let reviewer = review.reviewer.clone().unwrap_or_else(|| config.reviewer());
+                demo_reviews::open_on_the_current_week(&workspace, &reviewer)?;
             }
             open_workstation(workspace, lang, checklist, &review, &config)?;
             Ok(ExitCode::SUCCESS)

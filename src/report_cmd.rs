@@ -7,11 +7,13 @@ use callqa::domain::Lang;
 use callqa::domain::results::{ResultRules, Span};
 use callqa::domain::sampling::Period;
 use callqa::i18n::report::report_strings;
+use callqa::reports::results::feedback::{ExcerptOptions, FeedbackFormat, FeedbackOptions};
 use callqa::reports::results::{self, Report, ReportFormat, ReportOptions};
 use callqa::store::Workspace;
-use callqa::text::path_line;
+use callqa::text::{one_line, path_line};
 use chrono::NaiveDate;
 use clap::Args;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -35,7 +37,9 @@ pub struct ScopeArgs {
     /// Only this rep
     #[arg(long)]
     rep: Option<String>,
-    /// Results rules (repeated-error thresholds, score colours); default: the bundled assets/results.toml
+    /// Results rules (TOML, see assets/results.toml: repeated-error
+    /// thresholds, score colours), kept in the workspace from then on;
+    /// default: the workspace's, else the bundled ones
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
 }
@@ -60,9 +64,17 @@ pub struct ReportArgs {
 pub struct FeedbackArgs {
     #[command(flatten)]
     scope: ScopeArgs,
-    /// The folder to write one HTML sheet per rep into
+    /// The folder to write one sheet per rep into
     #[arg(long)]
     out: PathBuf,
+    /// html (one page per rep), xlsx (one workbook per rep) or both
+    #[arg(long, value_enum, default_value = "html")]
+    format: FeedbackFormat,
+    /// Cut a WAV excerpt of SECONDS either side of each evidence stamp from
+    /// the recording, next to the sheets and linked from them (default 5)
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "5",
+          value_parser = clap::value_parser!(u32).range(1..=60))]
+    excerpts: Option<u32>,
 }
 
 fn day(text: &str, flag: &str) -> anyhow::Result<NaiveDate> {
@@ -95,10 +107,12 @@ fn gather(ws: &Workspace, lang: Lang, scope: &ScopeArgs, ranking: bool) -> anyho
     let rules = match &scope.rules {
         Some(path) => {
             let text = std::fs::read_to_string(path)
-                .with_context(|| format!("{}: cannot read", path.display()))?;
-            ResultRules::from_toml(&text, &path.display().to_string())?
+                .with_context(|| format!("{}: cannot read", path_line(path)))?;
+            let rules = ResultRules::from_toml(&text, &path_line(path))?;
+            results::keep_rules(ws, &rules, &text)?;
+            rules
         }
-        None => ResultRules::defaults(),
+        None => results::workspace_rules(ws)?,
     };
     let options = ReportOptions {
         span: span(ws, scope)?,
@@ -139,16 +153,53 @@ pub fn report(ws: &Workspace, lang: Lang, args: &ReportArgs) -> anyhow::Result<E
 
 pub fn feedback(ws: &Workspace, lang: Lang, args: &FeedbackArgs) -> anyhow::Result<ExitCode> {
     let report = gather(ws, lang, &args.scope, false)?;
-    let written = results::feedback::write(&report, &args.out)?;
+    let excerpts = match args.excerpts {
+        Some(seconds) => Some(ExcerptOptions {
+            seconds,
+            recordings: recordings(ws, &report)?,
+        }),
+        None => None,
+    };
+    let options = FeedbackOptions {
+        format: args.format,
+        excerpts,
+    };
+    let mut problems = Vec::new();
+    let written = results::feedback::write(&report, &args.out, &options, &mut problems)?;
     let t = report_strings(lang);
+    for problem in &problems {
+        eprintln!("{}", one_line(problem, 400));
+    }
     if report.is_empty() {
         eprintln!("{}", t.no_reviews);
     }
     eprintln!(
         "{}",
         t.files_written
-            .replace("{n}", &written.len().to_string())
+            .replace("{n}", &written.sheets.len().to_string())
             .replace("{dir}", &path_line(&args.out))
     );
+    if options.excerpts.is_some() {
+        eprintln!(
+            "{}",
+            t.excerpts_written
+                .replace("{n}", &written.excerpts.len().to_string())
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The recording of every call with a failure in the report.
+fn recordings(ws: &Workspace, report: &Report) -> anyhow::Result<HashMap<String, PathBuf>> {
+    let mut paths = HashMap::new();
+    for item in &report.results.items {
+        for (_, occurrence) in &item.failures {
+            let id = &occurrence.call_id;
+            if !paths.contains_key(id) {
+                let call = ws.call(id)?;
+                paths.insert(id.clone(), PathBuf::from(call.recording.path));
+            }
+        }
+    }
+    Ok(paths)
 }

@@ -28,13 +28,13 @@ fn demo_imports_cleanly_and_twice_changes_nothing() {
     );
     let out = text(&first.stdout);
     assert!(
-        out.contains("calls     11 new, 0 updated, 0 unchanged, 0 skipped"),
+        out.contains("calls     23 new, 0 updated, 0 unchanged, 0 skipped"),
         "{out}"
     );
     let second = callqa(dir.path(), &["import", &demo(), "--db", db]);
     let out = text(&second.stdout);
     assert!(
-        out.contains("calls     0 new, 0 updated, 11 unchanged, 0 skipped"),
+        out.contains("calls     0 new, 0 updated, 23 unchanged, 0 skipped"),
         "{out}"
     );
     assert!(out.contains("notes     0 new, 0 updated"), "{out}");
@@ -294,7 +294,7 @@ fn the_import_summary_speaks_the_workspace_language() {
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("Импортировано "), "{stdout}");
     assert!(
-        stdout.contains("звонки    11 новых, 0 изменено, 0 без изменений, 0 пропущено"),
+        stdout.contains("звонки    23 новых, 0 изменено, 0 без изменений, 0 пропущено"),
         "{stdout}"
     );
 }

@@ -57,6 +57,11 @@ fn scripted_review_survives_sigkill() {
         String::from_utf8_lossy(&import.stdout),
         String::from_utf8_lossy(&import.stderr)
     );
+    // As `callqa demo` does: start on the current week (call-001), not on
+    // the history weeks before it.
+    let ws = callqa::store::Workspace::open(&db).unwrap();
+    callqa::reports::demo_reviews::open_on_the_current_week(&ws, "e2e").unwrap();
+    drop(ws);
 
     // No --no-sound: on a machine without a device this exercises the
     // fallback, and ALSA's complaints must not reach the screen.

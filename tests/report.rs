@@ -236,42 +236,43 @@ fn the_xlsx_holds_every_view_as_numbers_cell_by_cell() {
     );
     assert!(cell(&overview, 1, 0).to_string().contains("2026-W48"));
     assert_eq!(cell(&overview, 3, 0), Data::String("Менеджер".into()));
-    assert_eq!(cell(&overview, 3, 3), Data::String("Средняя оценка".into()));
+    assert_eq!(cell(&overview, 3, 1), Data::String("Команда".into()));
+    assert_eq!(cell(&overview, 3, 4), Data::String("Средняя оценка".into()));
     let anna = row_of(&overview, ANNA);
     let boris = row_of(&overview, BORIS);
     assert_eq!(anna, 4, "reps by name, data from row 5");
-    assert_eq!(cell(&overview, anna, 1), Data::Float(2.0), "reviews");
+    assert_eq!(cell(&overview, anna, 2), Data::Float(2.0), "reviews");
     assert_eq!(
-        cell(&overview, anna, 2),
+        cell(&overview, anna, 3),
         Data::Float(3.0),
         "expected: 3 a week"
     );
     let average = (score(&["summary"]) + 0.0) / 2.0;
-    match cell(&overview, anna, 3) {
+    match cell(&overview, anna, 4) {
         Data::Float(v) => assert!((v - average).abs() < 1e-9, "{v} vs {average}"),
         other => panic!("the score is not a number: {other:?}"),
     }
     assert_eq!(
-        cell(&overview, anna, 4),
+        cell(&overview, anna, 5),
         Data::Float(1.0),
         "critical failures"
     );
     assert_eq!(
-        cell(&overview, anna, 6),
+        cell(&overview, anna, 7),
         Data::Float(1.0),
         "repeated errors"
     );
     assert_eq!(
-        cell(&overview, anna, 7),
+        cell(&overview, anna, 8),
         Data::Float(0.0),
         "weeks without a repeat"
     );
-    assert_eq!(cell(&overview, boris, 7), Data::Float(1.0));
+    assert_eq!(cell(&overview, boris, 8), Data::Float(1.0));
     let boris_average = (100.0 + score(&["greeting"])) / 2.0;
     assert!(
-        matches!(cell(&overview, boris, 3), Data::Float(v) if (v - boris_average).abs() < 1e-9)
+        matches!(cell(&overview, boris, 4), Data::Float(v) if (v - boris_average).abs() < 1e-9)
     );
-    let top = cell(&overview, anna, 5).to_string();
+    let top = cell(&overview, anna, 6).to_string();
     assert!(top.contains("Подвёл итог") && top.contains("×1"), "{top}");
 
     let items = book.worksheet_range("Пункты").unwrap();
@@ -320,7 +321,7 @@ fn the_xlsx_holds_every_view_as_numbers_cell_by_cell() {
     assert!(styles.contains("formatCode=\"[m]:ss\""));
     let sheet1 = unzip(&file, "xl/worksheets/sheet1.xml");
     assert!(sheet1.contains("ySplit=\"4\""), "frozen header: {sheet1}");
-    assert!(sheet1.contains("<autoFilter ref=\"A4:O6\""), "{sheet1}");
+    assert!(sheet1.contains("<autoFilter ref=\"A4:P6\""), "{sheet1}");
     assert!(sheet1.contains("<col "), "column widths");
     let chart = unzip(&file, "xl/charts/chart1.xml");
     assert!(chart.contains("<c:lineChart>"), "{chart}");
@@ -474,6 +475,16 @@ fn json_is_exact_and_csv_is_rounded_for_people() {
     }
 }
 
+/// The names of the files in `folder`, sorted.
+fn file_names(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn feedback_sheets_hold_only_their_rep() {
     let dir = tempfile::tempdir().unwrap();
@@ -497,11 +508,7 @@ fn feedback_sheets_hold_only_their_rep() {
         "{}",
         text(&out.stderr)
     );
-    let mut names: Vec<String> = std::fs::read_dir(&folder)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = file_names(&folder);
     assert_eq!(names, ["Анна_Смирнова.html", "Борис__Ко_рень_.html"]);
     let anna = std::fs::read_to_string(folder.join("Анна_Смирнова.html")).unwrap();
     assert!(anna.contains(ANNA));
@@ -659,4 +666,357 @@ fn the_html_loads_in_a_real_browser_without_errors_and_prints_to_pdf() {
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
     assert!(bytes.len() > 5_000, "an empty PDF: {} bytes", bytes.len());
+}
+
+/// The bundled demo imported and given its colleague's reviews, as a fresh
+/// `callqa demo` does.
+fn reviewed_demo(dir: &Path) -> PathBuf {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let db = dir.join("demo.sqlite");
+    let out = callqa(
+        dir,
+        &[
+            "import",
+            demo.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--lang",
+            "en",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let reviews = std::fs::read_to_string(demo.join("reviews.toml")).unwrap();
+    let mut ws = Workspace::open(&db).unwrap();
+    assert_eq!(
+        callqa::reports::demo_reviews::apply(&mut ws, &reviews).unwrap(),
+        11
+    );
+    let again = callqa::reports::demo_reviews::apply(&mut ws, &reviews).unwrap_err();
+    assert!(
+        again.to_string().contains("fresh demo workspace"),
+        "{again}"
+    );
+    db
+}
+
+/// `callqa report --format json` with `extra`, read back.
+fn json_report(dir: &Path, db: &Path, extra: &[&str]) -> serde_json::Value {
+    let file = dir.join("report.json");
+    let mut args = vec!["--format", "json", "--out", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = report(dir, db, &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
+}
+
+#[test]
+fn the_demo_has_weeks_of_results_repeated_errors_and_a_best_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = reviewed_demo(dir.path());
+    let json = json_report(dir.path(), &db, &[]);
+    let results = &json["results"];
+    assert_eq!(
+        results["span"]["from"], "2026-11-16",
+        "the newest reviewed week"
+    );
+    let rep = |name: &str| {
+        results["reps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rep"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .clone()
+    };
+    let (anna, igor, kate) = (rep(ANNA), rep("Игорь Петров"), rep("Kate Miller"));
+    // Анна: three reviewed weeks, no repeated error; one critical failure.
+    assert_eq!(anna["weeks_without_repeated"], 3);
+    assert_eq!(anna["critical_failures"], 1);
+    assert_eq!(anna["reviews"], 2);
+    // Игорь fails the same items every week; Kate repeated hers in W46 only.
+    assert_eq!(igor["weeks_without_repeated"], 0);
+    assert_eq!(kate["weeks_without_repeated"], 1);
+    let repeated: Vec<(String, String)> = results["repeated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["rep"].as_str().unwrap().to_string(),
+                e["item_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        repeated,
+        [
+            ("Игорь Петров".to_string(), "bigger_task".to_string()),
+            ("Игорь Петров".to_string(), "client_name".to_string()),
+        ]
+    );
+    // The week before counts too: both W46 failures, then W47's.
+    let evidence = results["repeated"][0]["occurrences"].as_array().unwrap();
+    let calls: Vec<&str> = evidence
+        .iter()
+        .map(|o| o["call_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(calls, ["call-105", "call-106", "call-108"]);
+    assert_eq!(evidence[1]["evidence_ms"], 18_000);
+    assert_eq!(evidence[1]["reviewer"], "Ольга Кравец");
+    let best = json["best_calls"].as_array().unwrap();
+    assert_eq!(best.len(), 1);
+    assert_eq!(best[0]["call_id"], "call-110");
+    assert_eq!(best[0]["position_ms"], 68_000);
+    assert_eq!(best[0]["reviewer"], "Ольга Кравец");
+}
+
+/// The reps a JSON report of the demo holds with `extra` arguments.
+fn demo_reps(dir: &Path, db: &Path, extra: &[&str]) -> Vec<String> {
+    json_report(dir, db, extra)["results"]["reps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rep"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_overview_names_each_reps_team_and_team_and_rep_narrow_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = reviewed_demo(dir.path());
+    let file = dir.path().join("demo.xlsx");
+    let out = report(
+        dir.path(),
+        &db,
+        &["--format", "xlsx", "--out", file.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut book: Xlsx<_> = open_workbook(&file).unwrap();
+    let overview = book.worksheet_range("Team overview").unwrap();
+    assert_eq!(cell(&overview, 3, 1), Data::String("Team".into()));
+    let teams: Vec<(String, String)> = (4..overview.height() as u32)
+        .map(|r| {
+            (
+                cell(&overview, r, 0).to_string(),
+                cell(&overview, r, 1).to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        teams,
+        [
+            ("Kate Miller".to_string(), "International".to_string()),
+            ("Анна Смирнова".to_string(), "Юг".to_string()),
+            ("Игорь Петров".to_string(), "Юг".to_string()),
+        ]
+    );
+
+    assert_eq!(
+        demo_reps(dir.path(), &db, &["--team", "юг"]),
+        [ANNA, "Игорь Петров"],
+        "the team as the roster spells it, in any case"
+    );
+    assert_eq!(
+        demo_reps(dir.path(), &db, &["--rep", "kate miller"]),
+        ["Kate Miller"]
+    );
+    assert_eq!(
+        demo_reps(dir.path(), &db, &["--team", "Юг", "--rep", "Kate Miller"]),
+        Vec::<String>::new(),
+        "both must hold"
+    );
+}
+
+#[test]
+fn rules_given_once_stay_with_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = reviewed_demo(dir.path());
+    let bundled = include_str!("../assets/results.toml");
+    let strict = bundled
+        .replace("version = 1", "version = 2")
+        .replace("consecutive_weeks = true", "consecutive_weeks = false");
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(&rules, &strict).unwrap();
+    let file = dir.path().join("r.json");
+    let json = |extra: &[&str]| json_report(dir.path(), &db, extra);
+    assert_eq!(
+        json(&[])["results"]["repeated"].as_array().unwrap().len(),
+        2
+    );
+    let given = json(&["--rules", rules.to_str().unwrap()]);
+    assert_eq!(given["rules"]["version"], 2);
+    assert_eq!(
+        given["results"]["repeated"].as_array().unwrap().len(),
+        0,
+        "one failure a week is no repeat without the consecutive-weeks rule"
+    );
+    let kept = json(&[]);
+    assert_eq!(kept["rules"]["version"], 2, "the workspace keeps them");
+    assert_eq!(kept["results"]["repeated"].as_array().unwrap().len(), 0);
+
+    std::fs::write(&rules, strict.replace("good_from = 80", "good_from = 85")).unwrap();
+    let out = report(
+        dir.path(),
+        &db,
+        &[
+            "--format",
+            "json",
+            "--out",
+            file.to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("raise `version`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A 16-bit sample no neighbour repeats, so an excerpt a frame off shows.
+fn ramp(i: usize) -> i16 {
+    (((i * 7919) % 60_001) as i32 - 30_000) as i16
+}
+
+#[test]
+fn feedback_as_xlsx_with_audio_excerpts_cut_from_the_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    std::fs::create_dir_all(&batch).unwrap();
+    let rate = 8000;
+    let frames = 20 * rate as usize;
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut wav = hound::WavWriter::create(batch.join("x1.wav"), spec).unwrap();
+    for i in 0..frames {
+        wav.write_sample(ramp(i)).unwrap();
+    }
+    wav.finalize().unwrap();
+    common::write(
+        &batch.join("calls.csv"),
+        &format!(
+            "{}x1,2026-11-24T10:00:00+03:00,{ANNA},out,+79160000101,x1.wav,,\n",
+            common::CALLS_HEADER
+        ),
+    );
+    let db = dir.path().join("w.sqlite");
+    let (dbs, batchs) = (db.to_str().unwrap(), batch.to_str().unwrap());
+    let out = callqa(dir.path(), &["import", batchs, "--db", dbs, "--lang", "en"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut ws = Workspace::open(&db).unwrap();
+    let failed: &[Failure] = &[
+        ("summary", "no summary", 10_000),
+        ("greeting", "no hello", 1_000),
+        ("crm_matches", "CRM says otherwise", 19_500),
+        ("client_name", "past the end", 30_000),
+    ];
+    review(&mut ws, "x1", &Checklist::default_sales_call(), failed);
+    drop(ws);
+
+    let folder = dir.path().join("sheets");
+    let out = callqa(
+        dir.path(),
+        &[
+            "feedback",
+            "--period",
+            "2026-W48",
+            "--format",
+            "both",
+            "--excerpts",
+            "3",
+            "--out",
+            folder.to_str().unwrap(),
+            "--db",
+            dbs,
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("3 audio excerpt(s)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let names = file_names(&folder);
+    assert_eq!(
+        names,
+        [
+            "x1-00-01.wav",
+            "x1-00-10.wav",
+            "x1-00-19.wav",
+            "Анна_Смирнова.html",
+            "Анна_Смирнова.xlsx"
+        ],
+        "no excerpt for a stamp past the end of the recording"
+    );
+    // Frames floor((t - 3 s) * rate) .. floor((t + 3 s) * rate), clipped to
+    // the recording; the length may differ by at most one frame from that.
+    for (file, from_s, to_s) in [
+        ("x1-00-10.wav", 7.0, 13.0),
+        ("x1-00-01.wav", 0.0, 4.0),
+        ("x1-00-19.wav", 16.5, 20.0),
+    ] {
+        let mut reader = hound::WavReader::open(folder.join(file)).unwrap();
+        assert_eq!(reader.spec().sample_rate, rate);
+        assert_eq!(reader.spec().channels, 1);
+        let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+        let from = (from_s * rate as f64) as usize;
+        let expected_len = ((to_s - from_s) * rate as f64) as usize;
+        assert!(
+            samples.len().abs_diff(expected_len) <= 1,
+            "{file}: {} frames, want {expected_len}",
+            samples.len()
+        );
+        let original: Vec<i16> = (from..from + samples.len()).map(ramp).collect();
+        assert!(
+            samples == original,
+            "{file}: not the recording's samples at {from_s} s"
+        );
+    }
+
+    let html = std::fs::read_to_string(folder.join("Анна_Смирнова.html")).unwrap();
+    assert!(
+        html.contains("x1 / 0:10 <a href=\"x1-00-10.wav\">listen</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("x1 / 0:30</td>"),
+        "the stamp without audio has no link"
+    );
+
+    let xlsx = folder.join("Анна_Смирнова.xlsx");
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "Your figures",
+            "Average score by week",
+            "What to work on",
+            "What went well"
+        ]
+    );
+    let figures = book.worksheet_range("Your figures").unwrap();
+    assert_eq!(
+        cell(&figures, 0, 0),
+        Data::String(format!("One-to-one feedback — {ANNA}"))
+    );
+    let reviews = row_of(&figures, "Reviews");
+    assert_eq!(cell(&figures, reviews, 1), Data::Float(1.0));
+    let work = book.worksheet_range("What to work on").unwrap();
+    let summary = row_of(&work, "Summed up the call and stated the next steps");
+    assert_eq!(cell(&work, summary, 3), Data::String("x1".into()));
+    assert!(
+        matches!(cell(&work, summary, 4), Data::DateTime(d) if (d.as_f64() * 86_400.0 - 10.0).abs() < 1e-6),
+        "the moment as a time: {:?}",
+        cell(&work, summary, 4)
+    );
+    assert_eq!(cell(&work, summary, 6), Data::String("no summary".into()));
+    assert_eq!(cell(&work, summary, 7), Data::String("listen".into()));
+    let rels = unzip(&xlsx, "xl/worksheets/_rels/sheet3.xml.rels");
+    assert!(rels.contains("Target=\"x1-00-10.wav\""), "{rels}");
 }

@@ -11,7 +11,7 @@ use callqa::domain::Lang;
 use common::{CALLS_HEADER, write, write_wav};
 use ratatui::crossterm::event::KeyCode;
 use std::time::{Duration, Instant};
-use workstation_support::{open_app, press, screen};
+use workstation_support::{open_app, press, screen, setup_demo};
 
 #[test]
 fn the_results_screen_shows_a_reps_figures_and_what_is_behind_them() {
@@ -80,4 +80,41 @@ fn the_results_screen_shows_a_reps_figures_and_what_is_behind_them() {
     assert!(app.screen.results.as_ref().unwrap().drill.is_none());
     press(&mut app, KeyCode::Esc);
     assert!(app.screen.results.is_none());
+}
+
+/// `R` and wait for the figures.
+fn open_results(app: &mut callqa::tui::app::App) {
+    press(app, KeyCode::Char('R'));
+    let start = Instant::now();
+    while app.screen.results.is_none() {
+        assert!(start.elapsed() < Duration::from_secs(20), "never computed");
+        app.tick();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn on_the_reviewed_demo_each_rep_has_a_team_a_trend_and_the_weeks_without_a_repeat() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    let reviews = include_str!("../assets/demo/reviews.toml");
+    callqa::reports::demo_reviews::apply(&mut app.ws, reviews).unwrap();
+    open_results(&mut app);
+    let s = screen(&mut app, 160, 40);
+    assert!(
+        s.contains("Results · 2026-W47"),
+        "the colleague's last week: {s}"
+    );
+    let row = |rep: &str| {
+        s.lines()
+            .find(|l| l.contains(rep))
+            .unwrap_or_else(|| panic!("no row for {rep}: {s}"))
+            .to_string()
+    };
+    let igor = row("Игорь Петров");
+    assert!(igor.contains("Юг") && igor.contains("1/3"), "{igor}");
+    let kate = row("Kate Miller");
+    assert!(kate.contains("International"), "{kate}");
+    // Scores of W40..W47: nothing before W45, then a bar a week.
+    assert!(kate.contains("·····▆▇█"), "{kate}");
 }

@@ -62,6 +62,14 @@ pub struct ReportStrings {
     pub written: &'static str,
     pub files_written: &'static str,
     pub legend: &'static str,
+    /// Feedback sheets: the link to an audio excerpt, its column, and the
+    /// XLSX sheet of the rep's figures with its two columns.
+    pub listen: &'static str,
+    pub excerpt: &'static str,
+    pub summary: &'static str,
+    pub figure: &'static str,
+    pub value: &'static str,
+    pub excerpts_written: &'static str,
 }
 
 pub const EN: ReportStrings = ReportStrings {
@@ -122,6 +130,12 @@ pub const EN: ReportStrings = ReportStrings {
     written: "written",
     files_written: "{n} feedback sheet(s) written to {dir}",
     legend: "Scores: green from {good}%, red below {poor}%. A failure rate is the share of \"no\" among the reviews that answered the item (\"not applicable\" left out).",
+    listen: "listen",
+    excerpt: "Excerpt",
+    summary: "Your figures",
+    figure: "Figure",
+    value: "Value",
+    excerpts_written: "{n} audio excerpt(s) cut from the recordings",
 };
 
 pub const RU: ReportStrings = ReportStrings {
@@ -182,6 +196,12 @@ pub const RU: ReportStrings = ReportStrings {
     written: "записан",
     files_written: "Листы обратной связи ({n}) записаны в {dir}",
     legend: "Оценки: зелёные от {good}%, красные ниже {poor}%. Доля ошибок — доля ответов «нет» среди проверок, где пункт оценён («не применимо» не учитывается).",
+    listen: "слушать",
+    excerpt: "Отрывок",
+    summary: "Ваши показатели",
+    figure: "Показатель",
+    value: "Значение",
+    excerpts_written: "Вырезано аудиоотрывков из записей: {n}",
 };
 
 pub fn report_strings(lang: Lang) -> &'static ReportStrings {

@@ -3,5 +3,6 @@
 //! this only formats them.
 
 pub mod audit;
+pub mod demo_reviews;
 pub mod plan;
 pub mod results;

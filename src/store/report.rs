@@ -186,6 +186,14 @@ impl Workspace {
         Ok(day.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
     }
 
+    /// Whether any review, of any status, is stored: the demo's reviewed
+    /// history goes only into a workspace without one.
+    pub fn has_reviews(&self) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row("SELECT EXISTS (SELECT 1 FROM reviews)", [], |r| r.get(0))?)
+    }
+
     fn has_table(&self, name: &str) -> Result<bool> {
         Ok(self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1)",

@@ -1,6 +1,10 @@
-//! Reviews as results leave the workstation: one row per answered item.
+//! Reviews as results leave the workstation: one row per answered item;
+//! and the results rules (`assets/results.toml`) the workspace uses, kept
+//! in it like the sampling rules, so the client's thresholds stay with its
+//! workspace once given.
 
 use super::{Result, StoreError, Workspace};
+use crate::domain::results::ResultRules;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,7 +38,27 @@ pub struct ResultRow {
     pub telephony_flags: String,
 }
 
+/// The setting that holds the workspace's results rules, as TOML text.
+const RESULT_RULES_SETTING: &str = "results_rules";
+
 impl Workspace {
+    /// Store the text of the workspace's results rules (checked by
+    /// `reports::results::keep_rules`).
+    pub fn set_result_rules(&self, toml_text: &str) -> Result<()> {
+        self.set_setting(RESULT_RULES_SETTING, toml_text)
+    }
+
+    /// The results rules the workspace uses, with their text; `None` until
+    /// rules were given (`callqa report --rules`).
+    pub fn result_rules(&self) -> Result<Option<(ResultRules, String)>> {
+        let Some(text) = self.setting(RESULT_RULES_SETTING)? else {
+            return Ok(None);
+        };
+        let rules = ResultRules::from_toml(&text, "the workspace's results rules")
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(Some((rules, text)))
+    }
+
     /// Every answer with its review, ordered by call time, then item.
     pub fn result_rows(&self) -> Result<Vec<ResultRow>> {
         let mut rows = Vec::new();

@@ -113,7 +113,13 @@ pub fn setup_demo(dir: &Path) -> App {
 
 pub fn setup_demo_in(dir: &Path, lang: Lang) -> App {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    open_app(&dir.join("demo.sqlite"), Some(&demo), lang)
+    let db = dir.join("demo.sqlite");
+    // As `callqa demo` does: open on the current week (call-001), not on
+    // the history weeks before it.
+    let ws = Workspace::open(&db).unwrap();
+    callqa::reports::demo_reviews::open_on_the_current_week(&ws, "tester").unwrap();
+    drop(ws);
+    open_app(&db, Some(&demo), lang)
 }
 
 /// Draw on a terminal kept between draws, as the event loop does.

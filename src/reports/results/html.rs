@@ -61,6 +61,11 @@ fn band_class(band: Option<Band>) -> &'static str {
     }
 }
 
+/// A link to a file next to the page (`target` is a file name).
+pub fn link(target: &str, text: &str) -> String {
+    format!("<a href=\"{}\">{}</a>", esc(target), esc(text))
+}
+
 /// A view's table (its note above it).
 pub fn table(report: &Report, view: &View) -> String {
     let mut html = String::new();
@@ -79,15 +84,14 @@ pub fn table(report: &Report, view: &View) -> String {
         html.push_str("<tr>");
         for cell in row {
             let class = match cell {
-                Cell::Text(_) => String::new(),
+                Cell::Text(_) | Cell::Link { .. } => String::new(),
                 _ => format!("n{}", band_class(View::band(report, cell))),
             };
-            let _ = write!(
-                html,
-                "<td class=\"{}\">{}</td>",
-                class.trim(),
-                esc(&cell.display())
-            );
+            let content = match cell {
+                Cell::Link { text, target } => link(target, text),
+                _ => esc(&cell.display()),
+            };
+            let _ = write!(html, "<td class=\"{}\">{content}</td>", class.trim());
         }
         html.push_str("</tr>\n");
     }

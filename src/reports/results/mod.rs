@@ -5,6 +5,7 @@
 //! exception: it carries the figures exactly, not the views.
 
 pub mod csv;
+pub mod excerpts;
 pub mod feedback;
 pub mod html;
 pub mod json;
@@ -68,6 +69,9 @@ pub struct Report {
     pub item_texts: HashMap<String, ItemText>,
     /// Rep name (as in `results.reps`) -> CRM figures.
     pub crm: HashMap<String, CrmFigures>,
+    /// Rep name (as in `results.reps`) -> team, from the roster
+    /// (`crm/reps.csv`); a rep not on it has none.
+    pub teams: HashMap<String, String>,
     /// Calls reviewers marked as examples to learn from, with the moment.
     pub best_calls: Vec<MarkedCall>,
 }
@@ -77,6 +81,11 @@ impl Report {
         self.item_texts
             .get(id)
             .map_or_else(|| id.to_string(), |t| t.text.clone())
+    }
+
+    /// The rep's team from the roster; empty when not on it.
+    pub fn team_of(&self, rep: &str) -> &str {
+        self.teams.get(rep).map_or("", String::as_str)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -164,6 +173,11 @@ pub fn gather(
         }
     }
     let crm = crm_figures(ws, &results, options.span)?;
+    let teams = results
+        .reps
+        .iter()
+        .filter_map(|r| Some((r.rep.clone(), teams.get(&rep_key(&r.rep))?.clone())))
+        .collect();
     let best_calls = ws
         .best_calls(&options.span.from.to_string(), &options.span.to.to_string())?
         .into_iter()
@@ -178,8 +192,32 @@ pub fn gather(
         results,
         item_texts,
         crm,
+        teams,
         best_calls,
     })
+}
+
+/// The results rules the workspace keeps, else the bundled ones.
+pub fn workspace_rules(ws: &Workspace) -> anyhow::Result<ResultRules> {
+    Ok(ws
+        .result_rules()?
+        .map_or_else(ResultRules::defaults, |(rules, _)| rules))
+}
+
+/// Make `rules` (parsed from `toml_text`) the workspace's from now on.
+/// Other content under the version in use is refused, as for the sampling
+/// rules: a version number keeps meaning one set of rules.
+pub fn keep_rules(ws: &Workspace, rules: &ResultRules, toml_text: &str) -> anyhow::Result<()> {
+    if let Some((stored, text)) = ws.result_rules()?
+        && stored.version == rules.version
+        && text != toml_text
+    {
+        anyhow::bail!(
+            "results rules version {} are already in the workspace with different content; raise `version` in the TOML",
+            rules.version
+        );
+    }
+    Ok(ws.set_result_rules(toml_text)?)
 }
 
 /// A stored review scored with `domain::scoring` against the checklist it

@@ -20,13 +20,18 @@ pub enum Cell {
     Seconds(Option<f64>),
     /// A position or duration in milliseconds, shown `m:ss`.
     Clock(Option<u64>),
+    /// Text linking to a file next to the report (an audio excerpt).
+    Link {
+        text: String,
+        target: String,
+    },
 }
 
 impl Cell {
     /// The cell as a person reads it: shares and scores rounded.
     pub fn display(&self) -> String {
         match self {
-            Cell::Text(t) => t.clone(),
+            Cell::Text(t) | Cell::Link { text: t, .. } => t.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Percent(Some(p)) => format!("{:.0}%", p * 100.0),
             Cell::Score(Some(s)) => format!("{s:.1}"),
@@ -104,6 +109,7 @@ fn overview(report: &Report) -> View {
             };
             vec![
                 Cell::Text(r.rep.clone()),
+                Cell::Text(report.team_of(&r.rep).to_string()),
                 Cell::Int(r.reviews as i64),
                 Cell::Int(i64::from(r.expected)),
                 Cell::Score(r.average_score),
@@ -133,6 +139,7 @@ fn overview(report: &Report) -> View {
         note: report.is_empty().then(|| t.no_reviews.into()),
         columns: [
             t.rep,
+            t.team,
             t.reviews,
             t.expected,
             t.average_score,

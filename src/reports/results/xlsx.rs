@@ -13,7 +13,7 @@ use crate::domain::results::Band;
 use crate::i18n::report::report_strings;
 use crate::text::{sanitize, spreadsheet_cell};
 use anyhow::Context;
-use rust_xlsxwriter::{Chart, ChartType, Color, Format, Workbook, Worksheet};
+use rust_xlsxwriter::{Chart, ChartType, Color, Format, Url, Workbook, Worksheet};
 use std::path::Path;
 
 /// Row of the header; data follows it.
@@ -102,17 +102,23 @@ fn text(value: &str) -> String {
 
 /// The workbook in memory.
 pub fn workbook(report: &Report) -> anyhow::Result<Vec<u8>> {
+    workbook_of(report, report_strings(report.lang).title, views(report))
+}
+
+/// A workbook of `views`, one sheet each, under `title` (the report, or a
+/// rep's feedback sheet).
+pub fn workbook_of(report: &Report, title: &str, views: Vec<View>) -> anyhow::Result<Vec<u8>> {
     let t = report_strings(report.lang);
     let formats = Formats::new();
     let mut book = Workbook::new();
     let mut taken = Vec::new();
     let meta = format!("{}: {}", t.period, report.period_label());
-    for view in views(report) {
+    for view in views {
         let name = safe_sheet_name(&view.title, &taken);
         taken.push(name.clone());
         let sheet = book.add_worksheet();
         sheet.set_name(&name)?;
-        sheet.write_string_with_format(0, 0, text(t.title), &formats.title)?;
+        sheet.write_string_with_format(0, 0, text(title), &formats.title)?;
         sheet.write_string(1, 0, text(&meta))?;
         let note = match (&view.note, report.is_empty()) {
             (_, true) => Some(t.no_reviews.to_string()),
@@ -163,6 +169,13 @@ fn write_table(
                 Cell::Clock(Some(ms)) => {
                     let days = *ms as f64 / 86_400_000.0;
                     sheet.write_number_with_format(r, c, days, &formats.clock)?;
+                }
+                Cell::Link {
+                    text: shown,
+                    target,
+                } => {
+                    let url = Url::new(format!("file:///{target}")).set_text(text(shown));
+                    sheet.write_url(r, c, url)?;
                 }
                 Cell::Percent(None)
                 | Cell::Score(None)

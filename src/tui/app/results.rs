@@ -9,9 +9,9 @@
 use super::App;
 use super::audit::Drill;
 use super::background::Background;
-use crate::domain::results::{ResultRules, Span};
+use crate::domain::results::Span;
 use crate::domain::sampling::Period;
-use crate::reports::results::{Report, ReportOptions, gather};
+use crate::reports::results::{Report, ReportOptions, gather, workspace_rules};
 use crate::store::Workspace;
 use crate::text::{clock, one_line};
 use crate::tui::keymap::Action;
@@ -35,7 +35,7 @@ impl ResultsView {
             rep: None,
             ranking: false,
         };
-        let report = gather(ws, lang, &ResultRules::defaults(), &options)?;
+        let report = gather(ws, lang, &workspace_rules(ws)?, &options)?;
         Ok(Some(ResultsView {
             report,
             row: 0,

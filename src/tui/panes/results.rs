@@ -1,5 +1,5 @@
-//! The results screen: a row per rep of the latest reviewed week, the
-//! figures of `callqa report` (quality reviewed against the plan, average
+//! The results screen: a row per rep of the latest reviewed week with the
+//! rep's team, the figures of `callqa report` (quality reviewed against the plan, average
 //! score, critical failures, repeated errors, weeks in a row without one)
 //! and a sparkline of the score by week; the reviews and moments behind a
 //! rep in a box over it.
@@ -28,13 +28,19 @@ pub fn sparkline(trend: &[Option<f64>]) -> String {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &ResultsView) {
     let t = app.t();
+    let words = crate::i18n::report::report_strings(app.lang());
     let results = &view.report.results;
-    let rows: Vec<[String; 7]> = results
+    // The team (from the roster) next to the rep, as in the report's overview.
+    let team = words.team.to_lowercase();
+    let mut columns: Vec<&str> = t.results_columns.to_vec();
+    columns.insert(1, &team);
+    let rows: Vec<[String; 8]> = results
         .reps
         .iter()
         .map(|rep| {
             [
                 one_line(&rep.rep, 40),
+                one_line(view.report.team_of(&rep.rep), 24),
                 format!("{}/{}", rep.reviews, rep.expected),
                 rep.average_score
                     .map_or_else(|| "—".into(), |s| format!("{s:.0}%")),
@@ -45,20 +51,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &ResultsView) {
             ]
         })
         .collect();
-    let widths: Vec<u16> = (0..7)
+    let widths: Vec<u16> = (0..columns.len())
         .map(|c| {
             let cells = rows.iter().map(|r| r[c].width()).max().unwrap_or(0);
-            cells.max(t.results_columns[c].width()) as u16
+            cells.max(columns[c].width()) as u16
         })
         .collect();
-    let header = Row::new(t.results_columns.iter().map(|h| Cell::from(*h)))
+    let header = Row::new(columns.iter().map(|h| Cell::from(*h)))
         .style(Style::new().add_modifier(Modifier::BOLD));
     let body = rows.into_iter().map(|cells| {
         Row::new(cells.into_iter().enumerate().map(|(c, value)| {
             let style = match c {
-                3 | 4 if value != "0" => Style::new().fg(Color::Red),
-                3 | 4 => Style::new().fg(Color::Green),
-                6 => Style::new().fg(Color::Cyan),
+                4 | 5 if value != "0" => Style::new().fg(Color::Red),
+                4 | 5 => Style::new().fg(Color::Green),
+                7 => Style::new().fg(Color::Cyan),
                 _ => Style::new(),
             };
             Cell::from(value).style(style)
@@ -71,7 +77,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &ResultsView) {
     );
     frame.render_widget(Clear, area);
     if results.reps.is_empty() {
-        let words = crate::i18n::report::report_strings(app.lang());
         frame.render_widget(
             Paragraph::new(words.no_reviews).block(Block::bordered().title(title)),
             area,
