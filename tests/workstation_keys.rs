@@ -350,3 +350,102 @@ fn a_call_is_marked_as_an_example_with_why_and_from_when() {
     let s = screen(&mut app, 120, 30);
     assert!(!s.contains("★"), "{s}");
 }
+
+/// Switch the queue to emails and open the one whose Message-ID starts
+/// with `id`; the thread pane has the focus then.
+fn open_email(app: &mut App, id: &str) -> usize {
+    press(app, KeyCode::Char('e'));
+    assert!(app.emails.shown, "{}", message(app));
+    let index = app
+        .emails
+        .rows
+        .iter()
+        .position(|r| r.message_id.starts_with(id))
+        .unwrap_or_else(|| panic!("{id} is not in the email queue"));
+    for _ in 0..index {
+        press(app, KeyCode::Down);
+    }
+    press(app, KeyCode::Enter);
+    assert!(app.review.email.is_some(), "{}", message(app));
+    index
+}
+
+#[test]
+fn an_email_is_reviewed_from_the_keyboard_beside_its_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    press(&mut app, KeyCode::Char('e'));
+    // The reps' outgoing emails only, newest first.
+    let sent: Vec<String> = app
+        .emails
+        .rows
+        .iter()
+        .filter_map(|r| r.sent.clone())
+        .collect();
+    assert_eq!(sent.len(), 6, "{sent:?}");
+    assert!(sent.windows(2).all(|w| w[0] >= w[1]), "{sent:?}");
+    press(&mut app, KeyCode::Char('e'));
+    assert!(!app.emails.shown);
+
+    open_email(&mut app, "c3-nyberg");
+    let text = screen(&mut app, 160, 40);
+    // The thread in place of the player: the client's message as context,
+    // then the rep's, each under its header; the email queue on the left.
+    assert!(text.contains("Thread: "), "{text}");
+    assert!(!text.contains("Volume"), "{text}");
+    let headers: Vec<&str> = text.lines().filter(|l| l.contains("── 2026-")).collect();
+    assert!(headers.len() >= 2, "{text}");
+    assert!(text.contains("Emails 0/6 submitted"), "{text}");
+    // The checks pre-filled, marked automatic: no call to action here.
+    let call_to_action = app.review.answer_of(app.checklist(), 3).unwrap();
+    assert_eq!(call_to_action.value, Some(AnswerValue::No));
+    assert!(call_to_action.automatic);
+
+    // Spelling and forwardable are the reviewer's: y, n, then `t` quotes
+    // the selected line of the thread for the item just answered.
+    assert_eq!(app.review.item(), 4);
+    press(&mut app, KeyCode::Char('y'));
+    press(&mut app, KeyCode::Char('n'));
+    // Past the greeting, to the first line of words after it.
+    press(&mut app, KeyCode::Down);
+    let selected = |app: &App| {
+        let open = app.review.email.as_ref().unwrap();
+        open.selected_text().map(str::to_string)
+    };
+    while selected(&app).is_none() {
+        press(&mut app, KeyCode::Down);
+    }
+    let line = selected(&app).unwrap();
+    press(&mut app, KeyCode::Char('t'));
+    assert!(
+        message(&app).contains("Quoted as evidence of #6"),
+        "{}",
+        message(&app)
+    );
+    // The automatic answer overridden, as on a call.
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Char('s'));
+    assert!(message(&app).contains("Submitted"), "{}", message(&app));
+
+    let id = app
+        .emails
+        .rows
+        .iter()
+        .find(|r| r.message_id.starts_with("c3-nyberg"))
+        .unwrap();
+    let subject = callqa::store::Subject::Email(id.message_id.clone());
+    let review = app
+        .ws
+        .review_of(&subject, "tester", "email")
+        .unwrap()
+        .unwrap();
+    assert_eq!(review.status, callqa::domain::ReviewStatus::Submitted);
+    assert_eq!(review.quotes["forwardable"], line);
+    assert_eq!(review.answers["spelling"].value, Some(AnswerValue::Yes));
+    assert_eq!(review.answers["forwardable"].value, Some(AnswerValue::No));
+    assert!(review.answers["call_to_action"].automatic);
+    assert!(!review.answers["concise"].automatic);
+    let text = screen(&mut app, 160, 40);
+    assert!(text.contains("Emails 1/6 submitted"), "{text}");
+}

@@ -22,6 +22,25 @@ pub struct EmailStrings {
     pub no_emails: &'static str,
     pub undated: &'static str,
     pub unknown: &'static str,
+    /// The email queue's title, before its counts.
+    pub queue: &'static str,
+    pub submitted: &'static str,
+    /// `t` with no line of words under the thread's cursor.
+    pub select_a_line: &'static str,
+    /// The message after `t`, before the item number and the line.
+    pub quoted: &'static str,
+    /// The thread pane's title, before the subject.
+    pub thread_title: &'static str,
+    /// Spelling: the words of the selected line no dictionary knows.
+    pub misspelt: &'static str,
+    /// Before the suggestions for a misspelt word.
+    pub suggestions: &'static str,
+    /// The dictionaries are not installed: the spelling item is left to
+    /// the reviewer; `{dir}` is where they were looked for.
+    pub no_dictionaries: &'static str,
+    pub spelling_ok: &'static str,
+    pub cc: &'static str,
+    pub attachments: &'static str,
 }
 
 pub const EN: EmailStrings = EmailStrings {
@@ -40,6 +59,17 @@ pub const EN: EmailStrings = EmailStrings {
     no_emails: "No emails match. A batch brings them in an emails/ folder (.eml, .mbox).",
     undated: "no date",
     unknown: "-",
+    queue: "Emails",
+    submitted: "submitted",
+    select_a_line: "Select a line of text in the thread (Tab to the thread, up/down), then t quotes it",
+    quoted: "Quoted as evidence of",
+    thread_title: "Thread",
+    misspelt: "Misspelt",
+    suggestions: "try",
+    no_dictionaries: "Spelling not checked: no hunspell dictionaries in {dir} (install hunspell-ru and hunspell-en-us); answer the item yourself",
+    spelling_ok: "Spelling: no unknown words",
+    cc: "cc",
+    attachments: "attachments (listed, never opened)",
 };
 
 pub const RU: EmailStrings = EmailStrings {
@@ -58,6 +88,17 @@ pub const RU: EmailStrings = EmailStrings {
     no_emails: "Писем нет. Пакет приносит их в папке emails/ (.eml, .mbox).",
     undated: "без даты",
     unknown: "-",
+    queue: "Письма",
+    submitted: "сдано",
+    select_a_line: "Выберите строку текста в переписке (Tab до переписки, вверх/вниз), тогда t процитирует её",
+    quoted: "Процитировано как доказательство к",
+    thread_title: "Переписка",
+    misspelt: "Ошибки",
+    suggestions: "варианты",
+    no_dictionaries: "Орфография не проверена: нет словарей hunspell в {dir} (установите hunspell-ru и hunspell-en-us); ответьте на пункт сами",
+    spelling_ok: "Орфография: незнакомых слов нет",
+    cc: "копия",
+    attachments: "вложения (только список, не открываются)",
 };
 
 pub fn email_strings(lang: Lang) -> &'static EmailStrings {

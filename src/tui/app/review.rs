@@ -5,11 +5,12 @@
 use super::{App, Mode};
 use crate::domain::{AnswerValue, ReviewStatus};
 use crate::store::AnswerChange;
+use crate::text::one_line;
 
 impl App {
     /// A call is open and its review is not submitted; else say why not.
     pub(super) fn writable(&mut self) -> bool {
-        if self.review.open.is_none() {
+        if !self.review.is_open() {
             self.no_call();
             return false;
         }
@@ -36,6 +37,9 @@ impl App {
     }
 
     pub(super) fn stamp_evidence(&mut self) {
+        if self.review.email.is_some() {
+            return self.quote_line();
+        }
         let item = self.review.target_item();
         let ms = self.listening.position_ms();
         if self.change_item(item, AnswerChange::Evidence(Some(ms))) {
@@ -66,7 +70,7 @@ impl App {
         });
         match result {
             Ok(answer) => {
-                if let Some(review) = self.review.open.as_mut().and_then(|o| o.review.as_mut()) {
+                if let Some(review) = self.review.record_mut() {
                     review.answers.insert(item_id, answer);
                 }
                 self.refresh_queue();
@@ -80,6 +84,22 @@ impl App {
     }
 
     pub(super) fn ensure_review(&mut self) -> anyhow::Result<i64> {
+        if let Some(email) = self.review.email.as_mut() {
+            if let Some(review) = &email.review {
+                return Ok(review.review_id);
+            }
+            let automatic = email.automatic.clone().into_iter().collect();
+            let review = self.ws.start_review_of(
+                &email.subject(),
+                &self.session.reviewer,
+                &self.session.checklist,
+                automatic,
+            )?;
+            let id = review.review_id;
+            email.review = Some(review);
+            self.flush_time();
+            return Ok(id);
+        }
         let open = self
             .review
             .open
@@ -108,6 +128,9 @@ impl App {
     /// Re-read what a change to the open call's review changed: its queue
     /// row and its review.
     pub(super) fn refresh_queue(&mut self) {
+        if self.review.email.is_some() {
+            return self.refresh_email();
+        }
         let Some(call_id) = self.review.open.as_ref().map(|o| o.call.call_id.clone()) else {
             return;
         };
@@ -148,6 +171,10 @@ impl App {
         }
         self.refresh_queue();
         let submitted = self.t().submitted_msg;
+        if let Some(email) = &self.review.email {
+            let subject = one_line(&email.email.email.subject, 80);
+            return self.info(format!("{submitted}: {subject}"));
+        }
         let call_id = self
             .review
             .open
@@ -172,14 +199,12 @@ impl App {
     }
 
     pub(super) fn reopen(&mut self) {
-        if self.review.open.is_none() {
+        if !self.review.is_open() {
             return self.no_call();
         }
         let Some(review_id) = self
             .review
-            .open
-            .as_ref()
-            .and_then(|o| o.review.as_ref())
+            .record()
             .filter(|r| r.status == ReviewStatus::Submitted)
             .map(|r| r.review_id)
         else {

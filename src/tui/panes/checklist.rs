@@ -33,7 +33,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             title = format!("{title} · {}", t.status_submitted);
         }
     }
-    let answers = app.review.open.as_ref().map(|o| o.answers());
+    let answers = app.review.answers();
     let mut items = Vec::new();
     let mut selected = None;
     let mut section = "";
@@ -73,6 +73,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             if let Some(ms) = a.evidence_ms {
                 spans.push(Span::styled(
                     format!(" @{}", clock(ms)),
+                    Style::new().fg(Color::Cyan),
+                ));
+            }
+            if let Some(quote) = app.review.quote_of(&item.id) {
+                spans.push(Span::styled(
+                    format!(" «{}»", one_line(quote, 40)),
                     Style::new().fg(Color::Cyan),
                 ));
             }

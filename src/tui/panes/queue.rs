@@ -14,6 +14,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    if app.emails.shown {
+        return super::emails::draw_queue(frame, area, app);
+    }
     let t = app.t();
     let queue = &app.queue;
     // Submitted of all, and where the cursor is: a long queue has no
@@ -74,7 +77,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 /// The first row on screen: as before, unless the cursor left the screen.
-fn scroll_to_show(scroll: usize, cursor: usize, height: usize, len: usize) -> usize {
+pub(super) fn scroll_to_show(scroll: usize, cursor: usize, height: usize, len: usize) -> usize {
     let scroll = if cursor < scroll {
         cursor
     } else if cursor >= scroll + height {
