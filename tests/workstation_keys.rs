@@ -401,9 +401,11 @@ fn an_email_is_reviewed_from_the_keyboard_beside_its_thread() {
     assert_eq!(call_to_action.value, Some(AnswerValue::No));
     assert!(call_to_action.automatic);
 
-    // Spelling and forwardable are the reviewer's: y, n, then `t` quotes
-    // the selected line of the thread for the item just answered.
-    assert_eq!(app.review.item(), 4);
+    // Forwardable is the reviewer's, spelling confirmed: y, n, then `t`
+    // quotes the selected line of the thread for the item just answered.
+    assert_eq!(app.review.item(), 5);
+    assert!(app.review.answer_of(app.checklist(), 4).unwrap().automatic);
+    press(&mut app, KeyCode::Char('5'));
     press(&mut app, KeyCode::Char('y'));
     press(&mut app, KeyCode::Char('n'));
     // Past the greeting, to the first line of words after it.
@@ -448,4 +450,61 @@ fn an_email_is_reviewed_from_the_keyboard_beside_its_thread() {
     assert!(!review.answers["concise"].automatic);
     let text = screen(&mut app, 160, 40);
     assert!(text.contains("Emails 1/6 submitted"), "{text}");
+}
+
+#[test]
+fn misspelt_words_show_in_the_thread_with_suggestions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    open_email(&mut app, "b1-belova");
+    let spelling = app.review.answer_of(app.checklist(), 4).unwrap();
+    assert_eq!(
+        (spelling.value, spelling.automatic),
+        (Some(AnswerValue::No), true)
+    );
+    let open = app.review.email.as_ref().unwrap();
+    let misspelt = open.lines.iter().position(|l| l.text.contains("расчитали"));
+    let misspelt = misspelt.expect("the misspelt line is in the thread");
+    while app.review.email.as_ref().unwrap().line < misspelt {
+        press(&mut app, KeyCode::Down);
+    }
+    let mut terminal = Terminal::new(TestBackend::new(160, 40)).unwrap();
+    let text = draw_on(&mut terminal, &app);
+    assert!(
+        text.contains("Misspelt: расчитали (try: рассчитали"),
+        "{text}"
+    );
+    // Inline: the word itself is drawn in red.
+    let buffer = terminal.backend().buffer();
+    let row = (0..buffer.area.height)
+        .find(|&y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .contains("расчитали")
+                && !(0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    .contains("Misspelt")
+        })
+        .unwrap();
+    let reds: String = (0..buffer.area.width)
+        .filter(|&x| buffer[(x, row)].fg == ratatui::style::Color::Red)
+        .map(|x| buffer[(x, row)].symbol().to_string())
+        .collect();
+    assert_eq!(reds, "расчитали");
+}
+
+#[test]
+fn without_dictionaries_the_spelling_item_is_the_reviewers_and_the_pane_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    app.use_dictionaries(callqa::tui::dictionaries::Dictionaries::load_from(
+        dir.path(),
+    ));
+    open_email(&mut app, "b1-belova");
+    assert_eq!(app.review.answer_of(app.checklist(), 4), None);
+    let text = screen(&mut app, 160, 40);
+    assert!(text.contains("Spelling not checked ("), "{text}");
+    assert!(text.contains("ru_RU.aff"), "{text}");
 }

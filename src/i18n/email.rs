@@ -36,7 +36,7 @@ pub struct EmailStrings {
     /// Before the suggestions for a misspelt word.
     pub suggestions: &'static str,
     /// The dictionaries are not installed: the spelling item is left to
-    /// the reviewer; `{dir}` is where they were looked for.
+    /// the reviewer; `{dir}` is the file that could not be read and why.
     pub no_dictionaries: &'static str,
     pub spelling_ok: &'static str,
     pub cc: &'static str,
@@ -66,7 +66,7 @@ pub const EN: EmailStrings = EmailStrings {
     thread_title: "Thread",
     misspelt: "Misspelt",
     suggestions: "try",
-    no_dictionaries: "Spelling not checked: no hunspell dictionaries in {dir} (install hunspell-ru and hunspell-en-us); answer the item yourself",
+    no_dictionaries: "Spelling not checked ({dir}): install hunspell-ru and hunspell-en-us; answer the item yourself",
     spelling_ok: "Spelling: no unknown words",
     cc: "cc",
     attachments: "attachments (listed, never opened)",
@@ -95,7 +95,7 @@ pub const RU: EmailStrings = EmailStrings {
     thread_title: "Переписка",
     misspelt: "Ошибки",
     suggestions: "варианты",
-    no_dictionaries: "Орфография не проверена: нет словарей hunspell в {dir} (установите hunspell-ru и hunspell-en-us); ответьте на пункт сами",
+    no_dictionaries: "Орфография не проверена ({dir}): установите hunspell-ru и hunspell-en-us; ответьте на пункт сами",
     spelling_ok: "Орфография: незнакомых слов нет",
     cc: "копия",
     attachments: "вложения (только список, не открываются)",

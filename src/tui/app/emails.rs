@@ -6,6 +6,7 @@
 
 use super::{App, Pane};
 use crate::domain::crm::Contact;
+use crate::domain::email_checks::spelling::{Misspelling, Speller};
 use crate::domain::email_checks::{
     DEFAULT_EMAIL_CHECKLIST_TOML, EmailSettings, automatic_answers, own_text, review_email,
 };
@@ -13,8 +14,10 @@ use crate::domain::{Answer, ReviewStatus};
 use crate::i18n::email::email_strings;
 use crate::store::{AnswerChange, ReviewRecord, StoredEmail, Subject};
 use crate::text::one_line;
+use crate::tui::dictionaries::{Dictionaries, Loaded};
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The longest thread line kept (the pane cuts to its width anyway).
 const LINE_CHARS: usize = 400;
@@ -41,6 +44,8 @@ pub struct EmailsState {
     pub cursor: usize,
     /// The first row on screen, kept between frames like the call queue's.
     pub scroll: Cell<usize>,
+    /// The hunspell dictionaries, read when the first email is opened.
+    dictionaries: Option<Arc<Loaded>>,
 }
 
 impl EmailsState {
@@ -81,6 +86,33 @@ pub struct OpenEmail {
     pub review: Option<ReviewRecord>,
     /// What the checks answer before the review exists.
     pub automatic: HashMap<String, Answer>,
+    pub spelling: SpellingView,
+}
+
+/// The spelling of the reviewed email as the thread pane shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpellingView {
+    Checked {
+        /// The thread line of the reviewed email's first body line.
+        body_start: usize,
+        /// Each unknown word with the dictionary's suggestions.
+        words: Vec<(Misspelling, Vec<String>)>,
+    },
+    /// Why spelling was not checked (the dictionaries' files).
+    NotChecked(String),
+}
+
+impl SpellingView {
+    /// The unknown words on a thread line, with suggestions.
+    pub fn on_line(&self, index: usize) -> Vec<&(Misspelling, Vec<String>)> {
+        match self {
+            SpellingView::Checked { body_start, words } => words
+                .iter()
+                .filter(|(m, _)| body_start + m.line == index)
+                .collect(),
+            SpellingView::NotChecked(_) => vec![],
+        }
+    }
 }
 
 impl OpenEmail {
@@ -140,12 +172,31 @@ pub fn thread_lines(thread: &[StoredEmail], reviewed: &str) -> Vec<ThreadLine> {
     lines
 }
 
+/// The thread line of the reviewed email's first body line: the one after
+/// its header.
+fn thread_body_start(lines: &[ThreadLine]) -> usize {
+    let own = lines.iter().position(|l| l.kind == LineKind::Reviewed);
+    let header = own
+        .and_then(|own| {
+            lines[..own]
+                .iter()
+                .rposition(|l| l.kind == LineKind::Header)
+        })
+        .or_else(|| lines.iter().position(|l| l.kind == LineKind::Header));
+    header.map_or(0, |h| h + 1)
+}
+
 fn contact_of<'a>(email: &StoredEmail, contacts: &'a [Contact]) -> Option<&'a Contact> {
     let id = email.link.contact_id.as_deref()?;
     contacts.iter().find(|c| c.contact_id == id)
 }
 
 impl App {
+    /// Spell with these dictionaries instead of reading the system's.
+    pub fn use_dictionaries(&mut self, loaded: Loaded) {
+        self.emails.dictionaries = Some(Arc::new(loaded));
+    }
+
     /// Switch the queue between calls and the reps' emails.
     pub(super) fn toggle_emails(&mut self) {
         let shown = !self.emails.shown;
@@ -238,20 +289,49 @@ impl App {
         )?;
         let contacts = self.ws.all_contacts()?;
         let contact = contact_of(&email, &contacts).map(|c| c.name.as_str());
-        let checks = review_email(
-            &email.email.body_text,
-            contact,
-            email.link.rep.as_deref().unwrap_or(""),
-            &EmailSettings::bundled(),
-        );
-        let automatic = automatic_answers(&checklist, DEFAULT_EMAIL_CHECKLIST_TOML, &checks)
-            .into_iter()
-            .collect();
+        let settings = EmailSettings::bundled();
+        let rep = email.link.rep.as_deref().unwrap_or("");
+        let body = &email.email.body_text;
+        let mut checks = review_email(body, contact, rep, &settings);
         let lines = thread_lines(&thread, message_id);
         let line = lines
             .iter()
             .position(|l| l.kind == LineKind::Reviewed)
             .unwrap_or(0);
+        let dictionaries = self
+            .emails
+            .dictionaries
+            .get_or_insert_with(|| Arc::new(Dictionaries::load()))
+            .clone();
+        let spelling = match dictionaries.as_ref() {
+            Loaded::Ready(dictionaries) => {
+                let e = &email.email;
+                let names: Vec<&str> = [&e.from]
+                    .into_iter()
+                    .chain(&e.to)
+                    .chain(&e.cc)
+                    .map(|m| m.name.as_str())
+                    .chain(contact)
+                    .chain([rep])
+                    .collect();
+                checks.check_spelling(body, dictionaries.as_ref(), &settings, &names);
+                let words = checks.spelling.clone().unwrap_or_default();
+                SpellingView::Checked {
+                    body_start: thread_body_start(&lines),
+                    words: words
+                        .into_iter()
+                        .map(|m| {
+                            let suggestions = dictionaries.suggest(&m.word);
+                            (m, suggestions)
+                        })
+                        .collect(),
+                }
+            }
+            Loaded::Missing(why) => SpellingView::NotChecked(why.clone()),
+        };
+        let automatic = automatic_answers(&checklist, DEFAULT_EMAIL_CHECKLIST_TOML, &checks)
+            .into_iter()
+            .collect();
         self.flush_time();
         self.time.restart(std::time::Instant::now());
         self.listening.send(crate::audio::PlayerCommand::Unload);
@@ -262,6 +342,7 @@ impl App {
             line,
             review,
             automatic,
+            spelling,
         });
         let first = self
             .review

@@ -37,7 +37,9 @@ mod review;
 mod state;
 
 pub use audit::{AuditView, Drill};
-pub use emails::{EmailRow, EmailsState, LineKind, OpenEmail, ThreadLine, thread_lines};
+pub use emails::{
+    EmailRow, EmailsState, LineKind, OpenEmail, SpellingView, ThreadLine, thread_lines,
+};
 pub use listening::Listening;
 pub use plan::PlanQueue;
 pub use results::ResultsView;
