@@ -408,7 +408,10 @@ fn an_email_is_reviewed_from_the_keyboard_beside_its_thread() {
     press(&mut app, KeyCode::Char('5'));
     press(&mut app, KeyCode::Char('y'));
     press(&mut app, KeyCode::Char('n'));
-    // Past the greeting, to the first line of words after it.
+    // Back to the thread (the number key went to the checklist), past the
+    // greeting, to the first line of words after it.
+    press(&mut app, KeyCode::BackTab);
+    assert_eq!(app.screen.focus, callqa::tui::app::Pane::Player);
     press(&mut app, KeyCode::Down);
     let selected = |app: &App| {
         let open = app.review.email.as_ref().unwrap();
@@ -444,6 +447,7 @@ fn an_email_is_reviewed_from_the_keyboard_beside_its_thread() {
         .unwrap();
     assert_eq!(review.status, callqa::domain::ReviewStatus::Submitted);
     assert_eq!(review.quotes["forwardable"], line);
+    assert!(line.starts_with("Yes: the export"), "{line}");
     assert_eq!(review.answers["spelling"].value, Some(AnswerValue::Yes));
     assert_eq!(review.answers["forwardable"].value, Some(AnswerValue::No));
     assert!(review.answers["call_to_action"].automatic);
