@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use tmux_support::{Tmux, demo_workspace, repo, wait_gone};
+use tmux_support::{Tmux, demo_workspace, repo, review_command, wait_gone};
 
 fn answers(db: &Path) -> Vec<(String, Option<String>, Option<String>)> {
     let conn = Connection::open(db).unwrap();
@@ -249,12 +249,7 @@ fn a_burst_of_keys_is_applied_in_full() {
 fn closing_the_terminal_ends_the_workstation() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_workspace(dir.path(), "hup.sqlite");
-    let bin = env!("CARGO_BIN_EXE_callqa");
-    let review = format!(
-        "exec env CALLQA_DATA_DIR={d} CALLQA_CONFIG_DIR={d}/config LANG=en_US.UTF-8 {bin} review --db {} --reviewer hup --no-sound",
-        db.display(),
-        d = dir.path().display()
-    );
+    let review = review_command(dir.path(), &db, "hup");
     let tmux = Tmux::new("hangup");
     tmux.start(&review);
     tmux.wait_for("Checklist");
@@ -312,12 +307,7 @@ fn closing_the_terminal_ends_the_workstation() {
 fn an_email_is_reviewed_from_the_keyboard() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_workspace(dir.path(), "email.sqlite");
-    let bin = env!("CARGO_BIN_EXE_callqa");
-    let review = format!(
-        "exec env CALLQA_DATA_DIR={d} CALLQA_CONFIG_DIR={d}/config LANG=en_US.UTF-8 {bin} review --db {} --reviewer mail --no-sound",
-        db.display(),
-        d = dir.path().display()
-    );
+    let review = review_command(dir.path(), &db, "mail");
     let tmux = Tmux::new("email");
     tmux.start(&review);
     tmux.wait_for("Checklist");

@@ -90,6 +90,15 @@ fn split_middle(area: Rect, queue_len: u16) -> (Rect, Rect, Rect) {
     (queue, checklist, crm)
 }
 
+/// The selected row of a list pane: blue while the pane has the focus.
+pub fn selection_style(focused: bool) -> Style {
+    Style::new().bg(if focused {
+        Color::Blue
+    } else {
+        Color::DarkGray
+    })
+}
+
 pub fn pane_block(title: String, focused: bool) -> ratatui::widgets::Block<'static> {
     let style = if focused {
         Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)

@@ -344,11 +344,8 @@ impl App {
             automatic,
             spelling,
         });
-        let first = self
-            .review
-            .first_unanswered_from(&self.session.checklist, 0)
-            .unwrap_or(0);
-        self.review.set_item(first);
+        self.review
+            .start_at_first_unanswered(&self.session.checklist);
         Ok(())
     }
 

@@ -318,11 +318,8 @@ impl App {
             review,
             automatic,
         });
-        let first = self
-            .review
-            .first_unanswered_from(&self.session.checklist, 0)
-            .unwrap_or(0);
-        self.review.set_item(first);
+        self.review
+            .start_at_first_unanswered(&self.session.checklist);
         if let Some(place) = place {
             if let Some(item) = place
                 .item_id

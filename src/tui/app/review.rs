@@ -4,7 +4,7 @@
 
 use super::{App, Mode};
 use crate::domain::{AnswerValue, ReviewStatus};
-use crate::store::AnswerChange;
+use crate::store::{AnswerChange, Subject};
 use crate::text::one_line;
 
 impl App {
@@ -83,44 +83,29 @@ impl App {
         }
     }
 
+    /// The open call's or email's review, made now (with the automatic
+    /// answers) if this is the reviewer's first change.
     pub(super) fn ensure_review(&mut self) -> anyhow::Result<i64> {
-        if let Some(email) = self.review.email.as_mut() {
-            if let Some(review) = &email.review {
-                return Ok(review.review_id);
-            }
-            let automatic = email.automatic.clone().into_iter().collect();
-            let review = self.ws.start_review_of(
-                &email.subject(),
-                &self.session.reviewer,
-                &self.session.checklist,
-                automatic,
-            )?;
-            let id = review.review_id;
-            email.review = Some(review);
-            self.flush_time();
-            return Ok(id);
-        }
-        let open = self
-            .review
-            .open
-            .as_mut()
-            .ok_or_else(|| anyhow::anyhow!("no call"))?;
-        if let Some(review) = &open.review {
+        if let Some(review) = self.review.record() {
             return Ok(review.review_id);
         }
-        let automatic = open
-            .automatic
+        let (subject, automatic) = match (&self.review.open, &self.review.email) {
+            (Some(open), _) => (Subject::Call(open.call.call_id.clone()), &open.automatic),
+            (None, Some(email)) => (email.subject(), &email.automatic),
+            (None, None) => anyhow::bail!("no call"),
+        };
+        let automatic = automatic
             .iter()
             .map(|(id, a)| (id.clone(), a.clone()))
             .collect();
-        let review = self.ws.start_review(
-            &open.call,
+        let review = self.ws.start_review_of(
+            &subject,
             &self.session.reviewer,
             &self.session.checklist,
             automatic,
         )?;
         let id = review.review_id;
-        open.review = Some(review);
+        self.review.set_record(review);
         self.flush_time();
         Ok(id)
     }

@@ -259,6 +259,21 @@ impl ReviewState {
         }
     }
 
+    pub(super) fn set_record(&mut self, review: ReviewRecord) {
+        match (&mut self.open, &mut self.email) {
+            (Some(open), _) => open.review = Some(review),
+            (None, Some(email)) => email.review = Some(review),
+            (None, None) => {}
+        }
+    }
+
+    /// The cursor on the first item not answered yet (automatic answers
+    /// count), else the first: where a call or email opens.
+    pub(super) fn start_at_first_unanswered(&mut self, checklist: &Checklist) {
+        let first = self.first_unanswered_from(checklist, 0).unwrap_or(0);
+        self.set_item(first);
+    }
+
     /// The line of an email quoted as an item's evidence.
     pub fn quote_of(&self, item_id: &str) -> Option<&str> {
         self.record()?.quotes.get(item_id).map(String::as_str)

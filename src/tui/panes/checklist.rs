@@ -3,7 +3,7 @@
 use crate::domain::{AnswerValue, ReviewStatus};
 use crate::text::{clock, one_line};
 use crate::tui::app::{App, Pane};
-use crate::tui::ui::pane_block;
+use crate::tui::ui::{pane_block, selection_style};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -94,11 +94,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.screen.focus == Pane::Checklist;
     let list = List::new(items)
         .block(pane_block(title, focused))
-        .highlight_style(Style::new().bg(if focused {
-            Color::Blue
-        } else {
-            Color::DarkGray
-        }));
+        .highlight_style(selection_style(focused));
     let mut state = ListState::default().with_selected(selected);
     let detail = detail_lines(app);
     // The current item's hint and whole comment, when there is room.

@@ -6,7 +6,7 @@ use crate::domain::ReviewStatus;
 use crate::i18n::email::email_strings;
 use crate::text::one_line;
 use crate::tui::app::{App, EmailRow, LineKind, OpenEmail, Pane};
-use crate::tui::ui::pane_block;
+use crate::tui::ui::{pane_block, selection_style};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -44,11 +44,7 @@ pub fn draw_queue(frame: &mut Frame, area: Rect, app: &App) {
         .collect();
     let list = List::new(items)
         .block(pane_block(title, focused))
-        .highlight_style(Style::new().bg(if focused {
-            Color::Blue
-        } else {
-            Color::DarkGray
-        }));
+        .highlight_style(selection_style(focused));
     let mut state = ListState::default().with_selected(Some(emails.cursor - scroll));
     frame.render_stateful_widget(list, area, &mut state);
 }
@@ -130,11 +126,7 @@ pub fn draw_thread(frame: &mut Frame, area: Rect, app: &App, open: &OpenEmail) {
             ));
             let mut shown = Line::from(spans);
             if index == open.line {
-                shown = shown.style(Style::new().bg(if focused {
-                    Color::Blue
-                } else {
-                    Color::DarkGray
-                }));
+                shown = shown.style(selection_style(focused));
             }
             shown
         })

@@ -6,7 +6,7 @@ use crate::domain::sampling::Bucket;
 use crate::store::QueueRow;
 use crate::text::{duration, one_line};
 use crate::tui::app::{App, Pane};
-use crate::tui::ui::pane_block;
+use crate::tui::ui::{pane_block, selection_style};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -67,11 +67,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .collect();
     let list = List::new(items)
         .block(pane_block(title, focused))
-        .highlight_style(Style::new().bg(if focused {
-            Color::Blue
-        } else {
-            Color::DarkGray
-        }));
+        .highlight_style(selection_style(focused));
     let mut state = ListState::default().with_selected(Some(queue.cursor - scroll));
     frame.render_stateful_widget(list, area, &mut state);
 }
