@@ -502,13 +502,16 @@ fn misspelt_words_show_in_the_thread_with_suggestions() {
 #[test]
 fn without_dictionaries_the_spelling_item_is_the_reviewers_and_the_pane_says_why() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = setup_demo(dir.path());
+    // In Russian: the strings of the email screen exist in both languages.
+    let mut app = setup_demo_in(dir.path(), Lang::Ru);
     app.use_dictionaries(callqa::tui::dictionaries::Dictionaries::load_from(
         dir.path(),
     ));
     open_email(&mut app, "b1-belova");
     assert_eq!(app.review.answer_of(app.checklist(), 4), None);
     let text = screen(&mut app, 160, 40);
-    assert!(text.contains("Spelling not checked ("), "{text}");
+    assert!(text.contains("Орфография не проверена ("), "{text}");
     assert!(text.contains("ru_RU.aff"), "{text}");
+    assert!(text.contains("Переписка: "), "{text}");
+    assert!(text.contains("Письма 0/6 сдано"), "{text}");
 }

@@ -41,6 +41,10 @@ pub struct EmailStrings {
     pub spelling_ok: &'static str,
     pub cc: &'static str,
     pub attachments: &'static str,
+    pub kilobytes: &'static str,
+    /// The email under the cursor is no longer in the workspace (a
+    /// re-import in another window took it away).
+    pub email_gone: &'static str,
 }
 
 pub const EN: EmailStrings = EmailStrings {
@@ -70,6 +74,8 @@ pub const EN: EmailStrings = EmailStrings {
     spelling_ok: "Spelling: no unknown words",
     cc: "cc",
     attachments: "attachments (listed, never opened)",
+    kilobytes: "KB",
+    email_gone: "This email is no longer in the workspace; e twice reloads the list",
 };
 
 pub const RU: EmailStrings = EmailStrings {
@@ -99,6 +105,8 @@ pub const RU: EmailStrings = EmailStrings {
     spelling_ok: "Орфография: незнакомых слов нет",
     cc: "копия",
     attachments: "вложения (только список, не открываются)",
+    kilobytes: "КБ",
+    email_gone: "Этого письма больше нет в рабочей базе; e дважды перечитает список",
 };
 
 pub fn email_strings(lang: Lang) -> &'static EmailStrings {

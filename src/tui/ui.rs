@@ -170,6 +170,8 @@ pub fn hint_entries(app: &App) -> Vec<Described> {
     }
     let scope = match app.screen.focus {
         Pane::Queue => Scope::Queue,
+        // An email's thread has no player keys: the answers and `t` it has.
+        Pane::Player if app.review.email.is_some() => Scope::Checklist,
         Pane::Player => Scope::Player,
         Pane::Checklist | Pane::Crm => Scope::Checklist,
     };

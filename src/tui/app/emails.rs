@@ -278,7 +278,7 @@ impl App {
     fn open_email(&mut self, message_id: &str) -> anyhow::Result<()> {
         let all = self.ws.all_emails()?;
         let Some(email) = all.into_iter().find(|e| e.email.message_id == message_id) else {
-            anyhow::bail!("{message_id}: no longer in the workspace");
+            anyhow::bail!("{}", email_strings(self.lang()).email_gone);
         };
         let thread = self.ws.email_thread(&email.link.thread_id)?;
         let checklist = self.session.email.clone();

@@ -56,9 +56,10 @@ fn email_lines(app: &App, open: &crate::tui::app::OpenEmail) -> Vec<Line<'static
         out.push(heading(t.attachments));
         for a in &e.email.attachments {
             out.push(Line::from(format!(
-                "  {} ({} KB)",
+                "  {} ({} {})",
                 one_line(&a.name, 100),
-                a.size.div_ceil(1024)
+                a.size.div_ceil(1024),
+                t.kilobytes
             )));
         }
     }
