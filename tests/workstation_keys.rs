@@ -387,7 +387,7 @@ fn an_email_is_reviewed_from_the_keyboard_beside_its_thread() {
     press(&mut app, KeyCode::Char('e'));
     assert!(!app.emails.shown);
 
-    open_email(&mut app, "c3-nyberg");
+    let index = open_email(&mut app, "c3-nyberg");
     let text = screen(&mut app, 160, 40);
     // The thread in place of the player: the client's message as context,
     // then the rep's, each under its header; the email queue on the left.
@@ -432,6 +432,13 @@ fn an_email_is_reviewed_from_the_keyboard_beside_its_thread() {
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Char('s'));
     assert!(message(&app).contains("Submitted"), "{}", message(&app));
+    // As on a call, the next one down the queue not yet submitted opens.
+    let open = app.review.email.as_ref().unwrap();
+    assert_eq!(
+        open.email.email.message_id,
+        app.emails.rows[index + 1].message_id
+    );
+    assert_eq!(app.review.status(), callqa::domain::ReviewStatus::New);
 
     let id = app
         .emails

@@ -349,6 +349,20 @@ impl App {
         Ok(())
     }
 
+    /// After a submit: the next email down the queue this reviewer has not
+    /// submitted, as `s` does for calls; at the end of the queue the
+    /// submitted one stays open.
+    pub(super) fn open_next_open_email(&mut self) {
+        let from = self.emails.cursor + 1;
+        let next = (self.emails.rows.iter().enumerate().skip(from))
+            .find(|(_, r)| r.status != ReviewStatus::Submitted)
+            .map(|(i, _)| i);
+        if let Some(index) = next {
+            self.emails.cursor = index;
+            self.open_selected_email();
+        }
+    }
+
     /// `t` on an email: the selected thread line becomes the evidence of
     /// the item just answered (or under the cursor).
     pub(super) fn quote_line(&mut self) {

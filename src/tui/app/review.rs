@@ -158,6 +158,7 @@ impl App {
         let submitted = self.t().submitted_msg;
         if let Some(email) = &self.review.email {
             let subject = one_line(&email.email.email.subject, 80);
+            self.open_next_open_email();
             return self.info(format!("{submitted}: {subject}"));
         }
         let call_id = self
