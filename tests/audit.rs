@@ -59,7 +59,10 @@ fn demo_audit_finds_what_the_demo_contains() {
         missing[0]["fields"],
         serde_json::json!(["role", "email", "industry", "segment"])
     );
-    assert_eq!(ids(&all["calls_without_write_up"]), ["call-002", "call-012"]);
+    assert_eq!(
+        ids(&all["calls_without_write_up"]),
+        ["call-002", "call-012"]
+    );
     assert_eq!(ids(&all["not_contacted_1m"]), ["K-108", "K-109"]);
     assert_eq!(ids(&all["not_contacted_3m"]), ["K-109"]);
     assert_eq!(ids(&all["not_contacted_12m"]), ["K-109"]);
@@ -70,7 +73,10 @@ fn demo_audit_finds_what_the_demo_contains() {
         .find(|r| r["rep"] == "Игорь Петров")
         .unwrap();
     assert_eq!(ids(&igor["overdue_tasks"]), ["T-302"]);
-    assert_eq!(ids(&igor["calls_without_write_up"]), ["call-002", "call-012"]);
+    assert_eq!(
+        ids(&igor["calls_without_write_up"]),
+        ["call-002", "call-012"]
+    );
 }
 
 #[test]

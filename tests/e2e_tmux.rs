@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use tmux_support::{Tmux, demo_workspace, repo, wait_gone};
+use tmux_support::{Tmux, demo_workspace, repo, review_command, wait_gone};
 
 fn answers(db: &Path) -> Vec<(String, Option<String>, Option<String>)> {
     let conn = Connection::open(db).unwrap();
@@ -254,12 +254,7 @@ fn a_burst_of_keys_is_applied_in_full() {
 fn closing_the_terminal_ends_the_workstation() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_workspace(dir.path(), "hup.sqlite");
-    let bin = env!("CARGO_BIN_EXE_callqa");
-    let review = format!(
-        "exec env CALLQA_DATA_DIR={d} CALLQA_CONFIG_DIR={d}/config LANG=en_US.UTF-8 {bin} review --db {} --reviewer hup --no-sound",
-        db.display(),
-        d = dir.path().display()
-    );
+    let review = review_command(dir.path(), &db, "hup");
     let tmux = Tmux::new("hangup");
     tmux.start(&review);
     tmux.wait_for("Checklist");
@@ -307,4 +302,71 @@ fn closing_the_terminal_ends_the_workstation() {
         )
         .unwrap();
     assert_eq!(item, "summary", "place not saved");
+}
+
+/// One email reviewed from the keyboard: the queue switched to emails, one
+/// opened, the automatic spelling answer confirmed, an item answered, a
+/// line of the thread quoted as its evidence, submitted; then the SQLite
+/// file holds the email's review.
+#[test]
+fn an_email_is_reviewed_from_the_keyboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_workspace(dir.path(), "email.sqlite");
+    let review = review_command(dir.path(), &db, "mail");
+    let tmux = Tmux::new("email");
+    tmux.start(&review);
+    tmux.wait_for("Checklist");
+    tmux.keys(&["e"]);
+    tmux.wait_for("Emails 0/6 submitted");
+    // Newest first: the third is Kate Miller's reply to Lars Nyberg.
+    tmux.keys(&["Down", "Down", "Enter"]);
+    tmux.wait_for("Thread: Re: Rooftop PV for Nordvik");
+    // Spelling confirmed (5, y), forwardable answered no; back to the
+    // thread (Shift+Tab), the cursor two lines down, past the greeting, is
+    // quoted for it.
+    tmux.keys(&["5", "y", "n", "BTab", "Down", "Down", "t"]);
+    tmux.wait_for("Quoted as evidence of #6");
+    tmux.keys(&["s"]);
+    let screen = tmux.wait_for("Submitted");
+    assert!(screen.contains("Emails 1/6 submitted"), "{screen}");
+    tmux.key("q");
+
+    let conn = Connection::open(&db).unwrap();
+    let (message_id, call_id, status): (String, Option<String>, String) = conn
+        .query_row(
+            "SELECT message_id, call_id, status FROM reviews WHERE reviewer = 'mail'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(message_id.starts_with("c3-nyberg"), "{message_id}");
+    assert_eq!((call_id, status.as_str()), (None, "submitted"));
+    let mut stmt = conn
+        .prepare(
+            "SELECT a.item_id, a.value, a.automatic, a.evidence_text FROM answers a
+             JOIN reviews r USING (review_id) WHERE r.reviewer = 'mail' ORDER BY a.item_id",
+        )
+        .unwrap();
+    let rows: Vec<(String, String, bool, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let row = |id: &str| rows.iter().find(|r| r.0 == id).unwrap().clone();
+    assert_eq!(
+        row("call_to_action"),
+        ("call_to_action".into(), "no".into(), true, None)
+    );
+    assert_eq!(
+        row("spelling"),
+        ("spelling".into(), "yes".into(), false, None)
+    );
+    let forwardable = row("forwardable");
+    assert_eq!((forwardable.1.as_str(), forwardable.2), ("no", false));
+    let quote = forwardable.3.unwrap();
+    assert!(
+        quote.starts_with("Yes: the export gives monthly production"),
+        "{quote}"
+    );
+    assert_eq!(rows.len(), 6, "{rows:?}");
 }

@@ -211,3 +211,50 @@ fn the_checks_answer_each_demo_email_as_the_demo_intends() {
         ]
     );
 }
+
+#[test]
+fn spelling_finds_the_demo_emails_mistakes_with_the_system_dictionaries() {
+    use callqa::domain::email_checks::spelling::Speller;
+    use callqa::tui::dictionaries::{Dictionaries, Loaded};
+    let Loaded::Ready(dictionaries) = Dictionaries::load_from(Path::new("/usr/share/hunspell"))
+    else {
+        panic!("the hunspell dictionaries are missing: ./dev installs hunspell-ru hunspell-en-us");
+    };
+    let (_dir, ws) = demo();
+    let contacts = ws.all_contacts().unwrap();
+    let settings = EmailSettings::bundled();
+    let mut found = Vec::new();
+    for e in ws.emails(&EmailFilter::default()).unwrap() {
+        if e.link.direction != EmailDirection::Out {
+            continue;
+        }
+        let contact = contacts
+            .iter()
+            .find(|c| Some(&c.contact_id) == e.link.contact_id.as_ref())
+            .map(|c| c.name.as_str());
+        let rep = e.link.rep.as_deref().unwrap();
+        let mut r = review_email(&e.email.body_text, contact, rep, &settings);
+        let names: Vec<&str> = std::iter::once(&e.email.from)
+            .chain(&e.email.to)
+            .map(|m| m.name.as_str())
+            .chain(contact)
+            .collect();
+        r.check_spelling(&e.email.body_text, dictionaries.as_ref(), &settings, &names);
+        let id = e.email.message_id.split('@').next().unwrap().to_string();
+        for m in r.spelling.unwrap() {
+            found.push((id.clone(), m.word));
+        }
+    }
+    // kWp (a unit) is in the allow-list of assets/email.toml.
+    let expected = [("b1-belova", "расчитали"), ("d1-morozov", "прикреплёном")];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(id, word)| (id.to_string(), word.to_string()))
+        .collect();
+    assert_eq!(found, expected);
+    let suggestions = dictionaries.suggest("расчитали");
+    assert!(
+        suggestions.iter().any(|s| s == "рассчитали"),
+        "{suggestions:?}"
+    );
+}

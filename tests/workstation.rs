@@ -531,3 +531,46 @@ fn a_damaged_row_is_named_and_the_rest_of_the_queue_shows() {
     );
     assert_eq!(app.queue.len, 2);
 }
+
+#[test]
+fn a_mystery_shoppers_call_opens_with_the_shopper_checklist_and_its_speeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let db = dir.path().join("demo.sqlite");
+    // The demo's visit MS-01 has the shopper's call call-012 as evidence.
+    let ws = callqa::store::Workspace::open(&db).unwrap();
+    let place = callqa::store::ReviewerPlace {
+        call_id: Some("call-012".to_string()),
+        ..Default::default()
+    };
+    ws.save_place("tester", &place).unwrap();
+    drop(ws);
+    let mut app = workstation_support::open_app(&db, Some(&demo), Lang::En);
+    let s = screen(&mut app, 140, 40);
+    assert!(s.contains("call-012"), "{s}");
+    assert_eq!(app.checklist().id, "mystery-shopper", "{s}");
+    assert!(s.contains("(auto)"), "{s}");
+    // The first answer stores the review with the shopper's checklist and
+    // what the visit's timestamps decided: picked up in 25 s (in time),
+    // a proposal sent, but 2 days 6 h after the request (slow).
+    press(&mut app, KeyCode::Char('y'));
+    let review = app
+        .ws
+        .review("call-012", "tester", "mystery-shopper")
+        .unwrap()
+        .expect("the shopper's review");
+    let auto = |id: &str| {
+        let a = &review.answers[id];
+        assert!(a.automatic, "{id} should be automatic: {a:?}");
+        a.value
+    };
+    assert_eq!(auto("pick_up"), Some(AnswerValue::Yes));
+    assert_eq!(auto("proposal_sent"), Some(AnswerValue::Yes));
+    assert_eq!(auto("proposal_speed"), Some(AnswerValue::No));
+    assert!(
+        app.ws
+            .review("call-012", "tester", "sales-call")
+            .unwrap()
+            .is_none()
+    );
+}

@@ -350,3 +350,175 @@ fn a_call_is_marked_as_an_example_with_why_and_from_when() {
     let s = screen(&mut app, 120, 30);
     assert!(!s.contains("★"), "{s}");
 }
+
+/// Switch the queue to emails and open the one whose Message-ID starts
+/// with `id`; the thread pane has the focus then.
+fn open_email(app: &mut App, id: &str) -> usize {
+    press(app, KeyCode::Char('e'));
+    assert!(app.emails.shown, "{}", message(app));
+    let index = app
+        .emails
+        .rows
+        .iter()
+        .position(|r| r.message_id.starts_with(id))
+        .unwrap_or_else(|| panic!("{id} is not in the email queue"));
+    for _ in 0..index {
+        press(app, KeyCode::Down);
+    }
+    press(app, KeyCode::Enter);
+    assert!(app.review.email.is_some(), "{}", message(app));
+    index
+}
+
+#[test]
+fn an_email_is_reviewed_from_the_keyboard_beside_its_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    press(&mut app, KeyCode::Char('e'));
+    // The reps' outgoing emails only, newest first.
+    let sent: Vec<String> = app
+        .emails
+        .rows
+        .iter()
+        .filter_map(|r| r.sent.clone())
+        .collect();
+    assert_eq!(sent.len(), 6, "{sent:?}");
+    assert!(sent.windows(2).all(|w| w[0] >= w[1]), "{sent:?}");
+    press(&mut app, KeyCode::Char('e'));
+    assert!(!app.emails.shown);
+
+    let index = open_email(&mut app, "c3-nyberg");
+    let text = screen(&mut app, 160, 40);
+    // The thread in place of the player: the client's message as context,
+    // then the rep's, each under its header; the email queue on the left.
+    assert!(text.contains("Thread: "), "{text}");
+    assert!(!text.contains("Volume"), "{text}");
+    let headers: Vec<&str> = text.lines().filter(|l| l.contains("── 2026-")).collect();
+    assert!(headers.len() >= 2, "{text}");
+    assert!(text.contains("Emails 0/6 submitted"), "{text}");
+    // The checks pre-filled, marked automatic: no call to action here.
+    let call_to_action = app.review.answer_of(app.checklist(), 3).unwrap();
+    assert_eq!(call_to_action.value, Some(AnswerValue::No));
+    assert!(call_to_action.automatic);
+
+    // Forwardable is the reviewer's, spelling confirmed: y, n, then `t`
+    // quotes the selected line of the thread for the item just answered.
+    assert_eq!(app.review.item(), 5);
+    assert!(app.review.answer_of(app.checklist(), 4).unwrap().automatic);
+    press(&mut app, KeyCode::Char('5'));
+    press(&mut app, KeyCode::Char('y'));
+    press(&mut app, KeyCode::Char('n'));
+    // Back to the thread (the number key went to the checklist), past the
+    // greeting, to the first line of words after it.
+    press(&mut app, KeyCode::BackTab);
+    assert_eq!(app.screen.focus, callqa::tui::app::Pane::Player);
+    press(&mut app, KeyCode::Down);
+    let selected = |app: &App| {
+        let open = app.review.email.as_ref().unwrap();
+        open.selected_text().map(str::to_string)
+    };
+    while selected(&app).is_none() {
+        press(&mut app, KeyCode::Down);
+    }
+    let line = selected(&app).unwrap();
+    press(&mut app, KeyCode::Char('t'));
+    assert!(
+        message(&app).contains("Quoted as evidence of #6"),
+        "{}",
+        message(&app)
+    );
+    // The automatic answer overridden, as on a call.
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Char('s'));
+    assert!(message(&app).contains("Submitted"), "{}", message(&app));
+    // As on a call, the next one down the queue not yet submitted opens.
+    let open = app.review.email.as_ref().unwrap();
+    assert_eq!(
+        open.email.email.message_id,
+        app.emails.rows[index + 1].message_id
+    );
+    assert_eq!(app.review.status(), callqa::domain::ReviewStatus::New);
+
+    let id = app
+        .emails
+        .rows
+        .iter()
+        .find(|r| r.message_id.starts_with("c3-nyberg"))
+        .unwrap();
+    let subject = callqa::store::Subject::Email(id.message_id.clone());
+    let review = app
+        .ws
+        .review_of(&subject, "tester", "email")
+        .unwrap()
+        .unwrap();
+    assert_eq!(review.status, callqa::domain::ReviewStatus::Submitted);
+    assert_eq!(review.quotes["forwardable"], line);
+    assert!(line.starts_with("Yes: the export"), "{line}");
+    assert_eq!(review.answers["spelling"].value, Some(AnswerValue::Yes));
+    assert_eq!(review.answers["forwardable"].value, Some(AnswerValue::No));
+    assert!(review.answers["call_to_action"].automatic);
+    assert!(!review.answers["concise"].automatic);
+    let text = screen(&mut app, 160, 40);
+    assert!(text.contains("Emails 1/6 submitted"), "{text}");
+}
+
+#[test]
+fn misspelt_words_show_in_the_thread_with_suggestions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    open_email(&mut app, "b1-belova");
+    let spelling = app.review.answer_of(app.checklist(), 4).unwrap();
+    assert_eq!(
+        (spelling.value, spelling.automatic),
+        (Some(AnswerValue::No), true)
+    );
+    let open = app.review.email.as_ref().unwrap();
+    let misspelt = open.lines.iter().position(|l| l.text.contains("расчитали"));
+    let misspelt = misspelt.expect("the misspelt line is in the thread");
+    while app.review.email.as_ref().unwrap().line < misspelt {
+        press(&mut app, KeyCode::Down);
+    }
+    let mut terminal = Terminal::new(TestBackend::new(160, 40)).unwrap();
+    let text = draw_on(&mut terminal, &app);
+    assert!(
+        text.contains("Misspelt: расчитали (try: рассчитали"),
+        "{text}"
+    );
+    // Inline: the word itself is drawn in red.
+    let buffer = terminal.backend().buffer();
+    let row = (0..buffer.area.height)
+        .find(|&y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .contains("расчитали")
+                && !(0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    .contains("Misspelt")
+        })
+        .unwrap();
+    let reds: String = (0..buffer.area.width)
+        .filter(|&x| buffer[(x, row)].fg == ratatui::style::Color::Red)
+        .map(|x| buffer[(x, row)].symbol().to_string())
+        .collect();
+    assert_eq!(reds, "расчитали");
+}
+
+#[test]
+fn without_dictionaries_the_spelling_item_is_the_reviewers_and_the_pane_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    // In Russian: the strings of the email screen exist in both languages.
+    let mut app = setup_demo_in(dir.path(), Lang::Ru);
+    app.use_dictionaries(callqa::tui::dictionaries::Dictionaries::load_from(
+        dir.path(),
+    ));
+    open_email(&mut app, "b1-belova");
+    assert_eq!(app.review.answer_of(app.checklist(), 4), None);
+    let text = screen(&mut app, 160, 40);
+    assert!(text.contains("Орфография не проверена ("), "{text}");
+    assert!(text.contains("ru_RU.aff"), "{text}");
+    assert!(text.contains("Переписка: "), "{text}");
+    assert!(text.contains("Письма 0/6 сдано"), "{text}");
+}

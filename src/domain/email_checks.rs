@@ -20,6 +20,10 @@ use super::email_text::{fold, sentences, text_stats, words};
 use super::review::{Answer, AnswerValue};
 use serde::{Deserialize, Serialize};
 
+#[path = "email_spelling.rs"]
+pub mod spelling;
+use spelling::{Misspelling, Speller, SpellingSettings, misspellings};
+
 /// The bundled email settings: signature standard, thresholds, linking.
 pub const DEFAULT_EMAIL_SETTINGS_TOML: &str = include_str!("../../assets/email.toml");
 
@@ -34,6 +38,8 @@ pub struct EmailSettings {
     pub concise: ConciseLimits,
     pub call_to_action: CallToAction,
     pub linking: LinkSettings,
+    #[serde(default)]
+    pub spelling: SpellingSettings,
 }
 
 /// Lines a signature must have, and how each is recognised.
@@ -116,6 +122,8 @@ pub enum EmailCheck {
     Signature,
     Concise,
     CallToAction,
+    /// Every word of the rep's own text known to the dictionaries.
+    Spelling,
 }
 
 /// The greeting line and whether it names the client.
@@ -143,6 +151,9 @@ pub struct EmailReview {
     pub stats: TextStats,
     pub concise: bool,
     pub call_to_action: Option<CallToActionFound>,
+    /// The unknown words, once dictionaries checked the text
+    /// ([`EmailReview::check_spelling`]); `None`: not checked.
+    pub spelling: Option<Vec<Misspelling>>,
 }
 
 impl EmailReview {
@@ -153,7 +164,26 @@ impl EmailReview {
             EmailCheck::Signature => Some(self.signature_missing.is_empty()),
             EmailCheck::Concise => Some(self.concise),
             EmailCheck::CallToAction => Some(self.call_to_action.is_some()),
+            EmailCheck::Spelling => self.spelling.as_ref().map(Vec::is_empty),
         }
+    }
+
+    /// Spell the rep's own words of `body`. Right whatever the dictionary
+    /// says: the allow-list, the company's names and `names` (the people
+    /// on the thread).
+    pub fn check_spelling(
+        &mut self,
+        body: &str,
+        speller: &dyn Speller,
+        settings: &EmailSettings,
+        names: &[&str],
+    ) {
+        let allow: Vec<String> = (settings.spelling.allow.iter())
+            .chain(&settings.signature.company)
+            .cloned()
+            .chain(names.iter().map(|n| n.to_string()))
+            .collect();
+        self.spelling = Some(misspellings(body, speller, &allow));
     }
 }
 
@@ -180,6 +210,7 @@ pub fn review_email(
         stats,
         concise,
         call_to_action: call_to_action(tail, &settings.call_to_action.phrases),
+        spelling: None,
     }
 }
 

@@ -176,10 +176,12 @@ fn the_bundled_settings_and_checklist_agree() {
             ("signature".to_string(), EmailCheck::Signature),
             ("concise".to_string(), EmailCheck::Concise),
             ("call_to_action".to_string(), EmailCheck::CallToAction),
+            ("spelling".to_string(), EmailCheck::Spelling),
         ]
     );
     let r = review_email(GOOD_RU, Some("Сергей Кузнецов"), "Анна Смирнова", &s);
     let answers = automatic_answers(&checklist, DEFAULT_EMAIL_CHECKLIST_TOML, &r);
+    // Spelling is answered once dictionaries checked the text.
     assert_eq!(answers.len(), 4);
     assert!(
         answers

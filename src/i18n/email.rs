@@ -22,6 +22,29 @@ pub struct EmailStrings {
     pub no_emails: &'static str,
     pub undated: &'static str,
     pub unknown: &'static str,
+    /// The email queue's title, before its counts.
+    pub queue: &'static str,
+    pub submitted: &'static str,
+    /// `t` with no line of words under the thread's cursor.
+    pub select_a_line: &'static str,
+    /// The message after `t`, before the item number and the line.
+    pub quoted: &'static str,
+    /// The thread pane's title, before the subject.
+    pub thread_title: &'static str,
+    /// Spelling: the words of the selected line no dictionary knows.
+    pub misspelt: &'static str,
+    /// Before the suggestions for a misspelt word.
+    pub suggestions: &'static str,
+    /// The dictionaries are not installed: the spelling item is left to
+    /// the reviewer; `{dir}` is the file that could not be read and why.
+    pub no_dictionaries: &'static str,
+    pub spelling_ok: &'static str,
+    pub cc: &'static str,
+    pub attachments: &'static str,
+    pub kilobytes: &'static str,
+    /// The email under the cursor is no longer in the workspace (a
+    /// re-import in another window took it away).
+    pub email_gone: &'static str,
 }
 
 pub const EN: EmailStrings = EmailStrings {
@@ -40,6 +63,19 @@ pub const EN: EmailStrings = EmailStrings {
     no_emails: "No emails match. A batch brings them in an emails/ folder (.eml, .mbox).",
     undated: "no date",
     unknown: "-",
+    queue: "Emails",
+    submitted: "submitted",
+    select_a_line: "Select a line of text in the thread (Tab to the thread, up/down), then t quotes it",
+    quoted: "Quoted as evidence of",
+    thread_title: "Thread",
+    misspelt: "Misspelt",
+    suggestions: "try",
+    no_dictionaries: "Spelling not checked ({dir}): install hunspell-ru and hunspell-en-us; answer the item yourself",
+    spelling_ok: "Spelling: no unknown words",
+    cc: "cc",
+    attachments: "attachments (listed, never opened)",
+    kilobytes: "KB",
+    email_gone: "This email is no longer in the workspace; e twice reloads the list",
 };
 
 pub const RU: EmailStrings = EmailStrings {
@@ -58,6 +94,19 @@ pub const RU: EmailStrings = EmailStrings {
     no_emails: "Писем нет. Пакет приносит их в папке emails/ (.eml, .mbox).",
     undated: "без даты",
     unknown: "-",
+    queue: "Письма",
+    submitted: "сдано",
+    select_a_line: "Выберите строку текста в переписке (Tab до переписки, вверх/вниз), тогда t процитирует её",
+    quoted: "Процитировано как доказательство к",
+    thread_title: "Переписка",
+    misspelt: "Ошибки",
+    suggestions: "варианты",
+    no_dictionaries: "Орфография не проверена ({dir}): установите hunspell-ru и hunspell-en-us; ответьте на пункт сами",
+    spelling_ok: "Орфография: незнакомых слов нет",
+    cc: "копия",
+    attachments: "вложения (только список, не открываются)",
+    kilobytes: "КБ",
+    email_gone: "Этого письма больше нет в рабочей базе; e дважды перечитает список",
 };
 
 pub fn email_strings(lang: Lang) -> &'static EmailStrings {

@@ -8,6 +8,7 @@
 //! same message is "unchanged" even when a new CRM export moves its link.
 
 use super::{Result, StoreError, UpsertOutcome, Workspace, now_text};
+use crate::domain::ReviewStatus;
 use crate::domain::crm::Timestamp;
 use crate::domain::email::{ContactRule, Email, EmailDirection, EmailLink};
 use crate::domain::reps::same_rep;
@@ -165,6 +166,38 @@ impl Workspace {
             rep && period
         };
         Ok(self.all_emails()?.into_iter().filter(wanted).collect())
+    }
+
+    /// The reps' own emails, newest first (undated last), each with this
+    /// reviewer's review status under `checklist_id`: the email queue.
+    pub fn outgoing_emails(
+        &self,
+        reviewer: &str,
+        checklist_id: &str,
+    ) -> Result<Vec<(StoredEmail, ReviewStatus)>> {
+        let mut emails = self.emails_where("direction = 'out'", &[])?;
+        emails.reverse();
+        let undated = emails.iter().take_while(|e| e.email.date.is_none()).count();
+        emails.rotate_left(undated);
+        let mut status = self.conn().prepare_cached(
+            "SELECT status FROM reviews WHERE message_id = ?1 AND reviewer = ?2
+             AND checklist_id = ?3",
+        )?;
+        emails
+            .into_iter()
+            .map(|e| {
+                let code: Option<String> = status
+                    .query_row(params![e.email.message_id, reviewer, checklist_id], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                let status = match code {
+                    Some(code) => code.parse().map_err(StoreError::Corrupt)?,
+                    None => ReviewStatus::New,
+                };
+                Ok((e, status))
+            })
+            .collect()
     }
 
     /// A whole thread, oldest first.

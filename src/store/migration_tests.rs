@@ -38,6 +38,37 @@ fn workspace_at(path: &Path, version: usize) {
     if has_plan_tables(&conn) {
         fill_plan(&conn);
     }
+    if has_table(&conn, "emails") {
+        insert_email(&conn);
+    }
+}
+
+fn has_table(conn: &Connection, name: &str) -> bool {
+    conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get::<_, i64>(0),
+    )
+    .unwrap()
+        == 1
+}
+
+const MESSAGE_ID: &str = "<offer-1@solar-dom.example>";
+
+/// The emails' migration: one rep's email, as the import stores it.
+fn insert_email(conn: &Connection) {
+    conn.execute(
+        "INSERT INTO emails (message_id, batch_id, in_reply_to, refs, from_name, from_address,
+             to_list, cc_list, sent_at, sent_at_utc, subject, body, attachments, source_file,
+             source_record, thread_id, direction, rep, contact_id, deal_id, contact_rule,
+             imported_at)
+         VALUES (?1, 1, NULL, '[]', 'Анна', 'anna@solar-dom.example',
+             '[{\"name\":\"Иван Петров\",\"address\":\"ivan@example.ru\"}]', '[]',
+             ?2, '2026-11-23T07:00:00Z', 'КП', 'Иван, добрый день!', '[]', 'emails/a.eml',
+             NULL, ?1, 'out', 'Анна', 'K-1', 'D-1', 'address', ?2)",
+        params![MESSAGE_ID, AT],
+    )
+    .unwrap();
 }
 
 /// Whether the plan's migration is applied: told by its tables, so the
@@ -126,10 +157,13 @@ fn fill_v1(conn: &Connection) {
     )
     .unwrap();
     conn.execute_batch(
-        "INSERT INTO answers VALUES (1, 'greeting', 'yes', NULL, 1500, 0, '2026-11-24T10:50:00+03:00');
-         INSERT INTO answers VALUES (1, 'client_name', 'no', 'ни разу, \"по имени\"', NULL, 0,
+        "INSERT INTO answers (review_id, item_id, value, comment, evidence_ms, automatic,
+             updated_at) VALUES (1, 'greeting', 'yes', NULL, 1500, 0, '2026-11-24T10:50:00+03:00');
+         INSERT INTO answers (review_id, item_id, value, comment, evidence_ms, automatic,
+             updated_at) VALUES (1, 'client_name', 'no', 'ни разу, \"по имени\"', NULL, 0,
              '2026-11-24T10:51:00+03:00');
-         INSERT INTO answers VALUES (1, 'crm_written', 'yes', NULL, NULL, 1, '2026-11-24T10:40:00+03:00');
+         INSERT INTO answers (review_id, item_id, value, comment, evidence_ms, automatic,
+             updated_at) VALUES (1, 'crm_written', 'yes', NULL, NULL, 1, '2026-11-24T10:40:00+03:00');
          INSERT INTO review_events (review_id, revision, at, kind, item_id, old_value, new_value)
            VALUES (1, 1, '2026-11-24T10:40:00+03:00', 'start', NULL, NULL, NULL),
                   (1, 1, '2026-11-24T10:50:00+03:00', 'answer', 'greeting', NULL, 'yes'),
@@ -308,7 +342,7 @@ fn every_earlier_version_upgrades_with_its_data() {
         let path = dir.path().join("old.sqlite");
         workspace_at(&path, version);
 
-        let ws = Workspace::open(&path).unwrap();
+        let mut ws = Workspace::open(&path).unwrap();
         let now: i64 = ws
             .conn()
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -328,6 +362,8 @@ fn every_earlier_version_upgrades_with_its_data() {
         assert_eq!(broken_keys, 0, "upgraded from version {version}");
         check_data(&ws, version);
 
+        check_email_review(&mut ws, version);
+
         // The upgraded workspace takes new work: a marker and a manual link.
         ws.add_marker("c1", REVIEWER, 5000, None).unwrap();
         ws.link_by_hand("c1", Some("K-1"), None).unwrap();
@@ -340,4 +376,53 @@ fn every_earlier_version_upgrades_with_its_data() {
             1 + usize::from(version >= 2)
         );
     }
+}
+
+/// The upgraded workspace reviews an email beside the call: a review of
+/// exactly one subject, one per reviewer and checklist, with a quoted line.
+fn check_email_review(ws: &mut Workspace, version: usize) {
+    let what = format!("upgraded from version {version}");
+    if version < 8 {
+        insert_email(ws.conn());
+    }
+    let checklist = Checklist::default_sales_call();
+    let subject = crate::store::Subject::Email(MESSAGE_ID.into());
+    let review = ws
+        .start_review_of(&subject, REVIEWER, &checklist, vec![])
+        .unwrap();
+    assert_ne!(
+        review.review_id, 1,
+        "{what}: the call's review keeps its id"
+    );
+    assert_eq!(review.subject, subject, "{what}");
+    ws.change_answer(
+        review.review_id,
+        &checklist,
+        "greeting",
+        crate::store::AnswerChange::Quote(Some("Иван, добрый день!".into())),
+    )
+    .unwrap();
+    let again = ws
+        .review_of(&subject, REVIEWER, &checklist.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.review_id, review.review_id, "{what}");
+    assert_eq!(again.quotes["greeting"], "Иван, добрый день!", "{what}");
+    let call = ws.review("c1", REVIEWER, &checklist.id).unwrap().unwrap();
+    assert_eq!(call.review_id, 1, "{what}");
+    assert!(call.quotes.is_empty(), "{what}");
+
+    // Neither subject, both, or a second review of the same email: refused.
+    let insert = |call: Option<&str>, email: Option<&str>| {
+        ws.conn().execute(
+            "INSERT INTO reviews (call_id, message_id, reviewer, checklist_id,
+                 checklist_version, status, started_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'in_progress', ?6)",
+            params![call, email, REVIEWER, checklist.id, checklist.version, AT],
+        )
+    };
+    assert!(insert(None, None).is_err(), "{what}");
+    assert!(insert(Some("c1"), Some(MESSAGE_ID)).is_err(), "{what}");
+    assert!(insert(None, Some(MESSAGE_ID)).is_err(), "{what}");
+    assert!(insert(Some("c1"), None).is_err(), "{what}");
 }

@@ -43,7 +43,7 @@ pub use plans::{PeriodCall, PlannedCall};
 pub use queue::{Page, QueueKey, QueueOf, QueueRow};
 pub use report::{CallAudio, CallRow, ReportReview};
 pub use results::ResultRow;
-pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace};
+pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace, Subject};
 
 use crate::domain::{Checklist, Lang};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};

@@ -104,8 +104,9 @@ pub(crate) fn next_open_sql() -> String {
 pub(crate) const ROW_SQL: &str = "WHERE c.call_id = ?3";
 pub(crate) const POSITION_SQL: &str =
     "SELECT COUNT(*) FROM calls WHERE (started_at_utc, call_id) < (?1, ?2)";
+/// Calls only: the email queue counts its own.
 pub(crate) const SUBMITTED_SQL: &str = "SELECT COUNT(*) FROM reviews
-     WHERE reviewer = ?1 AND status = 'submitted'";
+     WHERE reviewer = ?1 AND status = 'submitted' AND call_id IS NOT NULL";
 
 /// Text of a column, if it is text (or a number SQLite stored as one).
 fn text(row: &Row, index: usize) -> rusqlite::Result<Option<String>> {

@@ -3,6 +3,11 @@
 //! `answers` holds the current state; `review_events` holds each change with
 //! its old and new value and the review's revision, and each submission with
 //! a JSON snapshot, so a reopened review's earlier outcome is never lost.
+//!
+//! A review is of a call or of an email ([`Subject`]): the same rows, the
+//! same history and the same code paths; only the column naming the
+//! reviewed thing differs. An email's evidence is a quoted line of its
+//! thread (`answers.evidence_text`), a call's a moment (`evidence_ms`).
 
 use super::{Result, StoreError, Workspace, now_text};
 use crate::domain::crm::Call;
@@ -11,10 +16,35 @@ use crate::domain::{Answer, AnswerValue, Checklist, ReviewStatus};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 
+/// What a review is of.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Call(String),
+    /// An email, by its Message-ID.
+    Email(String),
+}
+
+impl Subject {
+    /// The `reviews` column that names this kind of subject. A constant,
+    /// never data, so it is safe inside SQL text.
+    fn column(&self) -> &'static str {
+        match self {
+            Subject::Call(_) => "call_id",
+            Subject::Email(_) => "message_id",
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Subject::Call(id) | Subject::Email(id) => id,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewRecord {
     pub review_id: i64,
-    pub call_id: String,
+    pub subject: Subject,
     pub reviewer: String,
     pub checklist_id: String,
     pub checklist_version: u32,
@@ -25,6 +55,8 @@ pub struct ReviewRecord {
     pub score: Option<f64>,
     pub revision: i64,
     pub answers: HashMap<String, Answer>,
+    /// The line of an email quoted as an item's evidence, by item id.
+    pub quotes: HashMap<String, String>,
 }
 
 /// One edit the reviewer makes to one item.
@@ -33,6 +65,8 @@ pub enum AnswerChange {
     Value(Option<AnswerValue>),
     Comment(Option<String>),
     Evidence(Option<u64>),
+    /// A line of the email's thread as the evidence.
+    Quote(Option<String>),
 }
 
 /// Where a reviewer was, so reopening the workstation returns there.
@@ -70,9 +104,19 @@ fn log_event(
     Ok(())
 }
 
+type Quotes = HashMap<String, String>;
+
 fn load_answers(tx: &rusqlite::Connection, review_id: i64) -> Result<HashMap<String, Answer>> {
+    Ok(load_answers_and_quotes(tx, review_id)?.0)
+}
+
+fn load_answers_and_quotes(
+    tx: &rusqlite::Connection,
+    review_id: i64,
+) -> Result<(HashMap<String, Answer>, Quotes)> {
     let mut stmt = tx.prepare_cached(
-        "SELECT item_id, value, comment, evidence_ms, automatic FROM answers WHERE review_id = ?1",
+        "SELECT item_id, value, comment, evidence_ms, automatic, evidence_text
+         FROM answers WHERE review_id = ?1",
     )?;
     let rows = stmt.query_map([review_id], |r| {
         Ok((
@@ -81,11 +125,16 @@ fn load_answers(tx: &rusqlite::Connection, review_id: i64) -> Result<HashMap<Str
             r.get::<_, Option<String>>(2)?,
             r.get::<_, Option<i64>>(3)?,
             r.get::<_, bool>(4)?,
+            r.get::<_, Option<String>>(5)?,
         ))
     })?;
     let mut answers = HashMap::new();
+    let mut quotes = HashMap::new();
     for row in rows {
-        let (item, value, comment, evidence, automatic) = row?;
+        let (item, value, comment, evidence, automatic, quote) = row?;
+        if let Some(quote) = quote {
+            quotes.insert(item.clone(), quote);
+        }
         let value = value
             .map(|v| v.parse::<AnswerValue>())
             .transpose()
@@ -100,7 +149,17 @@ fn load_answers(tx: &rusqlite::Connection, review_id: i64) -> Result<HashMap<Str
             },
         );
     }
-    Ok(answers)
+    Ok((answers, quotes))
+}
+
+/// The quoted evidence of one item; the answer row exists by then.
+fn write_quote(tx: &Transaction, review_id: i64, item_id: &str, quote: Option<&str>) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE answers SET evidence_text = ?3, updated_at = ?4
+         WHERE review_id = ?1 AND item_id = ?2",
+    )?
+    .execute(params![review_id, item_id, quote, now_text()])?;
+    Ok(())
 }
 
 fn write_answer(tx: &Transaction, review_id: i64, item_id: &str, a: &Answer) -> Result<()> {
@@ -125,20 +184,32 @@ fn write_answer(tx: &Transaction, review_id: i64, item_id: &str, a: &Answer) -> 
 }
 
 impl Workspace {
+    /// A reviewer's review of a call with a checklist.
     pub fn review(
         &self,
         call_id: &str,
         reviewer: &str,
         checklist_id: &str,
     ) -> Result<Option<ReviewRecord>> {
+        self.review_of(&Subject::Call(call_id.to_string()), reviewer, checklist_id)
+    }
+
+    /// A reviewer's review of a call or an email with a checklist.
+    pub fn review_of(
+        &self,
+        subject: &Subject,
+        reviewer: &str,
+        checklist_id: &str,
+    ) -> Result<Option<ReviewRecord>> {
+        let column = subject.column();
         let row = self
             .conn()
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT review_id, checklist_version, status, started_at, submitted_at,
                         time_spent_ms, score, revision
-                 FROM reviews WHERE call_id = ?1 AND reviewer = ?2 AND checklist_id = ?3",
-            )?
-            .query_row(params![call_id, reviewer, checklist_id], |r| {
+                 FROM reviews WHERE {column} = ?1 AND reviewer = ?2 AND checklist_id = ?3"
+            ))?
+            .query_row(params![subject.id(), reviewer, checklist_id], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, u32>(1)?,
@@ -156,9 +227,10 @@ impl Workspace {
         else {
             return Ok(None);
         };
+        let (answers, quotes) = load_answers_and_quotes(self.conn(), review_id)?;
         Ok(Some(ReviewRecord {
             review_id,
-            call_id: call_id.to_string(),
+            subject: subject.clone(),
             reviewer: reviewer.to_string(),
             checklist_id: checklist_id.to_string(),
             checklist_version: version,
@@ -168,7 +240,8 @@ impl Workspace {
             time_spent_ms: spent.max(0) as u64,
             score,
             revision,
-            answers: load_answers(self.conn(), review_id)?,
+            answers,
+            quotes,
         }))
     }
 
@@ -182,14 +255,37 @@ impl Workspace {
         checklist: &Checklist,
         automatic: Vec<(String, Answer)>,
     ) -> Result<ReviewRecord> {
-        if let Some(existing) = self.review(&call.call_id, reviewer, &checklist.id)? {
+        let subject = Subject::Call(call.call_id.clone());
+        self.start_review_of(&subject, reviewer, checklist, automatic)
+    }
+
+    /// [`Workspace::start_review`] for a call or an email (for an email the
+    /// automatic answers are `domain::email_checks`').
+    pub fn start_review_of(
+        &mut self,
+        subject: &Subject,
+        reviewer: &str,
+        checklist: &Checklist,
+        automatic: Vec<(String, Answer)>,
+    ) -> Result<ReviewRecord> {
+        if let Some(existing) = self.review_of(subject, reviewer, &checklist.id)? {
             return Ok(existing);
         }
+        let column = subject.column();
         let tx = self.conn.transaction()?;
         tx.execute(
-            "INSERT INTO reviews (call_id, reviewer, checklist_id, checklist_version, status, started_at)
-             VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5)",
-            params![call.call_id, reviewer, checklist.id, checklist.version, now_text()],
+            &format!(
+                "INSERT INTO reviews ({column}, reviewer, checklist_id, checklist_version, status,
+                     started_at)
+                 VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5)"
+            ),
+            params![
+                subject.id(),
+                reviewer,
+                checklist.id,
+                checklist.version,
+                now_text()
+            ],
         )?;
         let review_id = tx.last_insert_rowid();
         log_event(&tx, review_id, "start", None, None, None)?;
@@ -211,7 +307,7 @@ impl Workspace {
             params![review_id, score(checklist, &answers).percent],
         )?;
         tx.commit()?;
-        self.review(&call.call_id, reviewer, &checklist.id)?
+        self.review_of(subject, reviewer, &checklist.id)?
             .ok_or_else(|| StoreError::Corrupt("review vanished after insert".into()))
     }
 
@@ -243,6 +339,9 @@ impl Workspace {
                 let old = answer.evidence_ms.map(|e| e.to_string());
                 answer.evidence_ms = e;
                 ("evidence", old, e.map(|e| e.to_string()))
+            }
+            AnswerChange::Quote(quote) => {
+                return change_quote(tx, review_id, item_id, answer, quote);
             }
         };
         if old == new && kind != "answer" {
@@ -361,4 +460,26 @@ impl Workspace {
             )
             .optional()?)
     }
+}
+
+/// Quote a line as an item's evidence (or take the quote away), logged like
+/// every other change. The score does not depend on it.
+fn change_quote(
+    tx: Transaction,
+    review_id: i64,
+    item_id: &str,
+    answer: Answer,
+    quote: Option<String>,
+) -> Result<Answer> {
+    let quote = quote.filter(|q| !q.trim().is_empty());
+    let (_, quotes) = load_answers_and_quotes(&tx, review_id)?;
+    let old = quotes.get(item_id).cloned();
+    if old == quote {
+        return Ok(answer);
+    }
+    write_answer(&tx, review_id, item_id, &answer)?;
+    write_quote(&tx, review_id, item_id, quote.as_deref())?;
+    log_event(&tx, review_id, "quote", Some(item_id), old, quote)?;
+    tx.commit()?;
+    Ok(answer)
 }

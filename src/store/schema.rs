@@ -293,7 +293,77 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX emails_by_thread ON emails(thread_id, sent_at_utc);
     CREATE INDEX emails_by_time ON emails(sent_at_utc, message_id);
     "#,
-    // 9 (mystery shopping): the visits of the batches' mystery/visits.csv,
+    // 9: a review is of a call or of an email (exactly one), and an answer
+    // may quote a line of the email as its evidence. SQLite cannot change a
+    // column's constraints in place: the documented rebuild (new table,
+    // copy, drop, rename), done for `answers` and `review_events` too,
+    // because a migration runs inside a transaction where foreign keys
+    // cannot be switched off: the children are copied into tables that
+    // point at the new `reviews` before the old one goes, so no row is ever
+    // without its parent, and the rename carries their references over.
+    // Every row keeps its review_id.
+    r#"
+    CREATE TABLE reviews_rebuilt (
+        review_id         INTEGER PRIMARY KEY,
+        call_id           TEXT REFERENCES calls(call_id),
+        message_id        TEXT REFERENCES emails(message_id),
+        reviewer          TEXT NOT NULL,
+        checklist_id      TEXT NOT NULL,
+        checklist_version INTEGER NOT NULL,
+        status            TEXT NOT NULL CHECK (status IN ('in_progress', 'submitted')),
+        started_at        TEXT NOT NULL,
+        submitted_at      TEXT,
+        time_spent_ms     INTEGER NOT NULL DEFAULT 0,
+        score             REAL,
+        revision          INTEGER NOT NULL DEFAULT 1,
+        CHECK ((call_id IS NULL) <> (message_id IS NULL)),
+        UNIQUE (call_id, reviewer, checklist_id),
+        UNIQUE (message_id, reviewer, checklist_id),
+        FOREIGN KEY (checklist_id, checklist_version)
+            REFERENCES checklists(checklist_id, version)
+    );
+    INSERT INTO reviews_rebuilt (review_id, call_id, reviewer, checklist_id, checklist_version,
+            status, started_at, submitted_at, time_spent_ms, score, revision)
+        SELECT review_id, call_id, reviewer, checklist_id, checklist_version,
+            status, started_at, submitted_at, time_spent_ms, score, revision
+        FROM reviews;
+    CREATE TABLE answers_rebuilt (
+        review_id     INTEGER NOT NULL REFERENCES reviews_rebuilt(review_id),
+        item_id       TEXT NOT NULL,
+        value         TEXT CHECK (value IN ('yes', 'no', 'na')),
+        comment       TEXT,
+        evidence_ms   INTEGER,
+        automatic     INTEGER NOT NULL DEFAULT 0,
+        updated_at    TEXT NOT NULL,
+        evidence_text TEXT,
+        PRIMARY KEY (review_id, item_id)
+    );
+    INSERT INTO answers_rebuilt (review_id, item_id, value, comment, evidence_ms, automatic,
+            updated_at)
+        SELECT review_id, item_id, value, comment, evidence_ms, automatic, updated_at
+        FROM answers;
+    CREATE TABLE review_events_rebuilt (
+        event_id  INTEGER PRIMARY KEY,
+        review_id INTEGER NOT NULL REFERENCES reviews_rebuilt(review_id),
+        revision  INTEGER NOT NULL,
+        at        TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        item_id   TEXT,
+        old_value TEXT,
+        new_value TEXT
+    );
+    INSERT INTO review_events_rebuilt SELECT event_id, review_id, revision, at, kind, item_id,
+        old_value, new_value FROM review_events;
+    DROP TABLE answers;
+    DROP TABLE review_events;
+    DROP TABLE reviews;
+    ALTER TABLE reviews_rebuilt RENAME TO reviews;
+    ALTER TABLE answers_rebuilt RENAME TO answers;
+    ALTER TABLE review_events_rebuilt RENAME TO review_events;
+    CREATE INDEX review_events_by_review ON review_events(review_id, event_id);
+    CREATE INDEX reviews_by_reviewer ON reviews(reviewer, checklist_id, status);
+    "#,
+    // 10 (mystery shopping): the visits of the batches' mystery/visits.csv,
     // each with its timestamps as written (local time and offset) and the
     // call or email that is its evidence; and each version of the client's
     // speed limits (assets/mystery.toml), kept as the sampling rules are.

@@ -14,6 +14,7 @@
 //! any thread, under a workstation that goes on running.
 
 pub mod app;
+pub mod dictionaries;
 pub mod keymap;
 pub mod panes;
 mod stderr;

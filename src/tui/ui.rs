@@ -19,7 +19,10 @@ const WIDE: u16 = 140;
 pub fn draw(frame: &mut Frame, app: &App) {
     // The timeline under the player gets room as the terminal grows.
     let height = frame.area().height;
-    let player_height = if height >= 30 {
+    // An open email's thread takes the player's place, and more room.
+    let player_height = if app.review.email.is_some() {
+        (height / 2).max(8)
+    } else if height >= 30 {
         10
     } else if height >= 24 {
         8
@@ -40,9 +43,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Constraint::Length(hint_lines.len() as u16),
     ])
     .areas(frame.area());
-    panes::player::draw(frame, player, app);
+    match &app.review.email {
+        Some(open) => panes::emails::draw_thread(frame, player, app, open),
+        None => panes::player::draw(frame, player, app),
+    }
     // An empty queue still has room to say how to import.
-    let queue_lines = app.queue.len.max(if app.queue.is_empty() { 4 } else { 0 });
+    let queue_len = if app.emails.shown {
+        app.emails.rows.len()
+    } else {
+        app.queue.len
+    };
+    let queue_lines = queue_len.max(if queue_len == 0 { 4 } else { 0 });
     let (queue, checklist, crm) =
         split_middle(middle, queue_lines.min(usize::from(u16::MAX)) as u16);
     panes::queue::draw(frame, queue, app);
@@ -77,6 +88,15 @@ fn split_middle(area: Rect, queue_len: u16) -> (Rect, Rect, Rect) {
     let [queue, checklist] =
         Layout::vertical([Constraint::Length(queue_height), Constraint::Fill(1)]).areas(left);
     (queue, checklist, crm)
+}
+
+/// The selected row of a list pane: blue while the pane has the focus.
+pub fn selection_style(focused: bool) -> Style {
+    Style::new().bg(if focused {
+        Color::Blue
+    } else {
+        Color::DarkGray
+    })
 }
 
 pub fn pane_block(title: String, focused: bool) -> ratatui::widgets::Block<'static> {
@@ -150,6 +170,8 @@ pub fn hint_entries(app: &App) -> Vec<Described> {
     }
     let scope = match app.screen.focus {
         Pane::Queue => Scope::Queue,
+        // An email's thread has no player keys: the answers and `t` it has.
+        Pane::Player if app.review.email.is_some() => Scope::Checklist,
         Pane::Player => Scope::Player,
         Pane::Checklist | Pane::Crm => Scope::Checklist,
     };

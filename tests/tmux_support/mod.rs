@@ -141,3 +141,14 @@ pub fn demo_workspace(dir: &Path, name: &str) -> std::path::PathBuf {
     assert!(import.status.success(), "{import:?}");
     db
 }
+
+/// The workstation on `db` for `reviewer`, without sound, with its data and
+/// config in `dir` and an English UTF-8 locale: what `Tmux::start` runs.
+pub fn review_command(dir: &Path, db: &Path, reviewer: &str) -> String {
+    format!(
+        "exec env CALLQA_DATA_DIR={d} CALLQA_CONFIG_DIR={d}/config LANG=en_US.UTF-8 {bin} review --db {db} --reviewer {reviewer} --no-sound",
+        bin = env!("CARGO_BIN_EXE_callqa"),
+        db = db.display(),
+        d = dir.display()
+    )
+}

@@ -242,6 +242,7 @@ impl App {
             Action::Help => self.open_help(Screen::Main),
             Action::Audit => self.open_audit(),
             Action::Results => self.open_results(),
+            Action::EmailsView => self.toggle_emails(),
             Action::PlanView => {
                 if let Err(e) = self.toggle_plan() {
                     self.warn(e.to_string());
@@ -289,6 +290,9 @@ impl App {
             let text = self.fill_keys(self.t().open_from_queue);
             return self.info(text);
         }
+        if self.emails.shown {
+            return self.open_selected_email();
+        }
         if self.queue.is_empty() {
             return self.no_call();
         }
@@ -298,6 +302,8 @@ impl App {
 
     fn move_cursor(&mut self, down: bool) {
         match self.screen.focus {
+            Pane::Queue if self.emails.shown => self.move_email_cursor(down),
+            Pane::Player if self.review.email.is_some() => self.move_thread_line(down),
             Pane::Queue => {
                 let cursor = self.queue.cursor;
                 let to = if down {

@@ -15,6 +15,7 @@ use crate::audio::{PlayerCommand, PlayerHandle};
 use crate::domain::active_time::ActiveTime;
 use crate::domain::auto_checks::{Facts, automatic_answers};
 use crate::domain::checklist::DEFAULT_TELEPHONY_TOML;
+use crate::domain::email_checks::DEFAULT_EMAIL_CHECKLIST_TOML;
 use crate::domain::sampling::SamplingRules;
 use crate::domain::scoring::{Score, score};
 use crate::domain::{Answer, Checklist, Lang};
@@ -25,6 +26,7 @@ use std::time::{Duration, Instant};
 
 mod audit;
 mod background;
+mod emails;
 mod keys;
 mod links;
 mod listening;
@@ -35,6 +37,9 @@ mod review;
 mod state;
 
 pub use audit::{AuditView, Drill};
+pub use emails::{
+    EmailRow, EmailsState, LineKind, OpenEmail, SpellingView, ThreadLine, thread_lines,
+};
 pub use listening::Listening;
 pub use plan::PlanQueue;
 pub use results::ResultsView;
@@ -56,6 +61,8 @@ pub struct App {
     pub session: Session,
     pub queue: QueueState,
     pub review: ReviewState,
+    /// The email queue (the open email is in `review`).
+    pub emails: EmailsState,
     pub listening: Listening,
     pub screen: ScreenState,
     pub analysis: AnalysisState,
@@ -80,6 +87,14 @@ impl App {
         };
         let telephony = Checklist::default_telephony();
         ws.ensure_checklist(&telephony, DEFAULT_TELEPHONY_TOML)?;
+        let email =
+            Checklist::from_toml(DEFAULT_EMAIL_CHECKLIST_TOML, "assets/checklists/email.toml")?;
+        ws.ensure_checklist(&email, DEFAULT_EMAIL_CHECKLIST_TOML)?;
+        let mystery = crate::domain::mystery::checklist();
+        ws.ensure_checklist(
+            &mystery,
+            crate::domain::mystery::DEFAULT_MYSTERY_CHECKLIST_TOML,
+        )?;
         let rules = match ws.sampling_rules()? {
             Some((rules, _)) => rules,
             None => SamplingRules::defaults(),
@@ -92,6 +107,8 @@ impl App {
                 sales: checklist.clone(),
                 checklist,
                 telephony,
+                email,
+                mystery,
                 rules,
                 keymap,
             },
@@ -100,6 +117,7 @@ impl App {
                 ..QueueState::default()
             },
             review: ReviewState::default(),
+            emails: EmailsState::default(),
             listening: Listening::new(player),
             screen: ScreenState {
                 focus: Pane::Checklist,
@@ -198,7 +216,38 @@ impl App {
         let crm_loaded = self.ws.has_crm_data()?;
         let mut facts = Facts::gather(call, crm_loaded.then_some(crm));
         facts.audio = analysis.map(CallAnalysis::facts);
-        Ok(automatic_answers(checklist, &facts).into_iter().collect())
+        let mut answers: HashMap<String, Answer> =
+            automatic_answers(checklist, &facts).into_iter().collect();
+        if let Some(visit) = self.ws.visit_by_call(&call.call_id)? {
+            answers.extend(self.visit_answers(checklist, &visit.visit)?);
+        }
+        Ok(answers)
+    }
+
+    /// What a mystery shopper's visit's timestamps answer (pick-up,
+    /// proposal, callback speeds) by the workspace's limits, as of now.
+    pub(super) fn visit_answers(
+        &self,
+        checklist: &Checklist,
+        visit: &crate::domain::mystery::Visit,
+    ) -> store::Result<Vec<(String, Answer)>> {
+        use crate::domain::mystery::{
+            DEFAULT_MYSTERY_CHECKLIST_TOML, MYSTERY_CHECKLIST_ID, MysteryRules,
+        };
+        if checklist.id != MYSTERY_CHECKLIST_ID {
+            return Ok(Vec::new());
+        }
+        let rules = self
+            .ws
+            .mystery_rules()?
+            .map_or_else(MysteryRules::defaults, |(rules, _)| rules);
+        Ok(crate::domain::mystery::automatic_answers(
+            checklist,
+            DEFAULT_MYSTERY_CHECKLIST_TOML,
+            visit,
+            &rules,
+            chrono::Local::now().fixed_offset(),
+        ))
     }
 
     pub fn t(&self) -> &'static Strings {
@@ -306,11 +355,8 @@ impl App {
             review,
             automatic,
         });
-        let first = self
-            .review
-            .first_unanswered_from(&self.session.checklist, 0)
-            .unwrap_or(0);
-        self.review.set_item(first);
+        self.review
+            .start_at_first_unanswered(&self.session.checklist);
         if let Some(place) = place {
             if let Some(item) = place
                 .item_id
@@ -381,13 +427,13 @@ impl App {
     /// A key or a playing call: review time for the open call, unless
     /// the reviewer is on the audit screen.
     pub(super) fn note_activity(&mut self) {
-        let on_the_call = self.review.open.is_some() && self.screen.audit.is_none();
+        let on_the_call = self.review.is_open() && self.screen.audit.is_none();
         self.time.active(Instant::now(), on_the_call);
     }
 
     /// Review time of the open call's review: written plus pending.
     pub fn time_spent_ms(&self) -> Option<u64> {
-        let review = self.review.open.as_ref()?.review.as_ref()?;
+        let review = self.review.record()?;
         Some(review.time_spent_ms + self.time.pending().as_millis() as u64)
     }
 
@@ -395,7 +441,7 @@ impl App {
     /// review yet keeps it until one is started (the first answer) or
     /// another call is opened.
     pub(super) fn flush_time(&mut self) {
-        let Some(review) = self.review.open.as_mut().and_then(|o| o.review.as_mut()) else {
+        let Some(review) = self.review.record_mut() else {
             return;
         };
         let ms = self.time.pending().as_millis() as u64;
@@ -409,6 +455,10 @@ impl App {
     }
 
     pub(super) fn save_place(&mut self) {
+        // The place is a call's: an open email leaves the last one stored.
+        if self.review.email.is_some() {
+            return;
+        }
         let place = ReviewerPlace {
             call_id: self.review.open.as_ref().map(|o| o.call.call_id.clone()),
             item_id: self

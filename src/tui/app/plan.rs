@@ -85,7 +85,7 @@ impl App {
     /// The checklist `call` is reviewed with (see the module docs).
     pub(super) fn checklist_for(&self, call: &Call) -> store::Result<Checklist> {
         let s = &self.session;
-        for checklist in [&s.telephony, &s.sales] {
+        for checklist in [&s.telephony, &s.sales, &s.mystery] {
             if self
                 .ws
                 .review(&call.call_id, &s.reviewer, &checklist.id)?
@@ -93,6 +93,10 @@ impl App {
             {
                 return Ok(checklist.clone());
             }
+        }
+        // A mystery shopper's call is reviewed for what the shopper saw.
+        if self.ws.visit_by_call(&call.call_id)?.is_some() {
+            return Ok(s.mystery.clone());
         }
         let planned = match self
             .queue

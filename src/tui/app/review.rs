@@ -4,12 +4,13 @@
 
 use super::{App, Mode};
 use crate::domain::{AnswerValue, ReviewStatus};
-use crate::store::AnswerChange;
+use crate::store::{AnswerChange, Subject};
+use crate::text::one_line;
 
 impl App {
     /// A call is open and its review is not submitted; else say why not.
     pub(super) fn writable(&mut self) -> bool {
-        if self.review.open.is_none() {
+        if !self.review.is_open() {
             self.no_call();
             return false;
         }
@@ -36,6 +37,9 @@ impl App {
     }
 
     pub(super) fn stamp_evidence(&mut self) {
+        if self.review.email.is_some() {
+            return self.quote_line();
+        }
         let item = self.review.target_item();
         let ms = self.listening.position_ms();
         if self.change_item(item, AnswerChange::Evidence(Some(ms))) {
@@ -66,7 +70,7 @@ impl App {
         });
         match result {
             Ok(answer) => {
-                if let Some(review) = self.review.open.as_mut().and_then(|o| o.review.as_mut()) {
+                if let Some(review) = self.review.record_mut() {
                     review.answers.insert(item_id, answer);
                 }
                 self.refresh_queue();
@@ -79,28 +83,29 @@ impl App {
         }
     }
 
+    /// The open call's or email's review, made now (with the automatic
+    /// answers) if this is the reviewer's first change.
     pub(super) fn ensure_review(&mut self) -> anyhow::Result<i64> {
-        let open = self
-            .review
-            .open
-            .as_mut()
-            .ok_or_else(|| anyhow::anyhow!("no call"))?;
-        if let Some(review) = &open.review {
+        if let Some(review) = self.review.record() {
             return Ok(review.review_id);
         }
-        let automatic = open
-            .automatic
+        let (subject, automatic) = match (&self.review.open, &self.review.email) {
+            (Some(open), _) => (Subject::Call(open.call.call_id.clone()), &open.automatic),
+            (None, Some(email)) => (email.subject(), &email.automatic),
+            (None, None) => anyhow::bail!("no call"),
+        };
+        let automatic = automatic
             .iter()
             .map(|(id, a)| (id.clone(), a.clone()))
             .collect();
-        let review = self.ws.start_review(
-            &open.call,
+        let review = self.ws.start_review_of(
+            &subject,
             &self.session.reviewer,
             &self.session.checklist,
             automatic,
         )?;
         let id = review.review_id;
-        open.review = Some(review);
+        self.review.set_record(review);
         self.flush_time();
         Ok(id)
     }
@@ -108,6 +113,9 @@ impl App {
     /// Re-read what a change to the open call's review changed: its queue
     /// row and its review.
     pub(super) fn refresh_queue(&mut self) {
+        if self.review.email.is_some() {
+            return self.refresh_email();
+        }
         let Some(call_id) = self.review.open.as_ref().map(|o| o.call.call_id.clone()) else {
             return;
         };
@@ -148,6 +156,11 @@ impl App {
         }
         self.refresh_queue();
         let submitted = self.t().submitted_msg;
+        if let Some(email) = &self.review.email {
+            let subject = one_line(&email.email.email.subject, 80);
+            self.open_next_open_email();
+            return self.info(format!("{submitted}: {subject}"));
+        }
         let call_id = self
             .review
             .open
@@ -172,14 +185,12 @@ impl App {
     }
 
     pub(super) fn reopen(&mut self) {
-        if self.review.open.is_none() {
+        if !self.review.is_open() {
             return self.no_call();
         }
         let Some(review_id) = self
             .review
-            .open
-            .as_ref()
-            .and_then(|o| o.review.as_ref())
+            .record()
             .filter(|r| r.status == ReviewStatus::Submitted)
             .map(|r| r.review_id)
         else {

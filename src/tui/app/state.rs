@@ -21,6 +21,11 @@ pub struct Session {
     pub checklist: Checklist,
     pub sales: Checklist,
     pub telephony: Checklist,
+    /// The checklist of an email (`assets/checklists/email.toml`).
+    pub email: Checklist,
+    /// The checklist of a call or email that is a mystery shopper's visit
+    /// (`assets/checklists/mystery-shopper.toml`).
+    pub mystery: Checklist,
     /// Which calls are telephony checks when no plan says.
     pub rules: SamplingRules,
     pub keymap: Keymap,
@@ -195,10 +200,12 @@ impl OpenCall {
     }
 }
 
-/// The open call, the checklist cursor and the CRM pane's scroll.
+/// The open call or email, the checklist cursor and the CRM pane's scroll.
 #[derive(Default)]
 pub struct ReviewState {
     pub open: Option<OpenCall>,
+    /// The open email, when an email is reviewed instead of a call.
+    pub email: Option<super::emails::OpenEmail>,
     /// The checklist item under the cursor.
     item: usize,
     /// The item the reviewer just answered, while the cursor has moved on
@@ -215,6 +222,64 @@ impl ReviewState {
             open: Some(open),
             ..ReviewState::default()
         }
+    }
+
+    pub(super) fn of_email(email: super::emails::OpenEmail) -> ReviewState {
+        ReviewState {
+            email: Some(email),
+            ..ReviewState::default()
+        }
+    }
+
+    /// A call or an email is open.
+    pub fn is_open(&self) -> bool {
+        self.open.is_some() || self.email.is_some()
+    }
+
+    /// The answers shown: the review's, or before it exists the automatic ones.
+    pub fn answers(&self) -> Option<&HashMap<String, Answer>> {
+        match (&self.open, &self.email) {
+            (Some(open), _) => Some(open.answers()),
+            (None, Some(email)) => Some(email.answers()),
+            (None, None) => None,
+        }
+    }
+
+    /// The open call's or email's review, once it exists.
+    pub fn record(&self) -> Option<&ReviewRecord> {
+        match (&self.open, &self.email) {
+            (Some(open), _) => open.review.as_ref(),
+            (None, Some(email)) => email.review.as_ref(),
+            (None, None) => None,
+        }
+    }
+
+    pub(super) fn record_mut(&mut self) -> Option<&mut ReviewRecord> {
+        match (&mut self.open, &mut self.email) {
+            (Some(open), _) => open.review.as_mut(),
+            (None, Some(email)) => email.review.as_mut(),
+            (None, None) => None,
+        }
+    }
+
+    pub(super) fn set_record(&mut self, review: ReviewRecord) {
+        match (&mut self.open, &mut self.email) {
+            (Some(open), _) => open.review = Some(review),
+            (None, Some(email)) => email.review = Some(review),
+            (None, None) => {}
+        }
+    }
+
+    /// The cursor on the first item not answered yet (automatic answers
+    /// count), else the first: where a call or email opens.
+    pub(super) fn start_at_first_unanswered(&mut self, checklist: &Checklist) {
+        let first = self.first_unanswered_from(checklist, 0).unwrap_or(0);
+        self.set_item(first);
+    }
+
+    /// The line of an email quoted as an item's evidence.
+    pub fn quote_of(&self, item_id: &str) -> Option<&str> {
+        self.record()?.quotes.get(item_id).map(String::as_str)
     }
 
     pub fn item(&self) -> usize {
@@ -245,15 +310,12 @@ impl ReviewState {
     }
 
     pub fn status(&self) -> ReviewStatus {
-        self.open
-            .as_ref()
-            .and_then(|o| o.review.as_ref())
-            .map_or(ReviewStatus::New, |r| r.status)
+        self.record().map_or(ReviewStatus::New, |r| r.status)
     }
 
     pub fn answer_of(&self, checklist: &Checklist, index: usize) -> Option<&Answer> {
         let item = checklist.items.get(index)?;
-        self.open.as_ref()?.answers().get(&item.id)
+        self.answers()?.get(&item.id)
     }
 
     pub(super) fn is_answered(&self, checklist: &Checklist, index: usize) -> bool {

@@ -61,6 +61,8 @@ pub enum Action {
     OpenCall,
     /// The reviewer's plan or every call, in the queue.
     PlanView,
+    /// The queue shows the calls or the reps' outgoing emails.
+    EmailsView,
     Submit,
     Reopen,
     Link,
@@ -117,6 +119,7 @@ const RUNS: &[(&str, Action)] = &[
     ("prev-pane", Action::PrevPane),
     ("open-call", Action::OpenCall),
     ("plan-view", Action::PlanView),
+    ("emails", Action::EmailsView),
     ("submit", Action::Submit),
     ("reopen", Action::Reopen),
     ("link", Action::Link),

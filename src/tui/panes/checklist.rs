@@ -3,7 +3,7 @@
 use crate::domain::{AnswerValue, ReviewStatus};
 use crate::text::{clock, one_line};
 use crate::tui::app::{App, Pane};
-use crate::tui::ui::pane_block;
+use crate::tui::ui::{pane_block, selection_style};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -33,7 +33,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             title = format!("{title} · {}", t.status_submitted);
         }
     }
-    let answers = app.review.open.as_ref().map(|o| o.answers());
+    let answers = app.review.answers();
     let mut items = Vec::new();
     let mut selected = None;
     let mut section = "";
@@ -76,6 +76,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     Style::new().fg(Color::Cyan),
                 ));
             }
+            if let Some(quote) = app.review.quote_of(&item.id) {
+                spans.push(Span::styled(
+                    format!(" «{}»", one_line(quote, 40)),
+                    Style::new().fg(Color::Cyan),
+                ));
+            }
             if let Some(comment) = &a.comment {
                 spans.push(Span::styled(
                     format!(" ✎ {}", one_line(comment, 60)),
@@ -88,11 +94,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.screen.focus == Pane::Checklist;
     let list = List::new(items)
         .block(pane_block(title, focused))
-        .highlight_style(Style::new().bg(if focused {
-            Color::Blue
-        } else {
-            Color::DarkGray
-        }));
+        .highlight_style(selection_style(focused));
     let mut state = ListState::default().with_selected(selected);
     let detail = detail_lines(app);
     // The current item's hint and whole comment, when there is room.

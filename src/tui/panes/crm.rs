@@ -18,9 +18,10 @@ const NOTE_CHARS: usize = 2_000;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
     let block = pane_block(t.crm.to_string(), app.screen.focus == Pane::Crm);
-    let lines = match &app.review.open {
-        Some(open) => lines(app, open),
-        None => vec![Line::from(t.no_call)],
+    let lines = match (&app.review.open, &app.review.email) {
+        (Some(open), _) => lines(app, open),
+        (None, Some(email)) => email_lines(app, email),
+        (None, None) => vec![Line::from(t.no_call)],
     };
     frame.render_widget(
         Paragraph::new(lines)
@@ -29,6 +30,40 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             .scroll((app.review.crm_scroll, 0)),
         area,
     );
+}
+
+/// An open email's addressees, link and attachments (listed, never opened).
+fn email_lines(app: &App, open: &crate::tui::app::OpenEmail) -> Vec<Line<'static>> {
+    let t = crate::i18n::email::email_strings(app.lang());
+    let e = &open.email;
+    let boxes = |list: &[crate::domain::email::Mailbox]| {
+        list.iter()
+            .map(|m| match m.name.is_empty() {
+                true => m.address.clone(),
+                false => format!("{} <{}>", m.name, m.address),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = vec![
+        heading(t.emails),
+        field(t.rep, e.link.rep.as_deref().unwrap_or(""), t.unknown),
+        field(t.contact, &boxes(&e.email.to), t.unknown),
+        field(t.cc, &boxes(&e.email.cc), t.unknown),
+        field(t.deal, e.link.deal_id.as_deref().unwrap_or(""), t.unknown),
+    ];
+    if !e.email.attachments.is_empty() {
+        out.push(heading(t.attachments));
+        for a in &e.email.attachments {
+            out.push(Line::from(format!(
+                "  {} ({} {})",
+                one_line(&a.name, 100),
+                a.size.div_ceil(1024),
+                t.kilobytes
+            )));
+        }
+    }
+    out
 }
 
 fn heading(text: &str) -> Line<'static> {

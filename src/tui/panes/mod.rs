@@ -3,8 +3,10 @@
 pub mod audit;
 pub mod checklist;
 pub mod crm;
+pub mod emails;
 pub mod help;
 pub mod player;
 pub mod queue;
 pub mod results;
+pub mod spelling;
 pub mod timeline;

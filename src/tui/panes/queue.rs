@@ -6,7 +6,7 @@ use crate::domain::sampling::Bucket;
 use crate::store::QueueRow;
 use crate::text::{duration, one_line};
 use crate::tui::app::{App, Pane};
-use crate::tui::ui::pane_block;
+use crate::tui::ui::{pane_block, selection_style};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -14,6 +14,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    if app.emails.shown {
+        return super::emails::draw_queue(frame, area, app);
+    }
     let t = app.t();
     let queue = &app.queue;
     // Submitted of all, and where the cursor is: a long queue has no
@@ -64,17 +67,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .collect();
     let list = List::new(items)
         .block(pane_block(title, focused))
-        .highlight_style(Style::new().bg(if focused {
-            Color::Blue
-        } else {
-            Color::DarkGray
-        }));
+        .highlight_style(selection_style(focused));
     let mut state = ListState::default().with_selected(Some(queue.cursor - scroll));
     frame.render_stateful_widget(list, area, &mut state);
 }
 
 /// The first row on screen: as before, unless the cursor left the screen.
-fn scroll_to_show(scroll: usize, cursor: usize, height: usize, len: usize) -> usize {
+pub(super) fn scroll_to_show(scroll: usize, cursor: usize, height: usize, len: usize) -> usize {
     let scroll = if cursor < scroll {
         cursor
     } else if cursor >= scroll + height {
