@@ -104,6 +104,30 @@ pub const DEFAULT_SALES_CALL_TOML: &str = include_str!("../../assets/checklists/
 /// The telephony check for short and flagged calls, shipped in the binary.
 pub const DEFAULT_TELEPHONY_TOML: &str = include_str!("../../assets/checklists/telephony.toml");
 
+/// `(item id, check)` of every item of `checklist_toml` that names a check
+/// of kind `C` (`check = "…"`): the rules that pre-fill items (email
+/// checks, mystery-shopping speeds) read their items with it; the
+/// checklist format itself ignores the key. An item whose check is not one
+/// of `C`'s is left to the reviewer; the other items keep theirs.
+pub fn item_checks<C: serde::de::DeserializeOwned>(checklist_toml: &str) -> Vec<(String, C)> {
+    #[derive(Deserialize)]
+    struct File {
+        items: Vec<ItemCheck>,
+    }
+    #[derive(Deserialize)]
+    struct ItemCheck {
+        id: String,
+        check: Option<toml::Value>,
+    }
+    let Ok(file) = toml::from_str::<File>(checklist_toml) else {
+        return Vec::new();
+    };
+    file.items
+        .into_iter()
+        .filter_map(|item| Some((item.id, C::deserialize(item.check?).ok()?)))
+        .collect()
+}
+
 impl Checklist {
     /// Parse and validate; `file` names the source in every message.
     pub fn from_toml(text: &str, file: &str) -> Result<Checklist, ChecklistError> {
@@ -182,6 +206,37 @@ impl Checklist {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_check_costs_its_own_item_only() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        enum Check {
+            Greeting,
+            Signature,
+        }
+        let toml = r#"
+            [[items]]
+            id = "a"
+            check = "greeting"
+            [[items]]
+            id = "b"
+            check = "no-such-check"
+            [[items]]
+            id = "c"
+            [[items]]
+            id = "d"
+            check = "signature"
+        "#;
+        assert_eq!(
+            item_checks::<Check>(toml),
+            [
+                ("a".to_string(), Check::Greeting),
+                ("d".to_string(), Check::Signature)
+            ]
+        );
+        assert!(item_checks::<Check>("not toml [").is_empty());
+    }
 
     #[test]
     fn bundled_checklist_is_valid_and_covers_the_article() {

@@ -221,7 +221,7 @@ pub fn automatic_answers(
     checklist_toml: &str,
     review: &EmailReview,
 ) -> Vec<(String, Answer)> {
-    item_checks(checklist_toml)
+    crate::domain::checklist::item_checks::<EmailCheck>(checklist_toml)
         .into_iter()
         .filter(|(id, _)| checklist.item_index(id).is_some())
         .filter_map(|(id, check)| {
@@ -240,28 +240,6 @@ pub fn automatic_answers(
             ))
         })
         .collect()
-}
-
-/// `(item id, check)` of every item that names a check. The checklist
-/// format itself ignores the key; it is read here.
-pub fn item_checks(checklist_toml: &str) -> Vec<(String, EmailCheck)> {
-    #[derive(Deserialize)]
-    struct File {
-        items: Vec<ItemCheck>,
-    }
-    #[derive(Deserialize)]
-    struct ItemCheck {
-        id: String,
-        check: Option<EmailCheck>,
-    }
-    toml::from_str::<File>(checklist_toml)
-        .map(|f| {
-            f.items
-                .into_iter()
-                .filter_map(|i| Some((i.id, i.check?)))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The rep's own words: the quoted message below a reply is left out

@@ -168,7 +168,7 @@ fn the_bundled_settings_and_checklist_agree() {
     for lang in [Lang::En, Lang::Ru] {
         assert!(checklist.items.iter().all(|i| !i.text.get(lang).is_empty()));
     }
-    let checks = item_checks(DEFAULT_EMAIL_CHECKLIST_TOML);
+    let checks = crate::domain::checklist::item_checks::<EmailCheck>(DEFAULT_EMAIL_CHECKLIST_TOML);
     assert_eq!(
         checks,
         vec![

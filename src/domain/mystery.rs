@@ -359,7 +359,7 @@ pub fn automatic_answers(
     as_of: Timestamp,
 ) -> Vec<(String, Answer)> {
     let speeds = visit.speeds(rules, as_of);
-    item_checks::<SpeedCheck>(checklist_toml)
+    crate::domain::checklist::item_checks::<SpeedCheck>(checklist_toml)
         .into_iter()
         .filter(|(id, _)| checklist.item_index(id).is_some())
         .filter_map(|(id, check)| {
@@ -371,31 +371,6 @@ pub fn automatic_answers(
             Some((id, answer))
         })
         .collect()
-}
-
-/// `(item id, check)` of every item that names a check of kind `C`
-/// (`check = "…"`); the checklist format itself ignores the key. Any
-/// checklist whose items a rule pre-fills can read its checks with it.
-pub fn item_checks<C: serde::de::DeserializeOwned>(checklist_toml: &str) -> Vec<(String, C)> {
-    #[derive(Deserialize)]
-    #[serde(bound = "C: serde::de::DeserializeOwned")]
-    struct File<C> {
-        items: Vec<ItemCheck<C>>,
-    }
-    #[derive(Deserialize)]
-    #[serde(bound = "C: serde::de::DeserializeOwned")]
-    struct ItemCheck<C> {
-        id: String,
-        check: Option<C>,
-    }
-    toml::from_str::<File<C>>(checklist_toml)
-        .map(|f| {
-            f.items
-                .into_iter()
-                .filter_map(|i| Some((i.id, i.check?)))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -228,10 +228,11 @@ fn the_bundled_rules_and_checklist_load_and_a_bad_limit_is_named() {
     for id in ["tone", "reaction"] {
         assert!(c.item_index(id).is_some(), "{id}");
     }
-    let checks: Vec<SpeedCheck> = item_checks::<SpeedCheck>(DEFAULT_MYSTERY_CHECKLIST_TOML)
-        .into_iter()
-        .map(|(_, c)| c)
-        .collect();
+    let checks: Vec<SpeedCheck> =
+        crate::domain::checklist::item_checks::<SpeedCheck>(DEFAULT_MYSTERY_CHECKLIST_TOML)
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
     assert_eq!(
         checks,
         [
