@@ -3,7 +3,9 @@
 //! straight into the workspace). A benchmark, not a timed test: it prints
 //! the figures the README quotes and only fails when a report fails.
 //!
-//! `cargo test --test report_scale -- --ignored --nocapture`
+//! `cargo test --test report_scale -- --ignored --nocapture`; set
+//! `CALLQA_BENCH_BIN` to a release build of `callqa` to time that one (the
+//! workspace is still built by this test's own code).
 
 use callqa::domain::Checklist;
 use callqa::domain::checklist::DEFAULT_SALES_CALL_TOML;
@@ -13,6 +15,13 @@ use std::process::Command;
 use std::time::Instant;
 
 const CALLS: usize = 100_000;
+
+/// The binary timed: `CALLQA_BENCH_BIN`, else the one cargo built with the test.
+fn callqa_bin() -> std::path::PathBuf {
+    std::env::var_os("CALLQA_BENCH_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_callqa").into())
+}
 const REVIEWS: usize = 10_000;
 
 fn submit_reviews(db: &Path) {
@@ -90,7 +99,7 @@ fn reports_at_100k_calls_and_10k_reviews() {
     ] {
         let out = dir.join(format!("report.{format}"));
         let t = Instant::now();
-        let run = Command::new(env!("CARGO_BIN_EXE_callqa"))
+        let run = Command::new(callqa_bin())
             .args(["report", "--db", db.to_str().unwrap(), "--format", format])
             .args([
                 "--weeks",
@@ -118,7 +127,7 @@ fn reports_at_100k_calls_and_10k_reviews() {
         );
     }
     let t = Instant::now();
-    let run = Command::new(env!("CARGO_BIN_EXE_callqa"))
+    let run = Command::new(callqa_bin())
         .args(["feedback", "--db", db.to_str().unwrap(), "--out"])
         .arg(dir.join("feedback"))
         .env("CALLQA_DATA_DIR", dir.join("data"))
