@@ -194,6 +194,10 @@ enum Command {
         /// memory, audit and export, against sqlite3 where installed
         #[arg(long, value_name = "CALLS")]
         scale: Option<usize>,
+        /// With --scale: skip reviewing every call and the audit and export
+        /// over them (at a million calls that alone takes an hour)
+        #[arg(long, requires = "scale")]
+        without_reviews: bool,
     },
     /// Import the bundled demo batch into its own workspace and open it
     Demo {
@@ -364,11 +368,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             mystery_cmd::list(&workspace, lang, &args, &mut out)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { scale: Some(calls) } => {
-            callqa::scale::run(&mut std::io::stdout().lock(), calls)?;
+        Command::Bench {
+            scale: Some(calls),
+            without_reviews,
+        } => {
+            callqa::scale::run(&mut std::io::stdout().lock(), calls, !without_reviews)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { scale: None } => {
+        Command::Bench { scale: None, .. } => {
             let analyze = |path: &Path| -> anyhow::Result<()> {
                 callqa::analysis::analyze_file(
                     path,
