@@ -36,7 +36,8 @@ struct WorkspaceArgs {
     /// Workspace file (SQLite). Default: $XDG_DATA_HOME/callqa/workspace.sqlite
     #[arg(long, env = "CALLQA_DB", global = true)]
     db: Option<PathBuf>,
-    /// Language for a new workspace (en or ru); default from the config, else the locale
+    /// Language (en or ru): kept by a new workspace (default from the config,
+    /// else the locale); for an existing one, this run only
     #[arg(long, global = true)]
     lang: Option<Lang>,
 }
@@ -241,7 +242,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             country,
             ws,
         } => {
-            let (workspace, _, _) =
+            let (workspace, lang, _) =
                 open_workspace(&ws, &config, config::default_workspace(), Create::Yes)?;
             let offset: chrono::FixedOffset = utc_offset.parse().map_err(|_| {
                 anyhow::anyhow!("--utc-offset {utc_offset:?}: write it like +03:00")
@@ -252,7 +253,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 default_country: country,
                 ..Default::default()
             };
-            import(&workspace, &batch, format, &options)
+            import(&workspace, lang, &batch, format, &options)
         }
         Command::Link {
             call,
@@ -260,10 +261,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             deal,
             ws,
         } => {
-            let (workspace, _, _) =
+            let (workspace, lang, _) =
                 open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
             callqa::import::link_by_hand(&workspace, &call, contact.as_deref(), deal.as_deref())?;
-            let t = callqa::i18n::strings(workspace.language()?.unwrap_or_default());
+            let t = callqa::i18n::strings(lang);
             println!("{}: {}", one_line(&call, 200), t.cli_linked);
             Ok(ExitCode::SUCCESS)
         }
@@ -464,8 +465,12 @@ fn open_workspace(
         Workspace::open_existing(&path)?
     };
     let lang = match (args.lang, ws.language()?) {
-        (Some(lang), _) => {
-            ws.set_setting("language", lang.code())?;
+        // A workspace keeps the language it was made in; `--lang` on an
+        // existing one speaks that language for this run only.
+        (Some(lang), stored) => {
+            if stored.is_none() {
+                ws.set_setting("language", lang.code())?;
+            }
             lang
         }
         (None, Some(lang)) => lang,
@@ -514,11 +519,11 @@ fn parse_as_of(text: &str) -> anyhow::Result<callqa::domain::crm::Timestamp> {
 
 fn import(
     ws: &Workspace,
+    lang: Lang,
     batch: &Path,
     format: Option<callqa::import::formats::SourceFormat>,
     options: &callqa::import::formats::ParseOptions,
 ) -> anyhow::Result<ExitCode> {
-    let lang = ws.language()?.unwrap_or_default();
     let t = callqa::i18n::strings(lang);
     let words = progress::strings(lang);
     let bar = progress::Progress::on_stderr();

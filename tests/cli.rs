@@ -276,6 +276,28 @@ fn export_writes_one_row_per_answered_item() {
 }
 
 #[test]
+fn lang_on_an_existing_workspace_is_for_that_run_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ru.sqlite");
+    let db = db.to_str().unwrap();
+    let import = callqa(dir.path(), &["import", &demo(), "--db", db, "--lang", "ru"]);
+    assert!(import.status.success());
+    let english = callqa(dir.path(), &["import", &demo(), "--db", db, "--lang", "en"]);
+    assert!(
+        text(&english.stdout).starts_with("Imported "),
+        "{}",
+        text(&english.stdout)
+    );
+    // The workspace still speaks the language it was made in.
+    let again = callqa(dir.path(), &["import", &demo(), "--db", db]);
+    assert!(
+        text(&again.stdout).starts_with("Импортировано "),
+        "{}",
+        text(&again.stdout)
+    );
+}
+
+#[test]
 fn the_import_summary_speaks_the_workspace_language() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ru.sqlite");
