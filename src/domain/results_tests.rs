@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::mystery::Channel;
 use crate::domain::review::AnswerValue::{Na, No, Yes};
 
 fn day(text: &str) -> NaiveDate {
@@ -14,12 +15,14 @@ fn review(rep: &str, date: &str, answers: &[(&str, AnswerValue)]) -> ReviewFact 
             value: *value,
             comment: (*value == No).then(|| format!("{id} missed")),
             evidence_ms: (*value == No).then_some(65_000),
+            evidence_text: None,
         })
         .collect();
     let yes = answers.iter().filter(|a| a.value == Yes).count() as f64;
     let answered = answers.iter().filter(|a| a.value != Na).count() as f64;
     ReviewFact {
         call_id: format!("{rep}-{date}-{}", answers.len()),
+        channel: Channel::Call,
         rep: rep.into(),
         reviewer: "olga".into(),
         day: day(date),
@@ -169,6 +172,7 @@ fn inputs<'a>(
         span: Span::week(week("2026-W48")),
         trend_weeks: 3,
         item_order: order,
+        email_item_order: &[],
         planned,
     }
 }
