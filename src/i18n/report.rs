@@ -162,7 +162,7 @@ pub const EN: ReportStrings = ReportStrings {
     review_score: "Review score",
     email: "Email",
     quote: "Quoted line",
-    email_failures: "Emails: to work on",
+    email_failures: "Emails to work on",
 };
 
 pub const RU: ReportStrings = ReportStrings {
@@ -241,7 +241,7 @@ pub const RU: ReportStrings = ReportStrings {
     review_score: "Оценка проверки",
     email: "Письмо",
     quote: "Цитата",
-    email_failures: "Письма: над чем работать",
+    email_failures: "Письма — над чем работать",
 };
 
 pub fn report_strings(lang: Lang) -> &'static ReportStrings {

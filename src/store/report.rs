@@ -137,15 +137,16 @@ impl Workspace {
              ORDER BY r.review_id"
         );
         let mut reviews = self.read_report_reviews(&calls, Channel::Call, until)?;
-        // An email without a rep or a sent time is in no rep's period.
+        // A rep's own (outgoing) email is what is reviewed; one without a
+        // rep or a sent time is in no rep's period.
         let emails = "SELECT r.review_id, e.message_id, e.rep, r.reviewer, e.sent_at,
                     r.checklist_id, r.checklist_version, r.time_spent_ms,
                     a.item_id, a.value, a.comment, a.evidence_ms, a.evidence_text
              FROM reviews r
              JOIN emails e ON e.message_id = r.message_id
              LEFT JOIN answers a ON a.review_id = r.review_id AND a.value IS NOT NULL
-             WHERE r.status = 'submitted' AND e.rep IS NOT NULL AND e.sent_at IS NOT NULL
-               AND substr(e.sent_at, 1, 10) <= :until
+             WHERE r.status = 'submitted' AND e.direction = 'out' AND e.rep IS NOT NULL
+               AND e.sent_at IS NOT NULL AND substr(e.sent_at, 1, 10) <= :until
              ORDER BY r.review_id";
         reviews.extend(self.read_report_reviews(emails, Channel::Email, until)?);
         Ok(reviews)
@@ -222,7 +223,7 @@ impl Workspace {
                      UNION ALL
                      SELECT substr(e.sent_at, 1, 10) FROM reviews r
                      JOIN emails e ON e.message_id = r.message_id
-                     WHERE r.status = 'submitted' AND e.rep IS NOT NULL)",
+                     WHERE r.status = 'submitted' AND e.direction = 'out' AND e.rep IS NOT NULL)",
                 [],
                 |r| r.get(0),
             )

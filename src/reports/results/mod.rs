@@ -73,8 +73,8 @@ pub struct Report {
     pub item_texts: HashMap<String, ItemText>,
     /// Rep name (as in `results.reps`) -> CRM figures.
     pub crm: HashMap<String, CrmFigures>,
-    /// Rep name (as in `results.reps`) -> team, from the roster
-    /// (`crm/reps.csv`); a rep not on it has none.
+    /// Rep name (as in `results.reps`, the email figures or the visits) ->
+    /// team, from the roster (`crm/reps.csv`); a rep not on it has none.
     pub teams: HashMap<String, String>,
     /// Calls reviewers marked as examples to learn from, with the moment.
     pub best_calls: Vec<MarkedCall>,
@@ -227,10 +227,15 @@ pub fn gather(
         }
     }
     let crm = crm_figures(ws, &results, options.span)?;
+    let email_reps = results.emails.iter().flat_map(|e| &e.reps).map(|r| &r.rep);
+    let visit_reps = mystery.iter().filter_map(|m| m.visit.rep.as_ref());
     let teams = results
         .reps
         .iter()
-        .filter_map(|r| Some((r.rep.clone(), teams.get(&rep_key(&r.rep))?.clone())))
+        .map(|r| &r.rep)
+        .chain(email_reps)
+        .chain(visit_reps)
+        .filter_map(|rep| Some((rep.clone(), teams.get(&rep_key(rep))?.clone())))
         .collect();
     let best_calls = ws
         .best_calls(&options.span.from.to_string(), &options.span.to.to_string())?
