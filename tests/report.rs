@@ -1084,6 +1084,9 @@ fn demo_with_email_reviews(dir: &Path) -> (PathBuf, [f64; 4]) {
         ],
     );
     let kate = review_email(&mut ws, "e1-brooks@solar-dom.example", &email, &[]);
+    // The client's reply is context, not Kate's work.
+    let all_failed: Vec<(&str, &str)> = email.items.iter().map(|i| (i.id.as_str(), "")).collect();
+    review_email(&mut ws, "c2-nyberg@nordvik.example", &email, &all_failed);
     let visit = review_email(
         &mut ws,
         "d1-morozov@solar-dom.example",
@@ -1192,6 +1195,11 @@ fn emails_and_mystery_shopping_get_their_sheets_next_to_the_calls() {
     assert_eq!(json["mystery"].as_array().unwrap().len(), 3);
     assert_eq!(json["mystery"][2]["score"], visit);
     assert_eq!(json["mystery"][0]["speeds"][0]["seconds"], 1500);
+    let newest = json_report(dir.path(), &db, &[]);
+    assert_eq!(
+        newest["results"]["span"]["from"], "2026-11-23",
+        "the week of the newest reviewed email"
+    );
     let earlier = json_report(dir.path(), &db, &["--period", "2026-W47"]);
     assert!(
         earlier["results"].get("emails").is_none(),

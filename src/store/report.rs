@@ -212,21 +212,27 @@ impl Workspace {
         Ok(reviews)
     }
 
-    /// The local day of the newest call or email with a submitted review.
+    /// The local day of the newest call with a submitted review.
     pub fn newest_reviewed_day(&self) -> Result<Option<NaiveDate>> {
+        self.newest_day(
+            "SELECT max(substr(c.started_at, 1, 10)) FROM reviews r
+             JOIN calls c ON c.call_id = r.call_id WHERE r.status = 'submitted'",
+        )
+    }
+
+    /// The local day of the newest rep's email with a submitted review.
+    pub fn newest_reviewed_email_day(&self) -> Result<Option<NaiveDate>> {
+        self.newest_day(
+            "SELECT max(substr(e.sent_at, 1, 10)) FROM reviews r
+             JOIN emails e ON e.message_id = r.message_id
+             WHERE r.status = 'submitted' AND e.direction = 'out' AND e.rep IS NOT NULL",
+        )
+    }
+
+    fn newest_day(&self, sql: &str) -> Result<Option<NaiveDate>> {
         let day: Option<String> = self
             .conn()
-            .query_row(
-                "SELECT max(day) FROM (
-                     SELECT substr(c.started_at, 1, 10) AS day FROM reviews r
-                     JOIN calls c ON c.call_id = r.call_id WHERE r.status = 'submitted'
-                     UNION ALL
-                     SELECT substr(e.sent_at, 1, 10) FROM reviews r
-                     JOIN emails e ON e.message_id = r.message_id
-                     WHERE r.status = 'submitted' AND e.direction = 'out' AND e.rep IS NOT NULL)",
-                [],
-                |r| r.get(0),
-            )
+            .query_row(sql, [], |r| r.get(0))
             .optional()?
             .flatten();
         Ok(day.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
