@@ -185,6 +185,19 @@ fn report(dir: &Path, db: &Path, args: &[&str]) -> Output {
     callqa(dir, &all)
 }
 
+/// `callqa feedback --out FOLDER --db DB` with `args` before them.
+fn feedback(dir: &Path, db: &Path, folder: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["feedback"];
+    all.extend_from_slice(args);
+    all.extend([
+        "--out",
+        folder.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    callqa(dir, &all)
+}
+
 fn cell(range: &calamine::Range<Data>, row: u32, col: u32) -> Data {
     range.get_value((row, col)).cloned().unwrap_or(Data::Empty)
 }
@@ -492,18 +505,7 @@ fn feedback_sheets_hold_only_their_rep() {
     let dir = tempfile::tempdir().unwrap();
     let db = workspace(dir.path(), "en");
     let folder = dir.path().join("feedback");
-    let out = callqa(
-        dir.path(),
-        &[
-            "feedback",
-            "--period",
-            "2026-W48",
-            "--out",
-            folder.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap(),
-        ],
-    );
+    let out = feedback(dir.path(), &db, &folder, &["--period", "2026-W48"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).starts_with("2 feedback sheet(s) written to "),
@@ -922,22 +924,15 @@ fn feedback_as_xlsx_with_audio_excerpts_cut_from_the_recording() {
     drop(ws);
 
     let folder = dir.path().join("sheets");
-    let out = callqa(
-        dir.path(),
-        &[
-            "feedback",
-            "--period",
-            "2026-W48",
-            "--format",
-            "both",
-            "--excerpts",
-            "3",
-            "--out",
-            folder.to_str().unwrap(),
-            "--db",
-            dbs,
-        ],
-    );
+    let args = [
+        "--period",
+        "2026-W48",
+        "--format",
+        "both",
+        "--excerpts",
+        "3",
+    ];
+    let out = feedback(dir.path(), &db, &folder, &args);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains("3 audio excerpt(s)"),
@@ -1226,22 +1221,15 @@ fn a_reps_feedback_sheet_quotes_the_lines_of_her_failed_emails() {
     let dir = tempfile::tempdir().unwrap();
     let (db, _) = demo_with_email_reviews(dir.path());
     let folder = dir.path().join("feedback");
-    let out = callqa(
-        dir.path(),
-        &[
-            "feedback",
-            "--from",
-            "2026-11-16",
-            "--to",
-            "2026-11-29",
-            "--format",
-            "both",
-            "--out",
-            folder.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap(),
-        ],
-    );
+    let args = [
+        "--from",
+        "2026-11-16",
+        "--to",
+        "2026-11-29",
+        "--format",
+        "both",
+    ];
+    let out = feedback(dir.path(), &db, &folder, &args);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let anna = std::fs::read_to_string(folder.join("Анна_Смирнова.html")).unwrap();
     assert!(anna.contains("Emails to work on"));
