@@ -78,12 +78,12 @@ pub(super) fn email_results(
         })
         .collect();
     reps.sort_by(|a, b| a.rep.cmp(&b.rep));
-    let index: HashMap<String, usize> = reps
+    let keys: Vec<String> = reps.iter().map(|r| rep_key(&r.rep)).collect();
+    let index: HashMap<&str, usize> = keys
         .iter()
         .enumerate()
-        .map(|(i, r)| (rep_key(&r.rep), i))
+        .map(|(i, k)| (k.as_str(), i))
         .collect();
-    let index: HashMap<&str, usize> = index.iter().map(|(k, i)| (k.as_str(), *i)).collect();
     Some(EmailResults {
         reviews: reps.iter().map(|r| r.reviews).sum(),
         items: item_results(inputs.email_item_order, &emails, &index, span, trend),
