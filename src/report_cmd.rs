@@ -19,7 +19,7 @@ use std::process::ExitCode;
 
 #[derive(Args, Clone)]
 pub struct ScopeArgs {
-    /// ISO week to report on, e.g. 2026-W48; default: the week of the newest reviewed call
+    /// ISO week to report on, e.g. 2026-W48; default: the week of the newest reviewed call or email
     #[arg(long, conflicts_with_all = ["from", "to"])]
     period: Option<String>,
     /// First day of the period (YYYY-MM-DD); with --to
@@ -97,8 +97,10 @@ fn span(ws: &Workspace, scope: &ScopeArgs) -> anyhow::Result<Span> {
         }
         return Ok(span);
     }
+    // The newest reviews of either channel.
     let newest = ws
         .newest_reviewed_day()?
+        .max(ws.newest_reviewed_email_day()?)
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     Ok(Span::week(Period::of(newest)))
 }

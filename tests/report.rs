@@ -6,8 +6,10 @@ mod common;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use callqa::domain::checklist::DEFAULT_TELEPHONY_TOML;
+use callqa::domain::email_checks::DEFAULT_EMAIL_CHECKLIST_TOML;
+use callqa::domain::mystery::DEFAULT_MYSTERY_CHECKLIST_TOML;
 use callqa::domain::{AnswerValue, Checklist};
-use callqa::store::{AnswerChange, Workspace};
+use callqa::store::{AnswerChange, Subject, Workspace};
 use common::callqa;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -180,6 +182,19 @@ fn period_report(
 fn report(dir: &Path, db: &Path, args: &[&str]) -> Output {
     let mut all = vec!["report", "--db", db.to_str().unwrap()];
     all.extend_from_slice(args);
+    callqa(dir, &all)
+}
+
+/// `callqa feedback --out FOLDER --db DB` with `args` before them.
+fn feedback(dir: &Path, db: &Path, folder: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["feedback"];
+    all.extend_from_slice(args);
+    all.extend([
+        "--out",
+        folder.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
     callqa(dir, &all)
 }
 
@@ -490,18 +505,7 @@ fn feedback_sheets_hold_only_their_rep() {
     let dir = tempfile::tempdir().unwrap();
     let db = workspace(dir.path(), "en");
     let folder = dir.path().join("feedback");
-    let out = callqa(
-        dir.path(),
-        &[
-            "feedback",
-            "--period",
-            "2026-W48",
-            "--out",
-            folder.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap(),
-        ],
-    );
+    let out = feedback(dir.path(), &db, &folder, &["--period", "2026-W48"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).starts_with("2 feedback sheet(s) written to "),
@@ -920,22 +924,15 @@ fn feedback_as_xlsx_with_audio_excerpts_cut_from_the_recording() {
     drop(ws);
 
     let folder = dir.path().join("sheets");
-    let out = callqa(
-        dir.path(),
-        &[
-            "feedback",
-            "--period",
-            "2026-W48",
-            "--format",
-            "both",
-            "--excerpts",
-            "3",
-            "--out",
-            folder.to_str().unwrap(),
-            "--db",
-            dbs,
-        ],
-    );
+    let args = [
+        "--period",
+        "2026-W48",
+        "--format",
+        "both",
+        "--excerpts",
+        "3",
+    ];
+    let out = feedback(dir.path(), &db, &folder, &args);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains("3 audio excerpt(s)"),
@@ -1019,4 +1016,240 @@ fn feedback_as_xlsx_with_audio_excerpts_cut_from_the_recording() {
     assert_eq!(cell(&work, summary, 7), Data::String("listen".into()));
     let rels = unzip(&xlsx, "xl/worksheets/_rels/sheet3.xml.rels");
     assert!(rels.contains("Target=\"x1-00-10.wav\""), "{rels}");
+}
+
+/// Submit `reviewer`'s review of the email `message_id` with `checklist`:
+/// `failed` items answered no with the quoted line, the rest yes.
+fn review_email(
+    ws: &mut Workspace,
+    message_id: &str,
+    checklist: &Checklist,
+    failed: &[(&str, &str)],
+) -> f64 {
+    let subject = Subject::Email(message_id.into());
+    let id = ws
+        .start_review_of(&subject, "Мария", checklist, Vec::new())
+        .unwrap()
+        .review_id;
+    for item in &checklist.items {
+        let quote = failed.iter().find(|f| f.0 == item.id).map(|f| f.1);
+        let value = if quote.is_some() {
+            AnswerValue::No
+        } else {
+            AnswerValue::Yes
+        };
+        ws.change_answer(id, checklist, &item.id, AnswerChange::Value(Some(value)))
+            .unwrap();
+        if let Some(quote) = quote {
+            let q = AnswerChange::Quote(Some(quote.to_string()));
+            ws.change_answer(id, checklist, &item.id, q).unwrap();
+        }
+    }
+    ws.submit_review(id, checklist).unwrap();
+    let stored = ws.review_of(&subject, "Мария", &checklist.id).unwrap();
+    stored.unwrap().score.unwrap()
+}
+
+/// The reviewed demo with its reps' emails reviewed in W48 (Анна fails
+/// the named greeting in both of hers: a repeated error) and the
+/// shopper's email of visit MS-02 reviewed with the mystery-shopper
+/// checklist. Returns the scores: Анна's two emails, Kate's, the shopper's.
+fn demo_with_email_reviews(dir: &Path) -> (PathBuf, [f64; 4]) {
+    let db = reviewed_demo(dir);
+    let mut ws = Workspace::open(&db).unwrap();
+    let email = Checklist::from_toml(DEFAULT_EMAIL_CHECKLIST_TOML, "email.toml").unwrap();
+    ws.ensure_checklist(&email, DEFAULT_EMAIL_CHECKLIST_TOML)
+        .unwrap();
+    let shopper = callqa::domain::mystery::checklist();
+    ws.ensure_checklist(&shopper, DEFAULT_MYSTERY_CHECKLIST_TOML)
+        .unwrap();
+    let first = review_email(
+        &mut ws,
+        "a1-kuznetsov@solar-dom.example",
+        &email,
+        &[("greeting_name", "Добрый день!")],
+    );
+    let second = review_email(
+        &mut ws,
+        "d1-morozov@solar-dom.example",
+        &email,
+        &[
+            ("greeting_name", "Здравствуйте."),
+            ("signature", "С уважением"),
+        ],
+    );
+    let kate = review_email(&mut ws, "e1-brooks@solar-dom.example", &email, &[]);
+    // The client's reply is context, not Kate's work.
+    let all_failed: Vec<(&str, &str)> = email.items.iter().map(|i| (i.id.as_str(), "")).collect();
+    review_email(&mut ws, "c2-nyberg@nordvik.example", &email, &all_failed);
+    let visit = review_email(
+        &mut ws,
+        "d1-morozov@solar-dom.example",
+        &shopper,
+        &[("reaction", "Расчёт пришлём позже")],
+    );
+    (db, [first, second, kate, visit])
+}
+
+#[test]
+fn emails_and_mystery_shopping_get_their_sheets_next_to_the_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, [first, second, kate, visit]) = demo_with_email_reviews(dir.path());
+    assert!(second < first && first < 100.0 && kate == 100.0);
+    let file = dir.path().join("w48.xlsx");
+    let out = period_report(dir.path(), &db, "2026-W48", "xlsx", &file, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut book: Xlsx<_> = open_workbook(&file).unwrap();
+    let names = book.sheet_names();
+    for sheet in ["Emails", "Email items", "Mystery shopping"] {
+        assert!(names.iter().any(|n| n == sheet), "{sheet} in {names:?}");
+    }
+
+    let emails = book.worksheet_range("Emails").unwrap();
+    assert_eq!(cell(&emails, 3, 0), Data::String("Rep".into()));
+    assert_eq!(cell(&emails, 3, 3), Data::String("Average score".into()));
+    let anna = row_of(&emails, ANNA);
+    assert_eq!(cell(&emails, anna, 1), Data::String("Юг".into()));
+    assert_eq!(cell(&emails, anna, 2), Data::Float(2.0));
+    assert_eq!(cell(&emails, anna, 3), Data::Float((first + second) / 2.0));
+    let top = cell(&emails, anna, 5).to_string();
+    assert!(
+        top.starts_with("Greets the client") && top.contains("×2"),
+        "{top}"
+    );
+    assert_eq!(
+        cell(&emails, anna, 6),
+        Data::Float(1.0),
+        "one repeated error"
+    );
+    let kate_row = row_of(&emails, "Kate Miller");
+    assert_eq!(cell(&emails, kate_row, 3), Data::Float(100.0));
+    assert!(
+        (0..emails.height() as u32)
+            .all(|r| cell(&emails, r, 0) != Data::String("Игорь Петров".into())),
+        "a rep whose emails nobody reviewed is not in the email figures"
+    );
+
+    let items = book.worksheet_range("Email items").unwrap();
+    let greeting = (0..items.height() as u32)
+        .find(|r| {
+            cell(&items, *r, 0)
+                .to_string()
+                .starts_with("Greets the client")
+        })
+        .expect("the greeting item");
+    assert_eq!(cell(&items, greeting, 2), Data::Float(3.0), "answered");
+    assert_eq!(cell(&items, greeting, 3), Data::Float(2.0), "failed");
+    assert_eq!(cell(&items, 3, 5), Data::String("Kate Miller".into()));
+    assert_eq!(cell(&items, greeting, 5), Data::Float(0.0));
+    assert_eq!(cell(&items, greeting, 6), Data::Float(1.0), "Анна");
+    assert!(
+        (0..items.height() as u32).all(|r| !cell(&items, r, 0).to_string().contains("tone")),
+        "the shopper's checklist is not an email item"
+    );
+
+    // The repeated error across emails, with the quoted line.
+    let repeated = book.worksheet_range("Repeated errors").unwrap();
+    assert_eq!(cell(&repeated, 3, 9), Data::String("Channel".into()));
+    let first_row = row_of(&repeated, ANNA);
+    assert_eq!(
+        cell(&repeated, first_row, 4),
+        Data::String("a1-kuznetsov@solar-dom.example".into())
+    );
+    assert_eq!(cell(&repeated, first_row, 9), Data::String("email".into()));
+    assert_eq!(
+        cell(&repeated, first_row, 10),
+        Data::String("Добрый день!".into())
+    );
+
+    // Visits requested in W48, oldest first, with their speeds.
+    let mystery = book.worksheet_range("Mystery shopping").unwrap();
+    assert_eq!(cell(&mystery, 3, 0), Data::String("Visit".into()));
+    assert_eq!(cell(&mystery, 3, 13), Data::String("Review score".into()));
+    let visits: Vec<String> = (4..mystery.height() as u32)
+        .map(|r| cell(&mystery, r, 0).to_string())
+        .collect();
+    assert_eq!(visits, ["MS-03", "MS-04", "MS-02"], "MS-01 is in W49");
+    assert_eq!(cell(&mystery, 4, 2), Data::String("messenger".into()));
+    assert_eq!(cell(&mystery, 4, 4), Data::String("Kate Miller".into()));
+    assert_eq!(cell(&mystery, 4, 7), Data::String("25m".into()), "pick-up");
+    assert_eq!(cell(&mystery, 5, 4), Data::Empty, "a team, no rep");
+    assert_eq!(cell(&mystery, 5, 5), Data::String("International".into()));
+    assert_eq!(
+        cell(&mystery, 5, 10),
+        Data::String("MISSING".into()),
+        "no proposal"
+    );
+    assert_eq!(cell(&mystery, 6, 13), Data::Float(visit), "MS-02's review");
+    assert_eq!(cell(&mystery, 4, 13), Data::Empty, "MS-03 not reviewed");
+
+    // The calls' figures are as before: no email or shopper review among them.
+    let json = json_report(dir.path(), &db, &["--period", "2026-W48"]);
+    assert_eq!(json["results"]["quality_reviews"], 0);
+    assert_eq!(json["results"]["emails"]["reviews"], 3);
+    assert_eq!(json["mystery"].as_array().unwrap().len(), 3);
+    assert_eq!(json["mystery"][2]["score"], visit);
+    assert_eq!(json["mystery"][0]["speeds"][0]["seconds"], 1500);
+    let newest = json_report(dir.path(), &db, &[]);
+    assert_eq!(
+        newest["results"]["span"]["from"], "2026-11-23",
+        "the week of the newest reviewed email"
+    );
+    let earlier = json_report(dir.path(), &db, &["--period", "2026-W47"]);
+    assert!(
+        earlier["results"].get("emails").is_none(),
+        "no empty channel"
+    );
+    assert_eq!(earlier["mystery"].as_array().unwrap().len(), 0);
+
+    let html = dir.path().join("w48.html");
+    let out = period_report(dir.path(), &db, "2026-W48", "html", &html, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<section id=\"emails\">") && page.contains("<section id=\"mystery\">"));
+    let csv = dir.path().join("w48-csv");
+    let out = period_report(dir.path(), &db, "2026-W48", "csv", &csv, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let names = file_names(&csv);
+    assert!(
+        names.contains(&"emails.csv".to_string()) && names.contains(&"mystery.csv".to_string())
+    );
+}
+
+#[test]
+fn a_reps_feedback_sheet_quotes_the_lines_of_her_failed_emails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = demo_with_email_reviews(dir.path());
+    let folder = dir.path().join("feedback");
+    let args = [
+        "--from",
+        "2026-11-16",
+        "--to",
+        "2026-11-29",
+        "--format",
+        "both",
+    ];
+    let out = feedback(dir.path(), &db, &folder, &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let anna = std::fs::read_to_string(folder.join("Анна_Смирнова.html")).unwrap();
+    assert!(anna.contains("Emails to work on"));
+    assert!(anna.contains("Добрый день!") && anna.contains("С уважением"));
+    assert!(
+        !anna.contains("Расчёт пришлём позже"),
+        "the shopper's review is not the rep's email feedback"
+    );
+    let kate = std::fs::read_to_string(folder.join("Kate_Miller.html")).unwrap();
+    assert!(
+        !kate.contains("Emails to work on"),
+        "nothing failed in hers"
+    );
+    let mut book: Xlsx<_> = open_workbook(folder.join("Анна_Смирнова.xlsx")).unwrap();
+    let sheet = book.worksheet_range("Emails to work on").unwrap();
+    let row = row_of(&sheet, &cell(&sheet, 4, 0).to_string());
+    assert_eq!(cell(&sheet, 3, 4), Data::String("Quoted line".into()));
+    assert_eq!(
+        cell(&sheet, row, 2),
+        Data::String("a1-kuznetsov@solar-dom.example".into())
+    );
+    assert_eq!(cell(&sheet, row, 4), Data::String("Добрый день!".into()));
 }

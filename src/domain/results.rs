@@ -10,9 +10,15 @@
 //! sampling rules. Telephony reviews judge the line, not the rep's selling:
 //! they never count toward a quality figure and are reported apart.
 //!
+//! Emails are reviewed with their own checklist: their figures are kept
+//! apart from the calls' (`results_channels.rs`), through the same rule.
+//! Mystery-shopper reviews judge a shopper's visit, not the rep's usual
+//! work: they go into the mystery-shopping table only.
+//!
 //! Pure: reviews come in as [`ReviewFact`]s (the store gathers them), the
 //! figures go out with the calls and comments behind them.
 
+use super::mystery::Channel;
 use super::reps::rep_key;
 use super::review::AnswerValue;
 use super::sampling::{Period, RulesError};
@@ -125,6 +131,10 @@ pub enum ReviewKind {
     Quality,
     /// The telephony checklist: never in a quality figure.
     Telephony,
+    /// The email checklist: the email figures, apart from the calls'.
+    Email,
+    /// The mystery-shopper checklist: the mystery-shopping table only.
+    Mystery,
 }
 
 /// One answered item of a review.
@@ -134,6 +144,9 @@ pub struct ItemAnswer {
     pub value: AnswerValue,
     pub comment: Option<String>,
     pub evidence_ms: Option<u64>,
+    /// The quoted line of an email, an email item's evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_text: Option<String>,
 }
 
 /// The call's audio figures from its analysis (stereo calls have all three).
@@ -147,10 +160,13 @@ pub struct AudioFigures {
 /// A submitted review as the results see it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewFact {
+    /// The reviewed call, or for an email review the email's Message-ID
+    /// (`channel` tells which).
     pub call_id: String,
+    pub channel: Channel,
     pub rep: String,
     pub reviewer: String,
-    /// The call's own (local) day: it decides the week.
+    /// The call's (or email's sent) own local day: it decides the week.
     pub day: NaiveDate,
     /// The call's start as stored, for people.
     pub started_at: String,
@@ -242,6 +258,7 @@ pub enum RepeatedWhy {
 /// A failure behind a figure: which call, where in it, what the reviewer said.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Occurrence {
+    /// The call, or the email's Message-ID for an email item.
     pub call_id: String,
     pub started_at: String,
     #[serde(serialize_with = "week_text")]
@@ -249,10 +266,15 @@ pub struct Occurrence {
     pub reviewer: String,
     pub comment: Option<String>,
     pub evidence_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_text: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RepeatedError {
+    /// Calls' and emails' items are different checklists: an error repeats
+    /// within one channel.
+    pub channel: Channel,
     pub rep: String,
     pub item_id: String,
     /// The week it counts in.
@@ -346,6 +368,9 @@ pub struct Results {
     pub repeated: Vec<RepeatedError>,
     pub telephony: Vec<TelephonyResult>,
     pub quality_reviews: usize,
+    /// The email reviews' figures; absent without an email review in the span.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails: Option<EmailResults>,
 }
 
 /// What else the figures need besides the reviews.
@@ -356,6 +381,8 @@ pub struct Inputs<'a> {
     pub trend_weeks: u32,
     /// Quality item ids in checklist order.
     pub item_order: &'a [String],
+    /// Email item ids in checklist order.
+    pub email_item_order: &'a [String],
     /// Quality calls planned per rep key in the span, where a plan exists.
     pub planned: &'a HashMap<String, u32>,
 }
@@ -411,10 +438,15 @@ pub fn results(inputs: &Inputs<'_>, reviews: &[ReviewFact]) -> Results {
     reps.sort_by(|a, b| a.rep.cmp(&b.rep));
 
     let items = item_results(inputs.item_order, &quality, &index, span, &trend);
-    let repeated_in_span: Vec<RepeatedError> = repeated
+    let emails = email_results(inputs, &known, &trend);
+    let mut repeated_in_span: Vec<RepeatedError> = repeated
         .into_iter()
         .filter(|e| weeks.contains(&e.week) && names.contains_key(&rep_key(&e.rep)))
         .collect();
+    if let Some(emails) = &emails {
+        repeated_in_span.extend(emails.repeated.iter().cloned());
+        repeated_in_span.sort_by(|a, b| (a.week, &a.rep).cmp(&(b.week, &b.rep)));
+    }
     Results {
         span,
         weeks,
@@ -424,6 +456,7 @@ pub fn results(inputs: &Inputs<'_>, reviews: &[ReviewFact]) -> Results {
         repeated: repeated_in_span,
         telephony: telephony_results(&known, span),
         quality_reviews: quality.iter().filter(|r| span.contains(r.day)).count(),
+        emails,
     }
 }
 
@@ -435,30 +468,32 @@ fn occurrence(r: &ReviewFact, a: &ItemAnswer) -> Occurrence {
         reviewer: r.reviewer.clone(),
         comment: a.comment.clone(),
         evidence_ms: a.evidence_ms,
+        evidence_text: a.evidence_text.clone(),
     }
 }
 
-/// Every repeated error in the history of quality reviews, for every rep,
-/// oldest week first.
+/// Every repeated error in the history of reviews of one checklist (the
+/// calls' quality reviews, or the emails'), for every rep, oldest week first.
 pub fn repeated_errors(rule: RepeatedRule, quality: &[&ReviewFact]) -> Vec<RepeatedError> {
-    // (rep key, item) -> the rep as first named, and failures per week.
+    // (rep key, item) -> the rep as first named and the channel, and
+    // failures per week.
     type ByWeek = BTreeMap<Period, Vec<Occurrence>>;
-    let mut failures: BTreeMap<(String, String), (String, ByWeek)> = BTreeMap::new();
+    let mut failures: BTreeMap<(String, String), (String, Channel, ByWeek)> = BTreeMap::new();
     let mut ordered: Vec<&&ReviewFact> = quality.iter().collect();
     ordered.sort_by(|a, b| (a.day, &a.started_at).cmp(&(b.day, &b.started_at)));
     for r in ordered {
         for a in r.failed() {
             failures
                 .entry((rep_key(&r.rep), a.item_id.clone()))
-                .or_insert_with(|| (r.rep.clone(), BTreeMap::new()))
-                .1
+                .or_insert_with(|| (r.rep.clone(), r.channel, BTreeMap::new()))
+                .2
                 .entry(Period::of(r.day))
                 .or_default()
                 .push(occurrence(r, a));
         }
     }
     let mut found = Vec::new();
-    for ((_, item_id), (rep, by_week)) in &failures {
+    for ((_, item_id), (rep, channel, by_week)) in &failures {
         for (week, this) in by_week {
             let before = by_week.get(&previous_week(*week));
             let why = if this.len() >= rule.min_failures_in_week as usize {
@@ -474,6 +509,7 @@ pub fn repeated_errors(rule: RepeatedRule, quality: &[&ReviewFact]) -> Vec<Repea
             };
             occurrences.extend(this.iter().cloned());
             found.push(RepeatedError {
+                channel: *channel,
                 rep: rep.clone(),
                 item_id: item_id.clone(),
                 week: *week,
@@ -673,6 +709,11 @@ fn telephony_results(known: &[&ReviewFact], span: Span) -> Vec<TelephonyResult> 
     rows.sort_by(|a, b| a.rep.cmp(&b.rep));
     rows
 }
+
+#[path = "results_channels.rs"]
+mod channels;
+use channels::email_results;
+pub use channels::{EmailRepResult, EmailResults, MysteryRow, mystery_rows};
 
 #[cfg(test)]
 #[path = "results_tests.rs"]

@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::mystery::{Channel, Visit};
 use crate::domain::review::AnswerValue::{Na, No, Yes};
 
 fn day(text: &str) -> NaiveDate {
@@ -14,12 +15,14 @@ fn review(rep: &str, date: &str, answers: &[(&str, AnswerValue)]) -> ReviewFact 
             value: *value,
             comment: (*value == No).then(|| format!("{id} missed")),
             evidence_ms: (*value == No).then_some(65_000),
+            evidence_text: None,
         })
         .collect();
     let yes = answers.iter().filter(|a| a.value == Yes).count() as f64;
     let answered = answers.iter().filter(|a| a.value != Na).count() as f64;
     ReviewFact {
         call_id: format!("{rep}-{date}-{}", answers.len()),
+        channel: Channel::Call,
         rep: rep.into(),
         reviewer: "olga".into(),
         day: day(date),
@@ -169,6 +172,7 @@ fn inputs<'a>(
         span: Span::week(week("2026-W48")),
         trend_weeks: 3,
         item_order: order,
+        email_item_order: &[],
         planned,
     }
 }
@@ -321,4 +325,156 @@ fn bad_rules_are_refused_with_the_key() {
     assert_eq!(rules.score.band(80.0), Band::Good);
     assert_eq!(rules.score.band(59.9), Band::Poor);
     assert_eq!(rules.score.band(70.0), Band::Middling);
+}
+
+/// `review` as an email review of the email `id`, quoting `quote` for a
+/// failed item.
+fn email(rep: &str, date: &str, id: &str, answers: &[(&str, AnswerValue)]) -> ReviewFact {
+    let mut r = review(rep, date, answers);
+    r.call_id = id.into();
+    r.channel = Channel::Email;
+    r.kind = ReviewKind::Email;
+    for a in &mut r.answers {
+        a.evidence_ms = None;
+        a.evidence_text = (a.value == No).then(|| format!("quoted for {}", a.item_id));
+    }
+    r
+}
+
+#[test]
+fn emails_have_their_own_figures_and_repeat_across_emails_by_the_same_rule() {
+    let rules = ResultRules::defaults();
+    let order: Vec<String> = ["greeting", "summary"].map(String::from).to_vec();
+    let email_order: Vec<String> = ["greeting_name", "signature"].map(String::from).to_vec();
+    let planned = HashMap::new();
+    let mut inputs = inputs(&rules, &order, &planned);
+    inputs.email_item_order = &email_order;
+    let mut shopper = review("Анна", "2026-11-24", &[("tone", No)]);
+    shopper.kind = ReviewKind::Mystery;
+    let history = [
+        review("Анна", "2026-11-23", &[("greeting", Yes), ("summary", No)]),
+        shopper,
+        email(
+            "Анна",
+            "2026-11-24",
+            "m1",
+            &[("greeting_name", No), ("signature", Yes)],
+        ),
+        email(
+            "Анна",
+            "2026-11-26",
+            "m2",
+            &[("greeting_name", No), ("signature", No)],
+        ),
+        email(
+            "Kate",
+            "2026-11-25",
+            "m3",
+            &[("greeting_name", Yes), ("signature", Yes)],
+        ),
+    ];
+    let r = results(&inputs, &history);
+    assert_eq!(
+        r.quality_reviews, 1,
+        "emails and the shopper's review are not call reviews"
+    );
+    let ids: Vec<&str> = r.items.iter().map(|i| i.item_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["greeting", "summary"],
+        "no email or shopper item among the calls'"
+    );
+    assert_eq!(
+        r.reps[0].repeated_errors, 0,
+        "email errors do not count for the calls"
+    );
+
+    let emails = r.emails.expect("email reviews in the span");
+    assert_eq!(emails.reviews, 3);
+    let names: Vec<&str> = emails.reps.iter().map(|x| x.rep.as_str()).collect();
+    assert_eq!(names, ["Kate", "Анна"]);
+    let anna = &emails.reps[1];
+    assert_eq!(
+        (anna.reviews, anna.average_score),
+        (2, Some(25.0)),
+        "(50 + 0) / 2"
+    );
+    assert_eq!(anna.top_failed[0], ("greeting_name".to_string(), 2));
+    assert_eq!(anna.repeated_errors, 1);
+    let greeting = &emails.items[0];
+    assert_eq!(greeting.item_id, "greeting_name");
+    assert_eq!((greeting.team.answered, greeting.team.failed), (3, 2));
+    assert_eq!(greeting.per_rep[0].share(), Some(0.0), "Kate");
+    assert_eq!(greeting.per_rep[1].share(), Some(1.0), "Анна");
+    assert_eq!(
+        greeting.failures[0].1.evidence_text.as_deref(),
+        Some("quoted for greeting_name")
+    );
+
+    // Two failures of one email item in a week: repeated, like a call's.
+    let repeated: Vec<(Channel, &str, &str)> = r
+        .repeated
+        .iter()
+        .map(|e| (e.channel, e.rep.as_str(), e.item_id.as_str()))
+        .collect();
+    assert_eq!(repeated, [(Channel::Email, "Анна", "greeting_name")]);
+    let quoted: Vec<&str> = r.repeated[0]
+        .occurrences
+        .iter()
+        .map(|o| o.call_id.as_str())
+        .collect();
+    assert_eq!(quoted, ["m1", "m2"]);
+
+    let calls_only = results(&inputs, &history[..2]);
+    assert_eq!(calls_only.emails, None, "no email review: no email figures");
+}
+
+#[test]
+fn a_visit_has_its_speeds_and_the_score_of_its_review() {
+    let ts = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap();
+    let visit = |id: &str, requested: &str| Visit {
+        visit_id: id.into(),
+        scenario: "КП".into(),
+        channel: Channel::Email,
+        shopper: "Ольга".into(),
+        rep: Some("Анна".into()),
+        team: None,
+        requested_at: Some(ts(requested)),
+        answered_at: Some(ts(requested) + Duration::minutes(30)),
+        proposal_at: None,
+        callback_at: None,
+        call_id: None,
+        message_id: Some(format!("<{id}@shop>")),
+    };
+    let mut shopper = review("Анна", "2026-11-24", &[("tone", No), ("speed", Yes)]);
+    shopper.kind = ReviewKind::Mystery;
+    shopper.call_id = "V1@shop".into();
+    let other = review("Анна", "2026-11-24", &[("greeting", No)]);
+    let rules = crate::domain::mystery::MysteryRules::defaults();
+    let rows = mystery_rows(
+        vec![
+            visit("V2", "2026-11-25T10:00:00+03:00"),
+            visit("V1", "2026-11-24T10:00:00+03:00"),
+            visit("V0", "2026-11-20T10:00:00+03:00"),
+        ],
+        &rules,
+        ts("2026-12-20T10:00:00+03:00"),
+        Span::week(week("2026-W48")),
+        &[shopper, other],
+    );
+    let ids: Vec<&str> = rows.iter().map(|r| r.visit.visit_id.as_str()).collect();
+    assert_eq!(ids, ["V1", "V2"], "requested in the span, oldest first");
+    assert_eq!(
+        rows[0].score,
+        Some(50.0),
+        "its review, by the email's Message-ID"
+    );
+    assert_eq!(rows[1].score, None, "not reviewed");
+    assert_eq!(
+        rows[0].speeds,
+        rows[0]
+            .visit
+            .speeds(&rules, ts("2026-12-20T10:00:00+03:00"))
+    );
+    assert_eq!(rows[0].speeds[0].seconds, Some(1800));
 }

@@ -70,6 +70,20 @@ pub struct ReportStrings {
     pub figure: &'static str,
     pub value: &'static str,
     pub excerpts_written: &'static str,
+    /// Emails and mystery shopping: their sheets and columns.
+    pub emails: &'static str,
+    pub email_items: &'static str,
+    pub mystery: &'static str,
+    pub channel: &'static str,
+    pub visit: &'static str,
+    pub scenario: &'static str,
+    pub shopper: &'static str,
+    pub requested: &'static str,
+    pub verdict: &'static str,
+    pub review_score: &'static str,
+    pub email: &'static str,
+    pub quote: &'static str,
+    pub email_failures: &'static str,
 }
 
 pub const EN: ReportStrings = ReportStrings {
@@ -136,6 +150,19 @@ pub const EN: ReportStrings = ReportStrings {
     figure: "Figure",
     value: "Value",
     excerpts_written: "{n} audio excerpt(s) cut from the recordings",
+    emails: "Emails",
+    email_items: "Email items",
+    mystery: "Mystery shopping",
+    channel: "Channel",
+    visit: "Visit",
+    scenario: "Scenario",
+    shopper: "Shopper",
+    requested: "Requested",
+    verdict: "verdict",
+    review_score: "Review score",
+    email: "Email",
+    quote: "Quoted line",
+    email_failures: "Emails to work on",
 };
 
 pub const RU: ReportStrings = ReportStrings {
@@ -202,6 +229,19 @@ pub const RU: ReportStrings = ReportStrings {
     figure: "Показатель",
     value: "Значение",
     excerpts_written: "Вырезано аудиоотрывков из записей: {n}",
+    emails: "Письма",
+    email_items: "Пункты писем",
+    mystery: "Тайный покупатель",
+    channel: "Канал",
+    visit: "Визит",
+    scenario: "Сценарий",
+    shopper: "Покупатель",
+    requested: "Запрос",
+    verdict: "вердикт",
+    review_score: "Оценка проверки",
+    email: "Письмо",
+    quote: "Цитата",
+    email_failures: "Письма — над чем работать",
 };
 
 pub fn report_strings(lang: Lang) -> &'static ReportStrings {

@@ -7,6 +7,7 @@
 
 use super::{Result, StoreError, Workspace};
 use crate::analysis::ANALYSIS_VERSION;
+use crate::domain::mystery::Channel;
 use crate::domain::reps::rep_key;
 use crate::domain::results::{AudioFigures, ItemAnswer};
 use crate::domain::sampling::Period;
@@ -14,13 +15,17 @@ use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 
-/// A submitted review as stored, before scoring.
+/// A submitted review as stored, before scoring: of a call, or of an
+/// email (then `rep` is the email's, `started_at` its sent time).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportReview {
+    /// The call, or the email's Message-ID.
     pub call_id: String,
+    pub channel: Channel,
     pub rep: String,
     pub reviewer: String,
-    /// The call's start as stored (local time with offset).
+    /// The call's start or the email's sending as stored (local time with
+    /// offset).
     pub started_at: String,
     pub checklist_id: String,
     pub checklist_version: u32,
@@ -31,7 +36,7 @@ pub struct ReportReview {
 }
 
 impl ReportReview {
-    /// The call's own day, from its local start time.
+    /// The call's (or email's) own day, from its local time.
     pub fn day(&self) -> Option<NaiveDate> {
         self.started_at
             .get(..10)
@@ -116,12 +121,14 @@ fn call_audio(r: &rusqlite::Row, first: usize) -> rusqlite::Result<Option<CallAu
 
 impl Workspace {
     /// Every submitted review of a call on or before `until` (the call's
-    /// local day), with its answered items: the report's history.
+    /// local day), with its answered items: the report's history; then
+    /// those of the emails a rep sent on or before `until`.
     pub fn report_reviews(&self, until: NaiveDate) -> Result<Vec<ReportReview>> {
-        let sql = format!(
+        let calls = format!(
             "SELECT r.review_id, c.call_id, c.rep, r.reviewer, c.started_at, r.checklist_id,
-                    r.checklist_version, r.time_spent_ms, {AUDIO_COLUMNS},
-                    a.item_id, a.value, a.comment, a.evidence_ms
+                    r.checklist_version, r.time_spent_ms,
+                    a.item_id, a.value, a.comment, a.evidence_ms, a.evidence_text,
+                    {AUDIO_COLUMNS}
              FROM reviews r
              JOIN calls c ON c.call_id = r.call_id
              {AUDIO_JOIN}
@@ -129,19 +136,52 @@ impl Workspace {
              WHERE r.status = 'submitted' AND substr(c.started_at, 1, 10) <= :until
              ORDER BY r.review_id"
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::named_params! {
-            ":version": ANALYSIS_VERSION,
-            ":until": until.to_string(),
-        })?;
+        let mut reviews = self.read_report_reviews(&calls, Channel::Call, until)?;
+        // A rep's own (outgoing) email is what is reviewed; one without a
+        // rep or a sent time is in no rep's period.
+        let emails = "SELECT r.review_id, e.message_id, e.rep, r.reviewer, e.sent_at,
+                    r.checklist_id, r.checklist_version, r.time_spent_ms,
+                    a.item_id, a.value, a.comment, a.evidence_ms, a.evidence_text
+             FROM reviews r
+             JOIN emails e ON e.message_id = r.message_id
+             LEFT JOIN answers a ON a.review_id = r.review_id AND a.value IS NOT NULL
+             WHERE r.status = 'submitted' AND e.direction = 'out' AND e.rep IS NOT NULL
+               AND e.sent_at IS NOT NULL AND substr(e.sent_at, 1, 10) <= :until
+             ORDER BY r.review_id";
+        reviews.extend(self.read_report_reviews(emails, Channel::Email, until)?);
+        Ok(reviews)
+    }
+
+    /// Reviews from `sql`: one row per answer, the review's columns 0..=7,
+    /// the answer's 8..=12, a call's audio columns from 13.
+    fn read_report_reviews(
+        &self,
+        sql: &str,
+        channel: Channel,
+        until: NaiveDate,
+    ) -> Result<Vec<ReportReview>> {
+        let mut stmt = self.conn().prepare_cached(sql)?;
+        let until = until.to_string();
+        let mut rows = match channel {
+            Channel::Call => stmt.query(rusqlite::named_params! {
+                ":version": ANALYSIS_VERSION,
+                ":until": until,
+            })?,
+            _ => stmt.query(rusqlite::named_params! {":until": until})?,
+        };
         let mut reviews: Vec<ReportReview> = Vec::new();
         let mut last_id = None;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             if last_id != Some(id) {
                 last_id = Some(id);
+                let audio = match channel {
+                    Channel::Call => call_audio(r, 13)?.map(|a| a.figures()),
+                    _ => None,
+                };
                 reviews.push(ReportReview {
                     call_id: r.get(1)?,
+                    channel,
                     rep: r.get(2)?,
                     reviewer: r.get(3)?,
                     started_at: r.get(4)?,
@@ -149,13 +189,13 @@ impl Workspace {
                     checklist_version: r.get(6)?,
                     time_spent_ms: r.get::<_, i64>(7)?.max(0) as u64,
                     answers: Vec::new(),
-                    audio: call_audio(r, 8)?.map(|a| a.figures()).unwrap_or_default(),
+                    audio: audio.unwrap_or_default(),
                 });
             }
-            let Some(item_id) = r.get::<_, Option<String>>(16)? else {
+            let Some(item_id) = r.get::<_, Option<String>>(8)? else {
                 continue;
             };
-            let value: String = r.get(17)?;
+            let value: String = r.get(9)?;
             let value = value
                 .parse()
                 .map_err(|e: String| StoreError::Corrupt(format!("answer of {item_id}: {e}")))?;
@@ -163,8 +203,9 @@ impl Workspace {
                 review.answers.push(ItemAnswer {
                     item_id,
                     value,
-                    comment: r.get(18)?,
-                    evidence_ms: r.get::<_, Option<i64>>(19)?.map(|ms| ms.max(0) as u64),
+                    comment: r.get(10)?,
+                    evidence_ms: r.get::<_, Option<i64>>(11)?.map(|ms| ms.max(0) as u64),
+                    evidence_text: r.get(12)?,
                 });
             }
         }
@@ -173,14 +214,25 @@ impl Workspace {
 
     /// The local day of the newest call with a submitted review.
     pub fn newest_reviewed_day(&self) -> Result<Option<NaiveDate>> {
+        self.newest_day(
+            "SELECT max(substr(c.started_at, 1, 10)) FROM reviews r
+             JOIN calls c ON c.call_id = r.call_id WHERE r.status = 'submitted'",
+        )
+    }
+
+    /// The local day of the newest rep's email with a submitted review.
+    pub fn newest_reviewed_email_day(&self) -> Result<Option<NaiveDate>> {
+        self.newest_day(
+            "SELECT max(substr(e.sent_at, 1, 10)) FROM reviews r
+             JOIN emails e ON e.message_id = r.message_id
+             WHERE r.status = 'submitted' AND e.direction = 'out' AND e.rep IS NOT NULL",
+        )
+    }
+
+    fn newest_day(&self, sql: &str) -> Result<Option<NaiveDate>> {
         let day: Option<String> = self
             .conn()
-            .query_row(
-                "SELECT max(substr(c.started_at, 1, 10)) FROM reviews r
-                 JOIN calls c ON c.call_id = r.call_id WHERE r.status = 'submitted'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row(sql, [], |r| r.get(0))
             .optional()?
             .flatten();
         Ok(day.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))

@@ -3,14 +3,15 @@
 //! never in public): the score and its trend, what went well, and each
 //! failed item with the standard's text, the reviewer's comment and the
 //! `call / m:ss` moment to listen to, repeated errors highlighted; with
-//! `--excerpts`, a WAV snippet of each moment next to the sheet, linked.
+//! `--excerpts`, a WAV snippet of each moment next to the sheet, linked;
+//! and the rep's failed email items with the quoted line as evidence.
 //!
 //! What a sheet holds is worked out once ([`RepSheet`]); the HTML and the
 //! XLSX only lay it out.
 
 use super::excerpts::{self, Cut};
-use super::html::{esc, legend, line_chart, link, page};
-use super::view::{Cell, Chart, View, trend_week_names};
+use super::html::{esc, legend, line_chart, link, page, table};
+use super::view::{Cell, Chart, View, email_failures, trend_week_names};
 use super::{Report, safe_file_name};
 use crate::domain::reps::rep_key;
 use crate::domain::results::{Occurrence, RepResult};
@@ -242,6 +243,10 @@ fn html_sheet(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> String
     if sheet.work_on.is_empty() {
         let _ = writeln!(body, "<p class=\"note\">{}</p>", esc(t.nothing_failed));
     }
+    if let Some(emails) = email_failures(report, &rep.rep) {
+        let _ = writeln!(body, "<h2>{}</h2>", esc(&emails.title));
+        body.push_str(&table(report, &emails));
+    }
     body.push_str(&legend(report));
     page(report.lang, &sheet.title, &body)
 }
@@ -340,7 +345,9 @@ fn xlsx_views(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> Vec<Vi
             .collect(),
         chart: None,
     };
-    vec![summary, trend, work_on, well]
+    let mut views = vec![summary, trend, work_on, well];
+    views.extend(email_failures(report, &sheet.rep.rep));
+    views
 }
 
 /// Cut the excerpts of the sheet's stamps into `dir`, one decoding pass

@@ -12,11 +12,15 @@ pub mod json;
 pub mod view;
 pub mod xlsx;
 
+use crate::domain::email_checks::DEFAULT_EMAIL_CHECKLIST_TOML;
+use crate::domain::mystery::{MYSTERY_CHECKLIST_ID, MysteryRules};
 use crate::domain::reps::rep_key;
-use crate::domain::results::{Inputs, ResultRules, Results, ReviewFact, ReviewKind, Span, results};
+use crate::domain::results::{
+    Inputs, MysteryRow, ResultRules, Results, ReviewFact, ReviewKind, Span, mystery_rows, results,
+};
 use crate::domain::{Checklist, Lang, scoring};
 use crate::reports::audit::{AuditData, required_fields};
-use crate::store::{MarkedCall, ReportReview, Workspace};
+use crate::store::{MarkedCall, ReportReview, VisitFilter, Workspace};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -69,11 +73,13 @@ pub struct Report {
     pub item_texts: HashMap<String, ItemText>,
     /// Rep name (as in `results.reps`) -> CRM figures.
     pub crm: HashMap<String, CrmFigures>,
-    /// Rep name (as in `results.reps`) -> team, from the roster
-    /// (`crm/reps.csv`); a rep not on it has none.
+    /// Rep name (as in `results.reps`, the email figures or the visits) ->
+    /// team, from the roster (`crm/reps.csv`); a rep not on it has none.
     pub teams: HashMap<String, String>,
     /// Calls reviewers marked as examples to learn from, with the moment.
     pub best_calls: Vec<MarkedCall>,
+    /// The mystery-shopping visits requested in the period.
+    pub mystery: Vec<MysteryRow>,
 }
 
 impl Report {
@@ -89,7 +95,10 @@ impl Report {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.results.quality_reviews == 0 && self.results.telephony.is_empty()
+        self.results.quality_reviews == 0
+            && self.results.telephony.is_empty()
+            && self.results.emails.is_none()
+            && self.mystery.is_empty()
     }
 
     pub fn period_label(&self) -> String {
@@ -105,6 +114,15 @@ impl Report {
 /// The telephony checklist's id: its reviews never count toward quality.
 fn telephony_id() -> String {
     Checklist::default_telephony().id
+}
+
+/// The bundled email checklist: its id tells an email review, its items
+/// order the email figures.
+fn email_checklist() -> anyhow::Result<Checklist> {
+    Ok(Checklist::from_toml(
+        DEFAULT_EMAIL_CHECKLIST_TOML,
+        "assets/checklists/email.toml",
+    )?)
 }
 
 /// Gather a report from the workspace.
@@ -131,36 +149,72 @@ pub fn gather(
         );
     }
     let mut checklists: HashMap<(String, u32), Option<Checklist>> = HashMap::new();
-    let telephony = telephony_id();
+    let email = email_checklist()?;
+    let kinds = Kinds {
+        telephony: telephony_id(),
+        email: email.id.clone(),
+    };
     let mut facts = Vec::new();
     for review in stored.into_iter().filter(|r| wanted(&r.rep)) {
         let key = (review.checklist_id.clone(), review.checklist_version);
         if !checklists.contains_key(&key) {
             checklists.insert(key.clone(), ws.checklist(&key.0, key.1)?);
         }
-        if let Some(fact) = fact(review, checklists[&key].as_ref(), &telephony) {
+        if let Some(fact) = fact(review, checklists[&key].as_ref(), &kinds) {
             facts.push(fact);
         }
     }
     let current = Checklist::default_sales_call();
-    let item_order: Vec<String> = current.items.iter().map(|i| i.id.clone()).collect();
+    let ids = |c: &Checklist| -> Vec<String> { c.items.iter().map(|i| i.id.clone()).collect() };
+    let (item_order, email_item_order) = (ids(&current), ids(&email));
     let planned = ws.planned_quality_calls(&options.span.weeks())?;
     let inputs = Inputs {
         rules,
         span: options.span,
         trend_weeks: options.weeks.unwrap_or(rules.report.trend_weeks),
         item_order: &item_order,
+        email_item_order: &email_item_order,
         planned: &planned,
     };
     let results = results(&inputs, &facts);
+    let visits = ws
+        .visits(&VisitFilter::default())?
+        .into_iter()
+        .map(|s| s.visit)
+        .filter(|v| {
+            let team_wanted = options.team.as_ref().is_none_or(|t| {
+                v.team
+                    .as_ref()
+                    .is_some_and(|team| rep_key(team) == rep_key(t))
+            });
+            match &v.rep {
+                Some(rep) => wanted(rep),
+                // A visit that reached a team, not a rep, is in its team's report.
+                None => options.rep.is_none() && team_wanted,
+            }
+        })
+        .collect();
+    let mystery_rules = ws
+        .mystery_rules()?
+        .map_or_else(MysteryRules::defaults, |(rules, _)| rules);
+    let mystery = mystery_rows(
+        visits,
+        &mystery_rules,
+        chrono::Local::now().fixed_offset(),
+        options.span,
+        &facts,
+    );
     let mut item_texts = HashMap::new();
     // Older versions first, so the newest wording wins.
     let mut known: Vec<&Checklist> = checklists.values().flatten().collect();
     known.sort_by_key(|c| c.version);
-    for checklist in known
-        .into_iter()
-        .chain([&current, &Checklist::default_telephony()])
-    {
+    let mystery_checklist = crate::domain::mystery::checklist();
+    for checklist in known.into_iter().chain([
+        &current,
+        &Checklist::default_telephony(),
+        &email,
+        &mystery_checklist,
+    ]) {
         for item in &checklist.items {
             item_texts.insert(
                 item.id.clone(),
@@ -173,10 +227,15 @@ pub fn gather(
         }
     }
     let crm = crm_figures(ws, &results, options.span)?;
+    let email_reps = results.emails.iter().flat_map(|e| &e.reps).map(|r| &r.rep);
+    let visit_reps = mystery.iter().filter_map(|m| m.visit.rep.as_ref());
     let teams = results
         .reps
         .iter()
-        .filter_map(|r| Some((r.rep.clone(), teams.get(&rep_key(&r.rep))?.clone())))
+        .map(|r| &r.rep)
+        .chain(email_reps)
+        .chain(visit_reps)
+        .filter_map(|rep| Some((rep.clone(), teams.get(&rep_key(rep))?.clone())))
         .collect();
     let best_calls = ws
         .best_calls(&options.span.from.to_string(), &options.span.to.to_string())?
@@ -194,6 +253,7 @@ pub fn gather(
         crm,
         teams,
         best_calls,
+        mystery,
     })
 }
 
@@ -220,13 +280,30 @@ pub fn keep_rules(ws: &Workspace, rules: &ResultRules, toml_text: &str) -> anyho
     Ok(ws.set_result_rules(toml_text)?)
 }
 
+/// The checklist ids that tell a review's kind; any other is a call's
+/// quality review.
+struct Kinds {
+    telephony: String,
+    email: String,
+}
+
+impl Kinds {
+    fn of(&self, checklist_id: &str) -> ReviewKind {
+        if checklist_id == self.telephony {
+            ReviewKind::Telephony
+        } else if checklist_id == self.email {
+            ReviewKind::Email
+        } else if checklist_id == MYSTERY_CHECKLIST_ID {
+            ReviewKind::Mystery
+        } else {
+            ReviewKind::Quality
+        }
+    }
+}
+
 /// A stored review scored with `domain::scoring` against the checklist it
 /// used; None when that checklist is not in the workspace.
-fn fact(
-    review: ReportReview,
-    checklist: Option<&Checklist>,
-    telephony: &str,
-) -> Option<ReviewFact> {
+fn fact(review: ReportReview, checklist: Option<&Checklist>, kinds: &Kinds) -> Option<ReviewFact> {
     let checklist = checklist?;
     let day = review.day()?;
     let answers: HashMap<String, crate::domain::Answer> = review
@@ -244,12 +321,9 @@ fn fact(
         .collect();
     let score = scoring::score(checklist, &answers);
     Some(ReviewFact {
-        kind: if review.checklist_id == telephony {
-            ReviewKind::Telephony
-        } else {
-            ReviewKind::Quality
-        },
+        kind: kinds.of(&review.checklist_id),
         call_id: review.call_id,
+        channel: review.channel,
         rep: review.rep,
         reviewer: review.reviewer,
         day,

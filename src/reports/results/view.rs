@@ -1,10 +1,14 @@
 //! The report's views: one table per thing a sales head looks at (team
-//! overview, items, trends, repeated errors, telephony, ranking), each cell
+//! overview, items, trends, repeated errors, telephony, ranking, emails,
+//! mystery shopping), each cell
 //! typed, so the XLSX writes numbers as numbers with a format, the CSV
 //! rounds them for people and the HTML colours scores the same way.
 
 use super::Report;
+use crate::domain::mystery::Measure;
 use crate::domain::results::Band;
+use crate::domain::results::{EmailResults, ItemResult, RepeatedError};
+use crate::i18n::mystery;
 use crate::i18n::report::{repeated_why, report_strings};
 use crate::text::clock;
 
@@ -82,6 +86,14 @@ pub fn views(report: &Report) -> Vec<View> {
     views.push(repeated(report));
     views.push(best_calls(report));
     views.push(telephony(report));
+    // A channel without reviews in the period is simply absent.
+    if let Some(emails) = &report.results.emails {
+        views.push(email_overview(report, emails));
+        views.push(email_items(report, emails));
+    }
+    if !report.mystery.is_empty() {
+        views.push(mystery_shopping(report));
+    }
     if report.ranking {
         views.push(ranking(report));
     }
@@ -114,13 +126,7 @@ fn overview(report: &Report) -> View {
                 Cell::Int(i64::from(r.expected)),
                 Cell::Score(r.average_score),
                 Cell::Int(r.critical_failures as i64),
-                Cell::Text(
-                    r.top_failed
-                        .iter()
-                        .map(|(id, n)| format!("{} ×{n}", report.item_text(id)))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
+                failed_list(report, &r.top_failed),
                 Cell::Int(r.repeated_errors as i64),
                 Cell::Int(i64::from(r.weeks_without_repeated)),
                 Cell::Clock(Some(r.time_spent_ms)),
@@ -164,13 +170,23 @@ fn overview(report: &Report) -> View {
 
 fn items(report: &Report) -> View {
     let t = strings(report);
+    let reps: Vec<&str> = report.results.reps.iter().map(|r| r.rep.as_str()).collect();
+    item_rates(report, ("items", t.items), &reps, &report.results.items)
+}
+
+/// Failure rates of a checklist's items, for the team and per rep.
+fn item_rates(
+    report: &Report,
+    (key, title): (&'static str, &str),
+    reps: &[&str],
+    items: &[ItemResult],
+) -> View {
+    let t = strings(report);
     let mut columns: Vec<String> = [t.item, t.critical, t.answered, t.failed, t.failure_rate]
         .map(String::from)
         .to_vec();
-    columns.extend(report.results.reps.iter().map(|r| r.rep.clone()));
-    let rows = report
-        .results
-        .items
+    columns.extend(reps.iter().map(|r| r.to_string()));
+    let rows = items
         .iter()
         .map(|item| {
             let critical = report
@@ -193,13 +209,188 @@ fn items(report: &Report) -> View {
         })
         .collect();
     View {
-        key: "items",
-        title: t.items.into(),
+        key,
+        title: title.into(),
         note: None,
         columns,
         rows,
         chart: None,
     }
+}
+
+/// Item ids with their failures, as the overviews list them.
+fn failed_list(report: &Report, failed: &[(String, usize)]) -> Cell {
+    Cell::Text(
+        failed
+            .iter()
+            .map(|(id, n)| format!("{} ×{n}", report.item_text(id)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
+/// A stored local time as people read it: `2026-11-23 10:00`.
+fn when(stored: &str) -> Cell {
+    Cell::Text(stored.get(..16).unwrap_or(stored).replace('T', " "))
+}
+
+fn email_overview(report: &Report, emails: &EmailResults) -> View {
+    let t = strings(report);
+    View {
+        key: "emails",
+        title: t.emails.into(),
+        note: None,
+        columns: [
+            t.rep,
+            t.team,
+            t.reviews,
+            t.average_score,
+            t.critical_failures,
+            t.top_failed,
+            t.repeated_errors,
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: emails
+            .reps
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.rep.clone()),
+                    Cell::Text(report.team_of(&r.rep).to_string()),
+                    Cell::Int(r.reviews as i64),
+                    Cell::Score(r.average_score),
+                    Cell::Int(r.critical_failures as i64),
+                    failed_list(report, &r.top_failed),
+                    Cell::Int(r.repeated_errors as i64),
+                ]
+            })
+            .collect(),
+        chart: None,
+    }
+}
+
+fn email_items(report: &Report, emails: &EmailResults) -> View {
+    let t = strings(report);
+    let reps: Vec<&str> = emails.reps.iter().map(|r| r.rep.as_str()).collect();
+    item_rates(report, ("email-items", t.email_items), &reps, &emails.items)
+}
+
+/// Each visit with its speeds against the client's limits and the score
+/// of its review.
+fn mystery_shopping(report: &Report) -> View {
+    let t = strings(report);
+    let lang = report.lang;
+    let mut columns: Vec<String> = [t.visit, t.scenario, t.channel, t.shopper, t.rep, t.team]
+        .map(String::from)
+        .to_vec();
+    columns.push(t.requested.into());
+    for m in Measure::ALL {
+        columns.push(mystery::measure(lang, m).into());
+        columns.push(format!("{} — {}", mystery::measure(lang, m), t.verdict));
+    }
+    columns.push(t.review_score.into());
+    let rows = report
+        .mystery
+        .iter()
+        .map(|row| {
+            let v = &row.visit;
+            let rep = v.rep.clone().unwrap_or_default();
+            let team = v
+                .team
+                .clone()
+                .unwrap_or_else(|| report.team_of(&rep).to_string());
+            let requested = v.requested_at.map(|t| t.to_rfc3339()).unwrap_or_default();
+            let mut cells = vec![
+                Cell::Text(v.visit_id.clone()),
+                Cell::Text(v.scenario.clone()),
+                Cell::Text(mystery::channel(lang, v.channel).into()),
+                Cell::Text(v.shopper.clone()),
+                Cell::Text(rep),
+                Cell::Text(team),
+                when(&requested),
+            ];
+            for speed in &row.speeds {
+                cells.push(Cell::Text(
+                    speed
+                        .seconds
+                        .map_or_else(String::new, |s| mystery::span(lang, s)),
+                ));
+                cells.push(Cell::Text(mystery::verdict(lang, speed.verdict).into()));
+            }
+            cells.push(Cell::Score(row.score));
+            cells
+        })
+        .collect();
+    View {
+        key: "mystery",
+        title: t.mystery.into(),
+        note: None,
+        columns,
+        rows,
+        chart: None,
+    }
+}
+
+/// One rep's failed email items of the period, with the quoted line as
+/// evidence, for the rep's feedback sheet; `None` without one.
+pub fn email_failures(report: &Report, rep: &str) -> Option<View> {
+    let t = strings(report);
+    let emails = report.results.emails.as_ref()?;
+    let key = crate::domain::reps::rep_key(rep);
+    let mine = |name: &str| crate::domain::reps::rep_key(name) == key;
+    let repeated = |item_id: &str| {
+        emails
+            .repeated
+            .iter()
+            .find(|e: &&RepeatedError| mine(&e.rep) && e.item_id == item_id)
+            .map(|e| {
+                repeated_why(
+                    report.lang,
+                    e.why,
+                    report.rules.repeated.min_failures_in_week,
+                )
+            })
+    };
+    let rows: Vec<Vec<Cell>> = emails
+        .items
+        .iter()
+        .flat_map(|item| {
+            item.failures
+                .iter()
+                .filter(|(r, _)| mine(r))
+                .map(|(_, o)| {
+                    vec![
+                        Cell::Text(report.item_text(&item.item_id)),
+                        Cell::Text(repeated(&item.item_id).unwrap_or_default()),
+                        Cell::Text(o.call_id.clone()),
+                        when(&o.started_at),
+                        Cell::Text(o.evidence_text.clone().unwrap_or_default()),
+                        Cell::Text(o.reviewer.clone()),
+                        Cell::Text(o.comment.clone().unwrap_or_default()),
+                    ]
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    (!rows.is_empty()).then(|| View {
+        key: "email-failures",
+        title: t.email_failures.into(),
+        note: None,
+        columns: [
+            t.item,
+            t.repeated_mark,
+            t.email,
+            t.when,
+            t.quote,
+            t.reviewer,
+            t.comment,
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        chart: None,
+    })
 }
 
 /// The trend weeks as column titles (`2026-W48`).
@@ -279,15 +470,12 @@ fn repeated(report: &Report) -> View {
                 Cell::Text(e.week.to_string()),
                 Cell::Text(repeated_why(report.lang, e.why, min)),
                 Cell::Text(o.call_id.clone()),
-                Cell::Text(
-                    o.started_at
-                        .get(..16)
-                        .unwrap_or(&o.started_at)
-                        .replace('T', " "),
-                ),
+                when(&o.started_at),
                 Cell::Clock(o.evidence_ms),
                 Cell::Text(o.reviewer.clone()),
                 Cell::Text(o.comment.clone().unwrap_or_default()),
+                Cell::Text(mystery::channel(report.lang, e.channel).into()),
+                Cell::Text(o.evidence_text.clone().unwrap_or_default()),
             ]);
         }
     }
@@ -297,6 +485,7 @@ fn repeated(report: &Report) -> View {
         note: rows.is_empty().then(|| t.nothing_repeated.into()),
         columns: [
             t.rep, t.item, t.week, t.why, t.call, t.when, t.moment, t.reviewer, t.comment,
+            t.channel, t.quote,
         ]
         .map(String::from)
         .to_vec(),
@@ -316,12 +505,7 @@ fn best_calls(report: &Report) -> View {
             vec![
                 Cell::Text(m.rep.clone()),
                 Cell::Text(m.best.call_id.clone()),
-                Cell::Text(
-                    m.started_at
-                        .get(..16)
-                        .unwrap_or(&m.started_at)
-                        .replace('T', " "),
-                ),
+                when(&m.started_at),
                 Cell::Clock(Some(m.best.position_ms)),
                 Cell::Text(m.best.reviewer.clone()),
                 Cell::Text(m.best.reason.clone()),
@@ -350,13 +534,7 @@ fn telephony(report: &Report) -> View {
             vec![
                 Cell::Text(r.rep.clone()),
                 Cell::Int(r.reviews as i64),
-                Cell::Text(
-                    r.failed
-                        .iter()
-                        .map(|(id, n)| format!("{} ×{n}", report.item_text(id)))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
+                failed_list(report, &r.failed),
             ]
         })
         .collect();

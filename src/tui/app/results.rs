@@ -1,7 +1,8 @@
 //! The results screen: the figures of `callqa report` for the latest
 //! reviewed week, per rep, on screen (quality reviewed against the plan,
 //! average score and its trend, critical failures, repeated errors, weeks
-//! without one), and the reviews and moments behind a rep's figures.
+//! without one), and the reviews and moments behind a rep's figures, the
+//! failures of the rep's emails with their quoted lines among them.
 //!
 //! The figures read every review of the workspace, so they are computed
 //! on a thread with its own connection, like the audit; the keys stay live.
@@ -9,7 +10,7 @@
 use super::App;
 use super::audit::Drill;
 use super::background::Background;
-use crate::domain::results::Span;
+use crate::domain::results::{Occurrence, Span};
 use crate::domain::sampling::Period;
 use crate::reports::results::{Report, ReportOptions, gather, workspace_rules};
 use crate::store::Workspace;
@@ -65,7 +66,7 @@ impl ResultsView {
                 one_line(&self.report.item_text(&repeated.item_id), 120)
             ));
             for o in &repeated.occurrences {
-                let at = o.evidence_ms.map(clock).unwrap_or_else(|| "—".into());
+                let at = evidence(o);
                 let comment = o.comment.as_deref().unwrap_or("");
                 lines.push(format!(
                     "    {} / {at} · {} · {}",
@@ -75,9 +76,10 @@ impl ResultsView {
                 ));
             }
         }
-        for item in &self.report.results.items {
+        let email_items = self.report.results.emails.iter().flat_map(|e| &e.items);
+        for item in self.report.results.items.iter().chain(email_items) {
             for (_, o) in item.failures.iter().filter(|(who, _)| *who == rep.rep) {
-                let at = o.evidence_ms.map(clock).unwrap_or_else(|| "—".into());
+                let at = evidence(o);
                 lines.push(format!(
                     "✘ {} · {} / {at} · {}",
                     one_line(&self.report.item_text(&item.item_id), 80),
@@ -95,6 +97,15 @@ impl ResultsView {
             lines,
             scroll: 0,
         });
+    }
+}
+
+/// Where a failure shows: a call's moment, or an email's quoted line.
+fn evidence(o: &Occurrence) -> String {
+    match (o.evidence_ms, &o.evidence_text) {
+        (Some(ms), _) => clock(ms),
+        (None, Some(quote)) => format!("«{}»", one_line(quote, 120)),
+        (None, None) => "—".into(),
     }
 }
 

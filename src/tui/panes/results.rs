@@ -1,9 +1,10 @@
 //! The results screen: a row per rep of the latest reviewed week with the
 //! rep's team, the figures of `callqa report` (quality reviewed against the plan, average
 //! score, critical failures, repeated errors, weeks in a row without one)
-//! and a sparkline of the score by week; the reviews and moments behind a
-//! rep in a box over it.
+//! and a sparkline of the score by week, then the rep's average email
+//! score; the reviews and moments behind a rep in a box over it.
 
+use crate::domain::reps::same_rep;
 use crate::text::one_line;
 use crate::tui::app::{App, ResultsView};
 use crate::tui::panes::audit::draw_drill;
@@ -32,9 +33,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &ResultsView) {
     let results = &view.report.results;
     // The team (from the roster) next to the rep, as in the report's overview.
     let team = words.team.to_lowercase();
+    let emails = words.emails.to_lowercase();
     let mut columns: Vec<&str> = t.results_columns.to_vec();
     columns.insert(1, &team);
-    let rows: Vec<[String; 8]> = results
+    columns.push(&emails);
+    let email_score = |rep: &str| {
+        let score = results
+            .emails
+            .iter()
+            .flat_map(|e| &e.reps)
+            .find(|e| same_rep(&e.rep, rep))
+            .and_then(|e| e.average_score);
+        score.map_or_else(|| "—".into(), |s| format!("{s:.0}%"))
+    };
+    let rows: Vec<[String; 9]> = results
         .reps
         .iter()
         .map(|rep| {
@@ -48,6 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, view: &ResultsView) {
                 rep.repeated_errors.to_string(),
                 rep.weeks_without_repeated.to_string(),
                 sparkline(&rep.trend),
+                email_score(&rep.rep),
             ]
         })
         .collect();
