@@ -190,6 +190,29 @@ fn quota_reasons(base: u32, standing: &RepStanding, newcomer: u32, under_plan: u
     reasons
 }
 
+/// One stratum's draws still missing after `already`: the pool's smallest
+/// ranks (ties by id) not taken by another stratum, each with the reason
+/// of its place, until `reasons` are used up.
+fn fill<'a, T>(
+    mut pool: Vec<(u64, &'a T)>,
+    id: impl Fn(&T) -> &String,
+    reasons: &[Reason],
+    already: usize,
+    taken: &mut HashSet<String>,
+) -> Vec<(u64, &'a T, Reason)> {
+    pool.sort_by(|a, b| (a.0, id(a.1)).cmp(&(b.0, id(b.1))));
+    let mut picked = Vec::new();
+    for (rank, item) in pool {
+        let Some(reason) = reasons.get(already + picked.len()) else {
+            break;
+        };
+        if taken.insert(id(item).clone()) {
+            picked.push((rank, item, reason.clone()));
+        }
+    }
+    picked
+}
+
 /// Draw the plan of `period`, keeping what `previous` (the same period's
 /// stored plan) already holds.
 pub fn draw(
@@ -265,27 +288,19 @@ pub fn draw(
                 // toward the telephony quota.
                 .filter(|e| rep_key(&e.rep) == key && e.bucket == bucket && e.replaced.is_none())
                 .count();
-            let mut pool = by_bucket.remove(&bucket).unwrap_or_default();
-            pool.sort_by(|a, b| (a.0, &a.1.call_id).cmp(&(b.0, &b.1.call_id)));
-            let mut drawn = already;
-            for (rank, call) in pool {
-                if drawn >= wanted {
-                    break;
-                }
-                if !taken.insert(call.call_id.clone()) {
-                    continue;
-                }
-                plan.entries.push(Entry {
+            let pool = by_bucket.remove(&bucket).unwrap_or_default();
+            let picked = fill(pool, |c| &c.call_id, &reasons, already, &mut taken);
+            let drawn = already + picked.len();
+            plan.entries
+                .extend(picked.into_iter().map(|(rank, call, reason)| Entry {
                     call_id: call.call_id.clone(),
                     rep: call.rep.clone(),
                     bucket,
-                    reason: reasons[drawn].clone(),
+                    reason,
                     rank,
                     replaced: None,
                     reviewer: None,
-                });
-                drawn += 1;
-            }
+                }));
             if drawn < wanted {
                 plan.shortfalls.push(Shortfall {
                     rep: name.clone(),
@@ -314,7 +329,9 @@ pub fn draw_emails(
 ) {
     let roster = roster_by_key(roster);
     let mut taken: HashSet<String> = plan.emails.iter().map(|e| e.message_id.clone()).collect();
-    let mut by_rep: BTreeMap<String, (String, Vec<(u64, &EmailCandidate)>)> = BTreeMap::new();
+    // Rep key -> (a name as written, ranked emails).
+    type RankedEmails<'a> = (String, Vec<(u64, &'a EmailCandidate)>);
+    let mut by_rep: BTreeMap<String, RankedEmails<'_>> = BTreeMap::new();
     for email in emails.iter().filter(|e| plan.period.contains(e.day)) {
         by_rep
             .entry(rep_key(&email.rep))
@@ -322,33 +339,26 @@ pub fn draw_emails(
             .1
             .push((rank(&plan.seed, &email.message_id), email));
     }
-    for (key, (name, mut pool)) in by_rep {
+    for (key, (name, pool)) in by_rep {
         let standing = standing_of(plan, &roster, &key, &name, rules);
         let q = rules.email;
         let reasons = quota_reasons(q.quota, &standing, q.newcomer, q.under_plan);
         let wanted = reasons.len();
-        let mut drawn = plan
+        let already = plan
             .emails
             .iter()
             .filter(|e| rep_key(&e.rep) == key)
             .count();
-        pool.sort_by(|a, b| (a.0, &a.1.message_id).cmp(&(b.0, &b.1.message_id)));
-        for (rank, email) in pool {
-            if drawn >= wanted {
-                break;
-            }
-            if !taken.insert(email.message_id.clone()) {
-                continue;
-            }
-            plan.emails.push(EmailEntry {
+        let picked = fill(pool, |e| &e.message_id, &reasons, already, &mut taken);
+        let drawn = already + picked.len();
+        plan.emails
+            .extend(picked.into_iter().map(|(rank, email, reason)| EmailEntry {
                 message_id: email.message_id.clone(),
                 rep: email.rep.clone(),
-                reason: reasons[drawn].clone(),
+                reason,
                 rank,
                 reviewer: None,
-            });
-            drawn += 1;
-        }
+            }));
         if drawn < wanted {
             plan.shortfalls.push(Shortfall {
                 rep: name,
@@ -358,8 +368,7 @@ pub fn draw_emails(
             });
         }
     }
-    plan.emails
-        .sort_by(|a, b| (rep_key(&a.rep), a.rank).cmp(&(rep_key(&b.rep), b.rank)));
+    plan.emails.sort_by_key(|e| (rep_key(&e.rep), e.rank));
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
