@@ -63,11 +63,15 @@ pub(crate) const PLAN_QUEUE_SQL: &str = "SELECT call_id, bucket FROM plan_entrie
 /// The reps' outgoing emails whose own local day (the date part of the
 /// stored time, which carries the email's offset) falls in the period; the
 /// index `emails_by_local_day` is on that expression. An email linked to
-/// no rep has nobody to be drawn for.
-pub(crate) const PERIOD_EMAILS_SQL: &str = "SELECT message_id, rep, substr(sent_at, 1, 10),
-        sent_at, subject
-     FROM emails
-     WHERE substr(sent_at, 1, 10) BETWEEN ?1 AND ?2 AND direction = 'out' AND rep IS NOT NULL";
+/// no rep has nobody to be drawn for; a rep's answer to a mystery shopper
+/// is reviewed with the visit (the mystery checklist), so it does not take
+/// a place in the rep's weekly sample.
+pub(crate) const PERIOD_EMAILS_SQL: &str = "SELECT e.message_id, e.rep, substr(e.sent_at, 1, 10),
+        e.sent_at, e.subject
+     FROM emails e
+     WHERE substr(e.sent_at, 1, 10) BETWEEN ?1 AND ?2 AND e.direction = 'out'
+       AND e.rep IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM mystery_visits v WHERE v.message_id = e.message_id)";
 
 /// The period of the email bucket a reviewer sees, chosen as for calls.
 const EMAIL_PLAN_PERIOD_SQL: &str = "SELECT period FROM plan_emails WHERE reviewer = ?1
