@@ -25,7 +25,7 @@ use callqa::i18n::plan::plan_strings;
 use callqa::reports::plan::{
     CallInfo, EmailInfo, PlanContext, PlanFormat, RepInfo, write, write_reps,
 };
-use callqa::store::{PeriodCall, PeriodEmail, Workspace};
+use callqa::store::{PeriodCall, Workspace};
 use callqa::text::{one_line, path_line};
 use clap::Args;
 use sha2::{Digest, Sha256};
@@ -183,7 +183,16 @@ pub fn plan(args: PlanArgs, config: &Config) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let calls = call_infos(&calls);
-    let emails = email_infos(&emails);
+    let emails: HashMap<String, EmailInfo> = emails
+        .iter()
+        .map(|e| {
+            let info = EmailInfo {
+                sent_at: own_minute(&e.sent_at),
+                subject: e.subject.clone(),
+            };
+            (e.candidate.message_id.clone(), info)
+        })
+        .collect();
     let context = PlanContext {
         calls: &calls,
         emails: &emails,
@@ -315,19 +324,6 @@ fn call_infos(calls: &[PeriodCall]) -> HashMap<String, CallInfo> {
                 duration_ms: c.candidate.duration_ms,
             };
             (c.candidate.call_id.clone(), info)
-        })
-        .collect()
-}
-
-fn email_infos(emails: &[PeriodEmail]) -> HashMap<String, EmailInfo> {
-    emails
-        .iter()
-        .map(|e| {
-            let info = EmailInfo {
-                sent_at: own_minute(&e.sent_at),
-                subject: e.subject.clone(),
-            };
-            (e.candidate.message_id.clone(), info)
         })
         .collect()
 }

@@ -39,7 +39,7 @@ pub use emails::{EmailFilter, StoredEmail};
 pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};
 pub use mystery::{StoredVisit, VisitFilter};
-pub use plans::{PeriodCall, PeriodEmail, PlannedCall};
+pub use plans::{PeriodCall, PlannedCall};
 pub use queue::{Page, QueueKey, QueueOf, QueueRow};
 pub use report::{CallAudio, CallRow, ReportReview};
 pub use results::ResultRow;
