@@ -5,7 +5,8 @@
 //! analyses, draws or stores anything, analyses the week's calls the
 //! workstation has not analysed yet (their telephony flags decide the
 //! telephony queue), draws with the stored plan so nothing already drawn
-//! moves, and stores plan and rules together in one transaction.
+//! moves, and stores plan and rules together in one transaction. The email
+//! bucket is drawn with it, from the week's outgoing emails.
 //!
 //! The seed, when none is given, is derived from the week and the ids of
 //! the calls it holds when it is first drawn (see [`default_seed`]): nobody
@@ -21,7 +22,9 @@ use callqa::domain::plan::{self, Candidate, Plan};
 use callqa::domain::reps::{RepRow, rep_key, rep_rows};
 use callqa::domain::sampling::{DEFAULT_SAMPLING_TOML, Period, SamplingRules};
 use callqa::i18n::plan::plan_strings;
-use callqa::reports::plan::{CallInfo, PlanContext, PlanFormat, RepInfo, write, write_reps};
+use callqa::reports::plan::{
+    CallInfo, EmailInfo, PlanContext, PlanFormat, RepInfo, write, write_reps,
+};
 use callqa::store::{PeriodCall, Workspace};
 use callqa::text::{one_line, path_line};
 use clap::Args;
@@ -119,7 +122,8 @@ pub fn plan(args: PlanArgs, config: &Config) -> anyhow::Result<ExitCode> {
         analyse(&ws, &calls, lang)?;
         calls = ws.period_calls(period, ANALYSIS_VERSION)?;
     }
-    if calls.is_empty() && stored.is_none() {
+    let emails = ws.period_emails(period)?;
+    if calls.is_empty() && emails.is_empty() && stored.is_none() {
         eprintln!("{period}: {}", t.no_calls);
         return Ok(ExitCode::SUCCESS);
     }
@@ -131,6 +135,8 @@ pub fn plan(args: PlanArgs, config: &Config) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| default_seed(period, &candidates));
     let roster = ws.roster()?;
     let mut drawn = plan::draw(period, &seed, &rules, &roster, &candidates, stored.as_ref());
+    let email_candidates: Vec<_> = emails.iter().map(|e| e.candidate.clone()).collect();
+    plan::draw_emails(&mut drawn, &rules, &roster, &email_candidates);
     let mut notices = Vec::new();
     if let (Some(call), Some(reason)) = (&args.replace, &args.reason) {
         let next = plan::replace(&mut drawn, call, reason, &rules, &candidates)
@@ -177,8 +183,19 @@ pub fn plan(args: PlanArgs, config: &Config) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let calls = call_infos(&calls);
+    let emails: HashMap<String, EmailInfo> = emails
+        .iter()
+        .map(|e| {
+            let info = EmailInfo {
+                sent_at: own_minute(&e.sent_at),
+                subject: e.subject.clone(),
+            };
+            (e.candidate.message_id.clone(), info)
+        })
+        .collect();
     let context = PlanContext {
         calls: &calls,
+        emails: &emails,
         reps: &reps,
     };
     output(args.out.as_deref(), lang, |out| {
@@ -283,6 +300,7 @@ fn reviewers_of(plan: &Plan) -> Vec<String> {
         .entries
         .iter()
         .filter_map(|e| e.reviewer.as_deref())
+        .chain(plan.emails.iter().filter_map(|e| e.reviewer.as_deref()))
         .collect();
     names.into_iter().map(String::from).collect()
 }
@@ -292,6 +310,7 @@ fn reps_of(plan: &Plan) -> Vec<String> {
     plan.entries
         .iter()
         .map(|e| e.rep.clone())
+        .chain(plan.emails.iter().map(|e| e.rep.clone()))
         .chain(plan.shortfalls.iter().map(|s| s.rep.clone()))
         .collect()
 }
@@ -300,19 +319,19 @@ fn call_infos(calls: &[PeriodCall]) -> HashMap<String, CallInfo> {
     calls
         .iter()
         .map(|c| {
-            // `2026-11-23T10:15:00+03:00` → `2026-11-23 10:15`, the call's own time.
-            let started_at = c
-                .started_at
-                .get(..16)
-                .unwrap_or(&c.started_at)
-                .replace('T', " ");
             let info = CallInfo {
-                started_at,
+                started_at: own_minute(&c.started_at),
                 duration_ms: c.candidate.duration_ms,
             };
             (c.candidate.call_id.clone(), info)
         })
         .collect()
+}
+
+/// `2026-11-23T10:15:00+03:00` → `2026-11-23 10:15`: the time in the
+/// call's or email's own offset, to the minute.
+fn own_minute(stored: &str) -> String {
+    stored.get(..16).unwrap_or(stored).replace('T', " ")
 }
 
 /// Analyse the week's calls nobody has analysed yet (their telephony flags

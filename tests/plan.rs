@@ -114,7 +114,10 @@ fn the_demo_week_is_planned_by_rule_and_split_by_rep() {
     assert_eq!(short["Kate Miller quality"], (2, 3 + 3), "newcomer");
     assert_eq!(short["Игорь Петров quality"], (1, 3 + 2), "under plan");
     assert_eq!(short["Анна Смирнова telephony"], (0, 1));
-    assert_eq!(short.len(), 3, "{short:?}");
+    assert_eq!(short["Игорь Петров email"], (1, 2 + 1), "one email sent");
+    // Анна's other email answers a mystery shopper: reviewed with the visit.
+    assert_eq!(short["Анна Смирнова email"], (1, 2));
+    assert_eq!(short.len(), 5, "{short:?}");
     assert_eq!(plan["unrostered"].as_array().unwrap().len(), 0);
     // Each rep with one reviewer, both reviewers with work; week 49's calls
     // are not in week 48's plan.
@@ -132,6 +135,28 @@ fn the_demo_week_is_planned_by_rule_and_split_by_rep() {
     );
     let used: BTreeSet<&str> = reviewer_of.values().flatten().copied().collect();
     assert_eq!(used.len(), 2);
+    // The email bucket: two of each rep's outgoing emails, one more for
+    // the newcomer and the rep under plan, each with the reviewer of the
+    // rep's calls.
+    let emails = plan["emails"].as_array().unwrap();
+    let of = |rep: &str| emails.iter().filter(|e| e["rep"] == rep).count();
+    assert_eq!(
+        (of("Kate Miller"), of("Анна Смирнова"), of("Игорь Петров")),
+        (3, 1, 1),
+        "{plan:#}"
+    );
+    assert!(
+        emails
+            .iter()
+            .all(|e| e["message_id"] != "d1-morozov@solar-dom.example")
+    );
+    assert!(emails.iter().any(|e| e["reason"]["why"] == "newcomer"));
+    for e in emails {
+        let reviewer = e["reviewer"].as_str().unwrap();
+        assert_eq!(reviewer_of[e["rep"].as_str().unwrap()], [reviewer].into());
+        let id = e["message_id"].as_str().unwrap();
+        assert!(plan["email_details"][id]["subject"].is_string(), "{plan:#}");
+    }
 
     // The table a sales head reads, from the stored plan.
     let out = callqa(dir.path(), &["plan", "--db", &db, "--period", "2026-W48"]);
@@ -145,17 +170,22 @@ fn the_demo_week_is_planned_by_rule_and_split_by_rep() {
         "1/5 short",
         "flagged by the audio: one-way-audio",
         "0:26",
+        "\nEmails\n",
+        "Игорь Петров (emails): 1/3 — fewer outgoing emails",
     ] {
         assert!(table.contains(needle), "{needle:?} in\n{table}");
     }
-    // A spreadsheet row per planned call.
+    // A spreadsheet row per planned call and email.
     let csv = callqa(
         dir.path(),
         &[
             "plan", "--db", &db, "--period", "2026-W48", "--format", "csv",
         ],
     );
-    assert_eq!(text(&csv.stdout).lines().count(), 1 + active(&plan).len());
+    assert_eq!(
+        text(&csv.stdout).lines().count(),
+        1 + active(&plan).len() + emails.len()
+    );
 }
 
 #[test]
@@ -384,13 +414,13 @@ fn rules_given_once_stay_with_the_workspace() {
     let db = imported(dir.path(), "ws.sqlite", &demo());
     let path = dir.path().join("rules.toml");
     let lenient = callqa::domain::sampling::DEFAULT_SAMPLING_TOML
-        .replace("version = 1", "version = 2")
+        .replace("version = 2", "version = 3")
         .replace("quality = 3", "quality = 2");
     std::fs::write(&path, lenient).unwrap();
     let plan = plan_json(dir.path(), &db, &["--rules", path.to_str().unwrap()]);
-    assert_eq!(plan["rules_version"], 2);
+    assert_eq!(plan["rules_version"], 3);
     assert_eq!(of_rep(&plan, "Анна Смирнова", "quality").len(), 2);
-    // The next week, without --rules: the workspace's version 2.
+    // The next week, without --rules: the workspace's version 3.
     let out = callqa(
         dir.path(),
         &[
@@ -398,7 +428,7 @@ fn rules_given_once_stay_with_the_workspace() {
         ],
     );
     let next: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(next["rules_version"], 2);
+    assert_eq!(next["rules_version"], 3);
 }
 
 #[test]

@@ -522,3 +522,81 @@ fn without_dictionaries_the_spelling_item_is_the_reviewers_and_the_pane_says_why
     assert!(text.contains("Переписка: "), "{text}");
     assert!(text.contains("Письма 0/6 сдано"), "{text}");
 }
+
+/// Draw the demo week's email bucket for "tester" into the app's
+/// workspace; the planned Message-IDs, sorted.
+fn plan_the_demo_emails(app: &App) -> Vec<String> {
+    use callqa::domain::plan::{assign, draw, draw_emails};
+    use callqa::domain::sampling::{DEFAULT_SAMPLING_TOML, Period, SamplingRules};
+    let period = Period::parse("2026-W48").unwrap();
+    let rules = SamplingRules::defaults();
+    let emails: Vec<_> = app.ws.period_emails(period).unwrap();
+    let emails: Vec<_> = emails.into_iter().map(|e| e.candidate).collect();
+    let mut plan = draw(period, "seed", &rules, &[], &[], None);
+    draw_emails(&mut plan, &rules, &[], &emails);
+    assign(
+        &mut plan,
+        &["tester".into()],
+        &std::collections::HashMap::new(),
+    );
+    app.ws
+        .use_sampling_rules(&rules, DEFAULT_SAMPLING_TOML)
+        .unwrap();
+    app.ws.save_plan(&plan).unwrap();
+    let mut planned: Vec<String> = plan.emails.iter().map(|e| e.message_id.clone()).collect();
+    planned.sort();
+    planned
+}
+
+#[test]
+fn the_weeks_planned_emails_lead_the_email_queue_marked_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    let planned = plan_the_demo_emails(&app);
+    let n = planned.len();
+    assert!((2..6).contains(&n), "{planned:?}");
+
+    press(&mut app, KeyCode::Char('e'));
+    let mut first: Vec<String> = app.emails.rows[..n]
+        .iter()
+        .map(|r| r.message_id.clone())
+        .collect();
+    first.sort();
+    assert_eq!(first, planned, "the planned emails lead the queue");
+    let text = screen(&mut app, 160, 40);
+    assert!(
+        text.contains(&format!("Plan 2026-W48 · emails 0/{n} reviewed")),
+        "{text}"
+    );
+    // Each planned email carries the mark, the others none.
+    assert_eq!(text.matches("│E · ").count(), n, "{text}");
+    assert_eq!(text.matches("│  · ").count(), 6 - n, "{text}");
+
+    // Reviewing one planned email counts in the title.
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('1'));
+    for _ in 0..6 {
+        press(&mut app, KeyCode::Char('y'));
+    }
+    press(&mut app, KeyCode::Char('s'));
+    assert!(message(&app).contains("Submitted"), "{}", message(&app));
+    let text = screen(&mut app, 160, 40);
+    assert!(
+        text.contains(&format!("Plan 2026-W48 · emails 1/{n} reviewed")),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_email_queues_plan_view_speaks_russian() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo_in(dir.path(), Lang::Ru);
+    let n = plan_the_demo_emails(&app).len();
+    press(&mut app, KeyCode::Char('e'));
+    let text = screen(&mut app, 160, 40);
+    assert!(
+        text.contains(&format!("План 2026-W48 · письма 0/{n} проверено")),
+        "{text}"
+    );
+    assert_eq!(text.matches("│П · ").count(), n, "{text}");
+}

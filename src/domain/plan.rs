@@ -9,6 +9,10 @@
 //! are drawn. Drawing again with the previous plan keeps every call already
 //! drawn and only fills what is still missing, so a late call can never
 //! push out one a reviewer may already be listening to.
+//!
+//! The email bucket is drawn the same way, by the same seed, over the reps'
+//! outgoing emails of the week: an email's rank is the same hash over its
+//! Message-ID.
 
 use super::reps::{RepProfile, RepStanding, rep_key};
 use super::sampling::{Bucket, Period, SamplingRules};
@@ -31,7 +35,16 @@ pub struct Candidate {
     pub flags: Option<Vec<String>>,
 }
 
-/// Why a call is in the plan.
+/// A rep's outgoing email as the plan sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmailCandidate {
+    pub message_id: String,
+    pub rep: String,
+    /// The email's sent date in its own offset (the week it belongs to).
+    pub day: chrono::NaiveDate,
+}
+
+/// Why a call or an email is in the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "why", rename_all = "kebab-case")]
 pub enum Reason {
@@ -60,7 +73,18 @@ pub struct Entry {
     pub reviewer: Option<String>,
 }
 
-/// A rep with fewer eligible calls than the quota: all were drawn.
+/// An email of the plan's email bucket. Emails are not replaced: a rep's
+/// week rarely lacks another email, and the reviewer can take any.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailEntry {
+    pub message_id: String,
+    pub rep: String,
+    pub reason: Reason,
+    pub rank: u64,
+    pub reviewer: Option<String>,
+}
+
+/// A rep with fewer eligible calls (or emails) than the quota: all were drawn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shortfall {
     pub rep: String,
@@ -76,6 +100,9 @@ pub struct Plan {
     pub rules_version: u32,
     pub algorithm: u32,
     pub entries: Vec<Entry>,
+    /// The email bucket; plans drawn before it have none.
+    #[serde(default)]
+    pub emails: Vec<EmailEntry>,
     pub shortfalls: Vec<Shortfall>,
     /// Reps with calls in the period but not in the roster: planned with
     /// the default quota.
@@ -118,6 +145,74 @@ fn flagged(rules: &SamplingRules, call: &Candidate) -> bool {
     !flags_that_count(rules, call).is_empty()
 }
 
+/// The roster by [`rep_key`].
+fn roster_by_key(roster: &[RepProfile]) -> HashMap<String, &RepProfile> {
+    roster.iter().map(|r| (rep_key(&r.rep), r)).collect()
+}
+
+/// A rep's standing in `period`; a rep not in the roster is added to the
+/// plan's unrostered reps (once) and gets the default quota.
+fn standing_of(
+    plan: &mut Plan,
+    roster: &HashMap<String, &RepProfile>,
+    key: &str,
+    name: &str,
+    rules: &SamplingRules,
+) -> RepStanding {
+    match roster.get(key) {
+        Some(profile) => profile.standing(
+            plan.period.start(),
+            rules.newcomer_days,
+            rules.under_plan_below_pct,
+        ),
+        None => {
+            if !plan.unrostered.iter().any(|r| rep_key(r) == key) {
+                plan.unrostered.push(name.to_string());
+            }
+            RepStanding {
+                unrostered: true,
+                ..RepStanding::default()
+            }
+        }
+    }
+}
+
+/// Why each of a rep's draws is in the plan: the base quota, then the
+/// extras the rep's standing earns.
+fn quota_reasons(base: u32, standing: &RepStanding, newcomer: u32, under_plan: u32) -> Vec<Reason> {
+    let mut reasons: Vec<Reason> = (0..base).map(|_| Reason::Quota).collect();
+    if standing.newcomer {
+        reasons.extend((0..newcomer).map(|_| Reason::Newcomer));
+    }
+    if standing.under_plan {
+        reasons.extend((0..under_plan).map(|_| Reason::UnderPlan));
+    }
+    reasons
+}
+
+/// One stratum's draws still missing after `already`: the pool's smallest
+/// ranks (ties by id) not taken by another stratum, each with the reason
+/// of its place, until `reasons` are used up.
+fn fill<'a, T>(
+    mut pool: Vec<(u64, &'a T)>,
+    id: impl Fn(&T) -> &String,
+    reasons: &[Reason],
+    already: usize,
+    taken: &mut HashSet<String>,
+) -> Vec<(u64, &'a T, Reason)> {
+    pool.sort_by(|a, b| (a.0, id(a.1)).cmp(&(b.0, id(b.1))));
+    let mut picked = Vec::new();
+    for (rank, item) in pool {
+        let Some(reason) = reasons.get(already + picked.len()) else {
+            break;
+        };
+        if taken.insert(id(item).clone()) {
+            picked.push((rank, item, reason.clone()));
+        }
+    }
+    picked
+}
+
 /// Draw the plan of `period`, keeping what `previous` (the same period's
 /// stored plan) already holds.
 pub fn draw(
@@ -128,14 +223,14 @@ pub fn draw(
     calls: &[Candidate],
     previous: Option<&Plan>,
 ) -> Plan {
-    let roster: HashMap<String, &RepProfile> =
-        roster.iter().map(|r| (rep_key(&r.rep), r)).collect();
+    let roster = roster_by_key(roster);
     let mut plan = Plan {
         period,
         seed: seed.to_string(),
         rules_version: rules.version,
         algorithm: ALGORITHM_VERSION,
         entries: previous.map(|p| p.entries.clone()).unwrap_or_default(),
+        emails: previous.map(|p| p.emails.clone()).unwrap_or_default(),
         shortfalls: Vec::new(),
         unrostered: Vec::new(),
         not_analysed: 0,
@@ -174,35 +269,17 @@ pub fn draw(
         }
     }
     for (key, (name, mut by_bucket)) in strata {
-        let standing = match roster.get(&key) {
-            Some(profile) => profile.standing(
-                period.start(),
-                rules.newcomer_days,
-                rules.under_plan_below_pct,
-            ),
-            None => {
-                plan.unrostered.push(name.clone());
-                RepStanding {
-                    unrostered: true,
-                    ..RepStanding::default()
-                }
-            }
-        };
+        let standing = standing_of(&mut plan, &roster, &key, &name, rules);
         for bucket in [Bucket::Quality, Bucket::Telephony] {
-            let mut reasons: Vec<Reason> = Vec::new();
-            let base = match bucket {
-                Bucket::Quality => rules.quota.quality,
-                _ => rules.quota.telephony,
+            let reasons = match bucket {
+                Bucket::Quality => quota_reasons(
+                    rules.quota.quality,
+                    &standing,
+                    rules.extra_quality.newcomer,
+                    rules.extra_quality.under_plan,
+                ),
+                _ => quota_reasons(rules.quota.telephony, &standing, 0, 0),
             };
-            reasons.extend((0..base).map(|_| Reason::Quota));
-            if bucket == Bucket::Quality {
-                if standing.newcomer {
-                    reasons.extend((0..rules.extra_quality.newcomer).map(|_| Reason::Newcomer));
-                }
-                if standing.under_plan {
-                    reasons.extend((0..rules.extra_quality.under_plan).map(|_| Reason::UnderPlan));
-                }
-            }
             let wanted = reasons.len();
             let already = plan
                 .entries
@@ -211,27 +288,19 @@ pub fn draw(
                 // toward the telephony quota.
                 .filter(|e| rep_key(&e.rep) == key && e.bucket == bucket && e.replaced.is_none())
                 .count();
-            let mut pool = by_bucket.remove(&bucket).unwrap_or_default();
-            pool.sort_by(|a, b| (a.0, &a.1.call_id).cmp(&(b.0, &b.1.call_id)));
-            let mut drawn = already;
-            for (rank, call) in pool {
-                if drawn >= wanted {
-                    break;
-                }
-                if !taken.insert(call.call_id.clone()) {
-                    continue;
-                }
-                plan.entries.push(Entry {
+            let pool = by_bucket.remove(&bucket).unwrap_or_default();
+            let picked = fill(pool, |c| &c.call_id, &reasons, already, &mut taken);
+            let drawn = already + picked.len();
+            plan.entries
+                .extend(picked.into_iter().map(|(rank, call, reason)| Entry {
                     call_id: call.call_id.clone(),
                     rep: call.rep.clone(),
                     bucket,
-                    reason: reasons[drawn].clone(),
+                    reason,
                     rank,
                     replaced: None,
                     reviewer: None,
-                });
-                drawn += 1;
-            }
+                }));
             if drawn < wanted {
                 plan.shortfalls.push(Shortfall {
                     rep: name.clone(),
@@ -246,6 +315,60 @@ pub fn draw(
         (rep_key(&a.rep), a.bucket, a.rank).cmp(&(rep_key(&b.rep), b.bucket, b.rank))
     });
     plan
+}
+
+/// Fill the plan's email bucket from the reps' outgoing `emails`: per rep,
+/// the emails of the period with the smallest ranks under the plan's seed,
+/// up to the rep's email quota; a rep with fewer gets all (a shortfall).
+/// Emails the plan already holds stay, as calls do.
+pub fn draw_emails(
+    plan: &mut Plan,
+    rules: &SamplingRules,
+    roster: &[RepProfile],
+    emails: &[EmailCandidate],
+) {
+    let roster = roster_by_key(roster);
+    let mut taken: HashSet<String> = plan.emails.iter().map(|e| e.message_id.clone()).collect();
+    // Rep key -> (a name as written, ranked emails).
+    type RankedEmails<'a> = (String, Vec<(u64, &'a EmailCandidate)>);
+    let mut by_rep: BTreeMap<String, RankedEmails<'_>> = BTreeMap::new();
+    for email in emails.iter().filter(|e| plan.period.contains(e.day)) {
+        by_rep
+            .entry(rep_key(&email.rep))
+            .or_insert_with(|| (email.rep.clone(), Vec::new()))
+            .1
+            .push((rank(&plan.seed, &email.message_id), email));
+    }
+    for (key, (name, pool)) in by_rep {
+        let standing = standing_of(plan, &roster, &key, &name, rules);
+        let q = rules.email;
+        let reasons = quota_reasons(q.quota, &standing, q.newcomer, q.under_plan);
+        let wanted = reasons.len();
+        let already = plan
+            .emails
+            .iter()
+            .filter(|e| rep_key(&e.rep) == key)
+            .count();
+        let picked = fill(pool, |e| &e.message_id, &reasons, already, &mut taken);
+        let drawn = already + picked.len();
+        plan.emails
+            .extend(picked.into_iter().map(|(rank, email, reason)| EmailEntry {
+                message_id: email.message_id.clone(),
+                rep: email.rep.clone(),
+                reason,
+                rank,
+                reviewer: None,
+            }));
+        if drawn < wanted {
+            plan.shortfalls.push(Shortfall {
+                rep: name,
+                bucket: Bucket::Email,
+                wanted,
+                drawn,
+            });
+        }
+    }
+    plan.emails.sort_by_key(|e| (rep_key(&e.rep), e.rank));
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -365,6 +488,49 @@ pub fn assign(plan: &mut Plan, reviewers: &[String], duration_ms: &HashMap<Strin
         for i in idx {
             plan.entries[i].reviewer = Some(reviewer.clone());
         }
+    }
+    assign_emails(plan, reviewers);
+}
+
+/// The email bucket's share of [`assign`]: an email goes to whoever
+/// reviews its rep's calls (the same eyes judge the same rep), else to the
+/// reviewer with the fewest emails so far; an email kept by a reviewer in
+/// the list stays theirs.
+fn assign_emails(plan: &mut Plan, reviewers: &[String]) {
+    let mut rep_reviewer: HashMap<String, String> = HashMap::new();
+    for e in plan.active() {
+        if let Some(r) = e.reviewer.as_ref().filter(|r| reviewers.contains(r)) {
+            rep_reviewer
+                .entry(rep_key(&e.rep))
+                .or_insert_with(|| r.clone());
+        }
+    }
+    let mut emails: BTreeMap<&str, usize> = reviewers.iter().map(|r| (r.as_str(), 0)).collect();
+    for e in &plan.emails {
+        if let Some(count) = e.reviewer.as_deref().and_then(|r| emails.get_mut(r)) {
+            *count += 1;
+        }
+    }
+    for e in &mut plan.emails {
+        if e.reviewer.as_ref().is_some_and(|r| reviewers.contains(r)) {
+            continue;
+        }
+        let key = rep_key(&e.rep);
+        let reviewer = match rep_reviewer.get(&key) {
+            Some(r) => r.clone(),
+            None => {
+                let Some((fewest, _)) = emails.iter().min_by_key(|(name, n)| (**n, **name)) else {
+                    return;
+                };
+                let fewest = fewest.to_string();
+                rep_reviewer.insert(key, fewest.clone());
+                fewest
+            }
+        };
+        *emails
+            .get_mut(reviewer.as_str())
+            .expect("a listed reviewer") += 1;
+        e.reviewer = Some(reviewer);
     }
 }
 

@@ -302,3 +302,110 @@ fn a_call_drawn_later_goes_to_the_reviewer_who_has_its_rep() {
     assert_eq!(owner(&later, "Анна"), anna_reviewer);
     assert_eq!(owner(&later, "Вера"), owner(&first, "Вера"));
 }
+
+/// `n` outgoing emails of a rep in week 48, ids `rep-mail-i`, plus one of
+/// the week before that must never be drawn.
+fn emails(rep: &str, n: usize) -> Vec<EmailCandidate> {
+    let mut all: Vec<EmailCandidate> = (0..n)
+        .map(|i| EmailCandidate {
+            message_id: format!("<{rep}-mail-{i}@example.com>"),
+            rep: rep.into(),
+            day: day(23 + (i % 7) as u32),
+        })
+        .collect();
+    all.push(EmailCandidate {
+        message_id: format!("<{rep}-old@example.com>"),
+        rep: rep.into(),
+        day: day(22),
+    });
+    all
+}
+
+fn with_emails(seed: &str, mail: &[EmailCandidate], previous: Option<&Plan>) -> Plan {
+    let rules = SamplingRules::defaults();
+    let mut plan = draw(week(), seed, &rules, &roster(), &all_calls(), previous);
+    draw_emails(&mut plan, &rules, &roster(), mail);
+    plan
+}
+
+fn drawn_emails(plan: &Plan, rep: &str) -> Vec<String> {
+    plan.emails
+        .iter()
+        .filter(|e| e.rep == rep)
+        .map(|e| e.message_id.clone())
+        .collect()
+}
+
+#[test]
+fn the_email_bucket_draws_per_rep_by_the_same_ranks_and_standing() {
+    let mut mail = Vec::new();
+    for rep in ["Анна", "Борис", "Вера", "Гость"] {
+        mail.extend(emails(rep, 10));
+    }
+    let plan = with_emails("seed", &mail, None);
+    assert_eq!(drawn_emails(&plan, "Анна").len(), 2);
+    assert_eq!(drawn_emails(&plan, "Борис").len(), 3, "newcomer");
+    assert_eq!(drawn_emails(&plan, "Вера").len(), 3, "under plan");
+    assert_eq!(drawn_emails(&plan, "Гость").len(), 2, "default quota");
+    assert_eq!(plan.unrostered, vec!["Гость"], "named once");
+    assert!(plan.emails.iter().all(|e| !e.message_id.contains("old")));
+    // The smallest ranks of the rep's week, ranked as calls are.
+    let mut anna: Vec<(u64, String)> = mail
+        .iter()
+        .filter(|e| e.rep == "Анна" && week().contains(e.day))
+        .map(|e| (rank("seed", &e.message_id), e.message_id.clone()))
+        .collect();
+    anna.sort();
+    let expected: Vec<String> = anna.into_iter().take(2).map(|(_, id)| id).collect();
+    assert_eq!(drawn_emails(&plan, "Анна"), expected);
+    assert_eq!(with_emails("seed", &mail, None), plan, "reproducible");
+    assert_ne!(
+        drawn_emails(&with_emails("other", &mail, None), "Анна"),
+        expected
+    );
+    assert!(plan.shortfalls.iter().all(|s| s.bucket != Bucket::Email));
+}
+
+#[test]
+fn a_rep_with_fewer_emails_gets_all_and_late_emails_push_out_none() {
+    let one = emails("Анна", 1);
+    let plan = with_emails("seed", &one, None);
+    assert_eq!(
+        drawn_emails(&plan, "Анна"),
+        vec!["<Анна-mail-0@example.com>"]
+    );
+    assert!(plan.shortfalls.contains(&Shortfall {
+        rep: "Анна".into(),
+        bucket: Bucket::Email,
+        wanted: 2,
+        drawn: 1,
+    }));
+    let more = emails("Анна", 10);
+    let again = with_emails("seed", &more, Some(&plan));
+    let drawn = drawn_emails(&again, "Анна");
+    assert_eq!(drawn.len(), 2);
+    assert!(drawn.contains(&"<Анна-mail-0@example.com>".to_string()));
+    assert!(again.shortfalls.iter().all(|s| s.bucket != Bucket::Email));
+}
+
+#[test]
+fn an_email_goes_to_the_reviewer_of_its_reps_calls() {
+    let mut mail = emails("Анна", 4);
+    mail.extend(emails("Дина", 4));
+    let mut plan = with_emails("seed", &mail, None);
+    let reviewers = vec!["ira".to_string(), "oleg".to_string()];
+    assign(&mut plan, &reviewers, &HashMap::new());
+    let calls_of_anna = plan.active().find(|e| e.rep == "Анна").unwrap();
+    let anna_reviewer = calls_of_anna.reviewer.clone();
+    assert!(
+        plan.emails
+            .iter()
+            .filter(|e| e.rep == "Анна")
+            .all(|e| e.reviewer == anna_reviewer)
+    );
+    // Дина has no calls: her emails go together to one reviewer.
+    let dina: Vec<_> = plan.emails.iter().filter(|e| e.rep == "Дина").collect();
+    assert_eq!(dina.len(), 2);
+    assert!(dina[0].reviewer.is_some());
+    assert_eq!(dina[0].reviewer, dina[1].reviewer);
+}

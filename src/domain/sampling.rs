@@ -26,6 +26,8 @@ pub enum Bucket {
     Telephony,
     /// Too short to be a conversation: not drawn.
     None,
+    /// A rep's outgoing email: the email checklist. Never a call's bucket.
+    Email,
 }
 
 impl Bucket {
@@ -34,14 +36,20 @@ impl Bucket {
             Bucket::Quality => "quality",
             Bucket::Telephony => "telephony",
             Bucket::None => "none",
+            Bucket::Email => "email",
         }
     }
 
     /// The bucket a `code()` names.
     pub fn from_code(code: &str) -> Option<Bucket> {
-        [Bucket::Quality, Bucket::Telephony, Bucket::None]
-            .into_iter()
-            .find(|b| b.code() == code)
+        [
+            Bucket::Quality,
+            Bucket::Telephony,
+            Bucket::None,
+            Bucket::Email,
+        ]
+        .into_iter()
+        .find(|b| b.code() == code)
     }
 }
 
@@ -63,6 +71,9 @@ pub struct SamplingRules {
     pub extra_quality: ExtraQuality,
     #[serde(default)]
     pub always_telephony: AlwaysTelephony,
+    /// Rules files older than the email bucket leave it out: the defaults.
+    #[serde(default)]
+    pub email: EmailQuota,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -96,6 +107,25 @@ pub struct Quota {
 pub struct ExtraQuality {
     pub newcomer: u32,
     pub under_plan: u32,
+}
+
+/// Outgoing emails per rep per period, with extras as for quality calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailQuota {
+    pub quota: u32,
+    pub newcomer: u32,
+    pub under_plan: u32,
+}
+
+impl Default for EmailQuota {
+    fn default() -> Self {
+        EmailQuota {
+            quota: 2,
+            newcomer: 1,
+            under_plan: 1,
+        }
+    }
 }
 
 /// Calls the audio analysis flagged go to the telephony queue whatever
@@ -225,7 +255,7 @@ impl SamplingRules {
     pub fn checklist_bucket(&self, planned: Option<Bucket>, duration_ms: u64) -> Bucket {
         match planned.unwrap_or_else(|| self.bucket(duration_ms)) {
             Bucket::Telephony => Bucket::Telephony,
-            Bucket::Quality | Bucket::None => Bucket::Quality,
+            Bucket::Quality | Bucket::None | Bucket::Email => Bucket::Quality,
         }
     }
 }
@@ -305,6 +335,28 @@ mod tests {
             ),
             (3, 1, 3, 2)
         );
+    }
+
+    #[test]
+    fn the_email_bucket_is_read_and_an_older_file_without_it_gets_the_default() {
+        let bundled = SamplingRules::defaults();
+        assert_eq!(bundled.email, EmailQuota::default());
+        assert_eq!(bundled.email.quota, 2);
+        let start = DEFAULT_SAMPLING_TOML.find("[email]").unwrap();
+        let end = start + DEFAULT_SAMPLING_TOML[start..].find("\n\n").unwrap();
+        let without = format!(
+            "{}{}",
+            &DEFAULT_SAMPLING_TOML[..start],
+            &DEFAULT_SAMPLING_TOML[end..]
+        );
+        assert!(!without.contains("[email]"));
+        let old = SamplingRules::from_toml(&without, "old.toml").unwrap();
+        assert_eq!(old.email, EmailQuota::default());
+        let five = DEFAULT_SAMPLING_TOML.replace("quota = 2", "quota = 5");
+        let five = SamplingRules::from_toml(&five, "five.toml").unwrap();
+        assert_eq!(five.email.quota, 5);
+        let typo = DEFAULT_SAMPLING_TOML.replace("under_plan = 1", "under_plan = 1\nquotta = 3");
+        assert!(refused(&typo).contains("quotta"), "{}", refused(&typo));
     }
 
     fn refused(text: &str) -> String {

@@ -37,6 +37,16 @@ pub struct PlanStrings {
     pub no_replacement: &'static str,
     pub written_to: &'static str,
     pub no_calls: &'static str,
+    /// The email bucket: its column, its section and its shortfall.
+    pub email: &'static str,
+    pub emails_title: &'static str,
+    pub subject: &'static str,
+    pub sent: &'static str,
+    pub email_shortfall_line: &'static str,
+    /// The workstation's email queue: the word in its plan title
+    /// (`Plan 2026-W48 · emails 1/6 reviewed`) and the mark of a planned email.
+    pub emails_in_queue: &'static str,
+    pub tag_email: &'static str,
 }
 
 pub const EN: PlanStrings = PlanStrings {
@@ -72,6 +82,13 @@ pub const EN: PlanStrings = PlanStrings {
     no_replacement: "no other call of this rep and kind is left in the week: the plan is one call short",
     written_to: "written to",
     no_calls: "no calls of this week in the workspace",
+    email: "emails",
+    emails_title: "Emails",
+    subject: "subject",
+    sent: "sent",
+    email_shortfall_line: "fewer outgoing emails than the quota; all of them are in the plan",
+    emails_in_queue: "emails",
+    tag_email: "E",
 };
 
 pub const RU: PlanStrings = PlanStrings {
@@ -107,6 +124,13 @@ pub const RU: PlanStrings = PlanStrings {
     no_replacement: "других звонков этого менеджера и вида на неделе нет: в плане на один звонок меньше",
     written_to: "записано в",
     no_calls: "звонков этой недели в рабочей базе нет",
+    email: "письма",
+    emails_title: "Письма",
+    subject: "тема",
+    sent: "отправлено",
+    email_shortfall_line: "исходящих писем меньше квоты; в план вошли все",
+    emails_in_queue: "письма",
+    tag_email: "П",
 };
 
 pub fn plan_strings(lang: Lang) -> &'static PlanStrings {
@@ -122,10 +146,11 @@ pub fn bucket(lang: Lang, bucket: Bucket) -> &'static str {
         Bucket::Quality => t.quality,
         Bucket::Telephony => t.telephony,
         Bucket::None => "-",
+        Bucket::Email => t.email,
     }
 }
 
-/// Why a call is in the plan, as a sales head reads it.
+/// Why a call or an email is in the plan, as a sales head reads it.
 pub fn reason(lang: Lang, reason: &Reason) -> String {
     match (reason, lang) {
         (Reason::Quota, Lang::En) => "weekly quota".into(),

@@ -1,8 +1,9 @@
 //! The weekly plan as a sales head reads it (a table), for a spreadsheet
-//! (CSV: one row per planned call) or for scripts (JSON, the whole plan).
+//! (CSV: one row per planned call or email) or for scripts (JSON, the whole
+//! plan).
 
 use crate::domain::Lang;
-use crate::domain::plan::{Entry, Plan};
+use crate::domain::plan::{EmailEntry, Entry, Plan};
 use crate::domain::reps::{RepRow, RepStanding, rep_key};
 use crate::domain::sampling::Bucket;
 use crate::i18n::plan::{bucket, plan_strings, reason};
@@ -18,11 +19,20 @@ pub enum PlanFormat {
     Json,
 }
 
-/// What the plan does not hold itself: each call's start and length, and
-/// each rep's team and standing.
+/// What the plan does not hold itself: each call's start and length, each
+/// email's sending time and subject, and each rep's team and standing.
 pub struct PlanContext<'a> {
     pub calls: &'a HashMap<String, CallInfo>,
+    /// By Message-ID.
+    pub emails: &'a HashMap<String, EmailInfo>,
     pub reps: &'a HashMap<String, RepInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EmailInfo {
+    /// In the email's own offset, to the minute.
+    pub sent_at: String,
+    pub subject: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,10 +62,12 @@ pub fn write(
                 #[serde(flatten)]
                 plan: &'a Plan,
                 calls: &'a HashMap<String, CallInfo>,
+                email_details: &'a HashMap<String, EmailInfo>,
             }
             let json = serde_json::to_string_pretty(&Full {
                 plan,
                 calls: context.calls,
+                email_details: context.emails,
             })?;
             writeln!(out, "{}", json_safe(&json))?;
         }
@@ -72,17 +84,20 @@ pub fn write(
                 "reason",
                 "reviewer",
                 "replaced",
+                "message_id",
             ])?;
+            let team = |rep: &str| {
+                context
+                    .reps
+                    .get(&rep_key(rep))
+                    .map_or(String::new(), |r| r.team.clone())
+            };
             for e in &plan.entries {
                 let info = context.calls.get(&e.call_id);
-                let team = context
-                    .reps
-                    .get(&rep_key(&e.rep))
-                    .map_or("", |r| r.team.as_str());
                 let record = [
                     plan.period.to_string(),
                     e.rep.clone(),
-                    team.to_string(),
+                    team(&e.rep),
                     e.bucket.code().to_string(),
                     e.call_id.clone(),
                     info.map_or(String::new(), |i| i.started_at.clone()),
@@ -90,6 +105,24 @@ pub fn write(
                     reason(lang, &e.reason),
                     e.reviewer.clone().unwrap_or_default(),
                     e.replaced.clone().unwrap_or_default(),
+                    String::new(),
+                ];
+                w.write_record(record.iter().map(|c| spreadsheet_cell(c).into_owned()))?;
+            }
+            for e in &plan.emails {
+                let info = context.emails.get(&e.message_id);
+                let record = [
+                    plan.period.to_string(),
+                    e.rep.clone(),
+                    team(&e.rep),
+                    Bucket::Email.code().to_string(),
+                    String::new(),
+                    info.map_or(String::new(), |i| i.sent_at.clone()),
+                    String::new(),
+                    reason(lang, &e.reason),
+                    e.reviewer.clone().unwrap_or_default(),
+                    String::new(),
+                    e.message_id.clone(),
                 ];
                 w.write_record(record.iter().map(|c| spreadsheet_cell(c).into_owned()))?;
             }
@@ -139,19 +172,31 @@ fn table(
         t.rules,
         plan.rules_version
     )?;
-    // Per rep: drawn per bucket, shortfalls, reviewers.
-    let mut reps: BTreeMap<String, (String, [usize; 2], BTreeSet<String>)> = BTreeMap::new();
-    for e in plan.active() {
+    // Per rep: drawn per bucket (quality, telephony, email), shortfalls,
+    // reviewers.
+    type RepSummary = (String, [usize; 3], BTreeSet<String>);
+    let mut reps: BTreeMap<String, RepSummary> = BTreeMap::new();
+    let drawn_items = plan
+        .active()
+        .map(|e| {
+            (
+                &e.rep,
+                usize::from(e.bucket != Bucket::Quality),
+                &e.reviewer,
+            )
+        })
+        .chain(plan.emails.iter().map(|e| (&e.rep, 2, &e.reviewer)));
+    for (rep, column, reviewer) in drawn_items {
         let row = reps
-            .entry(rep_key(&e.rep))
-            .or_insert_with(|| (e.rep.clone(), [0, 0], BTreeSet::new()));
-        row.1[usize::from(e.bucket != Bucket::Quality)] += 1;
+            .entry(rep_key(rep))
+            .or_insert_with(|| (rep.clone(), [0; 3], BTreeSet::new()));
+        row.1[column] += 1;
         row.2
-            .insert(e.reviewer.clone().unwrap_or_else(|| t.nobody.to_string()));
+            .insert(reviewer.clone().unwrap_or_else(|| t.nobody.to_string()));
     }
     for s in &plan.shortfalls {
         reps.entry(rep_key(&s.rep))
-            .or_insert_with(|| (s.rep.clone(), [0, 0], BTreeSet::new()));
+            .or_insert_with(|| (s.rep.clone(), [0; 3], BTreeSet::new()));
     }
     let drawn = |key: &str, bucket: Bucket, n: usize| -> String {
         match plan
@@ -169,6 +214,7 @@ fn table(
         t.standing.to_string(),
         t.quality.to_string(),
         t.telephony.to_string(),
+        t.email.to_string(),
         t.reviewer.to_string(),
     ]];
     for (key, (name, counts, reviewers)) in &reps {
@@ -179,6 +225,7 @@ fn table(
             standing_text(lang, info),
             drawn(key, Bucket::Quality, counts[0]),
             drawn(key, Bucket::Telephony, counts[1]),
+            drawn(key, Bucket::Email, counts[2]),
             reviewers
                 .iter()
                 .map(|r| one_line(r, 30))
@@ -202,15 +249,31 @@ fn table(
         rows.push(call_row(e, context, lang));
     }
     crate::text::aligned_columns(out, &rows)?;
+    if !plan.emails.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", t.emails_title)?;
+        let mut rows = vec![vec![
+            t.rep.to_string(),
+            t.sent.to_string(),
+            t.subject.to_string(),
+            t.why.to_string(),
+            t.reviewer.to_string(),
+        ]];
+        rows.extend(plan.emails.iter().map(|e| email_row(e, context, lang)));
+        crate::text::aligned_columns(out, &rows)?;
+    }
     for s in &plan.shortfalls {
+        let line = match s.bucket {
+            Bucket::Email => t.email_shortfall_line,
+            _ => t.shortfall_line,
+        };
         writeln!(
             out,
-            "! {} ({}): {}/{} — {}",
+            "! {} ({}): {}/{} — {line}",
             one_line(&s.rep, 40),
             bucket(lang, s.bucket),
             s.drawn,
             s.wanted,
-            t.shortfall_line
         )?;
     }
     for rep in &plan.unrostered {
@@ -322,16 +385,58 @@ fn call_row(e: &Entry, context: &PlanContext<'_>, lang: Lang) -> Vec<String> {
     ]
 }
 
+/// An email of the plan: its subject names it for a reader (the
+/// Message-ID is in the CSV and JSON).
+fn email_row(e: &EmailEntry, context: &PlanContext<'_>, lang: Lang) -> Vec<String> {
+    let t = plan_strings(lang);
+    let info = context.emails.get(&e.message_id);
+    vec![
+        one_line(&e.rep, 40),
+        info.map_or(String::new(), |i| one_line(&i.sent_at, 30)),
+        info.map_or_else(|| one_line(&e.message_id, 60), |i| one_line(&i.subject, 60)),
+        reason(lang, &e.reason),
+        e.reviewer
+            .as_deref()
+            .map_or(t.nobody.to_string(), |r| one_line(r, 30)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::plan::{Candidate, draw};
+    use crate::domain::plan::{Candidate, EmailCandidate, draw, draw_emails};
     use crate::domain::reps::RepProfile;
     use crate::domain::sampling::{Period, SamplingRules};
 
-    fn plan() -> (Plan, HashMap<String, CallInfo>, HashMap<String, RepInfo>) {
+    type Fixture = (
+        Plan,
+        HashMap<String, CallInfo>,
+        HashMap<String, EmailInfo>,
+        HashMap<String, RepInfo>,
+    );
+
+    /// Анна under plan with six calls and four emails, Борис unrostered
+    /// with one of each.
+    fn plan() -> Fixture {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
         let mut calls = Vec::new();
+        let mut emails = Vec::new();
+        let mut email_infos = HashMap::new();
+        for (rep, n) in [("Анна", 4), ("Борис", 1)] {
+            for i in 0..n {
+                let message_id = format!("{rep}-mail-{i}@example.com");
+                emails.push(EmailCandidate {
+                    message_id: message_id.clone(),
+                    rep: rep.into(),
+                    day,
+                });
+                let info = EmailInfo {
+                    sent_at: "2026-11-24T09:00:00+03:00".into(),
+                    subject: format!("Offer {rep} {i}"),
+                };
+                email_infos.insert(message_id, info);
+            }
+        }
         for (rep, n) in [("Анна", 6), ("Борис", 1)] {
             for i in 0..n {
                 calls.push(Candidate {
@@ -351,7 +456,8 @@ mod tests {
         }];
         let rules = SamplingRules::defaults();
         let period = Period::parse("2026-W48").unwrap();
-        let plan = draw(period, "s", &rules, &roster, &calls, None);
+        let mut plan = draw(period, "s", &rules, &roster, &calls, None);
+        draw_emails(&mut plan, &rules, &roster, &emails);
         let infos = calls
             .iter()
             .map(|c| {
@@ -370,14 +476,15 @@ mod tests {
                 standing: roster[0].standing(period.start(), 90, 90.0),
             },
         );
-        (plan, infos, reps)
+        (plan, infos, email_infos, reps)
     }
 
     fn render(format: PlanFormat, lang: Lang) -> String {
-        let (plan, calls, reps) = plan();
+        let (plan, calls, emails, reps) = plan();
         let mut out = Vec::new();
         let context = PlanContext {
             calls: &calls,
+            emails: &emails,
             reps: &reps,
         };
         write(&plan, &context, format, lang, &mut out).unwrap();
@@ -402,11 +509,50 @@ mod tests {
     }
 
     #[test]
+    fn the_email_bucket_is_in_the_table_and_the_json() {
+        let en = render(PlanFormat::Table, Lang::En);
+        assert!(en.contains("emails"), "the summary's column\n{en}");
+        assert!(en.contains("\nEmails\n"), "{en}");
+        assert_eq!(
+            en.matches("Offer Анна").count(),
+            3,
+            "2 + 1 under plan\n{en}"
+        );
+        assert!(en.contains("1/2 short"), "Борис has one email\n{en}");
+        assert!(
+            en.contains("Борис (emails): 1/2 — fewer outgoing emails"),
+            "{en}"
+        );
+        let ru = render(PlanFormat::Table, Lang::Ru);
+        assert!(
+            ru.contains("\nПисьма\n") && ru.contains("исходящих писем"),
+            "{ru}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&render(PlanFormat::Json, Lang::En)).unwrap();
+        let emails = json["emails"].as_array().unwrap();
+        assert_eq!(emails.len(), 4);
+        let id = emails[0]["message_id"].as_str().unwrap();
+        assert!(json["email_details"][id]["subject"].is_string(), "{json}");
+        assert!(
+            json["shortfalls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["bucket"] == "email" && s["drawn"] == 1)
+        );
+    }
+
+    #[test]
     fn csv_has_a_row_per_planned_call() {
         let csv = render(PlanFormat::Csv, Lang::En);
         let rows: Vec<&str> = csv.lines().collect();
         assert!(rows[0].starts_with("period,rep,team,bucket,call_id"));
-        assert_eq!(rows.len(), 1 + 5 + 1, "{csv}");
+        assert!(rows[0].ends_with(",message_id"), "{csv}");
+        assert_eq!(rows.len(), 1 + 5 + 1 + 3 + 1, "{csv}");
+        let emails: Vec<&&str> = rows.iter().filter(|r| r.contains(",email,")).collect();
+        assert_eq!(emails.len(), 4, "{csv}");
+        assert!(emails.iter().all(|r| r.contains("-mail-")), "{csv}");
         assert!(
             rows.iter()
                 .any(|r| r.contains("Юг") && r.contains("quality"))

@@ -1,6 +1,6 @@
 //! The weekly plan in the workspace: the rep roster the batches bring, the
 //! sampling rules by version, and each period's plan with every call it
-//! drew (replaced ones too, so the history stays).
+//! drew (replaced ones too, so the history stays) and its email bucket.
 //!
 //! A plan is what reviewers are paid against and what a client may ask to
 //! re-derive, so it is saved whole or not at all (one transaction), the
@@ -8,7 +8,7 @@
 //! reviewer's part of it is read through an index, key press by key press.
 
 use super::{Result, StoreError, Workspace, now_text};
-use crate::domain::plan::{Candidate, Entry, Plan, Reason, Shortfall};
+use crate::domain::plan::{Candidate, EmailCandidate, EmailEntry, Entry, Plan, Reason, Shortfall};
 use crate::domain::reps::{RepProfile, rep_key};
 use crate::domain::sampling::{Bucket, Period, SamplingRules};
 use chrono::NaiveDate;
@@ -23,6 +23,15 @@ pub struct PeriodCall {
     pub candidate: Candidate,
     /// As stored: RFC 3339 with the call's own offset.
     pub started_at: String,
+}
+
+/// An outgoing email of a period as the plan and its report see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodEmail {
+    pub candidate: EmailCandidate,
+    /// As stored: RFC 3339 with the email's own offset.
+    pub sent_at: String,
+    pub subject: String,
 }
 
 /// One call of a reviewer's part of a plan, for the workstation's queue.
@@ -50,6 +59,27 @@ pub(crate) const PERIOD_CALLS_SQL: &str = "SELECT c.call_id, c.rep, substr(c.sta
 pub(crate) const PLAN_QUEUE_SQL: &str = "SELECT call_id, bucket FROM plan_entries
      WHERE period = ?1 AND reviewer = ?2 AND replaced IS NULL
      ORDER BY bucket, position";
+
+/// The reps' outgoing emails whose own local day (the date part of the
+/// stored time, which carries the email's offset) falls in the period; the
+/// index `emails_by_local_day` is on that expression. An email linked to
+/// no rep has nobody to be drawn for; a rep's answer to a mystery shopper
+/// is reviewed with the visit (the mystery checklist), so it does not take
+/// a place in the rep's weekly sample.
+pub(crate) const PERIOD_EMAILS_SQL: &str = "SELECT e.message_id, e.rep, substr(e.sent_at, 1, 10),
+        e.sent_at, e.subject
+     FROM emails e
+     WHERE substr(e.sent_at, 1, 10) BETWEEN ?1 AND ?2 AND e.direction = 'out'
+       AND e.rep IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM mystery_visits v WHERE v.message_id = e.message_id)";
+
+/// The period of the email bucket a reviewer sees, chosen as for calls.
+const EMAIL_PLAN_PERIOD_SQL: &str = "SELECT period FROM plan_emails WHERE reviewer = ?1
+     GROUP BY period ORDER BY period <= ?2 DESC, CASE WHEN period <= ?2 THEN period END DESC, period
+     LIMIT 1";
+
+pub(crate) const EMAIL_PLAN_QUEUE_SQL: &str =
+    "SELECT message_id FROM plan_emails WHERE period = ?1 AND reviewer = ?2 ORDER BY position";
 
 /// A stored plan entry's bucket: quality or telephony (the table's CHECK).
 pub(super) fn bucket_of(code: &str) -> Result<Bucket> {
@@ -308,6 +338,23 @@ impl Workspace {
                     e.reviewer
                 ])?;
             }
+            ws.conn()
+                .execute("DELETE FROM plan_emails WHERE period = ?1", [&period])?;
+            let mut stmt = ws.conn().prepare_cached(
+                "INSERT INTO plan_emails (period, position, message_id, rep, reason, rank, reviewer)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (position, e) in plan.emails.iter().enumerate() {
+                stmt.execute(params![
+                    period,
+                    position as i64,
+                    e.message_id,
+                    e.rep,
+                    json(&e.reason),
+                    e.rank as i64,
+                    e.reviewer
+                ])?;
+            }
             Ok(())
         })
     }
@@ -371,16 +418,106 @@ impl Workspace {
                 reviewer,
             });
         }
+        let emails = self.plan_emails(&key)?;
         Ok(Some(Plan {
             period,
             seed,
             rules_version,
             algorithm,
             entries,
+            emails,
             shortfalls,
             unrostered,
             not_analysed: not_analysed.max(0) as usize,
         }))
+    }
+
+    /// A stored plan's email bucket, in plan order.
+    fn plan_emails(&self, period: &str) -> Result<Vec<EmailEntry>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT message_id, rep, reason, rank, reviewer
+             FROM plan_emails WHERE period = ?1 ORDER BY position",
+        )?;
+        let rows = stmt.query_map([period], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (message_id, rep, reason, rank, reviewer) = row?;
+            Ok(EmailEntry {
+                message_id,
+                rep,
+                reason: serde_json::from_str(&reason).map_err(json_corrupt("plan email reason"))?,
+                rank: rank as u64,
+                reviewer,
+            })
+        })
+        .collect()
+    }
+
+    /// The reps' outgoing emails of `period` by their own local day.
+    pub fn period_emails(&self, period: Period) -> Result<Vec<PeriodEmail>> {
+        let mut stmt = self.conn().prepare_cached(PERIOD_EMAILS_SQL)?;
+        let rows = stmt.query_map(
+            params![period.start().to_string(), period.end().to_string()],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            },
+        )?;
+        let mut emails = Vec::new();
+        for row in rows {
+            let (message_id, rep, day, sent_at, subject) = row?;
+            // A time that does not read belongs to no week: left out.
+            if let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
+                emails.push(PeriodEmail {
+                    candidate: EmailCandidate {
+                        message_id,
+                        rep,
+                        day,
+                    },
+                    sent_at,
+                    subject,
+                });
+            }
+        }
+        Ok(emails)
+    }
+
+    /// A reviewer's planned emails: the period (chosen as for calls, see
+    /// [`Workspace::reviewer_plan_period`]) and its emails for them in plan
+    /// order; `None` when no plan gives them emails.
+    pub fn reviewer_plan_emails(
+        &self,
+        reviewer: &str,
+        this_week: Period,
+    ) -> Result<Option<(Period, Vec<String>)>> {
+        let text: Option<String> = self
+            .conn()
+            .prepare_cached(EMAIL_PLAN_PERIOD_SQL)?
+            .query_row(params![reviewer, this_week.to_string()], |r| r.get(0))
+            .optional()?;
+        let Some(text) = text else {
+            return Ok(None);
+        };
+        let period = Period::parse(&text)
+            .map_err(|e| StoreError::Corrupt(format!("plan period {text:?}: {e}")))?;
+        let ids = self
+            .conn()
+            .prepare_cached(EMAIL_PLAN_QUEUE_SQL)?
+            .query_map(params![text, reviewer], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(Some((period, ids)))
     }
 
     /// The period of the plan the workstation opens on for `reviewer`, if

@@ -187,7 +187,7 @@ fn rules_are_kept_by_version_and_cannot_change_silently() {
     let changed = text.replace("quality = 3", "quality = 4");
     let err = ws.use_sampling_rules(&rules, &changed).unwrap_err();
     assert!(err.to_string().contains("raise `version`"), "{err}");
-    let v2 = changed.replace("version = 1", "version = 2");
+    let v2 = changed.replace("version = 2", "version = 3");
     let rules2 = SamplingRules::from_toml(&v2, "v2").unwrap();
     ws.use_sampling_rules(&rules2, &v2).unwrap();
     assert_eq!(ws.sampling_rules().unwrap().unwrap().0.quota.quality, 4);
@@ -229,6 +229,8 @@ fn a_reviewers_part_and_the_periods_calls_are_read_through_indexes() {
     let queries = [
         (PLAN_QUEUE_SQL, "plan_entries_by_reviewer"),
         (PERIOD_CALLS_SQL, "calls_by_local_day"),
+        (PERIOD_EMAILS_SQL, "emails_by_local_day"),
+        (EMAIL_PLAN_QUEUE_SQL, "plan_emails_by_reviewer"),
     ];
     for (sql, index) in queries {
         let plan = crate::store::test_support::query_plan(&ws, sql);
@@ -245,4 +247,103 @@ fn a_reviewers_part_and_the_periods_calls_are_read_through_indexes() {
             );
         }
     }
+}
+
+/// An outgoing email of `rep` sent at `sent` (RFC 3339), linked.
+fn store_email(ws: &Workspace, id: &str, rep: Option<&str>, sent: &str, out: bool) {
+    use crate::domain::email::{ContactRule, Email, EmailDirection, EmailLink, Mailbox};
+    let batch = ws.batch_id("/x").unwrap();
+    let email = Email {
+        message_id: id.into(),
+        in_reply_to: None,
+        references: vec![],
+        from: Mailbox {
+            name: rep.unwrap_or("Client").into(),
+            address: "someone@example.com".into(),
+        },
+        to: vec![],
+        cc: vec![],
+        date: Some(chrono::DateTime::parse_from_rfc3339(sent).unwrap()),
+        subject: "Offer".into(),
+        body_text: "Hello".into(),
+        attachments: vec![],
+    };
+    ws.upsert_email(batch, &email, "mail.eml", None).unwrap();
+    ws.save_email_link(&EmailLink {
+        message_id: id.into(),
+        thread_id: id.into(),
+        direction: if out {
+            EmailDirection::Out
+        } else {
+            EmailDirection::In
+        },
+        rep: rep.map(String::from),
+        contact_id: None,
+        deal_id: None,
+        contact_rule: ContactRule::Unmatched,
+    })
+    .unwrap();
+}
+
+#[test]
+fn the_email_bucket_is_drawn_from_the_weeks_outgoing_emails_and_stored_with_the_plan() {
+    let (_dir, ws) = workspace();
+    for i in 0..3 {
+        let at = format!("2026-11-2{}T10:00:00+03:00", 4 + i);
+        store_email(&ws, &format!("m{i}"), Some("Анна"), &at, true);
+    }
+    // Monday 01:00 in Moscow: week 49 by its own day, though Sunday in UTC.
+    store_email(&ws, "next", Some("Анна"), "2026-11-30T01:00:00+03:00", true);
+    store_email(
+        &ws,
+        "client",
+        Some("Анна"),
+        "2026-11-24T11:00:00+03:00",
+        false,
+    );
+    store_email(&ws, "nobody", None, "2026-11-24T11:00:00+03:00", true);
+    store_email(
+        &ws,
+        "b-mail",
+        Some("Борис"),
+        "2026-11-25T09:00:00+03:00",
+        true,
+    );
+    let mut found: Vec<String> = ws
+        .period_emails(week())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.candidate.message_id)
+        .collect();
+    found.sort();
+    assert_eq!(found, ["b-mail", "m0", "m1", "m2"]);
+
+    let mut plan = drawn(&ws);
+    let rules = SamplingRules::defaults();
+    let emails: Vec<_> = ws
+        .period_emails(week())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.candidate)
+        .collect();
+    crate::domain::plan::draw_emails(&mut plan, &rules, &[], &emails);
+    assign(&mut plan, &["ira".into(), "oleg".into()], &HashMap::new());
+    assert_eq!(plan.emails.len(), 3, "2 of Анна's 3, Борис' only one");
+    ws.save_plan(&plan).unwrap();
+    assert_eq!(ws.plan(week()).unwrap().unwrap(), plan);
+
+    let anna_reviewer = plan.emails[0].reviewer.clone().unwrap();
+    let (period, ids) = ws
+        .reviewer_plan_emails(&anna_reviewer, week())
+        .unwrap()
+        .unwrap();
+    assert_eq!(period, week());
+    let expected: Vec<String> = plan
+        .emails
+        .iter()
+        .filter(|e| e.reviewer.as_deref() == Some(anna_reviewer.as_str()))
+        .map(|e| e.message_id.clone())
+        .collect();
+    assert_eq!(ids, expected);
+    assert!(ws.reviewer_plan_emails("nobody", week()).unwrap().is_none());
 }

@@ -395,6 +395,23 @@ const MIGRATIONS: &[&str] = &[
         loaded_at TEXT NOT NULL
     );
     "#,
+    // 11 (the plan's email bucket): the reps' outgoing emails each plan
+    // drew, beside its calls, and the emails of a period found by their own
+    // local day as calls are.
+    r#"
+    CREATE TABLE plan_emails (
+        period     TEXT NOT NULL REFERENCES plans(period),
+        position   INTEGER NOT NULL,
+        message_id TEXT NOT NULL REFERENCES emails(message_id),
+        rep        TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        rank       INTEGER NOT NULL,
+        reviewer   TEXT,
+        PRIMARY KEY (period, message_id)
+    );
+    CREATE INDEX plan_emails_by_reviewer ON plan_emails(reviewer, period, position);
+    CREATE INDEX emails_by_local_day ON emails(substr(sent_at, 1, 10));
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -3,6 +3,10 @@
 //! player, a line cursor in that thread, and `t` quoting the selected line
 //! as an item's evidence. The review itself (answers, comments, submit) is
 //! the call's code path with an email as its subject (`store::Subject`).
+//!
+//! The week's plan draws emails too: the reviewer's planned emails lead the
+//! queue, marked, and the title counts how many of them are reviewed, as
+//! the call queue does for planned calls.
 
 use super::{App, Pane};
 use crate::domain::crm::Contact;
@@ -10,13 +14,14 @@ use crate::domain::email_checks::spelling::{Misspelling, Speller};
 use crate::domain::email_checks::{
     DEFAULT_EMAIL_CHECKLIST_TOML, EmailSettings, automatic_answers, own_text, review_email,
 };
+use crate::domain::sampling::Period;
 use crate::domain::{Answer, ReviewStatus};
 use crate::i18n::email::email_strings;
 use crate::store::{AnswerChange, ReviewRecord, StoredEmail, Subject};
 use crate::text::one_line;
 use crate::tui::dictionaries::{Dictionaries, Loaded};
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// The longest thread line kept (the pane cuts to its width anyway).
@@ -46,9 +51,36 @@ pub struct EmailsState {
     pub scroll: Cell<usize>,
     /// The hunspell dictionaries, read when the first email is opened.
     dictionaries: Option<Arc<Loaded>>,
+    /// The reviewer's emails of the week's plan, if a plan gives them any.
+    pub plan: Option<EmailPlan>,
+}
+
+/// A reviewer's planned emails of one period.
+pub struct EmailPlan {
+    pub period: Period,
+    pub message_ids: HashSet<String>,
 }
 
 impl EmailsState {
+    pub fn planned(&self, message_id: &str) -> bool {
+        self.plan
+            .as_ref()
+            .is_some_and(|p| p.message_ids.contains(message_id))
+    }
+
+    /// The plan's period, its emails submitted and its emails in the queue.
+    pub fn plan_progress(&self) -> Option<(Period, usize, usize)> {
+        let plan = self.plan.as_ref()?;
+        let planned = self.rows.iter().filter(|r| self.planned(&r.message_id));
+        let (done, total) = planned.fold((0, 0), |(done, total), r| {
+            (
+                done + usize::from(r.status == ReviewStatus::Submitted),
+                total + 1,
+            )
+        });
+        Some((plan.period, done, total))
+    }
+
     pub fn submitted(&self) -> usize {
         self.rows
             .iter()
@@ -234,6 +266,25 @@ impl App {
                 }
             })
             .collect();
+        let this_week = Period::of(chrono::Local::now().date_naive());
+        self.emails.plan = self
+            .ws
+            .reviewer_plan_emails(&self.session.reviewer, this_week)?
+            .map(|(period, ids)| EmailPlan {
+                period,
+                message_ids: ids.into_iter().collect(),
+            });
+        // The week's work first; each part stays newest first.
+        let planned: HashSet<String> = self
+            .emails
+            .rows
+            .iter()
+            .filter(|r| self.emails.planned(&r.message_id))
+            .map(|r| r.message_id.clone())
+            .collect();
+        self.emails
+            .rows
+            .sort_by_key(|r| !planned.contains(&r.message_id));
         let last = self.emails.rows.len().saturating_sub(1);
         self.emails.cursor = self.emails.cursor.min(last);
         Ok(())

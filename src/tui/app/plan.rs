@@ -116,7 +116,7 @@ impl App {
                 .checklist_bucket(planned, call.recording.duration_ms)
             {
                 Bucket::Telephony => s.telephony.clone(),
-                Bucket::Quality | Bucket::None => s.sales.clone(),
+                Bucket::Quality | Bucket::None | Bucket::Email => s.sales.clone(),
             },
         )
     }

@@ -4,6 +4,7 @@
 
 use crate::domain::ReviewStatus;
 use crate::i18n::email::email_strings;
+use crate::i18n::plan::plan_strings;
 use crate::text::one_line;
 use crate::tui::app::{App, EmailRow, LineKind, OpenEmail, Pane};
 use crate::tui::ui::{pane_block, selection_style};
@@ -17,14 +18,25 @@ pub fn draw_queue(frame: &mut Frame, area: Rect, app: &App) {
     let t = email_strings(app.lang());
     let emails = &app.emails;
     let len = emails.rows.len();
-    let title = format!(
-        "{} {}/{} {} · #{}",
-        t.queue,
-        emails.submitted(),
-        len,
-        t.submitted,
-        (emails.cursor + 1).min(len)
-    );
+    let at = (emails.cursor + 1).min(len);
+    let title = match emails.plan_progress() {
+        // The week's planned emails: how many of them are done.
+        Some((period, done, planned)) => {
+            let p = plan_strings(app.lang());
+            let t = app.t();
+            format!(
+                "{} {period} · {} {done}/{planned} {} · #{at}",
+                t.plan, p.emails_in_queue, t.plan_done
+            )
+        }
+        None => format!(
+            "{} {}/{} {} · #{at}",
+            t.queue,
+            emails.submitted(),
+            len,
+            t.submitted
+        ),
+    };
     let focused = app.screen.focus == Pane::Queue;
     if len == 0 {
         let text = Line::styled(t.no_emails, Style::new().fg(Color::Yellow));
@@ -66,7 +78,19 @@ fn item<'a>(app: &App, row: &EmailRow, open_id: Option<&str>) -> ListItem<'a> {
     if Some(row.message_id.as_str()) == open_id {
         style = style.add_modifier(Modifier::BOLD);
     }
-    let line = Line::from(vec![
+    let mut spans = Vec::with_capacity(6);
+    // Planned emails carry the plan's mark, as planned calls carry Q or T.
+    if app.emails.plan.is_some() {
+        let tag = match app.emails.planned(&row.message_id) {
+            true => plan_strings(app.lang()).tag_email,
+            false => " ",
+        };
+        spans.push(Span::styled(
+            format!("{tag} "),
+            Style::new().fg(Color::Cyan),
+        ));
+    }
+    spans.extend([
         Span::styled(format!("{mark} "), Style::new().fg(color)),
         Span::raw(format!("{} ", row.sent.as_deref().unwrap_or(unknown))),
         Span::raw(format!(
@@ -77,7 +101,7 @@ fn item<'a>(app: &App, row: &EmailRow, open_id: Option<&str>) -> ListItem<'a> {
         Span::styled(format!("[{status}] "), Style::new().fg(color)),
         Span::raw(one_line(&row.subject, 120)),
     ]);
-    ListItem::new(line).style(style)
+    ListItem::new(Line::from(spans)).style(style)
 }
 
 /// The thread, oldest message first, the reviewed email's own words set
