@@ -68,7 +68,13 @@ fn the_demo_emails_are_listed_by_rep_and_week_in_both_languages() {
         "KP-Volzhsky-bereg.pdf"
     );
 
-    let ru = text(&callqa(dir.path(), &["emails", "--db", db, "--period", "2026-W49"]).stdout);
+    let ru = text(
+        &callqa(
+            dir.path(),
+            &["emails", "--db", db, "--period", "2026-W49", "--lang", "ru"],
+        )
+        .stdout,
+    );
     assert!(ru.starts_with("Писем нет"), "{ru}");
     let bad = callqa(dir.path(), &["emails", "--db", db, "--period", "week 48"]);
     assert!(!bad.status.success());

@@ -200,6 +200,14 @@ impl Workspace {
             .collect()
     }
 
+    /// One email by its Message-ID (without angle brackets).
+    pub fn email(&self, message_id: &str) -> Result<Option<StoredEmail>> {
+        Ok(self
+            .emails_where("message_id = ?1", &[&message_id])?
+            .into_iter()
+            .next())
+    }
+
     /// A whole thread, oldest first.
     pub fn email_thread(&self, thread_id: &str) -> Result<Vec<StoredEmail>> {
         self.emails_where("thread_id = ?1", &[&thread_id])

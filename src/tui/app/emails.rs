@@ -327,8 +327,7 @@ impl App {
     }
 
     fn open_email(&mut self, message_id: &str) -> anyhow::Result<()> {
-        let all = self.ws.all_emails()?;
-        let Some(email) = all.into_iter().find(|e| e.email.message_id == message_id) else {
+        let Some(email) = self.ws.email(message_id)? else {
             anyhow::bail!("{}", email_strings(self.lang()).email_gone);
         };
         let thread = self.ws.email_thread(&email.link.thread_id)?;
