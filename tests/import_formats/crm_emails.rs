@@ -206,3 +206,35 @@ fn a_bad_crm_email_is_reported_by_file_and_record_and_the_rest_comes_in() {
     );
     assert!(problem.reason.contains("Email direction"), "{problem}");
 }
+
+#[test]
+fn a_hubspot_emails_export_saved_in_windows_1251_reads_as_russian() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("hubspot");
+    copy_dir(&fixture("hubspot"), &root);
+    let name = "hubspot-crm-exports-all-emails-2026-11-25.csv";
+    let utf8 = std::fs::read_to_string(root.join(name)).unwrap();
+    let (cp1251, _, lossy) = encoding_rs::WINDOWS_1251.encode(&utf8);
+    assert!(!lossy, "the fixture has only characters Windows-1251 holds");
+    std::fs::write(root.join(name), &*cp1251).unwrap();
+    let p = formats::parse(&root, SourceFormat::HubSpotCsv, &ParseOptions::default()).unwrap();
+    assert!(p.problems.is_empty(), "{:?}", problems(&p));
+    let anna = p
+        .emails
+        .iter()
+        .find(|e| e.email.message_id == "hubspot-email-70501@crm.callqa")
+        .unwrap();
+    assert!(
+        anna.email.body_text.contains("состав поставки до пятницы"),
+        "{}",
+        anna.email.body_text
+    );
+    assert_eq!(anna.email.subject, "Коммерческое предложение Romashka");
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.file == name && w.reason.to_lowercase().contains("1251")),
+        "the guessed encoding is said: {:?}",
+        p.warnings
+    );
+}
