@@ -10,6 +10,8 @@ use callqa::store::StoredEmail;
 /// One CRM's outgoing email and the client's reply in the same thread.
 struct Expected {
     export: &'static str,
+    /// The export of the CRM records, when the emails are a file of their own.
+    records: Option<&'static str>,
     format: SourceFormat,
     emails: usize,
     outgoing: &'static str,
@@ -23,6 +25,7 @@ struct Expected {
 const EXPECTED: [Expected; 3] = [
     Expected {
         export: "amocrm-json",
+        records: None,
         format: SourceFormat::AmoCrmJson,
         emails: 2,
         outgoing: "amocrm-email-note-5005@crm.callqa",
@@ -34,6 +37,7 @@ const EXPECTED: [Expected; 3] = [
     },
     Expected {
         export: "bitrix24",
+        records: None,
         format: SourceFormat::Bitrix24Json,
         emails: 2,
         outgoing: "bx.crm.activity.7960@example.bitrix24.ru",
@@ -44,7 +48,8 @@ const EXPECTED: [Expected; 3] = [
         body: "Направляю счёт и договор поставки.",
     },
     Expected {
-        export: "hubspot",
+        export: "hubspot-emails",
+        records: Some("hubspot"),
         format: SourceFormat::HubSpotCsv,
         emails: 3,
         outgoing: "hubspot-email-70501@crm.callqa",
@@ -70,7 +75,17 @@ fn crm_email_activities_are_stored_and_linked_as_emails() {
         assert!(p.problems.is_empty(), "{}: {:?}", x.export, problems(&p));
         assert_eq!(p.emails.len(), x.emails, "{}", x.export);
 
-        let (_dir, ws) = import_all(&[(&fixture(x.export), ParseOptions::default())]);
+        let sources: Vec<PathBuf> = x
+            .records
+            .into_iter()
+            .chain([x.export])
+            .map(fixture)
+            .collect();
+        let sources: Vec<(&Path, ParseOptions)> = sources
+            .iter()
+            .map(|s| (s.as_path(), ParseOptions::default()))
+            .collect();
+        let (_dir, ws) = import_all(&sources);
         let emails = ws.all_emails().unwrap();
         assert_eq!(emails.len(), x.emails, "{}", x.export);
         let out = stored(&emails, x.outgoing);
@@ -110,7 +125,10 @@ fn crm_email_activities_are_stored_and_linked_as_emails() {
 
 #[test]
 fn hubspot_email_without_a_thread_id_links_by_its_own_contact() {
-    let (_dir, ws) = import_all(&[(&fixture("hubspot"), ParseOptions::default())]);
+    let (_dir, ws) = import_all(&[
+        (&fixture("hubspot"), ParseOptions::default()),
+        (&fixture("hubspot-emails"), ParseOptions::default()),
+    ]);
     let emails = ws.all_emails().unwrap();
     let john = stored(&emails, "hubspot-email-70503@crm.callqa");
     assert_eq!(
@@ -130,6 +148,14 @@ fn crm_emails_are_listed_by_callqa_emails() {
     let db = dir.path().join("w.sqlite");
     let db = db.to_str().unwrap();
     for x in &EXPECTED {
+        if let Some(records) = x.records {
+            let records = fixture(records);
+            let import = callqa(
+                dir.path(),
+                &["import", records.to_str().unwrap(), "--db", db],
+            );
+            assert!(import.status.success(), "{}", text(&import.stderr));
+        }
         let export = fixture(x.export);
         let import = callqa(
             dir.path(),
@@ -190,7 +216,7 @@ fn a_bad_crm_email_is_reported_by_file_and_record_and_the_rest_comes_in() {
     assert!(problem.reason.contains("DIRECTION"), "{problem}");
 
     let (_dir, root) = broken(
-        "hubspot",
+        "hubspot-emails",
         "hubspot-crm-exports-all-emails-2026-11-25.csv",
         "\"INCOMING_EMAIL\"",
         "\"CALL\"",
@@ -210,8 +236,8 @@ fn a_bad_crm_email_is_reported_by_file_and_record_and_the_rest_comes_in() {
 #[test]
 fn a_hubspot_emails_export_saved_in_windows_1251_reads_as_russian() {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("hubspot");
-    copy_dir(&fixture("hubspot"), &root);
+    let root = dir.path().join("hubspot-emails");
+    copy_dir(&fixture("hubspot-emails"), &root);
     let name = "hubspot-crm-exports-all-emails-2026-11-25.csv";
     let utf8 = std::fs::read_to_string(root.join(name)).unwrap();
     let (cp1251, _, lossy) = encoding_rs::WINDOWS_1251.encode(&utf8);
