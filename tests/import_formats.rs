@@ -11,6 +11,10 @@ use callqa::import::import_source;
 use callqa::store::Workspace;
 use std::path::{Path, PathBuf};
 
+#[path = "common/mod.rs"]
+mod common;
+#[path = "import_formats/crm_emails.rs"]
+mod crm_emails;
 #[path = "import_formats/crm_exports.rs"]
 mod crm_exports;
 #[path = "import_formats/errors.rs"]

@@ -130,6 +130,20 @@ fn made_up_id(
     format!("no-message-id-{hex}@callqa")
 }
 
+/// The mailboxes of an address header's value (`Анна <a@b.ru>, c@d.ru`),
+/// read by `mail-parser` as a `To:` header is.
+pub fn header_mailboxes(value: &str) -> Vec<Mailbox> {
+    let one_line: String = value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let header = format!("To: {one_line}\r\n\r\n");
+    MessageParser::default()
+        .parse(header.as_bytes())
+        .map(|m| mailboxes(m.to()))
+        .unwrap_or_default()
+}
+
 fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
     address
         .map(|a| {

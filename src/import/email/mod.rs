@@ -16,12 +16,19 @@ mod mbox;
 mod message;
 mod store;
 
+pub use message::header_mailboxes;
 pub use store::store_emails;
 
 use crate::domain::email::Email;
 use crate::import::Problem;
 use crate::import::files::open_inside;
 use std::path::{Path, PathBuf};
+
+/// HTML as readable text, by the converter `.eml` bodies go through, so an
+/// HTML email reads the same whether it came as a file or in a CRM export.
+pub fn html_to_text(html: &str) -> String {
+    mail_parser::decoders::html::html_to_text(html)
+}
 
 /// The folder of a batch that holds its emails.
 pub const EMAILS_FOLDER: &str = "emails";

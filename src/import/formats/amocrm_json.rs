@@ -12,9 +12,16 @@
 //! `duration`, `phone`, `link`, `source`) are both a call (recording = the
 //! `link`) and the CRM's record of it: `params.uniq` is the PBX's id, which
 //! is how an Asterisk log links to them. `common` notes are the reps'
-//! write-ups. A note's entity (lead or contact) comes from its
+//! write-ups. Mail notes (`amomail_message`) are the emails the amoCRM
+//! mailbox linked to the lead or contact: `params.income` (true = from the
+//! client), `params.from` / `params.to` (`{"email", "name"}`),
+//! `params.subject`, the text in `params.text` (else `params.body`, else
+//! the `params.content_summary` amoCRM keeps when the text stays in the
+//! mailbox), `params.thread_id`; the rep is the note's responsible user
+//! ([`super::crm_email`] turns them into emails). A note's entity (lead or contact) comes from its
 //! `_links.self.href`, else from the file name (`contacts_notes.json`).
 
+use super::crm_email::CrmEmail;
 use super::values::{bad_field, full_name, jopt, jstr, phone_field, unix_time};
 use super::{CallRecord, Ctx, FirstSeen, Parsed};
 use crate::domain::crm::{Contact, Deal, Direction, Note, Task, Timestamp};
@@ -447,6 +454,33 @@ impl Amo<'_> {
                     text,
                 });
             }
+            "amomail_message" => {
+                let email = CrmEmail {
+                    source: "amocrm",
+                    id: format!("note-{id}"),
+                    message_id: None,
+                    thread: jopt(&params, "thread_id"),
+                    outgoing: params.get("income").and_then(Value::as_bool) != Some(true),
+                    rep: author,
+                    from: mail_party(&params, "from"),
+                    to: mail_party(&params, "to"),
+                    cc: String::new(),
+                    contact_id,
+                    deal_id,
+                    date: Some(created_at),
+                    subject: jstr(&params, "subject"),
+                    body: ["text", "body", "content_summary"]
+                        .iter()
+                        .map(|k| jstr(&params, k))
+                        .find(|t| !t.is_empty())
+                        .unwrap_or_default(),
+                    html: false,
+                };
+                let record = email
+                    .into_record(&out.contacts, &out.deals, &item.file, None)
+                    .map_err(|reason| problem(item, reason))?;
+                out.emails.push(record);
+            }
             // Service messages, SMS, geolocation...: not a rep's write-up.
             other if NOT_WRITE_UPS.contains(&other) => {}
             other => {
@@ -461,6 +495,27 @@ impl Amo<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// `params.from` / `params.to` of a mail note: `{"email", "name"}` (one or
+/// a list) or a plain header value, as an address header value.
+fn mail_party(params: &Value, key: &str) -> String {
+    let one = |v: &Value| match v {
+        Value::Object(_) => {
+            let (name, email) = (jstr(v, "name"), jstr(v, "email"));
+            if name.is_empty() {
+                email
+            } else {
+                format!("\"{}\" <{email}>", name.replace('"', "'"))
+            }
+        }
+        other => other.as_str().unwrap_or_default().to_string(),
+    };
+    match params.get(key) {
+        Some(Value::Array(list)) => list.iter().map(one).collect::<Vec<_>>().join(", "),
+        Some(v) => one(v),
+        None => String::new(),
     }
 }
 

@@ -15,13 +15,23 @@
 //! the rep's comment in their `DESCRIPTION` is the call's write-up, so it
 //! also becomes a note. `TYPE_ID` 3 (and the newer `CRM_TODO` items) are
 //! tasks: `DEADLINE`, `COMPLETED` `Y`/`N`.
+//!
+//! Email activities (`TYPE_ID` 4, `PROVIDER_ID` `CRM_EMAIL`) are also
+//! emails ([`super::crm_email`]): `SUBJECT`, `DESCRIPTION` (HTML when
+//! `DESCRIPTION_TYPE` is 3), `DIRECTION` 1 incoming / 2 outgoing,
+//! `SETTINGS.EMAIL_META` `from` / `to` / `cc`, the client's address in
+//! `COMMUNICATIONS` (`TYPE` `EMAIL`) when the meta leaves it out, the
+//! Message-ID in `SETTINGS.MESSAGE_HEADERS` when kept, the chain in
+//! `THREAD_ID`, the rep in `RESPONSIBLE_ID`.
 
+use super::crm_email::CrmEmail;
 use super::recordings::RecordingIndex;
 use super::values::{bad_field, full_name, jopt, jstr, parse_local, phone_field, seconds};
 use super::{CallRecord, Ctx, FirstSeen, Parsed};
 use crate::domain::crm::{Contact, Deal, Direction, Note, Task, Timestamp};
 use crate::domain::matching::{Activity, ActivityKind};
 use crate::import::Problem;
+use crate::import::email::EmailRecord;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -385,6 +395,10 @@ fn activity(
             text: description.clone(),
         });
     }
+    if kind == ActivityKind::Email {
+        let email = email(r, &id, &responsible, at, (&contact_id, &deal_id), out)?;
+        out.emails.push(email);
+    }
     out.activities.push(Activity {
         activity_id: id,
         kind,
@@ -404,6 +418,71 @@ fn activity(
         done: Some(completed),
     });
     Ok(())
+}
+
+/// An email activity (`TYPE_ID` 4) as an email; see the module docs.
+fn email(
+    r: &Rec<'_>,
+    id: &str,
+    responsible: &str,
+    at: Timestamp,
+    (contact_id, deal_id): (&Option<String>, &Option<String>),
+    out: &Parsed,
+) -> Result<EmailRecord, Problem> {
+    let v = r.v;
+    let outgoing = match jstr(v, "DIRECTION").as_str() {
+        "2" => true,
+        "1" => false,
+        other => {
+            return Err(r.problem(bad_field(
+                "DIRECTION",
+                other,
+                "is neither 1 (incoming) nor 2 (outgoing)",
+            )));
+        }
+    };
+    let meta = v.pointer("/SETTINGS/EMAIL_META").unwrap_or(&Value::Null);
+    let client: Vec<String> = v
+        .get("COMMUNICATIONS")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|c| jstr(c, "TYPE") == "EMAIL")
+        .map(|c| jstr(c, "VALUE"))
+        .collect();
+    let or_client = |field: &str| {
+        Some(jstr(meta, field))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| client.join(", "))
+    };
+    let (from, to) = if outgoing {
+        (jstr(meta, "from"), or_client("to"))
+    } else {
+        (or_client("from"), jstr(meta, "to"))
+    };
+    let email = CrmEmail {
+        source: "bitrix24",
+        id: format!("activity-{id}"),
+        message_id: v
+            .pointer("/SETTINGS/MESSAGE_HEADERS/Message-Id")
+            .and_then(Value::as_str)
+            .map(String::from),
+        thread: jopt(v, "THREAD_ID").filter(|t| t != "0"),
+        outgoing,
+        rep: responsible.to_string(),
+        from,
+        to,
+        cc: jstr(meta, "cc"),
+        contact_id: contact_id.clone(),
+        deal_id: deal_id.clone(),
+        date: Some(at),
+        subject: jstr(v, "SUBJECT"),
+        body: jstr(v, "DESCRIPTION"),
+        html: jstr(v, "DESCRIPTION_TYPE") == "3",
+    };
+    email
+        .into_record(&out.contacts, &out.deals, r.file, None)
+        .map_err(|reason| r.problem(reason))
 }
 
 fn call(

@@ -12,13 +12,26 @@
 //! from `Associated Contact` (`Name (email)`), matched against the exported
 //! contacts by email, then name. `Last Contacted` is kept as an activity so
 //! the audit of clients nobody called sees it.
+//!
+//! An export of email engagements (the Emails activity view) comes in as
+//! emails ([`super::crm_email`]): `Record ID, Activity date, Activity
+//! assigned to, Email subject, Email body, Email direction` (`EMAIL`,
+//! `FORWARDED_EMAIL` out, `INCOMING_EMAIL` in), `Email from address,
+//! Email to address, Email CC address, Email thread ID, Associated Contact
+//! IDs, Associated Deal IDs`; the internal names (`hs_email_subject`,
+//! `hs_email_text`, `hs_email_html`, `hs_email_direction`,
+//! `hs_email_from_email`, `hs_email_to_email`, `hs_email_thread_id`,
+//! `hs_timestamp`, `hubspot_owner_id`) are read too. A body that is HTML
+//! is turned into text.
 
+use super::crm_email::CrmEmail;
 use super::text::{Row, Table};
 use super::values::{bad_field, full_name, parse_local, phone_field};
 use super::{Ctx, FirstSeen, Parsed, read_table};
 use crate::domain::crm::{Contact, Deal, Timestamp};
 use crate::domain::matching::{Activity, ActivityKind};
 use crate::import::Problem;
+use crate::import::email::EmailRecord;
 use crate::import::fields::parse_amount;
 use std::path::PathBuf;
 
@@ -33,9 +46,18 @@ const TIME_FORMATS: &[&str] = &[
 /// Columns only a contacts export has.
 const CONTACT_MARKS: [&str; 4] = ["First Name", "Last Name", "Email", "Contact owner"];
 
+/// Columns of an email engagements export, by label and by internal name.
+const EMAIL_SUBJECT: [&str; 2] = ["Email subject", "hs_email_subject"];
+
+fn is_emails(table: &Table) -> bool {
+    EMAIL_SUBJECT.iter().any(|h| table.has(h))
+}
+
 pub fn looks_like(table: &Table) -> bool {
     table.has("Record ID")
         && [
+            EMAIL_SUBJECT[0],
+            EMAIL_SUBJECT[1],
             "Deal Name",
             "First Name",
             "Email",
@@ -51,11 +73,14 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
         .iter()
         .filter_map(|p| read_table(p, ctx, false, out))
         .collect();
-    // Contacts first: deals name their contact by email or name.
-    tables.sort_by_key(|t| t.has("Deal Name"));
+    // Contacts first: deals name their contact by email or name; emails
+    // last, they take their contact's address.
+    tables.sort_by_key(|t| (is_emails(t), t.has("Deal Name")));
     let mut seen = FirstSeen::default();
     for table in &tables {
-        let kind = if table.has("Deal Name") {
+        let kind = if is_emails(table) {
+            "email"
+        } else if table.has("Deal Name") {
             "deal"
         } else if CONTACT_MARKS.iter().any(|h| table.has(h)) {
             "contact"
@@ -78,6 +103,8 @@ pub fn parse(files: &[PathBuf], ctx: &Ctx<'_>, out: &mut Parsed) {
                 Err("field `Record ID` is empty".to_string())
             } else if let Err(repeated) = seen.check(kind, id, &place) {
                 Err(repeated)
+            } else if kind == "email" {
+                email(table, row, ctx, out).map(|e| out.emails.push(e))
             } else if table.has("Deal Name") {
                 deal(table, row, ctx, &out.contacts).map(|d| out.deals.push(d))
             } else {
@@ -178,6 +205,73 @@ fn deal(t: &Table, row: &Row, ctx: &Ctx<'_>, contacts: &[Contact]) -> Result<Dea
         owner_rep: owner(t, row, "Deal owner", ctx),
         updated_at: updated.or(created),
     })
+}
+
+/// The first of alternative headers the table has (the label or the
+/// internal name), for the readers that take one header.
+fn present<'h>(t: &Table, headers: &[&'h str]) -> &'h str {
+    headers
+        .iter()
+        .copied()
+        .find(|h| t.has(h))
+        .unwrap_or(headers[0])
+}
+
+/// One email engagement; see the module docs.
+fn email(t: &Table, row: &Row, ctx: &Ctx<'_>, out: &Parsed) -> Result<EmailRecord, String> {
+    let direction_header = ["Email direction", "hs_email_direction"];
+    let outgoing = match t.first(row, &direction_header).trim() {
+        "EMAIL" | "FORWARDED_EMAIL" => true,
+        "INCOMING_EMAIL" => false,
+        other => {
+            return Err(bad_field(
+                direction_header[0],
+                other,
+                "is none of EMAIL, INCOMING_EMAIL, FORWARDED_EMAIL",
+            ));
+        }
+    };
+    let date_header = ["Activity date", "hs_timestamp"];
+    let date = time(t, row, present(t, &date_header), ctx)?;
+    let first_id = |headers: &[&str]| {
+        t.first(row, headers)
+            .split([';', ','])
+            .map(str::trim)
+            .find(|s| !s.is_empty())
+            .map(String::from)
+    };
+    let html = t.first(row, &["hs_email_html"]);
+    let (body, is_html) = if html.is_empty() {
+        let body = t.first(row, &["Email body", "hs_email_text"]);
+        (body, body.trim_start().starts_with('<'))
+    } else {
+        (html, true)
+    };
+    let rep_header = ["Activity assigned to", "hubspot_owner_id"];
+    CrmEmail {
+        source: "hubspot",
+        id: t.get(row, "Record ID").to_string(),
+        message_id: None,
+        thread: first_id(&["Email thread ID", "hs_email_thread_id"]),
+        outgoing,
+        rep: owner(t, row, present(t, &rep_header), ctx),
+        from: t
+            .first(row, &["Email from address", "hs_email_from_email"])
+            .to_string(),
+        to: t
+            .first(row, &["Email to address", "hs_email_to_email"])
+            .to_string(),
+        cc: t
+            .first(row, &["Email CC address", "hs_email_cc_email"])
+            .to_string(),
+        contact_id: first_id(&["Associated Contact IDs", "Associated Contact ID"]),
+        deal_id: first_id(&["Associated Deal IDs", "Associated Deal ID"]),
+        date,
+        subject: t.first(row, &EMAIL_SUBJECT).to_string(),
+        body: body.to_string(),
+        html: is_html,
+    }
+    .into_record(&out.contacts, &out.deals, &t.name, Some(row.line))
 }
 
 fn associated_contact(t: &Table, row: &Row, contacts: &[Contact]) -> String {

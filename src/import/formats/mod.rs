@@ -23,6 +23,7 @@ pub mod amocrm_json;
 pub mod asterisk;
 pub mod batch_v1;
 pub mod bitrix24;
+mod crm_email;
 mod detect;
 pub mod generic;
 pub mod hubspot;
