@@ -163,7 +163,8 @@ enum Command {
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
-    /// List the emails of the workspace (a batch's emails/ folder): thread,
+    /// List the emails of the workspace (a batch's emails/ folder, CRM email
+    /// activities): thread,
     /// rep, contact, deal and the automatic checks of each rep's email
     Emails {
         /// Only this rep's emails (sent by or written to them)

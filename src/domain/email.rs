@@ -80,6 +80,21 @@ pub struct Email {
     /// Readable text: HTML-only mail converted, every charset decoded.
     pub body_text: String,
     pub attachments: Vec<Attachment>,
+    /// What a CRM export says about an email activity (its owner, contact
+    /// and deal): trusted over what the addresses suggest. None for a
+    /// message read from a mail file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crm: Option<CrmLinks>,
+}
+
+/// The links a CRM export gives an email activity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrmLinks {
+    pub direction: Option<EmailDirection>,
+    /// The activity's owner, as a rep name.
+    pub rep: Option<String>,
+    pub contact_id: Option<String>,
+    pub deal_id: Option<String>,
 }
 
 impl Email {
@@ -126,6 +141,8 @@ pub enum ContactRule {
     Address,
     CompanyDomain,
     Thread,
+    /// The CRM export's own link of the activity.
+    Crm,
     Unmatched,
 }
 
@@ -135,6 +152,7 @@ impl ContactRule {
             ContactRule::Address => "address",
             ContactRule::CompanyDomain => "company_domain",
             ContactRule::Thread => "thread",
+            ContactRule::Crm => "crm",
             ContactRule::Unmatched => "unmatched",
         }
     }
@@ -144,6 +162,7 @@ impl ContactRule {
             "address" => ContactRule::Address,
             "company_domain" => ContactRule::CompanyDomain,
             "thread" => ContactRule::Thread,
+            "crm" => ContactRule::Crm,
             _ => ContactRule::Unmatched,
         }
     }
@@ -447,17 +466,26 @@ fn link_one(
             vec![&email.from],
         ),
     };
-    let (contact_id, contact_rule) = match contact_of(&client, rep.as_deref(), ctx) {
-        Some((id, rule)) => (Some(id), rule),
-        None => (None, ContactRule::Unmatched),
+    // A CRM activity's own links stand over what the addresses suggest.
+    let crm = email.crm.clone().unwrap_or_default();
+    let direction = crm.direction.unwrap_or(direction);
+    let rep = crm.rep.filter(|r| !r.trim().is_empty()).or(rep);
+    let (contact_id, contact_rule) = match crm.contact_id {
+        Some(id) => (Some(id), ContactRule::Crm),
+        None => match contact_of(&client, rep.as_deref(), ctx) {
+            Some((id, rule)) => (Some(id), rule),
+            None => (None, ContactRule::Unmatched),
+        },
     };
-    let deal_id = contact_id.as_deref().and_then(|c| {
-        pick_deal(
-            c,
-            rep.as_deref().unwrap_or(""),
-            ctx.deals,
-            ctx.closed_stages,
-        )
+    let deal_id = crm.deal_id.or_else(|| {
+        contact_id.as_deref().and_then(|c| {
+            pick_deal(
+                c,
+                rep.as_deref().unwrap_or(""),
+                ctx.deals,
+                ctx.closed_stages,
+            )
+        })
     });
     EmailLink {
         message_id: email.message_id.clone(),

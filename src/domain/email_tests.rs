@@ -17,6 +17,7 @@ fn email(id: &str, from: (&str, &str), to: (&str, &str), date: &str, subject: &s
         subject: subject.into(),
         body_text: String::new(),
         attachments: Vec::new(),
+        crm: None,
     }
 }
 

@@ -36,7 +36,7 @@ pub struct EmailFilter<'a> {
 }
 
 /// Content columns, in the order [`content_values`] gives them.
-const CONTENT: [&str; 14] = [
+const CONTENT: [&str; 15] = [
     "in_reply_to",
     "refs",
     "from_name",
@@ -51,11 +51,12 @@ const CONTENT: [&str; 14] = [
     "source_file",
     "source_record",
     "batch_id",
+    "crm_links",
 ];
 
 const SELECT: &str = "SELECT message_id, in_reply_to, refs, from_name, from_address, to_list, \
      cc_list, sent_at, subject, body, attachments, source_file, source_record, thread_id, \
-     direction, rep, contact_id, deal_id, contact_rule FROM emails";
+     direction, rep, contact_id, deal_id, contact_rule, crm_links FROM emails";
 
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plain data serialises")
@@ -92,6 +93,7 @@ impl Workspace {
             Box::new(source_file.to_string()),
             Box::new(source_record),
             Box::new(batch_id),
+            Box::new(email.crm.as_ref().map(json)),
         ];
         let conn = self.conn();
         let exists = conn
@@ -255,6 +257,10 @@ fn read_row(r: &Row<'_>) -> Result<StoredEmail> {
             subject: r.get(8)?,
             body_text: r.get(9)?,
             attachments: column(r, 10).ok_or_else(|| corrupt("attachments"))?,
+            crm: match r.get::<_, Option<String>>(19)? {
+                Some(text) => Some(serde_json::from_str(&text).map_err(|_| corrupt("crm_links"))?),
+                None => None,
+            },
         },
         link: EmailLink {
             message_id,

@@ -267,6 +267,7 @@ fn store_email(ws: &Workspace, id: &str, rep: Option<&str>, sent: &str, out: boo
         subject: "Offer".into(),
         body_text: "Hello".into(),
         attachments: vec![],
+        crm: None,
     };
     ws.upsert_email(batch, &email, "mail.eml", None).unwrap();
     ws.save_email_link(&EmailLink {

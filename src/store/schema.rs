@@ -412,6 +412,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX plan_emails_by_reviewer ON plan_emails(reviewer, period, position);
     CREATE INDEX emails_by_local_day ON emails(substr(sent_at, 1, 10));
     "#,
+    // 12: what a CRM export says about an email activity (owner, contact,
+    // deal, direction), kept with the email as JSON so every relink
+    // prefers it over the addresses (NULL for a mail file's message).
+    r#"
+    ALTER TABLE emails ADD COLUMN crm_links TEXT;
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

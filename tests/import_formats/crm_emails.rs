@@ -264,3 +264,32 @@ fn a_hubspot_emails_export_saved_in_windows_1251_reads_as_russian() {
         p.warnings
     );
 }
+
+#[test]
+fn the_crms_own_links_stand_without_the_records_they_point_at() {
+    // Each export alone: no contacts, deals or roster to match addresses
+    // against, yet the activity says who owns it and whom it is about.
+    let mut linked_by_crm = 0;
+    for x in &EXPECTED {
+        let (_dir, ws) = import_all(&[(&fixture(x.export), ParseOptions::default())]);
+        let emails = ws.all_emails().unwrap();
+        let out = stored(&emails, x.outgoing);
+        let crm = out.email.crm.as_ref().expect("a CRM email keeps its links");
+        assert_eq!(out.link.direction, EmailDirection::Out, "{}", x.export);
+        assert_eq!(out.link.rep.as_deref(), Some(x.rep), "{}", x.export);
+        if let Some(contact) = &crm.contact_id {
+            assert_eq!(out.link.contact_id.as_ref(), Some(contact), "{}", x.export);
+            assert_eq!(
+                out.link.contact_rule,
+                callqa::domain::email::ContactRule::Crm,
+                "{}",
+                x.export
+            );
+            linked_by_crm += 1;
+        }
+        if let Some(deal) = &crm.deal_id {
+            assert_eq!(out.link.deal_id.as_ref(), Some(deal), "{}", x.export);
+        }
+    }
+    assert!(linked_by_crm > 0, "no export named a contact");
+}

@@ -93,6 +93,7 @@ pub fn read(bytes: &[u8]) -> Result<Read, String> {
             subject,
             body_text,
             attachments,
+            crm: None,
         },
         warnings,
     })

@@ -21,7 +21,7 @@
 //! - **Body**: HTML through the converter `.eml` bodies go through.
 
 use crate::domain::crm::{Contact, Deal, Timestamp};
-use crate::domain::email::{Email, Mailbox, bare_subject};
+use crate::domain::email::{CrmLinks, Email, EmailDirection, Mailbox, bare_subject};
 use crate::import::email::{EmailRecord, header_mailboxes, html_to_text};
 use sha2::{Digest, Sha256};
 
@@ -138,6 +138,16 @@ impl CrmEmail {
                 subject,
                 body_text,
                 attachments: Vec::new(),
+                crm: Some(CrmLinks {
+                    direction: Some(if self.outgoing {
+                        EmailDirection::Out
+                    } else {
+                        EmailDirection::In
+                    }),
+                    rep: Some(self.rep.trim().to_string()).filter(|r| !r.is_empty()),
+                    contact_id: contact_id.clone(),
+                    deal_id: self.deal_id.clone(),
+                }),
             },
             file: file.to_string(),
             number: None,

@@ -479,6 +479,7 @@ mod tests {
                 subject: "Offer\x1b[2J".into(),
                 body_text: body.into(),
                 attachments: vec![],
+                crm: None,
             },
             link: EmailLink {
                 message_id: id.into(),
