@@ -158,25 +158,25 @@ pub fn import_source_with_progress(
         let batch_id = ws.batch_id(&root.canonicalize().unwrap_or(root.clone()).display().to_string())?;
         let mut seen = HashSet::new();
         for c in &parsed.contacts {
-            if seen.insert(("contact", c.contact_id.clone())) {
+            if seen.insert(("contact", c.contact_id.as_str())) {
                 report.contacts.add(ws.upsert_contact(batch_id, c)?);
             }
             step();
         }
         for d in &parsed.deals {
-            if seen.insert(("deal", d.deal_id.clone())) {
+            if seen.insert(("deal", d.deal_id.as_str())) {
                 report.deals.add(ws.upsert_deal(batch_id, d)?);
             }
             step();
         }
         for t in &parsed.tasks {
-            if seen.insert(("task", t.task_id.clone())) {
+            if seen.insert(("task", t.task_id.as_str())) {
                 report.tasks.add(ws.upsert_task(batch_id, t)?);
             }
             step();
         }
         for n in &parsed.notes {
-            if seen.insert(("note", n.note_id.clone())) {
+            if seen.insert(("note", n.note_id.as_str())) {
                 report.notes.add(ws.upsert_note(batch_id, n)?);
             }
             step();
@@ -203,7 +203,7 @@ pub fn import_source_with_progress(
         };
         for (record, probed) in parsed.calls.iter().zip(probed) {
             step();
-            if !seen.insert(("call", record.call_id.clone())) {
+            if !seen.insert(("call", record.call_id.as_str())) {
                 continue;
             }
             match probed {
