@@ -54,7 +54,8 @@ pub(crate) const PERIOD_CALLS_SQL: &str = "SELECT c.call_id, c.rep, substr(c.sta
      LEFT JOIN call_analysis a
         ON a.call_id = c.call_id AND a.version = ?3
        AND a.recording_path = c.recording_path AND a.duration_ms = c.duration_ms
-     WHERE substr(c.started_at, 1, 10) BETWEEN ?1 AND ?2";
+     WHERE substr(c.started_at, 1, 10) BETWEEN ?1 AND ?2
+       AND NOT EXISTS (SELECT 1 FROM mystery_visits v WHERE v.call_id = c.call_id)";
 
 pub(crate) const PLAN_QUEUE_SQL: &str = "SELECT call_id, bucket FROM plan_entries
      WHERE period = ?1 AND reviewer = ?2 AND replaced IS NULL

@@ -348,3 +348,21 @@ fn the_email_bucket_is_drawn_from_the_weeks_outgoing_emails_and_stored_with_the_
     assert_eq!(ids, expected);
     assert!(ws.reviewer_plan_emails("nobody", week()).unwrap().is_none());
 }
+
+#[test]
+fn a_mystery_shoppers_call_is_not_drawn_for_the_plan() {
+    let (_dir, ws) = workspace();
+    // b0 is the evidence of a visit: reviewed with the shopper's checklist,
+    // not sampled as one of Борис's sales calls.
+    ws.conn()
+        .execute(
+            "INSERT INTO mystery_visits (visit_id, batch_id, scenario, channel, shopper, rep,
+                 call_id, source_file, source_line, imported_at)
+             VALUES ('MS-1', 1, 'price', 'call', 'shopper', 'Борис', 'b0', 'v.csv', 2, 'now')",
+            [],
+        )
+        .unwrap();
+    let ids: Vec<String> = candidates(&ws).into_iter().map(|c| c.call_id).collect();
+    assert!(!ids.contains(&"b0".to_string()), "{ids:?}");
+    assert!(ids.contains(&"a0".to_string()), "{ids:?}");
+}
