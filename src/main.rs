@@ -221,6 +221,9 @@ const EXIT_PARTIAL: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Review { .. } | Command::Demo { .. }) {
+        end_quietly_on_a_closed_pipe();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -229,6 +232,19 @@ fn main() -> ExitCode {
             eprintln!("callqa: {}", one_line(&text, 2000));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so `callqa plan | head` would panic on the first
+/// line `head` no longer reads ("failed printing to stdout"); a command
+/// whose output is cut short ends quietly instead, as `cat` and `ls` do.
+/// Not for the workstation: it handles its own terminal.
+fn end_quietly_on_a_closed_pipe() {
+    // SAFETY: called first thing on the main thread, before any other
+    // thread exists; restoring a signal's default disposition has no other
+    // effect on the program.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

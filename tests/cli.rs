@@ -706,3 +706,33 @@ fn an_sqlite_error_names_the_workspace_file() {
         "{stderr}"
     );
 }
+
+#[test]
+fn output_cut_short_by_a_closed_pipe_ends_quietly() {
+    // `callqa import … | head -1` on a long summary: the reader is gone
+    // before callqa writes. It must end as `cat` does, not panic.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_callqa"))
+        .args(["import", &demo(), "--db", db.to_str().unwrap()])
+        .env("CALLQA_DATA_DIR", dir.path().join("data"))
+        .env("CALLQA_CONFIG_DIR", dir.path().join("config"))
+        .env_remove("CALLQA_DB")
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGPIPE),
+        "{:?} {stderr}",
+        out.status
+    );
+    // What was imported before the summary stays imported.
+    let ws = Workspace::open_existing(&db).unwrap();
+    assert!(ws.call("call-001").is_ok());
+}
