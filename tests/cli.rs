@@ -736,3 +736,72 @@ fn output_cut_short_by_a_closed_pipe_ends_quietly() {
     let ws = Workspace::open_existing(&db).unwrap();
     assert!(ws.call("call-001").is_ok());
 }
+
+#[test]
+fn export_carries_email_reviews_next_to_call_reviews() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let dbs = db.to_str().unwrap();
+    assert!(
+        callqa(dir.path(), &["import", &demo(), "--db", dbs])
+            .status
+            .success()
+    );
+    {
+        let mut ws = Workspace::open(&db).unwrap();
+        let checklist = Checklist::from_toml(
+            callqa::domain::email_checks::DEFAULT_EMAIL_CHECKLIST_TOML,
+            "email.toml",
+        )
+        .unwrap();
+        ws.ensure_checklist(
+            &checklist,
+            callqa::domain::email_checks::DEFAULT_EMAIL_CHECKLIST_TOML,
+        )
+        .unwrap();
+        let subject = callqa::store::Subject::Email("b1-belova@solar-dom.example".into());
+        let id = ws
+            .start_review_of(&subject, "Мария", &checklist, Vec::new())
+            .unwrap()
+            .review_id;
+        let item = checklist.items[0].id.clone();
+        ws.change_answer(
+            id,
+            &checklist,
+            &item,
+            AnswerChange::Value(Some(AnswerValue::No)),
+        )
+        .unwrap();
+        ws.change_answer(
+            id,
+            &checklist,
+            &item,
+            AnswerChange::Comment(Some("без имени".into())),
+        )
+        .unwrap();
+        ws.submit_review(id, &checklist).unwrap();
+    }
+    let out = callqa(dir.path(), &["export", "--db", dbs, "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<&serde_json::Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["call_id"] == "b1-belova@solar-dom.example")
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = rows[0];
+    assert_eq!(row["checklist"], "email", "{row}");
+    assert_eq!(row["answer"], "no", "{row}");
+    assert_eq!(row["comment"], "без имени", "{row}");
+    assert!(!row["rep"].as_str().unwrap().is_empty(), "{row}");
+    assert!(!row["item_text"].as_str().unwrap().is_empty(), "{row}");
+    assert!(
+        row["call_started_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-11-24"),
+        "{row}"
+    );
+}

@@ -79,14 +79,26 @@ impl Workspace {
         let mut stmt = self
             .conn()
             .prepare(
+                // Reviews of emails come in the same rows: the Message-ID and
+                // the sent time in the call's columns, the checklist says which.
                 "SELECT c.call_id, c.started_at, c.rep, r.reviewer, r.checklist_id, r.checklist_version,
                     a.item_id, a.value, a.automatic, a.comment, a.evidence_ms, r.score, r.status,
-                    r.revision, r.time_spent_ms, COALESCE(r.submitted_at, a.updated_at)
+                    r.revision, r.time_spent_ms, COALESCE(r.submitted_at, a.updated_at),
+                    c.started_at_utc AS sort_at
              FROM answers a
              JOIN reviews r ON r.review_id = a.review_id
              JOIN calls c ON c.call_id = r.call_id
              WHERE a.value IS NOT NULL OR a.comment IS NOT NULL OR a.evidence_ms IS NOT NULL
-             ORDER BY c.started_at_utc, c.call_id, r.reviewer, a.item_id",
+             UNION ALL
+             SELECT e.message_id, COALESCE(e.sent_at, ''), COALESCE(e.rep, ''), r.reviewer,
+                    r.checklist_id, r.checklist_version, a.item_id, a.value, a.automatic, a.comment,
+                    a.evidence_ms, r.score, r.status, r.revision, r.time_spent_ms,
+                    COALESCE(r.submitted_at, a.updated_at), COALESCE(e.sent_at_utc, '')
+             FROM answers a
+             JOIN reviews r ON r.review_id = a.review_id
+             JOIN emails e ON e.message_id = r.message_id
+             WHERE a.value IS NOT NULL OR a.comment IS NOT NULL OR a.evidence_text IS NOT NULL
+             ORDER BY sort_at, 1, 4, 7",
             )
             .map_err(StoreError::from)?;
         let mut rows = stmt.query([]).map_err(StoreError::from)?;
