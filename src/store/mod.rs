@@ -20,6 +20,7 @@
 //! [`Workspace::open_existing`].
 
 mod best_calls;
+mod calibration;
 mod calls;
 mod crm;
 mod emails;
@@ -34,6 +35,7 @@ mod reviews;
 mod schema;
 
 pub use best_calls::{BestCall, MarkedCall};
+pub use calibration::{CalibrationCall, CalibrationError, CalibrationSet};
 pub use calls::UpsertOutcome;
 pub use emails::{EmailFilter, StoredEmail};
 pub use links::CallLink;
