@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod analyze;
+mod calibration_cmd;
 mod demo;
 mod emails_cmd;
 mod mystery_cmd;
@@ -185,6 +186,15 @@ enum Command {
     Mystery {
         #[command(flatten)]
         args: mystery_cmd::MysteryArgs,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Calibration: calls a set of reviewers scores blind, their agreement
+    /// (percent, Krippendorff's alpha, Cohen's kappa vs the lead, score
+    /// deviation) and the agreed version of each call
+    Calibration {
+        #[command(subcommand)]
+        command: calibration_cmd::CalibrationCommand,
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
@@ -384,6 +394,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
             let mut out = std::io::BufWriter::new(terminal_safe_stdout());
             mystery_cmd::list(&workspace, lang, &args, &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calibration { command, ws } => {
+            let (workspace, lang, checklist) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            let mut out = std::io::BufWriter::new(terminal_safe_stdout());
+            calibration_cmd::run(&workspace, lang, &checklist, &command, &mut out)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {

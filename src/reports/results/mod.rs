@@ -4,6 +4,7 @@
 //! (tables of typed cells) that each format writes its own way. JSON is the
 //! exception: it carries the figures exactly, not the views.
 
+pub mod calibration;
 pub mod csv;
 pub mod excerpts;
 pub mod feedback;
