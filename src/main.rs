@@ -20,6 +20,7 @@ mod mystery_cmd;
 mod plan_cmd;
 mod progress;
 mod report_cmd;
+mod responses_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -195,6 +196,24 @@ enum Command {
     Calibration {
         #[command(subcommand)]
         command: calibration_cmd::CalibrationCommand,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// A rep's responses to the failed items of their feedback sheet
+    Responses {
+        #[command(subcommand)]
+        command: responses_cmd::ResponsesCommand,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// The reps' disputes of failed items and how each was resolved
+    Disputes {
+        /// Only the disputes nobody has resolved yet
+        #[arg(long)]
+        open: bool,
+        /// table (for reading) or json (every field)
+        #[arg(long, value_enum, default_value = "table")]
+        format: responses_cmd::DisputesFormat,
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
@@ -401,6 +420,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
             let mut out = std::io::BufWriter::new(terminal_safe_stdout());
             calibration_cmd::run(&workspace, lang, &checklist, &command, &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Responses { command, ws } => {
+            let (workspace, lang, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            let mut out = std::io::BufWriter::new(terminal_safe_stdout());
+            responses_cmd::import(&workspace, lang, &command, &mut out)
+        }
+        Command::Disputes { open, format, ws } => {
+            let (workspace, lang, checklist) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            let mut out = std::io::BufWriter::new(terminal_safe_stdout());
+            responses_cmd::list(&workspace, lang, &checklist, open, format, &mut out)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {

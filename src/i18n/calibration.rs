@@ -138,3 +138,118 @@ pub fn small_mark(lang: Lang, small: bool) -> &'static str {
         ""
     }
 }
+
+/// The words of the rep's responses and their disputes (`callqa responses
+/// import`, `callqa disputes`, the feedback sheet's response columns, the
+/// report's disputes section, the workstation's dispute list).
+pub struct DisputeStrings {
+    /// The feedback sheet's response column; its header is read back in
+    /// either language.
+    pub response_header: &'static str,
+    pub reason_header: &'static str,
+    /// What the rep writes in the response column.
+    pub agree: &'static str,
+    pub dispute: &'static str,
+    pub title: &'static str,
+    pub open: &'static str,
+    pub upheld: &'static str,
+    pub changed: &'static str,
+    pub acknowledged: &'static str,
+    pub outcome: &'static str,
+    pub resolution: &'static str,
+    pub received: &'static str,
+    pub no_disputes: &'static str,
+    pub bad_row: &'static str,
+    pub no_keys: &'static str,
+    pub bad_review_id: &'static str,
+    pub bad_response: &'static str,
+    pub reason_needed: &'static str,
+    pub reason_without_response: &'static str,
+    /// `{new}`, `{updated}`, `{unchanged}`, `{bad}`.
+    pub imported: &'static str,
+    pub resolve_prompt: &'static str,
+    pub resolved: &'static str,
+    pub keys_hint: &'static str,
+}
+
+pub const DISPUTES_EN: DisputeStrings = DisputeStrings {
+    response_header: "Response (agree / dispute)",
+    reason_header: "Reason",
+    agree: "agree",
+    dispute: "dispute",
+    title: "Disputes",
+    open: "open",
+    upheld: "upheld",
+    changed: "score changed",
+    acknowledged: "acknowledged",
+    outcome: "outcome",
+    resolution: "resolution",
+    received: "received",
+    no_disputes: "No disputes. A rep's filled-in feedback sheet comes in with `callqa responses import FILE`.",
+    bad_row: "row not recorded",
+    no_keys: "no sheet with the columns review_id and item_id (a feedback sheet written by `callqa feedback --format xlsx`)",
+    bad_review_id: "review_id is not a number",
+    bad_response: "the response is neither \"agree\" nor \"dispute\"",
+    reason_needed: "a dispute needs a reason",
+    reason_without_response: "a reason without a response (agree / dispute)",
+    imported: "responses: {new} new, {updated} updated, {unchanged} unchanged, {bad} not recorded",
+    resolve_prompt: "Why (the rep reads this)",
+    resolved: "dispute resolved",
+    keys_hint: "n: uphold (stays no) · y: change to yes · a: change to n/a · Tab: calibration / disputes",
+};
+
+pub const DISPUTES_RU: DisputeStrings = DisputeStrings {
+    response_header: "Ответ (согласен / оспариваю)",
+    reason_header: "Причина",
+    agree: "согласен",
+    dispute: "оспариваю",
+    title: "Споры",
+    open: "открыт",
+    upheld: "оценка оставлена",
+    changed: "оценка изменена",
+    acknowledged: "принято",
+    outcome: "итог",
+    resolution: "решение",
+    received: "получено",
+    no_disputes: "Споров нет. Заполненный менеджером лист обратной связи загружается командой `callqa responses import ФАЙЛ`.",
+    bad_row: "строка не записана",
+    no_keys: "нет листа со столбцами review_id и item_id (лист обратной связи из `callqa feedback --format xlsx`)",
+    bad_review_id: "review_id — не число",
+    bad_response: "ответ не «согласен» и не «оспариваю»",
+    reason_needed: "для спора нужна причина",
+    reason_without_response: "причина без ответа (согласен / оспариваю)",
+    imported: "ответы: новых {new}, изменено {updated}, без изменений {unchanged}, не записано {bad}",
+    resolve_prompt: "Почему (это прочтёт менеджер)",
+    resolved: "спор решён",
+    keys_hint: "n: оставить (нет) · y: изменить на да · a: изменить на н/п · Tab: калибровка / споры",
+};
+
+pub fn dispute_strings(lang: Lang) -> &'static DisputeStrings {
+    match lang {
+        Lang::En => &DISPUTES_EN,
+        Lang::Ru => &DISPUTES_RU,
+    }
+}
+
+/// The response a cell holds, in either language; `None` for anything else.
+pub fn parse_response(cell: &str) -> Option<crate::store::Response> {
+    let cell = cell.trim().to_lowercase();
+    [&DISPUTES_EN, &DISPUTES_RU].iter().find_map(|t| {
+        if cell == t.agree {
+            Some(crate::store::Response::Agree)
+        } else if cell == t.dispute {
+            Some(crate::store::Response::Dispute)
+        } else {
+            None
+        }
+    })
+}
+
+/// Whether a header cell is the response (or reason) column, in either
+/// language.
+pub fn is_header(cell: &str, pick: fn(&DisputeStrings) -> &'static str) -> bool {
+    let cell = cell.trim();
+    [&DISPUTES_EN, &DISPUTES_RU].iter().any(|t| {
+        cell.eq_ignore_ascii_case(pick(t)) || cell.to_lowercase() == pick(t).to_lowercase()
+    })
+}

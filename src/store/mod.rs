@@ -23,6 +23,7 @@ mod best_calls;
 mod calibration;
 mod calls;
 mod crm;
+mod disputes;
 mod emails;
 mod links;
 mod listening;
@@ -37,6 +38,9 @@ mod schema;
 pub use best_calls::{BestCall, MarkedCall};
 pub use calibration::{CalibrationCall, CalibrationError, CalibrationSet};
 pub use calls::UpsertOutcome;
+pub use disputes::{
+    FailedItemReviews, ItemResponse, Outcome, Recorded, Resolution, Response, ResponseError,
+};
 pub use emails::{EmailFilter, StoredEmail};
 pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};

@@ -456,6 +456,25 @@ const MIGRATIONS: &[&str] = &[
                             AND (x.agreed_review_id IS NULL
                                  OR x.agreed_review_id <> r.review_id));
     "#,
+    // 14 (disputes): a rep's response to each failed item of a review, as
+    // read back from the feedback sheet (agree, or dispute with a reason),
+    // and how the reviewer or lead resolved a dispute. Each step is also a
+    // `review_events` row.
+    r#"
+    CREATE TABLE item_responses (
+        review_id   INTEGER NOT NULL REFERENCES reviews(review_id),
+        item_id     TEXT NOT NULL,
+        response    TEXT NOT NULL CHECK (response IN ('agree', 'dispute')),
+        reason      TEXT,
+        source      TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        outcome     TEXT CHECK (outcome IN ('upheld', 'changed')),
+        resolution  TEXT,
+        resolved_by TEXT,
+        resolved_at TEXT,
+        PRIMARY KEY (review_id, item_id)
+    );
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -3,6 +3,8 @@
 //! rows that `callqa calibration show`, the workstation's calibration
 //! screen and the report's section all print.
 
+use super::Report;
+use super::view::{Cell, View};
 use crate::domain::agreement::{CalibrationFigures, SMALL_SAMPLE, calibration_figures};
 use crate::domain::{Checklist, Lang};
 use crate::i18n::calibration::{calibration_strings, coefficient_text, percent_text, small_mark};
@@ -130,4 +132,56 @@ pub fn set_line(lang: Lang, set: &SetFigures) -> String {
         t.calls,
         set.set.calls.len()
     )
+}
+/// The report's calibration views (items and reviewers of every set); none
+/// without a set.
+pub fn views(report: &Report) -> Vec<View> {
+    if report.calibration.is_empty() {
+        return Vec::new();
+    }
+    let t = calibration_strings(report.lang);
+    let checklist = Checklist::default_sales_call();
+    let (mut items, mut reviewers) = (Vec::new(), Vec::new());
+    let text = |s: &String| Cell::Text(s.clone());
+    let (mut item_columns, mut reviewer_columns) = (Vec::new(), Vec::new());
+    for set in &report.calibration {
+        let mut item_table = item_rows(report.lang, &checklist, &set.figures);
+        let mut reviewer_table = reviewer_rows(report.lang, &set.figures);
+        item_columns = item_table.remove(0);
+        reviewer_columns = reviewer_table.remove(0);
+        for row in item_table {
+            let mut cells = vec![Cell::Text(set.set.name.clone())];
+            cells.extend(row.iter().map(text));
+            items.push(cells);
+        }
+        for row in reviewer_table {
+            let mut cells = vec![Cell::Text(set.set.name.clone())];
+            cells.extend(row.iter().map(text));
+            reviewers.push(cells);
+        }
+    }
+    let with_set = |columns: Vec<String>| {
+        let mut all = vec![t.set.to_string()];
+        all.extend(columns);
+        all
+    };
+    let note = Some(notes(report.lang).join(" "));
+    vec![
+        View {
+            key: "calibration",
+            title: format!("{}: {}", t.title, t.item),
+            note: note.clone(),
+            columns: with_set(item_columns),
+            rows: items,
+            chart: None,
+        },
+        View {
+            key: "calibration-reviewers",
+            title: format!("{}: {}", t.title, t.reviewers),
+            note,
+            columns: with_set(reviewer_columns),
+            rows: reviewers,
+            chart: None,
+        },
+    ]
 }

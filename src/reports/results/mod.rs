@@ -6,6 +6,7 @@
 
 pub mod calibration;
 pub mod csv;
+pub mod disputes;
 pub mod excerpts;
 pub mod feedback;
 pub mod html;
@@ -81,6 +82,13 @@ pub struct Report {
     pub best_calls: Vec<MarkedCall>,
     /// The mystery-shopping visits requested in the period.
     pub mystery: Vec<MysteryRow>,
+    /// Calibration sets with their agreement figures.
+    pub calibration: Vec<calibration::SetFigures>,
+    /// The reps' disputes of failed items, open and resolved.
+    pub disputes: Vec<crate::store::ItemResponse>,
+    /// The review behind each failed item: the feedback sheet's keys.
+    #[serde(skip)]
+    pub failed_reviews: crate::store::FailedItemReviews,
 }
 
 impl Report {
@@ -255,6 +263,9 @@ pub fn gather(
         teams,
         best_calls,
         mystery,
+        calibration: calibration::gather(ws, &current, None)?,
+        disputes: disputes::of_reps(ws, &wanted)?,
+        failed_reviews: ws.failed_item_reviews()?,
     })
 }
 
