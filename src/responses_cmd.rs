@@ -10,7 +10,7 @@
 use anyhow::Context;
 use callqa::domain::{Checklist, Lang};
 use callqa::i18n::calibration::{DisputeStrings, dispute_strings, is_header, parse_response};
-use callqa::reports::results::disputes::{outcome_text, resolution_text};
+use callqa::reports::results::disputes::{item_text_in, rows};
 use callqa::store::{Recorded, Response, Workspace};
 use callqa::text::{aligned_columns, one_line, path_line};
 use std::io::Write;
@@ -236,38 +236,11 @@ pub fn list(
         writeln!(out, "{}", t.no_disputes)?;
         return Ok(());
     }
-    let words = callqa::i18n::report::report_strings(lang);
-    let mut rows = vec![
-        [
-            REVIEW_ID,
-            words.call,
-            words.rep,
-            words.reviewer,
-            words.item,
-            t.reason_header,
-            t.outcome,
-            t.resolution,
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    for d in &disputes {
-        let item = checklist
-            .items
-            .iter()
-            .find(|i| i.id == d.item_id)
-            .map_or(d.item_id.as_str(), |i| i.text.get(lang));
-        rows.push(vec![
-            d.review_id.to_string(),
-            one_line(d.call_id.as_deref().unwrap_or(""), 40),
-            one_line(d.rep.as_deref().unwrap_or(""), 40),
-            one_line(&d.reviewer, 30),
-            one_line(item, 60),
-            one_line(d.reason.as_deref().unwrap_or(""), 120),
-            outcome_text(t, d).to_string(),
-            one_line(&resolution_text(d), 120),
-        ]);
-    }
+    let item_text = |id: &str| item_text_in(checklist, lang, id);
+    let rows: Vec<Vec<String>> = rows(lang, &disputes, &item_text)
+        .into_iter()
+        .map(|row| row.iter().map(|cell| one_line(cell, 120)).collect())
+        .collect();
     aligned_columns(out, &rows)?;
     Ok(())
 }

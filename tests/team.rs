@@ -86,23 +86,24 @@ fn close(actual: &serde_json::Value, expected: f64) {
     assert!((actual - expected).abs() < 1e-9, "{actual} != {expected}");
 }
 
+/// The element of a JSON list whose `key` is `value`.
+fn find(list: &serde_json::Value, key: &str, value: &str) -> serde_json::Value {
+    let list = list.as_array().unwrap();
+    list.iter().find(|e| e[key] == value).unwrap().clone()
+}
+
+/// The report of week 48 in `format` (json or html), as text.
+fn week_report(dir: &Path, db: &Path, format: &str) -> String {
+    let out = dir.join(format!("report.{format}"));
+    let out_text = out.to_str().unwrap();
+    let args = ["report", "--period", "2026-W48", "--format", format];
+    ok(run(dir, db, &[&args[..], &["--out", out_text]].concat()));
+    std::fs::read_to_string(out).unwrap()
+}
+
 /// The report's JSON for week 48: which reviewers' reviews counted.
 fn counted(dir: &Path, db: &Path) -> serde_json::Value {
-    let out = dir.join("report.json");
-    ok(run(
-        dir,
-        db,
-        &[
-            "report",
-            "--period",
-            "2026-W48",
-            "--format",
-            "json",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    ));
-    serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
+    serde_json::from_str(&week_report(dir, db, "json")).unwrap()
 }
 
 #[test]
@@ -164,15 +165,7 @@ fn calibration_figures_match_the_hand_computed_ones_and_only_the_agreed_version_
     let set = &json[0];
     assert_eq!(set["name"], "w48");
     assert_eq!(set["figures"]["calls"], 2);
-    let item = |id: &str| {
-        set["figures"]["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["item_id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let item = |id: &str| find(&set["figures"]["items"], "item_id", id);
     // greeting: c1 yes yes yes, c2 no no yes: 4 of 6 pairs agree;
     // alpha = 1 - (6-1) * 2 / (36 - 4² - 2²) = 0.375.
     let greeting = item("greeting");
@@ -189,15 +182,7 @@ fn calibration_figures_match_the_hand_computed_ones_and_only_the_agreed_version_
     assert!(item("summary")["alpha"]["value"].is_null());
     assert_eq!(item("summary")["alpha"]["units"], 0);
 
-    let reviewer = |name: &str| {
-        set["figures"]["reviewers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["reviewer"] == name)
-            .unwrap()
-            .clone()
-    };
+    let reviewer = |name: &str| find(&set["figures"]["reviewers"], "reviewer", name);
     // anna vs lead: 2 of 4 agree, p_e = 1/4·3/4 + 3/4·1/4: kappa 0.2.
     let anna = reviewer("anna");
     close(&anna["kappa_vs_lead"]["value"], 0.2);
@@ -256,14 +241,7 @@ fn calibration_figures_match_the_hand_computed_ones_and_only_the_agreed_version_
     ));
     assert_eq!(counted(dir.path(), &db)["results"]["quality_reviews"], 0);
 
-    let html = dir.path().join("report.html");
-    let args = [
-        "report", "--period", "2026-W48", "--format", "html", "--out",
-    ];
-    let mut args = args.to_vec();
-    args.push(html.to_str().unwrap());
-    ok(run(dir.path(), &db, &args));
-    let page = std::fs::read_to_string(&html).unwrap();
+    let page = week_report(dir.path(), &db, "html");
     assert!(
         page.contains("<section id=\"calibration\">"),
         "no calibration section"
@@ -456,13 +434,7 @@ fn a_dispute_goes_from_the_feedback_sheet_to_a_resolution_in_the_workstation_and
     drop(app);
 
     assert!(ok(run(dir.path(), &db, &["disputes", "--open"])).contains("No disputes"));
-    let html = dir.path().join("report.html");
-    let mut args = vec![
-        "report", "--period", "2026-W48", "--format", "html", "--out",
-    ];
-    args.push(html.to_str().unwrap());
-    ok(run(dir.path(), &db, &args));
-    let page = std::fs::read_to_string(&html).unwrap();
+    let page = week_report(dir.path(), &db, "html");
     assert!(
         page.contains("<section id=\"disputes\">"),
         "no disputes section"

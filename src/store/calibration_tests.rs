@@ -20,15 +20,20 @@ fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
-/// A review of `call` by `reviewer` with `greeting` answered, submitted or not.
-fn scored(
+/// (call, reviewer, the answer to `greeting`, submitted)
+type Scored<'a> = (&'a str, &'a str, AnswerValue, bool);
+
+/// Reviews with only `greeting` answered, submitted or not: their ids.
+fn scored_all<const N: usize>(
     ws: &mut Workspace,
     checklist: &Checklist,
-    call: &str,
-    reviewer: &str,
-    greeting: AnswerValue,
-    submit: bool,
-) -> i64 {
+    reviews: &[Scored; N],
+) -> [i64; N] {
+    reviews.map(|review| scored(ws, checklist, review))
+}
+
+fn scored(ws: &mut Workspace, checklist: &Checklist, review: Scored) -> i64 {
+    let (call, reviewer, greeting, submit) = review;
     let call = ws.call(call).unwrap();
     let id = ws
         .start_review(&call, reviewer, checklist, Vec::new())
@@ -104,38 +109,16 @@ fn calibration_reviews_count_only_once_agreed() {
     let (_dir, mut ws, checklist) = setup(&["call-1", "call-2"]);
     ws.mark_calibration("s", "lead", &names(&["anna", "boris"]), &names(&["call-1"]))
         .unwrap();
-    let anna = scored(
+    let [anna, _, _, _] = scored_all(
         &mut ws,
         &checklist,
-        "call-1",
-        "anna",
-        AnswerValue::Yes,
-        true,
-    );
-    scored(
-        &mut ws,
-        &checklist,
-        "call-1",
-        "boris",
-        AnswerValue::No,
-        true,
-    );
-    // Not a member: an ordinary review, counted.
-    scored(
-        &mut ws,
-        &checklist,
-        "call-1",
-        "vera",
-        AnswerValue::Yes,
-        true,
-    );
-    scored(
-        &mut ws,
-        &checklist,
-        "call-2",
-        "anna",
-        AnswerValue::Yes,
-        true,
+        &[
+            ("call-1", "anna", AnswerValue::Yes, true),
+            ("call-1", "boris", AnswerValue::No, true),
+            // Not a member: an ordinary review, counted.
+            ("call-1", "vera", AnswerValue::Yes, true),
+            ("call-2", "anna", AnswerValue::Yes, true),
+        ],
     );
     assert_eq!(
         reviewers_in_report(&ws),
@@ -169,29 +152,14 @@ fn a_member_sees_only_their_own_review_until_they_submit() {
     let (_dir, mut ws, checklist) = setup(&["call-1", "call-2"]);
     ws.mark_calibration("s", "lead", &names(&["anna", "boris"]), &names(&["call-1"]))
         .unwrap();
-    scored(
+    let [_, anna, _] = scored_all(
         &mut ws,
         &checklist,
-        "call-1",
-        "boris",
-        AnswerValue::No,
-        true,
-    );
-    let anna = scored(
-        &mut ws,
-        &checklist,
-        "call-1",
-        "anna",
-        AnswerValue::Yes,
-        false,
-    );
-    scored(
-        &mut ws,
-        &checklist,
-        "call-2",
-        "boris",
-        AnswerValue::No,
-        true,
+        &[
+            ("call-1", "boris", AnswerValue::No, true),
+            ("call-1", "anna", AnswerValue::Yes, false),
+            ("call-2", "boris", AnswerValue::No, true),
+        ],
     );
 
     let seen = |ws: &Workspace, who: &str, call: &str| -> Vec<String> {
@@ -223,23 +191,15 @@ fn scores_of_a_set_are_its_members_submitted_reviews() {
     let (_dir, mut ws, checklist) = setup(&["call-1"]);
     ws.mark_calibration("s", "lead", &names(&["anna", "boris"]), &names(&["call-1"]))
         .unwrap();
-    scored(
+    scored_all(
         &mut ws,
         &checklist,
-        "call-1",
-        "anna",
-        AnswerValue::Yes,
-        true,
+        &[
+            ("call-1", "anna", AnswerValue::Yes, true),
+            ("call-1", "boris", AnswerValue::No, false),
+            ("call-1", "vera", AnswerValue::No, true),
+        ],
     );
-    scored(
-        &mut ws,
-        &checklist,
-        "call-1",
-        "boris",
-        AnswerValue::No,
-        false,
-    );
-    scored(&mut ws, &checklist, "call-1", "vera", AnswerValue::No, true);
     let scores = ws.calibration_scores("s", "sales-call").unwrap();
     assert_eq!(scores.len(), 1);
     assert_eq!(scores[0].reviewer, "anna");

@@ -4,6 +4,7 @@
 //! screen and the report's section all print.
 
 use super::Report;
+use super::disputes::item_text_in;
 use super::view::{Cell, View};
 use crate::domain::agreement::{CalibrationFigures, SMALL_SAMPLE, calibration_figures};
 use crate::domain::{Checklist, Lang};
@@ -46,14 +47,6 @@ fn n_text(lang: Lang, n: usize, small: bool) -> String {
         .to_string()
 }
 
-fn item_text(checklist: &Checklist, lang: Lang, id: &str) -> String {
-    checklist
-        .items
-        .iter()
-        .find(|i| i.id == id)
-        .map_or_else(|| id.to_string(), |i| i.text.get(lang).to_string())
-}
-
 /// Per item: text, n units, pairs, percent agreement, alpha (header first).
 pub fn item_rows(
     lang: Lang,
@@ -68,7 +61,7 @@ pub fn item_rows(
     ];
     for item in &figures.items {
         rows.push(vec![
-            item_text(checklist, lang, &item.item_id),
+            item_text_in(checklist, lang, &item.item_id),
             n_text(lang, item.alpha.units, item.alpha.small_sample),
             item.percent.pairs.to_string(),
             percent_text(lang, item.percent.value),

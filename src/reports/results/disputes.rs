@@ -4,6 +4,7 @@
 
 use super::Report;
 use super::view::{Cell, View};
+use crate::domain::{Checklist, Lang};
 use crate::i18n::calibration::{DisputeStrings, dispute_strings};
 use crate::i18n::report::report_strings;
 use crate::store::{ItemResponse, Outcome, Response, Workspace};
@@ -35,45 +36,71 @@ pub fn resolution_text(response: &ItemResponse) -> String {
     }
 }
 
-/// The disputes view, open ones first; none without a dispute.
+/// The disputes as text, header first, open ones first: outcome, review
+/// id, call, rep, reviewer, item (`item_text` names it), the rep's
+/// reason, the resolution. `callqa disputes`, the workstation and the
+/// report all show this table.
+pub fn rows(
+    lang: Lang,
+    disputes: &[ItemResponse],
+    item_text: &dyn Fn(&str) -> String,
+) -> Vec<Vec<String>> {
+    let t = dispute_strings(lang);
+    let words = report_strings(lang);
+    let mut sorted: Vec<&ItemResponse> = disputes.iter().collect();
+    sorted.sort_by_key(|d| d.outcome.is_some());
+    let header = [
+        t.outcome,
+        "review_id",
+        words.call,
+        words.rep,
+        words.reviewer,
+        words.item,
+        t.reason_header,
+        t.resolution,
+    ]
+    .map(String::from)
+    .to_vec();
+    let body = sorted.into_iter().map(|d| {
+        vec![
+            outcome_text(t, d).to_string(),
+            d.review_id.to_string(),
+            d.call_id.clone().unwrap_or_default(),
+            d.rep.clone().unwrap_or_default(),
+            d.reviewer.clone(),
+            item_text(&d.item_id),
+            d.reason.clone().unwrap_or_default(),
+            resolution_text(d),
+        ]
+    });
+    std::iter::once(header).chain(body).collect()
+}
+
+/// An item's text in `lang` from the checklist, else its id.
+pub fn item_text_in(checklist: &Checklist, lang: Lang, item_id: &str) -> String {
+    checklist
+        .items
+        .iter()
+        .find(|i| i.id == item_id)
+        .map_or_else(|| item_id.to_string(), |i| i.text.get(lang).to_string())
+}
+
+/// The disputes view; none without a dispute.
 pub fn views(report: &Report) -> Vec<View> {
     if report.disputes.is_empty() {
         return Vec::new();
     }
-    let t = dispute_strings(report.lang);
-    let words = report_strings(report.lang);
-    let mut disputes: Vec<&ItemResponse> = report.disputes.iter().collect();
-    disputes.sort_by_key(|d| d.outcome.is_some());
-    let rows = disputes
-        .into_iter()
-        .map(|d| {
-            vec![
-                Cell::Text(d.call_id.clone().unwrap_or_default()),
-                Cell::Text(d.rep.clone().unwrap_or_default()),
-                Cell::Text(d.reviewer.clone()),
-                Cell::Text(report.item_text(&d.item_id)),
-                Cell::Text(d.reason.clone().unwrap_or_default()),
-                Cell::Text(outcome_text(t, d).to_string()),
-                Cell::Text(resolution_text(d)),
-            ]
-        })
-        .collect();
+    let mut table = rows(report.lang, &report.disputes, &|id| report.item_text(id));
+    let columns = table.remove(0);
     vec![View {
         key: "disputes",
-        title: t.title.to_string(),
+        title: dispute_strings(report.lang).title.to_string(),
         note: None,
-        columns: [
-            words.call,
-            words.rep,
-            words.reviewer,
-            words.item,
-            t.reason_header,
-            t.outcome,
-            t.resolution,
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows,
+        columns,
+        rows: table
+            .into_iter()
+            .map(|row| row.into_iter().map(Cell::Text).collect())
+            .collect(),
         chart: None,
     }]
 }

@@ -6,7 +6,7 @@
 use crate::domain::{AnswerValue, Lang};
 use crate::i18n::calibration::{calibration_strings, dispute_strings};
 use crate::reports::results::calibration::{item_rows, notes, reviewer_rows, set_line};
-use crate::reports::results::disputes::{outcome_text, resolution_text};
+use crate::reports::results::disputes::{item_text_in, rows};
 use crate::text::one_line;
 use crate::tui::app::{App, CalibrationTab, CalibrationView};
 use ratatui::Frame;
@@ -130,37 +130,8 @@ fn draw_disputes(frame: &mut Frame, area: Rect, lang: Lang, view: &CalibrationVi
         frame.render_widget(Paragraph::new(d.no_disputes), area);
         return;
     }
-    let words = crate::i18n::report::report_strings(lang);
-    let mut rows = vec![
-        [
-            d.outcome,
-            words.call,
-            words.rep,
-            words.reviewer,
-            words.item,
-            d.reason_header,
-            d.resolution,
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
     let sales = crate::domain::Checklist::default_sales_call();
-    for dispute in &view.disputes {
-        let item = sales
-            .items
-            .iter()
-            .find(|i| i.id == dispute.item_id)
-            .map_or(dispute.item_id.as_str(), |i| i.text.get(lang));
-        rows.push(vec![
-            outcome_text(d, dispute).to_string(),
-            dispute.call_id.clone().unwrap_or_default(),
-            dispute.rep.clone().unwrap_or_default(),
-            dispute.reviewer.clone(),
-            item.to_string(),
-            dispute.reason.clone().unwrap_or_default(),
-            resolution_text(dispute),
-        ]);
-    }
+    let rows = rows(lang, &view.disputes, &|id| item_text_in(&sales, lang, id));
     let [table_area, hint] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
     let (table, mut state) = text_table(&rows, Some(view.row));
