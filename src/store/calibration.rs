@@ -108,16 +108,16 @@ impl Workspace {
             .map_err(StoreError::from)?;
             for reviewer in reviewers.iter().filter(|r| !r.trim().is_empty()) {
                 conn.execute(
-                    "INSERT OR IGNORE INTO calibration_reviewers (set_name, reviewer)
-                     VALUES (?1, ?2)",
+                    "INSERT INTO calibration_reviewers (set_name, reviewer) VALUES (?1, ?2)
+                     ON CONFLICT DO NOTHING",
                     params![set, reviewer.trim()],
                 )
                 .map_err(StoreError::from)?;
             }
             for call in calls {
                 conn.execute(
-                    "INSERT OR IGNORE INTO calibration_calls (call_id, set_name, marked_at)
-                     VALUES (?1, ?2, ?3)",
+                    "INSERT INTO calibration_calls (call_id, set_name, marked_at)
+                     VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
                     params![call, set, now_text()],
                 )
                 .map_err(StoreError::from)?;
