@@ -6,6 +6,7 @@
 
 use crate::domain::Lang;
 
+pub mod calibration;
 pub mod email;
 pub mod errors;
 pub mod mystery;

@@ -13,12 +13,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod analyze;
+mod calibration_cmd;
 mod demo;
 mod emails_cmd;
 mod mystery_cmd;
 mod plan_cmd;
 mod progress;
 mod report_cmd;
+mod responses_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -185,6 +187,33 @@ enum Command {
     Mystery {
         #[command(flatten)]
         args: mystery_cmd::MysteryArgs,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Calibration: calls a set of reviewers scores blind, their agreement
+    /// (percent, Krippendorff's alpha, Cohen's kappa vs the lead, score
+    /// deviation) and the agreed version of each call
+    Calibration {
+        #[command(subcommand)]
+        command: calibration_cmd::CalibrationCommand,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// A rep's responses to the failed items of their feedback sheet
+    Responses {
+        #[command(subcommand)]
+        command: responses_cmd::ResponsesCommand,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// The reps' disputes of failed items and how each was resolved
+    Disputes {
+        /// Only the disputes nobody has resolved yet
+        #[arg(long)]
+        open: bool,
+        /// table (for reading) or json (every field)
+        #[arg(long, value_enum, default_value = "table")]
+        format: responses_cmd::DisputesFormat,
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
@@ -384,6 +413,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
             let mut out = std::io::BufWriter::new(terminal_safe_stdout());
             mystery_cmd::list(&workspace, lang, &args, &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calibration { command, ws } => {
+            let (workspace, lang, checklist) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            let mut out = std::io::BufWriter::new(terminal_safe_stdout());
+            calibration_cmd::run(&workspace, lang, &checklist, &command, &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Responses { command, ws } => {
+            let (workspace, lang, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            let mut out = std::io::BufWriter::new(terminal_safe_stdout());
+            responses_cmd::import(&workspace, lang, &command, &mut out)
+        }
+        Command::Disputes { open, format, ws } => {
+            let (workspace, lang, checklist) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            let mut out = std::io::BufWriter::new(terminal_safe_stdout());
+            responses_cmd::list(&workspace, lang, &checklist, open, format, &mut out)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {

@@ -4,6 +4,7 @@
 //! and tests can reuse the rules without a workspace or a screen.
 
 pub mod active_time;
+pub mod agreement;
 pub mod audit;
 pub mod auto_checks;
 pub mod checklist;

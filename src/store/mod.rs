@@ -20,8 +20,10 @@
 //! [`Workspace::open_existing`].
 
 mod best_calls;
+mod calibration;
 mod calls;
 mod crm;
+mod disputes;
 mod emails;
 mod links;
 mod listening;
@@ -34,7 +36,11 @@ mod reviews;
 mod schema;
 
 pub use best_calls::{BestCall, MarkedCall};
+pub use calibration::{CalibrationCall, CalibrationError, CalibrationSet};
 pub use calls::UpsertOutcome;
+pub use disputes::{
+    FailedItemReviews, ItemResponse, Outcome, Recorded, Resolution, Response, ResponseError,
+};
 pub use emails::{EmailFilter, StoredEmail};
 pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};

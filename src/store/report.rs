@@ -129,7 +129,7 @@ impl Workspace {
                     r.checklist_version, r.time_spent_ms,
                     a.item_id, a.value, a.comment, a.evidence_ms, a.evidence_text,
                     {AUDIO_COLUMNS}
-             FROM reviews r
+             FROM counted_reviews r
              JOIN calls c ON c.call_id = r.call_id
              {AUDIO_JOIN}
              LEFT JOIN answers a ON a.review_id = r.review_id AND a.value IS NOT NULL

@@ -418,6 +418,63 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE emails ADD COLUMN crm_links TEXT;
     "#,
+    // 13 (calibration): calls a lead has a set of reviewers score blind,
+    // and the review the lead chose as each call's agreed version. A set
+    // member's review of a set's call is a calibration review; the results
+    // read `counted_reviews`, which leaves those out except the agreed one.
+    r#"
+    CREATE TABLE calibration_sets (
+        name      TEXT PRIMARY KEY,
+        lead      TEXT NOT NULL,
+        marked_at TEXT NOT NULL
+    );
+    CREATE TABLE calibration_reviewers (
+        set_name TEXT NOT NULL REFERENCES calibration_sets(name),
+        reviewer TEXT NOT NULL,
+        PRIMARY KEY (set_name, reviewer)
+    );
+    CREATE TABLE calibration_calls (
+        call_id          TEXT PRIMARY KEY REFERENCES calls(call_id),
+        set_name         TEXT NOT NULL REFERENCES calibration_sets(name),
+        marked_at        TEXT NOT NULL,
+        agreed_review_id INTEGER REFERENCES reviews(review_id),
+        agreed_at        TEXT
+    );
+    CREATE INDEX calibration_calls_by_set ON calibration_calls(set_name);
+    CREATE VIEW calibration_reviews AS
+        SELECT r.review_id, r.call_id, r.reviewer, k.set_name, k.agreed_review_id
+        FROM reviews r
+        JOIN calibration_calls k ON k.call_id = r.call_id
+        JOIN calibration_sets s ON s.name = k.set_name
+        WHERE r.reviewer = s.lead
+           OR EXISTS (SELECT 1 FROM calibration_reviewers m
+                      WHERE m.set_name = k.set_name AND m.reviewer = r.reviewer);
+    CREATE VIEW counted_reviews AS
+        SELECT * FROM reviews r
+        WHERE NOT EXISTS (SELECT 1 FROM calibration_reviews x
+                          WHERE x.review_id = r.review_id
+                            AND (x.agreed_review_id IS NULL
+                                 OR x.agreed_review_id <> r.review_id));
+    "#,
+    // 14 (disputes): a rep's response to each failed item of a review, as
+    // read back from the feedback sheet (agree, or dispute with a reason),
+    // and how the reviewer or lead resolved a dispute. Each step is also a
+    // `review_events` row.
+    r#"
+    CREATE TABLE item_responses (
+        review_id   INTEGER NOT NULL REFERENCES reviews(review_id),
+        item_id     TEXT NOT NULL,
+        response    TEXT NOT NULL CHECK (response IN ('agree', 'dispute')),
+        reason      TEXT,
+        source      TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        outcome     TEXT CHECK (outcome IN ('upheld', 'changed')),
+        resolution  TEXT,
+        resolved_by TEXT,
+        resolved_at TEXT,
+        PRIMARY KEY (review_id, item_id)
+    );
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -67,6 +67,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if let Some(view) = &app.screen.audit {
         panes::audit::draw(frame, player.union(middle), app, view);
     }
+    if let Some(view) = &app.screen.calibration {
+        panes::calibration::draw(frame, player.union(middle), app, view);
+    }
     if let Mode::Help { of, scroll } = app.screen.mode {
         panes::help::draw(frame, frame.area(), app, of, scroll);
     }
@@ -130,6 +133,7 @@ fn input_prompt(app: &App, purpose: Input) -> String {
         Input::BestCall { position_ms } => {
             format!("{} @{}: ", t.best_prompt, crate::text::clock(position_ms))
         }
+        Input::DisputeReason { value } => panes::calibration::reason_prompt(app.lang(), value),
     }
 }
 

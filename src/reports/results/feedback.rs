@@ -5,6 +5,9 @@
 //! `call / m:ss` moment to listen to, repeated errors highlighted; with
 //! `--excerpts`, a WAV snippet of each moment next to the sheet, linked;
 //! and the rep's failed email items with the quoted line as evidence.
+//! Each failed item's row has room for the rep's response (agree, or
+//! dispute with a reason) and its keys (review id, item id), so a filled-in
+//! XLSX comes back with `callqa responses import`.
 //!
 //! What a sheet holds is worked out once ([`RepSheet`]); the HTML and the
 //! XLSX only lay it out.
@@ -15,12 +18,18 @@ use super::view::{Cell, Chart, View, email_failures, trend_week_names};
 use super::{Report, safe_file_name};
 use crate::domain::reps::rep_key;
 use crate::domain::results::{Occurrence, RepResult};
+use crate::i18n::calibration::dispute_strings;
 use crate::i18n::report::{ReportStrings, repeated_why, report_strings};
 use crate::text::clock;
 use anyhow::Context;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+/// The key columns of a failed item's row, the same in every language:
+/// `callqa responses import` finds the rep's responses by them.
+pub const REVIEW_ID_COLUMN: &str = "review_id";
+pub const ITEM_ID_COLUMN: &str = "item_id";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FeedbackFormat {
@@ -131,6 +140,13 @@ fn rep_sheet<'a>(report: &'a Report, rep: &'a RepResult) -> RepSheet<'a> {
     }
 }
 
+/// The review a failed item's row is about: the row's key for the rep's
+/// response.
+fn review_of(report: &Report, item_id: &str, o: &Occurrence) -> Option<i64> {
+    let key = (o.call_id.clone(), o.reviewer.clone(), item_id.to_string());
+    report.failed_reviews.get(&key).copied()
+}
+
 fn standard<'a>(report: &'a Report, item_id: &str) -> Option<&'a str> {
     report
         .item_texts
@@ -198,6 +214,7 @@ fn html_sheet(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> String
     }
 
     let _ = writeln!(body, "<h2>{}</h2>", esc(t.to_work_on));
+    let answer = dispute_strings(report.lang);
     for item in &sheet.work_on {
         let _ = write!(
             body,
@@ -218,10 +235,12 @@ fn html_sheet(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> String
         }
         let _ = writeln!(
             body,
-            "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
+            "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{REVIEW_ID_COLUMN} / {ITEM_ID_COLUMN}</th></tr></thead>\n<tbody>",
             esc(t.call),
             esc(t.reviewer),
-            esc(t.comment)
+            esc(t.comment),
+            esc(answer.response_header),
+            esc(answer.reason_header)
         );
         for o in &item.failures {
             let moment = o
@@ -229,13 +248,16 @@ fn html_sheet(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> String
                 .map_or_else(String::new, |ms| format!(" / {}", clock(ms)));
             let listen = excerpt_of(files, o)
                 .map_or_else(String::new, |file| format!(" {}", link(file, t.listen)));
+            let key = review_of(report, item.item_id, o)
+                .map_or_else(String::new, |id| format!("{id} / {}", item.item_id));
             let _ = writeln!(
                 body,
-                "<tr><td>{}{}{listen}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}{}{listen}</td><td>{}</td><td>{}</td><td class=\"response\"></td><td class=\"response\"></td><td class=\"key\">{}</td></tr>",
                 esc(&o.call_id),
                 esc(&moment),
                 esc(&o.reviewer),
-                esc(o.comment.as_deref().unwrap_or(""))
+                esc(o.comment.as_deref().unwrap_or("")),
+                esc(&key)
             );
         }
         body.push_str("</tbody>\n</table>\n</section>\n");
@@ -255,6 +277,7 @@ fn html_sheet(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> String
 /// week (charted), what to work on, what went well.
 fn xlsx_views(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> Vec<View> {
     let t: &ReportStrings = report_strings(report.lang);
+    let answer = dispute_strings(report.lang);
     let rep = sheet.rep;
     let figure = |name: &str, value: Cell| vec![Cell::Text(name.into()), value];
     let summary = View {
@@ -290,30 +313,36 @@ fn xlsx_views(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> Vec<Vi
             shares: false,
         }),
     };
-    let rows =
-        sheet
-            .work_on
-            .iter()
-            .flat_map(|item| {
-                item.failures.iter().map(move |o| {
-                    vec![
-                        Cell::Text(report.item_text(item.item_id)),
-                        Cell::Text(standard(report, item.item_id).unwrap_or("").into()),
-                        Cell::Text(item.repeated.as_ref().map_or_else(String::new, |why| {
-                            format!("{} ({why})", t.repeated_mark)
-                        })),
-                        Cell::Text(o.call_id.clone()),
-                        Cell::Clock(o.evidence_ms),
-                        Cell::Text(o.reviewer.clone()),
-                        Cell::Text(o.comment.clone().unwrap_or_default()),
-                        excerpt_of(files, o).map_or(Cell::Text(String::new()), |file| Cell::Link {
-                            text: t.listen.into(),
-                            target: file.into(),
-                        }),
-                    ]
-                })
+    let rows = sheet
+        .work_on
+        .iter()
+        .flat_map(|item| {
+            item.failures.iter().map(move |o| {
+                vec![
+                    Cell::Text(report.item_text(item.item_id)),
+                    Cell::Text(standard(report, item.item_id).unwrap_or("").into()),
+                    Cell::Text(
+                        item.repeated
+                            .as_ref()
+                            .map_or_else(String::new, |why| format!("{} ({why})", t.repeated_mark)),
+                    ),
+                    Cell::Text(o.call_id.clone()),
+                    Cell::Clock(o.evidence_ms),
+                    Cell::Text(o.reviewer.clone()),
+                    Cell::Text(o.comment.clone().unwrap_or_default()),
+                    excerpt_of(files, o).map_or(Cell::Text(String::new()), |file| Cell::Link {
+                        text: t.listen.into(),
+                        target: file.into(),
+                    }),
+                    // The rep fills in these two.
+                    Cell::Text(String::new()),
+                    Cell::Text(String::new()),
+                    review_of(report, item.item_id, o).map_or(Cell::Text(String::new()), Cell::Int),
+                    Cell::Text(item.item_id.to_string()),
+                ]
             })
-            .collect();
+        })
+        .collect();
     let work_on = View {
         key: "work_on",
         title: t.to_work_on.into(),
@@ -327,6 +356,10 @@ fn xlsx_views(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> Vec<Vi
             t.reviewer,
             t.comment,
             t.excerpt,
+            answer.response_header,
+            answer.reason_header,
+            REVIEW_ID_COLUMN,
+            ITEM_ID_COLUMN,
         ]
         .map(String::from)
         .to_vec(),

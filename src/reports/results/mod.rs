@@ -4,7 +4,9 @@
 //! (tables of typed cells) that each format writes its own way. JSON is the
 //! exception: it carries the figures exactly, not the views.
 
+pub mod calibration;
 pub mod csv;
+pub mod disputes;
 pub mod excerpts;
 pub mod feedback;
 pub mod html;
@@ -80,6 +82,13 @@ pub struct Report {
     pub best_calls: Vec<MarkedCall>,
     /// The mystery-shopping visits requested in the period.
     pub mystery: Vec<MysteryRow>,
+    /// Calibration sets with their agreement figures.
+    pub calibration: Vec<calibration::SetFigures>,
+    /// The reps' disputes of failed items, open and resolved.
+    pub disputes: Vec<crate::store::ItemResponse>,
+    /// The review behind each failed item: the feedback sheet's keys.
+    #[serde(skip)]
+    pub failed_reviews: crate::store::FailedItemReviews,
 }
 
 impl Report {
@@ -254,6 +263,9 @@ pub fn gather(
         teams,
         best_calls,
         mystery,
+        calibration: calibration::gather(ws, &current, None)?,
+        disputes: disputes::of_reps(ws, &wanted)?,
+        failed_reviews: ws.failed_item_reviews()?,
     })
 }
 

@@ -97,6 +97,8 @@ pub fn views(report: &Report) -> Vec<View> {
     if report.ranking {
         views.push(ranking(report));
     }
+    views.extend(super::calibration::views(report));
+    views.extend(super::disputes::views(report));
     views
 }
 

@@ -45,6 +45,12 @@ impl App {
                 Some(action) => self.audit_action(action),
                 None => self.unbound(screen, &key),
             },
+            Screen::Calibration => match action {
+                Some(Action::Help) => self.open_help(screen),
+                Some(Action::Quit) => self.perform(Action::Quit),
+                Some(action) => self.calibration_action(action),
+                None => self.unbound(screen, &key),
+            },
             Screen::Main => {
                 self.screen.message = None;
                 match action {
@@ -149,6 +155,7 @@ impl App {
                     self.jump_to_item(n);
                 }
             }
+            Input::DisputeReason { value } => self.resolve_selected_dispute(value, text),
         }
     }
 
@@ -242,6 +249,7 @@ impl App {
             Action::Help => self.open_help(Screen::Main),
             Action::Audit => self.open_audit(),
             Action::Results => self.open_results(),
+            Action::Calibration => self.open_calibration(),
             Action::EmailsView => self.toggle_emails(),
             Action::PlanView => {
                 if let Err(e) = self.toggle_plan() {

@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 mod audit;
 mod background;
+mod calibration;
 mod emails;
 mod keys;
 mod links;
@@ -37,6 +38,7 @@ mod review;
 mod state;
 
 pub use audit::{AuditView, Drill};
+pub use calibration::{CalibrationTab, CalibrationView};
 pub use emails::{
     EmailRow, EmailsState, LineKind, OpenEmail, SpellingView, ThreadLine, thread_lines,
 };
@@ -127,6 +129,7 @@ impl App {
                 results: None,
                 results_loading: None,
                 audit_loading: None,
+                calibration: None,
                 quit: false,
             },
             analysis: AnalysisState::default(),

@@ -83,6 +83,8 @@ pub enum Input {
     Link,
     /// An item number to go to.
     GoToItem,
+    /// Why the selected dispute ends with this answer (calibration screen).
+    DisputeReason { value: crate::domain::AnswerValue },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +112,8 @@ pub struct ScreenState {
     pub results_loading: Option<super::background::Background<Option<super::results::ResultsView>>>,
     /// The audit being computed for that screen, until it opens.
     pub(super) audit_loading: Option<super::background::Background<AuditView>>,
+    /// The calibration and disputes screen, while it is up.
+    pub calibration: Option<super::calibration::CalibrationView>,
     pub quit: bool,
 }
 
@@ -125,6 +129,7 @@ impl ScreenState {
                 (Some(_), _) => Screen::Audit,
                 (None, Some(view)) if view.drill.is_some() => Screen::Records,
                 (None, Some(_)) => Screen::Results,
+                (None, None) if self.calibration.is_some() => Screen::Calibration,
                 (None, None) => Screen::Main,
             },
         }

@@ -69,6 +69,8 @@ pub enum Action {
     Audit,
     /// The results screen: per-rep figures of the latest reviewed week.
     Results,
+    /// The calibration and disputes screen.
+    Calibration,
     PauseAnalysis,
     Dismiss,
     Help,
@@ -125,6 +127,7 @@ const RUNS: &[(&str, Action)] = &[
     ("link", Action::Link),
     ("audit", Action::Audit),
     ("results", Action::Results),
+    ("calibration", Action::Calibration),
     ("pause-analysis", Action::PauseAnalysis),
     ("dismiss", Action::Dismiss),
     ("help", Action::Help),
@@ -169,10 +172,12 @@ pub enum Screen {
     Confirm,
     /// The `?` overlay.
     Help,
+    /// Calibration agreement and the reps' disputes.
+    Calibration,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 7] = [
+    pub const ALL: [Screen; 8] = [
         Screen::Main,
         Screen::Audit,
         Screen::Results,
@@ -180,6 +185,7 @@ impl Screen {
         Screen::Input,
         Screen::Confirm,
         Screen::Help,
+        Screen::Calibration,
     ];
 
     pub fn section(self) -> &'static str {
@@ -191,6 +197,7 @@ impl Screen {
             Screen::Input => "input",
             Screen::Confirm => "confirm",
             Screen::Help => "help",
+            Screen::Calibration => "calibration",
         }
     }
 }
@@ -301,6 +308,8 @@ struct KeymapFile {
     confirm: Vec<Spanned<Entry>>,
     #[serde(default)]
     help: Vec<Spanned<Entry>>,
+    #[serde(default)]
+    calibration: Vec<Spanned<Entry>>,
 }
 
 impl KeymapFile {
@@ -317,6 +326,7 @@ impl KeymapFile {
             Screen::Input => std::mem::take(&mut self.input),
             Screen::Confirm => std::mem::take(&mut self.confirm),
             Screen::Help => std::mem::take(&mut self.help),
+            Screen::Calibration => std::mem::take(&mut self.calibration),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! One module per pane; each draws from `App` and owns nothing.
 
 pub mod audit;
+pub mod calibration;
 pub mod checklist;
 pub mod crm;
 pub mod emails;

@@ -1,0 +1,479 @@
+//! A team on one workspace: calibration (calls two reviewers and a lead
+//! score blind, their agreement against hand-computed figures, the agreed
+//! version counted once) and disputes (a feedback sheet filled in by the
+//! rep, read back, resolved in the workstation, shown in the report),
+//! through the command line and the workstation.
+
+mod common;
+mod workstation_support;
+
+use calamine::{Data, Reader, open_workbook_auto};
+use callqa::domain::{AnswerValue, Checklist, Lang};
+use callqa::store::{AnswerChange, Workspace};
+use common::{CALLS_HEADER, callqa, text, write, write_wav};
+use ratatui::crossterm::event::KeyCode;
+use std::path::{Path, PathBuf};
+use workstation_support::{chars, open_app, press, screen};
+
+/// Three calls of one rep in ISO week 2026-W48, imported with the CLI.
+fn workspace(dir: &Path) -> PathBuf {
+    let batch = dir.join("batch");
+    for name in ["c1", "c2", "c3"] {
+        write_wav(&batch.join(format!("{name}.wav")), 2.0, 8000);
+    }
+    write(
+        &batch.join("calls.csv"),
+        &format!(
+            "{CALLS_HEADER}\
+             c1,2026-11-23T10:00:00+03:00,Анна Смирнова,in,+79120000001,c1.wav,,\n\
+             c2,2026-11-24T10:00:00+03:00,Анна Смирнова,in,+79120000002,c2.wav,,\n\
+             c3,2026-11-25T10:00:00+03:00,Анна Смирнова,out,+79120000003,c3.wav,,\n"
+        ),
+    );
+    let db = dir.join("ws.sqlite");
+    let out = callqa(
+        dir,
+        &[
+            "import",
+            batch.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    db
+}
+
+/// A submitted review with only `greeting` and `introduced` answered.
+fn review(ws: &mut Workspace, call: &str, reviewer: &str, greeting: bool, introduced: bool) -> i64 {
+    let checklist = Checklist::default_sales_call();
+    let call = ws.call(call).unwrap();
+    let id = ws
+        .start_review(&call, reviewer, &checklist, Vec::new())
+        .unwrap()
+        .review_id;
+    for (item, yes) in [("greeting", greeting), ("introduced", introduced)] {
+        let value = if yes {
+            AnswerValue::Yes
+        } else {
+            AnswerValue::No
+        };
+        ws.change_answer(id, &checklist, item, AnswerChange::Value(Some(value)))
+            .unwrap();
+    }
+    ws.submit_review(id, &checklist).unwrap();
+    id
+}
+
+fn run(dir: &Path, db: &Path, args: &[&str]) -> std::process::Output {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--db", db.to_str().unwrap(), "--lang", "en"]);
+    callqa(dir, &all)
+}
+
+fn ok(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+fn close(actual: &serde_json::Value, expected: f64) {
+    let actual = actual.as_f64().unwrap_or(f64::NAN);
+    assert!((actual - expected).abs() < 1e-9, "{actual} != {expected}");
+}
+
+/// The element of a JSON list whose `key` is `value`.
+fn find(list: &serde_json::Value, key: &str, value: &str) -> serde_json::Value {
+    let list = list.as_array().unwrap();
+    list.iter().find(|e| e[key] == value).unwrap().clone()
+}
+
+/// The report of week 48 in `format` (json or html), as text.
+fn week_report(dir: &Path, db: &Path, format: &str) -> String {
+    let out = dir.join(format!("report.{format}"));
+    let out_text = out.to_str().unwrap();
+    let args = ["report", "--period", "2026-W48", "--format", format];
+    ok(run(dir, db, &[&args[..], &["--out", out_text]].concat()));
+    std::fs::read_to_string(out).unwrap()
+}
+
+/// The report's JSON for week 48: which reviewers' reviews counted.
+fn counted(dir: &Path, db: &Path) -> serde_json::Value {
+    serde_json::from_str(&week_report(dir, db, "json")).unwrap()
+}
+
+#[test]
+fn calibration_figures_match_the_hand_computed_ones_and_only_the_agreed_version_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    ok(run(
+        dir.path(),
+        &db,
+        &[
+            "calibration",
+            "mark",
+            "c1",
+            "c2",
+            "--reviewers",
+            "anna,boris",
+            "--lead",
+            "lead",
+            "--set",
+            "w48",
+        ],
+    ));
+    let mut ws = Workspace::open_existing(&db).unwrap();
+    // (call, reviewer, greeting, introduced)
+    let mut ids = Vec::new();
+    for (call, who, g, i) in [
+        ("c1", "lead", true, true),
+        ("c1", "anna", true, false),
+        ("c1", "boris", true, true),
+        ("c2", "lead", false, true),
+        ("c2", "anna", false, false),
+        ("c2", "boris", true, true),
+    ] {
+        ids.push(review(&mut ws, call, who, g, i));
+    }
+    // The scores the deviations stand on: the share of answered items passed.
+    assert_eq!(
+        ws.review("c1", "anna", "sales-call")
+            .unwrap()
+            .unwrap()
+            .score,
+        Some(50.0)
+    );
+    assert_eq!(
+        ws.review("c2", "anna", "sales-call")
+            .unwrap()
+            .unwrap()
+            .score,
+        Some(0.0)
+    );
+    drop(ws);
+
+    let json: serde_json::Value = serde_json::from_str(&ok(run(
+        dir.path(),
+        &db,
+        &["calibration", "show", "--format", "json"],
+    )))
+    .unwrap();
+    let set = &json[0];
+    assert_eq!(set["name"], "w48");
+    assert_eq!(set["figures"]["calls"], 2);
+    let item = |id: &str| find(&set["figures"]["items"], "item_id", id);
+    // greeting: c1 yes yes yes, c2 no no yes: 4 of 6 pairs agree;
+    // alpha = 1 - (6-1) * 2 / (36 - 4² - 2²) = 0.375.
+    let greeting = item("greeting");
+    close(&greeting["percent"]["value"], 4.0 / 6.0);
+    assert_eq!(greeting["percent"]["pairs"], 6);
+    close(&greeting["alpha"]["value"], 0.375);
+    assert_eq!(greeting["alpha"]["units"], 2);
+    assert_eq!(greeting["alpha"]["small_sample"], true);
+    // introduced: yes no yes twice: 2 of 6; alpha = 1 - 5 * 4 / 16.
+    let introduced = item("introduced");
+    close(&introduced["percent"]["value"], 2.0 / 6.0);
+    close(&introduced["alpha"]["value"], -0.25);
+    // Nobody answered the summary: nothing to pair, undefined.
+    assert!(item("summary")["alpha"]["value"].is_null());
+    assert_eq!(item("summary")["alpha"]["units"], 0);
+
+    let reviewer = |name: &str| find(&set["figures"]["reviewers"], "reviewer", name);
+    // anna vs lead: 2 of 4 agree, p_e = 1/4·3/4 + 3/4·1/4: kappa 0.2.
+    let anna = reviewer("anna");
+    close(&anna["kappa_vs_lead"]["value"], 0.2);
+    assert_eq!(anna["kappa_vs_lead"]["units"], 4);
+    // boris said yes to everything: p_o = p_e = 3/4, kappa 0.
+    close(&reviewer("boris")["kappa_vs_lead"]["value"], 0.0);
+    assert!(reviewer("lead")["kappa_vs_lead"].is_null());
+    // Means per call: c1 250/3, c2 50. anna 50 and 0: -125/3 / 2 each way.
+    close(
+        &anna["deviation"]["value"],
+        ((50.0 - 250.0 / 3.0) + (0.0 - 50.0)) / 2.0,
+    );
+    close(
+        &reviewer("boris")["deviation"]["value"],
+        ((100.0 - 250.0 / 3.0) + 50.0) / 2.0,
+    );
+    assert_eq!(anna["deviation"]["calls"], 2);
+
+    let table = ok(run(dir.path(), &db, &["calibration", "show"]));
+    assert!(
+        table.contains("set w48: lead lead; reviewers anna, boris; calls 2"),
+        "{table}"
+    );
+    assert!(
+        table.contains("66.7%") && table.contains("0.375"),
+        "{table}"
+    );
+    assert!(table.contains("(small sample)"), "{table}");
+
+    // Calibration reviews are not the rep's results until one is agreed.
+    assert_eq!(counted(dir.path(), &db)["results"]["quality_reviews"], 0);
+    let agreed = ids[0].to_string();
+    ok(run(
+        dir.path(),
+        &db,
+        &["calibration", "agree", "c1", "--review", &agreed],
+    ));
+    assert_eq!(counted(dir.path(), &db)["results"]["quality_reviews"], 1);
+    // A review of another call is refused, and nothing changes.
+    let other = ids[3].to_string();
+    let out = run(
+        dir.path(),
+        &db,
+        &["calibration", "agree", "c1", "--review", &other],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("is not a review of call c1"),
+        "{}",
+        text(&out.stderr)
+    );
+    ok(run(
+        dir.path(),
+        &db,
+        &["calibration", "agree", "c1", "--none"],
+    ));
+    assert_eq!(counted(dir.path(), &db)["results"]["quality_reviews"], 0);
+
+    let page = week_report(dir.path(), &db, "html");
+    assert!(
+        page.contains("<section id=\"calibration\">"),
+        "no calibration section"
+    );
+    assert!(page.contains("0.375"));
+}
+
+/// The sheet of `book` whose table has the key columns: its cells as text,
+/// and the rows of the header and of the first data row.
+fn work_on_sheet(book: &Path) -> (String, Vec<Vec<String>>) {
+    let mut workbook = open_workbook_auto(book).unwrap();
+    for name in workbook.sheet_names() {
+        let range = workbook.worksheet_range(&name).unwrap();
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        Data::Empty => String::new(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        if rows.iter().any(|r| r.iter().any(|c| c == "review_id")) {
+            return (name, rows);
+        }
+    }
+    panic!("no sheet with review_id in {}", book.display());
+}
+
+#[test]
+fn a_dispute_goes_from_the_feedback_sheet_to_a_resolution_in_the_workstation_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut ws = Workspace::open_existing(&db).unwrap();
+    let disputed = review(&mut ws, "c3", "tester", false, false);
+    drop(ws);
+
+    let folder = dir.path().join("feedback");
+    let mut args = vec![
+        "feedback", "--period", "2026-W48", "--format", "both", "--out",
+    ];
+    args.push(folder.to_str().unwrap());
+    ok(run(dir.path(), &db, &args));
+    let sheet_html = std::fs::read_to_string(folder.join("Анна_Смирнова.html")).unwrap();
+    assert!(sheet_html.contains("Response (agree / dispute)"));
+    assert!(sheet_html.contains(&format!("{disputed} / greeting")));
+
+    // The rep fills in the sheet: a dispute, an acknowledgement, and a bad
+    // row; the rest of the table stays as it was.
+    let (sheet, mut rows) = work_on_sheet(&folder.join("Анна_Смирнова.xlsx"));
+    let header = rows
+        .iter()
+        .position(|r| r.iter().any(|c| c == "review_id"))
+        .unwrap();
+    let col = |name: &str| rows[header].iter().position(|c| c == name).unwrap();
+    let (response, reason, item) = (
+        col("Response (agree / dispute)"),
+        col("Reason"),
+        col("item_id"),
+    );
+    let review_col = col("review_id");
+    assert_eq!(rows.len(), header + 3, "two failed items");
+    for row in &rows[header + 1..] {
+        assert_eq!(row[review_col], disputed.to_string());
+    }
+    let greeting = (header + 1..rows.len())
+        .find(|r| rows[*r][item] == "greeting")
+        .unwrap();
+    let introduced = (header + 1..rows.len())
+        .find(|r| rows[*r][item] == "introduced")
+        .unwrap();
+    rows[greeting][response] = "dispute".into();
+    rows[greeting][reason] = "I greeted the client at 0:01".into();
+    rows[introduced][response] = "agree".into();
+    let mut bad = rows[introduced].clone();
+    bad[response] = "maybe".into();
+    rows.push(bad);
+    let filled = dir.path().join("filled.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let out_sheet = book.add_worksheet().set_name(&sheet).unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if let Ok(n) = cell.parse::<f64>() {
+                out_sheet.write_number(r as u32, c as u16, n).unwrap();
+            } else if !cell.is_empty() {
+                out_sheet.write_string(r as u32, c as u16, cell).unwrap();
+            }
+        }
+    }
+    book.save(&filled).unwrap();
+
+    let out = run(
+        dir.path(),
+        &db,
+        &["responses", "import", filled.to_str().unwrap()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad row makes the import partial"
+    );
+    let said = text(&out.stdout);
+    let bad_row = rows.len();
+    assert!(
+        said.contains(&format!("filled.xlsx, sheet \"{sheet}\", row {bad_row}"))
+            && said.contains("neither \"agree\" nor \"dispute\""),
+        "{said}"
+    );
+    assert!(
+        said.contains("2 new, 0 updated, 0 unchanged, 1 not recorded"),
+        "{said}"
+    );
+    // Again: nothing new (the bad row is still named).
+    let again = text(
+        &run(
+            dir.path(),
+            &db,
+            &["responses", "import", filled.to_str().unwrap()],
+        )
+        .stdout,
+    );
+    assert!(
+        again.contains("0 new, 0 updated, 2 unchanged, 1 not recorded"),
+        "{again}"
+    );
+    // A CSV with the same columns reads the same way.
+    let csv = dir.path().join("filled.csv");
+    write(
+        &csv,
+        &format!(
+            "item,Response (agree / dispute),Reason,review_id,item_id\n\
+             x,dispute,I greeted the client at 0:01,{disputed},greeting\n"
+        ),
+    );
+    let from_csv = ok(run(
+        dir.path(),
+        &db,
+        &["responses", "import", csv.to_str().unwrap()],
+    ));
+    assert!(
+        from_csv.contains("0 new, 0 updated, 1 unchanged, 0 not recorded"),
+        "{from_csv}"
+    );
+
+    let open = ok(run(dir.path(), &db, &["disputes", "--open"]));
+    assert!(
+        open.contains("I greeted the client at 0:01") && open.contains("open"),
+        "{open}"
+    );
+
+    // The reviewer resolves it in the workstation: changed to yes, with why.
+    let mut app = open_app(&db, None, Lang::En);
+    press(&mut app, KeyCode::Char('C'));
+    press(&mut app, KeyCode::Tab);
+    let shown = screen(&mut app, 160, 40);
+    assert!(shown.contains("I greeted the client at 0:01"), "{shown}");
+    press(&mut app, KeyCode::Char('y'));
+    chars(&mut app, "heard it at 0:01");
+    press(&mut app, KeyCode::Enter);
+    let shown = screen(&mut app, 160, 40);
+    assert!(
+        shown.contains("score changed") && shown.contains("tester: heard it at 0:01"),
+        "{shown}"
+    );
+    let stored = app
+        .ws
+        .review("c3", "tester", "sales-call")
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.answers["greeting"].value, Some(AnswerValue::Yes));
+    let kinds: Vec<String> = app
+        .ws
+        .review_events(disputed)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    let tail: Vec<&str> = kinds
+        .iter()
+        .rev()
+        .take(4)
+        .rev()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(tail, ["reopen", "answer", "submit", "dispute_changed"]);
+    let responded = |kind: &str| kinds.iter().filter(|k| *k == kind).count();
+    assert_eq!((responded("disputed"), responded("acknowledged")), (1, 1));
+    drop(app);
+
+    assert!(ok(run(dir.path(), &db, &["disputes", "--open"])).contains("No disputes"));
+    let page = week_report(dir.path(), &db, "html");
+    assert!(
+        page.contains("<section id=\"disputes\">"),
+        "no disputes section"
+    );
+    assert!(page.contains("score changed") && page.contains("heard it at 0:01"));
+}
+
+#[test]
+fn a_member_scoring_blind_sees_no_figures_on_the_calibration_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    ok(run(
+        dir.path(),
+        &db,
+        &[
+            "calibration",
+            "mark",
+            "c1",
+            "--reviewers",
+            "tester,boris",
+            "--lead",
+            "lead",
+        ],
+    ));
+    let mut ws = Workspace::open_existing(&db).unwrap();
+    review(&mut ws, "c1", "boris", true, true);
+    review(&mut ws, "c1", "lead", true, false);
+    drop(ws);
+    let mut app = open_app(&db, None, Lang::En);
+    press(&mut app, KeyCode::Char('C'));
+    let shown = screen(&mut app, 160, 40);
+    assert!(
+        shown.contains("hidden until your own review is submitted"),
+        "{shown}"
+    );
+    assert!(!shown.contains("kappa vs lead"), "{shown}");
+    // Not blind for someone outside the set.
+    assert_eq!(app.ws.visible_reviews("vera", "c1").unwrap().len(), 2);
+    assert_eq!(app.ws.visible_reviews("tester", "c1").unwrap().len(), 0);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.screen.calibration.is_none());
+}
