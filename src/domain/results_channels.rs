@@ -99,7 +99,7 @@ pub struct MysteryRow {
     /// In [`crate::domain::mystery::Measure::ALL`] order.
     pub speeds: [Speed; 3],
     /// The average score of the mystery-shopper reviews of the visit's
-    /// call or email; none before one is submitted.
+    /// call or email, or of the visit itself; none before one is submitted.
     pub score: Option<f64>,
 }
 
@@ -134,8 +134,10 @@ pub fn mystery_rows(
                 .is_some_and(|t| span.contains(t.date_naive()))
         })
         .map(|visit| {
+            // Its call's or email's review, or the review of the visit itself.
             let evidence = |r: &&&ReviewFact| {
-                visit.call_id.as_deref() == Some(r.call_id.as_str())
+                r.call_id == visit.visit_id
+                    || visit.call_id.as_deref() == Some(r.call_id.as_str())
                     || visit
                         .message_id
                         .as_deref()

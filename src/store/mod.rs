@@ -32,6 +32,7 @@ mod report;
 mod results;
 mod reviews;
 mod schema;
+mod visit_reviews;
 
 pub use best_calls::{BestCall, MarkedCall};
 pub use calls::UpsertOutcome;
@@ -44,6 +45,7 @@ pub use queue::{Page, QueueKey, QueueOf, QueueRow};
 pub use report::{CallAudio, CallRow, ReportReview};
 pub use results::ResultRow;
 pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace, Subject};
+pub use visit_reviews::{FORM_SOURCE, WORKSTATION_BATCH, row_time};
 
 use crate::domain::{Checklist, Lang};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};

@@ -106,10 +106,23 @@ impl App {
     }
 
     fn input_key(&mut self, key: KeyEvent, action: Option<Action>) {
-        let Mode::Input { purpose, buffer } = &mut self.screen.mode else {
+        let Mode::Input { purpose, .. } = &self.screen.mode else {
             return;
         };
         let purpose = *purpose;
+        if purpose == Input::VisitForm {
+            match action {
+                Some(Action::Save) => return self.enter_visit_field(),
+                Some(Action::Cancel) => return self.close_visit_form(),
+                Some(Action::NextField | Action::PrevField) => {
+                    return self.step_visit_field(action == Some(Action::NextField));
+                }
+                _ => {}
+            }
+        }
+        let Mode::Input { buffer, .. } = &mut self.screen.mode else {
+            return;
+        };
         match action {
             Some(Action::Save) => {
                 let text = Some(buffer.trim().to_string()).filter(|t| !t.is_empty());
@@ -149,6 +162,8 @@ impl App {
                     self.jump_to_item(n);
                 }
             }
+            // Saved field by field (`visit_form.rs`), never here.
+            Input::VisitForm => {}
         }
     }
 
@@ -243,6 +258,8 @@ impl App {
             Action::Audit => self.open_audit(),
             Action::Results => self.open_results(),
             Action::EmailsView => self.toggle_emails(),
+            Action::VisitsView => self.toggle_visits(),
+            Action::NewVisit => self.open_visit_form(),
             Action::PlanView => {
                 if let Err(e) = self.toggle_plan() {
                     self.warn(e.to_string());
@@ -293,6 +310,9 @@ impl App {
         if self.emails.shown {
             return self.open_selected_email();
         }
+        if self.visits.shown {
+            return self.open_selected_visit();
+        }
         if self.queue.is_empty() {
             return self.no_call();
         }
@@ -303,6 +323,7 @@ impl App {
     fn move_cursor(&mut self, down: bool) {
         match self.screen.focus {
             Pane::Queue if self.emails.shown => self.move_email_cursor(down),
+            Pane::Queue if self.visits.shown => self.move_visit_cursor(down),
             Pane::Player if self.review.email.is_some() => self.move_thread_line(down),
             Pane::Queue => {
                 let cursor = self.queue.cursor;

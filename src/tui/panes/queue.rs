@@ -17,6 +17,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     if app.emails.shown {
         return super::emails::draw_queue(frame, area, app);
     }
+    if app.visits.shown {
+        return super::visits::draw_queue(frame, area, app);
+    }
     let t = app.t();
     let queue = &app.queue;
     // Submitted of all, and where the cursor is: a long queue has no
