@@ -84,3 +84,72 @@ fn the_demo_emails_are_listed_by_rep_and_week_in_both_languages() {
         text(&bad.stderr)
     );
 }
+
+#[test]
+fn export_per_call_carries_email_and_visit_reviews_among_the_calls_by_time() {
+    use callqa::domain::{AnswerValue, Checklist};
+    use callqa::store::{AnswerChange, Subject, Workspace};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let dbs = db.to_str().unwrap();
+    let demo = format!("{}/assets/demo", env!("CARGO_MANIFEST_DIR"));
+    let import = callqa(dir.path(), &["import", &demo, "--db", dbs]);
+    assert!(import.status.success(), "{}", text(&import.stderr));
+    {
+        let mut ws = Workspace::open(&db).unwrap();
+        let reviews = std::fs::read_to_string(format!("{demo}/reviews.toml")).unwrap();
+        callqa::reports::demo_reviews::apply(&mut ws, &reviews).unwrap();
+        // The web-form visit MS-04 reviewed itself, its tone failed.
+        let shopper = callqa::domain::mystery::checklist();
+        let subject = Subject::Visit("MS-04".into());
+        let id = ws
+            .start_review_of(&subject, "Мария", &shopper, Vec::new())
+            .unwrap()
+            .review_id;
+        let no = AnswerChange::Value(Some(AnswerValue::No));
+        ws.change_answer(id, &shopper, "tone", no).unwrap();
+        ws.submit_review(id, &shopper).unwrap();
+        assert!(Checklist::parts_of(&shopper.id, shopper.version).is_none());
+    }
+    let out = callqa(
+        dir.path(),
+        &["export", "--per", "call", "--format", "json", "--db", dbs],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    let row = |id: &str| {
+        rows.iter()
+            .find(|r| r["call_id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {rows:?}"))
+    };
+    let belova = row("b1-belova@solar-dom.example");
+    assert_eq!(belova["checklist"], "email");
+    assert_eq!(belova["rep"], "Игорь Петров");
+    assert_eq!(belova["failed_items"], "greeting_name spelling");
+    assert_eq!(belova["review_status"], "submitted");
+    assert_eq!(belova["talk_share_rep"], serde_json::Value::Null);
+    let visit = row("MS-04");
+    assert_eq!(visit["checklist"], "mystery-shopper");
+    assert_eq!(visit["rep"], "International", "a team, no rep");
+    assert_eq!(visit["failed_items"], "tone");
+    // Every row in time order: calls, emails and the visit alike.
+    let times: Vec<chrono::DateTime<chrono::Utc>> = rows
+        .iter()
+        .map(|r| {
+            let at = r["call_started_at"].as_str().unwrap();
+            chrono::DateTime::parse_from_rfc3339(at).unwrap().to_utc()
+        })
+        .collect();
+    assert!(times.is_sorted(), "{times:?}");
+    let emails = rows.iter().filter(|r| r["checklist"] == "email").count();
+    assert_eq!(emails, 4, "the demo's email reviews");
+    // The CSV carries the same rows.
+    let csv = callqa(dir.path(), &["export", "--per", "call", "--db", dbs]);
+    let csv = text(&csv.stdout);
+    assert_eq!(csv.lines().count(), rows.len() + 1, "{csv}");
+    assert!(
+        csv.contains("MS-04,2026-11-25T20:15:00+03:00,International,0.0"),
+        "{csv}"
+    );
+}
