@@ -9,6 +9,7 @@ use super::{
     most_failed, repeated_errors,
 };
 use crate::domain::crm::Timestamp;
+use crate::domain::mystery::form::bare_message_id;
 use crate::domain::mystery::{MysteryRules, Speed, Visit};
 use crate::domain::reps::rep_key;
 use crate::domain::sampling::Period;
@@ -105,13 +106,7 @@ pub struct MysteryRow {
 
 /// Message-IDs as stored or as written in a visits file (`<…>`).
 fn same_message(a: &str, b: &str) -> bool {
-    let bare = |s: &str| {
-        s.trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>')
-            .to_string()
-    };
-    bare(a) == bare(b)
+    bare_message_id(a) == bare_message_id(b)
 }
 
 /// The visits requested in `span`, with their speeds as of `as_of` and

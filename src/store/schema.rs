@@ -421,8 +421,18 @@ const MIGRATIONS: &[&str] = &[
     // 13: a review may be of a mystery shopper's visit itself (a web form,
     // a messenger chat, a call never recorded): exactly one of call_id,
     // message_id, visit_id. The same rebuild as migration 9, for the same
-    // reasons; every row keeps its review_id.
+    // reasons; every row keeps its review_id. And the planned emails a
+    // reviewer replaced, with why, kept beside the plan as replaced calls are.
     r#"
+    CREATE TABLE plan_email_replacements (
+        period      TEXT NOT NULL REFERENCES plans(period),
+        message_id  TEXT NOT NULL,
+        rep         TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        replaced_by TEXT,
+        replaced_at TEXT NOT NULL,
+        PRIMARY KEY (period, message_id)
+    );
     CREATE TABLE reviews_rebuilt (
         review_id         INTEGER PRIMARY KEY,
         call_id           TEXT REFERENCES calls(call_id),
