@@ -710,6 +710,13 @@ fn reviewed_demo(dir: &Path) -> PathBuf {
     db
 }
 
+/// The entry of rep `name` in a JSON report's list of reps.
+fn rep_in(reps: &serde_json::Value, name: &str) -> serde_json::Value {
+    let reps = reps.as_array().unwrap();
+    let rep = reps.iter().find(|r| r["rep"] == name);
+    rep.unwrap_or_else(|| panic!("{name} in {reps:?}")).clone()
+}
+
 /// `callqa report --format json` with `extra`, read back.
 fn json_report(dir: &Path, db: &Path, extra: &[&str]) -> serde_json::Value {
     let file = dir.join("report.json");
@@ -730,15 +737,7 @@ fn the_demo_has_weeks_of_results_repeated_errors_and_a_best_call() {
         results["span"]["from"], "2026-11-16",
         "the colleague's last week of calls"
     );
-    let rep = |name: &str| {
-        results["reps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["rep"] == name)
-            .unwrap_or_else(|| panic!("{name}"))
-            .clone()
-    };
+    let rep = |name: &str| rep_in(&results["reps"], name);
     let (anna, igor, kate) = (rep(ANNA), rep("Игорь Петров"), rep("Kate Miller"));
     // Анна: three reviewed weeks, no repeated error; one critical failure.
     assert_eq!(anna["weeks_without_repeated"], 3);
@@ -1248,15 +1247,7 @@ fn a_fresh_demos_report_shows_the_colleagues_email_reviews() {
     );
     let emails = &json["results"]["emails"];
     assert_eq!(emails["reviews"], 4);
-    let rep = |name: &str| {
-        emails["reps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["rep"] == name)
-            .unwrap_or_else(|| panic!("{name}"))
-            .clone()
-    };
+    let rep = |name: &str| rep_in(&emails["reps"], name);
     assert_eq!(rep(ANNA)["average_score"], 100.0);
     let igor = rep("Игорь Петров");
     let failed: Vec<&str> = igor["top_failed"]

@@ -7,7 +7,7 @@ mod workstation_support;
 use callqa::domain::{AnswerValue, Lang, ReviewStatus};
 use callqa::tui::app::{App, Mode};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use workstation_support::{chars, press, screen, setup, setup_demo, stored};
+use workstation_support::{chars, message, press, screen, setup, setup_demo, stored};
 
 #[test]
 fn opens_on_the_first_open_call_with_all_panes_at_80x24() {
@@ -590,14 +590,6 @@ fn a_mystery_shoppers_call_opens_with_the_sales_and_shopper_items_and_its_speeds
                 .is_none()
         );
     }
-}
-
-fn message(app: &App) -> String {
-    app.screen
-        .message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default()
 }
 
 /// The visits view on the demo, with the cursor on visit `id`.

@@ -334,7 +334,7 @@ impl Workspace {
     }
 }
 
-fn call_row(r: &rusqlite::Row) -> rusqlite::Result<CallRow> {
+pub(super) fn call_row(r: &rusqlite::Row) -> rusqlite::Result<CallRow> {
     Ok(CallRow {
         call_id: r.get(0)?,
         started_at: r.get(1)?,

@@ -92,16 +92,19 @@ impl Workspace {
 /// columns (the checklist says which), no duration or audio. Each comes
 /// with its time, for the export to put it among the calls.
 const OTHER_REVIEW_ROWS: &str = "
-    SELECT e.message_id, COALESCE(e.sent_at, ''), COALESCE(e.rep, ''), r.reviewer,
+    SELECT e.message_id, COALESCE(e.sent_at, ''), COALESCE(e.rep, ''), 0, r.reviewer,
            r.checklist_id, r.checklist_version, r.status, r.score, r.time_spent_ms,
            (SELECT group_concat(a.item_id, ' ') FROM answers a
-             WHERE a.review_id = r.review_id AND a.value = 'no')
+             WHERE a.review_id = r.review_id AND a.value = 'no'),
+           0
     FROM reviews r JOIN emails e ON e.message_id = r.message_id
     UNION ALL
-    SELECT v.visit_id, COALESCE(v.requested_at, ''), COALESCE(v.rep, v.team, ''), r.reviewer,
-           r.checklist_id, r.checklist_version, r.status, r.score, r.time_spent_ms,
+    SELECT v.visit_id, COALESCE(v.requested_at, ''), COALESCE(v.rep, v.team, ''), 0,
+           r.reviewer, r.checklist_id, r.checklist_version, r.status, r.score,
+           r.time_spent_ms,
            (SELECT group_concat(a.item_id, ' ') FROM answers a
-             WHERE a.review_id = r.review_id AND a.value = 'no')
+             WHERE a.review_id = r.review_id AND a.value = 'no'),
+           0
     FROM reviews r JOIN mystery_visits v ON v.visit_id = r.visit_id";
 
 impl Workspace {
@@ -109,36 +112,16 @@ impl Workspace {
     /// time order (undated ones first), then by id, reviewer, checklist.
     pub fn other_review_rows(&self) -> Result<Vec<CallRow>> {
         let mut stmt = self.conn().prepare(OTHER_REVIEW_ROWS)?;
-        let rows = stmt.query_map([], |r| {
-            Ok(CallRow {
-                call_id: r.get(0)?,
-                started_at: r.get(1)?,
-                rep: r.get(2)?,
-                duration_ms: 0,
-                reviewer: r.get(3)?,
-                checklist_id: r.get(4)?,
-                checklist_version: r.get(5)?,
-                status: r.get(6)?,
-                score: r.get(7)?,
-                time_spent_ms: r.get::<_, Option<i64>>(8)?.map(|ms| ms.max(0) as u64),
-                failed_items: r
-                    .get::<_, Option<String>>(9)?
-                    .map(|s| s.split(' ').map(String::from).collect())
-                    .unwrap_or_default(),
-                audio: None,
-            })
-        })?;
+        // The columns of a call's row, no duration and no analysis (0).
+        let rows = stmt.query_map([], super::report::call_row)?;
         let mut rows: Vec<CallRow> = rows.collect::<rusqlite::Result<_>>()?;
-        rows.sort_by(|a, b| {
-            let key = |r: &CallRow| {
-                (
-                    row_time(r),
-                    r.call_id.clone(),
-                    r.reviewer.clone(),
-                    r.checklist_id.clone(),
-                )
-            };
-            key(a).cmp(&key(b))
+        rows.sort_by_cached_key(|r| {
+            (
+                row_time(r),
+                r.call_id.clone(),
+                r.reviewer.clone(),
+                r.checklist_id.clone(),
+            )
         });
         Ok(rows)
     }

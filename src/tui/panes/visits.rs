@@ -9,12 +9,12 @@ use crate::domain::mystery::{Verdict, Visit};
 use crate::i18n::mystery::{channel, measure, mystery_strings, span, speed_text};
 use crate::text::one_line;
 use crate::tui::app::{App, OpenVisit, Pane, VisitRow};
-use crate::tui::ui::{pane_block, selection_style};
+use crate::tui::ui::pane_block;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{ListItem, Paragraph, Wrap};
 
 pub fn draw_queue(frame: &mut Frame, area: Rect, app: &App) {
     let t = mystery_strings(app.lang());
@@ -36,19 +36,14 @@ pub fn draw_queue(frame: &mut Frame, area: Rect, app: &App) {
             .block(pane_block(title, focused));
         return frame.render_widget(paragraph, area);
     }
-    let height = usize::from(area.height.saturating_sub(2)).max(1);
-    let scroll = super::queue::scroll_to_show(visits.scroll.get(), visits.cursor, height, len);
-    visits.scroll.set(scroll);
     let open_id = app.review.visit.as_ref().map(|o| o.visit.visit_id.as_str());
-    let items: Vec<ListItem> = visits.rows[scroll..(scroll + height).min(len)]
-        .iter()
-        .map(|row| item(app, row, open_id))
-        .collect();
-    let list = List::new(items)
-        .block(pane_block(title, focused))
-        .highlight_style(selection_style(focused));
-    let mut state = ListState::default().with_selected(Some(visits.cursor - scroll));
-    frame.render_stateful_widget(list, area, &mut state);
+    super::queue::draw_rows(
+        frame,
+        area,
+        (title, focused),
+        (visits.cursor, len, &visits.scroll),
+        |index| item(app, &visits.rows[index], open_id),
+    );
 }
 
 fn verdict_color(verdict: Verdict) -> Color {
