@@ -684,6 +684,15 @@ fn a_visit_without_a_call_or_email_is_reviewed_itself_from_the_visits_view() {
     let open = app.review.email.as_ref().expect("the shopper's email");
     assert_eq!(open.email.email.message_id, "d1-morozov@solar-dom.example");
     assert_eq!(app.checklist().id, "email+mystery-shopper");
+    // Its review started, the email queue shows it in progress.
+    press(&mut app, KeyCode::Char('y'));
+    press(&mut app, KeyCode::Char('e'));
+    let row = app
+        .emails
+        .rows
+        .iter()
+        .find(|r| r.message_id.starts_with("d1-morozov"));
+    assert_eq!(row.unwrap().status, ReviewStatus::InProgress);
 }
 
 #[test]

@@ -51,6 +51,8 @@ pub struct MysteryStrings {
     pub nothing_to_stamp: &'static str,
     /// Enter on a visit whose call the queue cannot show.
     pub call_not_in_queue: &'static str,
+    /// The CRM pane while a visit is open.
+    pub no_crm: &'static str,
     pub form_title: &'static str,
     /// Under the form: how it is filled in.
     pub form_help: &'static str,
@@ -99,6 +101,7 @@ pub const EN: MysteryStrings = MysteryStrings {
     asked: "asked for",
     nothing_to_stamp: "A visit has no recording or thread to point at: say it in a comment (c)",
     call_not_in_queue: "is not in the queue",
+    no_crm: "A visit is judged by what the shopper saw: there is no CRM record to check",
     form_title: "New mystery-shopping visit",
     form_help: "Enter: next field (on the last: save) · Tab / Shift+Tab: next / previous · Esc: close, what is typed is kept",
     form_saved: "Visit saved",
@@ -145,6 +148,7 @@ pub const RU: MysteryStrings = MysteryStrings {
     asked: "запрос",
     nothing_to_stamp: "У визита нет записи или переписки, на которую указать: напишите в комментарии (c)",
     call_not_in_queue: "нет в очереди",
+    no_crm: "Визит оценивается по тому, что увидел покупатель: записи в CRM для проверки нет",
     form_title: "Новый визит тайного покупателя",
     form_help: "Enter: следующее поле (на последнем: сохранить) · Tab / Shift+Tab: следующее / предыдущее · Esc: закрыть, набранное сохранится",
     form_saved: "Визит сохранён",

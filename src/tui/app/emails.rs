@@ -267,6 +267,20 @@ impl App {
                 }
             })
             .collect();
+        // A shopper's email is reviewed with the mystery items on top.
+        let s = &self.session;
+        for row in self.emails.rows.iter_mut() {
+            if row.status != ReviewStatus::New {
+                continue;
+            }
+            let subject = Subject::Email(row.message_id.clone());
+            for checklist in [&s.email_mystery, &s.mystery] {
+                if let Some(review) = self.ws.review_of(&subject, &s.reviewer, &checklist.id)? {
+                    row.status = review.status;
+                    break;
+                }
+            }
+        }
         let this_week = Period::of(chrono::Local::now().date_naive());
         self.emails.plan = self
             .ws
