@@ -1,12 +1,14 @@
 //! Raw rows out of the workstation for other tools: one row per answered
 //! item (items in checklist order), or with `--per call` one row per review
-//! of a call and per analysed call nobody reviewed yet. CSV rounds scores,
+//! of a call, of an email or of a mystery shopper's visit (the Message-ID
+//! or visit id in the call's column, no duration or audio), and per
+//! analysed call nobody reviewed yet. CSV rounds scores,
 //! shares and seconds as people read them (`42.9`, `56%`, `12.5`) and makes
 //! every cell inert for spreadsheets; JSON keeps every figure exact.
 //! Written row by row from the query: a year of reviews is millions of rows.
 
 use crate::domain::{Checklist, Lang};
-use crate::store::{CallAudio, CallRow, ResultRow, Workspace};
+use crate::store::{CallAudio, CallRow, ResultRow, Workspace, row_time};
 use crate::text::{json_safe, spreadsheet_cell};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -73,10 +75,24 @@ pub fn export_per(
         }
         Per::Call => {
             let mut writer = RowWriter::start::<CallExport>(format, out)?;
-            let count = ws.each_call_row(|row| {
+            // The reviews of emails and visits (a few hundred at most) go
+            // among the calls' rows by their time.
+            let mut others = ws.other_review_rows()?.into_iter().peekable();
+            let mut written = 0;
+            let calls = ws.each_call_row(|row| {
+                let at = row_time(&row);
+                while let Some(other) = others.next_if(|o| row_time(o) <= at) {
+                    writer.row(&fill.call(other)?)?;
+                    written += 1;
+                }
                 let row = fill.call(row)?;
                 writer.row(&row)
             })?;
+            for other in others {
+                writer.row(&fill.call(other)?)?;
+                written += 1;
+            }
+            let count = calls + written;
             writer.finish()?;
             Ok(count)
         }

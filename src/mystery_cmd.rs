@@ -8,7 +8,7 @@ use callqa::domain::Lang;
 use callqa::domain::crm::Timestamp;
 use callqa::domain::mystery::{Channel, DEFAULT_MYSTERY_TOML, Measure, MysteryRules, Speed};
 use callqa::domain::sampling::Period;
-use callqa::i18n::mystery::{channel, measure, mystery_strings, span, verdict};
+use callqa::i18n::mystery::{channel, measure, mystery_strings, span, speed_text};
 use callqa::store::{StoredVisit, VisitFilter, Workspace};
 use callqa::text::{one_line, path_line};
 use std::io::Write;
@@ -158,7 +158,7 @@ fn table(
             one_line(&v.shopper, 40),
             one_line(reached, 30),
         ];
-        row.extend(speeds.iter().map(|s| speed_cell(s, lang)));
+        row.extend(speeds.iter().map(|s| speed_text(lang, s)));
         row.push(match evidence.is_empty() {
             true => t.unknown.to_string(),
             false => one_line(&evidence.join(" "), 50),
@@ -195,14 +195,4 @@ fn table(
         as_of.format("%Y-%m-%d %H:%M"),
         limits.join("; ")
     )
-}
-
-/// `35s in time`, `1d 2h SLOW`, `MISSING`: the time taken when both steps
-/// happened, then the verdict.
-fn speed_cell(speed: &Speed, lang: Lang) -> String {
-    let word = verdict(lang, speed.verdict);
-    match speed.seconds {
-        Some(seconds) => format!("{} {word}", span(lang, seconds)),
-        None => word.to_string(),
-    }
 }

@@ -18,14 +18,15 @@ use anyhow::{Context, anyhow, bail};
 use callqa::analysis::ANALYSIS_VERSION;
 use callqa::config::{self, Config};
 use callqa::domain::Lang;
-use callqa::domain::plan::{self, Candidate, Plan};
+use callqa::domain::mystery::form::bare_message_id;
+use callqa::domain::plan::{self, Candidate, EmailCandidate, EmailEntry, Plan, Reason};
 use callqa::domain::reps::{RepRow, rep_key, rep_rows};
 use callqa::domain::sampling::{DEFAULT_SAMPLING_TOML, Period, SamplingRules};
 use callqa::i18n::plan::plan_strings;
 use callqa::reports::plan::{
     CallInfo, EmailInfo, PlanContext, PlanFormat, RepInfo, write, write_reps,
 };
-use callqa::store::{PeriodCall, Workspace};
+use callqa::store::{PeriodCall, ReplacedEmail, Workspace};
 use callqa::text::{one_line, path_line};
 use clap::Args;
 use sha2::{Digest, Sha256};
@@ -54,11 +55,12 @@ pub struct PlanArgs {
     /// workspace from then on; default: the workspace's, else the bundled ones
     #[arg(long)]
     rules: Option<PathBuf>,
-    /// A drawn call that cannot be reviewed: replace it by the next call of
-    /// the same rep and kind (needs --reason)
+    /// A drawn call (or email, by its Message-ID) that cannot be reviewed:
+    /// replace it by the next call of the same rep and kind, or the rep's
+    /// next email of the week (needs --reason)
     #[arg(long, value_name = "CALL", requires = "reason")]
     replace: Option<String>,
-    /// Why the call is replaced (wrong language, a fax, ...)
+    /// Why the call or email is replaced (wrong language, a fax, ...)
     #[arg(long, requires = "replace")]
     reason: Option<String>,
     /// Output file; default: standard output
@@ -135,20 +137,45 @@ pub fn plan(args: PlanArgs, config: &Config) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| default_seed(period, &candidates));
     let roster = ws.roster()?;
     let mut drawn = plan::draw(period, &seed, &rules, &roster, &candidates, stored.as_ref());
-    let email_candidates: Vec<_> = emails.iter().map(|e| e.candidate.clone()).collect();
+    // An email replaced before is never drawn again.
+    let replaced = ws.replaced_plan_emails(period)?;
+    let email_candidates: Vec<_> = emails
+        .iter()
+        .map(|e| e.candidate.clone())
+        .filter(|c| !replaced.iter().any(|r| r.message_id == c.message_id))
+        .collect();
     plan::draw_emails(&mut drawn, &rules, &roster, &email_candidates);
     let mut notices = Vec::new();
+    let mut replaced_email = None;
     if let (Some(call), Some(reason)) = (&args.replace, &args.reason) {
-        let next = plan::replace(&mut drawn, call, reason, &rules, &candidates)
-            .map_err(|e| anyhow!("--replace {}: {e}; nothing was changed", one_line(call, 80)))?;
+        let email = bare_message_id(call);
+        let refused = |e: &dyn std::fmt::Display| {
+            anyhow!("--replace {}: {e}; nothing was changed", one_line(call, 80))
+        };
+        let next = if drawn.emails.iter().any(|e| e.message_id == email) {
+            let out = replace_email(&mut drawn, &email, reason, &email_candidates)
+                .map_err(|e| refused(&e))?;
+            let next = out.replaced_by.clone();
+            replaced_email = Some(out);
+            next
+        } else {
+            plan::replace(&mut drawn, call, reason, &rules, &candidates).map_err(|e| refused(&e))?
+        };
+        let (what, none) = match replaced_email {
+            Some(_) => (
+                &email,
+                callqa::i18n::email::email_strings(lang).no_replacement,
+            ),
+            None => (call, t.no_replacement),
+        };
         notices.push(match next {
             Some(next) => format!(
                 "{}: {} {}",
-                one_line(call, 80),
+                one_line(what, 80),
                 t.replaced_by,
                 one_line(&next, 80)
             ),
-            None => format!("{}: {}", one_line(call, 80), t.no_replacement),
+            None => format!("{}: {none}", one_line(what, 80)),
         });
     }
     let reviewers = reviewers.unwrap_or_else(|| reviewers_of(&drawn));
@@ -159,7 +186,11 @@ pub fn plan(args: PlanArgs, config: &Config) -> anyhow::Result<ExitCode> {
     plan::assign(&mut drawn, &reviewers, &durations);
     ws.write_batch(|ws| {
         ws.use_sampling_rules(&rules, &rules_text)?;
-        ws.save_plan(&drawn)
+        ws.save_plan(&drawn)?;
+        match &replaced_email {
+            Some(replaced) => ws.keep_replaced_email(period, replaced),
+            None => Ok(()),
+        }
     })
     .map_err(|e| e.in_workspace(ws.path()))?;
     for notice in notices {
@@ -235,6 +266,58 @@ pub fn reps(args: RepsArgs, config: &Config) -> anyhow::Result<ExitCode> {
         write_reps(&rows, as_of, args.format, lang, out)
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Take the planned email `message_id` out of `plan` (why: `reason`) and
+/// draw the rep's next outgoing email of the week in its place, at its
+/// place in the plan and for its reviewer, as a replaced call is: the
+/// lowest rank under the plan's seed among the rep's emails of the week
+/// not in the plan (`emails` holds no email replaced before).
+fn replace_email(
+    plan: &mut Plan,
+    message_id: &str,
+    reason: &str,
+    emails: &[EmailCandidate],
+) -> anyhow::Result<ReplacedEmail> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        bail!("--reason is empty: say why the email cannot be reviewed");
+    }
+    let index = plan
+        .emails
+        .iter()
+        .position(|e| e.message_id == message_id)
+        .context("not in the plan")?;
+    let old = plan.emails.remove(index);
+    let rep = rep_key(&old.rep);
+    let next = emails
+        .iter()
+        .filter(|e| plan.period.contains(e.day) && rep_key(&e.rep) == rep)
+        .filter(|e| e.message_id != message_id)
+        .filter(|e| !plan.emails.iter().any(|p| p.message_id == e.message_id))
+        .map(|e| (plan::rank(&plan.seed, &e.message_id), e))
+        .min_by(|a, b| (a.0, &a.1.message_id).cmp(&(b.0, &b.1.message_id)));
+    let replaced_by = next.map(|(rank, e)| {
+        plan.emails.insert(
+            index,
+            EmailEntry {
+                message_id: e.message_id.clone(),
+                rep: e.rep.clone(),
+                reason: Reason::Replacement {
+                    replaces: message_id.to_string(),
+                },
+                rank,
+                reviewer: old.reviewer.clone(),
+            },
+        );
+        e.message_id.clone()
+    });
+    Ok(ReplacedEmail {
+        message_id: message_id.to_string(),
+        rep: old.rep,
+        reason: reason.to_string(),
+        replaced_by,
+    })
 }
 
 /// `anna, boris` → `["anna", "boris"]`; a list naming nobody is refused.

@@ -370,3 +370,59 @@ fn an_email_is_reviewed_from_the_keyboard() {
     );
     assert_eq!(rows.len(), 6, "{rows:?}");
 }
+
+/// A mystery shopper's visit with no call or email (MS-03, by messenger)
+/// reviewed from the keyboard: the queue switched to the visits, the visit
+/// opened with its speeds, two items answered, the timestamps' answers
+/// kept, submitted; then the SQLite file holds the visit's review.
+#[test]
+fn a_visit_without_a_call_is_reviewed_from_the_keyboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_workspace(dir.path(), "visit.sqlite");
+    let review = review_command(dir.path(), &db, "shopper");
+    let tmux = Tmux::new("visit");
+    tmux.start(&review);
+    tmux.wait_for("Checklist");
+    tmux.keys(&["M"]);
+    tmux.wait_for("Mystery visits · 0/4 submitted");
+    // Newest request first: MS-01, MS-02, MS-04, then MS-03.
+    tmux.keys(&["Down", "Down", "Down", "Enter"]);
+    let screen = tmux.wait_for("Mystery visit: MS-03");
+    assert!(screen.contains("25m SLOW"), "{screen}");
+    tmux.keys(&["y", "n", "s"]);
+    let screen = tmux.wait_for("Submitted: MS-03");
+    assert!(
+        screen.contains("Mystery visits · 1/4 submitted"),
+        "{screen}"
+    );
+    tmux.key("q");
+
+    let conn = Connection::open(&db).unwrap();
+    let (visit, call, message, status): (String, Option<String>, Option<String>, String) = conn
+        .query_row(
+            "SELECT visit_id, call_id, message_id, status FROM reviews WHERE reviewer = 'shopper'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (visit.as_str(), call, message, status.as_str()),
+        ("MS-03", None, None, "submitted")
+    );
+    let mut stmt = conn
+        .prepare(
+            "SELECT a.item_id, a.value, a.automatic FROM answers a
+             JOIN reviews r USING (review_id) WHERE r.reviewer = 'shopper' ORDER BY a.item_id",
+        )
+        .unwrap();
+    let rows: Vec<(String, String, bool)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let row = |id: &str| rows.iter().find(|r| r.0 == id).unwrap().clone();
+    assert_eq!(row("tone"), ("tone".into(), "yes".into(), false));
+    assert_eq!(row("reaction"), ("reaction".into(), "no".into(), false));
+    assert_eq!(row("pick_up"), ("pick_up".into(), "no".into(), true));
+    assert_eq!(rows.len(), 6, "{rows:?}");
+}

@@ -672,9 +672,8 @@ fn the_html_loads_in_a_real_browser_without_errors_and_prints_to_pdf() {
     assert!(bytes.len() > 5_000, "an empty PDF: {} bytes", bytes.len());
 }
 
-/// The bundled demo imported and given its colleague's reviews, as a fresh
-/// `callqa demo` does.
-fn reviewed_demo(dir: &Path) -> PathBuf {
+/// The bundled demo imported, without the colleague's reviews.
+fn imported_demo(dir: &Path) -> PathBuf {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
     let db = dir.join("demo.sqlite");
     let out = callqa(
@@ -689,11 +688,19 @@ fn reviewed_demo(dir: &Path) -> PathBuf {
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
+    db
+}
+
+/// The bundled demo imported and given its colleague's reviews, as a fresh
+/// `callqa demo` does: 11 calls and 4 emails.
+fn reviewed_demo(dir: &Path) -> PathBuf {
+    let db = imported_demo(dir);
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
     let reviews = std::fs::read_to_string(demo.join("reviews.toml")).unwrap();
     let mut ws = Workspace::open(&db).unwrap();
     assert_eq!(
         callqa::reports::demo_reviews::apply(&mut ws, &reviews).unwrap(),
-        11
+        15
     );
     let again = callqa::reports::demo_reviews::apply(&mut ws, &reviews).unwrap_err();
     assert!(
@@ -701,6 +708,13 @@ fn reviewed_demo(dir: &Path) -> PathBuf {
         "{again}"
     );
     db
+}
+
+/// The entry of rep `name` in a JSON report's list of reps.
+fn rep_in(reps: &serde_json::Value, name: &str) -> serde_json::Value {
+    let reps = reps.as_array().unwrap();
+    let rep = reps.iter().find(|r| r["rep"] == name);
+    rep.unwrap_or_else(|| panic!("{name} in {reps:?}")).clone()
 }
 
 /// `callqa report --format json` with `extra`, read back.
@@ -717,21 +731,13 @@ fn json_report(dir: &Path, db: &Path, extra: &[&str]) -> serde_json::Value {
 fn the_demo_has_weeks_of_results_repeated_errors_and_a_best_call() {
     let dir = tempfile::tempdir().unwrap();
     let db = reviewed_demo(dir.path());
-    let json = json_report(dir.path(), &db, &[]);
+    let json = json_report(dir.path(), &db, &["--period", "2026-W47"]);
     let results = &json["results"];
     assert_eq!(
         results["span"]["from"], "2026-11-16",
-        "the newest reviewed week"
+        "the colleague's last week of calls"
     );
-    let rep = |name: &str| {
-        results["reps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["rep"] == name)
-            .unwrap_or_else(|| panic!("{name}"))
-            .clone()
-    };
+    let rep = |name: &str| rep_in(&results["reps"], name);
     let (anna, igor, kate) = (rep(ANNA), rep("Игорь Петров"), rep("Kate Miller"));
     // Анна: three reviewed weeks, no repeated error; one critical failure.
     assert_eq!(anna["weeks_without_repeated"], 3);
@@ -842,7 +848,12 @@ fn rules_given_once_stay_with_the_workspace() {
     let rules = dir.path().join("rules.toml");
     std::fs::write(&rules, &strict).unwrap();
     let file = dir.path().join("r.json");
-    let json = |extra: &[&str]| json_report(dir.path(), &db, extra);
+    // The colleague's last week of calls (the newest is of emails).
+    let json = |extra: &[&str]| {
+        let mut args = vec!["--period", "2026-W47"];
+        args.extend_from_slice(extra);
+        json_report(dir.path(), &db, &args)
+    };
     assert_eq!(
         json(&[])["results"]["repeated"].as_array().unwrap().len(),
         2
@@ -1050,12 +1061,13 @@ fn review_email(
     stored.unwrap().score.unwrap()
 }
 
-/// The reviewed demo with its reps' emails reviewed in W48 (Анна fails
-/// the named greeting in both of hers: a repeated error) and the
-/// shopper's email of visit MS-02 reviewed with the mystery-shopper
-/// checklist. Returns the scores: Анна's two emails, Kate's, the shopper's.
+/// The demo (without the colleague's reviews) with its reps' emails
+/// reviewed in W48 (Анна fails the named greeting in both of hers: a
+/// repeated error) and the shopper's email of visit MS-02 reviewed with
+/// the mystery-shopper checklist. Returns the scores: Анна's two emails,
+/// Kate's, the shopper's.
 fn demo_with_email_reviews(dir: &Path) -> (PathBuf, [f64; 4]) {
-    let db = reviewed_demo(dir);
+    let db = imported_demo(dir);
     let mut ws = Workspace::open(&db).unwrap();
     let email = Checklist::from_toml(DEFAULT_EMAIL_CHECKLIST_TOML, "email.toml").unwrap();
     ws.ensure_checklist(&email, DEFAULT_EMAIL_CHECKLIST_TOML)
@@ -1186,6 +1198,14 @@ fn emails_and_mystery_shopping_get_their_sheets_next_to_the_calls() {
     // The calls' figures are as before: no email or shopper review among them.
     let json = json_report(dir.path(), &db, &["--period", "2026-W48"]);
     assert_eq!(json["results"]["quality_reviews"], 0);
+    // A rep whose emails alone were reviewed still has a row.
+    let reps: Vec<(&str, u64)> = json["results"]["reps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["rep"].as_str().unwrap(), r["reviews"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(reps, [("Kate Miller", 0), (ANNA, 0)]);
     assert_eq!(json["results"]["emails"]["reviews"], 3);
     assert_eq!(json["mystery"].as_array().unwrap().len(), 3);
     assert_eq!(json["mystery"][2]["score"], visit);
@@ -1213,6 +1233,117 @@ fn emails_and_mystery_shopping_get_their_sheets_next_to_the_calls() {
     let names = file_names(&csv);
     assert!(
         names.contains(&"emails.csv".to_string()) && names.contains(&"mystery.csv".to_string())
+    );
+}
+
+#[test]
+fn a_fresh_demos_report_shows_the_colleagues_email_reviews() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = reviewed_demo(dir.path());
+    let json = json_report(dir.path(), &db, &[]);
+    assert_eq!(
+        json["results"]["span"]["from"], "2026-11-23",
+        "the week of the newest reviewed email"
+    );
+    let emails = &json["results"]["emails"];
+    assert_eq!(emails["reviews"], 4);
+    let rep = |name: &str| rep_in(&emails["reps"], name);
+    assert_eq!(rep(ANNA)["average_score"], 100.0);
+    let igor = rep("Игорь Петров");
+    let failed: Vec<&str> = igor["top_failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f[0].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["greeting_name", "spelling"]);
+    assert_eq!(rep("Kate Miller")["reviews"], 2);
+    let folder = dir.path().join("feedback");
+    let out = feedback(dir.path(), &db, &folder, &["--format", "html"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let igor = std::fs::read_to_string(folder.join("Игорь_Петров.html")).unwrap();
+    assert!(igor.contains("Emails to work on") && igor.contains("Мы расчитали"));
+}
+
+#[test]
+fn a_shoppers_call_counts_its_call_items_for_the_calls_and_the_rest_for_the_visit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = imported_demo(dir.path());
+    let mut ws = Workspace::open(&db).unwrap();
+    let sales = Checklist::default_sales_call();
+    let shopper = callqa::domain::mystery::checklist();
+    let composed = Checklist::compose(&sales, &shopper);
+    ws.ensure_checklist(&composed, &composed.to_toml().unwrap())
+        .unwrap();
+    let subject = Subject::Call("call-012".into());
+    let id = ws
+        .start_review_of(&subject, "Мария", &composed, Vec::new())
+        .unwrap()
+        .review_id;
+    // The call fails its summary, the shopper's part its callback.
+    for item in &composed.items {
+        let failed = item.id == "summary" || item.id == "callback";
+        let value = if failed {
+            AnswerValue::No
+        } else {
+            AnswerValue::Yes
+        };
+        ws.change_answer(id, &composed, &item.id, AnswerChange::Value(Some(value)))
+            .unwrap();
+    }
+    ws.submit_review(id, &composed).unwrap();
+    let json = json_report(dir.path(), &db, &["--period", "2026-W49"]);
+    let results = &json["results"];
+    assert_eq!(
+        results["quality_reviews"], 1,
+        "the call's part is a call review"
+    );
+    let items: Vec<&str> = results["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["item_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        items.contains(&"summary") && !items.contains(&"callback"),
+        "{items:?}"
+    );
+    let igor = &results["reps"][0];
+    assert_eq!(igor["rep"], "Игорь Петров");
+    let expected = |checklist: &Checklist, failed: &str| {
+        let answers = checklist
+            .items
+            .iter()
+            .map(|i| {
+                let value = if i.id == failed {
+                    AnswerValue::No
+                } else {
+                    AnswerValue::Yes
+                };
+                let answer = callqa::domain::Answer {
+                    value: Some(value),
+                    ..Default::default()
+                };
+                (i.id.clone(), answer)
+            })
+            .collect();
+        callqa::domain::scoring::score(checklist, &answers)
+            .percent
+            .unwrap()
+    };
+    assert_eq!(
+        igor["average_score"].as_f64().unwrap(),
+        expected(&sales, "summary")
+    );
+    let ms01 = json["mystery"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["visit"]["visit_id"] == "MS-01")
+        .unwrap();
+    assert_eq!(
+        ms01["score"].as_f64().unwrap(),
+        expected(&shopper, "callback")
     );
 }
 

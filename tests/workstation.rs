@@ -7,7 +7,7 @@ mod workstation_support;
 use callqa::domain::{AnswerValue, Lang, ReviewStatus};
 use callqa::tui::app::{App, Mode};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use workstation_support::{chars, press, screen, setup, setup_demo, stored};
+use workstation_support::{chars, message, press, screen, setup, setup_demo, stored};
 
 #[test]
 fn opens_on_the_first_open_call_with_all_panes_at_80x24() {
@@ -533,7 +533,7 @@ fn a_damaged_row_is_named_and_the_rest_of_the_queue_shows() {
 }
 
 #[test]
-fn a_mystery_shoppers_call_opens_with_the_shopper_checklist_and_its_speeds() {
+fn a_mystery_shoppers_call_opens_with_the_sales_and_shopper_items_and_its_speeds() {
     let dir = tempfile::tempdir().unwrap();
     let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
     let db = dir.path().join("demo.sqlite");
@@ -548,17 +548,32 @@ fn a_mystery_shoppers_call_opens_with_the_shopper_checklist_and_its_speeds() {
     let mut app = workstation_support::open_app(&db, Some(&demo), Lang::En);
     let s = screen(&mut app, 140, 40);
     assert!(s.contains("call-012"), "{s}");
-    assert_eq!(app.checklist().id, "mystery-shopper", "{s}");
+    const COMPOSED: &str = "sales-call+mystery-shopper";
+    assert_eq!(app.checklist().id, COMPOSED, "{s}");
+    assert!(s.contains("Sales call + Mystery shopper"), "{s}");
+    // The sales-call items first, the shopper's on top of them.
+    let ids: Vec<&str> = app
+        .checklist()
+        .items
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
+    assert_eq!(ids[0], "greeting");
+    assert!(
+        ids.contains(&"crm_written") && ids.ends_with(&["callback"]),
+        "{ids:?}"
+    );
     assert!(s.contains("(auto)"), "{s}");
-    // The first answer stores the review with the shopper's checklist and
+    // The first answer stores the review with the composed checklist and
     // what the visit's timestamps decided: picked up in 25 s (in time),
     // a proposal sent, but 2 days 6 h after the request (slow).
     press(&mut app, KeyCode::Char('y'));
     let review = app
         .ws
-        .review("call-012", "tester", "mystery-shopper")
+        .review("call-012", "tester", COMPOSED)
         .unwrap()
         .expect("the shopper's review");
+    assert_eq!(review.answers["greeting"].value, Some(AnswerValue::Yes));
     let auto = |id: &str| {
         let a = &review.answers[id];
         assert!(a.automatic, "{id} should be automatic: {a:?}");
@@ -567,10 +582,200 @@ fn a_mystery_shoppers_call_opens_with_the_shopper_checklist_and_its_speeds() {
     assert_eq!(auto("pick_up"), Some(AnswerValue::Yes));
     assert_eq!(auto("proposal_sent"), Some(AnswerValue::Yes));
     assert_eq!(auto("proposal_speed"), Some(AnswerValue::No));
-    assert!(
-        app.ws
-            .review("call-012", "tester", "sales-call")
-            .unwrap()
-            .is_none()
+    for other in ["sales-call", "mystery-shopper"] {
+        assert!(
+            app.ws
+                .review("call-012", "tester", other)
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+/// The visits view on the demo, with the cursor on visit `id`.
+fn visit_selected(app: &mut App, id: &str) {
+    if !app.visits.shown {
+        press(app, KeyCode::Char('M'));
+    }
+    assert!(app.visits.shown);
+    app.screen.focus = callqa::tui::app::Pane::Queue;
+    let at = app.visits.rows.iter().position(|r| r.visit.visit_id == id);
+    let at = at.unwrap_or_else(|| panic!("{id} in the visits view"));
+    while app.visits.cursor != at {
+        let key = if app.visits.cursor < at {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        };
+        press(app, key);
+    }
+}
+
+#[test]
+fn a_visit_without_a_call_or_email_is_reviewed_itself_from_the_visits_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    press(&mut app, KeyCode::Char('M'));
+    let s = screen(&mut app, 160, 40);
+    // Every visit (no plan), newest request first, with speeds and status.
+    let ids: Vec<&str> = app
+        .visits
+        .rows
+        .iter()
+        .map(|r| r.visit.visit_id.as_str())
+        .collect();
+    assert_eq!(ids, ["MS-01", "MS-02", "MS-04", "MS-03"]);
+    assert!(s.contains("Mystery visits · 0/4 submitted"), "{s}");
+    assert!(s.contains("· MS-03 messenger pick-up 25m SLOW"), "{s}");
+    press(&mut app, KeyCode::Char('M'));
+    assert!(!app.visits.shown, "M again: the calls");
+
+    // MS-03 was by messenger: the visit itself opens, its details in place
+    // of the player, with the shopper's checklist and what its times say.
+    visit_selected(&mut app, "MS-03");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.review.visit.is_some() && app.review.open.is_none());
+    assert_eq!(app.checklist().id, "mystery-shopper");
+    let s = screen(&mut app, 160, 40);
+    assert!(s.contains("Mystery visit: MS-03 · rules v1"), "{s}");
+    assert!(s.contains("asked for: Solar water heating"), "{s}");
+    assert!(s.contains("pick-up: 25m SLOW  (limit 15m)"), "{s}");
+    let pick_up = app.review.answer_of(app.checklist(), 2).unwrap();
+    assert_eq!(
+        (pick_up.value, pick_up.automatic),
+        (Some(AnswerValue::No), true)
     );
+    // `t` has nothing to point at; the answers are kept per key.
+    press(&mut app, KeyCode::Char('y'));
+    press(&mut app, KeyCode::Char('t'));
+    assert!(message(&app).contains("comment"), "{}", message(&app));
+    press(&mut app, KeyCode::Char('n'));
+    let subject = callqa::store::Subject::Visit("MS-03".into());
+    let review = app
+        .ws
+        .review_of(&subject, "tester", "mystery-shopper")
+        .unwrap();
+    let review = review.expect("stored on the first key");
+    assert_eq!(review.answers["tone"].value, Some(AnswerValue::Yes));
+    assert_eq!(review.answers["reaction"].value, Some(AnswerValue::No));
+    assert!(review.answers["pick_up"].automatic);
+    press(&mut app, KeyCode::Char('s'));
+    // Unanswered items left? Confirm; then the next open visit down opens.
+    if matches!(app.screen.mode, Mode::ConfirmSubmit { .. }) {
+        press(&mut app, KeyCode::Char('y'));
+    }
+    let review = app
+        .ws
+        .review_of(&subject, "tester", "mystery-shopper")
+        .unwrap();
+    assert_eq!(review.unwrap().status, ReviewStatus::Submitted);
+    let s = screen(&mut app, 160, 40);
+    assert!(s.contains("Mystery visits · 1/4 submitted"), "{s}");
+
+    // MS-01's call is in the workspace: Enter opens the call.
+    visit_selected(&mut app, "MS-01");
+    press(&mut app, KeyCode::Enter);
+    let open = app.review.open.as_ref().expect("the shopper's call");
+    assert_eq!(open.call.call_id, "call-012");
+    assert_eq!(app.checklist().id, "sales-call+mystery-shopper");
+    // MS-02's email: Enter opens the email, its items and the shopper's.
+    visit_selected(&mut app, "MS-02");
+    press(&mut app, KeyCode::Enter);
+    let open = app.review.email.as_ref().expect("the shopper's email");
+    assert_eq!(open.email.email.message_id, "d1-morozov@solar-dom.example");
+    assert_eq!(app.checklist().id, "email+mystery-shopper");
+    // Its review started, the email queue shows it in progress.
+    press(&mut app, KeyCode::Char('y'));
+    press(&mut app, KeyCode::Char('e'));
+    let row = app
+        .emails
+        .rows
+        .iter()
+        .find(|r| r.message_id.starts_with("d1-morozov"));
+    assert_eq!(row.unwrap().status, ReviewStatus::InProgress);
+}
+
+#[test]
+fn a_visit_typed_into_the_form_is_checked_field_by_field_and_nothing_typed_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_demo(dir.path());
+    press(&mut app, KeyCode::Char('N'));
+    assert!(app.visits.shown, "the form is the visits view's");
+    assert!(matches!(app.screen.mode, Mode::Input { .. }));
+    // Scenario, channel, shopper, rep, team, then the four times, the call.
+    let fields = [
+        "Quote for a 5 kW roof",
+        "fax",
+        "",
+        "",
+        "",
+        "2026-11-27T10:00:00+03:00",
+        "yesterday",
+        "",
+        "2026-11-26T10:00:00+03:00",
+        "call-999",
+    ];
+    for field in fields {
+        chars(&mut app, field);
+        press(&mut app, KeyCode::Enter);
+    }
+    press(&mut app, KeyCode::Enter);
+    // Nothing saved; each problem next to its field, the cursor on the first.
+    assert_eq!(app.ws.next_form_visit_id().unwrap(), "WS-1");
+    let s = screen(&mut app, 160, 40);
+    assert!(s.contains("New mystery-shopping visit"), "{s}");
+    for problem in [
+        "✘ not one of call, email, web_form, messenger",
+        "✘ required",
+        "✘ a rep or a team",
+        "✘ time \"yesterday\" does not parse",
+        "✘ before requested at",
+        "✘ no such call in the workspace",
+    ] {
+        assert!(s.contains(problem), "{problem}: {s}");
+    }
+    assert!(s.contains("Quote for a 5 kW roof"), "kept: {s}");
+    let form = app.visits.form.as_ref().unwrap();
+    assert_eq!(form.field, 1, "on the channel");
+    // Fix each: the channel, the shopper, the rep, the times, the call.
+    let fix = |app: &mut App, index: usize, text: &str| {
+        while app.visits.form.as_ref().unwrap().field != index {
+            press(app, KeyCode::Tab);
+        }
+        workstation_support::ctrl(app, 'u');
+        chars(app, text);
+    };
+    fix(&mut app, 1, "web_form");
+    fix(&mut app, 2, "Emma Clarke");
+    fix(&mut app, 3, "Kate Miller");
+    fix(&mut app, 6, "2026-11-27T10:20:00+03:00");
+    fix(&mut app, 8, "2026-11-28T10:00:00+03:00");
+    fix(&mut app, 9, "");
+    // Esc closes the form; N opens it again as it was left.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen.mode, Mode::Normal);
+    press(&mut app, KeyCode::Char('N'));
+    assert_eq!(
+        app.visits.form.as_ref().unwrap().draft.values[2],
+        "Emma Clarke"
+    );
+    fix(&mut app, 10, "");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        message(&app).contains("Visit saved: WS-1"),
+        "{}",
+        message(&app)
+    );
+    assert_eq!(app.screen.mode, Mode::Normal);
+    let visits = app.ws.visits(&Default::default()).unwrap();
+    let saved = visits.iter().find(|v| v.visit.visit_id == "WS-1").unwrap();
+    assert_eq!(
+        saved.visit.channel,
+        callqa::domain::mystery::Channel::WebForm
+    );
+    assert_eq!(saved.visit.rep.as_deref(), Some("Kate Miller"));
+    assert_eq!(saved.visit.call_id, None);
+    assert_eq!(saved.source_file, "workstation form");
+    let row = &app.visits.rows[app.visits.cursor];
+    assert_eq!(row.visit.visit_id, "WS-1", "the cursor on the new visit");
 }

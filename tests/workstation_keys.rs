@@ -13,16 +13,9 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 use std::time::{Duration, Instant};
 use workstation_support::{
-    chars, ctrl, draw_on, open_app, press, screen, setup, setup_demo, setup_demo_in, stored,
+    chars, ctrl, draw_on, message, open_app, press, screen, setup, setup_demo, setup_demo_in,
+    stored,
 };
-
-fn message(app: &App) -> String {
-    app.screen
-        .message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default()
-}
 
 /// The last `n` lines of a screen: the status line and the hint bar.
 fn bottom(s: &str, n: usize) -> String {

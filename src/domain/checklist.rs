@@ -4,7 +4,7 @@
 
 use super::lang::{Bilingual, Lang};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChecklistError {
@@ -203,6 +203,110 @@ impl Checklist {
     }
 }
 
+/// Entries by item id, as a review's answers are.
+pub type Entries<T> = Vec<(String, T)>;
+
+/// Between the parts of a composed checklist's id: `sales-call+mystery-shopper`.
+pub const COMPOSED_SEPARATOR: char = '+';
+
+/// A composed checklist's version is `base * PART_VERSIONS + top`, so the
+/// pair of part versions it was made of can be read back from it.
+const PART_VERSIONS: u32 = 1000;
+
+impl Checklist {
+    /// `base` with `top` on top: `base`'s sections and items, then
+    /// `top`'s, under the id `base+top` and a version both versions can
+    /// be read back from ([`Checklist::parts_of`]), so the store, scoring
+    /// and history treat it as any checklist while a report can still
+    /// tell which part each item came from. `base`'s ids are kept as they
+    /// are (its automatic checks still find their items); a `top` item or
+    /// section whose id `base` already uses is prefixed `top-id.`.
+    pub fn compose(base: &Checklist, top: &Checklist) -> Checklist {
+        let taken_sections: HashSet<&str> = base.sections.iter().map(|s| s.id.as_str()).collect();
+        let section_id = |id: &str| match taken_sections.contains(id) {
+            true => format!("{}.{id}", top.id),
+            false => id.to_string(),
+        };
+        let mut sections = base.sections.clone();
+        sections.extend(top.sections.iter().map(|s| Section {
+            id: section_id(&s.id),
+            title: s.title.clone(),
+        }));
+        let mut items = base.items.clone();
+        items.extend(top.items.iter().map(|item| Item {
+            id: Checklist::composed_item_id(base, top, &item.id),
+            section: section_id(&item.section),
+            ..item.clone()
+        }));
+        let title = |lang: Lang| format!("{} + {}", base.title.get(lang), top.title.get(lang));
+        Checklist {
+            id: format!("{}{COMPOSED_SEPARATOR}{}", base.id, top.id),
+            version: base
+                .version
+                .saturating_mul(PART_VERSIONS)
+                .saturating_add(top.version % PART_VERSIONS),
+            title: Bilingual {
+                en: title(Lang::En),
+                ru: title(Lang::Ru),
+            },
+            sections,
+            items,
+        }
+    }
+
+    /// The id a `top` item has in `compose(base, top)`.
+    pub fn composed_item_id(base: &Checklist, top: &Checklist, item_id: &str) -> String {
+        match base.item_index(item_id) {
+            Some(_) => format!("{}.{item_id}", top.id),
+            None => item_id.to_string(),
+        }
+    }
+
+    /// The parts (id and version, base first) of a composed checklist's id
+    /// and version; `None` for a checklist that is not composed.
+    pub fn parts_of(id: &str, version: u32) -> Option<[(String, u32); 2]> {
+        let (base, top) = id.split_once(COMPOSED_SEPARATOR)?;
+        (!base.is_empty() && !top.is_empty()).then(|| {
+            [
+                (base.to_string(), version / PART_VERSIONS),
+                (top.to_string(), version % PART_VERSIONS),
+            ]
+        })
+    }
+
+    /// The entries of a review with `compose(base, top)`, by part: those
+    /// of `base`'s items, and those of `top`'s under `top`'s own ids.
+    /// Entries of neither (an item since removed) are left out.
+    pub fn split_by_part<T>(
+        base: &Checklist,
+        top: &Checklist,
+        entries: impl IntoIterator<Item = (String, T)>,
+    ) -> (Entries<T>, Entries<T>) {
+        let top_ids: HashMap<String, &str> = top
+            .items
+            .iter()
+            .map(|i| (Checklist::composed_item_id(base, top, &i.id), i.id.as_str()))
+            .collect();
+        let (mut in_base, mut in_top) = (Vec::new(), Vec::new());
+        for (id, entry) in entries {
+            if let Some(own) = top_ids.get(&id) {
+                in_top.push((own.to_string(), entry));
+            } else if base.item_index(&id).is_some() {
+                in_base.push((id, entry));
+            }
+        }
+        (in_base, in_top)
+    }
+
+    /// The checklist as TOML, as a composed one is stored.
+    pub fn to_toml(&self) -> Result<String, ChecklistError> {
+        toml::to_string(self).map_err(|e| ChecklistError::Invalid {
+            file: self.id.clone(),
+            message: e.to_string(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +382,58 @@ mod tests {
         assert!(
             c.items.iter().any(|i| i.critical),
             "one-way audio is critical"
+        );
+    }
+
+    #[test]
+    fn a_composed_checklist_keeps_both_parts_apart_and_can_be_split_again() {
+        let base = Checklist::default_sales_call();
+        let mut top = Checklist::from_toml(
+            crate::domain::mystery::DEFAULT_MYSTERY_CHECKLIST_TOML,
+            "mystery-shopper.toml",
+        )
+        .unwrap();
+        // A top item and section with ids the base uses too.
+        let contact = top.sections[0].id.clone();
+        top.sections[0].id = "call".into();
+        for item in top.items.iter_mut().filter(|i| i.section == contact) {
+            item.section = "call".into();
+        }
+        top.items[0].id = "greeting".into();
+        let composed = Checklist::compose(&base, &top);
+        assert_eq!(composed.id, "sales-call+mystery-shopper");
+        assert_eq!(
+            Checklist::parts_of(&composed.id, composed.version),
+            Some([
+                ("sales-call".to_string(), base.version),
+                ("mystery-shopper".to_string(), top.version)
+            ])
+        );
+        assert_eq!(Checklist::parts_of("sales-call", 1), None);
+        assert_eq!(composed.items.len(), base.items.len() + top.items.len());
+        assert_eq!(composed.title.en, "Sales call + Mystery shopper");
+        assert!(composed.title.ru.contains(" + Тайный покупатель"));
+        let greeting = &composed.items[base.items.len()];
+        assert_eq!(greeting.id, "mystery-shopper.greeting");
+        assert_eq!(greeting.section, "mystery-shopper.call");
+        assert_eq!(composed.items[0], base.items[0]);
+        // Stored as TOML and read back, it is the same valid checklist.
+        let again = Checklist::from_toml(&composed.to_toml().unwrap(), "composed").unwrap();
+        assert_eq!(again, composed);
+        let (in_base, in_top) = Checklist::split_by_part(
+            &base,
+            &top,
+            [
+                ("greeting".to_string(), 1),
+                ("mystery-shopper.greeting".to_string(), 2),
+                ("callback".to_string(), 3),
+                ("gone".to_string(), 4),
+            ],
+        );
+        assert_eq!(in_base, [("greeting".to_string(), 1)]);
+        assert_eq!(
+            in_top,
+            [("greeting".to_string(), 2), ("callback".to_string(), 3)]
         );
     }
 

@@ -373,6 +373,10 @@ pub fn automatic_answers(
         .collect()
 }
 
+/// A visit typed into the workstation's form, checked field by field.
+#[path = "mystery_form.rs"]
+pub mod form;
+
 #[cfg(test)]
 #[path = "mystery_tests.rs"]
 mod tests;

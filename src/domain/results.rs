@@ -304,9 +304,16 @@ pub fn results(inputs: &Inputs<'_>, reviews: &[ReviewFact]) -> Results {
         .filter(|r| r.kind == ReviewKind::Quality)
         .collect();
 
-    // Reps: those with a quality review in the span, named as first seen.
+    // Reps: those with a quality or an email review in the span, named as
+    // first seen (a rep whose emails alone were reviewed still gets a row
+    // and a feedback sheet; their call figures are empty).
     let mut names: BTreeMap<String, String> = BTreeMap::new();
-    for r in quality.iter().filter(|r| span.contains(r.day)) {
+    let rows_of = |r: &&&ReviewFact| matches!(r.kind, ReviewKind::Quality | ReviewKind::Email);
+    for r in known
+        .iter()
+        .filter(rows_of)
+        .filter(|r| span.contains(r.day))
+    {
         names
             .entry(rep_key(&r.rep))
             .or_insert_with(|| r.rep.clone());

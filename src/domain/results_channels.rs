@@ -9,6 +9,7 @@ use super::{
     most_failed, repeated_errors,
 };
 use crate::domain::crm::Timestamp;
+use crate::domain::mystery::form::bare_message_id;
 use crate::domain::mystery::{MysteryRules, Speed, Visit};
 use crate::domain::reps::rep_key;
 use crate::domain::sampling::Period;
@@ -99,19 +100,13 @@ pub struct MysteryRow {
     /// In [`crate::domain::mystery::Measure::ALL`] order.
     pub speeds: [Speed; 3],
     /// The average score of the mystery-shopper reviews of the visit's
-    /// call or email; none before one is submitted.
+    /// call or email, or of the visit itself; none before one is submitted.
     pub score: Option<f64>,
 }
 
 /// Message-IDs as stored or as written in a visits file (`<…>`).
 fn same_message(a: &str, b: &str) -> bool {
-    let bare = |s: &str| {
-        s.trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>')
-            .to_string()
-    };
-    bare(a) == bare(b)
+    bare_message_id(a) == bare_message_id(b)
 }
 
 /// The visits requested in `span`, with their speeds as of `as_of` and
@@ -134,8 +129,10 @@ pub fn mystery_rows(
                 .is_some_and(|t| span.contains(t.date_naive()))
         })
         .map(|visit| {
+            // Its call's or email's review, or the review of the visit itself.
             let evidence = |r: &&&ReviewFact| {
-                visit.call_id.as_deref() == Some(r.call_id.as_str())
+                r.call_id == visit.visit_id
+                    || visit.call_id.as_deref() == Some(r.call_id.as_str())
                     || visit
                         .message_id
                         .as_deref()

@@ -45,6 +45,8 @@ pub struct EmailStrings {
     /// The email under the cursor is no longer in the workspace (a
     /// re-import in another window took it away).
     pub email_gone: &'static str,
+    /// `callqa plan --replace` of an email with no other one to draw.
+    pub no_replacement: &'static str,
 }
 
 pub const EN: EmailStrings = EmailStrings {
@@ -76,6 +78,7 @@ pub const EN: EmailStrings = EmailStrings {
     attachments: "attachments (listed, never opened)",
     kilobytes: "KB",
     email_gone: "This email is no longer in the workspace; e twice reloads the list",
+    no_replacement: "no other outgoing email of this rep is left in the week: the plan is one email short",
 };
 
 pub const RU: EmailStrings = EmailStrings {
@@ -107,6 +110,7 @@ pub const RU: EmailStrings = EmailStrings {
     attachments: "вложения (только список, не открываются)",
     kilobytes: "КБ",
     email_gone: "Этого письма больше нет в рабочей базе; e дважды перечитает список",
+    no_replacement: "других исходящих писем этого менеджера на неделе нет: в плане на одно письмо меньше",
 };
 
 pub fn email_strings(lang: Lang) -> &'static EmailStrings {

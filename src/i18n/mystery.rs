@@ -1,7 +1,8 @@
 //! The words of mystery shopping (`callqa mystery`), in both languages.
 
 use crate::domain::Lang;
-use crate::domain::mystery::{Channel, Measure, Verdict};
+use crate::domain::mystery::form::{FieldProblem, VisitField};
+use crate::domain::mystery::{Channel, Measure, Speed, Verdict};
 
 pub struct MysteryStrings {
     pub visit: &'static str,
@@ -37,6 +38,27 @@ pub struct MysteryStrings {
     pub rules_changed: &'static str,
     /// Seconds, minutes, hours, days, as a length is written: `2d 4h`.
     pub units: [&'static str; 4],
+    /// The workstation's visits view and the open visit.
+    pub view_title: &'static str,
+    pub view_empty: &'static str,
+    pub details_title: &'static str,
+    pub answered: &'static str,
+    pub proposal_sent: &'static str,
+    pub followed_up: &'static str,
+    pub limit: &'static str,
+    pub asked: &'static str,
+    /// `t` on a visit: nothing to quote or stamp.
+    pub nothing_to_stamp: &'static str,
+    /// Enter on a visit whose call the queue cannot show.
+    pub call_not_in_queue: &'static str,
+    /// The CRM pane while a visit is open.
+    pub no_crm: &'static str,
+    pub form_title: &'static str,
+    /// Under the form: how it is filled in.
+    pub form_help: &'static str,
+    pub form_saved: &'static str,
+    /// "3 fields to fix", after the number.
+    pub form_problems: &'static str,
 }
 
 pub const EN: MysteryStrings = MysteryStrings {
@@ -69,6 +91,21 @@ pub const EN: MysteryStrings = MysteryStrings {
     unknown: "-",
     rules_changed: "are already in the workspace with different content; raise `version` in the TOML",
     units: ["s", "m", "h", "d"],
+    view_title: "Mystery visits",
+    view_empty: "No mystery-shopping visits. A batch brings them in mystery/visits.csv.",
+    details_title: "Mystery visit",
+    answered: "answered",
+    proposal_sent: "proposal sent",
+    followed_up: "followed up",
+    limit: "limit",
+    asked: "asked for",
+    nothing_to_stamp: "A visit has no recording or thread to point at: say it in a comment (c)",
+    call_not_in_queue: "is not in the queue",
+    no_crm: "A visit is judged by what the shopper saw: there is no CRM record to check",
+    form_title: "New mystery-shopping visit",
+    form_help: "Enter: next field (on the last: save) · Tab / Shift+Tab: next / previous · Esc: close, what is typed is kept",
+    form_saved: "Visit saved",
+    form_problems: "to fix: see the form",
 };
 
 pub const RU: MysteryStrings = MysteryStrings {
@@ -101,6 +138,21 @@ pub const RU: MysteryStrings = MysteryStrings {
     unknown: "-",
     rules_changed: "уже есть в рабочем пространстве с другим содержимым; увеличьте `version` в TOML",
     units: ["с", "мин", "ч", "д"],
+    view_title: "Визиты тайного покупателя",
+    view_empty: "Визитов тайного покупателя нет. Пакет приносит их в файле mystery/visits.csv.",
+    details_title: "Визит тайного покупателя",
+    answered: "ответ",
+    proposal_sent: "КП отправлено",
+    followed_up: "перезвон",
+    limit: "норматив",
+    asked: "запрос",
+    nothing_to_stamp: "У визита нет записи или переписки, на которую указать: напишите в комментарии (c)",
+    call_not_in_queue: "нет в очереди",
+    no_crm: "Визит оценивается по тому, что увидел покупатель: записи в CRM для проверки нет",
+    form_title: "Новый визит тайного покупателя",
+    form_help: "Enter: следующее поле (на последнем: сохранить) · Tab / Shift+Tab: следующее / предыдущее · Esc: закрыть, набранное сохранится",
+    form_saved: "Визит сохранён",
+    form_problems: "исправить: см. форму",
 };
 
 pub fn mystery_strings(lang: Lang) -> &'static MysteryStrings {
@@ -138,6 +190,82 @@ pub fn verdict(lang: Lang, verdict: Verdict) -> &'static str {
         Verdict::Waiting => t.waiting,
         Verdict::NotApplicable => t.not_applicable,
         Verdict::OutOfOrder => t.out_of_order,
+    }
+}
+
+/// A field of the workstation's visit form, as its label says it.
+pub fn field_label(lang: Lang, field: VisitField) -> &'static str {
+    use VisitField as F;
+    let t = mystery_strings(lang);
+    let (en, ru) = match field {
+        F::Scenario => (
+            "scenario (what the shopper asks for)",
+            "сценарий (о чём просит покупатель)",
+        ),
+        F::Channel => (
+            "channel: call, email, web_form, messenger",
+            "канал: call, email, web_form, messenger",
+        ),
+        F::Shopper => (t.shopper, t.shopper),
+        F::Rep => ("rep reached", "менеджер"),
+        F::Team => ("team (when no rep)", "отдел (если без менеджера)"),
+        F::RequestedAt => ("requested at", "обращение"),
+        F::AnsweredAt => ("answered at", "ответ"),
+        F::ProposalAt => ("proposal sent at", "КП отправлено"),
+        F::CallbackAt => ("followed up at", "перезвон"),
+        F::CallId => ("call id (optional)", "id звонка (необязательно)"),
+        F::MessageId => ("Message-ID (optional)", "Message-ID (необязательно)"),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Ru => ru,
+    }
+}
+
+/// What is wrong with a field of the visit form, said next to it.
+pub fn field_problem(lang: Lang, problem: &FieldProblem) -> String {
+    use FieldProblem as P;
+    let en = lang == Lang::En;
+    match problem {
+        P::UnknownChannel => match en {
+            true => "not one of call, email, web_form, messenger".into(),
+            false => "не один из call, email, web_form, messenger".into(),
+        },
+        P::Empty => match en {
+            true => "required".into(),
+            false => "обязательно".into(),
+        },
+        P::NoOneReached => match en {
+            true => "a rep or a team: who did the shopper reach?".into(),
+            false => "менеджер или отдел: к кому попал покупатель?".into(),
+        },
+        // The parser's own words, which name the format to write.
+        P::BadTime(why) => match en {
+            true => why.clone(),
+            false => format!("время не читается, пишите как 2026-11-23T10:15:00+03:00 ({why})"),
+        },
+        P::Before(earlier) => match en {
+            true => format!("before {}", field_label(lang, *earlier)),
+            false => format!("раньше, чем «{}»", field_label(lang, *earlier)),
+        },
+        P::UnknownCall => match en {
+            true => "no such call in the workspace".into(),
+            false => "такого звонка нет в рабочем пространстве".into(),
+        },
+        P::UnknownEmail => match en {
+            true => "no such email in the workspace".into(),
+            false => "такого письма нет в рабочем пространстве".into(),
+        },
+    }
+}
+
+/// `35s in time`, `1d 2h SLOW`, `MISSING`: the time taken when both steps
+/// happened, then the verdict.
+pub fn speed_text(lang: Lang, speed: &Speed) -> String {
+    let word = verdict(lang, speed.verdict);
+    match speed.seconds {
+        Some(seconds) => format!("{} {word}", span(lang, seconds)),
+        None => word.to_string(),
     }
 }
 

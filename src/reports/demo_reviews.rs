@@ -5,8 +5,9 @@
 //! demo's reviews are exactly what a reviewer at the workstation would have
 //! left, history events included.
 
+use crate::domain::email_checks::DEFAULT_EMAIL_CHECKLIST_TOML;
 use crate::domain::{AnswerValue, Checklist};
-use crate::store::{AnswerChange, ReviewerPlace, Workspace};
+use crate::store::{AnswerChange, ReviewerPlace, Subject, Workspace};
 use anyhow::Context;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -20,6 +21,22 @@ struct DemoReviews {
     reviews: Vec<DemoReview>,
     #[serde(default)]
     best_calls: Vec<DemoBestCall>,
+    /// Reviews of the reps' emails, with the bundled email checklist.
+    #[serde(default)]
+    email_reviews: Vec<DemoEmailReview>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoEmailReview {
+    message: String,
+    minutes: u32,
+    #[serde(default)]
+    yes: Vec<String>,
+    #[serde(default)]
+    na: Vec<String>,
+    #[serde(default)]
+    no: Vec<Failed>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,7 +56,10 @@ struct DemoReview {
 #[serde(deny_unknown_fields)]
 struct Failed {
     item: String,
+    /// A call's moment.
     at: Option<String>,
+    /// An email's line, quoted as the evidence.
+    quote: Option<String>,
     comment: String,
 }
 
@@ -63,26 +83,34 @@ fn moment_ms(text: &str) -> anyhow::Result<u64> {
         .with_context(|| format!("moment {text:?}: write it like 1:08"))
 }
 
-/// One item of a review: its answer, and for a failure the moment and the
-/// comment.
-type ItemAnswer = (String, AnswerValue, Option<(Option<u64>, String)>);
+/// One item of a review: its answer, and for a failure its evidence
+/// (a call's moment, an email's quoted line) and the comment.
+type ItemAnswer = (String, AnswerValue, Option<(AnswerChange, String)>);
 
-/// What a review says, item by item, after checking every item of the
-/// checklist is answered once.
-fn answers(review: &DemoReview, checklist: &Checklist) -> anyhow::Result<Vec<ItemAnswer>> {
+/// What a review says (`yes`, `na`, `no` of its entry), item by item,
+/// after checking every item of the checklist is answered once.
+fn answers(
+    yes: &[String],
+    na: &[String],
+    no: &[Failed],
+    checklist: &Checklist,
+) -> anyhow::Result<Vec<ItemAnswer>> {
     let mut out = Vec::new();
-    for item in &review.yes {
+    for item in yes {
         out.push((item.clone(), AnswerValue::Yes, None));
     }
-    for item in &review.na {
+    for item in na {
         out.push((item.clone(), AnswerValue::Na, None));
     }
-    for failed in &review.no {
-        let at = failed.at.as_deref().map(moment_ms).transpose()?;
+    for failed in no {
+        let evidence = match &failed.quote {
+            Some(quote) => AnswerChange::Quote(Some(quote.clone())),
+            None => AnswerChange::Evidence(failed.at.as_deref().map(moment_ms).transpose()?),
+        };
         out.push((
             failed.item.clone(),
             AnswerValue::No,
-            Some((at, failed.comment.clone())),
+            Some((evidence, failed.comment.clone())),
         ));
     }
     let known: HashSet<&str> = checklist.items.iter().map(|i| i.id.as_str()).collect();
@@ -129,27 +157,71 @@ pub fn apply(ws: &mut Workspace, toml_text: &str) -> anyhow::Result<usize> {
     );
     for review in &demo.reviews {
         let context = || format!("assets/demo/reviews.toml: review of {}", review.call);
-        let answers = answers(review, &checklist).with_context(context)?;
-        let call = ws.call(&review.call).with_context(context)?;
-        let id = ws
-            .start_review(&call, &demo.reviewer, &checklist, Vec::new())?
-            .review_id;
-        for (item, value, failed) in answers {
-            ws.change_answer(id, &checklist, &item, AnswerChange::Value(Some(value)))?;
-            if let Some((at, comment)) = failed {
-                ws.change_answer(id, &checklist, &item, AnswerChange::Comment(Some(comment)))?;
-                ws.change_answer(id, &checklist, &item, AnswerChange::Evidence(at))?;
-            }
-        }
-        ws.add_time_spent(id, u64::from(review.minutes) * 60_000)?;
-        ws.submit_review(id, &checklist)?;
+        let answers =
+            answers(&review.yes, &review.na, &review.no, &checklist).with_context(context)?;
+        ws.call(&review.call).with_context(context)?;
+        let subject = Subject::Call(review.call.clone());
+        submit(
+            ws,
+            &subject,
+            &demo.reviewer,
+            &checklist,
+            answers,
+            review.minutes,
+        )?;
+    }
+    let email = Checklist::from_toml(DEFAULT_EMAIL_CHECKLIST_TOML, "assets/checklists/email.toml")?;
+    if !demo.email_reviews.is_empty() {
+        ws.ensure_checklist(&email, DEFAULT_EMAIL_CHECKLIST_TOML)?;
+    }
+    for review in &demo.email_reviews {
+        let context = || format!("assets/demo/reviews.toml: review of {}", review.message);
+        let answers = answers(&review.yes, &review.na, &review.no, &email).with_context(context)?;
+        anyhow::ensure!(
+            ws.email(&review.message)?.is_some(),
+            "{}: no such email in the demo",
+            context()
+        );
+        let subject = Subject::Email(review.message.clone());
+        submit(
+            ws,
+            &subject,
+            &demo.reviewer,
+            &email,
+            answers,
+            review.minutes,
+        )?;
     }
     for best in &demo.best_calls {
         let at = moment_ms(&best.at)
             .with_context(|| format!("assets/demo/reviews.toml: best call {}", best.call))?;
         ws.mark_best_call(&best.call, &demo.reviewer, &best.reason, at)?;
     }
-    Ok(demo.reviews.len())
+    Ok(demo.reviews.len() + demo.email_reviews.len())
+}
+
+/// Enter one review as a reviewer would, and submit it.
+fn submit(
+    ws: &mut Workspace,
+    subject: &Subject,
+    reviewer: &str,
+    checklist: &Checklist,
+    answers: Vec<ItemAnswer>,
+    minutes: u32,
+) -> anyhow::Result<()> {
+    let id = ws
+        .start_review_of(subject, reviewer, checklist, Vec::new())?
+        .review_id;
+    for (item, value, failed) in answers {
+        ws.change_answer(id, checklist, &item, AnswerChange::Value(Some(value)))?;
+        if let Some((evidence, comment)) = failed {
+            ws.change_answer(id, checklist, &item, AnswerChange::Comment(Some(comment)))?;
+            ws.change_answer(id, checklist, &item, evidence)?;
+        }
+    }
+    ws.add_time_spent(id, u64::from(minutes) * 60_000)?;
+    ws.submit_review(id, checklist)?;
+    Ok(())
 }
 
 #[cfg(test)]

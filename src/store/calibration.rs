@@ -3,7 +3,7 @@
 //!
 //! A calibration review (a set member's review of one of the set's calls)
 //! is practice, not a verdict on the rep: the view `counted_reviews`
-//! (migration 13) leaves it out of the rep's results, unless the lead chose
+//! (migration 14) leaves it out of the rep's results, unless the lead chose
 //! it as the call's agreed version, which then counts once. Blind scoring
 //! is enforced here, in [`Workspace::visible_reviews`]: a member sees no
 //! other reviewer's answers on a set's call until their own is submitted.

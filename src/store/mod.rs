@@ -28,12 +28,14 @@ mod emails;
 mod links;
 mod listening;
 mod mystery;
+mod plan_replacements;
 mod plans;
 mod queue;
 mod report;
 mod results;
 mod reviews;
 mod schema;
+mod visit_reviews;
 
 pub use best_calls::{BestCall, MarkedCall};
 pub use calibration::{CalibrationCall, CalibrationError, CalibrationSet};
@@ -45,11 +47,13 @@ pub use emails::{EmailFilter, StoredEmail};
 pub use links::CallLink;
 pub use listening::{AnalysisJob, Marker};
 pub use mystery::{StoredVisit, VisitFilter};
+pub use plan_replacements::ReplacedEmail;
 pub use plans::{PeriodCall, PlannedCall};
 pub use queue::{Page, QueueKey, QueueOf, QueueRow};
 pub use report::{CallAudio, CallRow, ReportReview};
 pub use results::ResultRow;
 pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace, Subject};
+pub use visit_reviews::{FORM_SOURCE, WORKSTATION_BATCH, row_time};
 
 use crate::domain::{Checklist, Lang};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};

@@ -154,7 +154,7 @@ impl Workspace {
 
     /// Reviews from `sql`: one row per answer, the review's columns 0..=7,
     /// the answer's 8..=12, a call's audio columns from 13.
-    fn read_report_reviews(
+    pub(super) fn read_report_reviews(
         &self,
         sql: &str,
         channel: Channel,
@@ -334,7 +334,7 @@ impl Workspace {
     }
 }
 
-fn call_row(r: &rusqlite::Row) -> rusqlite::Result<CallRow> {
+pub(super) fn call_row(r: &rusqlite::Row) -> rusqlite::Result<CallRow> {
     Ok(CallRow {
         call_id: r.get(0)?,
         started_at: r.get(1)?,

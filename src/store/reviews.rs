@@ -22,6 +22,8 @@ pub enum Subject {
     Call(String),
     /// An email, by its Message-ID.
     Email(String),
+    /// A mystery shopper's visit with no call or email to review.
+    Visit(String),
 }
 
 impl Subject {
@@ -31,12 +33,13 @@ impl Subject {
         match self {
             Subject::Call(_) => "call_id",
             Subject::Email(_) => "message_id",
+            Subject::Visit(_) => "visit_id",
         }
     }
 
     pub fn id(&self) -> &str {
         match self {
-            Subject::Call(id) | Subject::Email(id) => id,
+            Subject::Call(id) | Subject::Email(id) | Subject::Visit(id) => id,
         }
     }
 }

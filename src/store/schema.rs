@@ -418,7 +418,85 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE emails ADD COLUMN crm_links TEXT;
     "#,
-    // 13 (calibration): calls a lead has a set of reviewers score blind,
+    // 13: a review may be of a mystery shopper's visit itself (a web form,
+    // a messenger chat, a call never recorded): exactly one of call_id,
+    // message_id, visit_id. The same rebuild as migration 9, for the same
+    // reasons; every row keeps its review_id. And the planned emails a
+    // reviewer replaced, with why, kept beside the plan as replaced calls are.
+    r#"
+    CREATE TABLE plan_email_replacements (
+        period      TEXT NOT NULL REFERENCES plans(period),
+        message_id  TEXT NOT NULL,
+        rep         TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        replaced_by TEXT,
+        replaced_at TEXT NOT NULL,
+        PRIMARY KEY (period, message_id)
+    );
+    CREATE TABLE reviews_rebuilt (
+        review_id         INTEGER PRIMARY KEY,
+        call_id           TEXT REFERENCES calls(call_id),
+        message_id        TEXT REFERENCES emails(message_id),
+        visit_id          TEXT REFERENCES mystery_visits(visit_id),
+        reviewer          TEXT NOT NULL,
+        checklist_id      TEXT NOT NULL,
+        checklist_version INTEGER NOT NULL,
+        status            TEXT NOT NULL CHECK (status IN ('in_progress', 'submitted')),
+        started_at        TEXT NOT NULL,
+        submitted_at      TEXT,
+        time_spent_ms     INTEGER NOT NULL DEFAULT 0,
+        score             REAL,
+        revision          INTEGER NOT NULL DEFAULT 1,
+        CHECK ((call_id IS NOT NULL) + (message_id IS NOT NULL) + (visit_id IS NOT NULL) = 1),
+        UNIQUE (call_id, reviewer, checklist_id),
+        UNIQUE (message_id, reviewer, checklist_id),
+        UNIQUE (visit_id, reviewer, checklist_id),
+        FOREIGN KEY (checklist_id, checklist_version)
+            REFERENCES checklists(checklist_id, version)
+    );
+    INSERT INTO reviews_rebuilt (review_id, call_id, message_id, reviewer, checklist_id,
+            checklist_version, status, started_at, submitted_at, time_spent_ms, score, revision)
+        SELECT review_id, call_id, message_id, reviewer, checklist_id, checklist_version,
+            status, started_at, submitted_at, time_spent_ms, score, revision
+        FROM reviews;
+    CREATE TABLE answers_rebuilt (
+        review_id     INTEGER NOT NULL REFERENCES reviews_rebuilt(review_id),
+        item_id       TEXT NOT NULL,
+        value         TEXT CHECK (value IN ('yes', 'no', 'na')),
+        comment       TEXT,
+        evidence_ms   INTEGER,
+        automatic     INTEGER NOT NULL DEFAULT 0,
+        updated_at    TEXT NOT NULL,
+        evidence_text TEXT,
+        PRIMARY KEY (review_id, item_id)
+    );
+    INSERT INTO answers_rebuilt (review_id, item_id, value, comment, evidence_ms, automatic,
+            updated_at, evidence_text)
+        SELECT review_id, item_id, value, comment, evidence_ms, automatic, updated_at,
+            evidence_text
+        FROM answers;
+    CREATE TABLE review_events_rebuilt (
+        event_id  INTEGER PRIMARY KEY,
+        review_id INTEGER NOT NULL REFERENCES reviews_rebuilt(review_id),
+        revision  INTEGER NOT NULL,
+        at        TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        item_id   TEXT,
+        old_value TEXT,
+        new_value TEXT
+    );
+    INSERT INTO review_events_rebuilt SELECT event_id, review_id, revision, at, kind, item_id,
+        old_value, new_value FROM review_events;
+    DROP TABLE answers;
+    DROP TABLE review_events;
+    DROP TABLE reviews;
+    ALTER TABLE reviews_rebuilt RENAME TO reviews;
+    ALTER TABLE answers_rebuilt RENAME TO answers;
+    ALTER TABLE review_events_rebuilt RENAME TO review_events;
+    CREATE INDEX review_events_by_review ON review_events(review_id, event_id);
+    CREATE INDEX reviews_by_reviewer ON reviews(reviewer, checklist_id, status);
+    "#,
+    // 14 (calibration): calls a lead has a set of reviewers score blind,
     // and the review the lead chose as each call's agreed version. A set
     // member's review of a set's call is a calibration review; the results
     // read `counted_reviews`, which leaves those out except the agreed one.
@@ -456,7 +534,7 @@ const MIGRATIONS: &[&str] = &[
                             AND (x.agreed_review_id IS NULL
                                  OR x.agreed_review_id <> r.review_id));
     "#,
-    // 14 (disputes): a rep's response to each failed item of a review, as
+    // 15 (disputes): a rep's response to each failed item of a review, as
     // read back from the feedback sheet (agree, or dispute with a reason),
     // and how the reviewer or lead resolved a dispute. Each step is also a
     // `review_events` row.

@@ -22,6 +22,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
     // An open email's thread takes the player's place, and more room.
     let player_height = if app.review.email.is_some() {
         (height / 2).max(8)
+    } else if app.review.visit.is_some() {
+        8
     } else if height >= 30 {
         10
     } else if height >= 24 {
@@ -43,13 +45,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Constraint::Length(hint_lines.len() as u16),
     ])
     .areas(frame.area());
-    match &app.review.email {
-        Some(open) => panes::emails::draw_thread(frame, player, app, open),
-        None => panes::player::draw(frame, player, app),
+    match (&app.review.email, &app.review.visit) {
+        (Some(open), _) => panes::emails::draw_thread(frame, player, app, open),
+        (None, Some(open)) => panes::visits::draw_details(frame, player, app, open),
+        (None, None) => panes::player::draw(frame, player, app),
     }
     // An empty queue still has room to say how to import.
     let queue_len = if app.emails.shown {
         app.emails.rows.len()
+    } else if app.visits.shown {
+        app.visits.rows.len()
     } else {
         app.queue.len
     };
@@ -69,6 +74,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     if let Some(view) = &app.screen.calibration {
         panes::calibration::draw(frame, player.union(middle), app, view);
+    }
+    if let (
+        Mode::Input {
+            purpose: Input::VisitForm,
+            buffer,
+        },
+        Some(form),
+    ) = (&app.screen.mode, &app.visits.form)
+    {
+        panes::visit_form::draw(frame, player.union(middle), app, form, buffer);
     }
     if let Mode::Help { of, scroll } = app.screen.mode {
         panes::help::draw(frame, frame.area(), app, of, scroll);
@@ -134,6 +149,11 @@ fn input_prompt(app: &App, purpose: Input) -> String {
             format!("{} @{}: ", t.best_prompt, crate::text::clock(position_ms))
         }
         Input::DisputeReason { value } => panes::calibration::reason_prompt(app.lang(), value),
+        Input::VisitForm => {
+            let field = app.visits.form.as_ref().map_or(0, |f| f.field);
+            let field = crate::domain::mystery::form::VisitField::ALL[field];
+            format!("{}: ", crate::i18n::mystery::field_label(app.lang(), field))
+        }
     }
 }
 
@@ -170,12 +190,24 @@ pub fn hint_entries(app: &App) -> Vec<Described> {
     let screen = app.screen.current();
     let keymap = app.keymap();
     if screen != Screen::Main {
-        return keymap.describe(screen, app.lang(), None);
+        let mut entries = keymap.describe(screen, app.lang(), None);
+        // Moving between fields is the visit form's alone.
+        let form = matches!(
+            app.screen.mode,
+            Mode::Input {
+                purpose: Input::VisitForm,
+                ..
+            }
+        );
+        entries.retain(|d| form || !matches!(d.action, Action::NextField | Action::PrevField));
+        return entries;
     }
     let scope = match app.screen.focus {
         Pane::Queue => Scope::Queue,
         // An email's thread has no player keys: the answers and `t` it has.
-        Pane::Player if app.review.email.is_some() => Scope::Checklist,
+        Pane::Player if app.review.email.is_some() || app.review.visit.is_some() => {
+            Scope::Checklist
+        }
         Pane::Player => Scope::Player,
         Pane::Checklist | Pane::Crm => Scope::Checklist,
     };

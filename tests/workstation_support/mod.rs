@@ -139,6 +139,15 @@ pub fn draw_on(terminal: &mut Terminal<TestBackend>, app: &App) -> String {
     out
 }
 
+/// The message line's text, or nothing.
+pub fn message(app: &App) -> String {
+    app.screen
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
 pub fn ctrl(app: &mut App, c: char) {
     app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
 }

@@ -18,7 +18,8 @@ use crate::domain::email_checks::DEFAULT_EMAIL_CHECKLIST_TOML;
 use crate::domain::mystery::{MYSTERY_CHECKLIST_ID, MysteryRules};
 use crate::domain::reps::rep_key;
 use crate::domain::results::{
-    Inputs, MysteryRow, ResultRules, Results, ReviewFact, ReviewKind, Span, mystery_rows, results,
+    Inputs, ItemAnswer, MysteryRow, ResultRules, Results, ReviewFact, ReviewKind, Span,
+    mystery_rows, results,
 };
 use crate::domain::{Checklist, Lang, scoring};
 use crate::reports::audit::{AuditData, required_fields};
@@ -141,7 +142,8 @@ pub fn gather(
     rules: &ResultRules,
     options: &ReportOptions,
 ) -> anyhow::Result<Report> {
-    let stored = ws.report_reviews(options.span.to)?;
+    let mut stored = ws.report_reviews(options.span.to)?;
+    stored.extend(ws.visit_report_reviews(options.span.to)?);
     let teams = ws.rep_teams()?;
     let wanted = |rep: &str| -> bool {
         let key = rep_key(rep);
@@ -166,12 +168,13 @@ pub fn gather(
     let mut facts = Vec::new();
     for review in stored.into_iter().filter(|r| wanted(&r.rep)) {
         let key = (review.checklist_id.clone(), review.checklist_version);
-        if !checklists.contains_key(&key) {
-            checklists.insert(key.clone(), ws.checklist(&key.0, key.1)?);
+        let parts = Checklist::parts_of(&key.0, key.1).into_iter().flatten();
+        for key in [key.clone()].into_iter().chain(parts) {
+            if !checklists.contains_key(&key) {
+                checklists.insert(key.clone(), ws.checklist(&key.0, key.1)?);
+            }
         }
-        if let Some(fact) = fact(review, checklists[&key].as_ref(), &kinds) {
-            facts.push(fact);
-        }
+        facts.extend(facts_of(review, &checklists, &kinds));
     }
     let current = Checklist::default_sales_call();
     let ids = |c: &Checklist| -> Vec<String> { c.items.iter().map(|i| i.id.clone()).collect() };
@@ -311,6 +314,51 @@ impl Kinds {
             ReviewKind::Quality
         }
     }
+}
+
+/// The facts of a stored review: one, scored against its checklist; or for
+/// a checklist composed of two (a shopper's call or email: the sales-call
+/// or email items with the mystery-shopper ones on top), one per part, so
+/// the call's items count as a call's and the mystery items as the
+/// visit's. The review time goes with the first part. None when a
+/// checklist it needs is not in the workspace.
+fn facts_of(
+    review: ReportReview,
+    checklists: &HashMap<(String, u32), Option<Checklist>>,
+    kinds: &Kinds,
+) -> Vec<ReviewFact> {
+    let stored = |key: &(String, u32)| checklists.get(key).and_then(Option::as_ref);
+    let parts = Checklist::parts_of(&review.checklist_id, review.checklist_version)
+        .and_then(|[base, top]| Some((stored(&base)?, stored(&top)?)));
+    let Some((base, top)) = parts else {
+        let key = (review.checklist_id.clone(), review.checklist_version);
+        return fact(review, stored(&key), kinds).into_iter().collect();
+    };
+    let answers = review
+        .answers
+        .iter()
+        .map(|a| (a.item_id.clone(), a.clone()));
+    let (in_base, in_top) = Checklist::split_by_part(base, top, answers);
+    let part = |checklist: &Checklist, answers: Vec<(String, ItemAnswer)>, time_spent_ms| {
+        let review = ReportReview {
+            checklist_id: checklist.id.clone(),
+            checklist_version: checklist.version,
+            time_spent_ms,
+            answers: answers
+                .into_iter()
+                .map(|(id, a)| ItemAnswer { item_id: id, ..a })
+                .collect(),
+            ..review.clone()
+        };
+        fact(review, Some(checklist), kinds)
+    };
+    [
+        part(base, in_base, review.time_spent_ms),
+        part(top, in_top, 0),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// A stored review scored with `domain::scoring` against the checklist it

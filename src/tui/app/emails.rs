@@ -236,6 +236,7 @@ impl App {
             return self.warn(e.to_string());
         }
         self.emails.shown = shown;
+        self.visits.shown = false;
         self.screen.focus = Pane::Queue;
         if shown && self.emails.rows.is_empty() {
             let text = email_strings(self.lang()).no_emails.to_string();
@@ -266,6 +267,20 @@ impl App {
                 }
             })
             .collect();
+        // A shopper's email is reviewed with the mystery items on top.
+        let s = &self.session;
+        for row in self.emails.rows.iter_mut() {
+            if row.status != ReviewStatus::New {
+                continue;
+            }
+            let subject = Subject::Email(row.message_id.clone());
+            for checklist in [&s.email_mystery, &s.mystery] {
+                if let Some(review) = self.ws.review_of(&subject, &s.reviewer, &checklist.id)? {
+                    row.status = review.status;
+                    break;
+                }
+            }
+        }
         let this_week = Period::of(chrono::Local::now().date_naive());
         self.emails.plan = self
             .ws
@@ -326,22 +341,28 @@ impl App {
         }
     }
 
-    fn open_email(&mut self, message_id: &str) -> anyhow::Result<()> {
+    pub(super) fn open_email(&mut self, message_id: &str) -> anyhow::Result<()> {
         let Some(email) = self.ws.email(message_id)? else {
             anyhow::bail!("{}", email_strings(self.lang()).email_gone);
         };
         let thread = self.ws.email_thread(&email.link.thread_id)?;
-        // A mystery shopper's email is reviewed for what the shopper saw.
+        // A mystery shopper's email is reviewed as an email and for what
+        // the shopper saw; one started with another checklist keeps it.
         let visit = self.ws.visit_by_message(message_id)?;
-        let checklist = match &visit {
-            Some(_) => self.session.mystery.clone(),
-            None => self.session.email.clone(),
+        let s = &self.session;
+        let subject = Subject::Email(message_id.to_string());
+        let mut review = None;
+        let mut checklist = match &visit {
+            Some(_) => s.email_mystery.clone(),
+            None => s.email.clone(),
         };
-        let review = self.ws.review_of(
-            &Subject::Email(message_id.to_string()),
-            &self.session.reviewer,
-            &checklist.id,
-        )?;
+        for candidate in [&s.email, &s.email_mystery, &s.mystery] {
+            if let Some(found) = self.ws.review_of(&subject, &s.reviewer, &candidate.id)? {
+                review = Some(found);
+                checklist = candidate.clone();
+                break;
+            }
+        }
         let contacts = self.ws.all_contacts()?;
         let contact = contact_of(&email, &contacts).map(|c| c.name.as_str());
         let settings = EmailSettings::bundled();

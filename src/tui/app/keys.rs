@@ -112,10 +112,23 @@ impl App {
     }
 
     fn input_key(&mut self, key: KeyEvent, action: Option<Action>) {
-        let Mode::Input { purpose, buffer } = &mut self.screen.mode else {
+        let Mode::Input { purpose, .. } = &self.screen.mode else {
             return;
         };
         let purpose = *purpose;
+        if purpose == Input::VisitForm {
+            match action {
+                Some(Action::Save) => return self.enter_visit_field(),
+                Some(Action::Cancel) => return self.close_visit_form(),
+                Some(Action::NextField | Action::PrevField) => {
+                    return self.step_visit_field(action == Some(Action::NextField));
+                }
+                _ => {}
+            }
+        }
+        let Mode::Input { buffer, .. } = &mut self.screen.mode else {
+            return;
+        };
         match action {
             Some(Action::Save) => {
                 let text = Some(buffer.trim().to_string()).filter(|t| !t.is_empty());
@@ -156,6 +169,8 @@ impl App {
                 }
             }
             Input::DisputeReason { value } => self.resolve_selected_dispute(value, text),
+            // Saved field by field (`visit_form.rs`), never here.
+            Input::VisitForm => {}
         }
     }
 
@@ -251,6 +266,8 @@ impl App {
             Action::Results => self.open_results(),
             Action::Calibration => self.open_calibration(),
             Action::EmailsView => self.toggle_emails(),
+            Action::VisitsView => self.toggle_visits(),
+            Action::NewVisit => self.open_visit_form(),
             Action::PlanView => {
                 if let Err(e) = self.toggle_plan() {
                     self.warn(e.to_string());
@@ -301,6 +318,9 @@ impl App {
         if self.emails.shown {
             return self.open_selected_email();
         }
+        if self.visits.shown {
+            return self.open_selected_visit();
+        }
         if self.queue.is_empty() {
             return self.no_call();
         }
@@ -311,6 +331,7 @@ impl App {
     fn move_cursor(&mut self, down: bool) {
         match self.screen.focus {
             Pane::Queue if self.emails.shown => self.move_email_cursor(down),
+            Pane::Queue if self.visits.shown => self.move_visit_cursor(down),
             Pane::Player if self.review.email.is_some() => self.move_thread_line(down),
             Pane::Queue => {
                 let cursor = self.queue.cursor;

@@ -36,6 +36,8 @@ mod queue;
 mod results;
 mod review;
 mod state;
+mod visit_form;
+mod visits;
 
 pub use audit::{AuditView, Drill};
 pub use calibration::{CalibrationTab, CalibrationView};
@@ -49,6 +51,8 @@ pub use state::{
     AnalysisState, Input, Level, Message, Mode, OpenCall, Pane, QueueState, ReviewState,
     ScreenState, Session,
 };
+pub use visit_form::VisitForm;
+pub use visits::{OpenVisit, VisitRow, VisitsState};
 
 /// Review time is written to the workspace at least this often.
 const TIME_FLUSH: Duration = Duration::from_secs(30);
@@ -65,6 +69,8 @@ pub struct App {
     pub review: ReviewState,
     /// The email queue (the open email is in `review`).
     pub emails: EmailsState,
+    /// The visits view (the open visit is in `review`).
+    pub visits: VisitsState,
     pub listening: Listening,
     pub screen: ScreenState,
     pub analysis: AnalysisState,
@@ -97,6 +103,12 @@ impl App {
             &mystery,
             crate::domain::mystery::DEFAULT_MYSTERY_CHECKLIST_TOML,
         )?;
+        // A shopper's call or email is reviewed for what any call or email
+        // is, and for what the shopper saw.
+        let sales_mystery = Checklist::compose(&checklist, &mystery);
+        ws.ensure_checklist(&sales_mystery, &sales_mystery.to_toml()?)?;
+        let email_mystery = Checklist::compose(&email, &mystery);
+        ws.ensure_checklist(&email_mystery, &email_mystery.to_toml()?)?;
         let rules = match ws.sampling_rules()? {
             Some((rules, _)) => rules,
             None => SamplingRules::defaults(),
@@ -111,6 +123,8 @@ impl App {
                 telephony,
                 email,
                 mystery,
+                sales_mystery,
+                email_mystery,
                 rules,
                 keymap,
             },
@@ -120,6 +134,7 @@ impl App {
             },
             review: ReviewState::default(),
             emails: EmailsState::default(),
+            visits: VisitsState::default(),
             listening: Listening::new(player),
             screen: ScreenState {
                 focus: Pane::Checklist,
@@ -234,23 +249,33 @@ impl App {
         checklist: &Checklist,
         visit: &crate::domain::mystery::Visit,
     ) -> store::Result<Vec<(String, Answer)>> {
-        use crate::domain::mystery::{
-            DEFAULT_MYSTERY_CHECKLIST_TOML, MYSTERY_CHECKLIST_ID, MysteryRules,
+        use crate::domain::mystery::{DEFAULT_MYSTERY_CHECKLIST_TOML, MYSTERY_CHECKLIST_ID};
+        let mystery = &self.session.mystery;
+        // The mystery checklist itself, or one with it on top.
+        let base = match Checklist::parts_of(&checklist.id, checklist.version) {
+            _ if checklist.id == MYSTERY_CHECKLIST_ID => None,
+            Some([(base, _), (top, _)]) if top == MYSTERY_CHECKLIST_ID => {
+                let s = &self.session;
+                [&s.sales, &s.email, &s.telephony]
+                    .into_iter()
+                    .find(|c| c.id == base)
+            }
+            _ => return Ok(Vec::new()),
         };
-        if checklist.id != MYSTERY_CHECKLIST_ID {
-            return Ok(Vec::new());
-        }
-        let rules = self
-            .ws
-            .mystery_rules()?
-            .map_or_else(MysteryRules::defaults, |(rules, _)| rules);
-        Ok(crate::domain::mystery::automatic_answers(
-            checklist,
+        let answers = crate::domain::mystery::automatic_answers(
+            mystery,
             DEFAULT_MYSTERY_CHECKLIST_TOML,
             visit,
-            &rules,
+            &self.mystery_rules()?,
             chrono::Local::now().fixed_offset(),
-        ))
+        );
+        Ok(match base {
+            None => answers,
+            Some(base) => answers
+                .into_iter()
+                .map(|(id, a)| (Checklist::composed_item_id(base, mystery, &id), a))
+                .collect(),
+        })
     }
 
     pub fn t(&self) -> &'static Strings {
@@ -380,10 +405,7 @@ impl App {
     }
 
     pub fn score(&self) -> Option<Score> {
-        Some(score(
-            &self.session.checklist,
-            self.review.open.as_ref()?.answers(),
-        ))
+        Some(score(&self.session.checklist, self.review.answers()?))
     }
 
     pub fn current_answer(&self) -> Option<&Answer> {
@@ -458,8 +480,9 @@ impl App {
     }
 
     pub(super) fn save_place(&mut self) {
-        // The place is a call's: an open email leaves the last one stored.
-        if self.review.email.is_some() {
+        // The place is a call's: an open email or visit leaves the last
+        // one stored.
+        if self.review.email.is_some() || self.review.visit.is_some() {
             return;
         }
         let place = ReviewerPlace {

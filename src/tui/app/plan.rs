@@ -8,9 +8,10 @@
 //! hundred calls per reviewer at most, so it is loaded whole, not paged.
 //!
 //! The checklist follows the call, not the session: a call the reviewer
-//! has already started keeps its checklist; otherwise the plan's bucket,
-//! or for a call in no plan its length (`SamplingRules::checklist_bucket`),
-//! says sales or telephony.
+//! has already started keeps its checklist; a mystery shopper's call takes
+//! the sales checklist with the mystery-shopper one on top; otherwise the
+//! plan's bucket, or for a call in no plan its length
+//! (`SamplingRules::checklist_bucket`), says sales or telephony.
 
 use super::App;
 use crate::domain::Checklist;
@@ -85,7 +86,7 @@ impl App {
     /// The checklist `call` is reviewed with (see the module docs).
     pub(super) fn checklist_for(&self, call: &Call) -> store::Result<Checklist> {
         let s = &self.session;
-        for checklist in [&s.telephony, &s.sales, &s.mystery] {
+        for checklist in [&s.telephony, &s.sales, &s.sales_mystery, &s.mystery] {
             if self
                 .ws
                 .review(&call.call_id, &s.reviewer, &checklist.id)?
@@ -94,9 +95,10 @@ impl App {
                 return Ok(checklist.clone());
             }
         }
-        // A mystery shopper's call is reviewed for what the shopper saw.
+        // A mystery shopper's call is reviewed as a sales call and for
+        // what the shopper saw.
         if self.ws.visit_by_call(&call.call_id)?.is_some() {
-            return Ok(s.mystery.clone());
+            return Ok(s.sales_mystery.clone());
         }
         let planned = match self
             .queue

@@ -40,6 +40,10 @@ impl App {
         if self.review.email.is_some() {
             return self.quote_line();
         }
+        if self.review.visit.is_some() {
+            let text = crate::i18n::mystery::mystery_strings(self.lang()).nothing_to_stamp;
+            return self.info(text.to_string());
+        }
         let item = self.review.target_item();
         let ms = self.listening.position_ms();
         if self.change_item(item, AnswerChange::Evidence(Some(ms))) {
@@ -89,10 +93,12 @@ impl App {
         if let Some(review) = self.review.record() {
             return Ok(review.review_id);
         }
-        let (subject, automatic) = match (&self.review.open, &self.review.email) {
-            (Some(open), _) => (Subject::Call(open.call.call_id.clone()), &open.automatic),
-            (None, Some(email)) => (email.subject(), &email.automatic),
-            (None, None) => anyhow::bail!("no call"),
+        let (subject, automatic) = match (&self.review.open, &self.review.email, &self.review.visit)
+        {
+            (Some(open), _, _) => (Subject::Call(open.call.call_id.clone()), &open.automatic),
+            (None, Some(email), _) => (email.subject(), &email.automatic),
+            (None, None, Some(visit)) => (visit.subject(), &visit.automatic),
+            (None, None, None) => anyhow::bail!("no call"),
         };
         let automatic = automatic
             .iter()
@@ -115,6 +121,9 @@ impl App {
     pub(super) fn refresh_queue(&mut self) {
         if self.review.email.is_some() {
             return self.refresh_email();
+        }
+        if self.review.visit.is_some() {
+            return self.refresh_visit();
         }
         let Some(call_id) = self.review.open.as_ref().map(|o| o.call.call_id.clone()) else {
             return;
@@ -160,6 +169,11 @@ impl App {
             let subject = one_line(&email.email.email.subject, 80);
             self.open_next_open_email();
             return self.info(format!("{submitted}: {subject}"));
+        }
+        if let Some(visit) = &self.review.visit {
+            let id = one_line(&visit.visit.visit_id, 60);
+            self.open_next_open_visit();
+            return self.info(format!("{submitted}: {id}"));
         }
         let call_id = self
             .review

@@ -23,9 +23,13 @@ pub struct Session {
     pub telephony: Checklist,
     /// The checklist of an email (`assets/checklists/email.toml`).
     pub email: Checklist,
-    /// The checklist of a call or email that is a mystery shopper's visit
-    /// (`assets/checklists/mystery-shopper.toml`).
+    /// The checklist of a mystery shopper's visit reviewed without a call
+    /// or email (`assets/checklists/mystery-shopper.toml`).
     pub mystery: Checklist,
+    /// A shopper's call: the sales-call items with the mystery ones on top.
+    pub sales_mystery: Checklist,
+    /// A shopper's email: the email items with the mystery ones on top.
+    pub email_mystery: Checklist,
     /// Which calls are telephony checks when no plan says.
     pub rules: SamplingRules,
     pub keymap: Keymap,
@@ -85,6 +89,8 @@ pub enum Input {
     GoToItem,
     /// Why the selected dispute ends with this answer (calibration screen).
     DisputeReason { value: crate::domain::AnswerValue },
+    /// The field of the visit form under its cursor (`visit_form.rs`).
+    VisitForm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +217,9 @@ pub struct ReviewState {
     pub open: Option<OpenCall>,
     /// The open email, when an email is reviewed instead of a call.
     pub email: Option<super::emails::OpenEmail>,
+    /// The open visit, when a mystery shopper's visit with no call or
+    /// email is reviewed.
+    pub visit: Option<super::visits::OpenVisit>,
     /// The checklist item under the cursor.
     item: usize,
     /// The item the reviewer just answered, while the cursor has moved on
@@ -236,42 +245,54 @@ impl ReviewState {
         }
     }
 
-    /// A call or an email is open.
+    pub(super) fn of_visit(visit: super::visits::OpenVisit) -> ReviewState {
+        ReviewState {
+            visit: Some(visit),
+            ..ReviewState::default()
+        }
+    }
+
+    /// A call, an email or a visit is open.
     pub fn is_open(&self) -> bool {
-        self.open.is_some() || self.email.is_some()
+        self.open.is_some() || self.email.is_some() || self.visit.is_some()
     }
 
     /// The answers shown: the review's, or before it exists the automatic ones.
     pub fn answers(&self) -> Option<&HashMap<String, Answer>> {
-        match (&self.open, &self.email) {
-            (Some(open), _) => Some(open.answers()),
-            (None, Some(email)) => Some(email.answers()),
-            (None, None) => None,
+        match (&self.open, &self.email, &self.visit) {
+            (Some(open), _, _) => Some(open.answers()),
+            (None, Some(email), _) => Some(email.answers()),
+            (None, None, Some(visit)) => Some(visit.answers()),
+            (None, None, None) => None,
         }
     }
 
-    /// The open call's or email's review, once it exists.
+    /// The open call's, email's or visit's review, once it exists.
     pub fn record(&self) -> Option<&ReviewRecord> {
-        match (&self.open, &self.email) {
-            (Some(open), _) => open.review.as_ref(),
-            (None, Some(email)) => email.review.as_ref(),
-            (None, None) => None,
+        match (&self.open, &self.email, &self.visit) {
+            (Some(open), _, _) => open.review.as_ref(),
+            (None, Some(email), _) => email.review.as_ref(),
+            (None, None, Some(visit)) => visit.review.as_ref(),
+            (None, None, None) => None,
         }
     }
 
     pub(super) fn record_mut(&mut self) -> Option<&mut ReviewRecord> {
-        match (&mut self.open, &mut self.email) {
-            (Some(open), _) => open.review.as_mut(),
-            (None, Some(email)) => email.review.as_mut(),
-            (None, None) => None,
-        }
+        self.record_slot()?.as_mut()
     }
 
     pub(super) fn set_record(&mut self, review: ReviewRecord) {
-        match (&mut self.open, &mut self.email) {
-            (Some(open), _) => open.review = Some(review),
-            (None, Some(email)) => email.review = Some(review),
-            (None, None) => {}
+        if let Some(slot) = self.record_slot() {
+            *slot = Some(review);
+        }
+    }
+
+    fn record_slot(&mut self) -> Option<&mut Option<ReviewRecord>> {
+        match (&mut self.open, &mut self.email, &mut self.visit) {
+            (Some(open), _, _) => Some(&mut open.review),
+            (None, Some(email), _) => Some(&mut email.review),
+            (None, None, Some(visit)) => Some(&mut visit.review),
+            (None, None, None) => None,
         }
     }
 

@@ -63,6 +63,10 @@ pub enum Action {
     PlanView,
     /// The queue shows the calls or the reps' outgoing emails.
     EmailsView,
+    /// The queue shows the mystery-shopping visits of the period.
+    VisitsView,
+    /// Record a mystery shopper's visit in the form.
+    NewVisit,
     Submit,
     Reopen,
     Link,
@@ -84,6 +88,9 @@ pub enum Action {
     Cancel,
     DeleteChar,
     ClearLine,
+    /// The visit form's next and previous field.
+    NextField,
+    PrevField,
     Confirm,
     Close,
 }
@@ -122,6 +129,8 @@ const RUNS: &[(&str, Action)] = &[
     ("open-call", Action::OpenCall),
     ("plan-view", Action::PlanView),
     ("emails", Action::EmailsView),
+    ("visits", Action::VisitsView),
+    ("new-visit", Action::NewVisit),
     ("submit", Action::Submit),
     ("reopen", Action::Reopen),
     ("link", Action::Link),
@@ -141,6 +150,8 @@ const RUNS: &[(&str, Action)] = &[
     ("cancel", Action::Cancel),
     ("delete-char", Action::DeleteChar),
     ("clear-line", Action::ClearLine),
+    ("next-field", Action::NextField),
+    ("prev-field", Action::PrevField),
     ("confirm", Action::Confirm),
     ("close", Action::Close),
 ];

@@ -21,6 +21,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let lines = match (&app.review.open, &app.review.email) {
         (Some(open), _) => lines(app, open),
         (None, Some(email)) => email_lines(app, email),
+        (None, None) if app.review.visit.is_some() => {
+            vec![Line::from(
+                crate::i18n::mystery::mystery_strings(app.lang()).no_crm,
+            )]
+        }
         (None, None) => vec![Line::from(t.no_call)],
     };
     frame.render_widget(

@@ -12,7 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{ListItem, Paragraph};
 
 pub fn draw_queue(frame: &mut Frame, area: Rect, app: &App) {
     let t = email_strings(app.lang());
@@ -42,23 +42,18 @@ pub fn draw_queue(frame: &mut Frame, area: Rect, app: &App) {
         let text = Line::styled(t.no_emails, Style::new().fg(Color::Yellow));
         return frame.render_widget(Paragraph::new(text).block(pane_block(title, focused)), area);
     }
-    let height = usize::from(area.height.saturating_sub(2)).max(1);
-    let scroll = super::queue::scroll_to_show(emails.scroll.get(), emails.cursor, height, len);
-    emails.scroll.set(scroll);
     let open_id = app
         .review
         .email
         .as_ref()
         .map(|o| o.email.email.message_id.as_str());
-    let items: Vec<ListItem> = emails.rows[scroll..(scroll + height).min(len)]
-        .iter()
-        .map(|row| item(app, row, open_id))
-        .collect();
-    let list = List::new(items)
-        .block(pane_block(title, focused))
-        .highlight_style(selection_style(focused));
-    let mut state = ListState::default().with_selected(Some(emails.cursor - scroll));
-    frame.render_stateful_widget(list, area, &mut state);
+    super::queue::draw_rows(
+        frame,
+        area,
+        (title, focused),
+        (emails.cursor, len, &emails.scroll),
+        |index| item(app, &emails.rows[index], open_id),
+    );
 }
 
 fn item<'a>(app: &App, row: &EmailRow, open_id: Option<&str>) -> ListItem<'a> {

@@ -11,3 +11,5 @@ pub mod queue;
 pub mod results;
 pub mod spelling;
 pub mod timeline;
+pub mod visit_form;
+pub mod visits;

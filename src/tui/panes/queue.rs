@@ -17,6 +17,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     if app.emails.shown {
         return super::emails::draw_queue(frame, area, app);
     }
+    if app.visits.shown {
+        return super::visits::draw_queue(frame, area, app);
+    }
     let t = app.t();
     let queue = &app.queue;
     // Submitted of all, and where the cursor is: a long queue has no
@@ -69,6 +72,27 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .block(pane_block(title, focused))
         .highlight_style(selection_style(focused));
     let mut state = ListState::default().with_selected(Some(queue.cursor - scroll));
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+/// A list pane of `len` rows kept in memory, scrolled as little as shows
+/// the `cursor` (the first row on screen kept in `scroll` between frames),
+/// the cursor's row highlighted; only the rows on screen are built.
+pub(super) fn draw_rows<'a>(
+    frame: &mut Frame,
+    area: Rect,
+    (title, focused): (String, bool),
+    (cursor, len, scroll): (usize, usize, &std::cell::Cell<usize>),
+    row: impl Fn(usize) -> ListItem<'a>,
+) {
+    let height = usize::from(area.height.saturating_sub(2)).max(1);
+    let first = scroll_to_show(scroll.get(), cursor, height, len);
+    scroll.set(first);
+    let items: Vec<ListItem> = (first..(first + height).min(len)).map(row).collect();
+    let list = List::new(items)
+        .block(pane_block(title, focused))
+        .highlight_style(selection_style(focused));
+    let mut state = ListState::default().with_selected(Some(cursor - first));
     frame.render_stateful_widget(list, area, &mut state);
 }
 
