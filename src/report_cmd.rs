@@ -19,7 +19,7 @@ use std::process::ExitCode;
 
 #[derive(Args, Clone)]
 pub struct ScopeArgs {
-    /// ISO week to report on, e.g. 2026-W48; default: the week of the newest reviewed call or email
+    /// ISO week to report on, e.g. 2026-W48; default: the weeks of the newest reviewed call and email
     #[arg(long, conflicts_with_all = ["from", "to"])]
     period: Option<String>,
     /// First day of the period (YYYY-MM-DD); with --to
@@ -97,12 +97,21 @@ fn span(ws: &Workspace, scope: &ScopeArgs) -> anyhow::Result<Span> {
         }
         return Ok(span);
     }
-    // The newest reviews of either channel.
-    let newest = ws
-        .newest_reviewed_day()?
-        .max(ws.newest_reviewed_email_day()?)
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
-    Ok(Span::week(Period::of(newest)))
+    // The week of each channel's newest reviews, and the weeks between: a
+    // reviewer who has moved on to this week's emails still gets last
+    // week's calls, instead of a report with no call in it.
+    let newest = [ws.newest_reviewed_day()?, ws.newest_reviewed_email_day()?];
+    let weeks: Vec<Span> = newest
+        .into_iter()
+        .flatten()
+        .map(|day| Span::week(Period::of(day)))
+        .collect();
+    let from = weeks.iter().map(|w| w.from).min();
+    let to = weeks.iter().map(|w| w.to).max();
+    Ok(match (from, to) {
+        (Some(from), Some(to)) => Span { from, to },
+        _ => Span::week(Period::of(chrono::Local::now().date_naive())),
+    })
 }
 
 fn gather(ws: &Workspace, lang: Lang, scope: &ScopeArgs, ranking: bool) -> anyhow::Result<Report> {

@@ -780,6 +780,18 @@ fn the_demo_has_weeks_of_results_repeated_errors_and_a_best_call() {
     assert_eq!(best[0]["reviewer"], "Ольга Кравец");
 }
 
+#[test]
+fn the_default_report_spans_the_newest_call_week_and_the_newest_email_week() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = reviewed_demo(dir.path());
+    // The colleague's calls end in W47, the demo's email reviews are in W48:
+    // a report of W48 alone would show every rep with no call reviewed.
+    let results = &json_report(dir.path(), &db, &[])["results"];
+    assert_eq!(results["span"]["from"], "2026-11-16");
+    assert_eq!(results["span"]["to"], "2026-11-29");
+    assert_eq!(rep_in(&results["reps"], ANNA)["reviews"], 2);
+}
+
 /// The reps a JSON report of the demo holds with `extra` arguments.
 fn demo_reps(dir: &Path, db: &Path, extra: &[&str]) -> Vec<String> {
     json_report(dir, db, extra)["results"]["reps"]
