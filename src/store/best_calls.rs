@@ -2,8 +2,8 @@
 //! moment to listen to. The article: play the best talkers' calls to the
 //! others. One mark per call and reviewer; marking again rewrites it.
 
+use super::db::{OptionalExtension, Row, params};
 use super::{Result, Workspace, now_text};
-use rusqlite::{OptionalExtension, params};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BestCall {
@@ -27,7 +27,7 @@ pub struct MarkedCall {
 
 const COLUMNS: &str = "call_id, reviewer, reason, position_ms, marked_at";
 
-fn best_call(row: &rusqlite::Row) -> rusqlite::Result<BestCall> {
+fn best_call(row: &Row<'_>) -> super::db::Result<BestCall> {
     Ok(BestCall {
         call_id: row.get(0)?,
         reviewer: row.get(1)?,
@@ -94,7 +94,7 @@ impl Workspace {
                 started_at: row.get(6)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows)
     }
 }
 

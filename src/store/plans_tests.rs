@@ -228,7 +228,7 @@ fn a_reviewers_part_and_the_periods_calls_are_read_through_indexes() {
     let (_dir, ws) = workspace();
     let queries = [
         (PLAN_QUEUE_SQL, "plan_entries_by_reviewer"),
-        (PERIOD_CALLS_SQL, "calls_by_local_day"),
+        (&PERIOD_CALLS_SQL[0], "calls_by_local_day"),
         (PERIOD_EMAILS_SQL, "emails_by_local_day"),
         (EMAIL_PLAN_QUEUE_SQL, "plan_emails_by_reviewer"),
     ];
@@ -359,7 +359,7 @@ fn a_mystery_shoppers_call_is_not_drawn_for_the_plan() {
             "INSERT INTO mystery_visits (visit_id, batch_id, scenario, channel, shopper, rep,
                  call_id, source_file, source_line, imported_at)
              VALUES ('MS-1', 1, 'price', 'call', 'shopper', 'Борис', 'b0', 'v.csv', 2, 'now')",
-            [],
+            params![],
         )
         .unwrap();
     let ids: Vec<String> = candidates(&ws).into_iter().map(|c| c.call_id).collect();

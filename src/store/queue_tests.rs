@@ -209,21 +209,7 @@ fn queue_queries_use_indexes() {
     queries.push(POSITION_SQL.into());
     queries.push(SUBMITTED_SQL.into());
     for sql in queries {
-        let mut stmt = ws
-            .conn()
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap();
-        let plan: Vec<String> = stmt
-            .query_map(
-                rusqlite::params_from_iter(std::iter::repeat_n(
-                    rusqlite::types::Null,
-                    stmt.parameter_count(),
-                )),
-                |r| r.get::<_, String>(3),
-            )
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let plan = crate::store::test_support::query_plan(&ws, &sql);
         let text = plan.join("\n");
         for step in &plan {
             let full_scan = step.starts_with("SCAN") && !step.contains("INDEX");
