@@ -100,37 +100,38 @@ impl Workspace {
 
 #[cfg(test)]
 mod tests {
-    use crate::store::test_support::temp_workspace;
+    use crate::store::test_support::temp_workspaces;
     use crate::store::tests_reviews::insert_sample_call;
 
     #[test]
     fn a_mark_is_made_changed_listed_by_the_calls_day_and_taken_off() {
-        let (_dir, ws) = temp_workspace();
-        insert_sample_call(&ws, "c1");
-        insert_sample_call(&ws, "c2");
-        ws.conn()
-            .execute_batch(
-                "UPDATE calls SET started_at = '2026-11-24T10:00:00+03:00' WHERE call_id = 'c1';
-                 UPDATE calls SET started_at = '2026-12-03T10:00:00+03:00' WHERE call_id = 'c2';",
-            )
-            .unwrap();
-        ws.mark_best_call("c1", "мария", "образцовый вопрос о задаче", 61_000)
-            .unwrap();
-        ws.mark_best_call("c2", "мария", "later", 0).unwrap();
-        ws.mark_best_call("c1", "мария", "и резюме в конце", 95_000)
-            .unwrap();
-        let mark = ws.best_call("c1", "мария").unwrap().unwrap();
-        assert_eq!(
-            (mark.reason.as_str(), mark.position_ms),
-            ("и резюме в конце", 95_000)
-        );
-        assert!(ws.best_call("c1", "борис").unwrap().is_none());
-        let week = ws.best_calls("2026-11-23", "2026-11-29").unwrap();
-        assert_eq!(week.len(), 1);
-        assert_eq!(week[0].best.call_id, "c1");
-        assert_eq!(week[0].rep, "Анна");
-        assert!(ws.unmark_best_call("c1", "мария").unwrap());
-        assert!(!ws.unmark_best_call("c1", "мария").unwrap());
-        assert!(ws.best_call("c1", "мария").unwrap().is_none());
+        for (_keep, ws) in temp_workspaces() {
+            insert_sample_call(&ws, "c1");
+            insert_sample_call(&ws, "c2");
+            ws.conn()
+                .execute_batch(
+                    "UPDATE calls SET started_at = '2026-11-24T10:00:00+03:00' WHERE call_id = 'c1';
+                     UPDATE calls SET started_at = '2026-12-03T10:00:00+03:00' WHERE call_id = 'c2';",
+                )
+                .unwrap();
+            ws.mark_best_call("c1", "мария", "образцовый вопрос о задаче", 61_000)
+                .unwrap();
+            ws.mark_best_call("c2", "мария", "later", 0).unwrap();
+            ws.mark_best_call("c1", "мария", "и резюме в конце", 95_000)
+                .unwrap();
+            let mark = ws.best_call("c1", "мария").unwrap().unwrap();
+            assert_eq!(
+                (mark.reason.as_str(), mark.position_ms),
+                ("и резюме в конце", 95_000)
+            );
+            assert!(ws.best_call("c1", "борис").unwrap().is_none());
+            let week = ws.best_calls("2026-11-23", "2026-11-29").unwrap();
+            assert_eq!(week.len(), 1);
+            assert_eq!(week[0].best.call_id, "c1");
+            assert_eq!(week[0].rep, "Анна");
+            assert!(ws.unmark_best_call("c1", "мария").unwrap());
+            assert!(!ws.unmark_best_call("c1", "мария").unwrap());
+            assert!(ws.best_call("c1", "мария").unwrap().is_none());
+        }
     }
 }

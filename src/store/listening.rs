@@ -188,46 +188,48 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use crate::store::db::params;
-    use crate::store::test_support::temp_workspace;
+    use crate::store::test_support::temp_workspaces;
 
     #[test]
     fn markers_are_per_reviewer_in_call_order() {
-        let (_dir, ws) = temp_workspace();
-        crate::store::tests_reviews::insert_sample_call(&ws, "c1");
-        ws.add_marker("c1", "me", 30_000, Some("цена")).unwrap();
-        ws.add_marker("c1", "me", 5_000, None).unwrap();
-        ws.add_marker("c1", "other", 1_000, None).unwrap();
-        let m = ws.markers("c1", "me").unwrap();
-        assert_eq!(m.len(), 2);
-        assert_eq!(
-            (m[0].position_ms, m[1].note.as_deref()),
-            (5_000, Some("цена"))
-        );
-        assert!(ws.add_marker("ghost", "me", 1, None).is_err());
+        for (_keep, ws) in temp_workspaces() {
+            crate::store::tests_reviews::insert_sample_call(&ws, "c1");
+            ws.add_marker("c1", "me", 30_000, Some("цена")).unwrap();
+            ws.add_marker("c1", "me", 5_000, None).unwrap();
+            ws.add_marker("c1", "other", 1_000, None).unwrap();
+            let m = ws.markers("c1", "me").unwrap();
+            assert_eq!(m.len(), 2);
+            assert_eq!(
+                (m[0].position_ms, m[1].note.as_deref()),
+                (5_000, Some("цена"))
+            );
+            assert!(ws.add_marker("ghost", "me", 1, None).is_err());
+        }
     }
 
     #[test]
     fn analysis_cache_follows_version_and_recording() {
-        let (_dir, ws) = temp_workspace();
-        crate::store::tests_reviews::insert_sample_call(&ws, "c1");
-        assert_eq!(ws.analysis_jobs(1).unwrap().len(), 1);
-        ws.save_analysis("c1", 1, "{\"x\":1}").unwrap();
-        assert_eq!(ws.analysis("c1", 1).unwrap().as_deref(), Some("{\"x\":1}"));
-        assert!(ws.analysis_jobs(1).unwrap().is_empty());
-        assert_eq!(ws.analysis_backlog(1).unwrap(), 0);
-        assert_eq!(ws.analysis_job("c1", 1).unwrap(), None);
-        assert!(ws.analysis_job("c1", 2).unwrap().is_some());
-        assert_eq!(ws.analysis_jobs_after(2, None, 5).unwrap().len(), 1);
-        // A new algorithm version makes the cache stale.
-        assert_eq!(ws.analysis("c1", 2).unwrap(), None);
-        assert_eq!(ws.analysis_jobs(2).unwrap().len(), 1);
-        // So does a changed recording.
-        ws.conn()
-            .execute(
-                "UPDATE calls SET duration_ms = 1 WHERE call_id = 'c1'",
-                params![],
-            )
-            .unwrap();
-        assert_eq!(ws.analysis("c1", 1).unwrap(), None);
+        for (_keep, ws) in temp_workspaces() {
+            crate::store::tests_reviews::insert_sample_call(&ws, "c1");
+            assert_eq!(ws.analysis_jobs(1).unwrap().len(), 1);
+            ws.save_analysis("c1", 1, "{\"x\":1}").unwrap();
+            assert_eq!(ws.analysis("c1", 1).unwrap().as_deref(), Some("{\"x\":1}"));
+            assert!(ws.analysis_jobs(1).unwrap().is_empty());
+            assert_eq!(ws.analysis_backlog(1).unwrap(), 0);
+            assert_eq!(ws.analysis_job("c1", 1).unwrap(), None);
+            assert!(ws.analysis_job("c1", 2).unwrap().is_some());
+            assert_eq!(ws.analysis_jobs_after(2, None, 5).unwrap().len(), 1);
+            // A new algorithm version makes the cache stale.
+            assert_eq!(ws.analysis("c1", 2).unwrap(), None);
+            assert_eq!(ws.analysis_jobs(2).unwrap().len(), 1);
+            // So does a changed recording.
+            ws.conn()
+                .execute(
+                    "UPDATE calls SET duration_ms = 1 WHERE call_id = 'c1'",
+                    params![],
+                )
+                .unwrap();
+            assert_eq!(ws.analysis("c1", 1).unwrap(), None);
+        }
     }
 }

@@ -383,12 +383,13 @@ fn call_row(r: &Row<'_>) -> super::db::Result<CallRow> {
 mod tests {
     use super::*;
     use crate::domain::AnswerValue;
-    use crate::store::test_support::temp_workspace;
+    use crate::store::test_support::temp_workspaces;
 
     fn call(ws: &Workspace, id: &str, rep: &str, at: &str) {
         ws.conn()
             .execute(
-                "INSERT OR IGNORE INTO batches (batch_id, path, imported_at) VALUES (1, 'b', 'now')",
+                "INSERT INTO batches (batch_id, path, imported_at) VALUES (1, 'b', 'now')
+                 ON CONFLICT DO NOTHING",
                 params![],
             )
             .unwrap();
@@ -405,69 +406,72 @@ mod tests {
 
     #[test]
     fn reviews_come_with_answers_and_the_current_analysis_figures() {
-        let (_dir, ws) = temp_workspace();
-        let checklist = crate::domain::Checklist::default_sales_call();
-        ws.ensure_checklist(
-            &checklist,
-            crate::domain::checklist::DEFAULT_SALES_CALL_TOML,
-        )
-        .unwrap();
-        call(&ws, "c1", "Анна", "2026-11-23T10:00:00+03:00");
-        call(&ws, "c2", "Анна", "2026-11-30T10:00:00+03:00");
-        for (id, call) in [(1, "c1"), (2, "c2")] {
-            ws.conn()
-                .execute(
-                    "INSERT INTO reviews (review_id, call_id, reviewer, checklist_id,
-                         checklist_version, status, started_at, time_spent_ms)
-                     VALUES (?1, ?2, 'm', 'sales-call', ?3, 'submitted', 'now', 61000)",
-                    params![id, call, checklist.version],
-                )
-                .unwrap();
-        }
-        ws.conn()
-            .execute_batch(
-                "INSERT INTO answers (review_id, item_id, value, comment, evidence_ms, updated_at)
-                 VALUES (1, 'greeting', 'no', 'no hello', 1500, 'now'),
-                        (1, 'summary', 'yes', NULL, NULL, 'now'),
-                        (1, 'script', NULL, 'a comment only', NULL, 'now');",
+        for (_keep, ws) in temp_workspaces() {
+            let checklist = crate::domain::Checklist::default_sales_call();
+            ws.ensure_checklist(
+                &checklist,
+                crate::domain::checklist::DEFAULT_SALES_CALL_TOML,
             )
             .unwrap();
-        let analysis = r#"{"talk_share_rep": 0.25, "longest_rep_monologue_ms": 30000,
-            "dead_air_total_ms": 4000, "rep": {}, "interruptions_by_rep": 2,
-            "interruptions_by_client": 1, "level_dbfs": -20.5}"#;
-        ws.save_analysis("c1", ANALYSIS_VERSION, analysis).unwrap();
-        // An analysis of an older version is not the call's figures.
-        ws.save_analysis("c2", ANALYSIS_VERSION - 1, analysis)
-            .unwrap();
+            call(&ws, "c1", "Анна", "2026-11-23T10:00:00+03:00");
+            call(&ws, "c2", "Анна", "2026-11-30T10:00:00+03:00");
+            for (id, call) in [(1, "c1"), (2, "c2")] {
+                ws.conn()
+                    .execute(
+                        "INSERT INTO reviews (review_id, call_id, reviewer, checklist_id,
+                             checklist_version, status, started_at, time_spent_ms)
+                         VALUES (?1, ?2, 'm', 'sales-call', ?3, 'submitted', 'now', 61000)",
+                        params![id, call, checklist.version],
+                    )
+                    .unwrap();
+            }
+            ws.conn()
+                .execute_batch(
+                    "INSERT INTO answers (review_id, item_id, value, comment, evidence_ms, updated_at)
+                     VALUES (1, 'greeting', 'no', 'no hello', 1500, 'now'),
+                            (1, 'summary', 'yes', NULL, NULL, 'now'),
+                            (1, 'script', NULL, 'a comment only', NULL, 'now');",
+                )
+                .unwrap();
+            let analysis = r#"{"talk_share_rep": 0.25, "longest_rep_monologue_ms": 30000,
+                "dead_air_total_ms": 4000, "rep": {}, "interruptions_by_rep": 2,
+                "interruptions_by_client": 1, "level_dbfs": -20.5}"#;
+            ws.save_analysis("c1", ANALYSIS_VERSION, analysis).unwrap();
+            // An analysis of an older version is not the call's figures.
+            ws.save_analysis("c2", ANALYSIS_VERSION - 1, analysis)
+                .unwrap();
 
-        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
-        let reviews = ws.report_reviews(day("2026-11-29")).unwrap();
-        assert_eq!(reviews.len(), 1, "the call after `until` is left out");
-        let r = &reviews[0];
-        assert_eq!((r.rep.as_str(), r.time_spent_ms), ("Анна", 61_000));
-        assert_eq!(r.day(), Some(day("2026-11-23")));
-        assert_eq!(r.answers.len(), 2, "answers with a value only");
-        let greeting = r.answers.iter().find(|a| a.item_id == "greeting").unwrap();
-        assert_eq!(greeting.value, AnswerValue::No);
-        assert_eq!(greeting.comment.as_deref(), Some("no hello"));
-        assert_eq!(greeting.evidence_ms, Some(1500));
-        assert_eq!(r.audio.talk_share_rep, Some(0.25));
-        assert_eq!(r.audio.longest_monologue_ms, Some(30_000));
-        assert_eq!(r.audio.dead_air_ms, Some(4_000));
+            let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+            let reviews = ws.report_reviews(day("2026-11-29")).unwrap();
+            assert_eq!(reviews.len(), 1, "the call after `until` is left out");
+            let r = &reviews[0];
+            assert_eq!((r.rep.as_str(), r.time_spent_ms), ("Анна", 61_000));
+            assert_eq!(r.day(), Some(day("2026-11-23")));
+            assert_eq!(r.answers.len(), 2, "answers with a value only");
+            let greeting = r.answers.iter().find(|a| a.item_id == "greeting").unwrap();
+            assert_eq!(greeting.value, AnswerValue::No);
+            assert_eq!(greeting.comment.as_deref(), Some("no hello"));
+            assert_eq!(greeting.evidence_ms, Some(1500));
+            assert_eq!(r.audio.talk_share_rep, Some(0.25));
+            assert_eq!(r.audio.longest_monologue_ms, Some(30_000));
+            assert_eq!(r.audio.dead_air_ms, Some(4_000));
 
-        let all = ws.report_reviews(day("2026-12-31")).unwrap();
-        assert_eq!(all.len(), 2);
-        assert_eq!(all[1].audio, AudioFigures::default(), "no current analysis");
-        assert_eq!(ws.newest_reviewed_day().unwrap(), Some(day("2026-11-30")));
-        let audio = ws.call_audio("c1").unwrap().unwrap();
-        assert_eq!(audio.interruptions_by_rep, Some(2));
-        assert_eq!(audio.level_dbfs, Some(-20.5));
-        assert_eq!(ws.call_audio("c2").unwrap(), None);
+            let all = ws.report_reviews(day("2026-12-31")).unwrap();
+            assert_eq!(all.len(), 2);
+            assert_eq!(all[1].audio, AudioFigures::default(), "no current analysis");
+            assert_eq!(ws.newest_reviewed_day().unwrap(), Some(day("2026-11-30")));
+            let audio = ws.call_audio("c1").unwrap().unwrap();
+            assert_eq!(audio.interruptions_by_rep, Some(2));
+            assert_eq!(audio.level_dbfs, Some(-20.5));
+            assert_eq!(ws.call_audio("c2").unwrap(), None);
+        }
     }
 
     #[test]
     fn plans_and_the_roster_are_read_when_the_workspace_has_them() {
-        let (_dir, ws) = temp_workspace();
+        // SQLite only: the tables are made again under statements
+        // PostgreSQL has cached (it refuses to run them after).
+        let (_dir, ws) = crate::store::test_support::temp_workspace();
         let week = Period::parse("2026-W48").unwrap();
         assert!(ws.planned_quality_calls(&[week]).unwrap().is_empty());
         // Only the columns the queries read, whatever else the weekly
