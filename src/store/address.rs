@@ -58,12 +58,6 @@ impl From<&PathBuf> for Address {
     }
 }
 
-impl From<PathBuf> for Address {
-    fn from(path: PathBuf) -> Address {
-        Address::from(path.as_path())
-    }
-}
-
 impl From<&str> for Address {
     fn from(text: &str) -> Address {
         Address::parse(text)

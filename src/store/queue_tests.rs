@@ -29,7 +29,7 @@ fn workspaces_with(n: usize) -> Vec<(Keep, Workspace)> {
 
 fn fill(ws: &Workspace, n: usize) {
     for i in 0..n {
-        crate::store::tests_reviews::insert_sample_call(&ws, &format!("c{i:02}"));
+        crate::store::tests_reviews::insert_sample_call(ws, &format!("c{i:02}"));
     }
     // Same start for all but two, so the call id breaks most ties.
     ws.conn()

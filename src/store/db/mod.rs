@@ -30,17 +30,10 @@ pub use sqlite::sqlite_error_code;
 
 use std::cell::Cell;
 
-/// A parameter: SQLite's storage classes, borrowed.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Param<'a> {
-    Null,
-    Integer(i64),
-    Real(f64),
-    Text(&'a str),
-    Blob(&'a [u8]),
-}
+/// A parameter: a value borrowed, as a column is read.
+pub type Param<'a> = ValueRef<'a>;
 
-/// A column as read: the same classes, borrowed from the row.
+/// A column as read (or a parameter): SQLite's storage classes, borrowed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ValueRef<'a> {
     Null,
@@ -145,7 +138,7 @@ impl<T: ToParam + ?Sized> ToParam for &T {
         (**self).to_param()
     }
 }
-impl ToParam for Param<'_> {
+impl ToParam for ValueRef<'_> {
     fn to_param(&self) -> Param<'_> {
         *self
     }
@@ -320,7 +313,7 @@ impl Row<'_> {
 
 enum Engine {
     Sqlite(rusqlite::Connection),
-    Postgres(PgConn),
+    Postgres(Box<PgConn>),
 }
 
 /// A connection to a workspace on either engine.
@@ -439,7 +432,7 @@ impl Db {
 
     pub(crate) fn postgres(conn: PgConn) -> Db {
         Db {
-            engine: Engine::Postgres(conn),
+            engine: Engine::Postgres(Box::new(conn)),
             in_transaction: Cell::new(false),
         }
     }
