@@ -55,9 +55,10 @@ fn review_first_call(db: &str) {
     ws.submit_review(review_id, &checklist).unwrap();
 }
 
-/// The demo imported and one call reviewed, in `db`.
+/// The demo imported, analysed and one call reviewed, in `db`.
 fn reviewed_demo(dir: &Path, db: &str) {
     run_ok(dir, &["import", &demo(), "--db", db, "--lang", "en"]);
+    run_ok(dir, &["analyze", "--db", db]);
     review_first_call(db);
 }
 
@@ -92,6 +93,8 @@ fn without_stamps(text: &str) -> String {
 
 const READS: &[&[&str]] = &[
     &["export"],
+    // The analyses' figures, read out of their JSON by the database.
+    &["export", "--per", "call"],
     &["plan", "--period", "2026-W48"],
     &["emails"],
     &["mystery"],
