@@ -648,6 +648,23 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_the_server_dropped_is_made_again() {
+        let Some(db) = test_support::TempDatabase::new() else {
+            return;
+        };
+        let ws = Workspace::open(db.url.as_str()).unwrap();
+        ws.set_setting("language", "ru").unwrap();
+        // The server ends this session, as a restart would.
+        let killed = ws
+            .conn()
+            .execute_batch("SELECT pg_terminate_backend(pg_backend_pid())");
+        assert!(killed.is_err());
+        assert_eq!(ws.language().unwrap(), Some(Lang::Ru));
+        ws.set_setting("language", "en").unwrap();
+        assert_eq!(ws.language().unwrap(), Some(Lang::En));
+    }
+
+    #[test]
     fn checklist_version_cannot_change_silently() {
         let (_dir, ws) = temp_workspace();
         let c = Checklist::default_sales_call();

@@ -461,7 +461,14 @@ impl Db {
     pub fn prepare_cached(&self, sql: &str) -> Result<Stmt<'_>> {
         Ok(Stmt(match &self.engine {
             Engine::Sqlite(conn) => StmtRef::Sqlite(conn.prepare_cached(sql)?),
-            Engine::Postgres(conn) => StmtRef::Postgres(conn, conn.prepare(sql)?),
+            Engine::Postgres(conn) => {
+                // Never inside a transaction: its earlier statements went
+                // with the old connection.
+                if !self.in_transaction.get() {
+                    conn.reconnect_if_closed()?;
+                }
+                StmtRef::Postgres(conn, conn.prepare(sql)?)
+            }
         }))
     }
 
@@ -496,7 +503,12 @@ impl Db {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.engine {
             Engine::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
-            Engine::Postgres(conn) => conn.batch_execute(sql),
+            Engine::Postgres(conn) => {
+                if !self.in_transaction.get() {
+                    conn.reconnect_if_closed()?;
+                }
+                conn.batch_execute(sql)
+            }
         }
     }
 

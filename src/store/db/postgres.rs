@@ -19,6 +19,9 @@ type BoxError = Box<dyn Error + Sync + Send>;
 
 /// One connection and the statements prepared on it.
 pub struct PgConn {
+    url: String,
+    /// The connection failed under a statement (reset, closed).
+    broken: std::cell::Cell<bool>,
     client: RefCell<Client>,
     statements: RefCell<HashMap<String, Statement>>,
 }
@@ -28,6 +31,8 @@ impl PgConn {
     pub fn connect(url: &str) -> Result<PgConn> {
         let client = Client::connect(url, postgres::NoTls)?;
         Ok(PgConn {
+            url: url.to_string(),
+            broken: std::cell::Cell::new(false),
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
         })
@@ -39,10 +44,7 @@ impl PgConn {
         if let Some(stmt) = self.statements.borrow().get(sql) {
             return Ok(stmt.clone());
         }
-        let stmt = self
-            .client
-            .borrow_mut()
-            .prepare(&dollar_placeholders(sql))?;
+        let stmt = self.noted(self.client.borrow_mut().prepare(&dollar_placeholders(sql)))?;
         self.statements
             .borrow_mut()
             .insert(sql.to_string(), stmt.clone());
@@ -51,7 +53,7 @@ impl PgConn {
 
     pub(super) fn execute(&self, stmt: &Statement, params: &[Param<'_>]) -> Result<usize> {
         let values = dyn_params(params);
-        Ok(self.client.borrow_mut().execute(stmt, &values)? as usize)
+        Ok(self.noted(self.client.borrow_mut().execute(stmt, &values))? as usize)
     }
 
     pub(super) fn query(
@@ -60,17 +62,42 @@ impl PgConn {
         params: &[Param<'_>],
     ) -> Result<Vec<postgres::Row>> {
         let values = dyn_params(params);
-        Ok(self.client.borrow_mut().query(stmt, &values)?)
+        self.noted(self.client.borrow_mut().query(stmt, &values))
     }
 
     pub(super) fn batch_execute(&self, sql: &str) -> Result<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        self.noted(self.client.borrow_mut().batch_execute(sql))
     }
 
-    /// Whether the server is still there (a dropped connection is not
-    /// reused).
-    pub fn is_closed(&self) -> bool {
-        self.client.borrow().is_closed()
+    /// A connection the server dropped (it restarted, the network went
+    /// away) is made again, with a fresh statement cache, when the next
+    /// statement is prepared outside a transaction; until the server is
+    /// back each statement fails with the connection's error.
+    pub(super) fn reconnect_if_closed(&self) -> Result<()> {
+        if !self.broken.get() && !self.client.borrow().is_closed() {
+            return Ok(());
+        }
+        let client = Client::connect(&self.url, postgres::NoTls)?;
+        *self.client.borrow_mut() = client;
+        self.statements.borrow_mut().clear();
+        self.broken.set(false);
+        Ok(())
+    }
+
+    /// Note an error that means the connection is gone, for
+    /// [`PgConn::reconnect_if_closed`].
+    fn noted<T>(&self, result: std::result::Result<T, postgres::Error>) -> Result<T> {
+        let gone = |e: &postgres::Error| match e.as_db_error() {
+            // The server ends the session (shut down, terminated).
+            Some(db) => db.severity() == "FATAL",
+            None => e.is_closed() || e.source().is_some_and(|s| s.is::<std::io::Error>()),
+        };
+        if let Err(e) = &result
+            && gone(e)
+        {
+            self.broken.set(true);
+        }
+        Ok(result?)
     }
 }
 
