@@ -15,11 +15,11 @@ use std::process::ExitCode;
 mod analyze;
 mod demo;
 mod emails_cmd;
-mod migrate_cmd;
 mod mystery_cmd;
 mod plan_cmd;
 mod progress;
 mod report_cmd;
+mod team_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -216,6 +216,21 @@ enum Command {
         /// Language of the messages (en or ru); default from the config
         #[arg(long)]
         lang: Option<Lang>,
+    },
+    /// Claimed work: who holds which call of a week's plan and until when;
+    /// a lead hands a call to a reviewer with --reassign CALL --to REVIEWER
+    Claims {
+        /// The ISO week of the plan, e.g. 2026-W48; default: this week
+        #[arg(long)]
+        period: Option<String>,
+        /// A call of the plan to hand to another reviewer (with --to)
+        #[arg(long, value_name = "CALL", requires = "to")]
+        reassign: Option<String>,
+        /// The reviewer who gets the call
+        #[arg(long, value_name = "REVIEWER", requires = "reassign")]
+        to: Option<String>,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
     },
     /// Import the bundled demo batch into its own workspace and open it
     Demo {
@@ -422,7 +437,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { from, to, lang } => {
-            migrate_cmd::migrate(&from, &to, lang.unwrap_or_else(|| config.language()))
+            team_cmd::migrate(&from, &to, lang.unwrap_or_else(|| config.language()))
+        }
+        Command::Claims {
+            period,
+            reassign,
+            to,
+            ws,
+        } => {
+            let (workspace, lang, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            let period = match period {
+                Some(text) => callqa::domain::sampling::Period::parse(&text)
+                    .map_err(|e| anyhow::anyhow!("--period {text:?}: {e}"))?,
+                None => callqa::domain::sampling::Period::of(chrono::Local::now().date_naive()),
+            };
+            let reassign = reassign.as_deref().zip(to.as_deref());
+            team_cmd::claims(&workspace, lang, period, reassign)
         }
         Command::Demo { review, ws } => {
             let batch = demo::extract(&config::data_dir().join("demo-batch"))?;

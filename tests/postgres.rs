@@ -136,6 +136,40 @@ fn every_command_reads_the_same_on_both_engines() {
     let figures =
         |json: &str| -> serde_json::Value { serde_json::from_str(&without_stamps(json)).unwrap() };
     assert_eq!(figures(&solo), figures(&team));
+    claims_are_listed_and_reassigned(dir.path(), &pg.url);
+}
+
+/// On the plan `READS` drew: a reviewer claims a call, a lead sees it and
+/// hands it to someone else.
+fn claims_are_listed_and_reassigned(dir: &Path, db: &str) {
+    let week = callqa::domain::sampling::Period::parse("2026-W48").unwrap();
+    let ws = Workspace::open_existing(db).unwrap();
+    let claimed = ws
+        .claim_next(week, "Борис")
+        .unwrap()
+        .expect("a call to claim");
+    let list = |dir: &Path| run_ok(dir, &["claims", "--period", "2026-W48", "--db", db]);
+    let before = list(dir);
+    assert!(
+        before.contains(&claimed.call_id) && before.contains("Борис"),
+        "{before}"
+    );
+    let handed = run_ok(
+        dir,
+        &[
+            "claims",
+            "--period",
+            "2026-W48",
+            "--reassign",
+            &claimed.call_id,
+            "--to",
+            "Олег",
+            "--db",
+            db,
+        ],
+    );
+    assert!(handed.contains("Олег"), "{handed}");
+    assert!(!list(dir).contains("Борис"));
 }
 
 #[test]
