@@ -163,4 +163,22 @@ mod tests {
         listed.sort_unstable();
         assert_eq!(tables, listed);
     }
+
+    /// The two migration lists give the same tables with the same columns
+    /// in the same order: a migration added to one is added to the other.
+    #[test]
+    fn both_engines_have_the_same_schema() {
+        let mut all = crate::store::test_support::temp_workspaces().into_iter();
+        let (_keep, solo) = all.next().unwrap();
+        let Some((_db, team)) = all.next() else {
+            return;
+        };
+        for table in TABLES {
+            assert_eq!(
+                solo.columns(table).unwrap(),
+                team.columns(table).unwrap(),
+                "{table}"
+            );
+        }
+    }
 }
