@@ -6,7 +6,7 @@ use callqa::audio::{OutputChoice, PlayerHandle};
 use callqa::config::{self, Config};
 use callqa::domain::checklist::DEFAULT_SALES_CALL_TOML;
 use callqa::domain::{Checklist, Lang};
-use callqa::store::Workspace;
+use callqa::store::{Address, Workspace};
 use callqa::text::{one_line, path_line};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -21,6 +21,7 @@ mod plan_cmd;
 mod progress;
 mod report_cmd;
 mod responses_cmd;
+mod team_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -35,9 +36,10 @@ struct Cli {
 
 #[derive(Args, Clone)]
 struct WorkspaceArgs {
-    /// Workspace file (SQLite). Default: $XDG_DATA_HOME/callqa/workspace.sqlite
+    /// Workspace: an SQLite file, or a team's PostgreSQL database as a
+    /// postgres:// URL. Default: $XDG_DATA_HOME/callqa/workspace.sqlite
     #[arg(long, env = "CALLQA_DB", global = true)]
-    db: Option<PathBuf>,
+    db: Option<Address>,
     /// Language (en or ru): kept by a new workspace (default from the config,
     /// else the locale); for an existing one, this run only
     #[arg(long, global = true)]
@@ -229,6 +231,35 @@ enum Command {
         /// over them (at a million calls that alone takes an hour)
         #[arg(long, requires = "scale")]
         without_reviews: bool,
+    },
+    /// Copy a whole workspace into an empty one on the other engine: a
+    /// solo SQLite file into a team's PostgreSQL database (postgres://…) or
+    /// back; the rows of every table are counted on both sides
+    Migrate {
+        /// The workspace to copy (a file or a postgres:// URL)
+        #[arg(long)]
+        from: Address,
+        /// The empty workspace to copy into (made when missing)
+        #[arg(long)]
+        to: Address,
+        /// Language of the messages (en or ru); default from the config
+        #[arg(long)]
+        lang: Option<Lang>,
+    },
+    /// Claimed work: who holds which call of a week's plan and until when;
+    /// a lead hands a call to a reviewer with --reassign CALL --to REVIEWER
+    Claims {
+        /// The ISO week of the plan, e.g. 2026-W48; default: this week
+        #[arg(long)]
+        period: Option<String>,
+        /// A call of the plan to hand to another reviewer (with --to)
+        #[arg(long, value_name = "CALL", requires = "to")]
+        reassign: Option<String>,
+        /// The reviewer who gets the call
+        #[arg(long, value_name = "REVIEWER", requires = "reassign")]
+        to: Option<String>,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
     },
     /// Import the bundled demo batch into its own workspace and open it
     Demo {
@@ -454,6 +485,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             callqa::audio::bench::bench(&mut std::io::stdout().lock(), Some(&analyze))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Migrate { from, to, lang } => {
+            team_cmd::migrate(&from, &to, lang.unwrap_or_else(|| config.language()))
+        }
+        Command::Claims {
+            period,
+            reassign,
+            to,
+            ws,
+        } => {
+            let (workspace, lang, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            let period = match period {
+                Some(text) => callqa::domain::sampling::Period::parse(&text)
+                    .map_err(|e| anyhow::anyhow!("--period {text:?}: {e}"))?,
+                None => callqa::domain::sampling::Period::of(chrono::Local::now().date_naive()),
+            };
+            let reassign = reassign.as_deref().zip(to.as_deref());
+            team_cmd::claims(&workspace, lang, period, reassign)
+        }
         Command::Demo { review, ws } => {
             let batch = demo::extract(&config::data_dir().join("demo-batch"))?;
             let (workspace, lang, checklist) = open_workspace(
@@ -497,7 +547,7 @@ enum Create {
 /// first use and load the default checklist into it.
 /// The workspace the command opened, so an SQLite error that reaches the
 /// user ("database or disk is full") says which file it hit.
-static OPENED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+static OPENED: std::sync::OnceLock<Address> = std::sync::OnceLock::new();
 
 fn name_the_workspace(e: anyhow::Error) -> anyhow::Error {
     let bare_sqlite = e.chain().any(|cause| {
@@ -510,8 +560,8 @@ fn name_the_workspace(e: anyhow::Error) -> anyhow::Error {
     match OPENED.get() {
         // An error that already names the file (a failed open) is not
         // prefixed with it a second time.
-        Some(path) if bare_sqlite && !format!("{e:#}").contains(&path_line(path)) => {
-            e.context(format!("workspace {}", path_line(path)))
+        Some(address) if bare_sqlite && !format!("{e:#}").contains(&address.to_string()) => {
+            e.context(format!("workspace {address}"))
         }
         _ => e,
     }
@@ -523,12 +573,12 @@ fn open_workspace(
     default: PathBuf,
     create: Create,
 ) -> anyhow::Result<(Workspace, Lang, Checklist)> {
-    let path = args.db.clone().unwrap_or(default);
-    let _ = OPENED.set(path.clone());
+    let address = args.db.clone().unwrap_or(Address::File(default));
+    let _ = OPENED.set(address.clone());
     let ws = if create == Create::Yes {
-        Workspace::open(&path)?
+        Workspace::open(&address)?
     } else {
-        Workspace::open_existing(&path)?
+        Workspace::open_existing(&address)?
     };
     let lang = match (args.lang, ws.language()?) {
         // A workspace keeps the language it was made in; `--lang` on an
@@ -630,7 +680,7 @@ fn import(
         t.cli_imported_into[0],
         path_line(batch),
         t.cli_imported_into[1],
-        path_line(ws.path())
+        ws.address()
     );
     let [new, updated, unchanged, skipped] = t.cli_counts;
     for (name, c) in t.cli_kinds.iter().zip([

@@ -1254,8 +1254,8 @@ fn a_fresh_demos_report_shows_the_colleagues_email_reviews() {
     let db = reviewed_demo(dir.path());
     let json = json_report(dir.path(), &db, &[]);
     assert_eq!(
-        json["results"]["span"]["from"], "2026-11-23",
-        "the week of the newest reviewed email"
+        json["results"]["span"]["from"], "2026-11-16",
+        "from the week of the newest reviewed call to that of the newest reviewed email"
     );
     let emails = &json["results"]["emails"];
     assert_eq!(emails["reviews"], 4);

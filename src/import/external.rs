@@ -549,21 +549,11 @@ mod tests {
         let ws = Workspace::open(&dir.path().join("ws.sqlite")).unwrap();
         import(&ws, &batch);
         let stamp = "2000-01-01T00:00:00.000+00:00";
-        let links = ws
-            .conn()
-            .execute("UPDATE call_links SET updated_at = ?1", [stamp])
-            .unwrap();
+        let links = crate::store::test_support::stamp_call_links(&ws, stamp);
         assert_eq!(links, 40);
         let again = import(&ws, &batch);
         assert_eq!(again.calls.unchanged, 40);
-        let rewritten: i64 = ws
-            .conn()
-            .query_row(
-                "SELECT COUNT(*) FROM call_links WHERE updated_at IS NOT ?1",
-                [stamp],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let rewritten = crate::store::test_support::call_links_rewritten_since(&ws, stamp).len();
         assert_eq!(rewritten, 0);
         // A changed note moves its call's link, and that link alone.
         let notes = batch.join("crm/notes.csv");
@@ -574,14 +564,7 @@ mod tests {
         )
         .unwrap();
         import(&ws, &batch);
-        let changed: Vec<String> = ws
-            .conn()
-            .prepare("SELECT call_id FROM call_links WHERE updated_at IS NOT ?1")
-            .unwrap()
-            .query_map([stamp], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let changed = crate::store::test_support::call_links_rewritten_since(&ws, stamp);
         assert!(!changed.is_empty() && changed.len() < 40, "{changed:?}");
     }
 }

@@ -2,8 +2,8 @@
 //! moment to listen to. The article: play the best talkers' calls to the
 //! others. One mark per call and reviewer; marking again rewrites it.
 
+use super::db::{OptionalExtension, Row, params};
 use super::{Result, Workspace, now_text};
-use rusqlite::{OptionalExtension, params};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BestCall {
@@ -27,7 +27,7 @@ pub struct MarkedCall {
 
 const COLUMNS: &str = "call_id, reviewer, reason, position_ms, marked_at";
 
-fn best_call(row: &rusqlite::Row) -> rusqlite::Result<BestCall> {
+fn best_call(row: &Row<'_>) -> super::db::Result<BestCall> {
     Ok(BestCall {
         call_id: row.get(0)?,
         reviewer: row.get(1)?,
@@ -94,43 +94,44 @@ impl Workspace {
                 started_at: row.get(6)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::store::test_support::temp_workspace;
+    use crate::store::test_support::temp_workspaces;
     use crate::store::tests_reviews::insert_sample_call;
 
     #[test]
     fn a_mark_is_made_changed_listed_by_the_calls_day_and_taken_off() {
-        let (_dir, ws) = temp_workspace();
-        insert_sample_call(&ws, "c1");
-        insert_sample_call(&ws, "c2");
-        ws.conn()
-            .execute_batch(
-                "UPDATE calls SET started_at = '2026-11-24T10:00:00+03:00' WHERE call_id = 'c1';
-                 UPDATE calls SET started_at = '2026-12-03T10:00:00+03:00' WHERE call_id = 'c2';",
-            )
-            .unwrap();
-        ws.mark_best_call("c1", "мария", "образцовый вопрос о задаче", 61_000)
-            .unwrap();
-        ws.mark_best_call("c2", "мария", "later", 0).unwrap();
-        ws.mark_best_call("c1", "мария", "и резюме в конце", 95_000)
-            .unwrap();
-        let mark = ws.best_call("c1", "мария").unwrap().unwrap();
-        assert_eq!(
-            (mark.reason.as_str(), mark.position_ms),
-            ("и резюме в конце", 95_000)
-        );
-        assert!(ws.best_call("c1", "борис").unwrap().is_none());
-        let week = ws.best_calls("2026-11-23", "2026-11-29").unwrap();
-        assert_eq!(week.len(), 1);
-        assert_eq!(week[0].best.call_id, "c1");
-        assert_eq!(week[0].rep, "Анна");
-        assert!(ws.unmark_best_call("c1", "мария").unwrap());
-        assert!(!ws.unmark_best_call("c1", "мария").unwrap());
-        assert!(ws.best_call("c1", "мария").unwrap().is_none());
+        for (_keep, ws) in temp_workspaces() {
+            insert_sample_call(&ws, "c1");
+            insert_sample_call(&ws, "c2");
+            ws.conn()
+                .execute_batch(
+                    "UPDATE calls SET started_at = '2026-11-24T10:00:00+03:00' WHERE call_id = 'c1';
+                     UPDATE calls SET started_at = '2026-12-03T10:00:00+03:00' WHERE call_id = 'c2';",
+                )
+                .unwrap();
+            ws.mark_best_call("c1", "мария", "образцовый вопрос о задаче", 61_000)
+                .unwrap();
+            ws.mark_best_call("c2", "мария", "later", 0).unwrap();
+            ws.mark_best_call("c1", "мария", "и резюме в конце", 95_000)
+                .unwrap();
+            let mark = ws.best_call("c1", "мария").unwrap().unwrap();
+            assert_eq!(
+                (mark.reason.as_str(), mark.position_ms),
+                ("и резюме в конце", 95_000)
+            );
+            assert!(ws.best_call("c1", "борис").unwrap().is_none());
+            let week = ws.best_calls("2026-11-23", "2026-11-29").unwrap();
+            assert_eq!(week.len(), 1);
+            assert_eq!(week[0].best.call_id, "c1");
+            assert_eq!(week[0].rep, "Анна");
+            assert!(ws.unmark_best_call("c1", "мария").unwrap());
+            assert!(!ws.unmark_best_call("c1", "мария").unwrap());
+            assert!(ws.best_call("c1", "мария").unwrap().is_none());
+        }
     }
 }

@@ -8,11 +8,11 @@
 //! is enforced here, in [`Workspace::visible_reviews`]: a member sees no
 //! other reviewer's answers on a set's call until their own is submitted.
 
+use super::db::{OptionalExtension, params};
 use super::{Result, StoreError, Workspace, now_text};
 use crate::domain::AnswerValue;
 use crate::domain::agreement::ScoredReview;
 use crate::store::ReviewRecord;
-use rusqlite::{OptionalExtension, params};
 use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error)]
@@ -103,7 +103,7 @@ impl Workspace {
             .map_err(StoreError::from)?;
             conn.execute(
                 "DELETE FROM calibration_reviewers WHERE set_name = ?1",
-                [set],
+                params![set],
             )
             .map_err(StoreError::from)?;
             for reviewer in reviewers.iter().filter(|r| !r.trim().is_empty()) {
@@ -129,7 +129,7 @@ impl Workspace {
     fn call_exists(&self, call_id: &str) -> Result<bool> {
         Ok(self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM calls WHERE call_id = ?1)",
-            [call_id],
+            params![call_id],
             |r| r.get(0),
         )?)
     }
@@ -139,7 +139,7 @@ impl Workspace {
         Ok(self
             .conn()
             .prepare_cached("SELECT set_name FROM calibration_calls WHERE call_id = ?1")?
-            .query_row([call_id], |r| r.get(0))
+            .query_row(params![call_id], |r| r.get(0))
             .optional()?)
     }
 
@@ -148,15 +148,14 @@ impl Workspace {
         let mut sets: Vec<CalibrationSet> = self
             .conn()
             .prepare("SELECT name, lead FROM calibration_sets ORDER BY name")?
-            .query_map([], |r| {
+            .query_map(params![], |r| {
                 Ok(CalibrationSet {
                     name: r.get(0)?,
                     lead: r.get(1)?,
                     reviewers: Vec::new(),
                     calls: Vec::new(),
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+            })?;
         let mut reviewers = self.conn().prepare(
             "SELECT reviewer FROM calibration_reviewers WHERE set_name = ?1 ORDER BY reviewer",
         )?;
@@ -166,19 +165,15 @@ impl Workspace {
              WHERE k.set_name = ?1 ORDER BY c.started_at_utc, c.call_id",
         )?;
         for set in &mut sets {
-            set.reviewers = reviewers
-                .query_map([&set.name], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            set.calls = calls
-                .query_map([&set.name], |r| {
-                    Ok(CalibrationCall {
-                        call_id: r.get(0)?,
-                        rep: r.get(1)?,
-                        started_at: r.get(2)?,
-                        agreed_review_id: r.get(3)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
+            set.reviewers = reviewers.query_map(params![set.name], |r| r.get(0))?;
+            set.calls = calls.query_map(params![set.name], |r| {
+                Ok(CalibrationCall {
+                    call_id: r.get(0)?,
+                    rep: r.get(1)?,
+                    started_at: r.get(2)?,
+                    agreed_review_id: r.get(3)?,
+                })
+            })?;
         }
         Ok(sets)
     }
@@ -194,10 +189,9 @@ impl Workspace {
              WHERE x.set_name = ?1 AND r.checklist_id = ?2 AND r.status = 'submitted'
              ORDER BY r.review_id",
         )?;
-        let mut rows = stmt.query(params![set, checklist_id])?;
         let mut reviews: Vec<ScoredReview> = Vec::new();
         let mut last = None;
-        while let Some(r) = rows.next()? {
+        stmt.query_each(params![set, checklist_id], |r| -> Result<()> {
             let id: i64 = r.get(0)?;
             if last != Some(id) {
                 last = Some(id);
@@ -217,7 +211,8 @@ impl Workspace {
                     review.answers.insert(item, value);
                 }
             }
-        }
+            Ok(())
+        })?;
         Ok(reviews)
     }
 
@@ -237,7 +232,7 @@ impl Workspace {
                 .conn()
                 .query_row(
                     "SELECT call_id FROM reviews WHERE review_id = ?1",
-                    [review],
+                    params![review],
                     |r| r.get(0),
                 )
                 .optional()
@@ -293,8 +288,7 @@ impl Workspace {
             )?
             .query_map(params![call_id, reviewer, blind], |r| {
                 Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+            })?;
         let mut reviews = Vec::with_capacity(keys.len());
         for (who, checklist) in keys {
             if let Some(review) = self.review(call_id, &who, &checklist)? {
@@ -311,7 +305,7 @@ impl Workspace {
             .query_row(
                 "SELECT call_id, message_id, reviewer, checklist_id FROM reviews
                  WHERE review_id = ?1",
-                [review_id],
+                params![review_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;

@@ -2,10 +2,10 @@
 //! importer and the reads the workstation needs (call, CRM record; the
 //! queue is in `queue.rs`).
 
+use super::db::dialect::{self, Dialect};
+use super::db::{OptionalExtension, Param, ToParam, params};
 use super::{Result, Workspace, now_text};
 use crate::domain::crm::{Call, ChannelLayout, Contact, Deal, Note, Recording, Task, Timestamp};
-use rusqlite::types::ToSql;
-use rusqlite::{OptionalExtension, params};
 use std::sync::LazyLock;
 
 /// What an upsert did, so an import can say "3 new, 1 changed, 9 unchanged".
@@ -37,9 +37,8 @@ struct UpsertSpec {
 impl UpsertSpec {
     /// One statement does the whole upsert: a row that is new is inserted,
     /// a row that differs is updated, and only those two return a row, whose
-    /// `rowid = last_insert_rowid()` tells which (an upsert that updates
-    /// leaves the last insert rowid alone).
-    fn sql(&self) -> String {
+    /// [`dialect::upsert_returning`] (or, on SQLite, the change count) tells which.
+    fn sql(&self, dialect: Dialect) -> String {
         let (table, key) = (self.table, self.key);
         let all: Vec<&str> = [key]
             .iter()
@@ -68,19 +67,25 @@ impl UpsertSpec {
         let news: Vec<String> = self.columns.iter().map(|c| new_value(c)).collect();
         format!(
             "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT({key}) DO UPDATE SET {} \
-             WHERE ({}) IS NOT ({})",
+             WHERE ({}) IS DISTINCT FROM ({}){}",
             all.join(", "),
             placeholders.join(", "),
             sets.join(", "),
             olds.join(", "),
             news.join(", "),
+            dialect::upsert_returning(dialect, table),
         )
+    }
+
+    /// [`UpsertSpec::sql`] in each dialect, by [`Dialect`] index.
+    fn sql_per_dialect(&self) -> [String; 2] {
+        Dialect::ALL.map(|d| self.sql(d))
     }
 }
 
 /// The upsert of a CRM record kind: `columns[0]` is its key, the batch
 /// comes next, then the rest of `columns`, each value in that order.
-fn crm_spec(table: &'static str, columns: &[&'static str]) -> String {
+fn crm_spec(table: &'static str, columns: &[&'static str]) -> [String; 2] {
     let (key, rest) = columns.split_first().expect("a record has a key column");
     let columns = std::iter::once("batch_id")
         .chain(rest.iter().copied())
@@ -92,7 +97,7 @@ fn crm_spec(table: &'static str, columns: &[&'static str]) -> String {
         kept_when_null: &[],
         insert_only: &[],
     }
-    .sql()
+    .sql_per_dialect()
 }
 
 const CALL_COLUMNS: &[&str] = &[
@@ -118,35 +123,37 @@ impl Workspace {
     /// The batch row for a folder, made on first import.
     pub fn batch_id(&self, path: &str) -> Result<i64> {
         self.conn().execute(
-            "INSERT OR IGNORE INTO batches (path, imported_at) VALUES (?1, ?2)",
+            "INSERT INTO batches (path, imported_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             params![path, now_text()],
         )?;
         Ok(self.conn().query_row(
             "SELECT batch_id FROM batches WHERE path = ?1",
-            [path],
+            params![path],
             |r| r.get(0),
         )?)
     }
 
     /// Insert or update one row by its key (`values[0]`, then the values
-    /// of `spec.columns` and `spec.insert_only`); `sql` is `spec.sql()`,
-    /// built once per record kind. An import runs this once per row while it
-    /// holds the write lock: one cached statement, one index lookup.
-    fn upsert(&self, sql: &str, values: &[&dyn ToSql]) -> Result<UpsertOutcome> {
-        let mut statement = self.conn().prepare_cached(sql)?;
-        // The outcome from the change count and the last inserted rowid,
-        // not a RETURNING clause: SQLite builds a temporary b-tree for
-        // RETURNING on every execution, a tenth of a 100,000-call import.
-        // An upsert that updates leaves the last rowid alone, and a rowid is
-        // never 0, so a row this statement inserted is told from one it
-        // updated even when an earlier insert got the same rowid.
-        // SAFETY: the handle is this open connection's; the call only sets
-        // an integer SQLite keeps per connection.
-        unsafe { rusqlite::ffi::sqlite3_set_last_insert_rowid(self.conn().handle(), 0) };
-        let changed = statement.execute(values)?;
-        Ok(if changed == 0 {
+    /// of `spec.columns` and `spec.insert_only`); `sql` is
+    /// `spec.sql_per_dialect()`, built once per record kind. An import runs
+    /// this once per row while it holds the write lock: one cached
+    /// statement, one index lookup.
+    fn upsert(&self, sql: &[String; 2], values: &[Param<'_>]) -> Result<UpsertOutcome> {
+        let mut statement = self
+            .conn()
+            .prepare_cached(&sql[self.conn().dialect() as usize])?;
+        dialect::before_upsert(self.conn());
+        if self.conn().is_postgres() {
+            let inserted: Option<bool> = statement.query_row(values, |r| r.get(0)).optional()?;
+            return Ok(match inserted {
+                Some(true) => UpsertOutcome::Inserted,
+                Some(false) => UpsertOutcome::Updated,
+                None => UpsertOutcome::Unchanged,
+            });
+        }
+        Ok(if statement.execute(values)? == 0 {
             UpsertOutcome::Unchanged
-        } else if self.conn().last_insert_rowid() != 0 {
+        } else if dialect::last_upsert_inserted(self.conn()) {
             UpsertOutcome::Inserted
         } else {
             UpsertOutcome::Updated
@@ -157,7 +164,7 @@ impl Workspace {
     /// matcher gave it on an earlier import: an export that does not know
     /// the link must not undo it (and a re-import must change nothing).
     pub fn upsert_call(&self, batch_id: i64, call: &Call) -> Result<UpsertOutcome> {
-        static SQL: LazyLock<String> = LazyLock::new(|| {
+        static SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
             UpsertSpec {
                 table: "calls",
                 key: "call_id",
@@ -165,7 +172,7 @@ impl Workspace {
                 kept_when_null: &["contact_id", "deal_id"],
                 insert_only: &["imported_at"],
             }
-            .sql()
+            .sql_per_dialect()
         });
         let r = &call.recording;
         let utc = call
@@ -174,7 +181,7 @@ impl Workspace {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.upsert(
             &SQL,
-            &[
+            params![
                 &call.call_id,
                 &batch_id,
                 &ts_text(&call.started_at),
@@ -198,22 +205,23 @@ impl Workspace {
     }
 
     pub fn upsert_contact(&self, batch_id: i64, c: &Contact) -> Result<UpsertOutcome> {
-        static SQL: LazyLock<String> = LazyLock::new(|| crm_spec("contacts", &Contact::COLUMNS));
+        static SQL: LazyLock<[String; 2]> =
+            LazyLock::new(|| crm_spec("contacts", &Contact::COLUMNS));
         let values: Vec<&str> = Contact::COLUMNS[1..]
             .iter()
             .map(|col| c.field(col).unwrap_or_default())
             .collect();
-        let mut params: Vec<&dyn ToSql> = vec![&c.contact_id, &batch_id];
-        params.extend(values.iter().map(|v| v as &dyn ToSql));
+        let mut params: Vec<Param> = vec![c.contact_id.to_param(), batch_id.to_param()];
+        params.extend(values.iter().map(|v| v.to_param()));
         self.upsert(&SQL, &params)
     }
 
     pub fn upsert_deal(&self, batch_id: i64, d: &Deal) -> Result<UpsertOutcome> {
-        static SQL: LazyLock<String> = LazyLock::new(|| crm_spec("deals", &Deal::COLUMNS));
+        static SQL: LazyLock<[String; 2]> = LazyLock::new(|| crm_spec("deals", &Deal::COLUMNS));
         let updated = d.updated_at.as_ref().map(ts_text);
         self.upsert(
             &SQL,
-            &[
+            params![
                 &d.deal_id,
                 &batch_id,
                 &d.contact_id,
@@ -230,11 +238,11 @@ impl Workspace {
     }
 
     pub fn upsert_task(&self, batch_id: i64, t: &Task) -> Result<UpsertOutcome> {
-        static SQL: LazyLock<String> = LazyLock::new(|| crm_spec("tasks", &Task::COLUMNS));
+        static SQL: LazyLock<[String; 2]> = LazyLock::new(|| crm_spec("tasks", &Task::COLUMNS));
         let due = t.due_at.as_ref().map(ts_text);
         self.upsert(
             &SQL,
-            &[
+            params![
                 &t.task_id,
                 &batch_id,
                 &t.deal_id,
@@ -248,10 +256,10 @@ impl Workspace {
     }
 
     pub fn upsert_note(&self, batch_id: i64, n: &Note) -> Result<UpsertOutcome> {
-        static SQL: LazyLock<String> = LazyLock::new(|| crm_spec("notes", &Note::COLUMNS));
+        static SQL: LazyLock<[String; 2]> = LazyLock::new(|| crm_spec("notes", &Note::COLUMNS));
         self.upsert(
             &SQL,
-            &[
+            params![
                 &n.note_id,
                 &batch_id,
                 &n.deal_id,
@@ -267,8 +275,9 @@ impl Workspace {
     pub fn call_count(&self) -> Result<usize> {
         Ok(self
             .conn()
-            .query_row("SELECT COUNT(*) FROM calls", [], |r| r.get::<_, i64>(0))?
-            as usize)
+            .query_row("SELECT COUNT(*) FROM calls", params![], |r| {
+                r.get::<_, i64>(0)
+            })? as usize)
     }
 }
 
@@ -303,9 +312,13 @@ impl Workspace {
     pub fn remember_recording(&self, stamp: (u64, i64), recording: &Recording) -> Result<()> {
         self.conn()
             .prepare_cached(
-                "INSERT OR REPLACE INTO recordings (path, size, modified_ns, container, codec,
+                "INSERT INTO recordings (path, size, modified_ns, container, codec,
                      duration_ms, channels, sample_rate)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(path) DO UPDATE SET size = excluded.size,
+                   modified_ns = excluded.modified_ns, container = excluded.container,
+                   codec = excluded.codec, duration_ms = excluded.duration_ms,
+                   channels = excluded.channels, sample_rate = excluded.sample_rate",
             )?
             .execute(params![
                 recording.path,

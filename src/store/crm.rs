@@ -1,12 +1,11 @@
 //! Reading calls and CRM records back: one row mapper per record kind,
 //! shared by the workstation's per-call view and the audit's full load.
 
+use super::db::{DbError, OptionalExtension, Param, Row, params};
 use super::{Result, StoreError, Workspace};
 use crate::domain::crm::{
     Call, ChannelLayout, Contact, CrmRecord, Deal, Direction, Note, Recording, Task, Timestamp,
 };
-use rusqlite::types::Type;
-use rusqlite::{OptionalExtension, Params, Row, params};
 use std::sync::LazyLock;
 
 const CALL_SELECT: &str = "SELECT call_id, started_at, rep, direction, phone, contact_id, deal_id,
@@ -23,37 +22,27 @@ static TASK_SELECT: LazyLock<String> = LazyLock::new(|| select(&Task::COLUMNS, "
 static NOTE_SELECT: LazyLock<String> = LazyLock::new(|| select(&Note::COLUMNS, "notes"));
 
 /// A stored channel layout; an unknown code is an error, not a silent mono.
-pub(super) fn channel_layout(r: &Row, index: usize) -> rusqlite::Result<ChannelLayout> {
+pub(super) fn channel_layout(r: &Row<'_>, index: usize) -> super::db::Result<ChannelLayout> {
     let code: String = r.get(index)?;
-    ChannelLayout::parse(&code).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            index,
-            Type::Text,
-            format!("unknown channel_layout {code:?}").into(),
-        )
-    })
+    ChannelLayout::parse(&code)
+        .ok_or_else(|| DbError::column(index, format!("unknown channel_layout {code:?}")))
 }
 
 /// A stored time; a damaged one is an error naming the column's value.
-fn time(r: &Row, index: usize) -> rusqlite::Result<Timestamp> {
+fn time(r: &Row<'_>, index: usize) -> super::db::Result<Timestamp> {
     let text: String = r.get(index)?;
-    chrono::DateTime::parse_from_rfc3339(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(
-            index,
-            Type::Text,
-            format!("bad time {text:?}: {e}").into(),
-        )
-    })
+    chrono::DateTime::parse_from_rfc3339(&text)
+        .map_err(|e| DbError::column(index, format!("bad time {text:?}: {e}")))
 }
 
-fn opt_time(r: &Row, index: usize) -> rusqlite::Result<Option<Timestamp>> {
+fn opt_time(r: &Row<'_>, index: usize) -> super::db::Result<Option<Timestamp>> {
     match r.get::<_, Option<String>>(index)? {
         Some(text) if !text.is_empty() => time(r, index).map(Some),
         _ => Ok(None),
     }
 }
 
-fn call_from_row(r: &Row) -> rusqlite::Result<Call> {
+fn call_from_row(r: &Row<'_>) -> super::db::Result<Call> {
     Ok(Call {
         call_id: r.get(0)?,
         started_at: time(r, 1)?,
@@ -75,7 +64,7 @@ fn call_from_row(r: &Row) -> rusqlite::Result<Call> {
     })
 }
 
-fn contact_from_row(r: &Row) -> rusqlite::Result<Contact> {
+fn contact_from_row(r: &Row<'_>) -> super::db::Result<Contact> {
     let mut failed = None;
     let contact = Contact::from_columns(|column| {
         let index = Contact::COLUMNS.iter().position(|c| *c == column);
@@ -91,7 +80,7 @@ fn contact_from_row(r: &Row) -> rusqlite::Result<Contact> {
     failed.map_or(Ok(contact), Err)
 }
 
-fn deal_from_row(r: &Row) -> rusqlite::Result<Deal> {
+fn deal_from_row(r: &Row<'_>) -> super::db::Result<Deal> {
     Ok(Deal {
         deal_id: r.get(0)?,
         contact_id: r.get(1)?,
@@ -106,7 +95,7 @@ fn deal_from_row(r: &Row) -> rusqlite::Result<Deal> {
     })
 }
 
-fn task_from_row(r: &Row) -> rusqlite::Result<Task> {
+fn task_from_row(r: &Row<'_>) -> super::db::Result<Task> {
     Ok(Task {
         task_id: r.get(0)?,
         deal_id: r.get(1)?,
@@ -118,7 +107,7 @@ fn task_from_row(r: &Row) -> rusqlite::Result<Task> {
     })
 }
 
-fn note_from_row(r: &Row) -> rusqlite::Result<Note> {
+fn note_from_row(r: &Row<'_>) -> super::db::Result<Note> {
     Ok(Note {
         note_id: r.get(0)?,
         deal_id: r.get(1)?,
@@ -134,20 +123,21 @@ impl Workspace {
     fn load<T>(
         &self,
         sql: &str,
-        params: impl Params,
-        map: fn(&Row) -> rusqlite::Result<T>,
+        params: &[Param<'_>],
+        map: fn(&Row<'_>) -> super::db::Result<T>,
     ) -> Result<Vec<T>> {
         let mut stmt = self.conn().prepare(sql)?;
-        let rows = stmt.query_map(params, map)?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        stmt.query_map(params, map).map_err(|e| match e {
+            DbError::Column { .. } => StoreError::Corrupt(e.to_string()),
+            e => StoreError::Sql(e),
+        })
     }
 
     pub fn call(&self, call_id: &str) -> Result<Call> {
         self.conn()
             .query_row(
                 &format!("{CALL_SELECT} WHERE call_id = ?1"),
-                [call_id],
+                params![call_id],
                 call_from_row,
             )
             .optional()
@@ -162,7 +152,7 @@ impl Workspace {
             Some(id) => self
                 .load(
                     &format!("{} WHERE contact_id = ?1", *CONTACT_SELECT),
-                    [id],
+                    params![id],
                     contact_from_row,
                 )?
                 .pop(),
@@ -172,7 +162,7 @@ impl Workspace {
             Some(id) => self
                 .load(
                     &format!("{} WHERE deal_id = ?1", *DEAL_SELECT),
-                    [id],
+                    params![id],
                     deal_from_row,
                 )?
                 .pop(),
@@ -212,7 +202,7 @@ impl Workspace {
         Ok(self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM contacts) OR EXISTS (SELECT 1 FROM deals)
                  OR EXISTS (SELECT 1 FROM tasks) OR EXISTS (SELECT 1 FROM notes)",
-            [],
+            params![],
             |r| r.get(0),
         )?)
     }
@@ -220,7 +210,7 @@ impl Workspace {
     pub fn all_calls(&self) -> Result<Vec<Call>> {
         self.load(
             &format!("{CALL_SELECT} ORDER BY started_at_utc, call_id"),
-            [],
+            params![],
             call_from_row,
         )
     }
@@ -228,7 +218,7 @@ impl Workspace {
     pub fn all_contacts(&self) -> Result<Vec<Contact>> {
         self.load(
             &format!("{} ORDER BY contact_id", *CONTACT_SELECT),
-            [],
+            params![],
             contact_from_row,
         )
     }
@@ -236,7 +226,7 @@ impl Workspace {
     pub fn all_deals(&self) -> Result<Vec<Deal>> {
         self.load(
             &format!("{} ORDER BY deal_id", *DEAL_SELECT),
-            [],
+            params![],
             deal_from_row,
         )
     }
@@ -244,7 +234,7 @@ impl Workspace {
     pub fn all_tasks(&self) -> Result<Vec<Task>> {
         self.load(
             &format!("{} ORDER BY task_id", *TASK_SELECT),
-            [],
+            params![],
             task_from_row,
         )
     }
@@ -252,7 +242,7 @@ impl Workspace {
     pub fn all_notes(&self) -> Result<Vec<Note>> {
         self.load(
             &format!("{} ORDER BY note_id", *NOTE_SELECT),
-            [],
+            params![],
             note_from_row,
         )
     }

@@ -4,10 +4,10 @@
 //! the review's history (`review_events`), beside its answer changes, so
 //! the history of a score tells the whole story.
 
+use super::db::{OptionalExtension, params};
 use super::{Result, StoreError, Workspace, now_text};
 use crate::domain::{AnswerValue, Checklist};
 use crate::store::AnswerChange;
-use rusqlite::{OptionalExtension, params};
 
 /// What the rep said about a failed item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -117,8 +117,8 @@ pub enum ResponseError {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for ResponseError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<super::db::DbError> for ResponseError {
+    fn from(e: super::db::DbError) -> Self {
         ResponseError::Store(e.into())
     }
 }
@@ -129,7 +129,7 @@ const SELECT: &str = "SELECT p.review_id, p.item_id, r.call_id, c.rep, r.reviewe
      JOIN reviews r ON r.review_id = p.review_id
      LEFT JOIN calls c ON c.call_id = r.call_id";
 
-fn item_response(r: &rusqlite::Row) -> rusqlite::Result<ItemResponse> {
+fn item_response(r: &super::db::Row<'_>) -> super::db::Result<ItemResponse> {
     let response = match r.get::<_, String>(5)?.as_str() {
         "agree" => Response::Agree,
         _ => Response::Dispute,
@@ -271,8 +271,8 @@ impl Workspace {
         let mut stmt = self.conn().prepare(&format!(
             "{SELECT} {filter} ORDER BY p.received_at, p.review_id, p.item_id"
         ))?;
-        let rows = stmt.query_map([], item_response)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = stmt.query_map(params![], item_response)?;
+        Ok(rows)
     }
 
     /// The review behind each failed item of a counted, submitted review of
@@ -284,8 +284,10 @@ impl Workspace {
              FROM counted_reviews r JOIN answers a ON a.review_id = r.review_id
              WHERE a.value = 'no' AND r.status = 'submitted' AND r.call_id IS NOT NULL",
         )?;
-        let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = stmt.query_map(params![], |r| {
+            Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?))
+        })?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Resolve an open dispute: "no" upholds it and keeps the answer;
@@ -317,7 +319,7 @@ impl Workspace {
         if outcome == Outcome::Changed {
             let submitted: bool = self.conn().query_row(
                 "SELECT status = 'submitted' FROM reviews WHERE review_id = ?1",
-                [review_id],
+                params![review_id],
                 |r| r.get(0),
             )?;
             self.reopen_review(review_id)?;

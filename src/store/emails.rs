@@ -7,13 +7,13 @@
 //! A message's content and its links are kept apart: a re-import of the
 //! same message is "unchanged" even when a new CRM export moves its link.
 
+use super::db::{OptionalExtension, Param, Row, ToParam, params};
 use super::{Result, StoreError, UpsertOutcome, Workspace, now_text};
 use crate::domain::ReviewStatus;
 use crate::domain::crm::Timestamp;
 use crate::domain::email::{ContactRule, Email, EmailDirection, EmailLink};
 use crate::domain::reps::same_rep;
 use crate::domain::sampling::Period;
-use rusqlite::{OptionalExtension, Row, params};
 
 /// An email as stored, with its link and where it was read.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,27 +78,34 @@ impl Workspace {
         source_file: &str,
         source_record: Option<u32>,
     ) -> Result<UpsertOutcome> {
-        let values: Vec<Box<dyn rusqlite::ToSql>> = vec![
-            Box::new(email.in_reply_to.clone()),
-            Box::new(json(&email.references)),
-            Box::new(email.from.name.clone()),
-            Box::new(email.from.address.clone()),
-            Box::new(json(&email.to)),
-            Box::new(json(&email.cc)),
-            Box::new(email.date.map(|d| d.to_rfc3339())),
-            Box::new(email.date.as_ref().map(utc)),
-            Box::new(email.subject.clone()),
-            Box::new(email.body_text.clone()),
-            Box::new(json(&email.attachments)),
-            Box::new(source_file.to_string()),
-            Box::new(source_record),
-            Box::new(batch_id),
-            Box::new(email.crm.as_ref().map(json)),
+        let references = json(&email.references);
+        let (to, cc, attachments) = (json(&email.to), json(&email.cc), json(&email.attachments));
+        let (sent_at, sent_at_utc) = (
+            email.date.map(|d| d.to_rfc3339()),
+            email.date.as_ref().map(utc),
+        );
+        let crm = email.crm.as_ref().map(json);
+        let values = params![
+            email.in_reply_to,
+            references,
+            email.from.name,
+            email.from.address,
+            to,
+            cc,
+            sent_at,
+            sent_at_utc,
+            email.subject,
+            email.body_text,
+            attachments,
+            source_file,
+            source_record,
+            batch_id,
+            crm,
         ];
         let conn = self.conn();
         let exists = conn
             .prepare_cached("SELECT 1 FROM emails WHERE message_id = ?1")?
-            .query_row([&email.message_id], |_| Ok(()))
+            .query_row(params![&email.message_id], |_| Ok(()))
             .optional()?
             .is_some();
         let placeholders: Vec<String> = (2..=CONTENT.len() + 1).map(|i| format!("?{i}")).collect();
@@ -112,7 +119,7 @@ impl Workspace {
         let sql = format!(
             "INSERT INTO emails (message_id, {}, thread_id, direction, imported_at)
              VALUES (?1, {}, ?1, 'in', ?{}) ON CONFLICT(message_id) DO UPDATE SET {}
-             WHERE ({}) IS NOT ({})",
+             WHERE ({}) IS DISTINCT FROM ({})",
             CONTENT.join(", "),
             placeholders.join(", "),
             n + 2,
@@ -120,11 +127,11 @@ impl Workspace {
             olds.join(", "),
             news.join(", "),
         );
-        let mut params: Vec<&dyn rusqlite::ToSql> = vec![&email.message_id];
-        params.extend(values.iter().map(|v| v.as_ref()));
         let now = now_text();
-        params.push(&now);
-        let changed = conn.prepare_cached(&sql)?.execute(params.as_slice())?;
+        let mut params: Vec<Param> = vec![email.message_id.to_param()];
+        params.extend_from_slice(values);
+        params.push(now.to_param());
+        let changed = conn.prepare_cached(&sql)?.execute(&params)?;
         Ok(match (exists, changed) {
             (false, _) => UpsertOutcome::Inserted,
             (true, 0) => UpsertOutcome::Unchanged,
@@ -134,7 +141,7 @@ impl Workspace {
 
     /// Every email in the workspace, oldest first (undated last).
     pub fn all_emails(&self) -> Result<Vec<StoredEmail>> {
-        self.emails_where("1", &[])
+        self.emails_where("TRUE", params![])
     }
 
     /// Set what linking decided for an email.
@@ -205,27 +212,23 @@ impl Workspace {
     /// One email by its Message-ID (without angle brackets).
     pub fn email(&self, message_id: &str) -> Result<Option<StoredEmail>> {
         Ok(self
-            .emails_where("message_id = ?1", &[&message_id])?
+            .emails_where("message_id = ?1", params![message_id])?
             .into_iter()
             .next())
     }
 
     /// A whole thread, oldest first.
     pub fn email_thread(&self, thread_id: &str) -> Result<Vec<StoredEmail>> {
-        self.emails_where("thread_id = ?1", &[&thread_id])
+        self.emails_where("thread_id = ?1", params![thread_id])
     }
 
-    fn emails_where(
-        &self,
-        clause: &str,
-        values: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<StoredEmail>> {
+    fn emails_where(&self, clause: &str, values: &[Param<'_>]) -> Result<Vec<StoredEmail>> {
         let sql = format!(
             "{SELECT} WHERE {clause} ORDER BY sent_at_utc IS NULL, sent_at_utc, message_id"
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let rows = stmt.query_map(values, |r| Ok(read_row(r)))?;
-        rows.map(|row| row?).collect()
+        rows.into_iter().collect()
     }
 }
 

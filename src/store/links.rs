@@ -2,9 +2,9 @@
 //! activities, and the link each call got (which rule matched, or a
 //! reviewer's manual fix, which no re-import undoes).
 
+use super::db::{OptionalExtension, params};
 use super::{Result, Workspace, now_text};
 use crate::domain::matching::{Activity, Ambiguity, ManualLink, MatchResult, MatchRule};
-use rusqlite::{OptionalExtension, params};
 
 /// The link shown to the reviewer: which rule tied the call to its records.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,19 +103,19 @@ impl Workspace {
                  note_ids, ambiguity, manual, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)
              ON CONFLICT(call_id) DO UPDATE SET
-               contact_id = iif(call_links.manual, call_links.contact_id, excluded.contact_id),
-               deal_id = iif(call_links.manual, call_links.deal_id, excluded.deal_id),
-               rule = iif(call_links.manual, call_links.rule, excluded.rule),
-               rule_detail = iif(call_links.manual, call_links.rule_detail, excluded.rule_detail),
-               ambiguity = iif(call_links.manual, call_links.ambiguity, excluded.ambiguity),
+               contact_id = CASE WHEN call_links.manual <> 0 THEN call_links.contact_id ELSE excluded.contact_id END,
+               deal_id = CASE WHEN call_links.manual <> 0 THEN call_links.deal_id ELSE excluded.deal_id END,
+               rule = CASE WHEN call_links.manual <> 0 THEN call_links.rule ELSE excluded.rule END,
+               rule_detail = CASE WHEN call_links.manual <> 0 THEN call_links.rule_detail ELSE excluded.rule_detail END,
+               ambiguity = CASE WHEN call_links.manual <> 0 THEN call_links.ambiguity ELSE excluded.ambiguity END,
                activity_ids = excluded.activity_ids, note_ids = excluded.note_ids,
                updated_at = excluded.updated_at
              WHERE (call_links.activity_ids, call_links.note_ids)
-                   IS NOT (excluded.activity_ids, excluded.note_ids)
-                OR (NOT call_links.manual
+                   IS DISTINCT FROM (excluded.activity_ids, excluded.note_ids)
+                OR (call_links.manual = 0
                     AND (call_links.contact_id, call_links.deal_id, call_links.rule,
                          call_links.rule_detail, call_links.ambiguity)
-                        IS NOT (excluded.contact_id, excluded.deal_id, excluded.rule,
+                        IS DISTINCT FROM (excluded.contact_id, excluded.deal_id, excluded.rule,
                                 excluded.rule_detail, excluded.ambiguity))",
         )?.execute(
             params![
@@ -155,7 +155,7 @@ impl Workspace {
                 .conn()
                 .query_row(
                     &format!("SELECT 1 FROM {table} WHERE {kind}_id = ?1"),
-                    [id],
+                    params![id],
                     |_| Ok(()),
                 )
                 .optional()?
@@ -206,7 +206,7 @@ impl Workspace {
         let mut stmt = self
             .conn()
             .prepare("SELECT call_id, kind, value FROM call_external_ids ORDER BY call_id")?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -214,8 +214,7 @@ impl Workspace {
             ))
         })?;
         let mut out: std::collections::HashMap<String, Vec<(String, String)>> = Default::default();
-        for row in rows {
-            let (call, kind, value) = row?;
+        for (call, kind, value) in rows {
             out.entry(call).or_default().push((kind, value));
         }
         Ok(out)
@@ -226,7 +225,7 @@ impl Workspace {
             "SELECT activity_id, kind, contact_id, deal_id, rep, phone, at, direction, subject,
                     text, done, call_refs FROM activities ORDER BY activity_id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![], |r| {
             let kind: String = r.get(1)?;
             let at: String = r.get(6)?;
             let direction: Option<String> = r.get(7)?;
@@ -253,8 +252,7 @@ impl Workspace {
             ))
         })?;
         let mut out = Vec::new();
-        for row in rows {
-            let (mut a, at) = row?;
+        for (mut a, at) in rows {
             a.at = chrono::DateTime::parse_from_rfc3339(&at).map_err(|e| {
                 super::StoreError::Corrupt(format!("activity {}: {e}", a.activity_id))
             })?;
@@ -271,7 +269,7 @@ impl Workspace {
             .query_row(
                 "SELECT call_id FROM call_external_ids WHERE value = ?1
                  UNION SELECT call_id FROM calls WHERE call_id = ?1 LIMIT 1",
-                [value],
+                params![value],
                 |r| r.get(0),
             )
             .optional()?)
@@ -281,14 +279,14 @@ impl Workspace {
         let mut stmt = self
             .conn()
             .prepare("SELECT call_id, contact_id, deal_id FROM call_links WHERE manual = 1")?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![], |r| {
             Ok(ManualLink {
                 call_id: r.get(0)?,
                 contact_id: r.get(1)?,
                 deal_id: r.get(2)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows)
     }
 
     /// Put manual links back on the calls (an import may have rewritten
@@ -299,7 +297,7 @@ impl Workspace {
                contact_id = (SELECT l.contact_id FROM call_links l WHERE l.call_id = calls.call_id),
                deal_id = (SELECT l.deal_id FROM call_links l WHERE l.call_id = calls.call_id)
              WHERE call_id IN (SELECT call_id FROM call_links WHERE manual = 1)",
-            [],
+            params![],
         )?;
         Ok(())
     }
@@ -310,7 +308,7 @@ impl Workspace {
             .conn()
             .query_row(
                 "SELECT note_ids FROM call_links WHERE call_id = ?1",
-                [call_id],
+                params![call_id],
                 |r| r.get(0),
             )
             .optional()?;
@@ -322,8 +320,8 @@ impl Workspace {
         let mut stmt = self
             .conn()
             .prepare("SELECT call_id FROM call_links WHERE note_ids NOT IN ('', '[]')")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = stmt.query_map(params![], |r| r.get(0))?;
+        Ok(rows.into_iter().collect())
     }
 
     /// The stored link of a call as the matcher's result (manual links
@@ -335,7 +333,7 @@ impl Workspace {
                 "SELECT contact_id, deal_id, rule, rule_detail, activity_ids, note_ids,
                         ambiguity, manual
                  FROM call_links WHERE call_id = ?1",
-                [call_id],
+                params![call_id],
                 |r| {
                     Ok((
                         r.get::<_, Option<String>>(0)?,
@@ -379,7 +377,7 @@ impl Workspace {
             .conn()
             .query_row(
                 "SELECT rule, rule_detail, ambiguity, manual FROM call_links WHERE call_id = ?1",
-                [call_id],
+                params![call_id],
                 |r| {
                     Ok(CallLink {
                         rule: r.get(0)?,

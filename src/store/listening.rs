@@ -3,8 +3,8 @@
 //! the background, recomputed when the algorithm version or the recording
 //! changes).
 
+use super::db::{OptionalExtension, params};
 use super::{QueueKey, Result, Workspace, now_text};
-use rusqlite::{OptionalExtension, params};
 
 /// Calls (`c`) whose analysis of version `?1` is missing or stale.
 const MISSING_ANALYSIS: &str = "FROM calls c
@@ -35,9 +35,9 @@ impl Workspace {
         position_ms: u64,
         note: Option<&str>,
     ) -> Result<i64> {
-        self.conn().execute(
+        Ok(self.conn().query_row(
             "INSERT INTO markers (call_id, reviewer, position_ms, note, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING marker_id",
             params![
                 call_id,
                 reviewer,
@@ -45,8 +45,8 @@ impl Workspace {
                 note.filter(|n| !n.trim().is_empty()),
                 now_text()
             ],
-        )?;
-        Ok(self.conn().last_insert_rowid())
+            |r| r.get(0),
+        )?)
     }
 
     /// This reviewer's markers in a call, in call order.
@@ -62,23 +62,32 @@ impl Workspace {
                 note: r.get(2)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows)
     }
 
     /// Store an analysis result (JSON) for the call's current recording,
     /// with its `flags` beside it for the queue.
     pub fn save_analysis(&self, call_id: &str, version: u32, result_json: &str) -> Result<()> {
+        let flags = serde_json::from_str::<serde_json::Value>(result_json)
+            .ok()
+            .and_then(
+                |mut result| match result.get_mut("flags").map(serde_json::Value::take) {
+                    // As SQLite's json_extract gives it: NULL, text unquoted.
+                    None | Some(serde_json::Value::Null) => None,
+                    Some(serde_json::Value::String(text)) => Some(text),
+                    Some(other) => Some(other.to_string()),
+                },
+            );
         self.conn().execute(
             "INSERT INTO call_analysis
                  (call_id, version, recording_path, duration_ms, analysed_at, result, flags)
-             SELECT call_id, ?2, recording_path, duration_ms, ?3, ?4,
-                 CASE WHEN json_valid(?4) THEN json_extract(?4, '$.flags') END
+             SELECT call_id, ?2, recording_path, duration_ms, ?3, ?4, ?5
              FROM calls WHERE call_id = ?1
              ON CONFLICT(call_id) DO UPDATE SET version = excluded.version,
                recording_path = excluded.recording_path, duration_ms = excluded.duration_ms,
                analysed_at = excluded.analysed_at, result = excluded.result,
                flags = excluded.flags",
-            params![call_id, version, now_text(), result_json],
+            params![call_id, version, now_text(), result_json, flags],
         )?;
         Ok(())
     }
@@ -102,7 +111,7 @@ impl Workspace {
     pub fn analysis_backlog(&self, version: u32) -> Result<usize> {
         let n: i64 = self.conn().query_row(
             &format!("SELECT COUNT(*) {MISSING_ANALYSIS}"),
-            [version],
+            params![version],
             |r| r.get(0),
         )?;
         Ok(n as usize)
@@ -135,7 +144,7 @@ impl Workspace {
             };
             Ok((key, job))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows)
     }
 
     /// The job for one call, if its analysis is missing or stale.
@@ -165,56 +174,62 @@ impl Workspace {
              WHERE a.call_id IS NULL
              ORDER BY c.started_at_utc, c.call_id",
         )?;
-        let rows = stmt.query_map([version], |r| {
+        let rows = stmt.query_map(params![version], |r| {
             Ok(AnalysisJob {
                 call_id: r.get(0)?,
                 recording_path: r.get(1)?,
                 channel_layout: super::crm::channel_layout(r, 2)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::store::test_support::temp_workspace;
+    use crate::store::db::params;
+    use crate::store::test_support::temp_workspaces;
 
     #[test]
     fn markers_are_per_reviewer_in_call_order() {
-        let (_dir, ws) = temp_workspace();
-        crate::store::tests_reviews::insert_sample_call(&ws, "c1");
-        ws.add_marker("c1", "me", 30_000, Some("цена")).unwrap();
-        ws.add_marker("c1", "me", 5_000, None).unwrap();
-        ws.add_marker("c1", "other", 1_000, None).unwrap();
-        let m = ws.markers("c1", "me").unwrap();
-        assert_eq!(m.len(), 2);
-        assert_eq!(
-            (m[0].position_ms, m[1].note.as_deref()),
-            (5_000, Some("цена"))
-        );
-        assert!(ws.add_marker("ghost", "me", 1, None).is_err());
+        for (_keep, ws) in temp_workspaces() {
+            crate::store::tests_reviews::insert_sample_call(&ws, "c1");
+            ws.add_marker("c1", "me", 30_000, Some("цена")).unwrap();
+            ws.add_marker("c1", "me", 5_000, None).unwrap();
+            ws.add_marker("c1", "other", 1_000, None).unwrap();
+            let m = ws.markers("c1", "me").unwrap();
+            assert_eq!(m.len(), 2);
+            assert_eq!(
+                (m[0].position_ms, m[1].note.as_deref()),
+                (5_000, Some("цена"))
+            );
+            assert!(ws.add_marker("ghost", "me", 1, None).is_err());
+        }
     }
 
     #[test]
     fn analysis_cache_follows_version_and_recording() {
-        let (_dir, ws) = temp_workspace();
-        crate::store::tests_reviews::insert_sample_call(&ws, "c1");
-        assert_eq!(ws.analysis_jobs(1).unwrap().len(), 1);
-        ws.save_analysis("c1", 1, "{\"x\":1}").unwrap();
-        assert_eq!(ws.analysis("c1", 1).unwrap().as_deref(), Some("{\"x\":1}"));
-        assert!(ws.analysis_jobs(1).unwrap().is_empty());
-        assert_eq!(ws.analysis_backlog(1).unwrap(), 0);
-        assert_eq!(ws.analysis_job("c1", 1).unwrap(), None);
-        assert!(ws.analysis_job("c1", 2).unwrap().is_some());
-        assert_eq!(ws.analysis_jobs_after(2, None, 5).unwrap().len(), 1);
-        // A new algorithm version makes the cache stale.
-        assert_eq!(ws.analysis("c1", 2).unwrap(), None);
-        assert_eq!(ws.analysis_jobs(2).unwrap().len(), 1);
-        // So does a changed recording.
-        ws.conn()
-            .execute("UPDATE calls SET duration_ms = 1 WHERE call_id = 'c1'", [])
-            .unwrap();
-        assert_eq!(ws.analysis("c1", 1).unwrap(), None);
+        for (_keep, ws) in temp_workspaces() {
+            crate::store::tests_reviews::insert_sample_call(&ws, "c1");
+            assert_eq!(ws.analysis_jobs(1).unwrap().len(), 1);
+            ws.save_analysis("c1", 1, "{\"x\":1}").unwrap();
+            assert_eq!(ws.analysis("c1", 1).unwrap().as_deref(), Some("{\"x\":1}"));
+            assert!(ws.analysis_jobs(1).unwrap().is_empty());
+            assert_eq!(ws.analysis_backlog(1).unwrap(), 0);
+            assert_eq!(ws.analysis_job("c1", 1).unwrap(), None);
+            assert!(ws.analysis_job("c1", 2).unwrap().is_some());
+            assert_eq!(ws.analysis_jobs_after(2, None, 5).unwrap().len(), 1);
+            // A new algorithm version makes the cache stale.
+            assert_eq!(ws.analysis("c1", 2).unwrap(), None);
+            assert_eq!(ws.analysis_jobs(2).unwrap().len(), 1);
+            // So does a changed recording.
+            ws.conn()
+                .execute(
+                    "UPDATE calls SET duration_ms = 1 WHERE call_id = 'c1'",
+                    params![],
+                )
+                .unwrap();
+            assert_eq!(ws.analysis("c1", 1).unwrap(), None);
+        }
     }
 }

@@ -10,6 +10,7 @@ use crate::domain::checklist::DEFAULT_SALES_CALL_TOML;
 use crate::domain::crm::ChannelLayout;
 use crate::domain::{AnswerValue, Checklist, Lang, ReviewStatus};
 use crate::store::Workspace;
+use crate::store::test_support::sqlite;
 use rusqlite::{Connection, params};
 use std::path::Path;
 
@@ -343,18 +344,15 @@ fn every_earlier_version_upgrades_with_its_data() {
         workspace_at(&path, version);
 
         let mut ws = Workspace::open(&path).unwrap();
-        let now: i64 = ws
-            .conn()
+        let now: i64 = sqlite(&ws)
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(now, LATEST, "upgraded from version {version}");
-        let integrity: String = ws
-            .conn()
+        let integrity: String = sqlite(&ws)
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(integrity, "ok");
-        let broken_keys: i64 = ws
-            .conn()
+        let broken_keys: i64 = sqlite(&ws)
             .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
                 r.get(0)
             })
@@ -383,7 +381,7 @@ fn every_earlier_version_upgrades_with_its_data() {
 fn check_email_review(ws: &mut Workspace, version: usize) {
     let what = format!("upgraded from version {version}");
     if version < 8 {
-        insert_email(ws.conn());
+        insert_email(sqlite(ws));
     }
     let checklist = Checklist::default_sales_call();
     let subject = crate::store::Subject::Email(MESSAGE_ID.into());
@@ -414,7 +412,7 @@ fn check_email_review(ws: &mut Workspace, version: usize) {
 
     // Neither subject, both, or a second review of the same email: refused.
     let insert = |call: Option<&str>, email: Option<&str>| {
-        ws.conn().execute(
+        sqlite(ws).execute(
             "INSERT INTO reviews (call_id, message_id, reviewer, checklist_id,
                  checklist_version, status, started_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'in_progress', ?6)",

@@ -1,4 +1,6 @@
-//! The workspace: one SQLite file per client engagement.
+//! The workspace: one SQLite file per client engagement, or one
+//! PostgreSQL database for a team (see [`Address`]; the engines differ
+//! only inside `db`, whose module docs say how).
 //!
 //! Every reviewer action is its own committed transaction, so a `kill -9` at
 //! any moment loses nothing that was entered. WAL keeps those small commits
@@ -17,12 +19,17 @@
 //! mistyped `--db` pointing at another program's SQLite file is refused
 //! before anything is written to it, and only the commands that make
 //! workspaces ([`Workspace::open`]) create one; the others use
-//! [`Workspace::open_existing`].
+//! [`Workspace::open_existing`]. On PostgreSQL the mark is a row of
+//! `callqa_meta` (see `db::postgres_schema`).
 
+mod address;
 mod best_calls;
 mod calibration;
 mod calls;
+mod claims;
+mod copy;
 mod crm;
+pub mod db;
 mod disputes;
 mod emails;
 mod links;
@@ -35,11 +42,16 @@ mod report;
 mod results;
 mod reviews;
 mod schema;
+#[doc(hidden)]
+pub mod testing;
 mod visit_reviews;
 
+pub use address::Address;
 pub use best_calls::{BestCall, MarkedCall};
 pub use calibration::{CalibrationCall, CalibrationError, CalibrationSet};
 pub use calls::UpsertOutcome;
+pub use claims::{Claim, DEFAULT_LEASE_MS};
+pub use copy::{TABLES, TableCount};
 pub use disputes::{
     FailedItemReviews, ItemResponse, Outcome, Recorded, Resolution, Response, ResponseError,
 };
@@ -56,15 +68,15 @@ pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace, Subjec
 pub use visit_reviews::{FORM_SOURCE, WORKSTATION_BATCH, row_time};
 
 use crate::domain::{Checklist, Lang};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
-use std::path::{Path, PathBuf};
+use db::{Db, DbError, OptionalExtension, params};
+use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{path}: cannot open the workspace: {source}{room}")]
     Open {
         path: String,
-        source: rusqlite::Error,
+        source: DbError,
         /// What the disk has left, when that explains the error.
         room: String,
     },
@@ -99,27 +111,35 @@ pub enum StoreError {
     EmptyLink,
     #[error("not in the workspace: {}; nothing was changed", .0.join(", "))]
     UnknownRecords(Vec<String>),
+    #[error("{path}: the workspace already holds data; `migrate` copies into an empty one only")]
+    TargetNotEmpty { path: String },
     #[error("workspace data is damaged: {0}")]
     Corrupt(String),
     #[error(transparent)]
-    Sql(#[from] rusqlite::Error),
-    /// An SQLite error (disk full, locked, I/O) with the file it hit.
+    Sql(#[from] DbError),
+    /// A database error (disk full, locked, I/O) with the workspace it hit.
     #[error("{path}: {source}{room}")]
     In {
         path: String,
-        source: rusqlite::Error,
+        source: DbError,
         /// What the disk has left, when that explains the error.
         room: String,
     },
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> StoreError {
+        StoreError::Sql(error.into())
+    }
+}
+
 impl StoreError {
-    /// Name the workspace in an SQLite error: "database or disk is full"
+    /// Name the workspace in a database error: "database or disk is full"
     /// alone does not say which file.
     pub fn in_workspace(self, path: &Path) -> StoreError {
         match self {
             StoreError::Sql(source) => StoreError::In {
-                path: crate::text::path_line(path),
+                path: Address::from(path).to_string(),
                 room: room_left(path, &source),
                 source,
             },
@@ -127,9 +147,10 @@ impl StoreError {
         }
     }
 
-    fn open(path: &Path, source: rusqlite::Error) -> StoreError {
+    fn open(path: &Path, source: impl Into<DbError>) -> StoreError {
+        let source = source.into();
         StoreError::Open {
-            path: path.display().to_string(),
+            path: Address::from(path).to_string(),
             room: room_left(path, &source),
             source,
         }
@@ -140,11 +161,11 @@ impl StoreError {
 /// WAL index fails before any page write does): say that the disk is full
 /// when it is, so the reviewer knows what to free rather than suspecting
 /// a damaged workspace.
-fn room_left(path: &Path, source: &rusqlite::Error) -> String {
+fn room_left(path: &Path, source: &DbError) -> String {
     use rusqlite::ErrorCode;
     const NEARLY_FULL: u64 = 1 << 20;
     if !matches!(
-        source.sqlite_error_code(),
+        db::sqlite_error_code(source),
         Some(ErrorCode::DiskFull | ErrorCode::SystemIoFailure)
     ) {
         return String::new();
@@ -176,69 +197,61 @@ pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 const FIRST_TABLES: [&str; 4] = ["settings", "calls", "reviews", "answers"];
 
 pub struct Workspace {
-    conn: Connection,
-    path: PathBuf,
+    conn: Db,
+    address: Address,
 }
 
 impl Workspace {
     /// Open a workspace, making it (and its folder) when there is none:
     /// for the commands that import.
-    pub fn open(path: &Path) -> Result<Workspace> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+    pub fn open(address: impl Into<Address>) -> Result<Workspace> {
+        let address = address.into();
+        if let Address::File(path) = &address
+            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder {
                 path: parent.display().to_string(),
                 source,
             })?;
         }
-        Workspace::connect(path, true)
+        Workspace::connect(address, true)
     }
 
     /// Open a workspace that must already exist: for the commands that
     /// read or review, so a mistyped path creates nothing.
-    pub fn open_existing(path: &Path) -> Result<Workspace> {
-        if !path.is_file() {
+    pub fn open_existing(address: impl Into<Address>) -> Result<Workspace> {
+        let address = address.into();
+        if let Address::File(path) = &address
+            && !path.is_file()
+        {
             return Err(StoreError::Missing {
                 path: path.display().to_string(),
             });
         }
-        Workspace::connect(path, false)
+        Workspace::connect(address, false)
     }
 
-    fn connect(path: &Path, create: bool) -> Result<Workspace> {
-        let open_err = |source| StoreError::open(path, source);
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_URI
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if create {
-            flags |= OpenFlags::SQLITE_OPEN_CREATE;
-        }
-        let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
-        conn.set_transaction_behavior(TransactionBehavior::Immediate);
-        conn.set_prepared_statement_cache_capacity(64);
-        // Before anything writes to the file (even the journal mode).
-        claim(&conn, path, create)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(open_err)?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(open_err)?;
-        // WAL + NORMAL survives a killed process; only a power cut can lose
-        // the last commits, and then the file is still consistent.
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(open_err)?;
-        let mut ws = Workspace {
-            conn,
-            path: path.to_path_buf(),
+    fn connect(address: Address, create: bool) -> Result<Workspace> {
+        let conn = match &address {
+            Address::File(path) => Db::sqlite(open_sqlite(path, create)?),
+            Address::Postgres(url) => db::open_postgres(url, &address, create)?,
         };
-        schema::migrate(&mut ws.conn, path)?;
-        Ok(ws)
+        Ok(Workspace { conn, address })
     }
 
+    /// The workspace's address as a path: the file, or the URL (which
+    /// [`Workspace::open`] reads back as one), for the code that reopens
+    /// the workspace on another thread. Show [`Workspace::address`] instead:
+    /// it hides a URL's password.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.address.as_path()
     }
 
-    pub(crate) fn conn(&self) -> &Connection {
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    pub(in crate::store) fn conn(&self) -> &Db {
         &self.conn
     }
 
@@ -248,13 +261,7 @@ impl Workspace {
         &self,
         f: impl FnOnce(&Self) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        if !self.conn.is_autocommit() {
-            return f(self);
-        }
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .map_err(StoreError::from)?;
+        let tx = self.conn.transaction().map_err(StoreError::from)?;
         let value = f(self)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(value)
@@ -265,31 +272,34 @@ impl Workspace {
     /// are not spilled to the file page by page half-way through the
     /// transaction (measured at 100,000 calls: an eighth of the import was
     /// such writes), and put back after, so a long-lived workstation keeps
-    /// the default's small footprint.
+    /// the default's small footprint. PostgreSQL's cache is the server's.
     pub fn bulk_write<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&Self) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let before: i64 = self
-            .conn
+        let Some(conn) = self.conn.as_sqlite() else {
+            return self.write_batch(f);
+        };
+        let before: i64 = conn
             .query_row("PRAGMA cache_size", [], |r| r.get(0))
             .map_err(StoreError::from)?;
-        self.conn
-            .pragma_update(None, "cache_size", BULK_CACHE_KIB)
+        conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)
             .map_err(StoreError::from)?;
         let result = self.write_batch(f);
         // The cache only shrinks back; failing to is not worth failing a
         // finished import over.
-        let _ = self.conn.pragma_update(None, "cache_size", before);
+        let _ = conn.pragma_update(None, "cache_size", before);
         result
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -360,9 +370,38 @@ impl Workspace {
     }
 }
 
+/// Open (or make) an SQLite workspace: marked, WAL, foreign keys on,
+/// migrated.
+fn open_sqlite(path: &Path, create: bool) -> Result<rusqlite::Connection> {
+    use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+    let open_err = |source| StoreError::open(path, DbError::Sqlite(source));
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
+    conn.set_prepared_statement_cache_capacity(64);
+    // Before anything writes to the file (even the journal mode).
+    claim(&conn, path, create)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(open_err)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(open_err)?;
+    // WAL + NORMAL survives a killed process; only a power cut can lose
+    // the last commits, and then the file is still consistent.
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(open_err)?;
+    schema::migrate(&mut conn, path)?;
+    Ok(conn)
+}
+
 /// Check the file is a callqa workspace, or an empty database this command
 /// may make one of, and mark it as ours.
-fn claim(conn: &Connection, path: &Path, create: bool) -> Result<()> {
+fn claim(conn: &rusqlite::Connection, path: &Path, create: bool) -> Result<()> {
     let foreign = |why: &str| StoreError::Foreign {
         path: path.display().to_string(),
         why: why.to_string(),
@@ -413,6 +452,70 @@ pub fn now_text() -> String {
 pub(crate) mod test_support {
     use super::*;
 
+    /// The SQLite connection of a file workspace, for the tests of what
+    /// only SQLite has (pragmas, query plans).
+    pub fn sqlite(ws: &Workspace) -> &rusqlite::Connection {
+        ws.conn().as_sqlite().expect("an SQLite workspace")
+    }
+
+    /// Set every call link's `updated_at` to `stamp`; how many there are.
+    pub fn stamp_call_links(ws: &Workspace, stamp: &str) -> usize {
+        ws.conn()
+            .execute("UPDATE call_links SET updated_at = ?1", params![stamp])
+            .unwrap()
+    }
+
+    /// The calls whose link was written since [`stamp_call_links`].
+    pub fn call_links_rewritten_since(ws: &Workspace, stamp: &str) -> Vec<String> {
+        ws.conn()
+            .query_map(
+                "SELECT call_id FROM call_links WHERE updated_at IS DISTINCT FROM ?1",
+                params![stamp],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    /// Overwrite a call's stored start time with `text`, as damage would.
+    pub fn damage_call_time(ws: &Workspace, call_id: &str, text: &str) {
+        ws.conn()
+            .execute(
+                "UPDATE calls SET started_at = ?2 WHERE call_id = ?1",
+                params![call_id, text],
+            )
+            .unwrap();
+    }
+
+    pub use super::testing::TempDatabase;
+
+    /// What keeps a test's workspace alive: its folder or its database.
+    pub enum Keep {
+        Dir(tempfile::TempDir),
+        Database(TempDatabase),
+    }
+
+    impl Keep {
+        /// Which engine, for a failing test's message.
+        pub fn engine(&self) -> String {
+            match self {
+                Keep::Dir(dir) => format!("SQLite in {}", dir.path().display()),
+                Keep::Database(db) => format!("PostgreSQL at {}", db.url),
+            }
+        }
+    }
+
+    /// A fresh workspace on each engine: SQLite, then PostgreSQL (when the
+    /// test server is there, see [`TempDatabase::new`]).
+    pub fn temp_workspaces() -> Vec<(Keep, Workspace)> {
+        let (dir, ws) = temp_workspace();
+        let mut all = vec![(Keep::Dir(dir), ws)];
+        if let Some(db) = TempDatabase::new() {
+            let ws = Workspace::open(db.url.as_str()).unwrap();
+            all.push((Keep::Database(db), ws));
+        }
+        all
+    }
+
     pub fn temp_workspace() -> (tempfile::TempDir, Workspace) {
         let dir = tempfile::tempdir().unwrap();
         let ws = Workspace::open(&dir.path().join("ws.sqlite")).unwrap();
@@ -422,8 +525,7 @@ pub(crate) mod test_support {
     /// The steps of SQLite's plan for `sql` (`EXPLAIN QUERY PLAN`, every
     /// parameter NULL): what an index test reads.
     pub fn query_plan(ws: &Workspace, sql: &str) -> Vec<String> {
-        let mut stmt = ws
-            .conn()
+        let mut stmt = sqlite(ws)
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
             .unwrap();
         let nulls = std::iter::repeat_n(rusqlite::types::Null, stmt.parameter_count());
@@ -436,25 +538,23 @@ pub(crate) mod test_support {
 
 #[cfg(test)]
 mod tests {
-    use super::test_support::temp_workspace;
+    use super::test_support::{sqlite, temp_workspace};
     use super::*;
     use crate::domain::checklist::DEFAULT_SALES_CALL_TOML;
+    use rusqlite::Connection;
 
     #[test]
     fn opening_sets_wal_foreign_keys_and_schema() {
         let (_dir, ws) = temp_workspace();
-        let mode: String = ws
-            .conn()
+        let mode: String = sqlite(&ws)
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
-        let fk: i64 = ws
-            .conn()
+        let fk: i64 = sqlite(&ws)
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!(fk, 1);
-        let v: i64 = ws
-            .conn()
+        let v: i64 = sqlite(&ws)
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, schema::LATEST);
@@ -477,7 +577,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.sqlite");
         let ws = Workspace::open(&path).unwrap();
-        ws.conn().pragma_update(None, "user_version", 999).unwrap();
+        sqlite(&ws)
+            .pragma_update(None, "user_version", 999)
+            .unwrap();
         drop(ws);
         let err = Workspace::open(&path).err().unwrap().to_string();
         assert!(err.contains("w.sqlite") && err.contains("999"), "{err}");
@@ -486,8 +588,7 @@ mod tests {
     #[test]
     fn a_workspace_is_marked_and_other_files_are_refused_untouched() {
         let (dir, ws) = temp_workspace();
-        let id: i32 = ws
-            .conn()
+        let id: i32 = sqlite(&ws)
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .unwrap();
         assert_eq!(id, APPLICATION_ID);
@@ -527,12 +628,13 @@ mod tests {
         let path = dir.path().join("old.sqlite");
         let ws = Workspace::open(&path).unwrap();
         ws.set_setting("language", "ru").unwrap();
-        ws.conn().pragma_update(None, "application_id", 0).unwrap();
+        sqlite(&ws)
+            .pragma_update(None, "application_id", 0)
+            .unwrap();
         drop(ws);
         let ws = Workspace::open_existing(&path).unwrap();
         assert_eq!(ws.language().unwrap(), Some(Lang::Ru));
-        let id: i32 = ws
-            .conn()
+        let id: i32 = sqlite(&ws)
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .unwrap();
         assert_eq!(id, APPLICATION_ID);
@@ -553,6 +655,23 @@ mod tests {
         assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
         Workspace::open(&empty).unwrap();
         Workspace::open_existing(&empty).unwrap();
+    }
+
+    #[test]
+    fn a_connection_the_server_dropped_is_made_again() {
+        let Some(db) = test_support::TempDatabase::new() else {
+            return;
+        };
+        let ws = Workspace::open(db.url.as_str()).unwrap();
+        ws.set_setting("language", "ru").unwrap();
+        // The server ends this session, as a restart would.
+        let killed = ws
+            .conn()
+            .execute_batch("SELECT pg_terminate_backend(pg_backend_pid())");
+        assert!(killed.is_err());
+        assert_eq!(ws.language().unwrap(), Some(Lang::Ru));
+        ws.set_setting("language", "en").unwrap();
+        assert_eq!(ws.language().unwrap(), Some(Lang::En));
     }
 
     #[test]

@@ -6,12 +6,12 @@
 //! A workspace holds a few visits a week next to thousands of calls, so a
 //! listing reads them all and filters in memory.
 
+use super::db::{OptionalExtension, Param, Row, params};
 use super::{Result, StoreError, UpsertOutcome, Workspace, now_text};
 use crate::domain::crm::Timestamp;
 use crate::domain::mystery::{Channel, MysteryRules, Visit};
 use crate::domain::reps::same_rep;
 use crate::domain::sampling::Period;
-use rusqlite::{OptionalExtension, Row, params};
 
 /// The setting naming the version of the speed limits in use.
 const RULES_SETTING: &str = "mystery.rules_version";
@@ -73,7 +73,7 @@ impl Workspace {
         let conn = self.conn();
         let exists = conn
             .prepare_cached("SELECT 1 FROM mystery_visits WHERE visit_id = ?1")?
-            .query_row([&visit.visit_id], |_| Ok(()))
+            .query_row(params![&visit.visit_id], |_| Ok(()))
             .optional()?
             .is_some();
         let placeholders: Vec<String> = (2..=COLUMNS.len() + 1).map(|i| format!("?{i}")).collect();
@@ -89,7 +89,7 @@ impl Workspace {
         let news: Vec<String> = content.iter().map(|c| format!("excluded.{c}")).collect();
         let sql = format!(
             "INSERT INTO mystery_visits (visit_id, {}) VALUES (?1, {})
-             ON CONFLICT(visit_id) DO UPDATE SET {} WHERE ({}) IS NOT ({})",
+             ON CONFLICT(visit_id) DO UPDATE SET {} WHERE ({}) IS DISTINCT FROM ({})",
             COLUMNS.join(", "),
             placeholders.join(", "),
             sets.join(", "),
@@ -136,7 +136,7 @@ impl Workspace {
             rep && period
         };
         let mut visits: Vec<StoredVisit> = self
-            .visits_where("1", &[])?
+            .visits_where("TRUE", params![])?
             .into_iter()
             .filter(wanted)
             .collect();
@@ -152,7 +152,7 @@ impl Workspace {
     /// The visit whose evidence is call `call_id`.
     pub fn visit_by_call(&self, call_id: &str) -> Result<Option<StoredVisit>> {
         Ok(self
-            .visits_where("call_id = ?1", &[&call_id])?
+            .visits_where("call_id = ?1", params![call_id])?
             .into_iter()
             .next())
     }
@@ -161,23 +161,19 @@ impl Workspace {
     /// brackets).
     pub fn visit_by_message(&self, message_id: &str) -> Result<Option<StoredVisit>> {
         Ok(self
-            .visits_where("message_id = ?1", &[&message_id])?
+            .visits_where("message_id = ?1", params![message_id])?
             .into_iter()
             .next())
     }
 
-    fn visits_where(
-        &self,
-        clause: &str,
-        values: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<StoredVisit>> {
+    fn visits_where(&self, clause: &str, values: &[Param<'_>]) -> Result<Vec<StoredVisit>> {
         let sql = format!(
             "SELECT visit_id, {} FROM mystery_visits WHERE {clause} ORDER BY visit_id",
             COLUMNS[1..CONTENT].join(", ")
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(values, |r| Ok(read_row(r)))?;
-        rows.map(|row| row?).collect()
+        rows.into_iter().collect()
     }
 
     /// Store a version of the speed limits and make it the workspace's.
@@ -189,7 +185,7 @@ impl Workspace {
                 .conn()
                 .query_row(
                     "SELECT toml FROM mystery_rules WHERE version = ?1",
-                    [rules.version],
+                    params![rules.version],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -218,7 +214,7 @@ impl Workspace {
             .conn()
             .query_row(
                 "SELECT toml FROM mystery_rules WHERE version = ?1",
-                [&version],
+                params![&version],
                 |r| r.get(0),
             )
             .optional()?

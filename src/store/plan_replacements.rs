@@ -3,9 +3,9 @@
 //! rows hold the emails to review, this table why the others left it, so
 //! drawing the week again never brings a replaced email back.
 
+use super::db::params;
 use super::{Result, Workspace, now_text};
 use crate::domain::sampling::Period;
-use rusqlite::params;
 
 /// A planned email taken out of the plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,9 +22,9 @@ impl Workspace {
     pub fn replaced_plan_emails(&self, period: Period) -> Result<Vec<ReplacedEmail>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT message_id, rep, reason, replaced_by FROM plan_email_replacements
-             WHERE period = ?1 ORDER BY replaced_at, rowid",
+             WHERE period = ?1 ORDER BY replaced_at, message_id",
         )?;
-        let rows = stmt.query_map([period.to_string()], |r| {
+        let rows = stmt.query_map(params![period.to_string()], |r| {
             Ok(ReplacedEmail {
                 message_id: r.get(0)?,
                 rep: r.get(1)?,
@@ -32,7 +32,7 @@ impl Workspace {
                 replaced_by: r.get(3)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows)
     }
 
     /// Keep a replaced email of `period`'s plan; the plan must be stored

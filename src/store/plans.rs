@@ -7,12 +7,14 @@
 //! rules it was drawn with stay in the workspace under their version, and a
 //! reviewer's part of it is read through an index, key press by key press.
 
+use super::db::dialect::{self, Dialect};
+use super::db::{OptionalExtension, params};
 use super::{Result, StoreError, Workspace, now_text};
 use crate::domain::plan::{Candidate, EmailCandidate, EmailEntry, Entry, Plan, Reason, Shortfall};
 use crate::domain::reps::{RepProfile, rep_key};
 use crate::domain::sampling::{Bucket, Period, SamplingRules};
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
+use std::sync::LazyLock;
 
 /// The workspace setting naming the sampling rules version in use.
 const RULES_SETTING: &str = "sampling.rules_version";
@@ -44,18 +46,22 @@ pub struct PlannedCall {
 /// A call's own local day is the date part of its stored time, which
 /// carries the call's offset; the index `calls_by_local_day` is on that
 /// expression.
-pub(crate) const PERIOD_CALLS_SQL: &str = "SELECT c.call_id, c.rep, substr(c.started_at, 1, 10),
+pub(crate) static PERIOD_CALLS_SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
+    Dialect::ALL.map(|d| {
+        format!(
+            "SELECT c.call_id, c.rep, substr(c.started_at, 1, 10),
         c.duration_ms, c.started_at,
-        CASE WHEN a.call_id IS NULL THEN NULL
-             WHEN json_valid(a.flags) THEN (SELECT json_group_array(json_extract(f.value, '$.flag'))
-                                             FROM json_each(a.flags) f)
-             ELSE '[]' END
+        CASE WHEN a.call_id IS NULL THEN NULL ELSE {} END
      FROM calls c
      LEFT JOIN call_analysis a
         ON a.call_id = c.call_id AND a.version = ?3
        AND a.recording_path = c.recording_path AND a.duration_ms = c.duration_ms
      WHERE substr(c.started_at, 1, 10) BETWEEN ?1 AND ?2
-       AND NOT EXISTS (SELECT 1 FROM mystery_visits v WHERE v.call_id = c.call_id)";
+       AND NOT EXISTS (SELECT 1 FROM mystery_visits v WHERE v.call_id = c.call_id)",
+            dialect::json_array_of_members(d, "a.flags", "flag")
+        )
+    })
+});
 
 pub(crate) const PLAN_QUEUE_SQL: &str = "SELECT call_id, bucket FROM plan_entries
      WHERE period = ?1 AND reviewer = ?2 AND replaced IS NULL
@@ -136,7 +142,7 @@ impl Workspace {
         let mut stmt = self
             .conn()
             .prepare("SELECT rep, started_on, team, plan_pct FROM reps ORDER BY rep_key")?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, Option<String>>(1)?,
@@ -144,22 +150,23 @@ impl Workspace {
                 r.get::<_, Option<f64>>(3)?,
             ))
         })?;
-        rows.map(|row| {
-            let (rep, started_on, team, plan_pct) = row?;
-            let started_on = started_on
-                .map(|d| {
-                    NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                        .map_err(|_| StoreError::Corrupt(format!("rep {rep:?}: started_on {d:?}")))
+        rows.into_iter()
+            .map(|(rep, started_on, team, plan_pct)| {
+                let started_on = started_on
+                    .map(|d| {
+                        NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+                            StoreError::Corrupt(format!("rep {rep:?}: started_on {d:?}"))
+                        })
+                    })
+                    .transpose()?;
+                Ok(RepProfile {
+                    rep,
+                    started_on,
+                    team,
+                    plan_pct,
                 })
-                .transpose()?;
-            Ok(RepProfile {
-                rep,
-                started_on,
-                team,
-                plan_pct,
             })
-        })
-        .collect()
+            .collect()
     }
 
     /// Every rep name the calls carry, once per [`rep_key`].
@@ -167,9 +174,7 @@ impl Workspace {
         let mut stmt = self
             .conn()
             .prepare("SELECT DISTINCT rep FROM calls ORDER BY rep")?;
-        let names: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let names: Vec<String> = stmt.query_map(params![], |r| r.get(0))?;
         let mut seen = std::collections::HashSet::new();
         Ok(names
             .into_iter()
@@ -186,7 +191,7 @@ impl Workspace {
                 .conn()
                 .query_row(
                     "SELECT toml FROM sampling_rules WHERE version = ?1",
-                    [rules.version],
+                    params![rules.version],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -218,7 +223,7 @@ impl Workspace {
             .conn()
             .query_row(
                 "SELECT toml FROM sampling_rules WHERE version = ?1",
-                [&version],
+                params![&version],
                 |r| r.get(0),
             )
             .optional()?;
@@ -238,7 +243,9 @@ impl Workspace {
     pub fn period_calls(&self, period: Period, analysis_version: u32) -> Result<Vec<PeriodCall>> {
         let first = period.start();
         let last = period.end();
-        let mut stmt = self.conn().prepare_cached(PERIOD_CALLS_SQL)?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&PERIOD_CALLS_SQL[self.conn().dialect() as usize])?;
         let rows = stmt.query_map(
             params![first.to_string(), last.to_string(), analysis_version],
             |r| {
@@ -253,8 +260,7 @@ impl Workspace {
             },
         )?;
         let mut calls = Vec::new();
-        for row in rows {
-            let (call_id, rep, day, duration_ms, started_at, flags) = row?;
+        for (call_id, rep, day, duration_ms, started_at, flags) in rows {
             // A time that does not read belongs to no week: left out.
             let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else {
                 continue;
@@ -286,7 +292,7 @@ impl Workspace {
             .query_row(
                 "SELECT substr(started_at, 1, 10) FROM calls
                  ORDER BY started_at_utc DESC, call_id DESC LIMIT 1",
-                [],
+                params![],
                 |r| r.get(0),
             )
             .optional()?;
@@ -318,8 +324,10 @@ impl Workspace {
                     plan.not_analysed as i64
                 ],
             )?;
-            ws.conn()
-                .execute("DELETE FROM plan_entries WHERE period = ?1", [&period])?;
+            ws.conn().execute(
+                "DELETE FROM plan_entries WHERE period = ?1",
+                params![&period],
+            )?;
             let mut stmt = ws.conn().prepare_cached(
                 "INSERT INTO plan_entries (period, position, call_id, rep, bucket, reason, rank,
                      replaced, reviewer)
@@ -339,8 +347,10 @@ impl Workspace {
                     e.reviewer
                 ])?;
             }
-            ws.conn()
-                .execute("DELETE FROM plan_emails WHERE period = ?1", [&period])?;
+            ws.conn().execute(
+                "DELETE FROM plan_emails WHERE period = ?1",
+                params![&period],
+            )?;
             let mut stmt = ws.conn().prepare_cached(
                 "INSERT INTO plan_emails (period, position, message_id, rep, reason, rank, reviewer)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -368,7 +378,7 @@ impl Workspace {
             .query_row(
                 "SELECT seed, rules_version, algorithm, shortfalls, unrostered, not_analysed
                  FROM plans WHERE period = ?1",
-                [&key],
+                params![&key],
                 |r| {
                     Ok((
                         r.get::<_, String>(0)?,
@@ -393,7 +403,7 @@ impl Workspace {
             "SELECT call_id, rep, bucket, reason, rank, replaced, reviewer
              FROM plan_entries WHERE period = ?1 ORDER BY position",
         )?;
-        let rows = stmt.query_map([&key], |r| {
+        let rows = stmt.query_map(params![&key], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -405,8 +415,7 @@ impl Workspace {
             ))
         })?;
         let mut entries = Vec::new();
-        for row in rows {
-            let (call_id, rep, bucket, reason, rank, replaced, reviewer) = row?;
+        for (call_id, rep, bucket, reason, rank, replaced, reviewer) in rows {
             let reason: Reason =
                 serde_json::from_str(&reason).map_err(json_corrupt("plan entry reason"))?;
             entries.push(Entry {
@@ -439,7 +448,7 @@ impl Workspace {
             "SELECT message_id, rep, reason, rank, reviewer
              FROM plan_emails WHERE period = ?1 ORDER BY position",
         )?;
-        let rows = stmt.query_map([period], |r| {
+        let rows = stmt.query_map(params![period], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -448,17 +457,18 @@ impl Workspace {
                 r.get::<_, Option<String>>(4)?,
             ))
         })?;
-        rows.map(|row| {
-            let (message_id, rep, reason, rank, reviewer) = row?;
-            Ok(EmailEntry {
-                message_id,
-                rep,
-                reason: serde_json::from_str(&reason).map_err(json_corrupt("plan email reason"))?,
-                rank: rank as u64,
-                reviewer,
+        rows.into_iter()
+            .map(|(message_id, rep, reason, rank, reviewer)| {
+                Ok(EmailEntry {
+                    message_id,
+                    rep,
+                    reason: serde_json::from_str(&reason)
+                        .map_err(json_corrupt("plan email reason"))?,
+                    rank: rank as u64,
+                    reviewer,
+                })
             })
-        })
-        .collect()
+            .collect()
     }
 
     /// The reps' outgoing emails of `period` by their own local day.
@@ -477,8 +487,7 @@ impl Workspace {
             },
         )?;
         let mut emails = Vec::new();
-        for row in rows {
-            let (message_id, rep, day, sent_at, subject) = row?;
+        for (message_id, rep, day, sent_at, subject) in rows {
             // A time that does not read belongs to no week: left out.
             if let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
                 emails.push(PeriodEmail {
@@ -516,8 +525,7 @@ impl Workspace {
         let ids = self
             .conn()
             .prepare_cached(EMAIL_PLAN_QUEUE_SQL)?
-            .query_map(params![text, reviewer], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
+            .query_map(params![text, reviewer], |r| r.get(0))?;
         Ok(Some((period, ids)))
     }
 
@@ -556,14 +564,14 @@ impl Workspace {
         let rows = stmt.query_map(params![period.to_string(), reviewer], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?;
-        rows.map(|row| {
-            let (call_id, bucket) = row?;
-            Ok(PlannedCall {
-                call_id,
-                bucket: bucket_of(&bucket)?,
+        rows.into_iter()
+            .map(|(call_id, bucket)| {
+                Ok(PlannedCall {
+                    call_id,
+                    bucket: bucket_of(&bucket)?,
+                })
             })
-        })
-        .collect()
+            .collect()
     }
 }
 

@@ -12,12 +12,11 @@
 //! One damaged row must not hide the others: a row whose time, status or
 //! duration does not read is returned with `problem` naming what is wrong.
 
+use super::db::{OptionalExtension, Row, ValueRef, params};
 use super::{Result, Workspace};
 use crate::analysis::HealthFlag;
 use crate::domain::ReviewStatus;
 use crate::domain::crm::{Direction, Timestamp};
-use rusqlite::types::ValueRef;
-use rusqlite::{OptionalExtension, Row, params};
 
 /// Whose queue: the reviewer and the analysis version whose flags count.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -109,9 +108,9 @@ pub(crate) const SUBMITTED_SQL: &str = "SELECT COUNT(*) FROM reviews
      WHERE reviewer = ?1 AND status = 'submitted' AND call_id IS NOT NULL";
 
 /// Text of a column, if it is text (or a number SQLite stored as one).
-fn text(row: &Row, index: usize) -> rusqlite::Result<Option<String>> {
+fn text(row: &Row<'_>, index: usize) -> super::db::Result<Option<String>> {
     Ok(match row.get_ref(index)? {
-        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Text(t) => Some(t.to_string()),
         ValueRef::Integer(i) => Some(i.to_string()),
         ValueRef::Real(f) => Some(f.to_string()),
         ValueRef::Null | ValueRef::Blob(_) => None,
@@ -119,7 +118,7 @@ fn text(row: &Row, index: usize) -> rusqlite::Result<Option<String>> {
 }
 
 /// Read a row leniently: what does not read is named in `problem`.
-fn queue_row(row: &Row) -> rusqlite::Result<QueueRow> {
+fn queue_row(row: &Row<'_>) -> super::db::Result<QueueRow> {
     let mut problems = Vec::new();
     let call_id = text(row, 1)?.unwrap_or_default();
     let key = QueueKey {
@@ -200,7 +199,7 @@ impl Workspace {
                 queue_row,
             )?,
         };
-        let mut rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut rows = rows;
         if matches!(page, Page::Before { .. }) {
             rows.reverse();
         }

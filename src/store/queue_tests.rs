@@ -2,7 +2,7 @@
 //! call to review, damaged rows, and the query plans (indexes, no scans).
 
 use super::*;
-use crate::store::test_support::temp_workspace;
+use crate::store::test_support::{Keep, temp_workspace, temp_workspaces};
 
 fn of() -> QueueOf {
     QueueOf {
@@ -14,8 +14,22 @@ fn of() -> QueueOf {
 /// `n` calls `c00`.. in the queue; `c00` is the oldest.
 fn workspace_with(n: usize) -> (tempfile::TempDir, Workspace) {
     let (dir, ws) = temp_workspace();
+    fill(&ws, n);
+    (dir, ws)
+}
+
+/// [`workspace_with`] on each engine.
+fn workspaces_with(n: usize) -> Vec<(Keep, Workspace)> {
+    let all = temp_workspaces();
+    for (_, ws) in &all {
+        fill(ws, n);
+    }
+    all
+}
+
+fn fill(ws: &Workspace, n: usize) {
     for i in 0..n {
-        crate::store::tests_reviews::insert_sample_call(&ws, &format!("c{i:02}"));
+        crate::store::tests_reviews::insert_sample_call(ws, &format!("c{i:02}"));
     }
     // Same start for all but two, so the call id breaks most ties.
     ws.conn()
@@ -24,7 +38,6 @@ fn workspace_with(n: usize) -> (tempfile::TempDir, Workspace) {
              UPDATE calls SET started_at_utc = '2027-01-01T00:00:00Z' WHERE call_id = 'c00';",
         )
         .unwrap();
-    (dir, ws)
 }
 
 fn ids(rows: &[QueueRow]) -> Vec<&str> {
@@ -33,90 +46,92 @@ fn ids(rows: &[QueueRow]) -> Vec<&str> {
 
 #[test]
 fn pages_follow_queue_order_and_continue_by_key() {
-    let (_dir, ws) = workspace_with(6);
-    let all = ws
-        .queue_page(
-            &of(),
-            Page::At {
-                offset: 0,
-                limit: 10,
-            },
-        )
-        .unwrap();
-    assert_eq!(ids(&all), ["c03", "c01", "c02", "c04", "c05", "c00"]);
-    assert_eq!(ws.queue_len().unwrap(), 6);
-    let after = ws
-        .queue_page(
-            &of(),
-            Page::After {
-                key: &all[1].key,
-                limit: 2,
-            },
-        )
-        .unwrap();
-    assert_eq!(ids(&after), ["c02", "c04"]);
-    let before = ws
-        .queue_page(
-            &of(),
-            Page::Before {
-                key: &all[4].key,
-                limit: 3,
-            },
-        )
-        .unwrap();
-    assert_eq!(ids(&before), ["c01", "c02", "c04"]);
-    let middle = ws
-        .queue_page(
-            &of(),
-            Page::At {
-                offset: 4,
-                limit: 5,
-            },
-        )
-        .unwrap();
-    assert_eq!(ids(&middle), ["c05", "c00"]);
-    assert_eq!(ws.queue_position(&all[3].key).unwrap(), 3);
+    for (_keep, ws) in workspaces_with(6) {
+        let all = ws
+            .queue_page(
+                &of(),
+                Page::At {
+                    offset: 0,
+                    limit: 10,
+                },
+            )
+            .unwrap();
+        assert_eq!(ids(&all), ["c03", "c01", "c02", "c04", "c05", "c00"]);
+        assert_eq!(ws.queue_len().unwrap(), 6);
+        let after = ws
+            .queue_page(
+                &of(),
+                Page::After {
+                    key: &all[1].key,
+                    limit: 2,
+                },
+            )
+            .unwrap();
+        assert_eq!(ids(&after), ["c02", "c04"]);
+        let before = ws
+            .queue_page(
+                &of(),
+                Page::Before {
+                    key: &all[4].key,
+                    limit: 3,
+                },
+            )
+            .unwrap();
+        assert_eq!(ids(&before), ["c01", "c02", "c04"]);
+        let middle = ws
+            .queue_page(
+                &of(),
+                Page::At {
+                    offset: 4,
+                    limit: 5,
+                },
+            )
+            .unwrap();
+        assert_eq!(ids(&middle), ["c05", "c00"]);
+        assert_eq!(ws.queue_position(&all[3].key).unwrap(), 3);
+    }
 }
 
 #[test]
 fn next_open_skips_submitted_calls() {
-    let (_dir, ws) = workspace_with(4);
-    ws.conn()
-        .execute_batch(
-            "INSERT INTO checklists VALUES ('sales-call', 1, 't', 't', '', 'x');
-             INSERT INTO reviews (call_id, reviewer, checklist_id, checklist_version, status,
-                 started_at, score)
-             VALUES ('c03', 'rev', 'sales-call', 1, 'submitted', 'x', 75.0),
-                    ('c01', 'rev', 'sales-call', 1, 'in_progress', 'x', NULL),
-                    ('c02', 'other', 'sales-call', 1, 'submitted', 'x', 10.0);",
-        )
-        .unwrap();
-    let first = ws.queue_next_open(&of(), None).unwrap().unwrap();
-    assert_eq!(first.call_id, "c01");
-    let next = ws
-        .queue_next_open(&of(), Some(&first.key))
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        next.call_id, "c02",
-        "another reviewer's submission is not ours"
-    );
-    assert_eq!(ws.queue_submitted(&of()).unwrap(), 1);
-    let row = ws.queue_row(&of(), "c03").unwrap().unwrap();
-    assert_eq!(
-        (row.status, row.score),
-        (ReviewStatus::Submitted, Some(75.0))
-    );
-    let last = ws
-        .queue_page(
-            &of(),
-            Page::At {
-                offset: 3,
-                limit: 1,
-            },
-        )
-        .unwrap();
-    assert_eq!(ws.queue_next_open(&of(), Some(&last[0].key)).unwrap(), None);
+    for (_keep, ws) in workspaces_with(4) {
+        ws.conn()
+            .execute_batch(
+                "INSERT INTO checklists VALUES ('sales-call', 1, 't', 't', '', 'x');
+                 INSERT INTO reviews (call_id, reviewer, checklist_id, checklist_version, status,
+                     started_at, score)
+                 VALUES ('c03', 'rev', 'sales-call', 1, 'submitted', 'x', 75.0),
+                        ('c01', 'rev', 'sales-call', 1, 'in_progress', 'x', NULL),
+                        ('c02', 'other', 'sales-call', 1, 'submitted', 'x', 10.0);",
+            )
+            .unwrap();
+        let first = ws.queue_next_open(&of(), None).unwrap().unwrap();
+        assert_eq!(first.call_id, "c01");
+        let next = ws
+            .queue_next_open(&of(), Some(&first.key))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            next.call_id, "c02",
+            "another reviewer's submission is not ours"
+        );
+        assert_eq!(ws.queue_submitted(&of()).unwrap(), 1);
+        let row = ws.queue_row(&of(), "c03").unwrap().unwrap();
+        assert_eq!(
+            (row.status, row.score),
+            (ReviewStatus::Submitted, Some(75.0))
+        );
+        let last = ws
+            .queue_page(
+                &of(),
+                Page::At {
+                    offset: 3,
+                    limit: 1,
+                },
+            )
+            .unwrap();
+        assert_eq!(ws.queue_next_open(&of(), Some(&last[0].key)).unwrap(), None);
+    }
 }
 
 #[test]
@@ -157,26 +172,27 @@ fn a_damaged_row_is_named_and_the_others_still_read() {
 
 #[test]
 fn flags_come_with_the_row_from_the_stored_analysis() {
-    let (_dir, ws) = workspace_with(2);
-    ws.save_analysis("c01", 1, r#"{"flags":[{"flag":"silent"}],"other":1}"#)
-        .unwrap();
-    ws.save_analysis("c00", 1, "not json").unwrap();
-    let row = ws.queue_row(&of(), "c01").unwrap().unwrap();
-    assert_eq!(row.flags, [crate::analysis::HealthFlag::Silent]);
-    let row = ws.queue_row(&of(), "c00").unwrap().unwrap();
-    assert!(row.flags.is_empty());
-    // Another analysis version's flags do not count.
-    let other = QueueOf {
-        analysis_version: 2,
-        ..of()
-    };
-    assert!(
-        ws.queue_row(&other, "c01")
-            .unwrap()
-            .unwrap()
-            .flags
-            .is_empty()
-    );
+    for (_keep, ws) in workspaces_with(2) {
+        ws.save_analysis("c01", 1, r#"{"flags":[{"flag":"silent"}],"other":1}"#)
+            .unwrap();
+        ws.save_analysis("c00", 1, "not json").unwrap();
+        let row = ws.queue_row(&of(), "c01").unwrap().unwrap();
+        assert_eq!(row.flags, [crate::analysis::HealthFlag::Silent]);
+        let row = ws.queue_row(&of(), "c00").unwrap().unwrap();
+        assert!(row.flags.is_empty());
+        // Another analysis version's flags do not count.
+        let other = QueueOf {
+            analysis_version: 2,
+            ..of()
+        };
+        assert!(
+            ws.queue_row(&other, "c01")
+                .unwrap()
+                .unwrap()
+                .flags
+                .is_empty()
+        );
+    }
 }
 
 /// Every query the workstation runs per key press or per page uses an
@@ -209,21 +225,7 @@ fn queue_queries_use_indexes() {
     queries.push(POSITION_SQL.into());
     queries.push(SUBMITTED_SQL.into());
     for sql in queries {
-        let mut stmt = ws
-            .conn()
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap();
-        let plan: Vec<String> = stmt
-            .query_map(
-                rusqlite::params_from_iter(std::iter::repeat_n(
-                    rusqlite::types::Null,
-                    stmt.parameter_count(),
-                )),
-                |r| r.get::<_, String>(3),
-            )
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let plan = crate::store::test_support::query_plan(&ws, &sql);
         let text = plan.join("\n");
         for step in &plan {
             let full_scan = step.starts_with("SCAN") && !step.contains("INDEX");

@@ -1,10 +1,12 @@
 //! What the results report and the per-call export read: submitted reviews
 //! with their answers, the call's rep and time, and the audio figures of its
-//! current analysis, taken out of the cached JSON by SQLite
-//! (`json_extract`), so a report never parses a waveform. Each query is one
+//! current analysis, taken out of the cached JSON by the database
+//! (`dialect::json_number`), so a report never parses a waveform. Each query is one
 //! pass in review or call order; at 10,000 reviews that is well under a
 //! second.
 
+use super::db::dialect::{self, Dialect};
+use super::db::{OptionalExtension, Row, params};
 use super::{Result, StoreError, Workspace};
 use crate::analysis::ANALYSIS_VERSION;
 use crate::domain::mystery::Channel;
@@ -12,8 +14,8 @@ use crate::domain::reps::rep_key;
 use crate::domain::results::{AudioFigures, ItemAnswer};
 use crate::domain::sampling::Period;
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// A submitted review as stored, before scoring: of a call, or of an
 /// email (then `rep` is the email's, `started_at` its sent time).
@@ -90,21 +92,30 @@ pub struct CallRow {
 /// after `first`: present, talk share, longest monologue, dead air,
 /// interruptions by rep and client, level, flags.
 const AUDIO_JOIN: &str = "LEFT JOIN call_analysis ca ON ca.call_id = c.call_id
-        AND ca.version = :version AND ca.recording_path = c.recording_path
+        AND ca.version = ?1 AND ca.recording_path = c.recording_path
         AND ca.duration_ms = c.duration_ms";
-const AUDIO_COLUMNS: &str = "ca.call_id IS NOT NULL,
-        json_extract(ca.result, '$.talk_share_rep'),
-        json_extract(ca.result, '$.longest_rep_monologue_ms'),
-        json_extract(ca.result, '$.dead_air_total_ms'),
-        CASE WHEN json_extract(ca.result, '$.rep') IS NOT NULL
-             THEN json_extract(ca.result, '$.interruptions_by_rep') END,
-        CASE WHEN json_extract(ca.result, '$.rep') IS NOT NULL
-             THEN json_extract(ca.result, '$.interruptions_by_client') END,
-        json_extract(ca.result, '$.level_dbfs'),
-        (SELECT group_concat(json_extract(f.value, '$.flag'), ' ')
-           FROM json_each(COALESCE(ca.flags, '[]')) f)";
+static AUDIO_COLUMNS: LazyLock<[String; 2]> = LazyLock::new(|| {
+    Dialect::ALL.map(|d| {
+        let number = |key| dialect::json_number(d, "ca.result", key);
+        format!(
+            "ca.call_id IS NOT NULL, {}, {}, {},
+        CASE WHEN {} IS NOT NULL THEN {} END,
+        CASE WHEN {} IS NOT NULL THEN {} END,
+        {}, {}",
+            number("talk_share_rep"),
+            number("longest_rep_monologue_ms"),
+            number("dead_air_total_ms"),
+            dialect::json_text(d, "ca.result", "rep"),
+            number("interruptions_by_rep"),
+            dialect::json_text(d, "ca.result", "rep"),
+            number("interruptions_by_client"),
+            number("level_dbfs"),
+            dialect::json_members_joined(d, "ca.flags", "flag", " "),
+        )
+    })
+});
 
-fn call_audio(r: &rusqlite::Row, first: usize) -> rusqlite::Result<Option<CallAudio>> {
+fn call_audio(r: &Row<'_>, first: usize) -> super::db::Result<Option<CallAudio>> {
     if !r.get::<_, bool>(first)? {
         return Ok(None);
     }
@@ -124,16 +135,17 @@ impl Workspace {
     /// local day), with its answered items: the report's history; then
     /// those of the emails a rep sent on or before `until`.
     pub fn report_reviews(&self, until: NaiveDate) -> Result<Vec<ReportReview>> {
+        let audio_columns = self.audio_columns();
         let calls = format!(
             "SELECT r.review_id, c.call_id, c.rep, r.reviewer, c.started_at, r.checklist_id,
                     r.checklist_version, r.time_spent_ms,
                     a.item_id, a.value, a.comment, a.evidence_ms, a.evidence_text,
-                    {AUDIO_COLUMNS}
+                    {audio_columns}
              FROM counted_reviews r
              JOIN calls c ON c.call_id = r.call_id
              {AUDIO_JOIN}
              LEFT JOIN answers a ON a.review_id = r.review_id AND a.value IS NOT NULL
-             WHERE r.status = 'submitted' AND substr(c.started_at, 1, 10) <= :until
+             WHERE r.status = 'submitted' AND substr(c.started_at, 1, 10) <= ?2
              ORDER BY r.review_id"
         );
         let mut reviews = self.read_report_reviews(&calls, Channel::Call, until)?;
@@ -146,7 +158,7 @@ impl Workspace {
              JOIN emails e ON e.message_id = r.message_id
              LEFT JOIN answers a ON a.review_id = r.review_id AND a.value IS NOT NULL
              WHERE r.status = 'submitted' AND e.direction = 'out' AND e.rep IS NOT NULL
-               AND e.sent_at IS NOT NULL AND substr(e.sent_at, 1, 10) <= :until
+               AND e.sent_at IS NOT NULL AND substr(e.sent_at, 1, 10) <= ?1
              ORDER BY r.review_id";
         reviews.extend(self.read_report_reviews(emails, Channel::Email, until)?);
         Ok(reviews)
@@ -162,16 +174,14 @@ impl Workspace {
     ) -> Result<Vec<ReportReview>> {
         let mut stmt = self.conn().prepare_cached(sql)?;
         let until = until.to_string();
-        let mut rows = match channel {
-            Channel::Call => stmt.query(rusqlite::named_params! {
-                ":version": ANALYSIS_VERSION,
-                ":until": until,
-            })?,
-            _ => stmt.query(rusqlite::named_params! {":until": until})?,
+        let version = ANALYSIS_VERSION;
+        let params = match channel {
+            Channel::Call => params![version, until],
+            _ => params![until],
         };
         let mut reviews: Vec<ReportReview> = Vec::new();
         let mut last_id = None;
-        while let Some(r) = rows.next()? {
+        stmt.query_each(params, |r| -> Result<()> {
             let id: i64 = r.get(0)?;
             if last_id != Some(id) {
                 last_id = Some(id);
@@ -193,7 +203,7 @@ impl Workspace {
                 });
             }
             let Some(item_id) = r.get::<_, Option<String>>(8)? else {
-                continue;
+                return Ok(());
             };
             let value: String = r.get(9)?;
             let value = value
@@ -208,8 +218,13 @@ impl Workspace {
                     evidence_text: r.get(12)?,
                 });
             }
-        }
+            Ok(())
+        })?;
         Ok(reviews)
+    }
+
+    fn audio_columns(&self) -> &'static str {
+        &AUDIO_COLUMNS[self.conn().dialect() as usize]
     }
 
     /// The local day of the newest call with a submitted review.
@@ -232,7 +247,7 @@ impl Workspace {
     fn newest_day(&self, sql: &str) -> Result<Option<NaiveDate>> {
         let day: Option<String> = self
             .conn()
-            .query_row(sql, [], |r| r.get(0))
+            .query_row(sql, params![], |r| r.get(0))
             .optional()?
             .flatten();
         Ok(day.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
@@ -243,13 +258,15 @@ impl Workspace {
     pub fn has_reviews(&self) -> Result<bool> {
         Ok(self
             .conn()
-            .query_row("SELECT EXISTS (SELECT 1 FROM reviews)", [], |r| r.get(0))?)
+            .query_row("SELECT EXISTS (SELECT 1 FROM reviews)", params![], |r| {
+                r.get(0)
+            })?)
     }
 
     fn has_table(&self, name: &str) -> Result<bool> {
         Ok(self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1)",
-            [name],
+            dialect::table_exists(self.conn().dialect()),
+            params![name],
             |r| r.get(0),
         )?)
     }
@@ -267,11 +284,10 @@ impl Workspace {
              WHERE period = ?1 AND bucket = 'quality' AND replaced IS NULL GROUP BY rep",
         )?;
         for week in weeks {
-            let rows = stmt.query_map([week.to_string()], |r| {
+            let rows = stmt.query_map(params![week.to_string()], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
             })?;
-            for row in rows {
-                let (rep, n) = row?;
+            for (rep, n) in rows {
                 *planned.entry(rep_key(&rep)).or_default() += n;
             }
         }
@@ -284,20 +300,19 @@ impl Workspace {
             return Ok(HashMap::new());
         }
         let mut stmt = self.conn().prepare("SELECT rep_key, team FROM reps")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = stmt.query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.into_iter().collect())
     }
 
     /// A call's figures from its current analysis, if it has one.
     pub fn call_audio(&self, call_id: &str) -> Result<Option<CallAudio>> {
-        let sql =
-            format!("SELECT {AUDIO_COLUMNS} FROM calls c {AUDIO_JOIN} WHERE c.call_id = :call");
+        let sql = format!(
+            "SELECT {} FROM calls c {AUDIO_JOIN} WHERE c.call_id = ?2",
+            self.audio_columns()
+        );
         let mut stmt = self.conn().prepare_cached(&sql)?;
         Ok(stmt
-            .query_row(
-                rusqlite::named_params! {":version": ANALYSIS_VERSION, ":call": call_id},
-                |r| call_audio(r, 0),
-            )
+            .query_row(params![ANALYSIS_VERSION, call_id], |r| call_audio(r, 0))
             .optional()?
             .flatten())
     }
@@ -309,12 +324,13 @@ impl Workspace {
         &self,
         mut each: impl FnMut(CallRow) -> std::result::Result<(), E>,
     ) -> std::result::Result<usize, E> {
+        let audio_columns = self.audio_columns();
         let sql = format!(
             "SELECT c.call_id, c.started_at, c.rep, c.duration_ms, r.reviewer, r.checklist_id,
                     r.checklist_version, r.status, r.score, r.time_spent_ms,
-                    (SELECT group_concat(a.item_id, ' ') FROM answers a
+                    (SELECT string_agg(a.item_id, ' ') FROM answers a
                       WHERE a.review_id = r.review_id AND a.value = 'no'),
-                    {AUDIO_COLUMNS}
+                    {audio_columns}
              FROM calls c
              LEFT JOIN reviews r ON r.call_id = c.call_id
              {AUDIO_JOIN}
@@ -322,19 +338,28 @@ impl Workspace {
              ORDER BY c.started_at_utc, c.call_id, r.reviewer, r.checklist_id"
         );
         let mut stmt = self.conn().prepare(&sql).map_err(StoreError::from)?;
-        let mut rows = stmt
-            .query(rusqlite::named_params! {":version": ANALYSIS_VERSION})
-            .map_err(StoreError::from)?;
         let mut count = 0;
-        while let Some(r) = rows.next().map_err(StoreError::from)? {
-            each(call_row(r).map_err(StoreError::from)?)?;
+        stmt.query_each(params![ANALYSIS_VERSION], |r| {
+            each(call_row(r)?).map_err(EachError)?;
             count += 1;
-        }
+            Ok(())
+        })
+        .map_err(|EachError(e)| e)?;
         Ok(count)
     }
 }
 
-pub(super) fn call_row(r: &rusqlite::Row) -> rusqlite::Result<CallRow> {
+/// The error of `each_call_row`'s callback or of the database, in the
+/// callback's own error type.
+pub(super) struct EachError<E>(pub(super) E);
+
+impl<E: From<StoreError>> From<super::db::DbError> for EachError<E> {
+    fn from(e: super::db::DbError) -> Self {
+        EachError(StoreError::from(e).into())
+    }
+}
+
+pub(super) fn call_row(r: &Row<'_>) -> super::db::Result<CallRow> {
     Ok(CallRow {
         call_id: r.get(0)?,
         started_at: r.get(1)?,
@@ -358,13 +383,14 @@ pub(super) fn call_row(r: &rusqlite::Row) -> rusqlite::Result<CallRow> {
 mod tests {
     use super::*;
     use crate::domain::AnswerValue;
-    use crate::store::test_support::temp_workspace;
+    use crate::store::test_support::temp_workspaces;
 
     fn call(ws: &Workspace, id: &str, rep: &str, at: &str) {
         ws.conn()
             .execute(
-                "INSERT OR IGNORE INTO batches (batch_id, path, imported_at) VALUES (1, 'b', 'now')",
-                [],
+                "INSERT INTO batches (batch_id, path, imported_at) VALUES (1, 'b', 'now')
+                 ON CONFLICT DO NOTHING",
+                params![],
             )
             .unwrap();
         ws.conn()
@@ -373,76 +399,79 @@ mod tests {
                      phone, recording_path, container, codec, duration_ms, channels, sample_rate,
                      imported_at)
                  VALUES (?1, 1, ?2, ?2, ?3, 'in', '+7', ?1, 'wav', 'pcm', 60000, 2, 8000, 'now')",
-                rusqlite::params![id, at, rep],
+                params![id, at, rep],
             )
             .unwrap();
     }
 
     #[test]
     fn reviews_come_with_answers_and_the_current_analysis_figures() {
-        let (_dir, ws) = temp_workspace();
-        let checklist = crate::domain::Checklist::default_sales_call();
-        ws.ensure_checklist(
-            &checklist,
-            crate::domain::checklist::DEFAULT_SALES_CALL_TOML,
-        )
-        .unwrap();
-        call(&ws, "c1", "Анна", "2026-11-23T10:00:00+03:00");
-        call(&ws, "c2", "Анна", "2026-11-30T10:00:00+03:00");
-        for (id, call) in [(1, "c1"), (2, "c2")] {
-            ws.conn()
-                .execute(
-                    "INSERT INTO reviews (review_id, call_id, reviewer, checklist_id,
-                         checklist_version, status, started_at, time_spent_ms)
-                     VALUES (?1, ?2, 'm', 'sales-call', ?3, 'submitted', 'now', 61000)",
-                    rusqlite::params![id, call, checklist.version],
-                )
-                .unwrap();
-        }
-        ws.conn()
-            .execute_batch(
-                "INSERT INTO answers (review_id, item_id, value, comment, evidence_ms, updated_at)
-                 VALUES (1, 'greeting', 'no', 'no hello', 1500, 'now'),
-                        (1, 'summary', 'yes', NULL, NULL, 'now'),
-                        (1, 'script', NULL, 'a comment only', NULL, 'now');",
+        for (_keep, ws) in temp_workspaces() {
+            let checklist = crate::domain::Checklist::default_sales_call();
+            ws.ensure_checklist(
+                &checklist,
+                crate::domain::checklist::DEFAULT_SALES_CALL_TOML,
             )
             .unwrap();
-        let analysis = r#"{"talk_share_rep": 0.25, "longest_rep_monologue_ms": 30000,
-            "dead_air_total_ms": 4000, "rep": {}, "interruptions_by_rep": 2,
-            "interruptions_by_client": 1, "level_dbfs": -20.5}"#;
-        ws.save_analysis("c1", ANALYSIS_VERSION, analysis).unwrap();
-        // An analysis of an older version is not the call's figures.
-        ws.save_analysis("c2", ANALYSIS_VERSION - 1, analysis)
-            .unwrap();
+            call(&ws, "c1", "Анна", "2026-11-23T10:00:00+03:00");
+            call(&ws, "c2", "Анна", "2026-11-30T10:00:00+03:00");
+            for (id, call) in [(1, "c1"), (2, "c2")] {
+                ws.conn()
+                    .execute(
+                        "INSERT INTO reviews (review_id, call_id, reviewer, checklist_id,
+                             checklist_version, status, started_at, time_spent_ms)
+                         VALUES (?1, ?2, 'm', 'sales-call', ?3, 'submitted', 'now', 61000)",
+                        params![id, call, checklist.version],
+                    )
+                    .unwrap();
+            }
+            ws.conn()
+                .execute_batch(
+                    "INSERT INTO answers (review_id, item_id, value, comment, evidence_ms, updated_at)
+                     VALUES (1, 'greeting', 'no', 'no hello', 1500, 'now'),
+                            (1, 'summary', 'yes', NULL, NULL, 'now'),
+                            (1, 'script', NULL, 'a comment only', NULL, 'now');",
+                )
+                .unwrap();
+            let analysis = r#"{"talk_share_rep": 0.25, "longest_rep_monologue_ms": 30000,
+                "dead_air_total_ms": 4000, "rep": {}, "interruptions_by_rep": 2,
+                "interruptions_by_client": 1, "level_dbfs": -20.5}"#;
+            ws.save_analysis("c1", ANALYSIS_VERSION, analysis).unwrap();
+            // An analysis of an older version is not the call's figures.
+            ws.save_analysis("c2", ANALYSIS_VERSION - 1, analysis)
+                .unwrap();
 
-        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
-        let reviews = ws.report_reviews(day("2026-11-29")).unwrap();
-        assert_eq!(reviews.len(), 1, "the call after `until` is left out");
-        let r = &reviews[0];
-        assert_eq!((r.rep.as_str(), r.time_spent_ms), ("Анна", 61_000));
-        assert_eq!(r.day(), Some(day("2026-11-23")));
-        assert_eq!(r.answers.len(), 2, "answers with a value only");
-        let greeting = r.answers.iter().find(|a| a.item_id == "greeting").unwrap();
-        assert_eq!(greeting.value, AnswerValue::No);
-        assert_eq!(greeting.comment.as_deref(), Some("no hello"));
-        assert_eq!(greeting.evidence_ms, Some(1500));
-        assert_eq!(r.audio.talk_share_rep, Some(0.25));
-        assert_eq!(r.audio.longest_monologue_ms, Some(30_000));
-        assert_eq!(r.audio.dead_air_ms, Some(4_000));
+            let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+            let reviews = ws.report_reviews(day("2026-11-29")).unwrap();
+            assert_eq!(reviews.len(), 1, "the call after `until` is left out");
+            let r = &reviews[0];
+            assert_eq!((r.rep.as_str(), r.time_spent_ms), ("Анна", 61_000));
+            assert_eq!(r.day(), Some(day("2026-11-23")));
+            assert_eq!(r.answers.len(), 2, "answers with a value only");
+            let greeting = r.answers.iter().find(|a| a.item_id == "greeting").unwrap();
+            assert_eq!(greeting.value, AnswerValue::No);
+            assert_eq!(greeting.comment.as_deref(), Some("no hello"));
+            assert_eq!(greeting.evidence_ms, Some(1500));
+            assert_eq!(r.audio.talk_share_rep, Some(0.25));
+            assert_eq!(r.audio.longest_monologue_ms, Some(30_000));
+            assert_eq!(r.audio.dead_air_ms, Some(4_000));
 
-        let all = ws.report_reviews(day("2026-12-31")).unwrap();
-        assert_eq!(all.len(), 2);
-        assert_eq!(all[1].audio, AudioFigures::default(), "no current analysis");
-        assert_eq!(ws.newest_reviewed_day().unwrap(), Some(day("2026-11-30")));
-        let audio = ws.call_audio("c1").unwrap().unwrap();
-        assert_eq!(audio.interruptions_by_rep, Some(2));
-        assert_eq!(audio.level_dbfs, Some(-20.5));
-        assert_eq!(ws.call_audio("c2").unwrap(), None);
+            let all = ws.report_reviews(day("2026-12-31")).unwrap();
+            assert_eq!(all.len(), 2);
+            assert_eq!(all[1].audio, AudioFigures::default(), "no current analysis");
+            assert_eq!(ws.newest_reviewed_day().unwrap(), Some(day("2026-11-30")));
+            let audio = ws.call_audio("c1").unwrap().unwrap();
+            assert_eq!(audio.interruptions_by_rep, Some(2));
+            assert_eq!(audio.level_dbfs, Some(-20.5));
+            assert_eq!(ws.call_audio("c2").unwrap(), None);
+        }
     }
 
     #[test]
     fn plans_and_the_roster_are_read_when_the_workspace_has_them() {
-        let (_dir, ws) = temp_workspace();
+        // SQLite only: the tables are made again under statements
+        // PostgreSQL has cached (it refuses to run them after).
+        let (_dir, ws) = crate::store::test_support::temp_workspace();
         let week = Period::parse("2026-W48").unwrap();
         assert!(ws.planned_quality_calls(&[week]).unwrap().is_empty());
         // Only the columns the queries read, whatever else the weekly

@@ -3,6 +3,8 @@
 //! in it like the sampling rules, so the client's thresholds stay with its
 //! workspace once given.
 
+use super::db::{Row, params};
+use super::report::EachError;
 use super::{Result, StoreError, Workspace};
 use crate::domain::results::ResultRules;
 use serde::Serialize;
@@ -101,17 +103,18 @@ impl Workspace {
              ORDER BY sort_at, 1, 4, 7",
             )
             .map_err(StoreError::from)?;
-        let mut rows = stmt.query([]).map_err(StoreError::from)?;
         let mut count = 0;
-        while let Some(r) = rows.next().map_err(StoreError::from)? {
-            each(result_row(r).map_err(StoreError::from)?)?;
+        stmt.query_each(params![], |r| {
+            each(result_row(r)?).map_err(EachError)?;
             count += 1;
-        }
+            Ok(())
+        })
+        .map_err(|EachError(e)| e)?;
         Ok(count)
     }
 }
 
-fn result_row(r: &rusqlite::Row) -> rusqlite::Result<ResultRow> {
+fn result_row(r: &Row<'_>) -> super::db::Result<ResultRow> {
     Ok(ResultRow {
         call_id: r.get(0)?,
         call_started_at: r.get(1)?,

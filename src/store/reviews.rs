@@ -9,11 +9,11 @@
 //! reviewed thing differs. An email's evidence is a quoted line of its
 //! thread (`answers.evidence_text`), a call's a moment (`evidence_ms`).
 
+use super::db::{Db, OptionalExtension, Tx, params};
 use super::{Result, StoreError, Workspace, now_text};
 use crate::domain::crm::Call;
 use crate::domain::scoring::score;
 use crate::domain::{Answer, AnswerValue, Checklist, ReviewStatus};
-use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 
 /// What a review is of.
@@ -92,7 +92,7 @@ pub struct ReviewEvent {
 }
 
 fn log_event(
-    tx: &Transaction,
+    tx: &Db,
     review_id: i64,
     kind: &str,
     item_id: Option<&str>,
@@ -109,19 +109,16 @@ fn log_event(
 
 type Quotes = HashMap<String, String>;
 
-fn load_answers(tx: &rusqlite::Connection, review_id: i64) -> Result<HashMap<String, Answer>> {
+fn load_answers(tx: &Db, review_id: i64) -> Result<HashMap<String, Answer>> {
     Ok(load_answers_and_quotes(tx, review_id)?.0)
 }
 
-fn load_answers_and_quotes(
-    tx: &rusqlite::Connection,
-    review_id: i64,
-) -> Result<(HashMap<String, Answer>, Quotes)> {
+fn load_answers_and_quotes(tx: &Db, review_id: i64) -> Result<(HashMap<String, Answer>, Quotes)> {
     let mut stmt = tx.prepare_cached(
         "SELECT item_id, value, comment, evidence_ms, automatic, evidence_text
          FROM answers WHERE review_id = ?1",
     )?;
-    let rows = stmt.query_map([review_id], |r| {
+    let rows = stmt.query_map(params![review_id], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, Option<String>>(1)?,
@@ -133,8 +130,7 @@ fn load_answers_and_quotes(
     })?;
     let mut answers = HashMap::new();
     let mut quotes = HashMap::new();
-    for row in rows {
-        let (item, value, comment, evidence, automatic, quote) = row?;
+    for (item, value, comment, evidence, automatic, quote) in rows {
         if let Some(quote) = quote {
             quotes.insert(item.clone(), quote);
         }
@@ -156,7 +152,7 @@ fn load_answers_and_quotes(
 }
 
 /// The quoted evidence of one item; the answer row exists by then.
-fn write_quote(tx: &Transaction, review_id: i64, item_id: &str, quote: Option<&str>) -> Result<()> {
+fn write_quote(tx: &Db, review_id: i64, item_id: &str, quote: Option<&str>) -> Result<()> {
     tx.prepare_cached(
         "UPDATE answers SET evidence_text = ?3, updated_at = ?4
          WHERE review_id = ?1 AND item_id = ?2",
@@ -165,7 +161,7 @@ fn write_quote(tx: &Transaction, review_id: i64, item_id: &str, quote: Option<&s
     Ok(())
 }
 
-fn write_answer(tx: &Transaction, review_id: i64, item_id: &str, a: &Answer) -> Result<()> {
+fn write_answer(tx: &Db, review_id: i64, item_id: &str, a: &Answer) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO answers (review_id, item_id, value, comment, evidence_ms, automatic, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -276,11 +272,11 @@ impl Workspace {
         }
         let column = subject.column();
         let tx = self.conn.transaction()?;
-        tx.execute(
+        let review_id: i64 = tx.query_row(
             &format!(
                 "INSERT INTO reviews ({column}, reviewer, checklist_id, checklist_version, status,
                      started_at)
-                 VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5)"
+                 VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5) RETURNING review_id"
             ),
             params![
                 subject.id(),
@@ -289,8 +285,8 @@ impl Workspace {
                 checklist.version,
                 now_text()
             ],
+            |r| r.get(0),
         )?;
-        let review_id = tx.last_insert_rowid();
         log_event(&tx, review_id, "start", None, None, None)?;
         let auto = automatic;
         for (item, answer) in &auto {
@@ -400,7 +396,7 @@ impl Workspace {
         let changed = tx.execute(
             "UPDATE reviews SET status = 'in_progress', revision = revision + 1
              WHERE review_id = ?1 AND status = 'submitted'",
-            [review_id],
+            params![review_id],
         )?;
         if changed > 0 {
             log_event(&tx, review_id, "reopen", None, None, None)?;
@@ -414,7 +410,7 @@ impl Workspace {
             "SELECT revision, at, kind, item_id, old_value, new_value FROM review_events
              WHERE review_id = ?1 ORDER BY event_id",
         )?;
-        let rows = stmt.query_map([review_id], |r| {
+        let rows = stmt.query_map(params![review_id], |r| {
             Ok(ReviewEvent {
                 revision: r.get(0)?,
                 at: r.get(1)?,
@@ -424,7 +420,7 @@ impl Workspace {
                 new_value: r.get(5)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows)
     }
 
     pub fn save_place(&self, reviewer: &str, place: &ReviewerPlace) -> Result<()> {
@@ -452,7 +448,7 @@ impl Workspace {
             .conn()
             .query_row(
                 "SELECT call_id, item_id, position_ms FROM reviewer_state WHERE reviewer = ?1",
-                [reviewer],
+                params![reviewer],
                 |r| {
                     Ok(ReviewerPlace {
                         call_id: r.get(0)?,
@@ -468,7 +464,7 @@ impl Workspace {
 /// Quote a line as an item's evidence (or take the quote away), logged like
 /// every other change. The score does not depend on it.
 fn change_quote(
-    tx: Transaction,
+    tx: Tx<'_>,
     review_id: i64,
     item_id: &str,
     answer: Answer,

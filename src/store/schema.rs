@@ -553,6 +553,20 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (review_id, item_id)
     );
     "#,
+    // 16 (claimed work): a reviewer's claim on a plan's call, with a lease
+    // (milliseconds since the epoch, UTC) after which the call is back in
+    // the pool; one claim per call.
+    r#"
+    CREATE TABLE plan_claims (
+        period     TEXT NOT NULL,
+        call_id    TEXT NOT NULL REFERENCES calls(call_id),
+        reviewer   TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        PRIMARY KEY (period, call_id)
+    );
+    CREATE INDEX plan_claims_by_reviewer ON plan_claims(reviewer, period);
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

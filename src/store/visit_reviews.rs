@@ -5,12 +5,13 @@
 //! and the reviews that are not of a call (emails, visits) as rows of the
 //! per-call export.
 
+use super::db::OptionalExtension;
+use super::db::params;
 use super::{Result, UpsertOutcome, Workspace};
 use crate::domain::mystery::form::KnownEvidence;
 use crate::domain::mystery::{Channel, Visit};
 use crate::store::{CallRow, ReportReview};
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
 
 /// The batch the visits recorded in the workstation belong to (a batch is
 /// a source, and the form is one; no import ever reads this path).
@@ -23,7 +24,7 @@ pub const FORM_SOURCE: &str = "workstation form";
 fn free_visit_id(ws: &Workspace) -> Result<String> {
     let mut n: i64 = ws.conn().query_row(
         "SELECT count(*) FROM mystery_visits WHERE source_file = ?1",
-        [FORM_SOURCE],
+        params![FORM_SOURCE],
         |r| r.get(0),
     )?;
     loop {
@@ -33,7 +34,7 @@ fn free_visit_id(ws: &Workspace) -> Result<String> {
             .conn()
             .query_row(
                 "SELECT 1 FROM mystery_visits WHERE visit_id = ?1",
-                [&id],
+                params![id],
                 |_| Ok(()),
             )
             .optional()?
@@ -73,7 +74,7 @@ impl Workspace {
                  JOIN mystery_visits v ON v.visit_id = r.visit_id
                  LEFT JOIN answers a ON a.review_id = r.review_id AND a.value IS NOT NULL
                  WHERE r.status = 'submitted' AND v.channel = '{}'
-                   AND v.requested_at IS NOT NULL AND substr(v.requested_at, 1, 10) <= :until
+                   AND v.requested_at IS NOT NULL AND substr(v.requested_at, 1, 10) <= ?1
                  ORDER BY r.review_id",
                 channel.code()
             );
@@ -94,7 +95,7 @@ impl Workspace {
 const OTHER_REVIEW_ROWS: &str = "
     SELECT e.message_id, COALESCE(e.sent_at, ''), COALESCE(e.rep, ''), 0, r.reviewer,
            r.checklist_id, r.checklist_version, r.status, r.score, r.time_spent_ms,
-           (SELECT group_concat(a.item_id, ' ') FROM answers a
+           (SELECT string_agg(a.item_id, ' ') FROM answers a
              WHERE a.review_id = r.review_id AND a.value = 'no'),
            0
     FROM reviews r JOIN emails e ON e.message_id = r.message_id
@@ -102,7 +103,7 @@ const OTHER_REVIEW_ROWS: &str = "
     SELECT v.visit_id, COALESCE(v.requested_at, ''), COALESCE(v.rep, v.team, ''), 0,
            r.reviewer, r.checklist_id, r.checklist_version, r.status, r.score,
            r.time_spent_ms,
-           (SELECT group_concat(a.item_id, ' ') FROM answers a
+           (SELECT string_agg(a.item_id, ' ') FROM answers a
              WHERE a.review_id = r.review_id AND a.value = 'no'),
            0
     FROM reviews r JOIN mystery_visits v ON v.visit_id = r.visit_id";
@@ -113,8 +114,8 @@ impl Workspace {
     pub fn other_review_rows(&self) -> Result<Vec<CallRow>> {
         let mut stmt = self.conn().prepare(OTHER_REVIEW_ROWS)?;
         // The columns of a call's row, no duration and no analysis (0).
-        let rows = stmt.query_map([], super::report::call_row)?;
-        let mut rows: Vec<CallRow> = rows.collect::<rusqlite::Result<_>>()?;
+        let rows = stmt.query_map(params![], super::report::call_row)?;
+        let mut rows: Vec<CallRow> = rows;
         rows.sort_by_cached_key(|r| {
             (
                 row_time(r),
@@ -222,7 +223,7 @@ mod tests {
             "INSERT INTO reviews (message_id, visit_id, reviewer, checklist_id,
                  checklist_version, status, started_at)
              VALUES ('x', 'WS-1', 'm', ?1, ?2, 'in_progress', 'now')",
-            rusqlite::params![sales.id, sales.version],
+            params![sales.id, sales.version],
         );
         assert!(both.is_err());
     }

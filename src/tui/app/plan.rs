@@ -7,6 +7,10 @@
 //! toggles to every call in the workspace and back. A plan is a few
 //! hundred calls per reviewer at most, so it is loaded whole, not paged.
 //!
+//! Calls the plan drew for nobody are claimed (see `store::claims`): each
+//! load takes (or renews) this reviewer's claim on the next such call and
+//! adds it to their part, so two reviewers never work on the same one.
+//!
 //! The checklist follows the call, not the session: a call the reviewer
 //! has already started keeps its checklist; a mystery shopper's call takes
 //! the sales checklist with the mystery-shopper one on top; otherwise the
@@ -42,17 +46,21 @@ impl App {
     pub(super) fn load_plan(&mut self) -> store::Result<()> {
         let this_week = Period::of(chrono::Local::now().date_naive());
         let reviewer = &self.session.reviewer;
-        self.queue.plan = match self.ws.reviewer_plan_period(reviewer, this_week)? {
-            Some(period) => {
-                let calls = self.ws.plan_queue(period, reviewer)?;
-                (!calls.is_empty()).then_some(PlanQueue {
-                    period,
-                    calls,
-                    show_all: false,
-                })
-            }
-            None => None,
-        };
+        let period = self
+            .ws
+            .reviewer_plan_period(reviewer, this_week)?
+            .unwrap_or(this_week);
+        let mut calls = self.ws.plan_queue(period, reviewer)?;
+        if let Some(claimed) = self.ws.claim_next(period, reviewer)?
+            && !calls.iter().any(|c| c.call_id == claimed.call_id)
+        {
+            calls.push(claimed);
+        }
+        self.queue.plan = (!calls.is_empty()).then_some(PlanQueue {
+            period,
+            calls,
+            show_all: false,
+        });
         Ok(())
     }
 

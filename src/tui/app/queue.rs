@@ -193,13 +193,7 @@ mod tests {
     fn a_call_that_cannot_be_read_is_named_not_reported_unsaved() {
         let dir = tempfile::tempdir().unwrap();
         let mut app = crate::scale::generated_app(dir.path(), 4);
-        app.ws
-            .conn()
-            .execute(
-                "UPDATE calls SET started_at = 'yesterday' WHERE call_id = 'call-0000002'",
-                [],
-            )
-            .unwrap();
+        crate::store::test_support::damage_call_time(&app.ws, "call-0000002", "yesterday");
         assert!(!app.open_call_or_say(2));
         let message = app.screen.message.clone().unwrap();
         assert_eq!(message.level, Level::Error);

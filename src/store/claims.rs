@@ -1,0 +1,205 @@
+//! Claimed work: reviewers of one workspace take the calls of a week's plan
+//! one at a time, each call to one reviewer, instead of only working
+//! through calls assigned in advance.
+//!
+//! A claim has a lease: a reviewer whose workstation crashed does not hold
+//! a call for ever; once the lease has run out the call is back in the
+//! pool. Claiming is one transaction that writes: on PostgreSQL the
+//! candidate plan entry is read `FOR UPDATE SKIP LOCKED`, so two reviewers
+//! claiming at the same moment each get a different call without waiting
+//! for each other; on SQLite the write lock (`BEGIN IMMEDIATE`) already
+//! puts claimers one after another. A lead sees every claim and can hand a
+//! call to another reviewer.
+
+use super::db::dialect::{self, Dialect};
+use super::db::{OptionalExtension, params};
+use super::plans::bucket_of;
+use super::{PlannedCall, Result, Workspace, now_text};
+use crate::domain::sampling::Period;
+use std::sync::LazyLock;
+
+/// How long a claim holds when the workstation does not say otherwise.
+pub const DEFAULT_LEASE_MS: i64 = 30 * 60 * 1000;
+
+/// One claim, as a lead sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub call_id: String,
+    pub reviewer: String,
+    pub claimed_at: String,
+    pub expires_ms: i64,
+}
+
+/// The next call of the period's plan `?1` that reviewer `?2` may claim at
+/// time `?3`: not replaced, drawn for them or for nobody, not reviewed and
+/// submitted by anyone, not held by another reviewer's live claim; quality
+/// first, in plan order.
+static NEXT_CLAIMABLE_SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
+    Dialect::ALL.map(|d| {
+        format!(
+            "SELECT e.call_id, e.bucket FROM plan_entries e
+             WHERE e.period = ?1 AND e.replaced IS NULL
+               AND (e.reviewer IS NULL OR e.reviewer = ?2)
+               AND NOT EXISTS (SELECT 1 FROM plan_claims c
+                   WHERE c.period = e.period AND c.call_id = e.call_id
+                     AND c.reviewer <> ?2 AND c.expires_ms > ?3)
+               AND NOT EXISTS (SELECT 1 FROM reviews r
+                   WHERE r.call_id = e.call_id AND r.status = 'submitted')
+             ORDER BY e.reviewer IS NULL, e.bucket, e.position
+             LIMIT 1 {}",
+            dialect::skip_locked(d, "e")
+        )
+    })
+});
+
+fn millis_now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Workspace {
+    /// Claim the next call of `period`'s plan for `reviewer` (the one they
+    /// already hold first, its lease renewed), or `None` when the pool is
+    /// empty for them.
+    pub fn claim_next(&self, period: Period, reviewer: &str) -> Result<Option<PlannedCall>> {
+        self.claim_next_at(period, reviewer, millis_now(), DEFAULT_LEASE_MS)
+    }
+
+    /// [`Workspace::claim_next`] at time `now_ms` with a lease of
+    /// `lease_ms`: the tests' clock.
+    pub fn claim_next_at(
+        &self,
+        period: Period,
+        reviewer: &str,
+        now_ms: i64,
+        lease_ms: i64,
+    ) -> Result<Option<PlannedCall>> {
+        let period = period.to_string();
+        self.write_batch(|ws| {
+            let held: Option<(String, String)> = ws
+                .conn()
+                .query_row(
+                    "SELECT c.call_id, e.bucket FROM plan_claims c
+                     JOIN plan_entries e ON e.period = c.period AND e.call_id = c.call_id
+                     WHERE c.period = ?1 AND c.reviewer = ?2 AND c.expires_ms > ?3
+                       AND e.replaced IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM reviews r
+                           WHERE r.call_id = c.call_id AND r.status = 'submitted')
+                     ORDER BY c.claimed_at LIMIT 1",
+                    params![period, reviewer, now_ms],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((call_id, bucket)) = held {
+                ws.take_claim(&period, &call_id, reviewer, now_ms, lease_ms)?;
+                return Ok(Some(PlannedCall {
+                    bucket: bucket_of(&bucket)?,
+                    call_id,
+                }));
+            }
+            // A claimer that read the pool just before another's claim was
+            // committed finds its call taken when it writes; it reads the
+            // pool again (each read sees the claims committed by then).
+            loop {
+                let next: Option<(String, String)> = ws
+                    .conn()
+                    .query_row(
+                        &NEXT_CLAIMABLE_SQL[ws.conn().dialect() as usize],
+                        params![period, reviewer, now_ms],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                let Some((call_id, bucket)) = next else {
+                    return Ok(None);
+                };
+                if ws.take_claim(&period, &call_id, reviewer, now_ms, lease_ms)? {
+                    return Ok(Some(PlannedCall {
+                        bucket: bucket_of(&bucket)?,
+                        call_id,
+                    }));
+                }
+            }
+        })
+    }
+
+    /// Write `reviewer`'s claim on a call unless another reviewer's live
+    /// claim is there; whether it was written.
+    fn take_claim(
+        &self,
+        period: &str,
+        call_id: &str,
+        reviewer: &str,
+        now_ms: i64,
+        lease_ms: i64,
+    ) -> Result<bool> {
+        let n = self.conn().execute(
+            "INSERT INTO plan_claims (period, call_id, reviewer, claimed_at, expires_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(period, call_id) DO UPDATE SET reviewer = excluded.reviewer,
+               claimed_at = excluded.claimed_at, expires_ms = excluded.expires_ms
+             WHERE plan_claims.reviewer = excluded.reviewer OR plan_claims.expires_ms <= ?6",
+            params![
+                period,
+                call_id,
+                reviewer,
+                now_text(),
+                now_ms + lease_ms,
+                now_ms
+            ],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Give a claimed call back to the pool (a submitted review needs no
+    /// claim any more; a reviewer who skips a call lets it go).
+    pub fn release_claim(&self, period: Period, call_id: &str, reviewer: &str) -> Result<bool> {
+        let n = self.conn().execute(
+            "DELETE FROM plan_claims WHERE period = ?1 AND call_id = ?2 AND reviewer = ?3",
+            params![period.to_string(), call_id, reviewer],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Every claim on `period`'s plan, live or run out, by call.
+    pub fn claims(&self, period: Period) -> Result<Vec<Claim>> {
+        Ok(self.conn().query_map(
+            "SELECT call_id, reviewer, claimed_at, expires_ms FROM plan_claims
+             WHERE period = ?1 ORDER BY call_id",
+            params![period.to_string()],
+            |r| {
+                Ok(Claim {
+                    call_id: r.get(0)?,
+                    reviewer: r.get(1)?,
+                    claimed_at: r.get(2)?,
+                    expires_ms: r.get(3)?,
+                })
+            },
+        )?)
+    }
+
+    /// A lead hands a plan's call to `reviewer`: the entry is theirs and
+    /// whatever claim another reviewer had on it is gone. False when the
+    /// plan has no such call.
+    pub fn reassign_planned_call(
+        &self,
+        period: Period,
+        call_id: &str,
+        reviewer: &str,
+    ) -> Result<bool> {
+        let period = period.to_string();
+        self.write_batch(|ws| {
+            let n = ws.conn().execute(
+                "UPDATE plan_entries SET reviewer = ?3 WHERE period = ?1 AND call_id = ?2",
+                params![period, call_id, reviewer],
+            )?;
+            ws.conn().execute(
+                "DELETE FROM plan_claims WHERE period = ?1 AND call_id = ?2 AND reviewer <> ?3",
+                params![period, call_id, reviewer],
+            )?;
+            Ok(n > 0)
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "claims_tests.rs"]
+mod tests;

@@ -1,0 +1,214 @@
+//! A team's workspace on PostgreSQL: every command gives what it gives on
+//! SQLite, and `callqa migrate` moves a workspace between the engines both
+//! ways with every row. Runs on the private server `./dev test` starts
+//! (`CALLQA_TEST_PG`).
+
+mod common;
+
+use callqa::domain::{AnswerValue, Checklist};
+use callqa::store::testing::TempDatabase;
+use callqa::store::{AnswerChange, Workspace};
+use common::{callqa, text};
+use std::path::Path;
+
+fn demo() -> String {
+    format!("{}/assets/demo", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run_ok(dir: &Path, args: &[&str]) -> String {
+    let out = callqa(dir, args);
+    assert!(
+        out.status.success(),
+        "callqa {args:?}: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// A review of the demo's first call by `reviewer`, made through the store
+/// as the workstation makes it: the workspace and the review's id.
+fn start_on_first_call(db: &str, reviewer: &str) -> (Workspace, i64) {
+    let mut ws = Workspace::open_existing(db).unwrap();
+    let checklist = Checklist::default_sales_call();
+    let call = ws.call("call-001").unwrap();
+    let id = ws
+        .start_review(&call, reviewer, &checklist, vec![])
+        .unwrap()
+        .review_id;
+    (ws, id)
+}
+
+/// Мария's review of the demo's first call, answered and submitted.
+fn review_first_call(db: &str) {
+    let (mut ws, review_id) = start_on_first_call(db, "Мария");
+    let checklist = Checklist::default_sales_call();
+    for (item, value) in [("greeting", AnswerValue::Yes), ("needs", AnswerValue::No)] {
+        ws.change_answer(
+            review_id,
+            &checklist,
+            item,
+            AnswerChange::Value(Some(value)),
+        )
+        .unwrap();
+    }
+    ws.submit_review(review_id, &checklist).unwrap();
+}
+
+/// The demo imported, analysed and one call reviewed, in `db`.
+fn reviewed_demo(dir: &Path, db: &str) {
+    run_ok(dir, &["import", &demo(), "--db", db, "--lang", "en"]);
+    run_ok(dir, &["analyze", "--db", db]);
+    review_first_call(db);
+}
+
+/// `text` with every time stamped when a command ran (to the millisecond:
+/// `2026-11-29T15:03:43.882`) masked: the rest must be equal.
+fn without_stamps(text: &str) -> String {
+    let shape = |c: &[u8]| {
+        c.len() == 23
+            && c.iter().enumerate().all(|(i, b)| match i {
+                4 | 7 => *b == b'-',
+                10 => *b == b'T',
+                13 | 16 => *b == b':',
+                19 => *b == b'.',
+                _ => b.is_ascii_digit(),
+            })
+    };
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes.get(i..i + 23).is_some_and(shape) {
+            out.push_str("<stamp>");
+            i += 23;
+        } else {
+            let c = text[i..].chars().next().expect("in bounds");
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+const READS: &[&[&str]] = &[
+    &["export"],
+    // The analyses' figures, read out of their JSON by the database.
+    &["export", "--per", "call"],
+    &["plan", "--period", "2026-W48"],
+    &["emails"],
+    &["mystery"],
+    &["audit", "--as-of", "2026-11-30"],
+];
+
+#[test]
+fn every_command_reads_the_same_on_both_engines() {
+    let Some(pg) = TempDatabase::new() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("solo.sqlite");
+    let file = file.to_str().unwrap();
+    reviewed_demo(dir.path(), file);
+    reviewed_demo(dir.path(), &pg.url);
+    for read in READS {
+        let with = |db: &str| {
+            let mut args = read.to_vec();
+            args.extend(["--db", db]);
+            run_ok(dir.path(), &args)
+        };
+        let (solo, team) = (with(file), with(&pg.url));
+        assert!(!solo.trim().is_empty(), "{read:?} printed nothing");
+        assert_eq!(without_stamps(&solo), without_stamps(&team), "{read:?}");
+    }
+    let report = |db: &str, name: &str| {
+        let out = dir.path().join(name);
+        let out = out.to_str().unwrap();
+        run_ok(
+            dir.path(),
+            &["report", "--format", "json", "--out", out, "--db", db],
+        );
+        std::fs::read_to_string(out).unwrap()
+    };
+    let (solo, team) = (report(file, "solo.json"), report(&pg.url, "team.json"));
+    assert!(solo.contains("Анна Смирнова"), "{solo}");
+    // The same figures; the report's maps come in no fixed order.
+    let figures =
+        |json: &str| -> serde_json::Value { serde_json::from_str(&without_stamps(json)).unwrap() };
+    assert_eq!(figures(&solo), figures(&team));
+    claims_are_listed_and_reassigned(dir.path(), &pg.url);
+}
+
+/// On the plan `READS` drew: a reviewer claims a call, a lead sees it and
+/// hands it to someone else.
+fn claims_are_listed_and_reassigned(dir: &Path, db: &str) {
+    let week = callqa::domain::sampling::Period::parse("2026-W48").unwrap();
+    let ws = Workspace::open_existing(db).unwrap();
+    let claimed = ws
+        .claim_next(week, "Борис")
+        .unwrap()
+        .expect("a call to claim");
+    let list = |dir: &Path| run_ok(dir, &["claims", "--period", "2026-W48", "--db", db]);
+    let before = list(dir);
+    assert!(
+        before.contains(&claimed.call_id) && before.contains("Борис"),
+        "{before}"
+    );
+    let handed = run_ok(
+        dir,
+        &[
+            "claims",
+            "--period",
+            "2026-W48",
+            "--reassign",
+            &claimed.call_id,
+            "--to",
+            "Олег",
+            "--db",
+            db,
+        ],
+    );
+    assert!(handed.contains("Олег"), "{handed}");
+    assert!(!list(dir).contains("Борис"));
+}
+
+#[test]
+fn migrate_moves_a_workspace_both_ways_and_refuses_a_full_target() {
+    let Some(pg) = TempDatabase::new() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let solo = dir.path().join("solo.sqlite");
+    let solo = solo.to_str().unwrap();
+    reviewed_demo(dir.path(), solo);
+    let there = run_ok(dir.path(), &["migrate", "--from", solo, "--to", &pg.url]);
+    assert!(there.contains("calls") && there.contains("→"), "{there}");
+    let back = dir.path().join("back.sqlite");
+    let back = back.to_str().unwrap();
+    run_ok(dir.path(), &["migrate", "--from", &pg.url, "--to", back]);
+    let (before, team, after) = (
+        Workspace::open_existing(solo).unwrap(),
+        Workspace::open_existing(pg.url.as_str()).unwrap(),
+        Workspace::open_existing(back).unwrap(),
+    );
+    for table in callqa::store::TABLES {
+        let n = before.row_count(table).unwrap();
+        assert_eq!(team.row_count(table).unwrap(), n, "{table}");
+        assert_eq!(after.row_count(table).unwrap(), n, "{table}");
+    }
+    assert!(before.row_count("review_events").unwrap() > 0);
+    let export = |db: &str| run_ok(dir.path(), &["export", "--db", db]);
+    assert_eq!(export(solo), export(back));
+    // A new review on the team workspace gets an id after the copied ones.
+    let last = before.row_count("reviews").unwrap() as i64;
+    drop(team);
+    assert!(start_on_first_call(&pg.url, "Борис").1 > last);
+    // A workspace with data is never a target.
+    let full = callqa(dir.path(), &["migrate", "--from", solo, "--to", &pg.url]);
+    assert!(!full.status.success());
+    assert!(
+        text(&full.stderr).contains("already holds data"),
+        "{}",
+        text(&full.stderr)
+    );
+}
