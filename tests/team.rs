@@ -5,6 +5,7 @@
 //! through the command line and the workstation.
 
 mod common;
+mod tmux_support;
 mod workstation_support;
 
 use calamine::{Data, Reader, open_workbook_auto};
@@ -13,6 +14,8 @@ use callqa::store::{AnswerChange, Workspace};
 use common::{CALLS_HEADER, callqa, text, write, write_wav};
 use ratatui::crossterm::event::KeyCode;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tmux_support::{Tmux, demo_workspace, review_command};
 use workstation_support::{chars, open_app, press, screen};
 
 /// Three calls of one rep in ISO week 2026-W48, imported with the CLI.
@@ -467,13 +470,166 @@ fn a_member_scoring_blind_sees_no_figures_on_the_calibration_screen() {
     press(&mut app, KeyCode::Char('C'));
     let shown = screen(&mut app, 160, 40);
     assert!(
-        shown.contains("hidden until your own review is submitted"),
+        shown.contains("hidden while you score this set blind. Submit your review of: c1"),
         "{shown}"
     );
     assert!(!shown.contains("kappa vs lead"), "{shown}");
+    // The command refuses tester too, and says why; boris (submitted) and
+    // the lead see the figures; only the lead may ask as the lead.
+    let refused = run(
+        dir.path(),
+        &db,
+        &["calibration", "show", "--reviewer", "tester"],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains(
+            "tester still scores calibration set \"calibration\" blind: \
+             its figures stay hidden until tester submits a review of c1"
+        ),
+        "{}",
+        text(&refused.stderr)
+    );
+    for asker in [["--reviewer", "boris"], ["--lead", "lead"]] {
+        let args = [&["calibration", "show"][..], &asker[..]].concat();
+        assert!(ok(run(dir.path(), &db, &args)).contains("kappa vs lead"));
+    }
+    let not_lead = run(dir.path(), &db, &["calibration", "show", "--lead", "boris"]);
+    assert!(
+        text(&not_lead.stderr).contains("boris is not the lead of calibration set \"calibration\""),
+        "{}",
+        text(&not_lead.stderr)
+    );
     // Not blind for someone outside the set.
     assert_eq!(app.ws.visible_reviews("vera", "c1").unwrap().len(), 2);
     assert_eq!(app.ws.visible_reviews("tester", "c1").unwrap().len(), 0);
     press(&mut app, KeyCode::Esc);
     assert!(app.screen.calibration.is_none());
+}
+
+/// One workstation in a window of a shared tmux server.
+struct Window<'a> {
+    tmux: &'a Tmux,
+    target: &'static str,
+}
+
+impl Window<'_> {
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.tmux.run(&["send-keys", "-t", self.target, key]);
+            std::thread::sleep(Duration::from_millis(80));
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.tmux.run(&["capture-pane", "-p", "-t", self.target])
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{} never showed {needle:?}; screen:\n{screen}",
+                self.target
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// The screen's line that holds `needle`, or an empty one.
+fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen.lines().find(|l| l.contains(needle)).unwrap_or("")
+}
+
+#[test]
+fn two_workstations_score_calibration_calls_blind_then_see_their_agreement() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_workspace(dir.path(), "team.sqlite");
+    let mark = [
+        "calibration",
+        "mark",
+        "call-001",
+        "call-002",
+        "--reviewers",
+        "anna,boris",
+        "--lead",
+        "lead",
+    ];
+    ok(run(dir.path(), &db, &mark));
+    let ws = Workspace::open_existing(&db).unwrap();
+    for who in ["anna", "boris"] {
+        callqa::reports::demo_reviews::open_on_the_current_week(&ws, who).unwrap();
+    }
+    drop(ws);
+    let workstation = |who: &str| {
+        let home = dir.path().join(who);
+        std::fs::create_dir_all(&home).unwrap();
+        review_command(&home, &db, who)
+    };
+    let tmux = Tmux::new("calibration");
+    tmux.start(&workstation("boris"));
+    let boris = Window {
+        tmux: &tmux,
+        target: ":0",
+    };
+    boris.wait_for("call-001");
+    // boris: greeted yes, introduced no, by name yes; submitted anyway.
+    boris.keys(&["y", "n", "y", "s", "y"]);
+    boris.wait_for("Submitted: call-001");
+
+    // anna opens the same call after him, on the same file: none of his
+    // answers, on the checklist or in the queue's mark.
+    tmux.run(&["new-window", "-d", &workstation("anna")]);
+    let anna = Window {
+        tmux: &tmux,
+        target: ":1",
+    };
+    let screen = anna.wait_for("Checklist");
+    assert!(screen.contains("call-001"), "{screen}");
+    assert!(
+        line_with(&screen, "Introduced themselves").contains(" 2 ·"),
+        "{screen}"
+    );
+    assert!(!screen.contains("✘ no"), "{screen}");
+    let queued = line_with(&screen, "23.11 10:15");
+    assert!(!queued.contains("submitted"), "{queued}");
+    anna.keys(&["C"]);
+    let screen = anna.wait_for("Submit your review of: call-001, call-002");
+    assert!(!screen.contains("kappa vs lead"), "{screen}");
+    // The results do not count calibration reviews: boris's is not there.
+    anna.keys(&["Escape", "R"]);
+    anna.wait_for("No reviews yet");
+
+    anna.keys(&["Escape", "y", "y", "y", "s", "y"]);
+    anna.wait_for("Submitted: call-001");
+    anna.keys(&["C"]);
+    let screen = anna.wait_for("Submit your review of: call-002");
+    assert!(!screen.contains("kappa vs lead"), "{screen}");
+    anna.keys(&["Escape"]);
+
+    boris.wait_for("call-002");
+    boris.keys(&["n", "n", "y", "s", "y"]);
+    boris.wait_for("Submitted: call-002");
+    anna.wait_for("call-002");
+    anna.keys(&["y", "n", "y", "s", "y"]);
+    anna.wait_for("Submitted: call-002");
+
+    // Both submitted: the figures, each with its n. greeting: anna yes yes,
+    // boris yes no; scores anna 100 and 50, boris 87.5 and 37.5.
+    anna.keys(&["C"]);
+    let screen = anna.wait_for("kappa vs lead");
+    let greeting = line_with(&screen, "Greeted the client");
+    assert!(
+        greeting.contains("2 (small sample)") && greeting.contains("50.0%"),
+        "{screen}"
+    );
+    assert!(line_with(&screen, "anna ").contains("+6.2"), "{screen}");
+    assert!(line_with(&screen, "boris ").contains("-6.2"), "{screen}");
+    assert!(screen.contains("(small sample): fewer than 10"), "{screen}");
 }

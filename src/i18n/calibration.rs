@@ -33,8 +33,14 @@ pub struct CalibrationStrings {
     pub agreed_version: &'static str,
     pub submitted: &'static str,
     pub not_submitted: &'static str,
-    /// On the screen, for another reviewer's review while one scores blind.
+    /// Instead of the figures while one scores the set blind; the calls to
+    /// submit follow.
     pub hidden_blind: &'static str,
+    /// `calibration show` refused to a member scoring blind: "{who}",
+    /// "{set}" and "{calls}" are filled in.
+    pub show_refused: &'static str,
+    /// `calibration show --lead NAME` when NAME does not lead the set.
+    pub not_the_lead: &'static str,
     pub screen_help: &'static str,
     pub rep: &'static str,
     pub review: &'static str,
@@ -67,7 +73,9 @@ pub const EN: CalibrationStrings = CalibrationStrings {
     agreed_version: "agreed",
     submitted: "submitted",
     not_submitted: "not submitted",
-    hidden_blind: "hidden until your own review is submitted",
+    hidden_blind: "The agreement figures stay hidden while you score this set blind. Submit your review of:",
+    show_refused: "{who} still scores calibration set {set} blind: its figures stay hidden until {who} submits a review of {calls}. The set's lead sees them: --lead NAME",
+    not_the_lead: "is not the lead of calibration set",
     screen_help: "Esc: back",
     rep: "rep",
     review: "review",
@@ -100,7 +108,9 @@ pub const RU: CalibrationStrings = CalibrationStrings {
     agreed_version: "согласовано",
     submitted: "сдана",
     not_submitted: "не сдана",
-    hidden_blind: "скрыто, пока вы не сдадите свою проверку",
+    hidden_blind: "Цифры согласия скрыты, пока вы проверяете этот набор вслепую. Сдайте свою проверку звонков:",
+    show_refused: "{who} ещё проверяет набор калибровки {set} вслепую: его цифры скрыты, пока {who} не сдаст проверку звонков {calls}. Ведущий набора видит их: --lead ИМЯ",
+    not_the_lead: "не ведущий набора калибровки",
     screen_help: "Esc: назад",
     rep: "менеджер",
     review: "проверка",
