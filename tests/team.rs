@@ -11,7 +11,7 @@ mod workstation_support;
 use calamine::{Data, Reader, open_workbook_auto};
 use callqa::domain::{AnswerValue, Checklist, Lang};
 use callqa::store::{AnswerChange, Workspace};
-use common::{CALLS_HEADER, callqa, text, write, write_wav};
+use common::{CALLS_HEADER, callqa, text, unzip, write, write_wav};
 use ratatui::crossterm::event::KeyCode;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -293,6 +293,19 @@ fn a_dispute_goes_from_the_feedback_sheet_to_a_resolution_in_the_workstation_and
     let sheet_html = std::fs::read_to_string(folder.join("Анна_Смирнова.html")).unwrap();
     assert!(sheet_html.contains("Response (agree / dispute)"));
     assert!(sheet_html.contains(&format!("{disputed} / greeting")));
+
+    // The Response cells offer agree / dispute (sheet 3: what to work on),
+    // and warn about anything else.
+    let work_on = unzip(
+        &folder.join("Анна_Смирнова.xlsx"),
+        "xl/worksheets/sheet3.xml",
+    );
+    assert!(
+        work_on.contains("<dataValidation type=\"list\"")
+            && work_on.contains("errorStyle=\"warning\"")
+            && work_on.contains("sqref=\"I5:I6\"><formula1>\"agree,dispute\"</formula1>"),
+        "{work_on}"
+    );
 
     // The rep fills in the sheet: a dispute, an acknowledgement, and a bad
     // row; the rest of the table stays as it was.

@@ -157,6 +157,8 @@ pub struct DisputeStrings {
     /// either language.
     pub response_header: &'static str,
     pub reason_header: &'static str,
+    /// The drop-down's prompt on a response cell of the XLSX sheet.
+    pub response_hint: &'static str,
     /// What the rep writes in the response column.
     pub agree: &'static str,
     pub dispute: &'static str,
@@ -185,6 +187,7 @@ pub struct DisputeStrings {
 pub const DISPUTES_EN: DisputeStrings = DisputeStrings {
     response_header: "Response (agree / dispute)",
     reason_header: "Reason",
+    response_hint: "Choose agree, or dispute and write why under Reason",
     agree: "agree",
     dispute: "dispute",
     title: "Disputes",
@@ -211,6 +214,7 @@ pub const DISPUTES_EN: DisputeStrings = DisputeStrings {
 pub const DISPUTES_RU: DisputeStrings = DisputeStrings {
     response_header: "Ответ (согласен / оспариваю)",
     reason_header: "Причина",
+    response_hint: "Выберите «согласен», или «оспариваю» и напишите почему в столбце «Причина»",
     agree: "согласен",
     dispute: "оспариваю",
     title: "Споры",
