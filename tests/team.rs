@@ -11,7 +11,7 @@ mod workstation_support;
 use calamine::{Data, Reader, open_workbook_auto};
 use callqa::domain::{AnswerValue, Checklist, Lang};
 use callqa::store::{AnswerChange, Workspace};
-use common::{CALLS_HEADER, callqa, text, unzip, write, write_wav};
+use common::{CALLS_HEADER, callqa, chromium, headless, text, unzip, write, write_wav};
 use ratatui::crossterm::event::KeyCode;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -410,6 +410,19 @@ fn a_dispute_goes_from_the_feedback_sheet_to_a_resolution_in_the_workstation_and
         "{open}"
     );
 
+    // The report says whose disputes are open, above the reps' figures.
+    let page = week_report(dir.path(), &db, "html");
+    assert!(
+        page.contains("Open disputes (rep: n): Анна Смирнова: 1"),
+        "no open-disputes note"
+    );
+    ok(run(dir.path(), &db, &args));
+    let sheet_html = std::fs::read_to_string(folder.join("Анна_Смирнова.html")).unwrap();
+    assert!(
+        sheet_html.contains("Open disputes: 1"),
+        "not on the rep's sheet"
+    );
+
     // The reviewer resolves it in the workstation: changed to yes, with why.
     let mut app = open_app(&db, None, Lang::En);
     press(&mut app, KeyCode::Char('C'));
@@ -451,11 +464,39 @@ fn a_dispute_goes_from_the_feedback_sheet_to_a_resolution_in_the_workstation_and
 
     assert!(ok(run(dir.path(), &db, &["disputes", "--open"])).contains("No disputes"));
     let page = week_report(dir.path(), &db, "html");
+    assert!(!page.contains("Open disputes"), "none is open any more");
+    // In a real browser: the disputes section with the outcome, the reason
+    // and the score before and after (no item of two passed, then one).
+    let Some(bin) = chromium() else {
+        return;
+    };
+    let url = format!("file://{}", dir.path().join("report.html").display());
+    let dom = headless(bin, &dir.path().join("profile"), &["--dump-dom", &url]);
+    assert!(dom.status.success(), "{}", text(&dom.stderr));
+    let log = text(&dom.stderr);
     assert!(
-        page.contains("<section id=\"disputes\">"),
-        "no disputes section"
+        !log.contains("CONSOLE") && !log.contains("Uncaught"),
+        "{log}"
     );
-    assert!(page.contains("score changed") && page.contains("heard it at 0:01"));
+    let dom = text(&dom.stdout);
+    let section = dom
+        .split("<section id=\"disputes\">")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or_else(|| panic!("no disputes section:\n{dom}"));
+    let row = section
+        .split("<tr")
+        .find(|r| r.contains("heard it at 0:01"))
+        .unwrap_or_else(|| panic!("no resolved row:\n{section}"));
+    for shown in [
+        "score changed",
+        "I greeted the client at 0:01",
+        "score before",
+        "score after",
+    ] {
+        assert!(section.contains(shown), "{shown:?} missing:\n{section}");
+    }
+    assert!(row.contains(">0.0<") && row.contains(">50.0<"), "{row}");
 }
 
 #[test]

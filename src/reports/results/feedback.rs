@@ -12,6 +12,7 @@
 //! What a sheet holds is worked out once ([`RepSheet`]); the HTML and the
 //! XLSX only lay it out.
 
+use super::disputes::open_of_rep;
 use super::excerpts::{self, Cut};
 use super::html::{esc, legend, line_chart, link, page, table};
 use super::view::{Cell, Chart, View, email_failures, trend_week_names};
@@ -198,6 +199,15 @@ fn html_sheet(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> String
         esc(t.weeks_without_repeated),
         rep.weeks_without_repeated,
     );
+    let open = open_of_rep(report, &rep.rep);
+    if open > 0 {
+        let words = dispute_strings(report.lang);
+        let _ = writeln!(
+            body,
+            "<p class=\"meta\">{}: {open}</p>",
+            esc(words.open_disputes)
+        );
+    }
     let weeks = trend_week_names(report);
     body.push_str(&line_chart(
         t.score_trend,
@@ -282,6 +292,7 @@ fn xlsx_views(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> Vec<Vi
     let answer = dispute_strings(report.lang);
     let rep = sheet.rep;
     let figure = |name: &str, value: Cell| vec![Cell::Text(name.into()), value];
+    let open = open_of_rep(report, &rep.rep);
     let summary = View {
         key: "summary",
         title: t.summary.into(),
@@ -297,7 +308,10 @@ fn xlsx_views(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> Vec<Vi
                 t.weeks_without_repeated,
                 Cell::Int(i64::from(rep.weeks_without_repeated)),
             ),
-        ],
+        ]
+        .into_iter()
+        .chain((open > 0).then(|| figure(answer.open_disputes, Cell::Int(open as i64))))
+        .collect(),
         chart: None,
     };
     let mut trend_columns = vec![t.rep.to_string()];
