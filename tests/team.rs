@@ -14,7 +14,6 @@ use callqa::store::{AnswerChange, Workspace};
 use common::{CALLS_HEADER, callqa, chromium, headless, text, unzip, write, write_wav};
 use ratatui::crossterm::event::KeyCode;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 use tmux_support::{Tmux, demo_workspace, review_command};
 use workstation_support::{chars, open_app, press, screen};
 
@@ -561,41 +560,6 @@ fn a_member_scoring_blind_sees_no_figures_on_the_calibration_screen() {
     assert!(app.screen.calibration.is_none());
 }
 
-/// One workstation in a window of a shared tmux server.
-struct Window<'a> {
-    tmux: &'a Tmux,
-    target: &'static str,
-}
-
-impl Window<'_> {
-    fn keys(&self, keys: &[&str]) {
-        for key in keys {
-            self.tmux.run(&["send-keys", "-t", self.target, key]);
-            std::thread::sleep(Duration::from_millis(80));
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.tmux.run(&["capture-pane", "-p", "-t", self.target])
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "{} never showed {needle:?}; screen:\n{screen}",
-                self.target
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
 /// The screen's line that holds `needle`, or an empty one.
 fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
     screen.lines().find(|l| l.contains(needle)).unwrap_or("")
@@ -626,12 +590,9 @@ fn two_workstations_score_calibration_calls_blind_then_see_their_agreement() {
         std::fs::create_dir_all(&home).unwrap();
         review_command(&home, &db, who)
     };
-    let tmux = Tmux::new("calibration");
-    tmux.start(&workstation("boris"));
-    let boris = Window {
-        tmux: &tmux,
-        target: ":0",
-    };
+    // Two terminals, one per workstation.
+    let boris = Tmux::new("calibration-boris");
+    boris.start(&workstation("boris"));
     boris.wait_for("call-001");
     // boris: greeted yes, introduced no, by name yes; submitted anyway.
     boris.keys(&["y", "n", "y", "s", "y"]);
@@ -639,11 +600,8 @@ fn two_workstations_score_calibration_calls_blind_then_see_their_agreement() {
 
     // anna opens the same call after him, on the same file: none of his
     // answers, on the checklist or in the queue's mark.
-    tmux.run(&["new-window", "-d", &workstation("anna")]);
-    let anna = Window {
-        tmux: &tmux,
-        target: ":1",
-    };
+    let anna = Tmux::new("calibration-anna");
+    anna.start(&workstation("anna"));
     let screen = anna.wait_for("Checklist");
     assert!(screen.contains("call-001"), "{screen}");
     assert!(
@@ -686,4 +644,8 @@ fn two_workstations_score_calibration_calls_blind_then_see_their_agreement() {
     assert!(line_with(&screen, "anna ").contains("+6.2"), "{screen}");
     assert!(line_with(&screen, "boris ").contains("-6.2"), "{screen}");
     assert!(screen.contains("(small sample): fewer than 10"), "{screen}");
+    // boris's terminal shows the same figures.
+    boris.keys(&["C"]);
+    let screen = boris.wait_for("kappa vs lead");
+    assert!(line_with(&screen, "boris ").contains("-6.2"), "{screen}");
 }
