@@ -6,7 +6,7 @@
 use callqa::domain::{Checklist, Lang};
 use callqa::i18n::calibration::calibration_strings;
 use callqa::reports::results::calibration::{gather, item_rows, notes, reviewer_rows, set_line};
-use callqa::store::Workspace;
+use callqa::store::{CalibrationSet, Workspace};
 use callqa::text::{aligned_columns, one_line};
 use std::io::Write;
 
@@ -37,11 +37,18 @@ pub enum CalibrationCommand {
         set: String,
     },
     /// Agreement per item (n, percent agreement, Krippendorff's alpha) and
-    /// per reviewer (Cohen's kappa vs the lead, score deviation, n)
+    /// per reviewer (Cohen's kappa vs the lead, score deviation, n); refused
+    /// to a member who still scores the set blind
     Show {
         /// Only this set; default: every set
         #[arg(long)]
         set: Option<String>,
+        /// Who asks; default: the reviewer of the config file
+        #[arg(long, conflicts_with = "lead")]
+        reviewer: Option<String>,
+        /// Ask as the set's lead, who always sees the figures
+        #[arg(long, value_name = "NAME")]
+        lead: Option<String>,
         /// table (for reading) or json (every figure exactly, with its n)
         #[arg(long, value_enum, default_value = "table")]
         format: ShowFormat,
@@ -65,6 +72,7 @@ pub fn run(
     lang: Lang,
     checklist: &Checklist,
     command: &CalibrationCommand,
+    config_reviewer: &str,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let t = calibration_strings(lang);
@@ -78,12 +86,24 @@ pub fn run(
             ws.mark_calibration(set, lead, reviewers, calls)?;
             writeln!(out, "{} {}: {}", t.marked, one_line(set, 80), calls.len())?;
         }
-        CalibrationCommand::Show { set, format } => {
+        CalibrationCommand::Show {
+            set,
+            format,
+            reviewer,
+            lead,
+        } => {
             let sets = gather(ws, checklist, set.as_deref())?;
             if let Some(name) = set
                 && sets.is_empty()
             {
                 anyhow::bail!("{} {:?}", t.no_such_set, one_line(name, 80));
+            }
+            let asker = lead
+                .as_deref()
+                .or(reviewer.as_deref())
+                .unwrap_or(config_reviewer);
+            for shown in &sets {
+                refuse_while_blind(ws, lang, asker, lead.is_some(), &shown.set)?;
             }
             match format {
                 ShowFormat::Json => {
@@ -111,6 +131,33 @@ pub fn run(
             let chosen = review.map_or_else(|| t.none_yet.to_string(), |id| id.to_string());
             writeln!(out, "{} {}: {chosen}", t.agreed, one_line(call, 200))?;
         }
+    }
+    Ok(())
+}
+
+/// Stop `show` when `asker` may not see `set`'s figures yet: a member still
+/// scoring it blind, or someone asking as its lead who is not.
+fn refuse_while_blind(
+    ws: &Workspace,
+    lang: Lang,
+    asker: &str,
+    as_lead: bool,
+    set: &CalibrationSet,
+) -> anyhow::Result<()> {
+    let t = calibration_strings(lang);
+    let name = one_line(&set.name, 80);
+    if as_lead && asker != set.lead {
+        anyhow::bail!("{} {} {name:?}", one_line(asker, 80), t.not_the_lead);
+    }
+    let hidden = ws.figures_hidden_from(asker, set)?;
+    if !hidden.is_empty() {
+        anyhow::bail!(
+            "{}",
+            t.show_refused
+                .replace("{who}", &one_line(asker, 80))
+                .replace("{set}", &format!("{name:?}"))
+                .replace("{calls}", &one_line(&hidden.join(", "), 300))
+        );
     }
     Ok(())
 }

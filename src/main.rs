@@ -450,7 +450,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (workspace, lang, checklist) =
                 open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
             let mut out = std::io::BufWriter::new(terminal_safe_stdout());
-            calibration_cmd::run(&workspace, lang, &checklist, &command, &mut out)?;
+            calibration_cmd::run(
+                &workspace,
+                lang,
+                &checklist,
+                &command,
+                &config.reviewer(),
+                &mut out,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Responses { command, ws } => {

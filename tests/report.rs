@@ -10,9 +10,9 @@ use callqa::domain::email_checks::DEFAULT_EMAIL_CHECKLIST_TOML;
 use callqa::domain::mystery::DEFAULT_MYSTERY_CHECKLIST_TOML;
 use callqa::domain::{AnswerValue, Checklist};
 use callqa::store::{AnswerChange, Subject, Workspace};
-use common::callqa;
+use common::{callqa, chromium, headless, unzip};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -206,14 +206,6 @@ fn row_of(range: &calamine::Range<Data>, first_cell: &str) -> u32 {
     (0..range.height() as u32)
         .find(|r| cell(range, *r, 0) == Data::String(first_cell.into()))
         .unwrap_or_else(|| panic!("no row {first_cell:?}"))
-}
-
-fn unzip(file: &Path, member: &str) -> String {
-    let out = Command::new("unzip")
-        .args(["-p", file.to_str().unwrap(), member])
-        .output()
-        .expect("unzip");
-    text(&out.stdout)
 }
 
 #[test]
@@ -576,45 +568,6 @@ fn export_per_call_has_reviews_and_analysed_calls_in_checklist_terms() {
         json[1]["review_score"].as_f64().unwrap(),
         score(&["summary"])
     );
-}
-
-/// Headless Chromium, or None when it is missing and the run says to skip
-/// such tests (`CALLQA_SKIP_MISSING_TOOLS=1`).
-fn chromium() -> Option<&'static str> {
-    for bin in ["chromium", "chromium-browser"] {
-        if Command::new(bin)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            return Some(bin);
-        }
-    }
-    if std::env::var("CALLQA_SKIP_MISSING_TOOLS").as_deref() == Ok("1") {
-        println!("skipped (CALLQA_SKIP_MISSING_TOOLS=1): chromium is not installed");
-        return None;
-    }
-    panic!(
-        "chromium is not installed: ./dev installs what the tests need \
-         (set CALLQA_SKIP_MISSING_TOOLS=1 to skip such tests on purpose)"
-    );
-}
-
-fn headless(bin: &str, profile: &Path, args: &[&str]) -> Output {
-    Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-extensions",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

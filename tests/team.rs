@@ -5,14 +5,16 @@
 //! through the command line and the workstation.
 
 mod common;
+mod tmux_support;
 mod workstation_support;
 
 use calamine::{Data, Reader, open_workbook_auto};
 use callqa::domain::{AnswerValue, Checklist, Lang};
 use callqa::store::{AnswerChange, Workspace};
-use common::{CALLS_HEADER, callqa, text, write, write_wav};
+use common::{CALLS_HEADER, callqa, chromium, headless, text, unzip, write, write_wav};
 use ratatui::crossterm::event::KeyCode;
 use std::path::{Path, PathBuf};
+use tmux_support::{Tmux, demo_workspace, review_command};
 use workstation_support::{chars, open_app, press, screen};
 
 /// Three calls of one rep in ISO week 2026-W48, imported with the CLI.
@@ -291,6 +293,19 @@ fn a_dispute_goes_from_the_feedback_sheet_to_a_resolution_in_the_workstation_and
     assert!(sheet_html.contains("Response (agree / dispute)"));
     assert!(sheet_html.contains(&format!("{disputed} / greeting")));
 
+    // The Response cells offer agree / dispute (sheet 3: what to work on),
+    // and warn about anything else.
+    let work_on = unzip(
+        &folder.join("Анна_Смирнова.xlsx"),
+        "xl/worksheets/sheet3.xml",
+    );
+    assert!(
+        work_on.contains("<dataValidation type=\"list\"")
+            && work_on.contains("errorStyle=\"warning\"")
+            && work_on.contains("sqref=\"I5:I6\"><formula1>\"agree,dispute\"</formula1>"),
+        "{work_on}"
+    );
+
     // The rep fills in the sheet: a dispute, an acknowledgement, and a bad
     // row; the rest of the table stays as it was.
     let (sheet, mut rows) = work_on_sheet(&folder.join("Анна_Смирнова.xlsx"));
@@ -394,6 +409,19 @@ fn a_dispute_goes_from_the_feedback_sheet_to_a_resolution_in_the_workstation_and
         "{open}"
     );
 
+    // The report says whose disputes are open, above the reps' figures.
+    let page = week_report(dir.path(), &db, "html");
+    assert!(
+        page.contains("Open disputes (rep: n): Анна Смирнова: 1"),
+        "no open-disputes note"
+    );
+    ok(run(dir.path(), &db, &args));
+    let sheet_html = std::fs::read_to_string(folder.join("Анна_Смирнова.html")).unwrap();
+    assert!(
+        sheet_html.contains("Open disputes: 1"),
+        "not on the rep's sheet"
+    );
+
     // The reviewer resolves it in the workstation: changed to yes, with why.
     let mut app = open_app(&db, None, Lang::En);
     press(&mut app, KeyCode::Char('C'));
@@ -435,11 +463,39 @@ fn a_dispute_goes_from_the_feedback_sheet_to_a_resolution_in_the_workstation_and
 
     assert!(ok(run(dir.path(), &db, &["disputes", "--open"])).contains("No disputes"));
     let page = week_report(dir.path(), &db, "html");
+    assert!(!page.contains("Open disputes"), "none is open any more");
+    // In a real browser: the disputes section with the outcome, the reason
+    // and the score before and after (no item of two passed, then one).
+    let Some(bin) = chromium() else {
+        return;
+    };
+    let url = format!("file://{}", dir.path().join("report.html").display());
+    let dom = headless(bin, &dir.path().join("profile"), &["--dump-dom", &url]);
+    assert!(dom.status.success(), "{}", text(&dom.stderr));
+    let log = text(&dom.stderr);
     assert!(
-        page.contains("<section id=\"disputes\">"),
-        "no disputes section"
+        !log.contains("CONSOLE") && !log.contains("Uncaught"),
+        "{log}"
     );
-    assert!(page.contains("score changed") && page.contains("heard it at 0:01"));
+    let dom = text(&dom.stdout);
+    let section = dom
+        .split("<section id=\"disputes\">")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or_else(|| panic!("no disputes section:\n{dom}"));
+    let row = section
+        .split("<tr")
+        .find(|r| r.contains("heard it at 0:01"))
+        .unwrap_or_else(|| panic!("no resolved row:\n{section}"));
+    for shown in [
+        "score changed",
+        "I greeted the client at 0:01",
+        "score before",
+        "score after",
+    ] {
+        assert!(section.contains(shown), "{shown:?} missing:\n{section}");
+    }
+    assert!(row.contains(">0.0<") && row.contains(">50.0<"), "{row}");
 }
 
 #[test]
@@ -467,13 +523,129 @@ fn a_member_scoring_blind_sees_no_figures_on_the_calibration_screen() {
     press(&mut app, KeyCode::Char('C'));
     let shown = screen(&mut app, 160, 40);
     assert!(
-        shown.contains("hidden until your own review is submitted"),
+        shown.contains("hidden while you score this set blind. Submit your review of: c1"),
         "{shown}"
     );
     assert!(!shown.contains("kappa vs lead"), "{shown}");
+    // The command refuses tester too, and says why; boris (submitted) and
+    // the lead see the figures; only the lead may ask as the lead.
+    let refused = run(
+        dir.path(),
+        &db,
+        &["calibration", "show", "--reviewer", "tester"],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains(
+            "tester still scores calibration set \"calibration\" blind: \
+             its figures stay hidden until tester submits a review of c1"
+        ),
+        "{}",
+        text(&refused.stderr)
+    );
+    for asker in [["--reviewer", "boris"], ["--lead", "lead"]] {
+        let args = [&["calibration", "show"][..], &asker[..]].concat();
+        assert!(ok(run(dir.path(), &db, &args)).contains("kappa vs lead"));
+    }
+    let not_lead = run(dir.path(), &db, &["calibration", "show", "--lead", "boris"]);
+    assert!(
+        text(&not_lead.stderr).contains("boris is not the lead of calibration set \"calibration\""),
+        "{}",
+        text(&not_lead.stderr)
+    );
     // Not blind for someone outside the set.
     assert_eq!(app.ws.visible_reviews("vera", "c1").unwrap().len(), 2);
     assert_eq!(app.ws.visible_reviews("tester", "c1").unwrap().len(), 0);
     press(&mut app, KeyCode::Esc);
     assert!(app.screen.calibration.is_none());
+}
+
+/// The screen's line that holds `needle`, or an empty one.
+fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen.lines().find(|l| l.contains(needle)).unwrap_or("")
+}
+
+#[test]
+fn two_workstations_score_calibration_calls_blind_then_see_their_agreement() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_workspace(dir.path(), "team.sqlite");
+    let mark = [
+        "calibration",
+        "mark",
+        "call-001",
+        "call-002",
+        "--reviewers",
+        "anna,boris",
+        "--lead",
+        "lead",
+    ];
+    ok(run(dir.path(), &db, &mark));
+    let ws = Workspace::open_existing(&db).unwrap();
+    for who in ["anna", "boris"] {
+        callqa::reports::demo_reviews::open_on_the_current_week(&ws, who).unwrap();
+    }
+    drop(ws);
+    let workstation = |who: &str| {
+        let home = dir.path().join(who);
+        std::fs::create_dir_all(&home).unwrap();
+        review_command(&home, &db, who)
+    };
+    // Two terminals, one per workstation.
+    let boris = Tmux::new("calibration-boris");
+    boris.start(&workstation("boris"));
+    boris.wait_for("call-001");
+    // boris: greeted yes, introduced no, by name yes; submitted anyway.
+    boris.keys(&["y", "n", "y", "s", "y"]);
+    boris.wait_for("Submitted: call-001");
+
+    // anna opens the same call after him, on the same file: none of his
+    // answers, on the checklist or in the queue's mark.
+    let anna = Tmux::new("calibration-anna");
+    anna.start(&workstation("anna"));
+    let screen = anna.wait_for("Checklist");
+    assert!(screen.contains("call-001"), "{screen}");
+    assert!(
+        line_with(&screen, "Introduced themselves").contains(" 2 ·"),
+        "{screen}"
+    );
+    assert!(!screen.contains("✘ no"), "{screen}");
+    let queued = line_with(&screen, "23.11 10:15");
+    assert!(!queued.contains("submitted"), "{queued}");
+    anna.keys(&["C"]);
+    let screen = anna.wait_for("Submit your review of: call-001, call-002");
+    assert!(!screen.contains("kappa vs lead"), "{screen}");
+    // The results do not count calibration reviews: boris's is not there.
+    anna.keys(&["Escape", "R"]);
+    anna.wait_for("No reviews yet");
+
+    anna.keys(&["Escape", "y", "y", "y", "s", "y"]);
+    anna.wait_for("Submitted: call-001");
+    anna.keys(&["C"]);
+    let screen = anna.wait_for("Submit your review of: call-002");
+    assert!(!screen.contains("kappa vs lead"), "{screen}");
+    anna.keys(&["Escape"]);
+
+    boris.wait_for("call-002");
+    boris.keys(&["n", "n", "y", "s", "y"]);
+    boris.wait_for("Submitted: call-002");
+    anna.wait_for("call-002");
+    anna.keys(&["y", "n", "y", "s", "y"]);
+    anna.wait_for("Submitted: call-002");
+
+    // Both submitted: the figures, each with its n. greeting: anna yes yes,
+    // boris yes no; scores anna 100 and 50, boris 87.5 and 37.5.
+    anna.keys(&["C"]);
+    let screen = anna.wait_for("kappa vs lead");
+    let greeting = line_with(&screen, "Greeted the client");
+    assert!(
+        greeting.contains("2 (small sample)") && greeting.contains("50.0%"),
+        "{screen}"
+    );
+    assert!(line_with(&screen, "anna ").contains("+6.2"), "{screen}");
+    assert!(line_with(&screen, "boris ").contains("-6.2"), "{screen}");
+    assert!(screen.contains("(small sample): fewer than 10"), "{screen}");
+    // boris's terminal shows the same figures.
+    boris.keys(&["C"]);
+    let screen = boris.wait_for("kappa vs lead");
+    assert!(line_with(&screen, "boris ").contains("-6.2"), "{screen}");
 }

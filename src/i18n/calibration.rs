@@ -33,8 +33,14 @@ pub struct CalibrationStrings {
     pub agreed_version: &'static str,
     pub submitted: &'static str,
     pub not_submitted: &'static str,
-    /// On the screen, for another reviewer's review while one scores blind.
+    /// Instead of the figures while one scores the set blind; the calls to
+    /// submit follow.
     pub hidden_blind: &'static str,
+    /// `calibration show` refused to a member scoring blind: "{who}",
+    /// "{set}" and "{calls}" are filled in.
+    pub show_refused: &'static str,
+    /// `calibration show --lead NAME` when NAME does not lead the set.
+    pub not_the_lead: &'static str,
     pub screen_help: &'static str,
     pub rep: &'static str,
     pub review: &'static str,
@@ -67,7 +73,9 @@ pub const EN: CalibrationStrings = CalibrationStrings {
     agreed_version: "agreed",
     submitted: "submitted",
     not_submitted: "not submitted",
-    hidden_blind: "hidden until your own review is submitted",
+    hidden_blind: "The agreement figures stay hidden while you score this set blind. Submit your review of:",
+    show_refused: "{who} still scores calibration set {set} blind: its figures stay hidden until {who} submits a review of {calls}. The set's lead sees them: --lead NAME",
+    not_the_lead: "is not the lead of calibration set",
     screen_help: "Esc: back",
     rep: "rep",
     review: "review",
@@ -100,7 +108,9 @@ pub const RU: CalibrationStrings = CalibrationStrings {
     agreed_version: "согласовано",
     submitted: "сдана",
     not_submitted: "не сдана",
-    hidden_blind: "скрыто, пока вы не сдадите свою проверку",
+    hidden_blind: "Цифры согласия скрыты, пока вы проверяете этот набор вслепую. Сдайте свою проверку звонков:",
+    show_refused: "{who} ещё проверяет набор калибровки {set} вслепую: его цифры скрыты, пока {who} не сдаст проверку звонков {calls}. Ведущий набора видит их: --lead ИМЯ",
+    not_the_lead: "не ведущий набора калибровки",
     screen_help: "Esc: назад",
     rep: "менеджер",
     review: "проверка",
@@ -147,6 +157,8 @@ pub struct DisputeStrings {
     /// either language.
     pub response_header: &'static str,
     pub reason_header: &'static str,
+    /// The drop-down's prompt on a response cell of the XLSX sheet.
+    pub response_hint: &'static str,
     /// What the rep writes in the response column.
     pub agree: &'static str,
     pub dispute: &'static str,
@@ -158,6 +170,12 @@ pub struct DisputeStrings {
     pub outcome: &'static str,
     pub resolution: &'static str,
     pub received: &'static str,
+    pub score_before: &'static str,
+    pub score_after: &'static str,
+    /// On a rep's feedback sheet, when some are open.
+    pub open_disputes: &'static str,
+    /// The overview's note: "{reps}" is "rep: n, rep: n".
+    pub open_per_rep: &'static str,
     pub no_disputes: &'static str,
     pub bad_row: &'static str,
     pub no_keys: &'static str,
@@ -175,6 +193,7 @@ pub struct DisputeStrings {
 pub const DISPUTES_EN: DisputeStrings = DisputeStrings {
     response_header: "Response (agree / dispute)",
     reason_header: "Reason",
+    response_hint: "Choose agree, or dispute and write why under Reason",
     agree: "agree",
     dispute: "dispute",
     title: "Disputes",
@@ -184,6 +203,10 @@ pub const DISPUTES_EN: DisputeStrings = DisputeStrings {
     acknowledged: "acknowledged",
     outcome: "outcome",
     resolution: "resolution",
+    score_before: "score before",
+    score_after: "score after",
+    open_disputes: "Open disputes",
+    open_per_rep: "Open disputes (rep: n): {reps}",
     received: "received",
     no_disputes: "No disputes. A rep's filled-in feedback sheet comes in with `callqa responses import FILE`.",
     bad_row: "row not recorded",
@@ -201,6 +224,7 @@ pub const DISPUTES_EN: DisputeStrings = DisputeStrings {
 pub const DISPUTES_RU: DisputeStrings = DisputeStrings {
     response_header: "Ответ (согласен / оспариваю)",
     reason_header: "Причина",
+    response_hint: "Выберите «согласен», или «оспариваю» и напишите почему в столбце «Причина»",
     agree: "согласен",
     dispute: "оспариваю",
     title: "Споры",
@@ -210,6 +234,10 @@ pub const DISPUTES_RU: DisputeStrings = DisputeStrings {
     acknowledged: "принято",
     outcome: "итог",
     resolution: "решение",
+    score_before: "оценка до",
+    score_after: "оценка после",
+    open_disputes: "Открытые споры",
+    open_per_rep: "Открытые споры (менеджер: n): {reps}",
     received: "получено",
     no_disputes: "Споров нет. Заполненный менеджером лист обратной связи загружается командой `callqa responses import ФАЙЛ`.",
     bad_row: "строка не записана",

@@ -78,13 +78,16 @@ impl Workspace {
 
     /// Every reviewer's marks on calls whose own local day is within
     /// `from..=to` (`YYYY-MM-DD`), oldest call first, with the call's rep
-    /// and time: what reports list.
+    /// and time: what reports list. A calibration set member's mark on a
+    /// set's call waits, like their review, until it is the agreed version.
     pub fn best_calls(&self, from: &str, to: &str) -> Result<Vec<MarkedCall>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT b.call_id, b.reviewer, b.reason, b.position_ms, b.marked_at,
                     c.rep, c.started_at
              FROM best_calls b JOIN calls c ON c.call_id = b.call_id
              WHERE substr(c.started_at, 1, 10) BETWEEN ?1 AND ?2
+               AND NOT EXISTS (SELECT 1 FROM calibration_reviews x WHERE x.call_id = b.call_id
+                     AND x.reviewer = b.reviewer AND x.agreed_review_id IS DISTINCT FROM x.review_id)
              ORDER BY c.started_at_utc, b.call_id, b.reviewer",
         )?;
         let rows = stmt.query_map(params![from, to], |row| {

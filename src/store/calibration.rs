@@ -273,6 +273,22 @@ impl Workspace {
             .query_row(params![reviewer, call_id], |r| r.get(0))?)
     }
 
+    /// The calls of `set` whose agreement figures `reviewer` may not see
+    /// yet: those they still score blind ([`Self::scores_blind`]). Empty for
+    /// the set's lead, who always sees them, and for anyone outside the set.
+    pub fn figures_hidden_from(&self, reviewer: &str, set: &CalibrationSet) -> Result<Vec<String>> {
+        if reviewer == set.lead {
+            return Ok(Vec::new());
+        }
+        let mut hidden = Vec::new();
+        for call in &set.calls {
+            if self.scores_blind(reviewer, &call.call_id)? {
+                hidden.push(call.call_id.clone());
+            }
+        }
+        Ok(hidden)
+    }
+
     /// The reviews of a call `reviewer` may see, own first: all of them,
     /// except while the reviewer scores the call blind ([`Self::scores_blind`]),
     /// when only their own. Every screen and command that shows other

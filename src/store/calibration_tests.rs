@@ -52,16 +52,53 @@ fn scored(ws: &mut Workspace, checklist: &Checklist, review: Scored) -> i64 {
     id
 }
 
+/// Whose reviews count toward the reps' results ("call:reviewer"), the
+/// same in every place that counts them: the report, both exports, and the
+/// best calls (anna's and boris's marks on call-1 count with their review).
 fn reviewers_in_report(ws: &Workspace) -> Vec<String> {
     let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
-    let mut who: Vec<String> = ws
-        .report_reviews(day)
-        .unwrap()
-        .into_iter()
-        .map(|r| format!("{}:{}", r.call_id, r.reviewer))
+    let sorted = |mut who: Vec<String>| {
+        who.sort();
+        who.dedup();
+        who
+    };
+    let key = |call: &str, reviewer: &str| format!("{call}:{reviewer}");
+    let report = sorted(
+        ws.report_reviews(day)
+            .unwrap()
+            .into_iter()
+            .map(|r| key(&r.call_id, &r.reviewer))
+            .collect(),
+    );
+    let mut per_answer = Vec::new();
+    ws.each_result_row(|row| {
+        per_answer.push(key(&row.call_id, &row.reviewer));
+        Ok::<_, StoreError>(())
+    })
+    .unwrap();
+    let mut per_call = Vec::new();
+    ws.each_call_row(|row| {
+        per_call.extend(row.reviewer.map(|who| key(&row.call_id, &who)));
+        Ok::<_, StoreError>(())
+    })
+    .unwrap();
+    let best = ws.best_calls("0000-01-01", "9999-12-31").unwrap();
+    let best = best.iter().map(|b| key(&b.best.call_id, &b.best.reviewer));
+    assert_eq!(sorted(per_answer), report, "export per answer");
+    assert_eq!(sorted(per_call), report, "export per call");
+    let marked = ["call-1:anna", "call-1:boris"];
+    let counted_marks: Vec<String> = report
+        .iter()
+        .filter(|k| marked.contains(&k.as_str()))
+        .cloned()
         .collect();
-    who.sort();
-    who
+    assert_eq!(sorted(best.collect()), counted_marks, "best calls");
+    assert_eq!(
+        ws.newest_reviewed_day().unwrap().is_some(),
+        !report.is_empty(),
+        "the report's default week"
+    );
+    report
 }
 
 #[test]
@@ -109,12 +146,23 @@ fn calibration_reviews_count_only_once_agreed() {
     let (_dir, mut ws, checklist) = setup(&["call-1", "call-2"]);
     ws.mark_calibration("s", "lead", &names(&["anna", "boris"]), &names(&["call-1"]))
         .unwrap();
-    let [anna, _, _, _] = scored_all(
+    let [anna, _] = scored_all(
         &mut ws,
         &checklist,
         &[
             ("call-1", "anna", AnswerValue::Yes, true),
             ("call-1", "boris", AnswerValue::No, true),
+        ],
+    );
+    for who in ["anna", "boris"] {
+        ws.mark_best_call("call-1", who, "a clear greeting", 0)
+            .unwrap();
+    }
+    assert_eq!(reviewers_in_report(&ws), Vec::<String>::new());
+    scored_all(
+        &mut ws,
+        &checklist,
+        &[
             // Not a member: an ordinary review, counted.
             ("call-1", "vera", AnswerValue::Yes, true),
             ("call-2", "anna", AnswerValue::Yes, true),

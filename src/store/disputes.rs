@@ -7,7 +7,7 @@
 use super::db::{OptionalExtension, params};
 use super::{Result, StoreError, Workspace, now_text};
 use crate::domain::{AnswerValue, Checklist};
-use crate::store::AnswerChange;
+use crate::store::{AnswerChange, ReviewEvent};
 
 /// What the rep said about a failed item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -80,6 +80,10 @@ pub struct ItemResponse {
     pub resolution: Option<String>,
     pub resolved_by: Option<String>,
     pub resolved_at: Option<String>,
+    /// The review's score before and after the resolution (the same when
+    /// upheld), from its history; `None` while open.
+    pub score_before: Option<f64>,
+    pub score_after: Option<f64>,
 }
 
 /// Review ids by (call, reviewer, item).
@@ -152,7 +156,39 @@ fn item_response(r: &super::db::Row<'_>) -> super::db::Result<ItemResponse> {
         resolution: r.get(10)?,
         resolved_by: r.get(11)?,
         resolved_at: r.get(12)?,
+        score_before: None,
+        score_after: None,
     })
+}
+
+/// The review's submitted score before and after the resolution of the
+/// dispute on `item_id`, read from its history: the resolution event comes
+/// after the submit that followed the change, and a change reopened the
+/// review after the submit before it.
+fn scores_around(events: &[ReviewEvent], item_id: &str) -> (Option<f64>, Option<f64>) {
+    let resolved = events
+        .iter()
+        .rposition(|e| e.kind.starts_with("dispute_") && e.item_id.as_deref() == Some(item_id));
+    let Some(resolved) = resolved else {
+        return (None, None);
+    };
+    let last_submit = |end: usize| {
+        events[..end]
+            .iter()
+            .rposition(|e| e.kind == "submit")
+            .and_then(|i| events[i].new_value.as_deref())
+            .and_then(|v| serde_json::from_str::<serde_json::Value>(v).ok())
+            .and_then(|v| v["score"].as_f64())
+    };
+    let after = last_submit(resolved);
+    let before = match events[resolved].kind.as_str() {
+        "dispute_changed" => events[..resolved]
+            .iter()
+            .rposition(|e| e.kind == "reopen")
+            .and_then(last_submit),
+        _ => after,
+    };
+    (before, after)
 }
 
 impl Workspace {
@@ -245,13 +281,24 @@ impl Workspace {
 
     /// The response to one item, if any.
     pub fn response(&self, review_id: i64, item_id: &str) -> Result<Option<ItemResponse>> {
-        Ok(self
+        let response = self
             .conn()
             .prepare_cached(&format!(
                 "{SELECT} WHERE p.review_id = ?1 AND p.item_id = ?2"
             ))?
             .query_row(params![review_id, item_id], item_response)
-            .optional()?)
+            .optional()?;
+        response.map(|r| self.with_scores(r)).transpose()
+    }
+
+    /// A resolved dispute with the scores around its resolution.
+    fn with_scores(&self, mut response: ItemResponse) -> Result<ItemResponse> {
+        if response.outcome.is_some() {
+            let events = self.review_events(response.review_id)?;
+            (response.score_before, response.score_after) =
+                scores_around(&events, &response.item_id);
+        }
+        Ok(response)
     }
 
     /// Every dispute (or only the open ones), oldest first; with
@@ -272,7 +319,7 @@ impl Workspace {
             "{SELECT} {filter} ORDER BY p.received_at, p.review_id, p.item_id"
         ))?;
         let rows = stmt.query_map(params![], item_response)?;
-        Ok(rows)
+        rows.into_iter().map(|r| self.with_scores(r)).collect()
     }
 
     /// The review behind each failed item of a counted, submitted review of

@@ -79,7 +79,9 @@ fn a_changed_score_goes_through_the_answer_path_and_the_history_keeps_each_step(
         "f",
     )
     .unwrap();
-    assert_eq!(ws.responses(true, false).unwrap().len(), 1);
+    let open = ws.responses(true, false).unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!((open[0].score_before, open[0].score_after), (None, None));
     let before = ws.review("call-1", "rev", "sales-call").unwrap().unwrap();
     let err = ws
         .resolve_dispute(
@@ -124,6 +126,11 @@ fn a_changed_score_goes_through_the_answer_path_and_the_history_keeps_each_step(
     let resolved = ws.response(id, "greeting").unwrap().unwrap();
     assert_eq!(resolved.outcome, Some(Outcome::Changed));
     assert_eq!(resolved.resolved_by.as_deref(), Some("lead"));
+    // One of two answered items passed, then both.
+    assert_eq!(
+        (resolved.score_before, resolved.score_after),
+        (Some(50.0), Some(100.0))
+    );
     assert!(ws.responses(true, false).unwrap().is_empty());
     // Resolved once: neither a second resolution nor a changed response.
     let again = ws.resolve_dispute(
@@ -177,6 +184,11 @@ fn an_upheld_dispute_keeps_the_answer() {
     assert_eq!(
         kinds(&ws, id).last().map(String::as_str),
         Some("dispute_upheld")
+    );
+    let upheld = &ws.responses(false, false).unwrap()[0];
+    assert_eq!(
+        (upheld.score_before, upheld.score_after),
+        (Some(50.0), Some(50.0))
     );
     // The same response again is a no-op, even resolved.
     assert_eq!(

@@ -230,7 +230,7 @@ impl Workspace {
     /// The local day of the newest call with a submitted review.
     pub fn newest_reviewed_day(&self) -> Result<Option<NaiveDate>> {
         self.newest_day(
-            "SELECT max(substr(c.started_at, 1, 10)) FROM reviews r
+            "SELECT max(substr(c.started_at, 1, 10)) FROM counted_reviews r
              JOIN calls c ON c.call_id = r.call_id WHERE r.status = 'submitted'",
         )
     }
@@ -332,7 +332,7 @@ impl Workspace {
                       WHERE a.review_id = r.review_id AND a.value = 'no'),
                     {audio_columns}
              FROM calls c
-             LEFT JOIN reviews r ON r.call_id = c.call_id
+             LEFT JOIN counted_reviews r ON r.call_id = c.call_id
              {AUDIO_JOIN}
              WHERE r.review_id IS NOT NULL OR ca.call_id IS NOT NULL
              ORDER BY c.started_at_utc, c.call_id, r.reviewer, r.checklist_id"

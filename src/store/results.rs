@@ -88,7 +88,7 @@ impl Workspace {
                     r.revision, r.time_spent_ms, COALESCE(r.submitted_at, a.updated_at),
                     c.started_at_utc AS sort_at
              FROM answers a
-             JOIN reviews r ON r.review_id = a.review_id
+             JOIN counted_reviews r ON r.review_id = a.review_id
              JOIN calls c ON c.call_id = r.call_id
              WHERE a.value IS NOT NULL OR a.comment IS NOT NULL OR a.evidence_ms IS NOT NULL
              UNION ALL

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::Path;
+use std::process::{Command, Output};
 
 /// A valid 16-bit PCM mono WAV of `seconds` with a quiet tone.
 pub fn write_wav(path: &Path, seconds: f64, rate: u32) {
@@ -57,4 +58,53 @@ pub fn callqa(dir: &Path, args: &[&str]) -> std::process::Output {
 /// Output bytes as text.
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// One member of a zip file (an XLSX's XML), as text.
+pub fn unzip(file: &Path, member: &str) -> String {
+    let out = Command::new("unzip")
+        .args(["-p", file.to_str().unwrap(), member])
+        .output()
+        .expect("unzip");
+    text(&out.stdout)
+}
+
+/// Headless Chromium, or None when it is missing and the run says to skip
+/// such tests (`CALLQA_SKIP_MISSING_TOOLS=1`).
+pub fn chromium() -> Option<&'static str> {
+    for bin in ["chromium", "chromium-browser"] {
+        if Command::new(bin)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return Some(bin);
+        }
+    }
+    if std::env::var("CALLQA_SKIP_MISSING_TOOLS").as_deref() == Ok("1") {
+        println!("skipped (CALLQA_SKIP_MISSING_TOOLS=1): chromium is not installed");
+        return None;
+    }
+    panic!(
+        "chromium is not installed: ./dev installs what the tests need \
+         (set CALLQA_SKIP_MISSING_TOOLS=1 to skip such tests on purpose)"
+    );
+}
+
+/// Headless Chromium on `args` with its own profile in `profile`.
+pub fn headless(bin: &str, profile: &Path, args: &[&str]) -> Output {
+    Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .unwrap()
 }

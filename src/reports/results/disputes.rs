@@ -4,6 +4,7 @@
 
 use super::Report;
 use super::view::{Cell, View};
+use crate::domain::reps::rep_key;
 use crate::domain::{Checklist, Lang};
 use crate::i18n::calibration::{DisputeStrings, dispute_strings};
 use crate::i18n::report::report_strings;
@@ -36,10 +37,20 @@ pub fn resolution_text(response: &ItemResponse) -> String {
     }
 }
 
+/// Open disputes first, then the resolved ones, each group in its order.
+fn open_first(disputes: &[ItemResponse]) -> Vec<&ItemResponse> {
+    let mut sorted: Vec<&ItemResponse> = disputes.iter().collect();
+    sorted.sort_by_key(|d| d.outcome.is_some());
+    sorted
+}
+
+/// Where the scores before and after the resolution stand in [`rows`].
+const SCORE_COLUMNS: [usize; 2] = [8, 9];
+
 /// The disputes as text, header first, open ones first: outcome, review
 /// id, call, rep, reviewer, item (`item_text` names it), the rep's
-/// reason, the resolution. `callqa disputes`, the workstation and the
-/// report all show this table.
+/// reason, the resolution, the review's score before and after it.
+/// `callqa disputes`, the workstation and the report all show this table.
 pub fn rows(
     lang: Lang,
     disputes: &[ItemResponse],
@@ -47,8 +58,7 @@ pub fn rows(
 ) -> Vec<Vec<String>> {
     let t = dispute_strings(lang);
     let words = report_strings(lang);
-    let mut sorted: Vec<&ItemResponse> = disputes.iter().collect();
-    sorted.sort_by_key(|d| d.outcome.is_some());
+    let sorted = open_first(disputes);
     let header = [
         t.outcome,
         "review_id",
@@ -58,6 +68,8 @@ pub fn rows(
         words.item,
         t.reason_header,
         t.resolution,
+        t.score_before,
+        t.score_after,
     ]
     .map(String::from)
     .to_vec();
@@ -71,6 +83,8 @@ pub fn rows(
             item_text(&d.item_id),
             d.reason.clone().unwrap_or_default(),
             resolution_text(d),
+            Cell::Score(d.score_before).display(),
+            Cell::Score(d.score_after).display(),
         ]
     });
     std::iter::once(header).chain(body).collect()
@@ -92,15 +106,54 @@ pub fn views(report: &Report) -> Vec<View> {
     }
     let mut table = rows(report.lang, &report.disputes, &|id| report.item_text(id));
     let columns = table.remove(0);
+    let cells = table
+        .into_iter()
+        .zip(open_first(&report.disputes))
+        .map(|(row, dispute)| {
+            let mut cells: Vec<Cell> = row.into_iter().map(Cell::Text).collect();
+            let [before, after] = SCORE_COLUMNS;
+            cells[before] = Cell::Score(dispute.score_before);
+            cells[after] = Cell::Score(dispute.score_after);
+            cells
+        })
+        .collect();
     vec![View {
         key: "disputes",
         title: dispute_strings(report.lang).title.to_string(),
-        note: None,
+        note: open_per_rep(report),
         columns,
-        rows: table
-            .into_iter()
-            .map(|row| row.into_iter().map(Cell::Text).collect())
-            .collect(),
+        rows: cells,
         chart: None,
     }]
+}
+
+/// Open disputes per rep, for the note over the reps' results ("Анна
+/// Смирнова: 2, Игорь Петров: 1"); `None` when none is open.
+pub fn open_per_rep(report: &Report) -> Option<String> {
+    let mut open: std::collections::BTreeMap<&str, usize> = Default::default();
+    for dispute in report.disputes.iter().filter(|d| is_open(d)) {
+        *open
+            .entry(dispute.rep.as_deref().unwrap_or(""))
+            .or_default() += 1;
+    }
+    let reps: Vec<String> = open.iter().map(|(rep, n)| format!("{rep}: {n}")).collect();
+    (!reps.is_empty()).then(|| {
+        dispute_strings(report.lang)
+            .open_per_rep
+            .replace("{reps}", &reps.join(", "))
+    })
+}
+
+fn is_open(dispute: &ItemResponse) -> bool {
+    dispute.response == Response::Dispute && dispute.outcome.is_none()
+}
+
+/// How many of `rep`'s disputes are open (their feedback sheet says so).
+pub fn open_of_rep(report: &Report, rep: &str) -> usize {
+    let key = rep_key(rep);
+    report
+        .disputes
+        .iter()
+        .filter(|d| is_open(d) && d.rep.as_deref().is_some_and(|r| rep_key(r) == key))
+        .count()
 }

@@ -12,16 +12,19 @@
 //! What a sheet holds is worked out once ([`RepSheet`]); the HTML and the
 //! XLSX only lay it out.
 
+use super::disputes::open_of_rep;
 use super::excerpts::{self, Cut};
 use super::html::{esc, legend, line_chart, link, page, table};
 use super::view::{Cell, Chart, View, email_failures, trend_week_names};
 use super::{Report, safe_file_name};
+use crate::domain::Lang;
 use crate::domain::reps::rep_key;
 use crate::domain::results::{Occurrence, RepResult};
 use crate::i18n::calibration::dispute_strings;
 use crate::i18n::report::{ReportStrings, repeated_why, report_strings};
 use crate::text::clock;
 use anyhow::Context;
+use rust_xlsxwriter::{DataValidation, DataValidationErrorStyle, Worksheet};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -196,6 +199,15 @@ fn html_sheet(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> String
         esc(t.weeks_without_repeated),
         rep.weeks_without_repeated,
     );
+    let open = open_of_rep(report, &rep.rep);
+    if open > 0 {
+        let words = dispute_strings(report.lang);
+        let _ = writeln!(
+            body,
+            "<p class=\"meta\">{}: {open}</p>",
+            esc(words.open_disputes)
+        );
+    }
     let weeks = trend_week_names(report);
     body.push_str(&line_chart(
         t.score_trend,
@@ -280,6 +292,7 @@ fn xlsx_views(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> Vec<Vi
     let answer = dispute_strings(report.lang);
     let rep = sheet.rep;
     let figure = |name: &str, value: Cell| vec![Cell::Text(name.into()), value];
+    let open = open_of_rep(report, &rep.rep);
     let summary = View {
         key: "summary",
         title: t.summary.into(),
@@ -295,7 +308,10 @@ fn xlsx_views(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> Vec<Vi
                 t.weeks_without_repeated,
                 Cell::Int(i64::from(rep.weeks_without_repeated)),
             ),
-        ],
+        ]
+        .into_iter()
+        .chain((open > 0).then(|| figure(answer.open_disputes, Cell::Int(open as i64))))
+        .collect(),
         chart: None,
     };
     let mut trend_columns = vec![t.rep.to_string()];
@@ -383,6 +399,30 @@ fn xlsx_views(report: &Report, sheet: &RepSheet, files: &ExcerptFiles) -> Vec<Vi
     views
 }
 
+/// A drop-down on the Response column of a table the rep fills in: agree
+/// or dispute in the sheet's language. Something else typed gets a
+/// warning, not a refusal: the import reads both languages, and names
+/// anything else row by row.
+fn response_choices(lang: Lang, sheet: &mut Worksheet, view: &View) -> anyhow::Result<()> {
+    let answer = dispute_strings(lang);
+    let column = view
+        .columns
+        .iter()
+        .position(|c| c == answer.response_header);
+    let (Some(column), false) = (column, view.rows.is_empty()) else {
+        return Ok(());
+    };
+    let list = DataValidation::new()
+        .allow_list_strings(&[answer.agree, answer.dispute])?
+        .set_input_title(answer.response_header)?
+        .set_input_message(answer.response_hint)?
+        .set_error_style(DataValidationErrorStyle::Warning);
+    let first = super::xlsx::HEADER_ROW + 1;
+    let last = super::xlsx::HEADER_ROW + view.rows.len() as u32;
+    sheet.add_data_validation(first, column as u16, last, column as u16, &list)?;
+    Ok(())
+}
+
 /// Cut the excerpts of the sheet's stamps into `dir`, one decoding pass
 /// per recording; a call without a recording path, or whose recording
 /// cannot be read, gets no excerpt rather than stopping the sheets.
@@ -467,7 +507,8 @@ pub fn write(
         if matches!(options.format, FeedbackFormat::Xlsx | FeedbackFormat::Both) {
             let path = dir.join(format!("{name}.xlsx"));
             let views = xlsx_views(report, &sheet, &files);
-            let bytes = super::xlsx::workbook_of(report, &sheet.title, views)?;
+            let choices = |ws: &mut Worksheet, view: &View| response_choices(report.lang, ws, view);
+            let bytes = super::xlsx::workbook_with(report, &sheet.title, views, &choices)?;
             std::fs::write(&path, bytes)
                 .with_context(|| format!("{}: cannot write", path.display()))?;
             written.sheets.push(path);

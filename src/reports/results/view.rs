@@ -144,7 +144,10 @@ fn overview(report: &Report) -> View {
     View {
         key: "overview",
         title: t.overview.into(),
-        note: report.is_empty().then(|| t.no_reviews.into()),
+        note: report
+            .is_empty()
+            .then(|| t.no_reviews.into())
+            .or_else(|| super::disputes::open_per_rep(report)),
         columns: [
             t.rep,
             t.team,

@@ -108,6 +108,17 @@ pub fn workbook(report: &Report) -> anyhow::Result<Vec<u8>> {
 /// A workbook of `views`, one sheet each, under `title` (the report, or a
 /// rep's feedback sheet).
 pub fn workbook_of(report: &Report, title: &str, views: Vec<View>) -> anyhow::Result<Vec<u8>> {
+    workbook_with(report, title, views, &|_, _| Ok(()))
+}
+
+/// [`workbook_of`], with `finish` called on each sheet once its table is
+/// written (the feedback sheet's drop-down of responses).
+pub fn workbook_with(
+    report: &Report,
+    title: &str,
+    views: Vec<View>,
+    finish: &dyn Fn(&mut Worksheet, &View) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<u8>> {
     let t = report_strings(report.lang);
     let formats = Formats::new();
     let mut book = Workbook::new();
@@ -128,6 +139,7 @@ pub fn workbook_of(report: &Report, title: &str, views: Vec<View>) -> anyhow::Re
             sheet.write_string(2, 0, text(&note))?;
         }
         write_table(sheet, report, &view, &formats)?;
+        finish(sheet, &view)?;
         if view.chart.is_some() && !view.rows.is_empty() {
             insert_chart(sheet, &name, &view)?;
         }

@@ -18,9 +18,9 @@ pub enum CalibrationTab {
 
 pub struct CalibrationView {
     pub tab: CalibrationTab,
-    /// Each set with its figures, and whether the reviewer still scores one
-    /// of its calls blind (then the figures are not shown).
-    pub sets: Vec<(SetFigures, bool)>,
+    /// Each set with its figures, and the calls the reviewer still scores
+    /// blind (while there are any, the figures are not shown).
+    pub sets: Vec<(SetFigures, Vec<String>)>,
     /// Open disputes first, then the resolved ones.
     pub disputes: Vec<ItemResponse>,
     /// The selected set, or dispute.
@@ -35,10 +35,7 @@ impl CalibrationView {
     ) -> anyhow::Result<CalibrationView> {
         let mut sets = Vec::new();
         for set in gather(ws, checklist, None)? {
-            let mut blind = false;
-            for call in &set.set.calls {
-                blind |= ws.scores_blind(reviewer, &call.call_id)?;
-            }
+            let blind = ws.figures_hidden_from(reviewer, &set.set)?;
             sets.push((set, blind));
         }
         let mut disputes = ws.responses(false, false)?;

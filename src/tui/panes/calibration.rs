@@ -98,8 +98,12 @@ fn draw_agreement(frame: &mut Frame, area: Rect, app: &App, view: &CalibrationVi
         view.sets.len(),
         one_line(&set_line(lang, set), 300)
     );
-    if *blind {
-        let lines = vec![Line::from(heading), Line::from(t.hidden_blind)];
+    if !blind.is_empty() {
+        let calls = one_line(&blind.join(", "), 300);
+        let lines = vec![
+            Line::from(heading),
+            Line::from(format!("{} {calls}", t.hidden_blind)),
+        ];
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
