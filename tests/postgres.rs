@@ -212,3 +212,145 @@ fn migrate_moves_a_workspace_both_ways_and_refuses_a_full_target() {
         text(&full.stderr)
     );
 }
+
+/// `reviewer`'s submitted review of `call`: greeting and introduction as given.
+fn scored(
+    db: &str,
+    call: &str,
+    reviewer: &str,
+    greeting: AnswerValue,
+    introduced: AnswerValue,
+) -> i64 {
+    let mut ws = Workspace::open_existing(db).unwrap();
+    let checklist = Checklist::default_sales_call();
+    let call = ws.call(call).unwrap();
+    let id = ws
+        .start_review(&call, reviewer, &checklist, vec![])
+        .unwrap()
+        .review_id;
+    for (item, value) in [("greeting", greeting), ("introduced", introduced)] {
+        ws.change_answer(id, &checklist, item, AnswerChange::Value(Some(value)))
+            .unwrap();
+    }
+    ws.submit_review(id, &checklist).unwrap();
+    id
+}
+
+/// Calibration and disputes on a team's database: the same figures, the
+/// same counted reviews and the same dispute history as on a file.
+#[test]
+fn calibration_and_disputes_come_out_the_same_on_both_engines() {
+    let Some(pg) = TempDatabase::new() else {
+        return;
+    };
+    use AnswerValue::{No, Yes};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("solo.sqlite");
+    let file = file.to_str().unwrap();
+    let mut outputs = Vec::new();
+    for db in [file, pg.url.as_str()] {
+        reviewed_demo(dir.path(), db);
+        let mark = [
+            "calibration",
+            "mark",
+            "call-002",
+            "call-003",
+            "--reviewers",
+            "anna,boris",
+            "--lead",
+            "lead",
+            "--set",
+            "w48",
+            "--db",
+            db,
+        ];
+        run_ok(dir.path(), &mark);
+        let mut lead_first = 0;
+        for (call, who, greeting, introduced) in [
+            ("call-002", "lead", Yes, Yes),
+            ("call-002", "anna", Yes, No),
+            ("call-002", "boris", Yes, Yes),
+            ("call-003", "lead", No, Yes),
+            ("call-003", "anna", No, No),
+            ("call-003", "boris", Yes, Yes),
+        ] {
+            let id = scored(db, call, who, greeting, introduced);
+            if (call, who) == ("call-002", "lead") {
+                lead_first = id;
+            }
+        }
+        let show = [
+            "calibration",
+            "show",
+            "--lead",
+            "lead",
+            "--format",
+            "json",
+            "--db",
+            db,
+        ];
+        let figures = run_ok(dir.path(), &show);
+        let agree = lead_first.to_string();
+        run_ok(
+            dir.path(),
+            &[
+                "calibration",
+                "agree",
+                "call-002",
+                "--review",
+                &agree,
+                "--db",
+                db,
+            ],
+        );
+        // Мария's review of call-001 failed "needs": the rep disputes it,
+        // the lead changes the answer.
+        let mut ws = Workspace::open_existing(db).unwrap();
+        let review = ws
+            .review("call-001", "Мария", "sales-call")
+            .unwrap()
+            .expect("Мария's review")
+            .review_id;
+        ws.record_response(
+            review,
+            "needs",
+            callqa::store::Response::Dispute,
+            Some("asked at 0:40"),
+            "sheet.xlsx",
+        )
+        .unwrap();
+        let resolution = callqa::store::Resolution {
+            by: "lead",
+            answer: Yes,
+            reason: "the question is there",
+        };
+        ws.resolve_dispute(
+            review,
+            "needs",
+            &resolution,
+            &Checklist::default_sales_call(),
+        )
+        .unwrap();
+        let disputes = run_ok(dir.path(), &["disputes", "--format", "json", "--db", db]);
+        let export = run_ok(dir.path(), &["export", "--per", "call", "--db", db]);
+        outputs.push((figures, disputes, export));
+    }
+    let (solo, team) = (&outputs[0], &outputs[1]);
+    let json =
+        |text: &str| -> serde_json::Value { serde_json::from_str(&without_stamps(text)).unwrap() };
+    assert!(solo.0.contains("alpha"), "{}", solo.0);
+    assert_eq!(json(&solo.0), json(&team.0), "calibration figures");
+    assert!(solo.1.contains("changed"), "{}", solo.1);
+    assert_eq!(json(&solo.1), json(&team.1), "disputes");
+    // The agreed version of call-002 counts once; call-003's three do not.
+    assert_eq!(without_stamps(&solo.2), without_stamps(&team.2), "export");
+    let rows = |call: &str| -> Vec<String> {
+        solo.2
+            .lines()
+            .filter(|l| l.starts_with(&format!("{call},")))
+            .map(|l| l.split(',').nth(4).unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(rows("call-002"), ["lead"], "{}", solo.2);
+    assert_eq!(rows("call-003"), [""], "{}", solo.2);
+}
