@@ -520,7 +520,7 @@ impl App {
 
     /// A change that did not reach the workspace, named with its file.
     pub(super) fn error(&mut self, text: String) {
-        let path = crate::text::path_line(self.ws.path());
+        let path = self.ws.address().to_string();
         let text = format!("{}: {path}: {text}", self.t().save_failed);
         self.say(Level::Error, text);
     }

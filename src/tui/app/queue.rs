@@ -154,7 +154,7 @@ impl App {
     /// Something the workspace could not give, named with its file: a read
     /// error, not a save failure (nothing the reviewer did is lost).
     pub(super) fn say_unreadable(&mut self, text: String) {
-        let path = crate::text::path_line(self.ws.path());
+        let path = self.ws.address().to_string();
         self.say(Level::Error, format!("{path}: {text}"));
     }
 

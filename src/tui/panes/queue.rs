@@ -174,7 +174,7 @@ fn item<'a>(app: &App, q: &'a QueueRow, open_id: Option<&str>, rep_width: usize)
 /// A workspace with no calls says how to get some.
 fn draw_empty(frame: &mut Frame, area: Rect, app: &App, title: String, focused: bool) {
     let t = app.t();
-    let db = app.ws.path().display().to_string();
+    let db = app.ws.address().to_string();
     let lines = vec![
         Line::styled(t.empty_hint, Style::new().fg(Color::Yellow)),
         Line::styled(
