@@ -87,17 +87,31 @@ impl PgConn {
     /// Note an error that means the connection is gone, for
     /// [`PgConn::reconnect_if_closed`].
     fn noted<T>(&self, result: std::result::Result<T, postgres::Error>) -> Result<T> {
-        let gone = |e: &postgres::Error| match e.as_db_error() {
-            // The server ends the session (shut down, terminated).
-            Some(db) => db.severity() == "FATAL",
-            None => e.is_closed() || e.source().is_some_and(|s| s.is::<std::io::Error>()),
-        };
         if let Err(e) = &result
-            && gone(e)
+            && connection_gone(e)
         {
             self.broken.set(true);
         }
         Ok(result?)
+    }
+}
+
+/// The server ended the session or cannot be reached: the statement may
+/// succeed once it is back, unlike one the server refused (a constraint).
+fn connection_gone(e: &postgres::Error) -> bool {
+    match e.as_db_error() {
+        // The server ends the session (shut down, terminated) or refuses
+        // new ones while it starts or stops.
+        Some(db) => db.severity() == "FATAL" || db.code().code().starts_with("08"),
+        None => e.is_closed() || e.source().is_some_and(|s| s.is::<std::io::Error>()),
+    }
+}
+
+impl DbError {
+    /// The PostgreSQL server went away or cannot be reached (not a write
+    /// it refused): the workstation queues the change and retries.
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(self, DbError::Postgres(e) if connection_gone(e))
     }
 }
 

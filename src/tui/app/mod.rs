@@ -31,6 +31,7 @@ mod emails;
 mod keys;
 mod links;
 mod listening;
+mod outbox;
 mod plan;
 mod queue;
 mod results;
@@ -78,6 +79,8 @@ pub struct App {
     time: ActiveTime,
     /// The place as last written, so a key that moves nothing writes nothing.
     saved_place: Option<ReviewerPlace>,
+    /// Answers waiting for a PostgreSQL server that went away.
+    outbox: outbox::OutboxState,
 }
 
 impl App {
@@ -150,7 +153,9 @@ impl App {
             analysis: AnalysisState::default(),
             time: ActiveTime::new(Instant::now()),
             saved_place: None,
+            outbox: outbox::OutboxState::default(),
         };
+        app.open_outbox(&crate::config::data_dir().join("outbox"));
         app.load_plan()?;
         app.load_queue()?;
         // A damaged first call must not keep the workstation shut: the
@@ -416,8 +421,11 @@ impl App {
     /// Read the player and the analysis; true when the screen needs a
     /// redraw because what it shows has changed.
     pub fn tick(&mut self) -> bool {
-        let analysis_changed =
-            self.poll_analysis() | self.poll_link() | self.poll_results() | self.poll_audit();
+        let analysis_changed = self.poll_analysis()
+            | self.poll_link()
+            | self.poll_results()
+            | self.poll_audit()
+            | self.retry_queued();
         let player_changed = self.listening.refresh();
         if let Some(runner) = &self.analysis.runner {
             runner.hold(self.listening.playing());

@@ -66,11 +66,18 @@ impl App {
         let Some(item_id) = checklist.items.get(index).map(|i| i.id.clone()) else {
             return false;
         };
+        // A change behind queued ones waits with them (see `outbox`).
+        let review_id = self.review.record().map(|r| r.review_id);
+        if let Some(review_id) = review_id
+            && self.must_queue()
+        {
+            return self.queue_change(review_id, &item_id, &change);
+        }
         let result = self.ensure_review().and_then(|review_id| {
             let checklist = &self.session.checklist;
             Ok(self
                 .ws
-                .change_answer(review_id, checklist, &item_id, change)?)
+                .change_answer(review_id, checklist, &item_id, change.clone())?)
         });
         match result {
             Ok(answer) => {
@@ -80,10 +87,16 @@ impl App {
                 self.refresh_queue();
                 true
             }
-            Err(e) => {
-                self.error(e.to_string());
-                false
-            }
+            // The review may have been made by this very change.
+            Err(e) => match self.review.record().map(|r| r.review_id) {
+                Some(review_id) if self.can_queue(&e) => {
+                    self.queue_change(review_id, &item_id, &change)
+                }
+                _ => {
+                    self.error(e.to_string());
+                    false
+                }
+            },
         }
     }
 
