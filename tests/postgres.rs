@@ -354,3 +354,227 @@ fn calibration_and_disputes_come_out_the_same_on_both_engines() {
     assert_eq!(rows("call-002"), ["lead"], "{}", solo.2);
     assert_eq!(rows("call-003"), [""], "{}", solo.2);
 }
+
+#[path = "workstation_support/mod.rs"]
+mod workstation_support;
+
+/// A PostgreSQL server of the test's own, as `./dev test` starts one (in a
+/// temp folder, a socket and no TCP), so the test can stop and start it
+/// without touching the shared one in `CALLQA_TEST_PG`.
+struct OwnServer {
+    pg_bin: std::path::PathBuf,
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl OwnServer {
+    /// `None` where the PostgreSQL tests are skipped; a test that cannot
+    /// have its server fails and says why otherwise.
+    fn start() -> Option<OwnServer> {
+        let skip = std::env::var("CALLQA_SKIP_MISSING_TOOLS").as_deref() == Ok("1");
+        let pg_bin = std::fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path().join("bin"))
+            .filter(|bin| bin.join("pg_ctl").exists())
+            .max_by_key(|bin| {
+                let version = bin.parent().and_then(|v| v.file_name());
+                version.and_then(|v| v.to_str()?.parse::<u32>().ok())
+            });
+        let Some(pg_bin) = pg_bin else {
+            assert!(
+                skip,
+                "no PostgreSQL under /usr/lib/postgresql: this test starts and stops a server \
+                 of its own (CALLQA_SKIP_MISSING_TOOLS=1 skips it on a developer's machine)"
+            );
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        std::process::Command::new("chmod")
+            .arg("755")
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        let server = OwnServer {
+            url: format!(
+                "postgresql://postgres@{}/postgres",
+                dir.path().to_str().unwrap().replace('/', "%2F")
+            ),
+            pg_bin,
+            dir,
+        };
+        if server.as_root() {
+            std::process::Command::new("chown")
+                .arg("postgres")
+                .arg(server.dir.path())
+                .status()
+                .unwrap();
+        }
+        let data = server.dir.path().join("data");
+        server.run(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+            ],
+        );
+        server.up();
+        Some(server)
+    }
+
+    fn as_root(&self) -> bool {
+        std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+    }
+
+    /// Run a PostgreSQL tool (as `postgres` when the test runs as root:
+    /// the server refuses to run as root).
+    fn run(&self, tool: &str, args: &[&str]) {
+        let tool = self.pg_bin.join(tool);
+        let mut command = match self.as_root() {
+            true => {
+                let mut c = std::process::Command::new("runuser");
+                c.args(["-u", "postgres", "--"]).arg(&tool);
+                c
+            }
+            false => std::process::Command::new(&tool),
+        };
+        let out = command.args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{} {args:?}: {}{}",
+            tool.display(),
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+
+    fn pg_ctl(&self, args: &[&str]) {
+        let data = self.dir.path().join("data");
+        let mut all = vec!["-D", data.to_str().unwrap(), "-w"];
+        all.extend(args);
+        self.run("pg_ctl", &all);
+    }
+
+    fn up(&self) {
+        let log = self.dir.path().join("log");
+        let options = format!(
+            "-k {} -c listen_addresses='' -c fsync=off",
+            self.dir.path().display()
+        );
+        self.pg_ctl(&["-l", log.to_str().unwrap(), "-o", &options, "start"]);
+    }
+
+    /// As a crash or a pulled cable: no goodbye to the clients.
+    fn down(&self) {
+        self.pg_ctl(&["-m", "immediate", "stop"]);
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let tool = self.pg_bin.join("pg_ctl");
+        let data = data.to_str().unwrap_or_default();
+        let args = ["-D", data, "-m", "immediate", "-w", "stop"];
+        let _ = match self.as_root() {
+            true => std::process::Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(&tool)
+                .args(args)
+                .output(),
+            false => std::process::Command::new(&tool).args(args).output(),
+        };
+    }
+}
+
+#[test]
+fn answers_given_while_the_server_is_away_are_queued_shown_and_delivered_when_it_is_back() {
+    use ratatui::crossterm::event::KeyCode;
+    use workstation_support::{open_app, press, screen};
+    let Some(server) = OwnServer::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(dir.path(), &["import", &demo(), "--db", &server.url]);
+    let mut app = open_app(Path::new(&server.url), None, callqa::domain::Lang::En);
+    let outbox = dir.path().join("outbox");
+    app.open_outbox(&outbox);
+    let call = app.review.open.as_ref().unwrap().call.call_id.clone();
+    let checklist = app.checklist().clone();
+    let mut items = Vec::new();
+    let mut answer = |app: &mut callqa::tui::app::App, key: char| {
+        items.push(checklist.items[app.review.item()].id.clone());
+        press(app, KeyCode::Char(key));
+    };
+    // The review is started (and its first answer saved) with the server up.
+    answer(&mut app, 'y');
+    let review_id = app.review.record().unwrap().review_id;
+
+    server.down();
+    answer(&mut app, 'n');
+    answer(&mut app, 'y');
+    assert_eq!(app.queued_changes(), 2);
+    let shown = screen(&mut app, 160, 40);
+    assert!(
+        shown.contains("not saved: 2 answers queued, server unreachable"),
+        "{shown}"
+    );
+    let answers = &app.review.record().unwrap().answers;
+    assert_eq!(items.len(), 3);
+    assert!(items[0] != items[1] && items[1] != items[2], "{items:?}");
+    let values: Vec<_> = items.iter().map(|i| answers[i].value).collect();
+    use AnswerValue::{No, Yes};
+    assert_eq!(values, [Some(Yes), Some(No), Some(Yes)], "shown as given");
+    let files: Vec<_> = std::fs::read_dir(&outbox).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1);
+    let queued = std::fs::read_to_string(files[0].path()).unwrap();
+    assert_eq!(queued.lines().count(), 2, "{queued}");
+    assert!(
+        queued.contains(&format!(r#""item":"{}""#, items[1])),
+        "{queued}"
+    );
+
+    server.up();
+    let start = std::time::Instant::now();
+    while app.queued_changes() > 0 {
+        assert!(start.elapsed().as_secs() < 30, "never delivered");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        app.tick();
+    }
+    let shown = screen(&mut app, 160, 40);
+    assert!(shown.contains("every queued answer is saved"), "{shown}");
+    assert!(!files[0].path().exists(), "the outbox is empty");
+    let ws = Workspace::open_existing(server.url.as_str()).unwrap();
+    let stored = ws.review(&call, "tester", "sales-call").unwrap().unwrap();
+    let stored: Vec<_> = items.iter().map(|i| stored.answers[i].value).collect();
+    assert_eq!(stored, [Some(Yes), Some(No), Some(Yes)]);
+    let answered: Vec<_> = ws
+        .review_events(review_id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "answer")
+        .map(|e| {
+            (
+                e.item_id.unwrap_or_default(),
+                e.new_value.unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        answered,
+        [
+            (items[0].clone(), "yes".to_string()),
+            (items[1].clone(), "no".to_string()),
+            (items[2].clone(), "yes".to_string()),
+        ]
+    );
+}
