@@ -8,6 +8,7 @@ mod common;
 use callqa::domain::{AnswerValue, Checklist};
 use callqa::store::testing::TempDatabase;
 use callqa::store::{AnswerChange, Workspace};
+use callqa::tui::app::Mode;
 use common::{callqa, text};
 use std::path::Path;
 
@@ -435,23 +436,25 @@ impl OwnServer {
             .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
     }
 
-    /// Run a PostgreSQL tool (as `postgres` when the test runs as root:
+    /// A PostgreSQL tool (run as `postgres` when the test runs as root:
     /// the server refuses to run as root).
-    fn run(&self, tool: &str, args: &[&str]) {
-        let tool = self.pg_bin.join(tool);
-        let mut command = match self.as_root() {
+    fn tool(&self, name: &str) -> std::process::Command {
+        let tool = self.pg_bin.join(name);
+        match self.as_root() {
             true => {
                 let mut c = std::process::Command::new("runuser");
                 c.args(["-u", "postgres", "--"]).arg(&tool);
                 c
             }
             false => std::process::Command::new(&tool),
-        };
-        let out = command.args(args).output().unwrap();
+        }
+    }
+
+    fn run(&self, name: &str, args: &[&str]) {
+        let out = self.tool(name).args(args).output().unwrap();
         assert!(
             out.status.success(),
-            "{} {args:?}: {}{}",
-            tool.display(),
+            "{name} {args:?}: {}{}",
             text(&out.stdout),
             text(&out.stderr)
         );
@@ -482,17 +485,9 @@ impl OwnServer {
 impl Drop for OwnServer {
     fn drop(&mut self) {
         let data = self.dir.path().join("data");
-        let tool = self.pg_bin.join("pg_ctl");
         let data = data.to_str().unwrap_or_default();
         let args = ["-D", data, "-m", "immediate", "-w", "stop"];
-        let _ = match self.as_root() {
-            true => std::process::Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&tool)
-                .args(args)
-                .output(),
-            false => std::process::Command::new(&tool).args(args).output(),
-        };
+        let _ = self.tool("pg_ctl").args(args).output();
     }
 }
 
@@ -510,18 +505,20 @@ fn answers_given_while_the_server_is_away_are_queued_shown_and_delivered_when_it
     app.open_outbox(&outbox);
     let call = app.review.open.as_ref().unwrap().call.call_id.clone();
     let checklist = app.checklist().clone();
-    let mut items = Vec::new();
-    let mut answer = |app: &mut callqa::tui::app::App, key: char| {
-        items.push(checklist.items[app.review.item()].id.clone());
+    // The item under the cursor, answered with `key` (the cursor moves on).
+    let answer = |app: &mut callqa::tui::app::App, key: char| -> String {
+        let item = checklist.items[app.review.item()].id.clone();
         press(app, KeyCode::Char(key));
+        item
     };
+    let mut items = Vec::new();
     // The review is started (and its first answer saved) with the server up.
-    answer(&mut app, 'y');
+    items.push(answer(&mut app, 'y'));
     let review_id = app.review.record().unwrap().review_id;
 
     server.down();
-    answer(&mut app, 'n');
-    answer(&mut app, 'y');
+    items.push(answer(&mut app, 'n'));
+    items.push(answer(&mut app, 'y'));
     assert_eq!(app.queued_changes(), 2);
     let shown = screen(&mut app, 160, 40);
     assert!(
@@ -557,24 +554,41 @@ fn answers_given_while_the_server_is_away_are_queued_shown_and_delivered_when_it
     let stored = ws.review(&call, "tester", "sales-call").unwrap().unwrap();
     let stored: Vec<_> = items.iter().map(|i| stored.answers[i].value).collect();
     assert_eq!(stored, [Some(Yes), Some(No), Some(Yes)]);
-    let answered: Vec<_> = ws
-        .review_events(review_id)
-        .unwrap()
-        .into_iter()
+
+    // Away again, one more answer; back, and a submit comes before any
+    // tick: it delivers the queue first, so its snapshot holds the answer.
+    server.down();
+    items.push(answer(&mut app, 'n'));
+    assert_eq!(app.queued_changes(), 1);
+    server.up();
+    press(&mut app, KeyCode::Char('s'));
+    if matches!(app.screen.mode, Mode::ConfirmSubmit { .. }) {
+        press(&mut app, KeyCode::Char('y'));
+    }
+    assert_eq!(app.queued_changes(), 0);
+    // A fresh connection: the restart broke the one above.
+    let ws = Workspace::open_existing(server.url.as_str()).unwrap();
+    let events = ws.review_events(review_id).unwrap();
+    let answered: Vec<_> = events
+        .iter()
         .filter(|e| e.kind == "answer")
-        .map(|e| {
-            (
-                e.item_id.unwrap_or_default(),
-                e.new_value.unwrap_or_default(),
-            )
-        })
+        .map(|e| (e.item_id.clone().unwrap_or_default(), e.new_value.clone()))
         .collect();
+    let given = |n: usize, value: &str| (items[n].clone(), Some(value.to_string()));
     assert_eq!(
         answered,
         [
-            (items[0].clone(), "yes".to_string()),
-            (items[1].clone(), "no".to_string()),
-            (items[2].clone(), "yes".to_string()),
+            given(0, "yes"),
+            given(1, "no"),
+            given(2, "yes"),
+            given(3, "no")
         ]
     );
+    let submit = events
+        .iter()
+        .find(|e| e.kind == "submit")
+        .expect("submitted");
+    let snapshot: serde_json::Value =
+        serde_json::from_str(submit.new_value.as_deref().unwrap()).unwrap();
+    assert_eq!(snapshot["answers"][&items[3]]["value"], "no", "{snapshot}");
 }

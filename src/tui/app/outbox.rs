@@ -120,11 +120,20 @@ impl App {
     /// On the app's tick: offer the queue to the server, at most every
     /// [`RETRY`]; true when the screen changed.
     pub(super) fn retry_queued(&mut self) -> bool {
-        if !self.must_queue() || self.outbox.last_try.is_some_and(|t| t.elapsed() < RETRY) {
-            return false;
+        let recent = self.outbox.last_try.is_some_and(|t| t.elapsed() < RETRY);
+        let due = self.must_queue() && !recent;
+        if due {
+            self.deliver_queued();
         }
-        self.deliver_queued();
-        true
+        due
+    }
+
+    /// Offer the queue to the server now; true when nothing is left queued.
+    pub(super) fn deliver_now(&mut self) -> bool {
+        if self.must_queue() {
+            self.deliver_queued();
+        }
+        !self.must_queue()
     }
 
     /// Deliver the queue in order through the store (history and score as

@@ -167,6 +167,10 @@ impl App {
     }
 
     pub(super) fn submit_now(&mut self) {
+        // The snapshot a submit keeps must hold the queued answers.
+        if !self.deliver_now() {
+            return;
+        }
         self.flush_time();
         let result = self.ensure_review().and_then(|id| {
             self.ws.submit_review(id, &self.session.checklist)?;
