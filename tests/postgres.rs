@@ -354,3 +354,154 @@ fn calibration_and_disputes_come_out_the_same_on_both_engines() {
     assert_eq!(rows("call-002"), ["lead"], "{}", solo.2);
     assert_eq!(rows("call-003"), [""], "{}", solo.2);
 }
+
+/// `url` with the login `user` (the test server trusts its socket).
+fn as_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}@{host}")
+}
+
+/// A change of item `item` on review `review_id`, through the store.
+fn answer(ws: &mut Workspace, review_id: i64, item: &str) -> callqa::store::Result<()> {
+    let checklist = Checklist::default_sales_call();
+    ws.change_answer(
+        review_id,
+        &checklist,
+        item,
+        AnswerChange::Value(Some(AnswerValue::No)),
+    )
+    .map(|_| ())
+}
+
+#[test]
+fn a_team_database_lets_each_role_do_its_part_only() {
+    let Some(pg) = TempDatabase::new() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let owner = &pg.url;
+    run_ok(
+        dir.path(),
+        &["import", &demo(), "--db", owner, "--lang", "en"],
+    );
+    run_ok(dir.path(), &["analyze", "--db", owner]);
+    run_ok(dir.path(), &["plan", "--period", "2026-W48", "--db", owner]);
+    run_ok(dir.path(), &["team", "setup", "--db", owner]);
+    // Roles are the server's, not the database's: names of this run only.
+    let login = |name: &str| format!("{name}_{}", std::process::id());
+    let (anna, boris, lead, client) = (
+        login("anna"),
+        login("boris"),
+        login("lead1"),
+        login("client1"),
+    );
+    for (name, role) in [
+        (&anna, "reviewer"),
+        (&boris, "reviewer"),
+        (&lead, "lead"),
+        (&client, "client"),
+    ] {
+        run_ok(
+            dir.path(),
+            &["team", "add", name, "--role", role, "--db", owner],
+        );
+    }
+    let listed = run_ok(dir.path(), &["team", "list", "--db", owner, "--lang", "en"]);
+    for (name, role) in [
+        (&anna, "reviewer"),
+        (&lead, "lead"),
+        (&client, "client viewer"),
+    ] {
+        assert!(listed.contains(&format!("{name:<24} {role}\n")), "{listed}");
+    }
+
+    // Each reviewer starts a review under their login; boris submits his.
+    let (mut anna_ws, anna_review) = start_on_first_call(&as_user(owner, &anna), &anna);
+    let (mut boris_ws, boris_review) = start_on_first_call(&as_user(owner, &boris), &boris);
+    answer(&mut boris_ws, boris_review, "greeting").unwrap();
+    boris_ws
+        .submit_review(boris_review, &Checklist::default_sales_call())
+        .unwrap();
+    answer(&mut anna_ws, anna_review, "greeting").unwrap();
+    let refused = answer(&mut anna_ws, boris_review, "needs")
+        .expect_err("anna changed boris's answers")
+        .to_string();
+    assert!(
+        refused.contains("callqa_reviewer") && refused.contains("only their own reviews"),
+        "{refused}"
+    );
+
+    // The client viewer reads submitted work only and writes nothing.
+    let mut viewer = postgres::Client::connect(&as_user(owner, &client), postgres::NoTls).unwrap();
+    let reviewers: Vec<String> = viewer
+        .query("SELECT reviewer FROM reviews", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(reviewers, [boris.clone()]);
+    let answered: Vec<i64> = viewer
+        .query("SELECT DISTINCT review_id FROM answers", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(answered, [boris_review]);
+    let writable: Vec<String> = viewer
+        .query(
+            "SELECT c.relname::TEXT FROM pg_class c
+             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
+               AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(writable.is_empty(), "{writable:?}");
+    for private in ["reviewer_state", "markers", "plan_claims"] {
+        let denied = viewer
+            .query(&format!("SELECT 1 FROM {private}"), &[])
+            .expect_err(private);
+        assert_eq!(
+            denied.code(),
+            Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+        );
+    }
+    let mut client_ws = Workspace::open_existing(as_user(owner, &client).as_str()).unwrap();
+    assert!(answer(&mut client_ws, boris_review, "needs").is_err());
+
+    // Claims: anna takes a call; she cannot hand it on, the lead can.
+    let week = callqa::domain::sampling::Period::parse("2026-W48").unwrap();
+    let claimed = anna_ws
+        .claim_next(week, &anna)
+        .unwrap()
+        .expect("a call to claim");
+    let kept = anna_ws
+        .reassign_planned_call(week, &claimed.call_id, &boris)
+        .expect_err("anna handed her call to boris")
+        .to_string();
+    assert!(kept.contains("plan_entries"), "{kept}");
+    let lead_url = as_user(owner, &lead);
+    let handed = run_ok(
+        dir.path(),
+        &[
+            "claims",
+            "--period",
+            "2026-W48",
+            "--reassign",
+            &claimed.call_id,
+            "--to",
+            &boris,
+            "--db",
+            &lead_url,
+        ],
+    );
+    assert!(handed.contains(&boris), "{handed}");
+
+    // The lead changes anyone's review.
+    let mut lead_ws = Workspace::open_existing(lead_url.as_str()).unwrap();
+    answer(&mut lead_ws, boris_review, "needs").unwrap();
+    answer(&mut lead_ws, anna_review, "needs").unwrap();
+}
