@@ -504,4 +504,16 @@ fn a_team_database_lets_each_role_do_its_part_only() {
     let mut lead_ws = Workspace::open_existing(lead_url.as_str()).unwrap();
     answer(&mut lead_ws, boris_review, "needs").unwrap();
     answer(&mut lead_ws, anna_review, "needs").unwrap();
+
+    // A file has no one to tell apart, and says so.
+    let file = dir.path().join("solo.sqlite");
+    let file = file.to_str().unwrap();
+    run_ok(
+        dir.path(),
+        &["import", &demo(), "--db", file, "--lang", "en"],
+    );
+    for action in ["setup", "list"] {
+        let said = run_ok(dir.path(), &["team", action, "--db", file]);
+        assert!(said.contains("is a file: it has one user"), "{said}");
+    }
 }
