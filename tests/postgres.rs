@@ -440,7 +440,7 @@ fn a_team_database_lets_each_role_do_its_part_only() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(reviewers, [boris.clone()]);
+    assert_eq!(reviewers, std::slice::from_ref(&boris));
     let answered: Vec<i64> = viewer
         .query("SELECT DISTINCT review_id FROM answers", &[])
         .unwrap()
