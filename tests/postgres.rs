@@ -374,6 +374,17 @@ fn answer(ws: &mut Workspace, review_id: i64, item: &str) -> callqa::store::Resu
     .map(|_| ())
 }
 
+/// The first column of `sql`'s rows.
+fn column<T: for<'a> postgres::types::FromSql<'a>>(
+    client: &mut postgres::Client,
+    sql: &str,
+) -> Vec<T> {
+    let rows = client
+        .query(sql, &[])
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows.iter().map(|r| r.get(0)).collect()
+}
+
 #[test]
 fn a_team_database_lets_each_role_do_its_part_only() {
     let Some(pg) = TempDatabase::new() else {
@@ -434,31 +445,16 @@ fn a_team_database_lets_each_role_do_its_part_only() {
 
     // The client viewer reads submitted work only and writes nothing.
     let mut viewer = postgres::Client::connect(&as_user(owner, &client), postgres::NoTls).unwrap();
-    let reviewers: Vec<String> = viewer
-        .query("SELECT reviewer FROM reviews", &[])
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let reviewers: Vec<String> = column(&mut viewer, "SELECT reviewer FROM reviews");
     assert_eq!(reviewers, std::slice::from_ref(&boris));
-    let answered: Vec<i64> = viewer
-        .query("SELECT DISTINCT review_id FROM answers", &[])
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let answered: Vec<i64> = column(&mut viewer, "SELECT DISTINCT review_id FROM answers");
     assert_eq!(answered, [boris_review]);
-    let writable: Vec<String> = viewer
-        .query(
-            "SELECT c.relname::TEXT FROM pg_class c
-             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
-               AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')",
-            &[],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let writable: Vec<String> = column(
+        &mut viewer,
+        "SELECT c.relname::TEXT FROM pg_class c
+         WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
+           AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')",
+    );
     assert!(writable.is_empty(), "{writable:?}");
     for private in ["reviewer_state", "markers", "plan_claims"] {
         let denied = viewer
