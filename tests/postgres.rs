@@ -398,7 +398,12 @@ fn a_team_database_lets_each_role_do_its_part_only() {
     );
     run_ok(dir.path(), &["analyze", "--db", owner]);
     run_ok(dir.path(), &["plan", "--period", "2026-W48", "--db", owner]);
+    // Twice: a lead runs it again after an upgrade.
     run_ok(dir.path(), &["team", "setup", "--db", owner]);
+    run_ok(
+        dir.path(),
+        &["team", "setup", "--db", owner, "--lang", "ru"],
+    );
     // Roles are the server's, not the database's: names of this run only.
     let login = |name: &str| format!("{name}_{}", std::process::id());
     let (anna, boris, lead, client) = (

@@ -320,3 +320,35 @@ impl Workspace {
         )?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_is_named_as_the_command_line_takes_it_and_grouped_on_the_server() {
+        for role in TeamRole::ALL {
+            assert_eq!(role.name().parse::<TeamRole>(), Ok(role));
+            assert_eq!(TeamRole::of_group(role.group()), Some(role));
+        }
+        assert!(
+            "admin"
+                .parse::<TeamRole>()
+                .unwrap_err()
+                .contains("reviewer, lead and client")
+        );
+    }
+
+    #[test]
+    fn a_file_has_no_roles_to_set_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(&dir.path().join("solo.sqlite")).unwrap();
+        assert_eq!(ws.set_up_roles().unwrap(), None);
+        assert_eq!(
+            ws.add_member("anna", TeamRole::Reviewer, None).unwrap(),
+            None
+        );
+        assert_eq!(ws.members().unwrap(), None);
+        assert_eq!(ws.team_login().unwrap(), None);
+    }
+}
