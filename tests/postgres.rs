@@ -374,6 +374,20 @@ fn answer(ws: &mut Workspace, review_id: i64, item: &str) -> callqa::store::Resu
     .map(|_| ())
 }
 
+/// A test's logins on the database at the URL, dropped from the server
+/// (roles outlive a database) with what they were granted there.
+struct Logins(String, [String; 4]);
+
+impl Drop for Logins {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.0, postgres::NoTls) {
+            for login in &self.1 {
+                let _ = admin.batch_execute(&format!("DROP OWNED BY {login}; DROP ROLE {login}"));
+            }
+        }
+    }
+}
+
 /// The first column of `sql`'s rows.
 fn column<T: for<'a> postgres::types::FromSql<'a>>(
     client: &mut postgres::Client,
@@ -423,7 +437,13 @@ fn a_team_database_lets_each_role_do_its_part_only() {
             &["team", "add", name, "--role", role, "--db", owner],
         );
     }
+    let _dropped = Logins(
+        owner.clone(),
+        [&anna, &boris, &lead, &client].map(|l| l.to_string()),
+    );
+    // This database's people only, not another test's on the same server.
     let listed = run_ok(dir.path(), &["team", "list", "--db", owner, "--lang", "en"]);
+    assert_eq!(listed.lines().count(), 5, "{listed}");
     for (name, role) in [
         (&anna, "reviewer"),
         (&lead, "lead"),

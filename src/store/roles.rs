@@ -4,7 +4,9 @@
 //! or a client viewer from writing: anyone with the URL can run SQL. So the
 //! rules live in the server: three NOLOGIN group roles with grants, and
 //! row-level security on the reviews and what hangs off them. A person's
-//! LOGIN role is a member of one group. On SQLite there is nothing to
+//! LOGIN role is a member of one group, and may connect only to the
+//! databases it was added to (the groups are the server's, shared by every
+//! engagement's database on it). On SQLite there is nothing to
 //! enforce: whoever can open the file is everything, and these calls say
 //! so by returning `None`.
 //!
@@ -105,6 +107,11 @@ fn setup_sql(schema: &str) -> String {
              CREATE ROLE callqa_client NOLOGIN; END IF;
          END $$;\n",
     );
+    // The groups are the server's, shared by every database on it: a
+    // login may connect only to the databases it was added to.
+    sql += "DO $$ BEGIN
+           EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM PUBLIC', current_database());
+         END $$;\n";
     let groups = "callqa_reviewer, callqa_lead, callqa_client";
     sql += &format!(
         "GRANT USAGE ON SCHEMA {schema} TO {groups};
@@ -265,6 +272,9 @@ impl Workspace {
             )?)
         };
         let name = quoted("%I", login)?;
+        let database: String =
+            self.conn
+                .query_row("SELECT current_database()::TEXT", params![], |r| r.get(0))?;
         let exists: bool = self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?1)",
             params![login],
@@ -282,13 +292,18 @@ impl Workspace {
         for other in TeamRole::ALL.into_iter().filter(|r| *r != role) {
             sql += &format!("REVOKE {} FROM {name};", other.group());
         }
-        sql += &format!("GRANT {} TO {name};", role.group());
+        sql += &format!(
+            "GRANT {} TO {name}; GRANT CONNECT ON DATABASE {} TO {name};",
+            role.group(),
+            quoted("%I", &database)?
+        );
         tx.execute_batch(&sql)?;
         tx.commit()?;
         Ok(Some(()))
     }
 
-    /// Who has which part, by login; `None` on a file.
+    /// Who has which part on this workspace (the logins that may connect
+    /// to its database), by login; `None` on a file.
     pub fn members(&self) -> Result<Option<Vec<Member>>> {
         if !self.conn.is_postgres() {
             return Ok(None);
@@ -299,6 +314,7 @@ impl Workspace {
              JOIN pg_roles g ON g.oid = a.roleid
              JOIN pg_roles m ON m.oid = a.member
              WHERE g.rolname IN ('callqa_reviewer', 'callqa_lead', 'callqa_client')
+               AND has_database_privilege(m.oid, current_database(), 'CONNECT')
              ORDER BY 1, 2",
             params![],
             |r| Ok((r.get(0)?, r.get(1)?)),
