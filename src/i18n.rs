@@ -12,6 +12,7 @@ pub mod errors;
 pub mod mystery;
 pub mod plan;
 pub mod report;
+pub mod team;
 
 pub struct Strings {
     pub queue: &'static str,

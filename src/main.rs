@@ -57,6 +57,25 @@ struct ReviewArgs {
 }
 
 #[derive(Subcommand)]
+enum TeamCommand {
+    /// Make the group roles callqa_reviewer, callqa_lead and callqa_client
+    /// with their grants and row rules (again after an upgrade); needs a
+    /// login that may create roles and owns the tables
+    Setup,
+    /// Give a person a login in a role (password from CALLQA_NEW_PASSWORD,
+    /// none for a server that trusts its socket)
+    Add {
+        /// The login, which is also the reviewer name on their reviews
+        name: String,
+        /// reviewer, lead or client
+        #[arg(long)]
+        role: callqa::store::TeamRole,
+    },
+    /// Who has which role
+    List,
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Import a batch: a v1 batch folder (calls.csv, recordings, crm/*.csv), or
     /// a PBX log / CRM export (Asterisk, FreePBX, amoCRM, Bitrix24, HubSpot,
@@ -258,6 +277,14 @@ enum Command {
         /// The reviewer who gets the call
         #[arg(long, value_name = "REVIEWER", requires = "reassign")]
         to: Option<String>,
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Roles on a team's PostgreSQL workspace: reviewer, lead and read-only
+    /// client viewer, enforced by the server (a file has one user)
+    Team {
+        #[command(subcommand)]
+        action: TeamCommand,
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
@@ -511,6 +538,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let reassign = reassign.as_deref().zip(to.as_deref());
             team_cmd::claims(&workspace, lang, period, reassign)
         }
+        Command::Team { action, ws } => {
+            let (workspace, lang, _) =
+                open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
+            let action = match action {
+                TeamCommand::Setup => team_cmd::TeamAction::Setup,
+                TeamCommand::Add { name, role } => team_cmd::TeamAction::Add { login: name, role },
+                TeamCommand::List => team_cmd::TeamAction::List,
+            };
+            team_cmd::team(&workspace, lang, action)
+        }
         Command::Demo { review, ws } => {
             let batch = demo::extract(&config::data_dir().join("demo-batch"))?;
             let (workspace, lang, checklist) = open_workspace(
@@ -749,7 +786,11 @@ fn open_workstation(
     if !std::io::stdout().is_terminal() {
         anyhow::bail!("the workstation needs a terminal (stdout is not a TTY)");
     }
-    let reviewer = args.reviewer.clone().unwrap_or_else(|| config.reviewer());
+    // On a team's workspace the login is the name the row rules compare.
+    let reviewer = match args.reviewer.clone() {
+        Some(name) => name,
+        None => ws.team_login()?.unwrap_or_else(|| config.reviewer()),
+    };
     let log_path = config::data_dir().join("callqa.log");
     // The player thread may print while opening the device: redirect first.
     let choice = if args.no_sound {

@@ -7,56 +7,16 @@
 //!
 //! `callqa claims`: who holds which call of a week's plan and until when
 //! (see `store::claims`), and a lead's `--reassign CALL --to REVIEWER`.
+//!
+//! `callqa team setup|add|list`: the roles a PostgreSQL server enforces
+//! (see `store::roles`); a file has one user, and says so.
 
 use callqa::domain::Lang;
 use callqa::domain::sampling::Period;
-use callqa::store::{Address, Workspace};
+use callqa::i18n::team::{role as role_name, team_strings as words};
+use callqa::store::{Address, TeamRole, Workspace};
 use callqa::text::one_line;
 use std::process::ExitCode;
-
-/// The commands' words, in both languages.
-struct Words {
-    copied: &'static str,
-    rows: &'static str,
-    mismatch: &'static str,
-    same_place: &'static str,
-    no_claims: &'static str,
-    run_out: &'static str,
-    until: &'static str,
-    reassigned: &'static str,
-    not_in_plan: &'static str,
-}
-
-const EN: Words = Words {
-    copied: "Copied",
-    rows: "rows",
-    mismatch: "rows differ after the copy",
-    same_place: "--from and --to name the same workspace",
-    no_claims: "No call of this plan is claimed",
-    run_out: "run out, back in the pool",
-    until: "until",
-    reassigned: "now drawn for",
-    not_in_plan: "is not in the plan of",
-};
-
-const RU: Words = Words {
-    copied: "Скопировано",
-    rows: "строк",
-    mismatch: "после копирования число строк не совпадает",
-    same_place: "--from и --to указывают на одно и то же рабочее пространство",
-    no_claims: "Ни один звонок этого плана не взят",
-    run_out: "срок истёк, звонок снова свободен",
-    until: "до",
-    reassigned: "теперь назначен",
-    not_in_plan: "нет в плане недели",
-};
-
-fn words(lang: Lang) -> &'static Words {
-    match lang {
-        Lang::En => &EN,
-        Lang::Ru => &RU,
-    }
-}
 
 pub fn migrate(from: &Address, to: &Address, lang: Lang) -> anyhow::Result<ExitCode> {
     let w = words(lang);
@@ -122,6 +82,52 @@ pub fn claims(
             one_line(&claim.call_id, 200),
             one_line(&claim.reviewer, 200)
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `callqa team` does.
+pub enum TeamAction {
+    Setup,
+    Add { login: String, role: TeamRole },
+    List,
+}
+
+/// `callqa team`: set up the roles, give a person one, or list who has
+/// which. A new login's password comes from `CALLQA_NEW_PASSWORD` (none
+/// for a server that trusts its socket).
+pub fn team(ws: &Workspace, lang: Lang, action: TeamAction) -> anyhow::Result<ExitCode> {
+    let w = words(lang);
+    let done = match action {
+        TeamAction::Setup => ws.set_up_roles()?.map(|()| println!("{}", w.set_up)),
+        TeamAction::Add { login, role } => {
+            let password = std::env::var("CALLQA_NEW_PASSWORD").ok();
+            ws.add_member(&login, role, password.as_deref())?.map(|()| {
+                println!(
+                    "{} {} {}",
+                    role_name(lang, role),
+                    w.added,
+                    one_line(&login, 200)
+                )
+            })
+        }
+        TeamAction::List => ws.members()?.map(|members| {
+            if members.is_empty() {
+                println!("{}", w.no_members);
+            } else {
+                println!("{:<24} {}", w.login, w.role);
+            }
+            for member in members {
+                println!(
+                    "{:<24} {}",
+                    one_line(&member.login, 200),
+                    role_name(lang, member.role)
+                );
+            }
+        }),
+    };
+    if done.is_none() {
+        println!("{} {}", ws.address(), w.one_user);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -592,3 +592,190 @@ fn answers_given_while_the_server_is_away_are_queued_shown_and_delivered_when_it
         serde_json::from_str(submit.new_value.as_deref().unwrap()).unwrap();
     assert_eq!(snapshot["answers"][&items[3]]["value"], "no", "{snapshot}");
 }
+
+/// `url` with the login `user` (the test server trusts its socket).
+fn as_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}@{host}")
+}
+
+/// A change of item `item` on review `review_id`, through the store.
+fn answer_no(ws: &mut Workspace, review_id: i64, item: &str) -> callqa::store::Result<()> {
+    let checklist = Checklist::default_sales_call();
+    ws.change_answer(
+        review_id,
+        &checklist,
+        item,
+        AnswerChange::Value(Some(AnswerValue::No)),
+    )
+    .map(|_| ())
+}
+
+/// A test's logins on the database at the URL, dropped from the server
+/// (roles outlive a database) with what they were granted there.
+struct Logins(String, [String; 4]);
+
+impl Drop for Logins {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.0, postgres::NoTls) {
+            for login in &self.1 {
+                let _ = admin.batch_execute(&format!("DROP OWNED BY {login}; DROP ROLE {login}"));
+            }
+        }
+    }
+}
+
+/// The first column of `sql`'s rows.
+fn column<T: for<'a> postgres::types::FromSql<'a>>(
+    client: &mut postgres::Client,
+    sql: &str,
+) -> Vec<T> {
+    let rows = client
+        .query(sql, &[])
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows.iter().map(|r| r.get(0)).collect()
+}
+
+#[test]
+fn a_team_database_lets_each_role_do_its_part_only() {
+    let Some(pg) = TempDatabase::new() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let owner = &pg.url;
+    run_ok(
+        dir.path(),
+        &["import", &demo(), "--db", owner, "--lang", "en"],
+    );
+    run_ok(dir.path(), &["analyze", "--db", owner]);
+    run_ok(dir.path(), &["plan", "--period", "2026-W48", "--db", owner]);
+    // Twice: a lead runs it again after an upgrade.
+    run_ok(dir.path(), &["team", "setup", "--db", owner]);
+    run_ok(
+        dir.path(),
+        &["team", "setup", "--db", owner, "--lang", "ru"],
+    );
+    // Roles are the server's, not the database's: names of this run only.
+    let login = |name: &str| format!("{name}_{}", std::process::id());
+    let (anna, boris, lead, client) = (
+        login("anna"),
+        login("boris"),
+        login("lead1"),
+        login("client1"),
+    );
+    for (name, role) in [
+        (&anna, "reviewer"),
+        (&boris, "reviewer"),
+        (&lead, "lead"),
+        (&client, "client"),
+    ] {
+        run_ok(
+            dir.path(),
+            &["team", "add", name, "--role", role, "--db", owner],
+        );
+    }
+    let _dropped = Logins(
+        owner.clone(),
+        [&anna, &boris, &lead, &client].map(|l| l.to_string()),
+    );
+    // This database's people only, not another test's on the same server.
+    let listed = run_ok(dir.path(), &["team", "list", "--db", owner, "--lang", "en"]);
+    assert_eq!(listed.lines().count(), 5, "{listed}");
+    for (name, role) in [
+        (&anna, "reviewer"),
+        (&lead, "lead"),
+        (&client, "client viewer"),
+    ] {
+        assert!(listed.contains(&format!("{name:<24} {role}\n")), "{listed}");
+    }
+
+    // Each reviewer starts a review under their login; boris submits his.
+    let (mut anna_ws, anna_review) = start_on_first_call(&as_user(owner, &anna), &anna);
+    let (mut boris_ws, boris_review) = start_on_first_call(&as_user(owner, &boris), &boris);
+    answer_no(&mut boris_ws, boris_review, "greeting").unwrap();
+    boris_ws
+        .submit_review(boris_review, &Checklist::default_sales_call())
+        .unwrap();
+    answer_no(&mut anna_ws, anna_review, "greeting").unwrap();
+    let refused = answer_no(&mut anna_ws, boris_review, "needs")
+        .expect_err("anna changed boris's answers")
+        .to_string();
+    assert!(
+        refused.contains("callqa_reviewer") && refused.contains("only their own reviews"),
+        "{refused}"
+    );
+
+    // The client viewer reads submitted work only and writes nothing.
+    let mut viewer = postgres::Client::connect(&as_user(owner, &client), postgres::NoTls).unwrap();
+    // The views the reports read keep the rules too.
+    for table in ["reviews", "counted_reviews"] {
+        let reviewers: Vec<String> = column(&mut viewer, &format!("SELECT reviewer FROM {table}"));
+        assert_eq!(reviewers, std::slice::from_ref(&boris), "{table}");
+    }
+    let answered: Vec<i64> = column(&mut viewer, "SELECT DISTINCT review_id FROM answers");
+    assert_eq!(answered, [boris_review]);
+    let writable: Vec<String> = column(
+        &mut viewer,
+        "SELECT c.relname::TEXT FROM pg_class c
+         WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
+           AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')",
+    );
+    assert!(writable.is_empty(), "{writable:?}");
+    for private in ["reviewer_state", "markers", "plan_claims"] {
+        let denied = viewer
+            .query(&format!("SELECT 1 FROM {private}"), &[])
+            .expect_err(private);
+        assert_eq!(
+            denied.code(),
+            Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+        );
+    }
+    let mut client_ws = Workspace::open_existing(as_user(owner, &client).as_str()).unwrap();
+    assert!(answer_no(&mut client_ws, boris_review, "needs").is_err());
+
+    // Claims: anna takes a call; she cannot hand it on, the lead can.
+    let week = callqa::domain::sampling::Period::parse("2026-W48").unwrap();
+    let claimed = anna_ws
+        .claim_next(week, &anna)
+        .unwrap()
+        .expect("a call to claim");
+    let kept = anna_ws
+        .reassign_planned_call(week, &claimed.call_id, &boris)
+        .expect_err("anna handed her call to boris")
+        .to_string();
+    assert!(kept.contains("plan_entries"), "{kept}");
+    let lead_url = as_user(owner, &lead);
+    let handed = run_ok(
+        dir.path(),
+        &[
+            "claims",
+            "--period",
+            "2026-W48",
+            "--reassign",
+            &claimed.call_id,
+            "--to",
+            &boris,
+            "--db",
+            &lead_url,
+        ],
+    );
+    assert!(handed.contains(&boris), "{handed}");
+
+    // The lead changes anyone's review.
+    let mut lead_ws = Workspace::open_existing(lead_url.as_str()).unwrap();
+    answer_no(&mut lead_ws, boris_review, "needs").unwrap();
+    answer_no(&mut lead_ws, anna_review, "needs").unwrap();
+
+    // A file has no one to tell apart, and says so.
+    let file = dir.path().join("solo.sqlite");
+    let file = file.to_str().unwrap();
+    run_ok(
+        dir.path(),
+        &["import", &demo(), "--db", file, "--lang", "en"],
+    );
+    for action in ["setup", "list"] {
+        let said = run_ok(dir.path(), &["team", action, "--db", file]);
+        assert!(said.contains("is a file: it has one user"), "{said}");
+    }
+}

@@ -41,6 +41,7 @@ mod queue;
 mod report;
 mod results;
 mod reviews;
+mod roles;
 mod schema;
 #[doc(hidden)]
 pub mod testing;
@@ -65,6 +66,7 @@ pub use queue::{Page, QueueKey, QueueOf, QueueRow};
 pub use report::{CallAudio, CallRow, ReportReview};
 pub use results::ResultRow;
 pub use reviews::{AnswerChange, ReviewEvent, ReviewRecord, ReviewerPlace, Subject};
+pub use roles::{Member, TeamRole};
 pub use visit_reviews::{FORM_SOURCE, WORKSTATION_BATCH, row_time};
 
 use crate::domain::{Checklist, Lang};

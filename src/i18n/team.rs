@@ -1,0 +1,83 @@
+//! The team commands' words, in both languages (`callqa migrate`,
+//! `callqa claims`, `callqa team`).
+
+use crate::domain::Lang;
+use crate::store::TeamRole;
+
+pub struct TeamStrings {
+    pub copied: &'static str,
+    pub rows: &'static str,
+    pub mismatch: &'static str,
+    pub same_place: &'static str,
+    pub no_claims: &'static str,
+    pub run_out: &'static str,
+    pub until: &'static str,
+    pub reassigned: &'static str,
+    pub not_in_plan: &'static str,
+    /// `team` on a file: there is nobody to tell apart.
+    pub one_user: &'static str,
+    pub set_up: &'static str,
+    pub added: &'static str,
+    pub no_members: &'static str,
+    pub login: &'static str,
+    pub role: &'static str,
+}
+
+const EN: TeamStrings = TeamStrings {
+    copied: "Copied",
+    rows: "rows",
+    mismatch: "rows differ after the copy",
+    same_place: "--from and --to name the same workspace",
+    no_claims: "No call of this plan is claimed",
+    run_out: "run out, back in the pool",
+    until: "until",
+    reassigned: "now drawn for",
+    not_in_plan: "is not in the plan of",
+    one_user: "is a file: it has one user, who is reviewer, lead and client at once; \
+               roles exist on a team's PostgreSQL workspace (--db postgres://…)",
+    set_up: "Roles ready: callqa_reviewer, callqa_lead, callqa_client, with their grants and \
+             row rules; add people with `callqa team add NAME --role reviewer|lead|client`",
+    added: "can now log in as",
+    no_members: "Nobody has a role yet: `callqa team add NAME --role reviewer|lead|client`",
+    login: "Login",
+    role: "Role",
+};
+
+const RU: TeamStrings = TeamStrings {
+    copied: "Скопировано",
+    rows: "строк",
+    mismatch: "после копирования число строк не совпадает",
+    same_place: "--from и --to указывают на одно и то же рабочее пространство",
+    no_claims: "Ни один звонок этого плана не взят",
+    run_out: "срок истёк, звонок снова свободен",
+    until: "до",
+    reassigned: "теперь назначен",
+    not_in_plan: "нет в плане недели",
+    one_user: "— это файл: у него один пользователь, он же проверяющий, руководитель и клиент; \
+               роли есть в командном рабочем пространстве на PostgreSQL (--db postgres://…)",
+    set_up: "Роли готовы: callqa_reviewer, callqa_lead, callqa_client, с правами и правилами \
+             для строк; людей добавляет `callqa team add ИМЯ --role reviewer|lead|client`",
+    added: "теперь может войти как",
+    no_members: "Ролей пока ни у кого нет: `callqa team add ИМЯ --role reviewer|lead|client`",
+    login: "Логин",
+    role: "Роль",
+};
+
+pub fn team_strings(lang: Lang) -> &'static TeamStrings {
+    match lang {
+        Lang::En => &EN,
+        Lang::Ru => &RU,
+    }
+}
+
+/// A role's name as a person reads it.
+pub fn role(lang: Lang, role: TeamRole) -> &'static str {
+    match (lang, role) {
+        (Lang::En, TeamRole::Reviewer) => "reviewer",
+        (Lang::En, TeamRole::Lead) => "lead",
+        (Lang::En, TeamRole::Client) => "client viewer",
+        (Lang::Ru, TeamRole::Reviewer) => "проверяющий",
+        (Lang::Ru, TeamRole::Lead) => "руководитель",
+        (Lang::Ru, TeamRole::Client) => "клиент (только чтение)",
+    }
+}
