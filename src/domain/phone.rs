@@ -13,9 +13,9 @@
 
 use phonenumber::country::Id;
 use phonenumber::{Mode, PhoneNumber};
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 /// `raw` in E.164 (`+79123456789`), or `None` when it is not a phone
 /// number a client could have (empty, an extension, letters, too short).
@@ -25,24 +25,38 @@ pub fn normalize(raw: &str, default_country: &str) -> Option<String> {
     // An import or a relink normalises the same few thousand numbers again
     // and again (a client calls many times), and the parser's metadata
     // lookups made this a seventh of a 100,000-call import: remember them.
-    thread_local! {
-        static SEEN: RefCell<(String, HashMap<String, Option<String>>)> = RefCell::default();
-    }
-    SEEN.with_borrow_mut(|(country, seen)| {
-        if country != default_country || seen.len() >= MEMO_LIMIT {
-            default_country.clone_into(country);
-            seen.clear();
+    // One memo for the process, not one per thread: an import reads its
+    // calls on a thread of its own and links them on the main one, which
+    // would otherwise parse every number a second time.
+    static SEEN: LazyLock<Mutex<Memo>> = LazyLock::new(Mutex::default);
+    let memo = || SEEN.lock().unwrap_or_else(PoisonError::into_inner);
+    {
+        let mut memo = memo();
+        if memo.country != default_country || memo.seen.len() >= MEMO_LIMIT {
+            default_country.clone_into(&mut memo.country);
+            memo.seen.clear();
         }
-        if let Some(known) = seen.get(raw) {
+        if let Some(known) = memo.seen.get(raw) {
             return known.clone();
         }
-        let value = normalize_uncached(raw, default_country);
-        seen.insert(raw.to_string(), value.clone());
-        value
-    })
+    }
+    // Parsed without the lock, so the other thread is not held up.
+    let value = normalize_uncached(raw, default_country);
+    let mut memo = memo();
+    if memo.country == default_country {
+        memo.seen.insert(raw.to_string(), value.clone());
+    }
+    value
 }
 
-/// How many numbers [`normalize`] remembers per thread before starting over.
+/// The numbers [`normalize`] has seen, for one default country.
+#[derive(Default)]
+struct Memo {
+    country: String,
+    seen: HashMap<String, Option<String>>,
+}
+
+/// How many numbers [`normalize`] remembers before starting over.
 const MEMO_LIMIT: usize = 200_000;
 
 fn normalize_uncached(raw: &str, default_country: &str) -> Option<String> {
