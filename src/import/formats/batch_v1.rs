@@ -28,6 +28,7 @@ pub fn parse(root: &Path, ctx: &Ctx<'_>, out: &mut Parsed) -> Result<(), FormatE
     // cross-check below: read them side by side. Reading was a fifth of a
     // 100,000-call import (the phone numbers of the calls most of it), and
     // the machine that imports has a second core idle meanwhile.
+    let earlier = out.problems.len();
     let (calls, contacts, deals) = std::thread::scope(|scope| {
         let calls = scope.spawn(|| {
             let mut part = Parsed::default();
@@ -82,9 +83,11 @@ pub fn parse(root: &Path, ctx: &Ctx<'_>, out: &mut Parsed) -> Result<(), FormatE
         (calls, contacts.is_some(), deals.is_some())
     });
     let (calls, part) = calls;
-    // The calls' own problems first, as when the files were read in turn.
-    let problems = std::mem::replace(&mut out.problems, part.problems);
-    out.problems.extend(problems);
+    // The calls' own problems before the CRM files', as when the files
+    // were read in turn, and after any the caller had already.
+    let crm_problems = out.problems.split_off(earlier);
+    out.problems.extend(part.problems);
+    out.problems.extend(crm_problems);
     out.skipped.calls += part.skipped.calls;
     let calls = calls.map_err(FormatError::Unreadable)?;
     // Links to CRM records the batch does not have are worth a warning,
