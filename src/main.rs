@@ -16,6 +16,7 @@ mod analyze;
 mod calibration_cmd;
 mod demo;
 mod emails_cmd;
+mod import_cmd;
 mod mystery_cmd;
 mod plan_cmd;
 mod progress;
@@ -54,25 +55,6 @@ struct ReviewArgs {
     /// Do not open a sound device (position still runs in real time)
     #[arg(long, env = "CALLQA_NO_SOUND")]
     no_sound: bool,
-}
-
-#[derive(Subcommand)]
-enum TeamCommand {
-    /// Make the group roles callqa_reviewer, callqa_lead and callqa_client
-    /// with their grants and row rules (again after an upgrade); needs a
-    /// login that may create roles and owns the tables
-    Setup,
-    /// Give a person a login in a role (password from CALLQA_NEW_PASSWORD,
-    /// none for a server that trusts its socket)
-    Add {
-        /// The login, which is also the reviewer name on their reviews
-        name: String,
-        /// reviewer, lead or client
-        #[arg(long)]
-        role: callqa::store::TeamRole,
-    },
-    /// Who has which role
-    List,
 }
 
 #[derive(Subcommand)]
@@ -284,7 +266,7 @@ enum Command {
     /// client viewer, enforced by the server (a file has one user)
     Team {
         #[command(subcommand)]
-        action: TeamCommand,
+        action: team_cmd::TeamCommand,
         #[command(flatten)]
         ws: WorkspaceArgs,
     },
@@ -357,7 +339,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 default_country: country,
                 ..Default::default()
             };
-            import(&workspace, lang, &batch, format, &options)
+            import_cmd::run(&workspace, lang, &batch, format, &options)
         }
         Command::Link {
             call,
@@ -541,11 +523,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Team { action, ws } => {
             let (workspace, lang, _) =
                 open_workspace(&ws, &config, config::default_workspace(), Create::No)?;
-            let action = match action {
-                TeamCommand::Setup => team_cmd::TeamAction::Setup,
-                TeamCommand::Add { name, role } => team_cmd::TeamAction::Add { login: name, role },
-                TeamCommand::List => team_cmd::TeamAction::List,
-            };
             team_cmd::team(&workspace, lang, action)
         }
         Command::Demo { review, ws } => {
@@ -675,77 +652,6 @@ fn parse_as_of(text: &str) -> anyhow::Result<callqa::domain::crm::Timestamp> {
         .earliest()
         .map(|t| t.fixed_offset())
         .ok_or_else(|| anyhow::anyhow!("--as-of {text:?}: no such local time"))
-}
-
-fn import(
-    ws: &Workspace,
-    lang: Lang,
-    batch: &Path,
-    format: Option<callqa::import::formats::SourceFormat>,
-    options: &callqa::import::formats::ParseOptions,
-) -> anyhow::Result<ExitCode> {
-    let t = callqa::i18n::strings(lang);
-    let words = progress::strings(lang);
-    let bar = progress::Progress::on_stderr();
-    let report = callqa::import::import_source_with_progress(
-        ws,
-        batch,
-        format,
-        options,
-        &|stage, done, total| {
-            use callqa::import::ImportStage;
-            let name = match stage {
-                ImportStage::Reading => words.reading,
-                ImportStage::Probing => words.probing,
-                ImportStage::Storing => words.storing,
-                ImportStage::Linking => words.linking,
-            };
-            bar.update(name, done, total);
-        },
-    );
-    bar.finish();
-    let report = report?;
-    for problem in &report.problems {
-        println!(
-            "{}: {}",
-            t.cli_skipped,
-            one_line(&problem.to_string(), 2000)
-        );
-    }
-    for warning in &report.warnings {
-        println!(
-            "{}: {}",
-            t.cli_warning,
-            one_line(&warning.to_string(), 2000)
-        );
-    }
-    println!(
-        "{} {} {} {}",
-        t.cli_imported_into[0],
-        path_line(batch),
-        t.cli_imported_into[1],
-        ws.address()
-    );
-    let [new, updated, unchanged, skipped] = t.cli_counts;
-    for (name, c) in t.cli_kinds.iter().zip([
-        &report.calls,
-        &report.contacts,
-        &report.deals,
-        &report.tasks,
-        &report.notes,
-    ]) {
-        println!(
-            "{name:<9} {} {new}, {} {updated}, {} {unchanged}, {} {skipped}",
-            c.new, c.updated, c.unchanged, c.skipped
-        );
-    }
-    emails_cmd::print_import_counts(&report, lang);
-    Ok(if report.problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        println!("{} {}", report.problems.len(), t.cli_problems);
-        ExitCode::from(EXIT_PARTIAL)
-    })
 }
 
 /// `callqa analyze`: see `analyze.rs`. Failures are listed as they come;

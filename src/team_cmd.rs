@@ -87,20 +87,34 @@ pub fn claims(
 }
 
 /// What `callqa team` does.
-pub enum TeamAction {
+#[derive(clap::Subcommand)]
+pub enum TeamCommand {
+    /// Make the group roles callqa_reviewer, callqa_lead and callqa_client
+    /// with their grants and row rules (again after an upgrade); needs a
+    /// login that may create roles and owns the tables
     Setup,
-    Add { login: String, role: TeamRole },
+    /// Give a person a login in a role (password from CALLQA_NEW_PASSWORD,
+    /// none for a server that trusts its socket)
+    Add {
+        /// The login, which is also the reviewer name on their reviews
+        #[arg(value_name = "NAME")]
+        login: String,
+        /// reviewer, lead or client
+        #[arg(long)]
+        role: TeamRole,
+    },
+    /// Who has which role
     List,
 }
 
 /// `callqa team`: set up the roles, give a person one, or list who has
 /// which. A new login's password comes from `CALLQA_NEW_PASSWORD` (none
 /// for a server that trusts its socket).
-pub fn team(ws: &Workspace, lang: Lang, action: TeamAction) -> anyhow::Result<ExitCode> {
+pub fn team(ws: &Workspace, lang: Lang, action: TeamCommand) -> anyhow::Result<ExitCode> {
     let w = words(lang);
     let done = match action {
-        TeamAction::Setup => ws.set_up_roles()?.map(|()| println!("{}", w.set_up)),
-        TeamAction::Add { login, role } => {
+        TeamCommand::Setup => ws.set_up_roles()?.map(|()| println!("{}", w.set_up)),
+        TeamCommand::Add { login, role } => {
             let password = std::env::var("CALLQA_NEW_PASSWORD").ok();
             ws.add_member(&login, role, password.as_deref())?.map(|()| {
                 println!(
@@ -111,7 +125,7 @@ pub fn team(ws: &Workspace, lang: Lang, action: TeamAction) -> anyhow::Result<Ex
                 )
             })
         }
-        TeamAction::List => ws.members()?.map(|members| {
+        TeamCommand::List => ws.members()?.map(|members| {
             if members.is_empty() {
                 println!("{}", w.no_members);
             } else {
