@@ -649,3 +649,164 @@ fn two_workstations_score_calibration_calls_blind_then_see_their_agreement() {
     let screen = boris.wait_for("kappa vs lead");
     assert!(line_with(&screen, "boris ").contains("-6.2"), "{screen}");
 }
+
+/// The call open in a workstation: the first field of the player's title.
+fn open_call(screen: &str) -> String {
+    let title = screen.lines().nth(1).unwrap_or("");
+    let title = title.trim_start_matches('│');
+    title.split(" · ").next().unwrap_or("").trim().to_string()
+}
+
+/// Server logins made by a test, dropped with it (roles outlive databases).
+struct TeamLogins<'a>(&'a str, Vec<String>);
+
+impl Drop for TeamLogins<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(self.0, postgres::NoTls) {
+            for login in &self.1 {
+                let _ = admin.batch_execute(&format!("DROP OWNED BY {login}; DROP ROLE {login}"));
+            }
+        }
+    }
+}
+
+/// `url` (the test server, which trusts its socket) with the login `user`.
+fn logged_in(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}@{host}")
+}
+
+/// Issue 11's first "done when": two reviewers, each with their own login
+/// on one PostgreSQL workspace, work through the same week's plan in two
+/// terminals at the same time. Each submit takes the next call of the pool;
+/// no call is reviewed twice except the two calibration calls, which both
+/// score blind, and then both see their agreement.
+#[test]
+fn two_reviewers_work_through_a_weeks_plan_on_postgresql_at_the_same_time() {
+    let Some(pg) = callqa::store::testing::TempDatabase::new() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let owner = Path::new(&pg.url);
+    tmux_support::import_demo(owner.as_os_str());
+    ok(run(dir.path(), owner, &["analyze"]));
+    ok(run(dir.path(), owner, &["plan", "--period", "2026-W48"]));
+    ok(run(dir.path(), owner, &["team", "setup"]));
+    let names = ["anna", "boris"].map(|n| format!("{n}_{}", std::process::id()));
+    for name in &names {
+        ok(run(
+            dir.path(),
+            owner,
+            &["team", "add", name, "--role", "reviewer"],
+        ));
+    }
+    let _dropped = TeamLogins(&pg.url, names.to_vec());
+    let set = names.join(",");
+    let mark = [
+        "calibration",
+        "mark",
+        "call-001",
+        "call-002",
+        "--reviewers",
+        &set,
+        "--lead",
+        "lead",
+    ];
+    ok(run(dir.path(), owner, &mark));
+    // Each reviewer also has one call of the plan handed to them, so the
+    // workstation finds the week's plan whatever week it runs in.
+    for (call, name) in [("call-007", &names[0]), ("call-004", &names[1])] {
+        let reassign = [
+            "claims",
+            "--period",
+            "2026-W48",
+            "--reassign",
+            call,
+            "--to",
+            name,
+        ];
+        ok(run(dir.path(), owner, &reassign));
+    }
+    let terminals = names.each_ref().map(|name| {
+        let home = dir.path().join(name);
+        std::fs::create_dir_all(&home).unwrap();
+        let tmux = Tmux::new(&format!("pool-{name}"));
+        tmux.start(&review_command(
+            &home,
+            Path::new(&logged_in(&pg.url, name)),
+            name,
+        ));
+        tmux
+    });
+    // Turn about, one call each, until each one's pool is empty.
+    let mut reviewed: [Vec<String>; 2] = Default::default();
+    let mut done = [false; 2];
+    while done.contains(&false) {
+        for (who, tmux) in terminals.iter().enumerate() {
+            if done[who] {
+                continue;
+            }
+            let call = open_call(&tmux.wait_for("Checklist"));
+            assert!(call.starts_with("call-"), "{call:?}");
+            tmux.keys(&["y", "s"]);
+            let submitted = format!("Submitted: {call}");
+            if tmux.wait_for_any(&["Submit anyway?", &submitted]).0 == 0 {
+                tmux.keys(&["y"]);
+            }
+            let screen = tmux.wait_for(&submitted);
+            reviewed[who].push(call);
+            done[who] = screen.contains("All calls in the queue are submitted");
+            assert!(reviewed[who].len() < 20, "{:?}", reviewed[who]);
+        }
+    }
+
+    // Between them, every planned call once; both, only the calibration ones.
+    let ws = Workspace::open_existing(pg.url.as_str()).unwrap();
+    let week = callqa::domain::sampling::Period::parse("2026-W48").unwrap();
+    let mut planned: Vec<String> = (ws.plan(week).unwrap().expect("the plan").entries)
+        .into_iter()
+        .filter(|e| e.replaced.is_none())
+        .map(|e| e.call_id)
+        .collect();
+    planned.sort();
+    let mut by_either: Vec<String> = reviewed.concat();
+    by_either.sort();
+    let calibration = ["call-001", "call-002"];
+    let mut expected: Vec<String> = planned
+        .iter()
+        .chain(planned.iter().filter(|c| calibration.contains(&c.as_str())))
+        .cloned()
+        .collect();
+    expected.sort();
+    assert_eq!(
+        by_either, expected,
+        "anna {:?}, boris {:?}",
+        reviewed[0], reviewed[1]
+    );
+    for call in &planned {
+        let mut by: Vec<String> = ws
+            .visible_reviews("owner", call)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.status == callqa::domain::ReviewStatus::Submitted)
+            .map(|r| r.reviewer)
+            .collect();
+        by.sort();
+        match calibration.contains(&call.as_str()) {
+            true => assert_eq!(by, names, "{call}"),
+            false => assert_eq!(by.len(), 1, "{call}: {by:?}"),
+        }
+    }
+    // Both scored the calibration calls, the same on greeting: each sees
+    // the agreement, with its n.
+    for tmux in &terminals {
+        tmux.keys(&["C"]);
+        let screen = tmux.wait_for("kappa vs lead");
+        let greeting = line_with(&screen, "Greeted the client");
+        assert!(
+            greeting.contains("2 (small sample)") && greeting.contains("100.0%"),
+            "{screen}"
+        );
+    }
+}

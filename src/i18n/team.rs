@@ -21,6 +21,8 @@ pub struct TeamStrings {
     pub no_members: &'static str,
     pub login: &'static str,
     pub role: &'static str,
+    /// The workstation took the next call of the plan's pool.
+    pub next_from_pool: &'static str,
 }
 
 const EN: TeamStrings = TeamStrings {
@@ -41,6 +43,7 @@ const EN: TeamStrings = TeamStrings {
     no_members: "Nobody has a role yet: `callqa team add NAME --role reviewer|lead|client`",
     login: "Login",
     role: "Role",
+    next_from_pool: "Next from the plan's pool",
 };
 
 const RU: TeamStrings = TeamStrings {
@@ -61,6 +64,7 @@ const RU: TeamStrings = TeamStrings {
     no_members: "Ролей пока ни у кого нет: `callqa team add ИМЯ --role reviewer|lead|client`",
     login: "Логин",
     role: "Роль",
+    next_from_pool: "Следующий из общего плана",
 };
 
 pub fn team_strings(lang: Lang) -> &'static TeamStrings {

@@ -9,7 +9,8 @@
 //! claiming at the same moment each get a different call without waiting
 //! for each other; on SQLite the write lock (`BEGIN IMMEDIATE`) already
 //! puts claimers one after another. A lead sees every claim and can hand a
-//! call to another reviewer.
+//! call to another reviewer. Calibration calls are the exception: each
+//! reviewer of the set gets them, unclaimed, until they have submitted.
 
 use super::db::dialect::{self, Dialect};
 use super::db::{OptionalExtension, params};
@@ -30,22 +31,35 @@ pub struct Claim {
     pub expires_ms: i64,
 }
 
-/// The next call of the period's plan `?1` that reviewer `?2` may claim at
-/// time `?3`: not replaced, drawn for them or for nobody, not reviewed and
-/// submitted by anyone, not held by another reviewer's live claim; quality
-/// first, in plan order.
+/// Whether `e.call_id` is a calibration call reviewer `?2` scores: every
+/// member of the set scores it blind, so it is not one reviewer's to claim.
+const CALIBRATES: &str = "EXISTS (SELECT 1 FROM calibration_calls k
+    JOIN calibration_reviewers m ON m.set_name = k.set_name
+    WHERE k.call_id = e.call_id AND m.reviewer = ?2)";
+
+/// The next call of the period's plan `?1` that reviewer `?2` may take at
+/// time `?3`, with whether it is a calibration call of theirs. Not
+/// replaced; either a calibration call they have not submitted yet
+/// (whoever else scores or holds it), or one drawn for them or for nobody,
+/// not reviewed and submitted by anyone, not held by another reviewer's
+/// live claim. Calibration calls first (blind scoring is the set's part of
+/// the week), then quality, in plan order.
 static NEXT_CLAIMABLE_SQL: LazyLock<[String; 2]> = LazyLock::new(|| {
     Dialect::ALL.map(|d| {
         format!(
-            "SELECT e.call_id, e.bucket FROM plan_entries e
+            "SELECT e.call_id, e.bucket, {CALIBRATES} FROM plan_entries e
              WHERE e.period = ?1 AND e.replaced IS NULL
-               AND (e.reviewer IS NULL OR e.reviewer = ?2)
-               AND NOT EXISTS (SELECT 1 FROM plan_claims c
-                   WHERE c.period = e.period AND c.call_id = e.call_id
-                     AND c.reviewer <> ?2 AND c.expires_ms > ?3)
-               AND NOT EXISTS (SELECT 1 FROM reviews r
-                   WHERE r.call_id = e.call_id AND r.status = 'submitted')
-             ORDER BY e.reviewer IS NULL, e.bucket, e.position
+               AND (({CALIBRATES}
+                     AND NOT EXISTS (SELECT 1 FROM reviews r
+                         WHERE r.call_id = e.call_id AND r.reviewer = ?2
+                           AND r.status = 'submitted'))
+                 OR ((e.reviewer IS NULL OR e.reviewer = ?2)
+                     AND NOT EXISTS (SELECT 1 FROM plan_claims c
+                         WHERE c.period = e.period AND c.call_id = e.call_id
+                           AND c.reviewer <> ?2 AND c.expires_ms > ?3)
+                     AND NOT EXISTS (SELECT 1 FROM reviews r
+                         WHERE r.call_id = e.call_id AND r.status = 'submitted')))
+             ORDER BY {CALIBRATES} DESC, e.reviewer IS NULL, e.bucket, e.position
              LIMIT 1 {}",
             dialect::skip_locked(d, "e")
         )
@@ -100,18 +114,20 @@ impl Workspace {
             // committed finds its call taken when it writes; it reads the
             // pool again (each read sees the claims committed by then).
             loop {
-                let next: Option<(String, String)> = ws
+                let next: Option<(String, String, bool)> = ws
                     .conn()
                     .query_row(
                         &NEXT_CLAIMABLE_SQL[ws.conn().dialect() as usize],
                         params![period, reviewer, now_ms],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                     )
                     .optional()?;
-                let Some((call_id, bucket)) = next else {
+                let Some((call_id, bucket, calibration)) = next else {
                     return Ok(None);
                 };
-                if ws.take_claim(&period, &call_id, reviewer, now_ms, lease_ms)? {
+                // A calibration call is scored by each member of its set:
+                // nobody's claim keeps it from the others.
+                if calibration || ws.take_claim(&period, &call_id, reviewer, now_ms, lease_ms)? {
                     return Ok(Some(PlannedCall {
                         bucket: bucket_of(&bucket)?,
                         call_id,

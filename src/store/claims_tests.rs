@@ -111,6 +111,36 @@ fn a_submitted_call_leaves_the_pool() {
     }
 }
 
+/// A calibration call goes to every reviewer of its set, claim or no
+/// claim, until each has submitted it; to anyone else it is a pool call.
+#[test]
+fn each_reviewer_of_a_calibration_set_gets_its_calls() {
+    for (_keep, mut ws) in temp_workspaces() {
+        with_plan(&ws, 3);
+        let checklist = crate::domain::Checklist::default_sales_call();
+        ws.ensure_checklist(
+            &checklist,
+            crate::domain::checklist::DEFAULT_SALES_CALL_TOML,
+        )
+        .unwrap();
+        let set = ["Борис".to_string(), "Олег".to_string()];
+        ws.mark_calibration("w48", "Мария", &set, &["c2".to_string()])
+            .unwrap();
+        assert_eq!(claim(&ws, "Борис", T0).as_deref(), Some("c2"));
+        assert_eq!(claim(&ws, "Олег", T0).as_deref(), Some("c2"));
+        // Not a member: the pool as ever (c0 is Мария's, c2 is calibration
+        // first for the members but free to claim for Ирина).
+        assert_eq!(claim(&ws, "Ирина", T0).as_deref(), Some("c1"));
+        let call = ws.call("c2").unwrap();
+        let review = ws.start_review(&call, "Борис", &checklist, vec![]).unwrap();
+        ws.submit_review(review.review_id, &checklist).unwrap();
+        // Борис is done with it, Олег is not; nobody else gets it now.
+        assert_eq!(claim(&ws, "Олег", T0).as_deref(), Some("c2"));
+        assert_eq!(claim(&ws, "Борис", T0), None);
+        assert_eq!(claim(&ws, "Вера", T0), None);
+    }
+}
+
 /// Two reviewers on two connections claim at the same time, many times:
 /// never the same call.
 #[test]

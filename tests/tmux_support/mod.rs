@@ -84,15 +84,20 @@ impl Tmux {
     }
 
     pub fn wait_for(&self, needle: &str) -> String {
+        self.wait_for_any(&[needle]).1
+    }
+
+    /// Wait until one of `needles` is on the screen: which one, and the screen.
+    pub fn wait_for_any(&self, needles: &[&str]) -> (usize, String) {
         let start = Instant::now();
         loop {
             let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
+            if let Some(found) = needles.iter().position(|n| screen.contains(n)) {
+                return (found, screen);
             }
             assert!(
                 start.elapsed() < Duration::from_secs(20),
-                "{needle:?} never appeared; screen:\n{screen}"
+                "none of {needles:?} appeared; screen:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -132,14 +137,20 @@ pub fn repo() -> PathBuf {
 /// The demo imported into `dir/name` by the real binary.
 pub fn demo_workspace(dir: &Path, name: &str) -> std::path::PathBuf {
     let db = dir.join(name);
+    import_demo(db.as_os_str());
+    db
+}
+
+/// The demo imported into the workspace `db` (a file or a postgres:// URL)
+/// by the real binary.
+pub fn import_demo(db: &std::ffi::OsStr) {
     let import = Command::new(env!("CARGO_BIN_EXE_callqa"))
         .args(["import", "--lang", "en", "--db"])
-        .arg(&db)
+        .arg(db)
         .arg(repo().join("assets/demo"))
         .output()
         .unwrap();
     assert!(import.status.success(), "{import:?}");
-    db
 }
 
 /// The workstation on `db` for `reviewer`, without sound, with its data and

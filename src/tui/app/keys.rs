@@ -105,6 +105,7 @@ impl App {
             Some(Action::Confirm) => {
                 self.screen.mode = Mode::Normal;
                 self.submit_now();
+                self.take_from_pool_when_done();
             }
             Some(Action::Cancel) => self.screen.mode = Mode::Normal,
             _ => {}
@@ -258,7 +259,10 @@ impl App {
             Action::NextPane => self.screen.focus = self.screen.focus.step(true),
             Action::PrevPane => self.screen.focus = self.screen.focus.step(false),
             Action::OpenCall => self.open_selected_call(),
-            Action::Submit => self.submit(),
+            Action::Submit => {
+                self.submit();
+                self.take_from_pool_when_done();
+            }
             Action::PauseAnalysis => self.toggle_analysis_pause(),
             Action::Reopen => self.reopen(),
             Action::Help => self.open_help(Screen::Main),

@@ -33,6 +33,7 @@ mod links;
 mod listening;
 mod outbox;
 mod plan;
+mod pool;
 mod queue;
 mod results;
 mod review;
