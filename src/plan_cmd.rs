@@ -20,13 +20,15 @@ use callqa::config::{self, Config};
 use callqa::domain::Lang;
 use callqa::domain::mystery::form::bare_message_id;
 use callqa::domain::plan::{self, Candidate, EmailCandidate, EmailEntry, Plan, Reason};
+use callqa::domain::reps::RepProfile;
 use callqa::domain::reps::{RepRow, rep_key, rep_rows};
 use callqa::domain::sampling::{DEFAULT_SAMPLING_TOML, Period, SamplingRules};
 use callqa::i18n::plan::plan_strings;
+use callqa::i18n::team::{role as team_role_name, team_strings};
 use callqa::reports::plan::{
     CallInfo, EmailInfo, PlanContext, PlanFormat, RepInfo, write, write_reps,
 };
-use callqa::store::{PeriodCall, ReplacedEmail, Workspace};
+use callqa::store::{PeriodCall, ReplacedEmail, TeamRole, Workspace};
 use callqa::text::{one_line, path_line};
 use clap::Args;
 use sha2::{Digest, Sha256};
@@ -119,8 +121,23 @@ pub fn plan(args: PlanArgs, config: &Config) -> anyhow::Result<ExitCode> {
             one_line(&stored.seed, 80)
         );
     }
+    // A reviewer's or client viewer's login reads the plan a lead drew:
+    // showing it writes nothing (their grants would refuse it anyway).
+    let reader = ws
+        .team_role()?
+        .filter(|r| matches!(r, TeamRole::Reviewer | TeamRole::Client));
+    if let Some(role) = reader
+        && (args.reviewers.is_some()
+            || args.rules.is_some()
+            || args.seed.is_some()
+            || args.replace.is_some())
+    {
+        let said = team_strings(lang).plan_is_the_leads;
+        bail!("{}", said.replace("{role}", team_role_name(lang, role)));
+    }
+    let read_only = reader.is_some();
     let mut calls = ws.period_calls(period, ANALYSIS_VERSION)?;
-    if calls.iter().any(|c| c.candidate.flags.is_none()) {
+    if !read_only && calls.iter().any(|c| c.candidate.flags.is_none()) {
         analyse(&ws, &calls, lang)?;
         calls = ws.period_calls(period, ANALYSIS_VERSION)?;
     }
@@ -130,69 +147,25 @@ pub fn plan(args: PlanArgs, config: &Config) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let candidates: Vec<Candidate> = calls.iter().map(|c| c.candidate.clone()).collect();
-    let seed = args
-        .seed
-        .clone()
-        .or_else(|| stored.as_ref().map(|p| p.seed.clone()))
-        .unwrap_or_else(|| default_seed(period, &candidates));
     let roster = ws.roster()?;
-    let mut drawn = plan::draw(period, &seed, &rules, &roster, &candidates, stored.as_ref());
-    // An email replaced before is never drawn again.
-    let replaced = ws.replaced_plan_emails(period)?;
-    let email_candidates: Vec<_> = emails
-        .iter()
-        .map(|e| e.candidate.clone())
-        .filter(|c| !replaced.iter().any(|r| r.message_id == c.message_id))
-        .collect();
-    plan::draw_emails(&mut drawn, &rules, &roster, &email_candidates);
-    let mut notices = Vec::new();
-    let mut replaced_email = None;
-    if let (Some(call), Some(reason)) = (&args.replace, &args.reason) {
-        let email = bare_message_id(call);
-        let refused = |e: &dyn std::fmt::Display| {
-            anyhow!("--replace {}: {e}; nothing was changed", one_line(call, 80))
-        };
-        let next = if drawn.emails.iter().any(|e| e.message_id == email) {
-            let out = replace_email(&mut drawn, &email, reason, &email_candidates)
-                .map_err(|e| refused(&e))?;
-            let next = out.replaced_by.clone();
-            replaced_email = Some(out);
-            next
-        } else {
-            plan::replace(&mut drawn, call, reason, &rules, &candidates).map_err(|e| refused(&e))?
-        };
-        let (what, none) = match replaced_email {
-            Some(_) => (
-                &email,
-                callqa::i18n::email::email_strings(lang).no_replacement,
-            ),
-            None => (call, t.no_replacement),
-        };
-        notices.push(match next {
-            Some(next) => format!(
-                "{}: {} {}",
-                one_line(what, 80),
-                t.replaced_by,
-                one_line(&next, 80)
-            ),
-            None => format!("{}: {none}", one_line(what, 80)),
-        });
-    }
-    let reviewers = reviewers.unwrap_or_else(|| reviewers_of(&drawn));
-    let durations: HashMap<String, u64> = candidates
-        .iter()
-        .map(|c| (c.call_id.clone(), c.duration_ms))
-        .collect();
-    plan::assign(&mut drawn, &reviewers, &durations);
-    ws.write_batch(|ws| {
-        ws.use_sampling_rules(&rules, &rules_text)?;
-        ws.save_plan(&drawn)?;
-        match &replaced_email {
-            Some(replaced) => ws.keep_replaced_email(period, replaced),
-            None => Ok(()),
+    let (drawn, notices) = match (read_only, stored) {
+        (true, Some(stored)) => (stored, Vec::new()),
+        (true, None) => bail!("{period}: {}", team_strings(lang).no_plan_drawn),
+        (false, stored) => {
+            let draw = Draw {
+                period,
+                rules: &rules,
+                rules_text: &rules_text,
+                roster: &roster,
+                candidates: &candidates,
+                emails: &emails
+                    .iter()
+                    .map(|e| e.candidate.clone())
+                    .collect::<Vec<_>>(),
+            };
+            draw_and_keep(&ws, &args, draw, stored, reviewers, lang)?
         }
-    })
-    .map_err(|e| e.in_workspace(ws.path()))?;
+    };
     for notice in notices {
         eprintln!("{notice}");
     }
@@ -233,6 +206,101 @@ pub fn plan(args: PlanArgs, config: &Config) -> anyhow::Result<ExitCode> {
         write(&drawn, &context, args.format, lang, out)
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a draw stands on.
+struct Draw<'a> {
+    period: Period,
+    rules: &'a SamplingRules,
+    rules_text: &'a str,
+    roster: &'a [RepProfile],
+    candidates: &'a [Candidate],
+    emails: &'a [EmailCandidate],
+}
+
+/// Draw the week with the stored plan (nothing drawn moves), apply
+/// `--replace` and the reviewers, and keep plan and rules in one
+/// transaction: the plan and what to say about the replacement.
+fn draw_and_keep(
+    ws: &Workspace,
+    args: &PlanArgs,
+    draw: Draw<'_>,
+    stored: Option<Plan>,
+    reviewers: Option<Vec<String>>,
+    lang: Lang,
+) -> anyhow::Result<(Plan, Vec<String>)> {
+    let Draw {
+        period,
+        rules,
+        rules_text,
+        roster,
+        candidates,
+        emails,
+    } = draw;
+    let t = plan_strings(lang);
+    let seed = args
+        .seed
+        .clone()
+        .or_else(|| stored.as_ref().map(|p| p.seed.clone()))
+        .unwrap_or_else(|| default_seed(period, candidates));
+    let mut drawn = plan::draw(period, &seed, rules, roster, candidates, stored.as_ref());
+    // An email replaced before is never drawn again.
+    let replaced = ws.replaced_plan_emails(period)?;
+    let email_candidates: Vec<_> = emails
+        .iter()
+        .cloned()
+        .filter(|c| !replaced.iter().any(|r| r.message_id == c.message_id))
+        .collect();
+    plan::draw_emails(&mut drawn, rules, roster, &email_candidates);
+    let mut notices = Vec::new();
+    let mut replaced_email = None;
+    if let (Some(call), Some(reason)) = (&args.replace, &args.reason) {
+        let email = bare_message_id(call);
+        let refused = |e: &dyn std::fmt::Display| {
+            anyhow!("--replace {}: {e}; nothing was changed", one_line(call, 80))
+        };
+        let next = if drawn.emails.iter().any(|e| e.message_id == email) {
+            let out = replace_email(&mut drawn, &email, reason, &email_candidates)
+                .map_err(|e| refused(&e))?;
+            let next = out.replaced_by.clone();
+            replaced_email = Some(out);
+            next
+        } else {
+            plan::replace(&mut drawn, call, reason, rules, candidates).map_err(|e| refused(&e))?
+        };
+        let (what, none) = match replaced_email {
+            Some(_) => (
+                &email,
+                callqa::i18n::email::email_strings(lang).no_replacement,
+            ),
+            None => (call, t.no_replacement),
+        };
+        notices.push(match next {
+            Some(next) => format!(
+                "{}: {} {}",
+                one_line(what, 80),
+                t.replaced_by,
+                one_line(&next, 80)
+            ),
+            None => format!("{}: {none}", one_line(what, 80)),
+        });
+    }
+    let reviewers = reviewers.unwrap_or_else(|| reviewers_of(&drawn));
+    let durations: HashMap<String, u64> = candidates
+        .iter()
+        .map(|c| (c.call_id.clone(), c.duration_ms))
+        .collect();
+    plan::assign(&mut drawn, &reviewers, &durations);
+    ws.write_batch(|ws| {
+        ws.use_sampling_rules(rules, rules_text)?;
+        ws.save_plan(&drawn)?;
+        match &replaced_email {
+            Some(replaced) => ws.keep_replaced_email(period, replaced),
+            None => Ok(()),
+        }
+    })
+    .map_err(|e| e.in_workspace(ws.path()))?;
+    Ok((drawn, notices))
 }
 
 /// `callqa reps`.

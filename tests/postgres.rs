@@ -779,3 +779,89 @@ fn a_team_database_lets_each_role_do_its_part_only() {
         assert!(said.contains("is a file: it has one user"), "{said}");
     }
 }
+
+// --- team helper ---
+
+/// `callqa` at `db` in English; its output.
+fn callqa_en(dir: &Path, args: &[&str], db: &str) -> std::process::Output {
+    let all = [args, &["--db", db, "--lang", "en"][..]].concat();
+    callqa(dir, &all)
+}
+
+/// A reviewer's and a client viewer's logins show the plan a lead drew
+/// without writing anything, and are told whose it is to draw or change;
+/// a client viewer's export gives what exists and says nothing else; a
+/// table a later migration adds is the groups' without `team setup` again.
+#[test]
+fn readers_show_the_plan_and_export_and_later_tables_come_with_their_grants() {
+    let Some(pg) = TempDatabase::new() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let owner = &pg.url;
+    run_ok(
+        dir.path(),
+        &["import", &demo(), "--db", owner, "--lang", "en"],
+    );
+    run_ok(dir.path(), &["team", "setup", "--db", owner]);
+    let login = |name: &str| format!("{name}_{}", std::process::id());
+    let logins = [
+        login("rev2"),
+        login("client2"),
+        login("lead2"),
+        login("spare2"),
+    ];
+    for (name, role) in logins.iter().zip(["reviewer", "client", "lead"]) {
+        run_ok(
+            dir.path(),
+            &["team", "add", name, "--role", role, "--db", owner],
+        );
+    }
+    let _dropped = Logins(owner.clone(), logins.clone());
+    let [reviewer, client, lead] = [0, 1, 2].map(|i| as_user(owner, &logins[i]));
+    let week = ["plan", "--period", "2026-W48"];
+
+    // Nothing drawn yet: a reader cannot draw it, and says who can.
+    let none = callqa_en(dir.path(), &week, &client);
+    assert!(!none.status.success());
+    assert!(
+        text(&none.stderr).contains("2026-W48: no plan is drawn for this week yet"),
+        "{}",
+        text(&none.stderr)
+    );
+    run_ok(dir.path(), &[&week[..], &["--db", &lead]].concat());
+    let drawn = callqa_en(dir.path(), &week, &lead);
+    for reader in [&reviewer, &client] {
+        let shown = callqa_en(dir.path(), &week, reader);
+        assert!(shown.status.success(), "{}", text(&shown.stderr));
+        assert_eq!(text(&shown.stdout), text(&drawn.stdout));
+        let change = [&week[..], &["--reviewers", "anna"]].concat();
+        let refused = callqa_en(dir.path(), &change, reader);
+        assert!(!refused.status.success());
+        assert!(
+            text(&refused.stderr)
+                .contains("drawing it, --reviewers, --rules, --seed and --replace are a lead's"),
+            "{}",
+            text(&refused.stderr)
+        );
+    }
+    review_first_call(owner);
+    let exported = callqa_en(dir.path(), &["export", "--per", "call"], &client);
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
+    assert_eq!(text(&exported.stderr), "");
+    assert!(text(&exported.stdout).contains("Мария"));
+
+    // A later migration's table, made by the owner as migrations are.
+    let mut admin = postgres::Client::connect(owner, postgres::NoTls).unwrap();
+    admin
+        .batch_execute("CREATE TABLE later_notes (id BIGINT PRIMARY KEY)")
+        .unwrap();
+    let mut lead = postgres::Client::connect(&lead, postgres::NoTls).unwrap();
+    lead.batch_execute("INSERT INTO later_notes VALUES (1)")
+        .unwrap();
+    for reader in [&reviewer, &client] {
+        let mut reader = postgres::Client::connect(reader, postgres::NoTls).unwrap();
+        let ids: Vec<i64> = column(&mut reader, "SELECT id FROM later_notes");
+        assert_eq!(ids, [1]);
+    }
+}

@@ -23,6 +23,9 @@ pub struct TeamStrings {
     pub role: &'static str,
     /// The workstation took the next call of the plan's pool.
     pub next_from_pool: &'static str,
+    /// `callqa plan` asked to draw or change by a login that only reads it.
+    pub plan_is_the_leads: &'static str,
+    pub no_plan_drawn: &'static str,
 }
 
 const EN: TeamStrings = TeamStrings {
@@ -44,6 +47,9 @@ const EN: TeamStrings = TeamStrings {
     login: "Login",
     role: "Role",
     next_from_pool: "Next from the plan's pool",
+    plan_is_the_leads: "a {role} login shows the plan a lead drew; drawing it, --reviewers, \
+                        --rules, --seed and --replace are a lead's (callqa_lead)",
+    no_plan_drawn: "no plan is drawn for this week yet; a lead draws it with `callqa plan --period WEEK`",
 };
 
 const RU: TeamStrings = TeamStrings {
@@ -65,6 +71,11 @@ const RU: TeamStrings = TeamStrings {
     login: "Логин",
     role: "Роль",
     next_from_pool: "Следующий из общего плана",
+    plan_is_the_leads: "логин с ролью «{role}» показывает план, составленный руководителем; \
+                        составлять его, --reviewers, --rules, --seed и --replace может только \
+                        руководитель (callqa_lead)",
+    no_plan_drawn: "план на эту неделю ещё не составлен; руководитель составляет его командой \
+                    `callqa plan --period НЕДЕЛЯ`",
 };
 
 pub fn team_strings(lang: Lang) -> &'static TeamStrings {

@@ -94,8 +94,10 @@ fn review_is(condition: &str, table: &str) -> String {
 }
 
 /// The groups, their grants, the policies and the trigger, every
-/// statement safe to run again (a new migration's tables get their grants
-/// when the lead runs `team setup` once more).
+/// statement safe to run again. The tables a later migration adds (run by
+/// the same owner) are readable by every group and the lead's at once, by
+/// default privileges; a reviewer's write to a new table, or a row rule on
+/// it, still comes with `team setup` run once more.
 fn setup_sql(schema: &str) -> String {
     let mut sql = String::from(
         "DO $$ BEGIN
@@ -125,7 +127,13 @@ fn setup_sql(schema: &str) -> String {
          GRANT UPDATE (reviewer) ON plan_entries TO callqa_reviewer;
          GRANT UPDATE (outcome, resolution, resolved_by, resolved_at) ON item_responses
            TO callqa_reviewer;
-         REVOKE ALL ON {} FROM callqa_client;\n",
+         REVOKE ALL ON {} FROM callqa_client;
+         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT ALL ON TABLES TO callqa_lead;
+         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT ALL ON SEQUENCES TO callqa_lead;
+         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema}
+           GRANT SELECT ON TABLES TO callqa_reviewer, callqa_client;
+         ALTER DEFAULT PRIVILEGES IN SCHEMA {schema}
+           GRANT USAGE ON SEQUENCES TO callqa_reviewer;\n",
         CLIENT_NEVER_READS.join(", ")
     );
     // A view reads its tables as its owner, who passes every row rule:
@@ -326,6 +334,24 @@ impl Workspace {
                 })
                 .collect(),
         ))
+    }
+
+    /// The part this login has on a PostgreSQL workspace; `None` on a
+    /// file or for a login outside the groups (the owner, who may do all).
+    pub fn team_role(&self) -> Result<Option<TeamRole>> {
+        if !self.conn.is_postgres() {
+            return Ok(None);
+        }
+        let group: Option<String> = self.conn.query_row(
+            "SELECT min(g.rolname::TEXT) FROM pg_auth_members a
+             JOIN pg_roles g ON g.oid = a.roleid
+             JOIN pg_roles m ON m.oid = a.member
+             WHERE m.rolname = current_user
+               AND g.rolname IN ('callqa_reviewer', 'callqa_lead', 'callqa_client')",
+            params![],
+            |r| r.get(0),
+        )?;
+        Ok(group.as_deref().and_then(TeamRole::of_group))
     }
 
     /// The login of a team member on a PostgreSQL workspace (a member of
