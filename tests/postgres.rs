@@ -865,3 +865,264 @@ fn readers_show_the_plan_and_export_and_later_tables_come_with_their_grants() {
         assert_eq!(ids, [1]);
     }
 }
+
+/// A private server on TCP 127.0.0.1 that takes TLS connections only
+/// (`hostssl` in pg_hba.conf, a certificate signed by a CA made here),
+/// stopped when this is dropped.
+struct TlsServer {
+    data: std::path::PathBuf,
+    pg_ctl: std::path::PathBuf,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+/// `program args` run as the `postgres` user when the test runs as root
+/// (initdb refuses root), as the test's own user otherwise.
+fn as_postgres(program: &Path, args: &[&str]) -> std::process::Output {
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut command = match root {
+        true => {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(program);
+            c
+        }
+        false => std::process::Command::new(program),
+    };
+    command.args(args).output().unwrap()
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("openssl (./dev test installs it)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        text(&out.stderr)
+    );
+}
+
+/// A CA named `name`: `name.key` and `name.pem` in `dir`.
+fn make_ca(dir: &Path, name: &str) {
+    let (key, pem) = (format!("{name}.key"), format!("{name}.pem"));
+    let subject = format!("/CN=callqa test {name}");
+    openssl(
+        dir,
+        &[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", &key, "-out",
+            &pem, "-subj", &subject,
+        ],
+    );
+}
+
+impl TlsServer {
+    /// `None` where PostgreSQL is not installed and missing tools may be
+    /// skipped (CALLQA_SKIP_MISSING_TOOLS=1).
+    fn start(dir: &Path) -> Option<TlsServer> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path().join("bin"))
+            .filter(|b| b.join("initdb").exists())
+            .max_by_key(|b| {
+                let version = b.parent().and_then(|v| v.file_name()).unwrap_or_default();
+                version.to_string_lossy().parse::<u32>().unwrap_or(0)
+            });
+        let Some(bin) = bin else {
+            assert_eq!(
+                std::env::var("CALLQA_SKIP_MISSING_TOOLS").as_deref(),
+                Ok("1"),
+                "PostgreSQL is not installed: ./dev test installs it"
+            );
+            return None;
+        };
+        make_ca(dir, "ca");
+        make_ca(dir, "other-ca");
+        std::fs::write(
+            dir.join("san.cnf"),
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+        )
+        .unwrap();
+        openssl(
+            dir,
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=localhost",
+            ],
+        );
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                "san.cnf",
+                "-out",
+                "server.pem",
+            ],
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if unsafe { libc::geteuid() } == 0 {
+            let out = std::process::Command::new("chown")
+                .args(["-R", "postgres"])
+                .arg(dir)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", text(&out.stderr));
+        }
+        std::fs::set_permissions(
+            dir.join("server.key"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .unwrap();
+        let data = dir.join("data");
+        let out = as_postgres(
+            &bin.join("initdb"),
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+            ],
+        );
+        assert!(out.status.success(), "initdb: {}", text(&out.stderr));
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+        )
+        .unwrap();
+        let options = format!(
+            "-k {d} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c ssl=on \
+             -c ssl_cert_file={d}/server.pem -c ssl_key_file={d}/server.key",
+            d = dir.display()
+        );
+        let server = TlsServer {
+            data,
+            pg_ctl: bin.join("pg_ctl"),
+            port,
+            dir: dir.to_path_buf(),
+        };
+        let log = dir.join("log");
+        let out = as_postgres(
+            &server.pg_ctl,
+            &[
+                "-D",
+                server.data.to_str().unwrap(),
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "-o",
+                &options,
+                "start",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {}{}",
+            text(&out.stderr),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        Some(server)
+    }
+
+    /// A URL of the server over TCP with `query` (sslmode=… and such).
+    fn url(&self, query: &str) -> String {
+        format!(
+            "postgres://postgres@127.0.0.1:{}/postgres?{query}",
+            self.port
+        )
+    }
+
+    fn cert(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        let data = self.data.to_str().unwrap();
+        as_postgres(&self.pg_ctl, &["-D", data, "-m", "immediate", "stop"]);
+    }
+}
+
+/// A server that requires TLS: a plain connection is refused and says how
+/// to ask for TLS; `require` encrypts; `verify-full` checks the certificate
+/// against the CA given (in the URL or PGSSLROOTCERT) and refuses another
+/// CA's, saying so.
+#[test]
+fn a_server_that_requires_tls_is_reached_as_the_url_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(server) = TlsServer::start(dir.path()) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let work = work.path();
+    let required = server.url("sslmode=require");
+    run_ok(
+        work,
+        &["import", &demo(), "--db", &required, "--lang", "en"],
+    );
+    let plain = callqa_en(
+        work,
+        &["claims", "--period", "2026-W48"],
+        &server.url("sslmode=disable"),
+    );
+    assert!(!plain.status.success());
+    let said = text(&plain.stderr);
+    assert!(
+        said.contains("no encryption") && said.contains("sslmode=require"),
+        "{said}"
+    );
+
+    let ca = server.cert("ca.pem");
+    let full = server.url(&format!("sslmode=verify-full&sslrootcert={ca}"));
+    let listed = callqa_en(work, &["claims", "--period", "2026-W48"], &full);
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    // The CA from the environment, as libpq takes it.
+    let from_env = std::process::Command::new(env!("CARGO_BIN_EXE_callqa"))
+        .args(["claims", "--period", "2026-W48", "--lang", "en", "--db"])
+        .arg(server.url("sslmode=verify-full"))
+        .env("PGSSLROOTCERT", &ca)
+        .env("CALLQA_DATA_DIR", work.join("data"))
+        .env("CALLQA_CONFIG_DIR", work.join("config"))
+        .output()
+        .unwrap();
+    assert!(from_env.status.success(), "{}", text(&from_env.stderr));
+
+    let other = server.cert("other-ca.pem");
+    let wrong = server.url(&format!("sslmode=verify-full&sslrootcert={other}"));
+    let refused = callqa_en(work, &["claims", "--period", "2026-W48"], &wrong);
+    assert!(!refused.status.success());
+    let said = text(&refused.stderr);
+    assert!(said.contains("not signed by a trusted root"), "{said}");
+    let missing = server.url("sslmode=verify-full&sslrootcert=/nonexistent/ca.pem");
+    let said = text(&callqa_en(work, &["claims"], &missing).stderr);
+    assert!(said.contains("sslrootcert /nonexistent/ca.pem"), "{said}");
+}

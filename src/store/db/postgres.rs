@@ -17,6 +17,9 @@ use std::error::Error;
 
 type BoxError = Box<dyn Error + Sync + Send>;
 
+#[path = "tls.rs"]
+pub(super) mod tls;
+
 /// One connection and the statements prepared on it.
 pub struct PgConn {
     url: String,
@@ -27,9 +30,10 @@ pub struct PgConn {
 }
 
 impl PgConn {
-    /// Connect to a `postgres://` URL (or a `key=value` string).
+    /// Connect to a `postgres://` URL (or a `key=value` string), over
+    /// TLS as its `sslmode` says (see [`tls`]).
     pub fn connect(url: &str) -> Result<PgConn> {
-        let client = Client::connect(url, postgres::NoTls)?;
+        let client = tls::connect(url)?;
         Ok(PgConn {
             url: url.to_string(),
             broken: std::cell::Cell::new(false),
@@ -77,7 +81,7 @@ impl PgConn {
         if !self.broken.get() && !self.client.borrow().is_closed() {
             return Ok(());
         }
-        let client = Client::connect(&self.url, postgres::NoTls)?;
+        let client = tls::connect(&self.url)?;
         *self.client.borrow_mut() = client;
         self.statements.borrow_mut().clear();
         self.broken.set(false);
@@ -270,6 +274,14 @@ pub(super) fn value(row: &postgres::Row, index: usize) -> Result<ValueRef<'_>> {
 /// The server's message, its detail and hint (the `postgres` crate's own
 /// display of a server error is only "db error").
 pub(super) fn describe(error: &postgres::Error) -> String {
+    let text = described(error);
+    match tls::hint(error) {
+        Some(hint) => format!("{text}; {hint}"),
+        None => text,
+    }
+}
+
+fn described(error: &postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => {
             let mut text = db.message().to_string();
