@@ -248,8 +248,8 @@ fn draw_and_keep(
     let replaced = ws.replaced_plan_emails(period)?;
     let email_candidates: Vec<_> = emails
         .iter()
-        .cloned()
         .filter(|c| !replaced.iter().any(|r| r.message_id == c.message_id))
+        .cloned()
         .collect();
     plan::draw_emails(&mut drawn, rules, roster, &email_candidates);
     let mut notices = Vec::new();

@@ -560,6 +560,22 @@ fn a_member_scoring_blind_sees_no_figures_on_the_calibration_screen() {
     assert!(app.screen.calibration.is_none());
 }
 
+/// The demo's call-001 and call-002 made calibration calls of `reviewers`
+/// (comma-separated), led by "lead".
+fn mark_the_demos_first_two_calls(dir: &Path, db: &Path, reviewers: &str) {
+    let mark = [
+        "calibration",
+        "mark",
+        "call-001",
+        "call-002",
+        "--reviewers",
+        reviewers,
+        "--lead",
+        "lead",
+    ];
+    ok(run(dir, db, &mark));
+}
+
 /// The screen's line that holds `needle`, or an empty one.
 fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
     screen.lines().find(|l| l.contains(needle)).unwrap_or("")
@@ -569,17 +585,7 @@ fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
 fn two_workstations_score_calibration_calls_blind_then_see_their_agreement() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_workspace(dir.path(), "team.sqlite");
-    let mark = [
-        "calibration",
-        "mark",
-        "call-001",
-        "call-002",
-        "--reviewers",
-        "anna,boris",
-        "--lead",
-        "lead",
-    ];
-    ok(run(dir.path(), &db, &mark));
+    mark_the_demos_first_two_calls(dir.path(), &db, "anna,boris");
     let ws = Workspace::open_existing(&db).unwrap();
     for who in ["anna", "boris"] {
         callqa::reports::demo_reviews::open_on_the_current_week(&ws, who).unwrap();
@@ -702,18 +708,7 @@ fn two_reviewers_work_through_a_weeks_plan_on_postgresql_at_the_same_time() {
         ));
     }
     let _dropped = TeamLogins(&pg.url, names.to_vec());
-    let set = names.join(",");
-    let mark = [
-        "calibration",
-        "mark",
-        "call-001",
-        "call-002",
-        "--reviewers",
-        &set,
-        "--lead",
-        "lead",
-    ];
-    ok(run(dir.path(), owner, &mark));
+    mark_the_demos_first_two_calls(dir.path(), owner, &names.join(","));
     // Each reviewer also has one call of the plan handed to them, so the
     // workstation finds the week's plan whatever week it runs in.
     for (call, name) in [("call-007", &names[0]), ("call-004", &names[1])] {

@@ -80,6 +80,10 @@ fn wanted(url: &str) -> Wanted {
             root_cert: None,
         };
     }
+    // As libpq: no TLS over a Unix socket, whatever sslmode says.
+    if over_unix_socket(base, query) {
+        mode = Mode::Disable;
+    }
     let root_cert = root_cert.or_else(|| std::env::var(ROOT_CERT_VAR).ok());
     // As libpq: `require` with a root certificate checks the chain.
     if mode == Mode::Require && root_cert.is_some() {
@@ -95,6 +99,26 @@ fn wanted(url: &str) -> Wanted {
         mode,
         root_cert,
     }
+}
+
+/// Whether a URL's host is a socket's directory (`%2Ftmp` in the
+/// authority, or `host=/tmp` in the query).
+fn over_unix_socket(base: &str, query: &str) -> bool {
+    let decoded = |text: &str| {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let authority = base.split_once("://").map_or("", |(_, rest)| rest);
+    let authority = authority.split('/').next().unwrap_or("");
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let in_query = query
+        .split('&')
+        .filter_map(|pair| pair.strip_prefix("host="))
+        .any(|host| decoded(host).starts_with('/'));
+    decoded(host).starts_with('/') || in_query
 }
 
 /// Connect to the server a URL names, encrypted as it asks.
@@ -115,7 +139,10 @@ fn config(wanted: &Wanted) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let algorithms = provider.signature_verification_algorithms;
     let verifier: Arc<dyn ServerCertVerifier> = match (wanted.mode, &wanted.root_cert) {
-        (Mode::Prefer | Mode::Require, None) => Arc::new(Unchecked(algorithms)),
+        (Mode::Prefer | Mode::Require, None) => Arc::new(Lenient {
+            webpki: None,
+            algorithms,
+        }),
         (mode, file) => {
             let roots = roots(file.as_deref())?;
             let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
@@ -123,7 +150,10 @@ fn config(wanted: &Wanted) -> Result<rustls::ClientConfig, String> {
                 .map_err(|e| format!("root certificates: {e}"))?;
             match mode {
                 Mode::VerifyFull => webpki,
-                _ => Arc::new(AnyName(webpki)),
+                _ => Arc::new(Lenient {
+                    webpki: Some(webpki),
+                    algorithms,
+                }),
             }
         }
     };
@@ -187,52 +217,17 @@ where
     }
 }
 
-/// `prefer` and `require` without a root: encrypted, anyone's certificate
-/// (libpq's meaning); the handshake's signatures are still checked.
+/// `prefer` and `require` without a root (`webpki` is `None`): encrypted,
+/// anyone's certificate, as libpq means them. `verify-ca`: the chain must
+/// lead to a trusted root; the name in the certificate is not compared
+/// with the host. Either way the handshake's signatures are checked.
 #[derive(Debug)]
-struct Unchecked(WebPkiSupportedAlgorithms);
-
-impl ServerCertVerifier for Unchecked {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
-    }
+struct Lenient {
+    webpki: Option<Arc<WebPkiServerVerifier>>,
+    algorithms: WebPkiSupportedAlgorithms,
 }
 
-/// `verify-ca`: the chain must lead to a trusted root; the name in the
-/// certificate is not compared with the host.
-#[derive(Debug)]
-struct AnyName(Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for AnyName {
+impl ServerCertVerifier for Lenient {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -241,10 +236,10 @@ impl ServerCertVerifier for AnyName {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-        {
+        let Some(webpki) = &self.webpki else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        match webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
@@ -258,7 +253,7 @@ impl ServerCertVerifier for AnyName {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -267,11 +262,11 @@ impl ServerCertVerifier for AnyName {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
+        self.algorithms.supported_schemes()
     }
 }
 
@@ -343,5 +338,12 @@ mod tests {
         // An unknown mode stays for the postgres crate to refuse by name.
         let odd = wanted("postgres://u@db.example/ws?sslmode=sometimes");
         assert!(odd.url.contains("sslmode=sometimes"), "{}", odd.url);
+        // As libpq: a Unix socket is never encrypted.
+        for socket in [
+            "postgres://u@%2Fvar%2Frun%2Fpostgresql/ws?sslmode=require",
+            "postgres://u@/ws?host=%2Ftmp&sslmode=verify-full",
+        ] {
+            assert_eq!(wanted(socket).mode, Mode::Disable, "{socket}");
+        }
     }
 }
