@@ -14,7 +14,8 @@
 //! `postgres` crate knows neither `verify-*` nor `sslrootcert`, so both are
 //! taken out of the URL here and it is given `require` or `prefer`. A root
 //! file that cannot be read fails the connection, with the file named, when
-//! TLS is attempted.
+//! TLS is attempted. A Unix socket is never encrypted (as in libpq); a
+//! `key=value` connection string is passed on as it is, plain.
 
 use postgres::tls::MakeTlsConnect;
 use postgres::{Client, NoTls};
@@ -53,32 +54,30 @@ struct Wanted {
 /// Take `sslmode` and `sslrootcert` out of a `postgres://` URL's query. An
 /// unknown `sslmode` is left in, for the `postgres` crate to refuse by name.
 fn wanted(url: &str) -> Wanted {
+    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        // A `key=value` string goes to the `postgres` crate as it is, plain.
+        return Wanted {
+            url: url.to_string(),
+            mode: Mode::Disable,
+            root_cert: None,
+        };
+    }
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut mode = Mode::Prefer;
     let mut root_cert = None;
     let mut kept = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let decoded = percent_encoding::percent_decode_str(value)
-            .decode_utf8_lossy()
-            .into_owned();
-        match (key, decoded.as_str()) {
+        let value = decoded(value);
+        match (key, value.as_str()) {
             ("sslmode", "disable") => mode = Mode::Disable,
             ("sslmode", "prefer" | "allow") => mode = Mode::Prefer,
             ("sslmode", "require") => mode = Mode::Require,
             ("sslmode", "verify-ca") => mode = Mode::VerifyCa,
             ("sslmode", "verify-full") => mode = Mode::VerifyFull,
-            ("sslrootcert", _) => root_cert = Some(decoded),
+            ("sslrootcert", _) => root_cert = Some(value),
             _ => kept.push(pair),
         }
-    }
-    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
-        // A `key=value` string goes to the `postgres` crate as it is.
-        return Wanted {
-            url: url.to_string(),
-            mode: Mode::Prefer,
-            root_cert: None,
-        };
     }
     // As libpq: no TLS over a Unix socket, whatever sslmode says.
     if over_unix_socket(base, query) {
@@ -101,14 +100,15 @@ fn wanted(url: &str) -> Wanted {
     }
 }
 
+fn decoded(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 /// Whether a URL's host is a socket's directory (`%2Ftmp` in the
 /// authority, or `host=/tmp` in the query).
 fn over_unix_socket(base: &str, query: &str) -> bool {
-    let decoded = |text: &str| {
-        percent_encoding::percent_decode_str(text)
-            .decode_utf8_lossy()
-            .into_owned()
-    };
     let authority = base.split_once("://").map_or("", |(_, rest)| rest);
     let authority = authority.split('/').next().unwrap_or("");
     let host = authority
@@ -211,6 +211,9 @@ where
 
     fn make_tls_connect(&mut self, domain: &str) -> Result<Self::TlsConnect, BoxError> {
         match &mut self.0 {
+            // No host name (an address only): the crate never starts a
+            // handshake without one, but asks for a connector all the same.
+            Ok(make) if domain.is_empty() => make.make_tls_connect("localhost").map_err(Into::into),
             Ok(make) => make.make_tls_connect(domain).map_err(Into::into),
             Err(why) => Err(why.clone().into()),
         }
