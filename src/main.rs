@@ -297,11 +297,29 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let e = name_the_workspace(e);
-            let text = format!("{e:#}").replace('\n', " ");
+            let text = causes_once(&e).replace('\n', " ");
             eprintln!("callqa: {}", one_line(&text, 2000));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes joined with ": ", each cause left out when the
+/// text so far already says it: a store error quotes its source in its own
+/// message, and `{:#}` printed a failed connection three times over.
+fn causes_once(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let said = cause.to_string();
+        if text.contains(&said) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&said);
+    }
+    text
 }
 
 /// Rust ignores SIGPIPE, so `callqa plan | head` would panic on the first

@@ -94,6 +94,21 @@ fn failures_are_one_line_with_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("needs a terminal"));
 
+    // A server that is not there: said once, not once per cause.
+    let url = format!(
+        "postgresql://nobody@{}/x",
+        dir.path()
+            .join("no-server")
+            .display()
+            .to_string()
+            .replace('/', "%2F")
+    );
+    let out = callqa(dir.path(), &["claims", "--db", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.matches("error connecting").count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot open the workspace"), "{stderr}");
+
     std::fs::create_dir_all(dir.path().join("config")).unwrap();
     std::fs::write(dir.path().join("config/config.toml"), "reviewer = [").unwrap();
     let out = callqa(dir.path(), &["export", "--db", db.to_str().unwrap()]);
