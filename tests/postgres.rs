@@ -1040,3 +1040,61 @@ fn a_refused_change_is_said_and_set_aside_and_the_ones_behind_it_arrive() {
     let (answered, _) = answer_history(&server.url, &call);
     assert_eq!(answered, [(item, "no".to_string())]);
 }
+
+/// A measurement, not a check (it asserts only that every answer arrived):
+/// `cargo test --test postgres -- --ignored --nocapture keypress_round_trip`
+/// prints, for SQLite and for PostgreSQL over a Unix socket, a key press
+/// handled (written, on PostgreSQL to the outbox), to its answer drawn and
+/// to its answer on the server (p50 / p99 of 300).
+#[test]
+#[ignore]
+fn keypress_round_trip() {
+    use ratatui::crossterm::event::KeyCode;
+    use std::time::{Duration, Instant};
+    use workstation_support::{draw_on, open_app, press};
+    let Some(server) = OwnServer::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = dir.path().join("solo.sqlite");
+    let sqlite = sqlite.to_str().unwrap();
+    for db in [sqlite, server.url.as_str()] {
+        run_ok(dir.path(), &["import", &demo(), "--db", db]);
+        let mut app = open_app(Path::new(db), None, callqa::domain::Lang::En);
+        app.open_outbox(&dir.path().join("outbox"));
+        delivered(&mut app);
+        let call = app.review.open.as_ref().unwrap().call.call_id.clone();
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).unwrap();
+        let (mut handled, mut drawn, mut stored) = (Vec::new(), Vec::new(), Vec::new());
+        for n in 0..300 {
+            // Back to the first item, then answer it: one answer a press.
+            press(&mut app, KeyCode::Char('G'));
+            press(&mut app, KeyCode::Char('1'));
+            press(&mut app, KeyCode::Enter);
+            let start = Instant::now();
+            press(&mut app, KeyCode::Char(if n % 2 == 0 { 'y' } else { 'n' }));
+            handled.push(start.elapsed());
+            draw_on(&mut terminal, &app);
+            drawn.push(start.elapsed());
+            while app.queued_changes() > 0 {
+                app.tick();
+                std::thread::yield_now();
+            }
+            stored.push(start.elapsed());
+        }
+        let (answered, _) = answer_history(db, &call);
+        assert_eq!(answered.len(), 300, "{db}");
+        let figures = |times: &mut Vec<Duration>| {
+            times.sort();
+            let at = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
+            format!("p50 {:.2?} / p99 {:.2?}", at(50), at(99))
+        };
+        println!(
+            "{db}: key press handled {}; -> answer drawn {}; -> on the server {}",
+            figures(&mut handled),
+            figures(&mut drawn),
+            figures(&mut stored)
+        );
+    }
+}

@@ -427,7 +427,7 @@ mod tests {
         let (read, torn) = parse(&format!("{line}\n")).unwrap();
         assert!(!torn);
         let expected = queued("greeting", Change::Answer(Some(AnswerValue::Yes)));
-        assert_eq!(read, [expected.clone()]);
+        assert_eq!(read, std::slice::from_ref(&expected));
         assert_eq!(serde_json::to_string(&expected).unwrap(), line);
     }
 

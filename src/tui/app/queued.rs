@@ -280,10 +280,15 @@ impl App {
         if waits {
             return;
         }
-        if let Some(shown) = self.review.record_mut()
-            && same_review(shown, &review)
-        {
-            *shown = review;
+        let open_is_it = self.subject_and_automatic().is_some_and(|(subject, _)| {
+            subject == review.subject
+                && self.session.reviewer == review.reviewer
+                && self.session.checklist.id == review.checklist_id
+        });
+        // Also when the call was opened before the server had made its
+        // review: the screen shows what the server has now.
+        if open_is_it {
+            self.review.set_record(review);
         }
     }
 
