@@ -494,15 +494,11 @@ impl Drop for OwnServer {
 #[test]
 fn answers_given_while_the_server_is_away_are_queued_shown_and_delivered_when_it_is_back() {
     use ratatui::crossterm::event::KeyCode;
-    use workstation_support::{open_app, press, screen};
-    let Some(server) = OwnServer::start() else {
+    use workstation_support::{press, screen};
+    let Some((server, dir, mut app)) = demo_on_own_server() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    run_ok(dir.path(), &["import", &demo(), "--db", &server.url]);
-    let mut app = open_app(Path::new(&server.url), None, callqa::domain::Lang::En);
     let outbox = dir.path().join("outbox");
-    app.open_outbox(&outbox);
     let call = app.review.open.as_ref().unwrap().call.call_id.clone();
     let checklist = app.checklist().clone();
     // The item under the cursor, answered with `key` (the cursor moves on).
@@ -773,6 +769,24 @@ fn a_team_database_lets_each_role_do_its_part_only() {
     }
 }
 
+/// A server of the test's own with the demo in it, and a workstation on it
+/// with its outbox in `dir/outbox`.
+fn demo_on_own_server() -> Option<(OwnServer, tempfile::TempDir, callqa::tui::app::App)> {
+    let server = OwnServer::start()?;
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(dir.path(), &["import", &demo(), "--db", &server.url]);
+    let app = workstation_on(&server, dir.path());
+    Some((server, dir, app))
+}
+
+/// A workstation on `server` with its outbox in `dir/outbox`.
+fn workstation_on(server: &OwnServer, dir: &Path) -> callqa::tui::app::App {
+    let url = Path::new(&server.url);
+    let mut app = workstation_support::open_app(url, None, callqa::domain::Lang::En);
+    app.open_outbox(&dir.join("outbox"));
+    app
+}
+
 /// Tick until the writer thread has delivered every queued line.
 fn delivered(app: &mut callqa::tui::app::App) {
     let start = std::time::Instant::now();
@@ -850,14 +864,10 @@ impl OwnServer {
 fn key_presses_change_the_screen_while_the_server_is_frozen_and_arrive_in_order_after() {
     use ratatui::crossterm::event::KeyCode;
     use std::sync::atomic::{AtomicBool, Ordering};
-    use workstation_support::{open_app, press};
-    let Some(server) = OwnServer::start() else {
+    use workstation_support::press;
+    let Some((server, _dir, mut app)) = demo_on_own_server() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    run_ok(dir.path(), &["import", &demo(), "--db", &server.url]);
-    let mut app = open_app(Path::new(&server.url), None, callqa::domain::Lang::En);
-    app.open_outbox(&dir.path().join("outbox"));
     delivered(&mut app);
     let call = app.review.open.as_ref().unwrap().call.call_id.clone();
     assert!(app.review.record().is_none(), "a call not reviewed yet");
@@ -938,15 +948,11 @@ fn key_presses_change_the_screen_while_the_server_is_frozen_and_arrive_in_order_
 #[test]
 fn killing_the_server_mid_review_loses_no_answer_not_even_a_new_calls_first() {
     use ratatui::crossterm::event::KeyCode;
-    use workstation_support::{open_app, press};
-    let Some(server) = OwnServer::start() else {
+    use workstation_support::press;
+    let Some((server, dir, mut app)) = demo_on_own_server() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let outbox = dir.path().join("outbox");
-    run_ok(dir.path(), &["import", &demo(), "--db", &server.url]);
-    let mut app = open_app(Path::new(&server.url), None, callqa::domain::Lang::En);
-    app.open_outbox(&outbox);
     let checklist = app.checklist().clone();
     let answer = |app: &mut callqa::tui::app::App, key: char| -> String {
         let item = checklist.items[app.review.item()].id.clone();
@@ -968,8 +974,7 @@ fn killing_the_server_mid_review_loses_no_answer_not_even_a_new_calls_first() {
     // the answers are in the outbox on disk.
     drop(app);
     server.up();
-    let mut app = open_app(Path::new(&server.url), None, callqa::domain::Lang::En);
-    app.open_outbox(&outbox);
+    let mut app = workstation_on(&server, dir.path());
     delivered(&mut app);
 
     let (answered, _) = answer_history(&server.url, &first_call);
@@ -994,15 +999,11 @@ fn killing_the_server_mid_review_loses_no_answer_not_even_a_new_calls_first() {
 #[test]
 fn a_refused_change_is_said_and_set_aside_and_the_ones_behind_it_arrive() {
     use ratatui::crossterm::event::KeyCode;
-    use workstation_support::{open_app, press};
-    let Some(server) = OwnServer::start() else {
+    use workstation_support::press;
+    let Some((server, dir, mut app)) = demo_on_own_server() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let outbox = dir.path().join("outbox");
-    run_ok(dir.path(), &["import", &demo(), "--db", &server.url]);
-    let mut app = open_app(Path::new(&server.url), None, callqa::domain::Lang::En);
-    app.open_outbox(&outbox);
     let call = app.review.open.as_ref().unwrap().call.call_id.clone();
     let item = app.checklist().items[app.review.item()].id.clone();
     server.down();
@@ -1022,8 +1023,7 @@ fn a_refused_change_is_said_and_set_aside_and_the_ones_behind_it_arrive() {
     std::fs::write(&path, format!("{bad}\n{queued}")).unwrap();
 
     server.up();
-    let mut app = open_app(Path::new(&server.url), None, callqa::domain::Lang::En);
-    app.open_outbox(&outbox);
+    let mut app = workstation_on(&server, dir.path());
     delivered(&mut app);
     let shown = workstation_support::screen(&mut app, 400, 40);
     assert!(shown.contains("NOT SAVED"), "{shown}");

@@ -421,6 +421,25 @@ mod tests {
         assert_ne!(a.path(), c.path());
     }
 
+    /// anna's review of `call` with the sales-call checklist.
+    fn review(review_id: i64, call: &str) -> ReviewRecord {
+        ReviewRecord {
+            review_id,
+            subject: Subject::Call(call.into()),
+            reviewer: "anna".into(),
+            checklist_id: "sales-call".into(),
+            checklist_version: 1,
+            status: crate::domain::ReviewStatus::InProgress,
+            started_at: String::new(),
+            submitted_at: None,
+            time_spent_ms: 0,
+            score: None,
+            revision: 1,
+            answers: Default::default(),
+            quotes: Default::default(),
+        }
+    }
+
     #[test]
     fn a_line_written_by_an_earlier_version_still_reads() {
         let line = r#"{"review_id":7,"checklist":"sales-call","version":1,"item":"greeting","change":{"answer":"yes"}}"#;
@@ -485,21 +504,7 @@ mod tests {
         assert_eq!(read, lines);
         assert_eq!(lines.iter().filter(|l| l.is_answer()).count(), 1);
 
-        let mut review = ReviewRecord {
-            review_id: UNSAVED_REVIEW,
-            subject: Subject::Call("C-9".into()),
-            reviewer: "anna".into(),
-            checklist_id: "sales-call".into(),
-            checklist_version: 1,
-            status: crate::domain::ReviewStatus::InProgress,
-            started_at: String::new(),
-            submitted_at: None,
-            time_spent_ms: 0,
-            score: None,
-            revision: 1,
-            answers: Default::default(),
-            quotes: Default::default(),
-        };
+        let mut review = review(UNSAVED_REVIEW, "C-9");
         assert_eq!(ReviewRef::to(&review), of());
         assert!(lines[0].is_for(&review) && lines[1].is_for(&review));
         assert!(!lines[2].is_for(&review));
@@ -553,21 +558,7 @@ mod tests {
         ] {
             outbox.push(line).unwrap();
         }
-        let review = ReviewRecord {
-            review_id: 7,
-            subject: Subject::Call("C-7".into()),
-            reviewer: "anna".into(),
-            checklist_id: "sales-call".into(),
-            checklist_version: 1,
-            status: crate::domain::ReviewStatus::InProgress,
-            started_at: String::new(),
-            submitted_at: None,
-            time_spent_ms: 0,
-            score: None,
-            revision: 1,
-            answers: Default::default(),
-            quotes: Default::default(),
-        };
+        let review = review(7, "C-7");
         assert!(outbox.waits_after(&review, 0) && outbox.waits_after(&review, 1));
         assert!(!outbox.waits_after(&review, 2));
         outbox.pop_delivered().unwrap();
