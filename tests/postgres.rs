@@ -525,9 +525,9 @@ fn answers_given_while_the_server_is_away_are_queued_shown_and_delivered_when_it
     let values: Vec<_> = items.iter().map(|i| answers[i].value).collect();
     use AnswerValue::{No, Yes};
     assert_eq!(values, [Some(Yes), Some(No), Some(Yes)], "shown as given");
-    let files: Vec<_> = std::fs::read_dir(&outbox).unwrap().flatten().collect();
+    let files = outbox_files(&outbox);
     assert_eq!(files.len(), 1);
-    let queued = std::fs::read_to_string(files[0].path()).unwrap();
+    let queued = std::fs::read_to_string(&files[0]).unwrap();
     assert_eq!(queued.lines().count(), 2, "{queued}");
     assert!(
         queued.contains(&format!(r#""item":"{}""#, items[1])),
@@ -538,7 +538,7 @@ fn answers_given_while_the_server_is_away_are_queued_shown_and_delivered_when_it
     delivered(&mut app);
     let shown = screen(&mut app, 160, 40);
     assert!(shown.contains("every queued answer is saved"), "{shown}");
-    assert!(!files[0].path().exists(), "the outbox is empty");
+    assert!(!files[0].exists(), "the outbox is empty");
     let ws = Workspace::open_existing(server.url.as_str()).unwrap();
     let stored = ws.review(&call, "tester", "sales-call").unwrap().unwrap();
     let stored: Vec<_> = items.iter().map(|i| stored.answers[i].value).collect();
@@ -787,6 +787,15 @@ fn workstation_on(server: &OwnServer, dir: &Path) -> callqa::tui::app::App {
     app
 }
 
+/// The outbox files under `dir` (queued and refused lines, not locks).
+fn outbox_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let entries = std::fs::read_dir(dir).unwrap().flatten();
+    let files = entries.map(|e| e.path());
+    files
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect()
+}
+
 /// Tick until the writer thread has delivered every queued line.
 fn delivered(app: &mut callqa::tui::app::App) {
     let start = std::time::Instant::now();
@@ -992,7 +1001,7 @@ fn killing_the_server_mid_review_loses_no_answer_not_even_a_new_calls_first() {
         1,
         "{kinds:?}"
     );
-    let left: Vec<_> = std::fs::read_dir(&outbox).unwrap().flatten().collect();
+    let left = outbox_files(&outbox);
     assert!(left.is_empty(), "nothing left or refused: {left:?}");
 }
 
@@ -1011,9 +1020,9 @@ fn a_refused_change_is_said_and_set_aside_and_the_ones_behind_it_arrive() {
     drop(app);
     // Ahead of that answer, a change to a review the server does not have
     // (as if it were deleted while the change waited).
-    let files: Vec<_> = std::fs::read_dir(&outbox).unwrap().flatten().collect();
+    let files = outbox_files(&outbox);
     assert_eq!(files.len(), 1);
-    let path = files[0].path();
+    let path = files[0].clone();
     let queued = std::fs::read_to_string(&path).unwrap();
     let mut bad: serde_json::Value = serde_json::from_str(queued.lines().last().unwrap()).unwrap();
     let line = bad.as_object_mut().unwrap();

@@ -6,8 +6,14 @@
 //! On SQLite the workspace is a local file already and no outbox is kept.
 //!
 //! The file is `<data dir>/outbox/<sha256 of the workspace URL without its
-//! password>.jsonl` (one per workspace, the password never on disk). Each
-//! line is one change as JSON, in the order the reviewer made them:
+//! password, a line end and the reviewer>.jsonl` (one per workspace and
+//! reviewer, the password never on disk), held locked (`.lock` next to it)
+//! while a workstation writes it, so a second workstation of the same
+//! reviewer on the same computer is refused it rather than rewriting it
+//! under the first one's feet (that one then writes synchronously). An
+//! earlier version's file (`<sha256 of the URL>.jsonl`) is taken over,
+//! its lines first. Each line is one change as JSON, in the order the
+//! reviewer made them:
 //!
 //! ```text
 //! {"of":{"call":"C-9"},"reviewer":"anna","checklist":"sales-call","version":1,"start":[["greeting",{"value":"na","comment":null,"evidence_ms":null,"automatic":true}]]}
@@ -184,6 +190,8 @@ pub struct Outbox {
     /// Lines delivered or refused since the file was opened: the first
     /// queued line's number, so a report can say which lines it covers.
     popped: u64,
+    /// Held locked while this workstation writes the file.
+    lock: Option<File>,
 }
 
 /// A refused line as `.refused.jsonl` keeps it: the line and why.
@@ -195,30 +203,58 @@ struct Refused<'a> {
 }
 
 impl Outbox {
-    /// The outbox of `workspace` under `dir`, with what an
-    /// earlier session left in it. `torn` is true when a torn last line
-    /// was dropped (the file is rewritten without it).
-    pub fn open(dir: &Path, workspace: &Address) -> std::io::Result<(Outbox, bool)> {
+    /// The outbox of `reviewer` on `workspace` under `dir`, with what an
+    /// earlier session left in it (an earlier version's outbox of the
+    /// workspace first). `torn` is true when a torn last line was dropped
+    /// (the file is rewritten without it). Another workstation of the same
+    /// reviewer on the same workspace holding it is an error: two writers
+    /// rewriting one file would lose each other's lines.
+    pub fn open(
+        dir: &Path,
+        workspace: &Address,
+        reviewer: &str,
+    ) -> std::io::Result<(Outbox, bool)> {
+        let path = file_of(dir, workspace, reviewer);
+        std::fs::create_dir_all(dir)?;
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path.with_extension("lock"))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(std::io::Error::other(format!(
+                    "{}: in use by another workstation of {reviewer} on this workspace",
+                    path.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
         // Shown without its password, so the password never reaches the disk.
-        let hash = Sha256::digest(workspace.to_string().as_bytes());
-        let name: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-        let path = dir.join(format!("{name}.jsonl"));
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(e),
-        };
-        let (queued, torn) = parse(&text)
-            .map_err(|why| std::io::Error::other(format!("{}: {why}", path.display())))?;
+        let before = dir.join(format!("{}.jsonl", hex_sha256(&workspace.to_string())));
+        let (mut queued, torn_before) = read_lines(&before)?;
+        let (mine, torn) = read_lines(&path)?;
+        let adopted = !queued.is_empty();
+        queued.extend(mine);
         let outbox = Outbox {
             path,
             queued,
             popped: 0,
+            lock: Some(lock),
         };
-        if torn {
+        if torn || torn_before || adopted {
             outbox.rewrite()?;
         }
-        Ok((outbox, torn))
+        if before.exists() {
+            std::fs::remove_file(&before)?;
+        }
+        Ok((outbox, torn || torn_before))
+    }
+
+    /// Let go of the file: the writer is done with it.
+    pub fn release(&mut self) {
+        self.lock = None;
     }
 
     pub fn path(&self) -> &Path {
@@ -266,6 +302,9 @@ impl Outbox {
 
     /// Append one change and sync it to disk before returning.
     pub fn push(&mut self, queued: Queued) -> std::io::Result<()> {
+        if self.lock.is_none() {
+            return Err(std::io::Error::other("the outbox was let go"));
+        }
         append_line(&self.path, &queued)?;
         self.queued.push(queued);
         Ok(())
@@ -301,6 +340,9 @@ impl Outbox {
     /// The file as `queued` says (removed when empty), written aside and
     /// renamed so a crash leaves the old file or the new one.
     fn rewrite(&self) -> std::io::Result<()> {
+        if self.lock.is_none() {
+            return Err(std::io::Error::other("the outbox was let go"));
+        }
         if self.queued.is_empty() {
             return match std::fs::remove_file(&self.path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
@@ -316,6 +358,31 @@ impl Outbox {
         file.sync_all()?;
         std::fs::rename(&aside, &self.path)
     }
+}
+
+/// The outbox file of `reviewer` on `workspace` under `dir`.
+fn file_of(dir: &Path, workspace: &Address, reviewer: &str) -> PathBuf {
+    // Shown without its password, so the password never reaches the disk.
+    dir.join(format!(
+        "{}.jsonl",
+        hex_sha256(&format!("{workspace}\n{reviewer}"))
+    ))
+}
+
+fn hex_sha256(text: &str) -> String {
+    let hash = Sha256::digest(text.as_bytes());
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The lines of the outbox file at `path` (none if there is none), and
+/// whether a torn last line was dropped.
+fn read_lines(path: &Path) -> std::io::Result<(Vec<Queued>, bool)> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    parse(&text).map_err(|why| std::io::Error::other(format!("{}: {why}", path.display())))
 }
 
 /// Append `value` as one JSON line to `path` and sync it.
@@ -369,7 +436,7 @@ mod tests {
     fn changes_come_back_in_order_and_a_torn_last_line_is_dropped_and_said() {
         let dir = tempfile::tempdir().unwrap();
         let url = &Address::parse("postgresql://qa:secret@db.example/team");
-        let (mut outbox, torn) = Outbox::open(dir.path(), url).unwrap();
+        let (mut outbox, torn) = Outbox::open(dir.path(), url, "anna").unwrap();
         assert!(!torn && outbox.is_empty());
         let greeting = queued("greeting", Change::Answer(Some(AnswerValue::Yes)));
         let comment = queued(
@@ -383,8 +450,9 @@ mod tests {
         assert!(text.contains(r#""change":{"answer":"yes"}"#), "{text}");
         // A crash in the middle of the third append.
         std::fs::write(outbox.path(), format!("{text}{{\"review_id\":7,\"chec")).unwrap();
+        drop(outbox);
 
-        let (mut again, torn) = Outbox::open(dir.path(), url).unwrap();
+        let (mut again, torn) = Outbox::open(dir.path(), url, "anna").unwrap();
         assert!(torn);
         assert_eq!(again.first(), Some(&greeting));
         assert_eq!(again.len(), 2);
@@ -399,26 +467,73 @@ mod tests {
     fn a_damaged_line_before_the_last_is_an_error_not_a_silent_loss() {
         let dir = tempfile::tempdir().unwrap();
         let url = &Address::parse("postgresql://qa@db/team");
-        let (mut outbox, _) = Outbox::open(dir.path(), url).unwrap();
+        let (mut outbox, _) = Outbox::open(dir.path(), url, "anna").unwrap();
         outbox
             .push(queued("greeting", Change::Evidence(Some(1500))))
             .unwrap();
         let text = std::fs::read_to_string(outbox.path()).unwrap();
         std::fs::write(outbox.path(), format!("not json\n{text}")).unwrap();
-        let err = Outbox::open(dir.path(), url).unwrap_err().to_string();
+        drop(outbox);
+        let err = Outbox::open(dir.path(), url, "anna")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 1"), "{err}");
     }
 
     #[test]
-    fn the_password_does_not_change_which_file_a_workspace_uses() {
+    fn the_password_does_not_change_which_file_a_workspace_uses_the_reviewer_does() {
+        let dir = Path::new("/outbox");
+        let file = |url: &str, reviewer: &str| file_of(dir, &Address::parse(url), reviewer);
+        let a = file("postgresql://qa:one@db/team", "anna");
+        assert_eq!(a, file("postgresql://qa:two@db/team", "anna"));
+        assert_ne!(a, file("postgresql://qa@db/other", "anna"));
+        assert_ne!(a, file("postgresql://qa@db/team", "boris"));
+    }
+
+    #[test]
+    fn a_second_workstation_of_the_reviewer_is_refused_the_file_until_the_first_lets_go() {
         let dir = tempfile::tempdir().unwrap();
-        let (a, _) =
-            Outbox::open(dir.path(), &Address::parse("postgresql://qa:one@db/team")).unwrap();
-        let (b, _) =
-            Outbox::open(dir.path(), &Address::parse("postgresql://qa:two@db/team")).unwrap();
-        let (c, _) = Outbox::open(dir.path(), &Address::parse("postgresql://qa@db/other")).unwrap();
-        assert_eq!(a.path(), b.path());
-        assert_ne!(a.path(), c.path());
+        let url = &Address::parse("postgresql://qa@db/team");
+        let (mut first, _) = Outbox::open(dir.path(), url, "anna").unwrap();
+        let err = Outbox::open(dir.path(), url, "anna")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("in use by another workstation of anna"),
+            "{err}"
+        );
+        assert!(
+            Outbox::open(dir.path(), url, "boris").is_ok(),
+            "another reviewer's file"
+        );
+        first.release();
+        let refused = first.push(queued("greeting", Change::Answer(None)));
+        assert!(refused.is_err(), "a released outbox writes nothing");
+        assert!(Outbox::open(dir.path(), url, "anna").is_ok());
+    }
+
+    #[test]
+    fn an_earlier_versions_outbox_of_the_workspace_is_taken_over_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = &Address::parse("postgresql://qa:secret@db/team");
+        let (mut mine, _) = Outbox::open(dir.path(), url, "anna").unwrap();
+        let later = queued("needs", Change::Answer(Some(AnswerValue::No)));
+        mine.push(later.clone()).unwrap();
+        drop(mine);
+        let earlier = queued("greeting", Change::Answer(Some(AnswerValue::Yes)));
+        let before = dir
+            .path()
+            .join(format!("{}.jsonl", hex_sha256(&url.to_string())));
+        let line = serde_json::to_string(&earlier).unwrap();
+        std::fs::write(&before, format!("{line}\n")).unwrap();
+
+        let (taken, torn) = Outbox::open(dir.path(), url, "anna").unwrap();
+        assert!(!torn);
+        assert_eq!(taken.queued, [earlier.clone(), later.clone()]);
+        assert!(!before.exists());
+        drop(taken);
+        let (again, _) = Outbox::open(dir.path(), url, "anna").unwrap();
+        assert_eq!(again.queued, [earlier, later], "on disk too");
     }
 
     /// anna's review of `call` with the sales-call checklist.
@@ -518,7 +633,7 @@ mod tests {
     fn a_refused_line_is_moved_aside_with_its_reason_and_the_rest_stay_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let url = &Address::parse("postgresql://qa@db/team");
-        let (mut outbox, _) = Outbox::open(dir.path(), url).unwrap();
+        let (mut outbox, _) = Outbox::open(dir.path(), url, "anna").unwrap();
         let first = queued("greeting", Change::Answer(Some(AnswerValue::No)));
         let second = queued("needs", Change::Comment(Some("ok".into())));
         outbox.push(first.clone()).unwrap();
@@ -527,7 +642,8 @@ mod tests {
             .refuse_first("permission denied for table answers")
             .unwrap();
         assert_eq!(outbox.first(), Some(&second));
-        let (again, _) = Outbox::open(dir.path(), url).unwrap();
+        drop(outbox);
+        let (again, _) = Outbox::open(dir.path(), url, "anna").unwrap();
         assert_eq!(
             again.len(),
             1,
@@ -548,7 +664,7 @@ mod tests {
     fn a_report_through_a_line_knows_whether_newer_lines_wait_for_its_review() {
         let dir = tempfile::tempdir().unwrap();
         let url = &Address::parse("postgresql://qa@db/team");
-        let (mut outbox, _) = Outbox::open(dir.path(), url).unwrap();
+        let (mut outbox, _) = Outbox::open(dir.path(), url, "anna").unwrap();
         let mut other = queued("needs", Change::Answer(None));
         other.review = ReviewRef::Id { review_id: 8 };
         for line in [

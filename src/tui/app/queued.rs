@@ -40,7 +40,7 @@ impl App {
         if !matches!(address, Address::Postgres(_)) {
             return;
         }
-        match Outbox::open(dir, &address) {
+        match Outbox::open(dir, &address, &self.session.reviewer) {
             Ok((outbox, torn)) => {
                 let path = outbox.path().display().to_string();
                 let of = self.queue.of.clone();

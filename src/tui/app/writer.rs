@@ -129,12 +129,13 @@ impl Writer {
 }
 
 impl Drop for Writer {
-    /// The thread stops touching the outbox file at once (another session
-    /// may open it next) and ends at its next look at its jobs; a
+    /// The thread stops touching the outbox file at once and lets go of
+    /// its lock (another session may open it next), and ends at its next look at its jobs; a
     /// statement in flight to a frozen server is left to finish or fail.
     fn drop(&mut self) {
-        let _outbox = self.outbox();
+        let mut outbox = self.outbox();
         self.stop.store(true, Ordering::SeqCst);
+        outbox.release();
     }
 }
 
