@@ -105,6 +105,10 @@ pub struct Strings {
     pub outbox_the_time: &'static str,
     /// A submit (or leaving) that waited for `{n}` answers in vain.
     pub outbox_not_yet: &'static str,
+    /// `{why}` the outbox cannot be used (changes are written directly).
+    pub outbox_unusable: &'static str,
+    /// The writer thread failed; `{path}`: the outbox file.
+    pub outbox_writer_stopped: &'static str,
     pub audit_title: &'static str,
     pub audit_rep: &'static str,
     pub audit_nothing: &'static str,
@@ -274,6 +278,8 @@ pub const EN: Strings = Strings {
     outbox_the_start: "the start of the review",
     outbox_the_time: "the review time",
     outbox_not_yet: "not submitted: {n} answers still wait for the server; submit again once they are saved",
+    outbox_unusable: "{why}; changes are written straight to the server meanwhile (a key press waits for it)",
+    outbox_writer_stopped: "the writer thread failed; what waits stays in {path} and is delivered when the workstation starts again; changes are written straight to the server meanwhile",
     audit_title: "CRM audit as of",
     audit_rep: "rep",
     audit_nothing: "No records behind this number.",
@@ -452,6 +458,8 @@ pub const RU: Strings = Strings {
     outbox_the_start: "начала проверки",
     outbox_the_time: "времени проверки",
     outbox_not_yet: "не отправлено: ответов ещё ждут сервер: {n}; отправьте снова, когда они сохранятся",
+    outbox_unusable: "{why}; пока изменения пишутся прямо на сервер (нажатие клавиши ждёт его)",
+    outbox_writer_stopped: "поток записи на сервер упал; ожидающее осталось в {path} и будет отправлено при следующем запуске; пока изменения пишутся прямо на сервер",
     audit_title: "Аудит CRM на",
     audit_rep: "менеджер",
     audit_nothing: "За этим числом записей нет.",

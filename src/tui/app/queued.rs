@@ -11,6 +11,7 @@ use super::writer::{Report, Writer};
 use crate::domain::{Answer, ReviewStatus};
 use crate::store::{Address, AnswerChange, ReviewRecord, Subject};
 use std::path::Path;
+use std::sync::mpsc::TryRecvError;
 use std::time::{Duration, Instant};
 
 /// How long a submit (or leaving the workstation) waits for the queue.
@@ -27,13 +28,15 @@ pub struct Saving {
     said: Option<String>,
     /// Lines refused so far (a submit does not go on over one).
     refused: u64,
+    /// The writer thread ended by itself (a bug): said once.
+    stopped: bool,
 }
 
 impl App {
     /// On PostgreSQL: use the outbox under `dir` (the data dir's `outbox`
     /// folder unless a test says otherwise) and start its writer, which
     /// delivers what an earlier session left first. If the outbox cannot
-    /// be read, the error says so and changes are written synchronously.
+    /// be used, a warning says why and changes are written synchronously.
     pub fn open_outbox(&mut self, dir: &Path) {
         self.outbox = Saving::default();
         let address = self.ws.address().clone();
@@ -44,13 +47,23 @@ impl App {
             Ok((outbox, torn)) => {
                 let path = outbox.path().display().to_string();
                 let of = self.queue.of.clone();
-                self.outbox.writer = Some(Writer::start(address, outbox, of));
+                match Writer::start(address, outbox, of) {
+                    Ok(writer) => self.outbox.writer = Some(writer),
+                    Err(e) => {
+                        let text = self.t().outbox_unusable.replace("{why}", &e.to_string());
+                        return self.warn(text);
+                    }
+                }
                 if torn {
                     self.warn(self.t().outbox_torn.replace("{path}", &path));
                 }
                 self.show_saving();
             }
-            Err(e) => self.error(e.to_string()),
+            // Nothing is lost: the changes go straight to the server.
+            Err(e) => {
+                let text = self.t().outbox_unusable.replace("{why}", &e.to_string());
+                self.warn(text);
+            }
         }
     }
 
@@ -184,14 +197,23 @@ impl App {
     /// On the app's tick: apply what the writer reported; true when the
     /// screen changed.
     pub(super) fn poll_writer(&mut self) -> bool {
+        if self.outbox.stopped {
+            return false;
+        }
         let mut changed = false;
         loop {
             let report = match &self.outbox.writer {
                 Some(writer) => writer.reports.try_recv(),
                 None => return false,
             };
-            let Ok(report) = report else {
-                break;
+            let report = match report {
+                Ok(report) => report,
+                Err(TryRecvError::Empty) => break,
+                // The thread ended while the app still wants it: it failed.
+                Err(TryRecvError::Disconnected) => {
+                    self.writer_stopped();
+                    return true;
+                }
             };
             self.apply(report);
             changed = true;
@@ -200,6 +222,19 @@ impl App {
             self.show_saving();
         }
         changed
+    }
+
+    /// The writer thread failed: changes still go to the outbox (written
+    /// straight to the server they could overtake queued ones), and what
+    /// waits is delivered when the workstation starts again.
+    fn writer_stopped(&mut self) {
+        self.outbox.stopped = true;
+        let path = (self.outbox.writer.as_ref())
+            .map(|w| w.outbox().path().display().to_string())
+            .unwrap_or_default();
+        self.outbox.said = None;
+        let text = self.t().outbox_writer_stopped.replace("{path}", &path);
+        self.error(text);
     }
 
     fn apply(&mut self, report: Report) {

@@ -74,7 +74,7 @@ pub struct Writer {
 
 impl Writer {
     /// Start the thread delivering `outbox` to the workspace at `address`.
-    pub fn start(address: Address, outbox: Outbox, of: QueueOf) -> Writer {
+    pub fn start(address: Address, outbox: Outbox, of: QueueOf) -> std::io::Result<Writer> {
         let outbox = Arc::new(Mutex::new(outbox));
         let (jobs, job_rx) = channel();
         let (report_tx, reports) = channel();
@@ -93,8 +93,7 @@ impl Writer {
         };
         std::thread::Builder::new()
             .name("callqa-writer".into())
-            .spawn(move || worker.run(job_rx))
-            .expect("a thread for the writer");
+            .spawn(move || worker.run(job_rx))?;
         let writer = Writer {
             outbox,
             jobs,
@@ -103,7 +102,7 @@ impl Writer {
             asked: 0,
         };
         writer.wake();
-        writer
+        Ok(writer)
     }
 
     /// The outbox, locked for a moment (never across a network call: the
@@ -307,9 +306,7 @@ impl Worker {
     /// One line through the normal store path; the review's id.
     fn deliver(&mut self, line: &Queued) -> crate::store::Result<i64> {
         let checklist = self.checklist(&line.checklist, line.version)?;
-        let Some(ws) = self.ws.as_mut() else {
-            return Err(StoreError::Corrupt("no connection".into()));
-        };
+        let ws = self.ws.as_mut().ok_or_else(not_connected)?;
         if let (What::Start { start }, ReviewRef::Of { of, reviewer }) = (&line.what, &line.review)
         {
             let review = ws.start_review_of(&of.into(), reviewer, &checklist, start.clone())?;
@@ -320,9 +317,7 @@ impl Worker {
             return Ok(id);
         }
         let review_id = self.review_id(line)?;
-        let Some(ws) = self.ws.as_mut() else {
-            return Err(StoreError::Corrupt("no connection".into()));
-        };
+        let ws = self.ws.as_mut().ok_or_else(not_connected)?;
         match &line.what {
             What::Start { .. } => {}
             What::Change { item, change } => {
@@ -348,10 +343,9 @@ impl Worker {
         if let Some(id) = self.known_id(line) {
             return Ok(id);
         }
-        let ReviewRef::Of { of, reviewer } = &line.review else {
-            unreachable!("an id is always known");
+        let (ReviewRef::Of { of, reviewer }, Some(ws)) = (&line.review, &self.ws) else {
+            return Err(not_connected());
         };
-        let ws = self.ws.as_ref().expect("connected");
         let subject = Subject::from(of);
         let review = ws.review_of(&subject, reviewer, &line.checklist)?;
         let id = review.map(|r| r.review_id).ok_or_else(|| {
@@ -371,7 +365,7 @@ impl Worker {
         if let Some(checklist) = self.checklists.get(&key) {
             return Ok(checklist.clone());
         }
-        let ws = self.ws.as_ref().expect("connected");
+        let ws = self.ws.as_ref().ok_or_else(not_connected)?;
         let checklist = ws.checklist(id, version)?.ok_or_else(|| {
             StoreError::Corrupt(format!(
                 "checklist {id} version {version} is not in the workspace"
@@ -405,6 +399,11 @@ impl Worker {
             through,
         });
     }
+}
+
+/// Never met: a line is delivered only after [`Worker::connect`].
+fn not_connected() -> StoreError {
+    StoreError::Corrupt("the writer has no connection".into())
 }
 
 /// The server went away or cannot be reached: the change may be made
