@@ -30,6 +30,8 @@ pub struct Saving {
     refused: u64,
     /// The writer thread ended by itself (a bug): said once.
     stopped: bool,
+    /// The server has just gone away: said over another message.
+    news: bool,
 }
 
 impl App {
@@ -218,10 +220,7 @@ impl App {
             self.apply(report);
             changed = true;
         }
-        if changed {
-            self.show_saving();
-        }
-        changed
+        self.show_saving() || changed
     }
 
     /// The writer thread failed: changes still go to the outbox (written
@@ -253,7 +252,10 @@ impl App {
                 row,
                 through,
             } => self.show_saved(*review, row.map(|r| *r), through),
-            Report::Away { .. } => self.outbox.away = true,
+            Report::Away { .. } => {
+                self.outbox.news |= !self.outbox.away;
+                self.outbox.away = true;
+            }
             Report::Refused { line, why, aside } => {
                 self.outbox.refused += 1;
                 let what = match &line.what {
@@ -329,40 +331,47 @@ impl App {
 
     /// The status line, as far as it is the outbox's: "saving N…" while
     /// answers wait, "N answers wait for the server" while it is away,
-    /// and once all are delivered after that, that they are.
-    fn show_saving(&mut self) {
+    /// and once all are delivered after that, that they are. Another
+    /// message stays, unless the server has just gone or come back; a key
+    /// that cleared the line gets it back on the next tick. True when the
+    /// line changed.
+    fn show_saving(&mut self) -> bool {
         let Some(writer) = &self.outbox.writer else {
-            return;
+            return false;
         };
         let (waiting, answers) = {
             let outbox = writer.outbox();
             (outbox.len(), outbox.answers_waiting())
         };
         let t = self.t();
-        let ours = match &self.screen.message {
-            None => true,
-            Some(m) => self.outbox.said.as_ref() == Some(&m.text),
-        };
         let n = answers.to_string();
-        let (level, text) = match (waiting, self.outbox.away) {
+        let news = std::mem::take(&mut self.outbox.news);
+        let wanted = match (waiting, self.outbox.away) {
             (0, true) => {
                 self.outbox.away = false;
-                (Level::Info, t.outbox_delivered.to_string())
+                Some((Level::Info, t.outbox_delivered.to_string()))
             }
-            (0, false) => {
-                if ours && self.outbox.said.take().is_some() {
-                    self.screen.message = None;
-                }
-                return;
-            }
-            (_, true) => (Level::Warning, t.outbox_queued.replace("{n}", &n)),
-            (_, false) if answers == 0 || !ours => return,
-            (_, false) => (Level::Info, t.outbox_saving.replace("{n}", &n)),
+            (0, false) => None,
+            (_, true) => Some((Level::Warning, t.outbox_queued.replace("{n}", &n))),
+            (_, false) if answers == 0 => None,
+            (_, false) => Some((Level::Info, t.outbox_saving.replace("{n}", &n))),
         };
-        self.outbox.said = Some(text.clone());
-        match level {
-            Level::Warning => self.warn(text),
-            _ => self.info(text),
+        let shown = self.screen.message.as_ref().map(|m| &m.text);
+        let ours = shown.is_none_or(|text| self.outbox.said.as_ref() == Some(text));
+        match wanted {
+            None if ours && self.outbox.said.take().is_some() => {
+                self.screen.message = None;
+                true
+            }
+            None => false,
+            Some((_, text)) if shown == Some(&text) => false,
+            Some((level, text)) if ours || news || waiting == 0 => {
+                // "Every queued answer is saved" stays until a key clears it.
+                self.outbox.said = (waiting > 0).then(|| text.clone());
+                self.say(level, text);
+                true
+            }
+            Some(_) => false,
         }
     }
 
