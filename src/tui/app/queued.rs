@@ -5,7 +5,7 @@
 //! server's version on screen once nothing newer waits.
 
 use super::App;
-use super::outbox::{Outbox, Queued, ReviewRef, UNSAVED_REVIEW, What};
+use super::outbox::{Outbox, Queued, UNSAVED_REVIEW, What};
 use super::state::Level;
 use super::writer::{Report, Writer};
 use crate::domain::{Answer, ReviewStatus};
@@ -86,21 +86,21 @@ impl App {
             let Some((review, automatic)) = self.unsaved_review() else {
                 return false;
             };
-            if !self.push_line(&review, What::Start { start: automatic }) {
+            if !self.push_line(Queued::to(&review, What::Start { start: automatic })) {
                 return false;
             }
             self.review.set_record(review);
             // The time spent before the first answer is the review's now.
             self.flush_time();
         }
-        let Some(review) = self.review.record().cloned() else {
-            return false;
-        };
         let what = What::Change {
             item: item_id.to_string(),
             change: change.into(),
         };
-        if !self.push_line(&review, what) {
+        let Some(line) = self.review.record().map(|r| Queued::to(r, what)) else {
+            return false;
+        };
+        if !self.push_line(line) {
             return false;
         }
         if let Some(review) = self.review.record_mut() {
@@ -112,10 +112,11 @@ impl App {
 
     /// Queue the open review's pending review time.
     pub(super) fn queue_time(&mut self, ms: u64) -> bool {
-        let Some(review) = self.review.record().cloned() else {
+        let what = What::Time { time_ms: ms };
+        let Some(line) = self.review.record().map(|r| Queued::to(r, what)) else {
             return false;
         };
-        self.push_line(&review, What::Time { time_ms: ms })
+        self.push_line(line)
     }
 
     /// The open call's, email's or visit's review as the screen shows it
@@ -158,17 +159,11 @@ impl App {
         Some((subject, automatic))
     }
 
-    /// Append a line for `review` to the outbox (synced) and wake the
-    /// writer; false, with the error on screen, if the disk refused it.
-    fn push_line(&mut self, review: &ReviewRecord, what: What) -> bool {
+    /// Append a line to the outbox (synced) and wake the writer; false,
+    /// with the error on screen, if the disk refused it.
+    fn push_line(&mut self, line: Queued) -> bool {
         let Some(writer) = &self.outbox.writer else {
             return false;
-        };
-        let line = Queued {
-            review: ReviewRef::to(review),
-            checklist: review.checklist_id.clone(),
-            version: review.checklist_version,
-            what,
         };
         let pushed = {
             let mut outbox = writer.outbox();
