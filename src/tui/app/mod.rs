@@ -5,8 +5,10 @@
 //! (`state.rs`: session, queue, open call and review, screen; `listening.rs`:
 //! the player). Keys are read per screen in `keys.rs`.
 //!
-//! Every change the reviewer makes is written to the workspace before the
-//! screen shows it, so what is on screen is what is on disk.
+//! On SQLite every change the reviewer makes is written to the workspace
+//! before the screen shows it, so what is on screen is what is on disk. On
+//! PostgreSQL it is written to the local outbox first and the status line
+//! says so until the writer thread has delivered it (`queued.rs`).
 
 use super::keymap::{Action, Keymap, Screen};
 use crate::analysis::runner::Analyser;
