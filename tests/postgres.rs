@@ -494,15 +494,11 @@ impl Drop for OwnServer {
 #[test]
 fn answers_given_while_the_server_is_away_are_queued_shown_and_delivered_when_it_is_back() {
     use ratatui::crossterm::event::KeyCode;
-    use workstation_support::{open_app, press, screen};
-    let Some(server) = OwnServer::start() else {
+    use workstation_support::{press, screen};
+    let Some((server, dir, mut app)) = demo_on_own_server() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    run_ok(dir.path(), &["import", &demo(), "--db", &server.url]);
-    let mut app = open_app(Path::new(&server.url), None, callqa::domain::Lang::En);
     let outbox = dir.path().join("outbox");
-    app.open_outbox(&outbox);
     let call = app.review.open.as_ref().unwrap().call.call_id.clone();
     let checklist = app.checklist().clone();
     // The item under the cursor, answered with `key` (the cursor moves on).
@@ -514,26 +510,24 @@ fn answers_given_while_the_server_is_away_are_queued_shown_and_delivered_when_it
     let mut items = Vec::new();
     // The review is started (and its first answer saved) with the server up.
     items.push(answer(&mut app, 'y'));
+    delivered(&mut app);
     let review_id = app.review.record().unwrap().review_id;
 
     server.down();
     items.push(answer(&mut app, 'n'));
     items.push(answer(&mut app, 'y'));
     assert_eq!(app.queued_changes(), 2);
-    let shown = screen(&mut app, 160, 40);
-    assert!(
-        shown.contains("not saved: 2 answers queued, server unreachable"),
-        "{shown}"
-    );
+    let shown = status_says(&mut app, "2 answers wait for the server");
+    assert!(shown.contains("not on the server"), "{shown}");
     let answers = &app.review.record().unwrap().answers;
     assert_eq!(items.len(), 3);
     assert!(items[0] != items[1] && items[1] != items[2], "{items:?}");
     let values: Vec<_> = items.iter().map(|i| answers[i].value).collect();
     use AnswerValue::{No, Yes};
     assert_eq!(values, [Some(Yes), Some(No), Some(Yes)], "shown as given");
-    let files: Vec<_> = std::fs::read_dir(&outbox).unwrap().flatten().collect();
+    let files = outbox_files(&outbox);
     assert_eq!(files.len(), 1);
-    let queued = std::fs::read_to_string(files[0].path()).unwrap();
+    let queued = std::fs::read_to_string(&files[0]).unwrap();
     assert_eq!(queued.lines().count(), 2, "{queued}");
     assert!(
         queued.contains(&format!(r#""item":"{}""#, items[1])),
@@ -541,15 +535,10 @@ fn answers_given_while_the_server_is_away_are_queued_shown_and_delivered_when_it
     );
 
     server.up();
-    let start = std::time::Instant::now();
-    while app.queued_changes() > 0 {
-        assert!(start.elapsed().as_secs() < 30, "never delivered");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        app.tick();
-    }
+    delivered(&mut app);
     let shown = screen(&mut app, 160, 40);
     assert!(shown.contains("every queued answer is saved"), "{shown}");
-    assert!(!files[0].path().exists(), "the outbox is empty");
+    assert!(!files[0].exists(), "the outbox is empty");
     let ws = Workspace::open_existing(server.url.as_str()).unwrap();
     let stored = ws.review(&call, "tester", "sales-call").unwrap().unwrap();
     let stored: Vec<_> = items.iter().map(|i| stored.answers[i].value).collect();
@@ -565,7 +554,7 @@ fn answers_given_while_the_server_is_away_are_queued_shown_and_delivered_when_it
     if matches!(app.screen.mode, Mode::ConfirmSubmit { .. }) {
         press(&mut app, KeyCode::Char('y'));
     }
-    assert_eq!(app.queued_changes(), 0);
+    assert_eq!(app.queued_changes(), 0, "{:?}", app.screen.message);
     // A fresh connection: the restart broke the one above.
     let ws = Workspace::open_existing(server.url.as_str()).unwrap();
     let events = ws.review_events(review_id).unwrap();
@@ -1125,4 +1114,359 @@ fn a_server_that_requires_tls_is_reached_as_the_url_says() {
     let missing = server.url("sslmode=verify-full&sslrootcert=/nonexistent/ca.pem");
     let said = text(&callqa_en(work, &["claims"], &missing).stderr);
     assert!(said.contains("sslrootcert /nonexistent/ca.pem"), "{said}");
+}
+
+/// A server of the test's own with the demo in it, and a workstation on it
+/// with its outbox in `dir/outbox`.
+fn demo_on_own_server() -> Option<(OwnServer, tempfile::TempDir, callqa::tui::app::App)> {
+    let server = OwnServer::start()?;
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(dir.path(), &["import", &demo(), "--db", &server.url]);
+    let app = workstation_on(&server, dir.path());
+    Some((server, dir, app))
+}
+
+/// A workstation on `server` with its outbox in `dir/outbox`.
+fn workstation_on(server: &OwnServer, dir: &Path) -> callqa::tui::app::App {
+    let url = Path::new(&server.url);
+    let mut app = workstation_support::open_app(url, None, callqa::domain::Lang::En);
+    app.open_outbox(&dir.join("outbox"));
+    app
+}
+
+/// The outbox files under `dir` (queued and refused lines, not locks).
+fn outbox_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let entries = std::fs::read_dir(dir).unwrap().flatten();
+    let files = entries.map(|e| e.path());
+    files
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect()
+}
+
+/// Tick until the writer thread has delivered every queued line.
+fn delivered(app: &mut callqa::tui::app::App) {
+    let start = std::time::Instant::now();
+    while app.queued_changes() > 0 {
+        assert!(start.elapsed().as_secs() < 60, "never delivered");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        app.tick();
+    }
+    app.tick();
+}
+
+/// Tick until the drawn screen shows `text` (the writer reports on its
+/// own time); the screen.
+fn status_says(app: &mut callqa::tui::app::App, text: &str) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let shown = workstation_support::screen(app, 200, 40);
+        if shown.contains(text) {
+            return shown;
+        }
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "never said {text:?}: {shown}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// The answers' history of `reviewer`'s review of `call`, in order, as
+/// (item, new value), and the kinds of every event.
+fn answer_history(url: &str, call: &str) -> (Vec<(String, String)>, Vec<String>) {
+    let ws = Workspace::open_existing(url).unwrap();
+    let review = ws.review(call, "tester", "sales-call").unwrap().unwrap();
+    let events = ws.review_events(review.review_id).unwrap();
+    let answers = events
+        .iter()
+        .filter(|e| e.kind == "answer")
+        .map(|e| {
+            let item = e.item_id.clone().unwrap_or_default();
+            (item, e.new_value.clone().unwrap_or_default())
+        })
+        .collect();
+    (answers, events.iter().map(|e| e.kind.clone()).collect())
+}
+
+impl OwnServer {
+    /// The server and every backend it runs, as `kill -SIG` leaves them.
+    fn signal_all(&self, signal: &str) {
+        let pid_file = self.dir.path().join("data/postmaster.pid");
+        let text = std::fs::read_to_string(pid_file).unwrap();
+        let postmaster = text.lines().next().unwrap().trim().to_string();
+        let mut pids = vec![postmaster.clone()];
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            // pid (name) state ppid ...: the name may hold spaces.
+            let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+            if after_name.split_whitespace().nth(1) == Some(postmaster.as_str()) {
+                pids.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        // A backend may end between the listing and its signal.
+        let _ = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .args(&pids)
+            .status();
+    }
+}
+
+/// The answer keys pressed (items in order) while the server is frozen:
+/// each key returns at once and its answer is on screen; a frozen UI would
+/// never get here (a watchdog thaws the server after a minute and the
+/// test then fails, rather than hanging).
+#[test]
+fn key_presses_change_the_screen_while_the_server_is_frozen_and_arrive_in_order_after() {
+    use ratatui::crossterm::event::KeyCode;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use workstation_support::press;
+    let Some((server, _dir, mut app)) = demo_on_own_server() else {
+        return;
+    };
+    delivered(&mut app);
+    let call = app.review.open.as_ref().unwrap().call.call_id.clone();
+    assert!(app.review.record().is_none(), "a call not reviewed yet");
+    let checklist = app.checklist().clone();
+
+    server.signal_all("STOP");
+    let keys_done = std::sync::Arc::new(AtomicBool::new(false));
+    let thawed_by_watchdog = std::sync::Arc::new(AtomicBool::new(false));
+    let watchdog = {
+        let (done, thawed) = (keys_done.clone(), thawed_by_watchdog.clone());
+        let pid_dir = server.dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            let start = std::time::Instant::now();
+            while !done.load(Ordering::SeqCst) {
+                if start.elapsed().as_secs() > 60 {
+                    thawed.store(true, Ordering::SeqCst);
+                    let pid = std::fs::read_to_string(pid_dir.join("data/postmaster.pid"));
+                    let pid = pid.unwrap_or_default();
+                    let pid = pid.lines().next().unwrap_or_default().to_string();
+                    let _ = std::process::Command::new("pkill")
+                        .args(["-CONT", "-P", &pid])
+                        .status();
+                    let _ = std::process::Command::new("kill")
+                        .args(["-CONT", &pid])
+                        .status();
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        })
+    };
+    let mut given = Vec::new();
+    for key in ['y', 'n', 'y'] {
+        let item = checklist.items[app.review.item()].id.clone();
+        press(&mut app, KeyCode::Char(key));
+        given.push(item);
+    }
+    // A comment on the item just answered, then a step down the list (the
+    // reviewer's place, written by the writer too).
+    press(&mut app, KeyCode::Char('c'));
+    workstation_support::chars(&mut app, "said while frozen");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('j'));
+    let shown = workstation_support::screen(&mut app, 200, 40);
+    let answers = app
+        .review
+        .record()
+        .expect("shown before the server has it")
+        .answers
+        .clone();
+    keys_done.store(true, Ordering::SeqCst);
+    watchdog.join().unwrap();
+    assert!(
+        !thawed_by_watchdog.load(Ordering::SeqCst),
+        "a key press waited on the frozen server"
+    );
+    use AnswerValue::{No, Yes};
+    let values: Vec<_> = given.iter().map(|i| answers[i].value).collect();
+    assert_eq!(values, [Some(Yes), Some(No), Some(Yes)]);
+    let comment = answers[&given[2]].comment.as_deref();
+    assert_eq!(comment, Some("said while frozen"));
+    assert!(shown.contains("saving 4…"), "{shown}");
+
+    server.signal_all("CONT");
+    delivered(&mut app);
+    let said = workstation_support::message(&app);
+    assert!(!said.contains("saving"), "{said}");
+    assert!(
+        app.review.record().unwrap().review_id > 0,
+        "the server's id"
+    );
+    let (answered, kinds) = answer_history(&server.url, &call);
+    let expected: Vec<_> = given
+        .iter()
+        .zip(["yes", "no", "yes"])
+        .map(|(item, value)| (item.clone(), value.to_string()))
+        .collect();
+    assert_eq!(answered, expected);
+    assert_eq!(
+        kinds.first().map(String::as_str),
+        Some("start"),
+        "{kinds:?}"
+    );
+    let last_answer = kinds.iter().rposition(|k| k == "answer");
+    assert!(
+        kinds.iter().position(|k| k == "comment") > last_answer,
+        "{kinds:?}"
+    );
+    let ws = Workspace::open_existing(server.url.as_str()).unwrap();
+    let place = ws.place("tester").unwrap().unwrap_or_default();
+    let at = app.checklist().items[app.review.item()].id.clone();
+    assert_eq!(place.item_id, Some(at), "the place after the step");
+}
+
+#[test]
+fn killing_the_server_mid_review_loses_no_answer_not_even_a_new_calls_first() {
+    use ratatui::crossterm::event::KeyCode;
+    use workstation_support::press;
+    let Some((server, dir, mut app)) = demo_on_own_server() else {
+        return;
+    };
+    let outbox = dir.path().join("outbox");
+    let checklist = app.checklist().clone();
+    let answer = |app: &mut callqa::tui::app::App, key: char| -> String {
+        let item = checklist.items[app.review.item()].id.clone();
+        press(app, KeyCode::Char(key));
+        item
+    };
+    let first_call = app.review.open.as_ref().unwrap().call.call_id.clone();
+    let on_first = [answer(&mut app, 'y')];
+    delivered(&mut app);
+    app.open_call(1).unwrap();
+    let second_call = app.review.open.as_ref().unwrap().call.call_id.clone();
+    assert_ne!(first_call, second_call);
+    assert!(app.review.record().is_none(), "not reviewed yet");
+
+    server.down();
+    let on_second = [answer(&mut app, 'n'), answer(&mut app, 'y')];
+    status_says(&mut app, "2 answers wait for the server");
+    // The workstation ends without a goodbye (a crash, a closed laptop):
+    // the answers are in the outbox on disk.
+    drop(app);
+    server.up();
+    let mut app = workstation_on(&server, dir.path());
+    delivered(&mut app);
+
+    let (answered, _) = answer_history(&server.url, &first_call);
+    assert_eq!(answered, [(on_first[0].clone(), "yes".to_string())]);
+    let (answered, kinds) = answer_history(&server.url, &second_call);
+    assert_eq!(
+        answered,
+        [
+            (on_second[0].clone(), "no".to_string()),
+            (on_second[1].clone(), "yes".to_string())
+        ]
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "start").count(),
+        1,
+        "{kinds:?}"
+    );
+    let left = outbox_files(&outbox);
+    assert!(left.is_empty(), "nothing left or refused: {left:?}");
+}
+
+#[test]
+fn a_refused_change_is_said_and_set_aside_and_the_ones_behind_it_arrive() {
+    use ratatui::crossterm::event::KeyCode;
+    use workstation_support::press;
+    let Some((server, dir, mut app)) = demo_on_own_server() else {
+        return;
+    };
+    let outbox = dir.path().join("outbox");
+    let call = app.review.open.as_ref().unwrap().call.call_id.clone();
+    let item = app.checklist().items[app.review.item()].id.clone();
+    server.down();
+    press(&mut app, KeyCode::Char('n'));
+    drop(app);
+    // Ahead of that answer, a change to a review the server does not have
+    // (as if it were deleted while the change waited).
+    let files = outbox_files(&outbox);
+    assert_eq!(files.len(), 1);
+    let path = files[0].clone();
+    let queued = std::fs::read_to_string(&path).unwrap();
+    let mut bad: serde_json::Value = serde_json::from_str(queued.lines().last().unwrap()).unwrap();
+    let line = bad.as_object_mut().unwrap();
+    line.remove("of");
+    line.remove("reviewer");
+    line.insert("review_id".into(), 999_999.into());
+    std::fs::write(&path, format!("{bad}\n{queued}")).unwrap();
+
+    server.up();
+    let mut app = workstation_on(&server, dir.path());
+    delivered(&mut app);
+    let shown = workstation_support::screen(&mut app, 400, 40);
+    assert!(shown.contains("NOT SAVED"), "{shown}");
+    assert!(
+        shown.contains(&format!("the server refused the change to {item}")),
+        "{shown}"
+    );
+    assert!(shown.contains(".refused.jsonl"), "{shown}");
+    let refused = path.with_extension("refused.jsonl");
+    let refused = std::fs::read_to_string(&refused).unwrap();
+    assert!(refused.contains(r#""review_id":999999"#), "{refused}");
+    assert!(refused.contains(r#""refused":"#), "{refused}");
+    assert!(!path.exists(), "the outbox is empty");
+    let (answered, _) = answer_history(&server.url, &call);
+    assert_eq!(answered, [(item, "no".to_string())]);
+}
+
+/// A measurement, not a check (it asserts only that every answer arrived):
+/// `cargo test --test postgres -- --ignored --nocapture keypress_round_trip`
+/// prints, for SQLite and for PostgreSQL over a Unix socket, a key press
+/// handled (written, on PostgreSQL to the outbox), to its answer drawn and
+/// to its answer on the server (p50 / p99 of 300).
+#[test]
+#[ignore]
+fn keypress_round_trip() {
+    use ratatui::crossterm::event::KeyCode;
+    use std::time::{Duration, Instant};
+    use workstation_support::{draw_on, open_app, press};
+    let Some(server) = OwnServer::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = dir.path().join("solo.sqlite");
+    let sqlite = sqlite.to_str().unwrap();
+    for db in [sqlite, server.url.as_str()] {
+        run_ok(dir.path(), &["import", &demo(), "--db", db]);
+        let mut app = open_app(Path::new(db), None, callqa::domain::Lang::En);
+        app.open_outbox(&dir.path().join("outbox"));
+        delivered(&mut app);
+        let call = app.review.open.as_ref().unwrap().call.call_id.clone();
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).unwrap();
+        let (mut handled, mut drawn, mut stored) = (Vec::new(), Vec::new(), Vec::new());
+        for n in 0..300 {
+            // Back to the first item, then answer it: one answer a press.
+            press(&mut app, KeyCode::Char('G'));
+            press(&mut app, KeyCode::Char('1'));
+            press(&mut app, KeyCode::Enter);
+            let start = Instant::now();
+            press(&mut app, KeyCode::Char(if n % 2 == 0 { 'y' } else { 'n' }));
+            handled.push(start.elapsed());
+            draw_on(&mut terminal, &app);
+            drawn.push(start.elapsed());
+            while app.queued_changes() > 0 {
+                app.tick();
+                std::thread::yield_now();
+            }
+            stored.push(start.elapsed());
+        }
+        let (answered, _) = answer_history(db, &call);
+        assert_eq!(answered.len(), 300, "{db}");
+        let figures = |times: &mut Vec<Duration>| {
+            times.sort();
+            let at = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
+            format!("p50 {:.2?} / p99 {:.2?}", at(50), at(99))
+        };
+        println!(
+            "{db}: key press handled {}; -> answer drawn {}; -> on the server {}",
+            figures(&mut handled),
+            figures(&mut drawn),
+            figures(&mut stored)
+        );
+    }
 }

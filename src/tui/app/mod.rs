@@ -5,8 +5,10 @@
 //! (`state.rs`: session, queue, open call and review, screen; `listening.rs`:
 //! the player). Keys are read per screen in `keys.rs`.
 //!
-//! Every change the reviewer makes is written to the workspace before the
-//! screen shows it, so what is on screen is what is on disk.
+//! On SQLite every change the reviewer makes is written to the workspace
+//! before the screen shows it, so what is on screen is what is on disk. On
+//! PostgreSQL it is written to the local outbox first and the status line
+//! says so until the writer thread has delivered it (`queued.rs`).
 
 use super::keymap::{Action, Keymap, Screen};
 use crate::analysis::runner::Analyser;
@@ -35,11 +37,13 @@ mod outbox;
 mod plan;
 mod pool;
 mod queue;
+mod queued;
 mod results;
 mod review;
 mod state;
 mod visit_form;
 mod visits;
+mod writer;
 
 pub use audit::{AuditView, Drill};
 pub use calibration::{CalibrationTab, CalibrationView};
@@ -80,8 +84,8 @@ pub struct App {
     time: ActiveTime,
     /// The place as last written, so a key that moves nothing writes nothing.
     saved_place: Option<ReviewerPlace>,
-    /// Answers waiting for a PostgreSQL server that went away.
-    outbox: outbox::OutboxState,
+    /// On PostgreSQL, changes on their way to the server (`queued.rs`).
+    outbox: queued::Saving,
 }
 
 impl App {
@@ -154,7 +158,7 @@ impl App {
             analysis: AnalysisState::default(),
             time: ActiveTime::new(Instant::now()),
             saved_place: None,
-            outbox: outbox::OutboxState::default(),
+            outbox: queued::Saving::default(),
         };
         app.open_outbox(&crate::config::data_dir().join("outbox"));
         app.load_plan()?;
@@ -426,7 +430,7 @@ impl App {
             | self.poll_link()
             | self.poll_results()
             | self.poll_audit()
-            | self.retry_queued();
+            | self.poll_writer();
         let player_changed = self.listening.refresh();
         if let Some(runner) = &self.analysis.runner {
             runner.hold(self.listening.playing());
@@ -475,13 +479,22 @@ impl App {
     /// review yet keeps it until one is started (the first answer) or
     /// another call is opened.
     pub(super) fn flush_time(&mut self) {
+        let ms = self.time.pending().as_millis() as u64;
+        if ms == 0 || self.review.record().is_none() {
+            return;
+        }
+        if self.writes_queued() {
+            if self.queue_time(ms)
+                && let Some(review) = self.review.record_mut()
+            {
+                review.time_spent_ms += ms;
+                self.time.take();
+            }
+            return;
+        }
         let Some(review) = self.review.record_mut() else {
             return;
         };
-        let ms = self.time.pending().as_millis() as u64;
-        if ms == 0 {
-            return;
-        }
         if self.ws.add_time_spent(review.review_id, ms).is_ok() {
             review.time_spent_ms += ms;
             self.time.take();
@@ -505,6 +518,10 @@ impl App {
             position_ms: Some(self.listening.place_ms()),
         };
         if self.saved_place.as_ref() == Some(&place) {
+            return;
+        }
+        if self.queue_place(&place) {
+            self.saved_place = Some(place);
             return;
         }
         match self.ws.save_place(&self.session.reviewer, &place) {
@@ -545,10 +562,12 @@ impl App {
         self.warn(text);
     }
 
-    /// Leave cleanly: time and place written, the player stopped.
+    /// Leave cleanly: time and place written (on PostgreSQL the queue
+    /// delivered, as far as the server takes it), the player stopped.
     pub fn shutdown(&mut self) {
         self.flush_time();
         self.save_place();
+        self.deliver_now();
         self.listening.send(PlayerCommand::Unload);
     }
 }

@@ -1,231 +1,97 @@
-//! Answers the reviewer gave while the PostgreSQL server was away: kept in
-//! a local file until the server takes them, so a server going away
-//! mid-review loses nothing (issue 11). On SQLite the workspace is a local
-//! file already and no outbox is kept.
+//! The local outbox of a PostgreSQL workspace: every change the reviewer
+//! makes to a review waits here, on this computer's disk, until the server
+//! has taken it, so a key press never waits on the network and a server
+//! going away mid-review loses nothing (issue 11). The workstation appends
+//! (`writer.rs` on the UI thread); its writer thread delivers and removes.
+//! On SQLite the workspace is a local file already and no outbox is kept.
 //!
 //! The file is `<data dir>/outbox/<sha256 of the workspace URL without its
-//! password>.jsonl` (one per workspace, the password never on disk). Each
-//! line is one change as JSON, in the order the reviewer made them:
+//! password, a line end and the reviewer>.jsonl` (one per workspace and
+//! reviewer, the password never on disk), held locked (`.lock` next to it)
+//! while a workstation writes it, so a second workstation of the same
+//! reviewer on the same computer is refused it rather than rewriting it
+//! under the first one's feet (that one then writes synchronously). An
+//! earlier version's file (`<sha256 of the URL>.jsonl`) is taken over,
+//! its lines first. Each line is one change as JSON, in the order the
+//! reviewer made them:
 //!
 //! ```text
-//! {"review_id":7,"checklist":"sales-call","version":1,"item":"greeting","change":{"answer":"yes"}}
+//! {"of":{"call":"C-9"},"reviewer":"anna","checklist":"sales-call","version":1,"start":[["greeting",{"value":"na","comment":null,"evidence_ms":null,"automatic":true}]]}
+//! {"of":{"call":"C-9"},"reviewer":"anna","checklist":"sales-call","version":1,"item":"needs","change":{"answer":"yes"}}
 //! {"review_id":7,"checklist":"sales-call","version":1,"item":"greeting","change":{"comment":"asked twice"}}
+//! {"review_id":7,"checklist":"sales-call","version":1,"time_ms":30500}
 //! ```
 //!
-//! `change` is one of `answer` (`"yes"`, `"no"`, `"na"` or null), `comment`,
-//! `evidence` (milliseconds) or `quote`, null clearing it. A line is
-//! appended and the file synced before the screen shows the change; a line
-//! is removed (the file rewritten, synced and renamed into place) once the
-//! server has taken it through the normal store path, history event and
-//! all. A crash in the middle of an append leaves a torn last line: it was
-//! never shown as queued, so it is dropped, and the workstation says so.
-//! A crash between a delivery and the rewrite delivers that change again
-//! (one more history event, the same answer).
+//! Which review a line is for: `review_id` once the screen knows it, or,
+//! for a review the server has not made yet, `of` (`call`, `email` or
+//! `visit` and its id) with `reviewer` and `checklist`, which name one
+//! review as the store does. What the line does is one of:
+//! - `start`: make the review (a call's first change), with the answers
+//!   rules gave, marked automatic. It is always queued before the first
+//!   change that needs it; starting a review that already exists does
+//!   nothing, so a review two workstations started is one review.
+//! - `item` and `change`: one of `answer` (`"yes"`, `"no"`, `"na"` or
+//!   null), `comment`, `evidence` (milliseconds) or `quote`, null clearing it.
+//! - `time_ms`: review time to add to the review.
+//!
+//! A line is appended and the file synced before the screen shows the
+//! change; a line is removed (the file rewritten, synced and renamed into
+//! place) once the server has taken it through the normal store path,
+//! history event and all. A crash in the middle of an append leaves a
+//! torn last line: it was never shown as queued, so it is dropped, and
+//! the workstation says so. A crash between a delivery and the rewrite
+//! delivers that change again (one more history event, the same answer).
+//!
+//! A line the server refuses (a constraint, a permission, a review that is
+//! not there: anything but the connection) would block every line behind
+//! it forever if it stayed first. It is moved aside instead: appended, with
+//! the server's reason as `refused`, to `<the same name>.refused.jsonl`
+//! next to the outbox (synced before the outbox drops it), and the screen
+//! says NOT SAVED with the reason and that file. The lines behind it go on.
 
-use super::App;
-use crate::domain::AnswerValue;
-use crate::store::{Address, AnswerChange, StoreError};
+use crate::domain::{Answer, AnswerValue};
+use crate::store::{Address, AnswerChange, ReviewRecord, Subject};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-/// Queued changes are offered to the server at most this often.
-const RETRY: Duration = Duration::from_secs(2);
-
-/// The app's outbox: none on SQLite (or when its file cannot be read: the
-/// error says so and changes are refused as before).
-#[derive(Debug, Default)]
-pub struct OutboxState {
-    file: Option<Outbox>,
-    last_try: Option<Instant>,
-}
-
-impl App {
-    /// Use the outbox under `dir` (the data dir's `outbox` folder unless a
-    /// test says otherwise) and deliver what an earlier session left.
-    pub fn open_outbox(&mut self, dir: &Path) {
-        let address = self.ws.address().clone();
-        if !matches!(address, Address::Postgres(_)) {
-            return;
-        }
-        match Outbox::open(dir, &address) {
-            Ok((outbox, torn)) => {
-                let path = outbox.path().display().to_string();
-                self.outbox.file = Some(outbox);
-                if torn {
-                    self.warn(self.t().outbox_torn.replace("{path}", &path));
-                }
-                self.deliver_queued();
-            }
-            Err(e) => self.error(e.to_string()),
-        }
-    }
-
-    /// Changes waiting in the outbox for the server.
-    pub fn queued_changes(&self) -> usize {
-        self.outbox.file.as_ref().map_or(0, Outbox::len)
-    }
-
-    /// A change must wait behind the queued ones, or it would reach the
-    /// server before them.
-    pub(super) fn must_queue(&self) -> bool {
-        self.outbox.file.as_ref().is_some_and(|o| !o.is_empty())
-    }
-
-    /// Whether `error` means the server is away (rather than a refusal)
-    /// and this workspace keeps an outbox for it.
-    pub(super) fn can_queue(&self, error: &anyhow::Error) -> bool {
-        let away = error.downcast_ref::<StoreError>().is_some_and(server_away);
-        away && self.outbox.file.is_some()
-    }
-
-    /// Keep `change` in the outbox and on screen; true if it was kept.
-    pub(super) fn queue_change(
-        &mut self,
-        review_id: i64,
-        item_id: &str,
-        change: &AnswerChange,
-    ) -> bool {
-        let checklist = &self.session.checklist;
-        let queued = Queued {
-            review_id,
-            checklist: checklist.id.clone(),
-            version: checklist.version,
-            item: item_id.to_string(),
-            change: change.into(),
-        };
-        let Some(outbox) = self.outbox.file.as_mut() else {
-            return false;
-        };
-        if let Err(e) = outbox.push(queued) {
-            let path = outbox.path.display().to_string();
-            self.error(format!("{path}: {e}"));
-            return false;
-        }
-        if let Some(review) = self.review.record_mut() {
-            show_unsaved(review, item_id, change);
-        }
-        self.say_queued();
-        true
-    }
-
-    fn say_queued(&mut self) {
-        let n = self.queued_changes().to_string();
-        self.warn(self.t().outbox_queued.replace("{n}", &n));
-    }
-
-    /// On the app's tick: offer the queue to the server, at most every
-    /// [`RETRY`]; true when the screen changed.
-    pub(super) fn retry_queued(&mut self) -> bool {
-        let recent = self.outbox.last_try.is_some_and(|t| t.elapsed() < RETRY);
-        let due = self.must_queue() && !recent;
-        if due {
-            self.deliver_queued();
-        }
-        due
-    }
-
-    /// Offer the queue to the server now; true when nothing is left queued.
-    pub(super) fn deliver_now(&mut self) -> bool {
-        if self.must_queue() {
-            self.deliver_queued();
-        }
-        !self.must_queue()
-    }
-
-    /// Deliver the queue in order through the store (history and score as
-    /// for any change), each removed once the server has it; stop at the
-    /// first that fails.
-    fn deliver_queued(&mut self) {
-        self.outbox.last_try = Some(Instant::now());
-        let mut delivered = false;
-        while let Some(queued) = self.outbox.file.as_ref().and_then(|o| o.first().cloned()) {
-            let result = self
-                .ws
-                .checklist(&queued.checklist, queued.version)
-                .and_then(|checklist| {
-                    let checklist = checklist.ok_or_else(|| {
-                        StoreError::Corrupt(format!(
-                            "checklist {} version {} is not in the workspace",
-                            queued.checklist, queued.version
-                        ))
-                    })?;
-                    let change = queued.change.clone().into();
-                    self.ws
-                        .change_answer(queued.review_id, &checklist, &queued.item, change)
-                });
-            let path = self
-                .outbox
-                .file
-                .as_ref()
-                .map(|o| o.path.display().to_string());
-            let path = path.unwrap_or_default();
-            match result.map(|_| self.outbox.file.as_mut().map(Outbox::pop_delivered)) {
-                Ok(None | Some(Ok(()))) => delivered = true,
-                Ok(Some(Err(e))) => {
-                    self.error(format!("{path}: {e}"));
-                    break;
-                }
-                Err(e) if server_away(&e) => {
-                    self.say_queued();
-                    break;
-                }
-                // Kept, never dropped: the reviewer sees why and where the
-                // file is.
-                Err(e) => {
-                    self.error(format!("{path}: {e}"));
-                    break;
-                }
-            }
-        }
-        if delivered && !self.must_queue() {
-            self.refresh_queue();
-            self.info(self.t().outbox_delivered.to_string());
-        }
-    }
-}
-
-/// The server went away or cannot be reached: the change may be made
-/// again later, unlike one the server refused.
-fn server_away(error: &StoreError) -> bool {
-    match error {
-        StoreError::Sql(e) | StoreError::In { source: e, .. } => e.is_connection_lost(),
-        _ => false,
-    }
-}
-
-/// What the store will make of `change` once delivered, on screen now.
-fn show_unsaved(review: &mut crate::store::ReviewRecord, item_id: &str, change: &AnswerChange) {
-    let answer = review.answers.entry(item_id.to_string()).or_default();
-    match change.clone() {
-        AnswerChange::Value(v) => {
-            answer.value = v;
-            answer.automatic = false;
-        }
-        AnswerChange::Comment(c) => answer.comment = c.filter(|c| !c.trim().is_empty()),
-        AnswerChange::Evidence(e) => answer.evidence_ms = e,
-        AnswerChange::Quote(q) => match q.filter(|q| !q.trim().is_empty()) {
-            Some(q) => {
-                review.quotes.insert(item_id.to_string(), q);
-            }
-            None => {
-                review.quotes.remove(item_id);
-            }
-        },
-    }
-}
-
-/// One queued change to one item of one review.
+/// One queued line: which review, and what to do to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Queued {
-    pub review_id: i64,
+    #[serde(flatten)]
+    pub review: ReviewRef,
     pub checklist: String,
     pub version: u32,
-    pub item: String,
-    pub change: Change,
+    #[serde(flatten)]
+    pub what: What,
+}
+
+/// A review by its id, or by what names it before the server made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ReviewRef {
+    Id { review_id: i64 },
+    Of { of: SubjectRef, reviewer: String },
+}
+
+/// [`Subject`] as the file spells it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubjectRef {
+    Call(String),
+    Email(String),
+    Visit(String),
+}
+
+/// What a line does to its review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum What {
+    Start { start: Vec<(String, Answer)> },
+    Change { item: String, change: Change },
+    Time { time_ms: u64 },
 }
 
 /// [`AnswerChange`] as the file spells it.
@@ -236,6 +102,26 @@ pub enum Change {
     Comment(Option<String>),
     Evidence(Option<u64>),
     Quote(Option<String>),
+}
+
+impl From<&Subject> for SubjectRef {
+    fn from(subject: &Subject) -> SubjectRef {
+        match subject.clone() {
+            Subject::Call(id) => SubjectRef::Call(id),
+            Subject::Email(id) => SubjectRef::Email(id),
+            Subject::Visit(id) => SubjectRef::Visit(id),
+        }
+    }
+}
+
+impl From<&SubjectRef> for Subject {
+    fn from(subject: &SubjectRef) -> Subject {
+        match subject.clone() {
+            SubjectRef::Call(id) => Subject::Call(id),
+            SubjectRef::Email(id) => Subject::Email(id),
+            SubjectRef::Visit(id) => Subject::Visit(id),
+        }
+    }
 }
 
 impl From<&AnswerChange> for Change {
@@ -260,38 +146,134 @@ impl From<Change> for AnswerChange {
     }
 }
 
+impl ReviewRef {
+    /// How a new line names `review`: by what names it, so a line can be
+    /// queued before the server has made the review (lines by id are an
+    /// earlier version's, still read).
+    pub fn to(review: &ReviewRecord) -> ReviewRef {
+        ReviewRef::Of {
+            of: (&review.subject).into(),
+            reviewer: review.reviewer.clone(),
+        }
+    }
+}
+
+/// The id of a review shown on screen before the server made it (the
+/// server's ids start at 1).
+pub const UNSAVED_REVIEW: i64 = 0;
+
+impl Queued {
+    /// A new line doing `what` to `review`.
+    pub fn to(review: &ReviewRecord, what: What) -> Queued {
+        Queued {
+            review: ReviewRef::to(review),
+            checklist: review.checklist_id.clone(),
+            version: review.checklist_version,
+            what,
+        }
+    }
+
+    /// Whether this line is for `review` (by its id or what names it).
+    pub fn is_for(&self, review: &ReviewRecord) -> bool {
+        match &self.review {
+            ReviewRef::Id { review_id } => *review_id == review.review_id,
+            ReviewRef::Of { of, reviewer } => {
+                Subject::from(of) == review.subject
+                    && *reviewer == review.reviewer
+                    && self.checklist == review.checklist_id
+            }
+        }
+    }
+
+    /// An answer's change, as opposed to a start or review time: what the
+    /// status line counts.
+    pub fn is_answer(&self) -> bool {
+        matches!(self.what, What::Change { .. })
+    }
+}
+
 /// The changes waiting for one workspace's server, and their file.
 #[derive(Debug)]
 pub struct Outbox {
     path: PathBuf,
     queued: Vec<Queued>,
+    /// Lines delivered or refused since the file was opened: the first
+    /// queued line's number, so a report can say which lines it covers.
+    popped: u64,
+    /// Held locked while this workstation writes the file.
+    lock: Option<File>,
+}
+
+/// A refused line as `.refused.jsonl` keeps it: the line and why.
+#[derive(Serialize)]
+struct Refused<'a> {
+    #[serde(flatten)]
+    queued: &'a Queued,
+    refused: &'a str,
 }
 
 impl Outbox {
-    /// The outbox of `workspace` under `dir`, with what an
-    /// earlier session left in it. `torn` is true when a torn last line
-    /// was dropped (the file is rewritten without it).
-    pub fn open(dir: &Path, workspace: &Address) -> std::io::Result<(Outbox, bool)> {
+    /// The outbox of `reviewer` on `workspace` under `dir`, with what an
+    /// earlier session left in it (an earlier version's outbox of the
+    /// workspace first). `torn` is true when a torn last line was dropped
+    /// (the file is rewritten without it). Another workstation of the same
+    /// reviewer on the same workspace holding it is an error: two writers
+    /// rewriting one file would lose each other's lines.
+    pub fn open(
+        dir: &Path,
+        workspace: &Address,
+        reviewer: &str,
+    ) -> std::io::Result<(Outbox, bool)> {
+        let path = file_of(dir, workspace, reviewer);
+        std::fs::create_dir_all(dir)?;
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path.with_extension("lock"))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(std::io::Error::other(format!(
+                    "{}: in use by another workstation of {reviewer} on this workspace",
+                    path.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
         // Shown without its password, so the password never reaches the disk.
-        let hash = Sha256::digest(workspace.to_string().as_bytes());
-        let name: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-        let path = dir.join(format!("{name}.jsonl"));
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(e),
+        let before = dir.join(format!("{}.jsonl", hex_sha256(&workspace.to_string())));
+        let (mut queued, torn_before) = read_lines(&before)?;
+        let (mine, torn) = read_lines(&path)?;
+        let adopted = !queued.is_empty();
+        queued.extend(mine);
+        let outbox = Outbox {
+            path,
+            queued,
+            popped: 0,
+            lock: Some(lock),
         };
-        let (queued, torn) = parse(&text)
-            .map_err(|why| std::io::Error::other(format!("{}: {why}", path.display())))?;
-        let outbox = Outbox { path, queued };
-        if torn {
+        if torn || torn_before || adopted {
             outbox.rewrite()?;
         }
-        Ok((outbox, torn))
+        if before.exists() {
+            std::fs::remove_file(&before)?;
+        }
+        Ok((outbox, torn || torn_before))
+    }
+
+    /// Let go of the file: the writer is done with it.
+    pub fn release(&mut self) {
+        self.lock = None;
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Where refused lines are moved aside.
+    pub fn refused_path(&self) -> PathBuf {
+        self.path.with_extension("refused.jsonl")
     }
 
     pub fn len(&self) -> usize {
@@ -302,23 +284,38 @@ impl Outbox {
         self.queued.is_empty()
     }
 
+    /// Answers' changes waiting (starts and review time not counted).
+    pub fn answers_waiting(&self) -> usize {
+        self.queued.iter().filter(|q| q.is_answer()).count()
+    }
+
     pub fn first(&self) -> Option<&Queued> {
         self.queued.first()
     }
 
+    /// The line after the first, if any.
+    pub fn second(&self) -> Option<&Queued> {
+        self.queued.get(1)
+    }
+
+    /// The number of the first queued line (lines are numbered from 0 as
+    /// they were queued since the file was opened).
+    pub fn first_number(&self) -> u64 {
+        self.popped
+    }
+
+    /// Whether a line after line `through` waits for `review`.
+    pub fn waits_after(&self, review: &ReviewRecord, through: u64) -> bool {
+        let after = (through + 1).saturating_sub(self.popped) as usize;
+        self.queued.iter().skip(after).any(|q| q.is_for(review))
+    }
+
     /// Append one change and sync it to disk before returning.
     pub fn push(&mut self, queued: Queued) -> std::io::Result<()> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
+        if self.lock.is_none() {
+            return Err(std::io::Error::other("the outbox was let go"));
         }
-        let mut line = serde_json::to_string(&queued).map_err(std::io::Error::other)?;
-        line.push('\n');
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)?;
-        file.write_all(line.as_bytes())?;
-        file.sync_all()?;
+        append_line(&self.path, &queued)?;
         self.queued.push(queued);
         Ok(())
     }
@@ -327,13 +324,35 @@ impl Outbox {
     pub fn pop_delivered(&mut self) -> std::io::Result<()> {
         if !self.queued.is_empty() {
             self.queued.remove(0);
+            self.popped += 1;
         }
         self.rewrite()
+    }
+
+    /// The server refused the first change: keep it, with `why`, in the
+    /// refused file (synced), then drop it from the queue. Returns the
+    /// refused file.
+    pub fn refuse_first(&mut self, why: &str) -> std::io::Result<PathBuf> {
+        let path = self.refused_path();
+        if let Some(queued) = self.queued.first() {
+            append_line(
+                &path,
+                &Refused {
+                    queued,
+                    refused: why,
+                },
+            )?;
+        }
+        self.pop_delivered()?;
+        Ok(path)
     }
 
     /// The file as `queued` says (removed when empty), written aside and
     /// renamed so a crash leaves the old file or the new one.
     fn rewrite(&self) -> std::io::Result<()> {
+        if self.lock.is_none() {
+            return Err(std::io::Error::other("the outbox was let go"));
+        }
         if self.queued.is_empty() {
             return match std::fs::remove_file(&self.path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
@@ -349,6 +368,43 @@ impl Outbox {
         file.sync_all()?;
         std::fs::rename(&aside, &self.path)
     }
+}
+
+/// The outbox file of `reviewer` on `workspace` under `dir`.
+fn file_of(dir: &Path, workspace: &Address, reviewer: &str) -> PathBuf {
+    // Shown without its password, so the password never reaches the disk.
+    dir.join(format!(
+        "{}.jsonl",
+        hex_sha256(&format!("{workspace}\n{reviewer}"))
+    ))
+}
+
+fn hex_sha256(text: &str) -> String {
+    let hash = Sha256::digest(text.as_bytes());
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The lines of the outbox file at `path` (none if there is none), and
+/// whether a torn last line was dropped.
+fn read_lines(path: &Path) -> std::io::Result<(Vec<Queued>, bool)> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    parse(&text).map_err(|why| std::io::Error::other(format!("{}: {why}", path.display())))
+}
+
+/// Append `value` as one JSON line to `path` and sync it.
+fn append_line(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut line = serde_json::to_string(value).map_err(std::io::Error::other)?;
+    line.push('\n');
+    let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+    file.write_all(line.as_bytes())?;
+    file.sync_all()
 }
 
 /// The queued changes in `text`, and whether a torn last line (no line
@@ -371,72 +427,5 @@ fn parse(text: &str) -> Result<(Vec<Queued>, bool), String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn queued(item: &str, change: Change) -> Queued {
-        Queued {
-            review_id: 7,
-            checklist: "sales-call".into(),
-            version: 1,
-            item: item.into(),
-            change,
-        }
-    }
-
-    #[test]
-    fn changes_come_back_in_order_and_a_torn_last_line_is_dropped_and_said() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = &Address::parse("postgresql://qa:secret@db.example/team");
-        let (mut outbox, torn) = Outbox::open(dir.path(), url).unwrap();
-        assert!(!torn && outbox.is_empty());
-        let greeting = queued("greeting", Change::Answer(Some(AnswerValue::Yes)));
-        let comment = queued(
-            "needs",
-            Change::Comment(Some("asked \"why\"\nтвёрдо".into())),
-        );
-        outbox.push(greeting.clone()).unwrap();
-        outbox.push(comment.clone()).unwrap();
-        let text = std::fs::read_to_string(outbox.path()).unwrap();
-        assert!(!text.contains("secret"), "{text}");
-        assert!(text.contains(r#""change":{"answer":"yes"}"#), "{text}");
-        // A crash in the middle of the third append.
-        std::fs::write(outbox.path(), format!("{text}{{\"review_id\":7,\"chec")).unwrap();
-
-        let (mut again, torn) = Outbox::open(dir.path(), url).unwrap();
-        assert!(torn);
-        assert_eq!(again.first(), Some(&greeting));
-        assert_eq!(again.len(), 2);
-        assert_eq!(std::fs::read_to_string(again.path()).unwrap(), text);
-        again.pop_delivered().unwrap();
-        assert_eq!(again.first(), Some(&comment));
-        again.pop_delivered().unwrap();
-        assert!(!again.path().exists(), "an empty outbox leaves no file");
-    }
-
-    #[test]
-    fn a_damaged_line_before_the_last_is_an_error_not_a_silent_loss() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = &Address::parse("postgresql://qa@db/team");
-        let (mut outbox, _) = Outbox::open(dir.path(), url).unwrap();
-        outbox
-            .push(queued("greeting", Change::Evidence(Some(1500))))
-            .unwrap();
-        let text = std::fs::read_to_string(outbox.path()).unwrap();
-        std::fs::write(outbox.path(), format!("not json\n{text}")).unwrap();
-        let err = Outbox::open(dir.path(), url).unwrap_err().to_string();
-        assert!(err.contains("line 1"), "{err}");
-    }
-
-    #[test]
-    fn the_password_does_not_change_which_file_a_workspace_uses() {
-        let dir = tempfile::tempdir().unwrap();
-        let (a, _) =
-            Outbox::open(dir.path(), &Address::parse("postgresql://qa:one@db/team")).unwrap();
-        let (b, _) =
-            Outbox::open(dir.path(), &Address::parse("postgresql://qa:two@db/team")).unwrap();
-        let (c, _) = Outbox::open(dir.path(), &Address::parse("postgresql://qa@db/other")).unwrap();
-        assert_eq!(a.path(), b.path());
-        assert_ne!(a.path(), c.path());
-    }
-}
+#[path = "outbox_tests.rs"]
+mod tests;

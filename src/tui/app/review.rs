@@ -1,10 +1,13 @@
 //! Changing the review: answers, comments, evidence, submit and reopen.
-//! Every change goes to the workspace first; the screen follows what was
-//! stored, and a failed write is shown as NOT SAVED, never silently lost.
+//! On SQLite every change goes to the workspace first; the screen follows
+//! what was stored, and a failed write is shown as NOT SAVED, never
+//! silently lost. On PostgreSQL a change goes to the local outbox first
+//! (synced) and the writer thread delivers it (`queued.rs`); a submit or
+//! reopen waits for the queue and then writes synchronously.
 
 use super::{App, Mode};
 use crate::domain::{AnswerValue, ReviewStatus};
-use crate::store::{AnswerChange, Subject};
+use crate::store::AnswerChange;
 use crate::text::one_line;
 
 impl App {
@@ -66,12 +69,9 @@ impl App {
         let Some(item_id) = checklist.items.get(index).map(|i| i.id.clone()) else {
             return false;
         };
-        // A change behind queued ones waits with them (see `outbox`).
-        let review_id = self.review.record().map(|r| r.review_id);
-        if let Some(review_id) = review_id
-            && self.must_queue()
-        {
-            return self.queue_change(review_id, &item_id, &change);
+        // On PostgreSQL the writer thread delivers it (`queued.rs`).
+        if self.writes_queued() {
+            return self.queue_change(&item_id, &change);
         }
         let result = self.ensure_review().and_then(|review_id| {
             let checklist = &self.session.checklist;
@@ -87,36 +87,25 @@ impl App {
                 self.refresh_queue();
                 true
             }
-            // The review may have been made by this very change.
-            Err(e) => match self.review.record().map(|r| r.review_id) {
-                Some(review_id) if self.can_queue(&e) => {
-                    self.queue_change(review_id, &item_id, &change)
-                }
-                _ => {
-                    self.error(e.to_string());
-                    false
-                }
-            },
+            Err(e) => {
+                self.error(e.to_string());
+                false
+            }
         }
     }
 
     /// The open call's or email's review, made now (with the automatic
     /// answers) if this is the reviewer's first change.
     pub(super) fn ensure_review(&mut self) -> anyhow::Result<i64> {
-        if let Some(review) = self.review.record() {
+        // A review shown before the server made it is made here, at once.
+        if let Some(review) = self.review.record()
+            && review.review_id != super::outbox::UNSAVED_REVIEW
+        {
             return Ok(review.review_id);
         }
-        let (subject, automatic) = match (&self.review.open, &self.review.email, &self.review.visit)
-        {
-            (Some(open), _, _) => (Subject::Call(open.call.call_id.clone()), &open.automatic),
-            (None, Some(email), _) => (email.subject(), &email.automatic),
-            (None, None, Some(visit)) => (visit.subject(), &visit.automatic),
-            (None, None, None) => anyhow::bail!("no call"),
+        let Some((subject, automatic)) = self.subject_and_automatic() else {
+            anyhow::bail!("no call");
         };
-        let automatic = automatic
-            .iter()
-            .map(|(id, a)| (id.clone(), a.clone()))
-            .collect();
         let review = self.ws.start_review_of(
             &subject,
             &self.session.reviewer,
@@ -167,13 +156,15 @@ impl App {
     }
 
     pub(super) fn submit_now(&mut self) {
-        // The snapshot a submit keeps must hold the queued answers.
+        // The snapshot a submit keeps must hold the queued answers (and
+        // the review time, queued first on PostgreSQL).
+        self.flush_time();
         if !self.deliver_now() {
             return;
         }
-        self.flush_time();
-        let result = self.ensure_review().and_then(|id| {
-            self.ws.submit_review(id, &self.session.checklist)?;
+        let result = self.once_more_if_reconnected(|app| {
+            let id = app.ensure_review()?;
+            app.ws.submit_review(id, &app.session.checklist)?;
             Ok(())
         });
         if let Err(e) = result {
@@ -228,12 +219,31 @@ impl App {
             let text = self.t().not_submitted.to_string();
             return self.info(text);
         };
-        match self.ws.reopen_review(review_id) {
+        let reopened = self.once_more_if_reconnected(|app| Ok(app.ws.reopen_review(review_id)?));
+        match reopened {
             Ok(()) => {
                 self.refresh_queue();
                 self.info(self.t().reopened.to_string());
             }
             Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// A synchronous write (submit, reopen) tried again once when it met
+    /// a connection the server dropped while the writer thread had the
+    /// work: the store connects again on the next statement.
+    fn once_more_if_reconnected(
+        &mut self,
+        mut write: impl FnMut(&mut App) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        match write(self) {
+            Err(e)
+                if e.downcast_ref::<crate::store::StoreError>()
+                    .is_some_and(super::writer::server_away) =>
+            {
+                write(self)
+            }
+            result => result,
         }
     }
 }
