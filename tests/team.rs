@@ -813,3 +813,151 @@ fn two_reviewers_work_through_a_weeks_plan_on_postgresql_at_the_same_time() {
         );
     }
 }
+
+/// Week 48's plan over the three calls: c1 drawn for tester, c2 and c3
+/// for nobody (the pool).
+fn plan_with_a_pool(ws: &Workspace) -> callqa::domain::sampling::Period {
+    use callqa::domain::plan::{Entry, Plan, Reason};
+    use callqa::domain::sampling::{Bucket, DEFAULT_SAMPLING_TOML, Period, SamplingRules};
+    let rules = SamplingRules::defaults();
+    ws.use_sampling_rules(&rules, DEFAULT_SAMPLING_TOML)
+        .unwrap();
+    let period = Period::parse("2026-W48").unwrap();
+    let entries = ["c1", "c2", "c3"]
+        .iter()
+        .enumerate()
+        .map(|(rank, call)| Entry {
+            call_id: call.to_string(),
+            rep: "Анна Смирнова".into(),
+            bucket: Bucket::Quality,
+            reason: Reason::Quota,
+            rank: rank as u64,
+            replaced: None,
+            reviewer: (*call == "c1").then(|| "tester".to_string()),
+        })
+        .collect();
+    ws.save_plan(&Plan {
+        period,
+        seed: "seed".into(),
+        rules_version: rules.version,
+        algorithm: 1,
+        entries,
+        emails: vec![],
+        shortfalls: vec![],
+        unrostered: vec![],
+        not_analysed: 0,
+    })
+    .unwrap();
+    period
+}
+
+#[test]
+fn a_lead_sees_who_holds_what_on_the_workstation_and_hands_a_call_to_another_reviewer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    ok(run(
+        dir.path(),
+        &db,
+        &[
+            "calibration",
+            "mark",
+            "c1",
+            "--reviewers",
+            "tester,vera",
+            "--lead",
+            "lead",
+        ],
+    ));
+    let ws = Workspace::open_existing(&db).unwrap();
+    let period = plan_with_a_pool(&ws);
+    // Boris holds a call now; Oleg's workstation crashed an hour ago (a
+    // one-minute lease).
+    let boris = ws.claim_next(period, "boris").unwrap().unwrap();
+    assert_eq!(boris.call_id, "c2");
+    let now = chrono::Utc::now().timestamp_millis();
+    let oleg = ws.claim_next_at(period, "oleg", now - 3_600_000, 60_000);
+    assert_eq!(oleg.unwrap().unwrap().call_id, "c3");
+    let mut app = open_app(&db, None, Lang::En);
+    press(&mut app, KeyCode::Char('H'));
+    let shown = screen(&mut app, 160, 40);
+    assert!(shown.contains("Who holds what · 2026-W48"), "{shown}");
+    // c3's lease ran out: it is back in the pool, held by nobody.
+    assert!(
+        shown.contains("Calls of the pool nobody holds: 1"),
+        "{shown}"
+    );
+    let c2 = line_with(&shown, "│c2 ");
+    assert!(c2.contains("boris") && c2.contains("min left"), "{shown}");
+    let c3 = line_with(&shown, "│c3 ");
+    assert!(c3.contains("oleg") && c3.contains("run out"), "{shown}");
+    let c1 = line_with(&shown, "│c1 ");
+    assert!(
+        c1.contains("tester") && c1.contains("drawn for them") && c1.contains("calibration"),
+        "{shown}"
+    );
+    assert!(c1.contains("Анна Смирнова"), "{shown}");
+    // Rows by holder: boris (c2) first; a name nobody has in the
+    // workspace is refused, and so is no name.
+    let message = |app: &callqa::tui::app::App| app.screen.message.as_ref().unwrap().text.clone();
+    press(&mut app, KeyCode::Char('a'));
+    assert!(screen(&mut app, 160, 40).contains("Hand c2 to reviewer: "));
+    chars(&mut app, "nobody");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        message(&app)
+            .starts_with("nobody is not a reviewer of this workspace; the reviewers are: "),
+        "{}",
+        message(&app)
+    );
+    assert!(message(&app).contains("boris"), "{}", message(&app));
+    press(&mut app, KeyCode::Char('a'));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(message(&app), "type the reviewer's name");
+    let holder = |call: &str| {
+        let claims = ws.claims(period).unwrap();
+        claims
+            .into_iter()
+            .find(|c| c.call_id == call)
+            .map(|c| c.reviewer)
+    };
+    assert_eq!(holder("c2").as_deref(), Some("boris"));
+    // The lead hands oleg's run-out c3 to boris.
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('a'));
+    chars(&mut app, "boris");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(message(&app), "c3: now drawn for boris");
+    assert_eq!(holder("c3"), None);
+    let borises: Vec<String> = ws
+        .plan_queue(period, "boris")
+        .unwrap()
+        .into_iter()
+        .map(|c| c.call_id)
+        .collect();
+    assert_eq!(borises, ["c3"]);
+    let shown = screen(&mut app, 160, 40);
+    let c3 = line_with(&shown, "│c3 ");
+    assert!(
+        c3.contains("boris") && c3.contains("drawn for them"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Calls of the pool nobody holds: 0"),
+        "{shown}"
+    );
+    // Boris lets c2 go: the board shows it once read again (`r`), not by
+    // itself on every tick.
+    assert!(ws.release_claim(period, "c2", "boris").unwrap());
+    let shown = screen(&mut app, 160, 40);
+    assert!(line_with(&shown, "│c2 ").contains("boris"), "{shown}");
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(message(&app), "Claims read again");
+    let shown = screen(&mut app, 160, 40);
+    assert_eq!(line_with(&shown, "│c2 "), "", "{shown}");
+    assert!(
+        shown.contains("Calls of the pool nobody holds: 1"),
+        "{shown}"
+    );
+    press(&mut app, KeyCode::Esc);
+    assert!(app.screen.claims.is_none());
+}
