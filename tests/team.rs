@@ -814,9 +814,9 @@ fn two_reviewers_work_through_a_weeks_plan_on_postgresql_at_the_same_time() {
     }
 }
 
-/// Week 48's plan over the three calls: c1 drawn for tester, c2 and c3
-/// for nobody (the pool).
-fn plan_with_a_pool(ws: &Workspace) -> callqa::domain::sampling::Period {
+/// Week 48's plan over the three calls: c1 drawn for `drawn_for`, c2 and
+/// c3 for nobody (the pool).
+fn plan_with_a_pool(ws: &Workspace, drawn_for: &str) -> callqa::domain::sampling::Period {
     use callqa::domain::plan::{Entry, Plan, Reason};
     use callqa::domain::sampling::{Bucket, DEFAULT_SAMPLING_TOML, Period, SamplingRules};
     let rules = SamplingRules::defaults();
@@ -833,7 +833,7 @@ fn plan_with_a_pool(ws: &Workspace) -> callqa::domain::sampling::Period {
             reason: Reason::Quota,
             rank: rank as u64,
             replaced: None,
-            reviewer: (*call == "c1").then(|| "tester".to_string()),
+            reviewer: (*call == "c1").then(|| drawn_for.to_string()),
         })
         .collect();
     ws.save_plan(&Plan {
@@ -869,7 +869,7 @@ fn a_lead_sees_who_holds_what_on_the_workstation_and_hands_a_call_to_another_rev
         ],
     ));
     let ws = Workspace::open_existing(&db).unwrap();
-    let period = plan_with_a_pool(&ws);
+    let period = plan_with_a_pool(&ws, "tester");
     // Boris holds a call now; Oleg's workstation crashed an hour ago (a
     // one-minute lease).
     let boris = ws.claim_next(period, "boris").unwrap().unwrap();
@@ -960,4 +960,103 @@ fn a_lead_sees_who_holds_what_on_the_workstation_and_hands_a_call_to_another_rev
     );
     press(&mut app, KeyCode::Esc);
     assert!(app.screen.claims.is_none());
+}
+
+/// The board on a team's server: a reviewer sees it but may not hand a
+/// call on (the workstation says why before the server would refuse); a
+/// lead may, to a member only.
+#[test]
+fn on_postgresql_only_a_lead_reassigns_from_the_board_and_only_to_a_member() {
+    let Some(pg) = callqa::store::testing::TempDatabase::new() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = workspace(dir.path());
+    let owner = Path::new(&pg.url);
+    let migrate = ["migrate", "--from", file.to_str().unwrap(), "--to", &pg.url];
+    ok(callqa(dir.path(), &migrate));
+    let period = plan_with_a_pool(&Workspace::open_existing(owner).unwrap(), "tester");
+    ok(run(dir.path(), owner, &["team", "setup"]));
+    let [reviewer, lead] = ["rev", "lead"].map(|n| format!("{n}_board_{}", std::process::id()));
+    for (name, role) in [(&reviewer, "reviewer"), (&lead, "lead")] {
+        ok(run(
+            dir.path(),
+            owner,
+            &["team", "add", name, "--role", role],
+        ));
+    }
+    let _dropped = TeamLogins(&pg.url, vec![reviewer.clone(), lead.clone()]);
+    let workstation = |login: &str| {
+        let ws = Workspace::open_existing(Path::new(&logged_in(&pg.url, login))).unwrap();
+        callqa::tui::app::App::new(
+            ws,
+            login.to_string(),
+            Lang::En,
+            Checklist::default_sales_call(),
+            callqa::tui::keymap::Keymap::defaults(),
+            callqa::audio::PlayerHandle::spawn(callqa::audio::OutputChoice::Null),
+        )
+        .unwrap()
+    };
+    let message = |app: &callqa::tui::app::App| app.screen.message.as_ref().unwrap().text.clone();
+    // The reviewer claims c2 (the lead's workstation may claim c3 when it
+    // opens in week 48).
+    let as_reviewer = Workspace::open_existing(Path::new(&logged_in(&pg.url, &reviewer))).unwrap();
+    let claimed = as_reviewer.claim_next(period, &reviewer).unwrap().unwrap();
+    assert_eq!(claimed.call_id, "c2");
+    drop(as_reviewer);
+    let mut app = workstation(&reviewer);
+    press(&mut app, KeyCode::Char('H'));
+    let shown = screen(&mut app, 160, 40);
+    assert!(line_with(&shown, "│c2 ").contains(&reviewer), "{shown}");
+    assert!(line_with(&shown, "│c1 ").contains("tester"), "{shown}");
+    select(&mut app, "c2");
+    press(&mut app, KeyCode::Char('a'));
+    chars(&mut app, &lead);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        message(&app),
+        "only a lead (callqa_lead) hands a call to another reviewer; this login is a reviewer"
+    );
+    let ws = Workspace::open_existing(owner).unwrap();
+    assert_eq!(ws.plan_queue(period, &lead).unwrap(), []);
+    drop(app);
+    let mut app = workstation(&lead);
+    press(&mut app, KeyCode::Char('H'));
+    select(&mut app, "c1");
+    press(&mut app, KeyCode::Char('a'));
+    chars(&mut app, "tester");
+    press(&mut app, KeyCode::Enter);
+    let refused = message(&app);
+    assert!(
+        refused.starts_with("tester is not a reviewer of this workspace"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains(&reviewer) && refused.contains(&lead),
+        "{refused}"
+    );
+    press(&mut app, KeyCode::Char('a'));
+    chars(&mut app, &reviewer);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(message(&app), format!("c1: now drawn for {reviewer}"));
+    let theirs: Vec<String> = ws
+        .plan_queue(period, &reviewer)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.call_id)
+        .collect();
+    assert_eq!(theirs, ["c1"]);
+}
+
+/// The cursor of the claims board moved down onto `call`.
+fn select(app: &mut callqa::tui::app::App, call: &str) {
+    for _ in 0..10 {
+        let view = app.screen.claims.as_ref().unwrap();
+        if view.selected().is_some_and(|c| c.call_id == call) {
+            return;
+        }
+        press(app, KeyCode::Char('j'));
+    }
+    panic!("{call} is not on the board");
 }
