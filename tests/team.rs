@@ -498,23 +498,26 @@ fn a_dispute_goes_from_the_feedback_sheet_to_a_resolution_in_the_workstation_and
     assert!(row.contains(">0.0<") && row.contains(">50.0<"), "{row}");
 }
 
+/// c1 made a calibration call of `reviewers` (comma-separated), led by
+/// "lead".
+fn mark_c1(dir: &Path, db: &Path, reviewers: &str) {
+    let mark = [
+        "calibration",
+        "mark",
+        "c1",
+        "--reviewers",
+        reviewers,
+        "--lead",
+        "lead",
+    ];
+    ok(run(dir, db, &mark));
+}
+
 #[test]
 fn a_member_scoring_blind_sees_no_figures_on_the_calibration_screen() {
     let dir = tempfile::tempdir().unwrap();
     let db = workspace(dir.path());
-    ok(run(
-        dir.path(),
-        &db,
-        &[
-            "calibration",
-            "mark",
-            "c1",
-            "--reviewers",
-            "tester,boris",
-            "--lead",
-            "lead",
-        ],
-    ));
+    mark_c1(dir.path(), &db, "tester,boris");
     let mut ws = Workspace::open_existing(&db).unwrap();
     review(&mut ws, "c1", "boris", true, true);
     review(&mut ws, "c1", "lead", true, false);
@@ -855,19 +858,7 @@ fn plan_with_a_pool(ws: &Workspace, drawn_for: &str) -> callqa::domain::sampling
 fn a_lead_sees_who_holds_what_on_the_workstation_and_hands_a_call_to_another_reviewer() {
     let dir = tempfile::tempdir().unwrap();
     let db = workspace(dir.path());
-    ok(run(
-        dir.path(),
-        &db,
-        &[
-            "calibration",
-            "mark",
-            "c1",
-            "--reviewers",
-            "tester,vera",
-            "--lead",
-            "lead",
-        ],
-    ));
+    mark_c1(dir.path(), &db, "tester,vera");
     let ws = Workspace::open_existing(&db).unwrap();
     let period = plan_with_a_pool(&ws, "tester");
     // Boris holds a call now; Oleg's workstation crashed an hour ago (a

@@ -85,17 +85,18 @@ impl App {
     }
 
     pub(super) fn claims_action(&mut self, action: Action) {
+        if action == Action::Refresh {
+            if self.reload_claims() {
+                self.info(board_strings(self.lang()).refreshed.to_string());
+            }
+            return;
+        }
         let Some(view) = self.screen.claims.as_mut() else {
             return;
         };
         match action {
             Action::Up => view.row = view.row.saturating_sub(1),
             Action::Down => view.row = (view.row + 1).min(view.rows.len().saturating_sub(1)),
-            Action::Refresh => {
-                if self.reload_claims() {
-                    self.info(board_strings(self.lang()).refreshed.to_string());
-                }
-            }
             Action::Reassign if view.selected().is_some() => {
                 self.screen.mode = Mode::Input {
                     purpose: Input::Reassign,
