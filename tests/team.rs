@@ -949,6 +949,15 @@ fn a_lead_sees_who_holds_what_on_the_workstation_and_hands_a_call_to_another_rev
         shown.contains("Calls of the pool nobody holds: 1"),
         "{shown}"
     );
+    // c1 leaves tester's own part of the plan (their queue is read again).
+    select(&mut app, "c1");
+    press(&mut app, KeyCode::Char('a'));
+    chars(&mut app, "boris");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(message(&app), "c1: now drawn for boris");
+    let shown = screen(&mut app, 160, 40);
+    assert!(line_with(&shown, "│c1 ").contains("boris"), "{shown}");
+    assert_eq!(ws.plan_queue(period, "tester").unwrap(), []);
     press(&mut app, KeyCode::Esc);
     assert!(app.screen.claims.is_none());
 }

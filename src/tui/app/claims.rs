@@ -159,17 +159,10 @@ impl App {
             }
             Err(e) => return self.warn(format!("{e:#}")),
         }
-        let me = self.session.reviewer.as_str();
-        if (claim.reviewer == me || name == me)
-            && let Err(e) = self
-                .load_plan()
-                .map_err(anyhow::Error::from)
-                .and_then(|()| {
-                    self.load_queue()?;
-                    Ok(())
-                })
-        {
-            return self.warn(format!("{e:#}"));
+        // The call left or joined this reviewer's own part of the plan.
+        let mine = [&claim.reviewer, &name].contains(&&self.session.reviewer);
+        if mine && let Err(e) = self.load_plan().and_then(|()| self.load_queue()) {
+            return self.warn(e.to_string());
         }
         if self.reload_claims() {
             let said = format!(
