@@ -498,23 +498,26 @@ fn a_dispute_goes_from_the_feedback_sheet_to_a_resolution_in_the_workstation_and
     assert!(row.contains(">0.0<") && row.contains(">50.0<"), "{row}");
 }
 
+/// c1 made a calibration call of `reviewers` (comma-separated), led by
+/// "lead".
+fn mark_c1(dir: &Path, db: &Path, reviewers: &str) {
+    let mark = [
+        "calibration",
+        "mark",
+        "c1",
+        "--reviewers",
+        reviewers,
+        "--lead",
+        "lead",
+    ];
+    ok(run(dir, db, &mark));
+}
+
 #[test]
 fn a_member_scoring_blind_sees_no_figures_on_the_calibration_screen() {
     let dir = tempfile::tempdir().unwrap();
     let db = workspace(dir.path());
-    ok(run(
-        dir.path(),
-        &db,
-        &[
-            "calibration",
-            "mark",
-            "c1",
-            "--reviewers",
-            "tester,boris",
-            "--lead",
-            "lead",
-        ],
-    ));
+    mark_c1(dir.path(), &db, "tester,boris");
     let mut ws = Workspace::open_existing(&db).unwrap();
     review(&mut ws, "c1", "boris", true, true);
     review(&mut ws, "c1", "lead", true, false);
@@ -812,4 +815,248 @@ fn two_reviewers_work_through_a_weeks_plan_on_postgresql_at_the_same_time() {
             "{screen}"
         );
     }
+}
+
+/// Week 48's plan over the three calls: c1 drawn for `drawn_for`, c2 and
+/// c3 for nobody (the pool).
+fn plan_with_a_pool(ws: &Workspace, drawn_for: &str) -> callqa::domain::sampling::Period {
+    use callqa::domain::plan::{Entry, Plan, Reason};
+    use callqa::domain::sampling::{Bucket, DEFAULT_SAMPLING_TOML, Period, SamplingRules};
+    let rules = SamplingRules::defaults();
+    ws.use_sampling_rules(&rules, DEFAULT_SAMPLING_TOML)
+        .unwrap();
+    let period = Period::parse("2026-W48").unwrap();
+    let entries = ["c1", "c2", "c3"]
+        .iter()
+        .enumerate()
+        .map(|(rank, call)| Entry {
+            call_id: call.to_string(),
+            rep: "Анна Смирнова".into(),
+            bucket: Bucket::Quality,
+            reason: Reason::Quota,
+            rank: rank as u64,
+            replaced: None,
+            reviewer: (*call == "c1").then(|| drawn_for.to_string()),
+        })
+        .collect();
+    ws.save_plan(&Plan {
+        period,
+        seed: "seed".into(),
+        rules_version: rules.version,
+        algorithm: 1,
+        entries,
+        emails: vec![],
+        shortfalls: vec![],
+        unrostered: vec![],
+        not_analysed: 0,
+    })
+    .unwrap();
+    period
+}
+
+#[test]
+fn a_lead_sees_who_holds_what_on_the_workstation_and_hands_a_call_to_another_reviewer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    mark_c1(dir.path(), &db, "tester,vera");
+    let ws = Workspace::open_existing(&db).unwrap();
+    let period = plan_with_a_pool(&ws, "tester");
+    // Boris holds a call now; Oleg's workstation crashed an hour ago (a
+    // one-minute lease).
+    let boris = ws.claim_next(period, "boris").unwrap().unwrap();
+    assert_eq!(boris.call_id, "c2");
+    let now = chrono::Utc::now().timestamp_millis();
+    let oleg = ws.claim_next_at(period, "oleg", now - 3_600_000, 60_000);
+    assert_eq!(oleg.unwrap().unwrap().call_id, "c3");
+    let mut app = open_app(&db, None, Lang::En);
+    press(&mut app, KeyCode::Char('H'));
+    let shown = screen(&mut app, 160, 40);
+    assert!(shown.contains("Who holds what · 2026-W48"), "{shown}");
+    // c3's lease ran out: it is back in the pool, held by nobody.
+    assert!(
+        shown.contains("Calls of the pool nobody holds: 1"),
+        "{shown}"
+    );
+    let c2 = line_with(&shown, "│c2 ");
+    assert!(c2.contains("boris") && c2.contains("min left"), "{shown}");
+    let c3 = line_with(&shown, "│c3 ");
+    assert!(c3.contains("oleg") && c3.contains("run out"), "{shown}");
+    let c1 = line_with(&shown, "│c1 ");
+    assert!(
+        c1.contains("tester") && c1.contains("drawn for them") && c1.contains("calibration"),
+        "{shown}"
+    );
+    assert!(c1.contains("Анна Смирнова"), "{shown}");
+    // Rows by holder: boris (c2) first; a name nobody has in the
+    // workspace is refused, and so is no name.
+    let message = |app: &callqa::tui::app::App| app.screen.message.as_ref().unwrap().text.clone();
+    press(&mut app, KeyCode::Char('a'));
+    assert!(screen(&mut app, 160, 40).contains("Hand c2 to reviewer: "));
+    chars(&mut app, "nobody");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        message(&app)
+            .starts_with("nobody is not a reviewer of this workspace; the reviewers are: "),
+        "{}",
+        message(&app)
+    );
+    assert!(message(&app).contains("boris"), "{}", message(&app));
+    press(&mut app, KeyCode::Char('a'));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(message(&app), "type the reviewer's name");
+    let holder = |call: &str| {
+        let claims = ws.claims(period).unwrap();
+        claims
+            .into_iter()
+            .find(|c| c.call_id == call)
+            .map(|c| c.reviewer)
+    };
+    assert_eq!(holder("c2").as_deref(), Some("boris"));
+    // The lead hands oleg's run-out c3 to boris.
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('a'));
+    chars(&mut app, "boris");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(message(&app), "c3: now drawn for boris");
+    assert_eq!(holder("c3"), None);
+    let borises: Vec<String> = ws
+        .plan_queue(period, "boris")
+        .unwrap()
+        .into_iter()
+        .map(|c| c.call_id)
+        .collect();
+    assert_eq!(borises, ["c3"]);
+    let shown = screen(&mut app, 160, 40);
+    let c3 = line_with(&shown, "│c3 ");
+    assert!(
+        c3.contains("boris") && c3.contains("drawn for them"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Calls of the pool nobody holds: 0"),
+        "{shown}"
+    );
+    // Boris lets c2 go: the board shows it once read again (`r`), not by
+    // itself on every tick.
+    assert!(ws.release_claim(period, "c2", "boris").unwrap());
+    let shown = screen(&mut app, 160, 40);
+    assert!(line_with(&shown, "│c2 ").contains("boris"), "{shown}");
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(message(&app), "Claims read again");
+    let shown = screen(&mut app, 160, 40);
+    assert_eq!(line_with(&shown, "│c2 "), "", "{shown}");
+    assert!(
+        shown.contains("Calls of the pool nobody holds: 1"),
+        "{shown}"
+    );
+    // c1 leaves tester's own part of the plan (their queue is read again).
+    select(&mut app, "c1");
+    press(&mut app, KeyCode::Char('a'));
+    chars(&mut app, "boris");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(message(&app), "c1: now drawn for boris");
+    let shown = screen(&mut app, 160, 40);
+    assert!(line_with(&shown, "│c1 ").contains("boris"), "{shown}");
+    assert_eq!(ws.plan_queue(period, "tester").unwrap(), []);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.screen.claims.is_none());
+}
+
+/// The board on a team's server: a reviewer sees it but may not hand a
+/// call on (the workstation says why before the server would refuse); a
+/// lead may, to a member only.
+#[test]
+fn on_postgresql_only_a_lead_reassigns_from_the_board_and_only_to_a_member() {
+    let Some(pg) = callqa::store::testing::TempDatabase::new() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = workspace(dir.path());
+    let owner = Path::new(&pg.url);
+    let migrate = ["migrate", "--from", file.to_str().unwrap(), "--to", &pg.url];
+    ok(callqa(dir.path(), &migrate));
+    let period = plan_with_a_pool(&Workspace::open_existing(owner).unwrap(), "tester");
+    ok(run(dir.path(), owner, &["team", "setup"]));
+    let [reviewer, lead] = ["rev", "lead"].map(|n| format!("{n}_board_{}", std::process::id()));
+    for (name, role) in [(&reviewer, "reviewer"), (&lead, "lead")] {
+        ok(run(
+            dir.path(),
+            owner,
+            &["team", "add", name, "--role", role],
+        ));
+    }
+    let _dropped = TeamLogins(&pg.url, vec![reviewer.clone(), lead.clone()]);
+    let workstation = |login: &str| {
+        let ws = Workspace::open_existing(Path::new(&logged_in(&pg.url, login))).unwrap();
+        callqa::tui::app::App::new(
+            ws,
+            login.to_string(),
+            Lang::En,
+            Checklist::default_sales_call(),
+            callqa::tui::keymap::Keymap::defaults(),
+            callqa::audio::PlayerHandle::spawn(callqa::audio::OutputChoice::Null),
+        )
+        .unwrap()
+    };
+    let message = |app: &callqa::tui::app::App| app.screen.message.as_ref().unwrap().text.clone();
+    // The reviewer claims c2 (the lead's workstation may claim c3 when it
+    // opens in week 48).
+    let as_reviewer = Workspace::open_existing(Path::new(&logged_in(&pg.url, &reviewer))).unwrap();
+    let claimed = as_reviewer.claim_next(period, &reviewer).unwrap().unwrap();
+    assert_eq!(claimed.call_id, "c2");
+    drop(as_reviewer);
+    let mut app = workstation(&reviewer);
+    press(&mut app, KeyCode::Char('H'));
+    let shown = screen(&mut app, 160, 40);
+    assert!(line_with(&shown, "│c2 ").contains(&reviewer), "{shown}");
+    assert!(line_with(&shown, "│c1 ").contains("tester"), "{shown}");
+    select(&mut app, "c2");
+    press(&mut app, KeyCode::Char('a'));
+    chars(&mut app, &lead);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        message(&app),
+        "only a lead (callqa_lead) hands a call to another reviewer; this login is a reviewer"
+    );
+    let ws = Workspace::open_existing(owner).unwrap();
+    assert_eq!(ws.plan_queue(period, &lead).unwrap(), []);
+    drop(app);
+    let mut app = workstation(&lead);
+    press(&mut app, KeyCode::Char('H'));
+    select(&mut app, "c1");
+    press(&mut app, KeyCode::Char('a'));
+    chars(&mut app, "tester");
+    press(&mut app, KeyCode::Enter);
+    let refused = message(&app);
+    assert!(
+        refused.starts_with("tester is not a reviewer of this workspace"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains(&reviewer) && refused.contains(&lead),
+        "{refused}"
+    );
+    press(&mut app, KeyCode::Char('a'));
+    chars(&mut app, &reviewer);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(message(&app), format!("c1: now drawn for {reviewer}"));
+    let theirs: Vec<String> = ws
+        .plan_queue(period, &reviewer)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.call_id)
+        .collect();
+    assert_eq!(theirs, ["c1"]);
+}
+
+/// The cursor of the claims board moved down onto `call`.
+fn select(app: &mut callqa::tui::app::App, call: &str) {
+    for _ in 0..10 {
+        let view = app.screen.claims.as_ref().unwrap();
+        if view.selected().is_some_and(|c| c.call_id == call) {
+            return;
+        }
+        press(app, KeyCode::Char('j'));
+    }
+    panic!("{call} is not on the board");
 }

@@ -1,5 +1,6 @@
 //! The team commands' words, in both languages (`callqa migrate`,
-//! `callqa claims`, `callqa team`).
+//! `callqa claims`, `callqa team`), and the workstation's board of who
+//! holds which call (`H`).
 
 use crate::domain::Lang;
 use crate::store::TeamRole;
@@ -94,5 +95,82 @@ pub fn role(lang: Lang, role: TeamRole) -> &'static str {
         (Lang::Ru, TeamRole::Reviewer) => "проверяющий",
         (Lang::Ru, TeamRole::Lead) => "руководитель",
         (Lang::Ru, TeamRole::Client) => "клиент (только чтение)",
+    }
+}
+
+/// The workstation's board of who holds which call of the plan (`H`).
+pub struct BoardStrings {
+    pub title: &'static str,
+    pub call: &'static str,
+    pub rep: &'static str,
+    pub holder: &'static str,
+    pub lease: &'static str,
+    pub calibration: &'static str,
+    pub submitted: &'static str,
+    /// `{n}` minutes of a live claim's lease are left.
+    pub minutes_left: &'static str,
+    pub run_out: &'static str,
+    /// Drawn for the reviewer by the plan or a lead: theirs, no lease.
+    pub drawn: &'static str,
+    /// `{n}` calls of the pool are held by nobody.
+    pub unclaimed: &'static str,
+    pub nobody_holds: &'static str,
+    pub no_plan: &'static str,
+    /// The reassign prompt, for call `{call}`.
+    pub hand_to: &'static str,
+    pub name_missing: &'static str,
+    /// `{role}`: the login's part on the team's server.
+    pub not_a_lead: &'static str,
+    /// `{name}` and `{known}` (a list of names).
+    pub unknown_reviewer: &'static str,
+    pub refreshed: &'static str,
+}
+
+const BOARD_EN: BoardStrings = BoardStrings {
+    title: "Who holds what",
+    call: "Call",
+    rep: "Rep",
+    holder: "Holder",
+    lease: "Lease",
+    calibration: "Calibration",
+    submitted: "Submitted",
+    minutes_left: "{n} min left",
+    run_out: "run out",
+    drawn: "drawn for them",
+    unclaimed: "Calls of the pool nobody holds: {n}",
+    nobody_holds: "Nobody holds a call of this plan yet",
+    no_plan: "No plan is drawn yet; a lead draws it with `callqa plan --period WEEK`",
+    hand_to: "Hand {call} to reviewer",
+    name_missing: "type the reviewer's name",
+    not_a_lead: "only a lead (callqa_lead) hands a call to another reviewer; this login is a {role}",
+    unknown_reviewer: "{name} is not a reviewer of this workspace; the reviewers are: {known}",
+    refreshed: "Claims read again",
+};
+
+const BOARD_RU: BoardStrings = BoardStrings {
+    title: "У кого какие звонки",
+    call: "Звонок",
+    rep: "Менеджер",
+    holder: "У кого",
+    lease: "Срок",
+    calibration: "Калибровка",
+    submitted: "Отправлен",
+    minutes_left: "ещё {n} мин",
+    run_out: "истёк",
+    drawn: "назначен",
+    unclaimed: "Свободных звонков в общем плане: {n}",
+    nobody_holds: "Ни один звонок этого плана пока ни у кого",
+    no_plan: "План ещё не составлен; руководитель составляет его командой `callqa plan --period НЕДЕЛЯ`",
+    hand_to: "Передать {call} проверяющему",
+    name_missing: "введите имя проверяющего",
+    not_a_lead: "передать звонок другому может только руководитель (callqa_lead); этот логин — {role}",
+    unknown_reviewer: "{name} не проверяющий этого рабочего пространства; проверяющие: {known}",
+    refreshed: "Список перечитан",
+};
+
+pub fn board_strings(lang: Lang) -> &'static BoardStrings {
+    match lang {
+        Lang::En => &BOARD_EN,
+        Lang::Ru => &BOARD_RU,
     }
 }

@@ -22,14 +22,67 @@ use std::sync::LazyLock;
 /// How long a claim holds when the workstation does not say otherwise.
 pub const DEFAULT_LEASE_MS: i64 = 30 * 60 * 1000;
 
-/// One claim, as a lead sees it.
+/// One claim, as a lead sees it; on the lead's board also a call the
+/// plan (or a lead's reassignment) drew for a reviewer, which nobody
+/// claimed: it is theirs without a lease.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
     pub call_id: String,
     pub reviewer: String,
+    /// Empty when `claimed` is false.
     pub claimed_at: String,
+    /// 0 when `claimed` is false.
     pub expires_ms: i64,
+    /// The rep whose call it is.
+    pub rep: String,
+    /// The calibration set the call is in, if it is a calibration call.
+    pub calibration: Option<String>,
+    /// Someone has submitted a review of the call.
+    pub submitted: bool,
+    /// Held by a claim with a lease, rather than drawn for the reviewer.
+    pub claimed: bool,
 }
+
+/// A [`Claim`]'s columns, over `plan_entries e`, `plan_claims c` and
+/// `calibration_calls k` (either of the first two may be missing).
+const CLAIM_COLUMNS: &str = "COALESCE(c.call_id, e.call_id), COALESCE(c.reviewer, e.reviewer),
+    COALESCE(c.claimed_at, ''), COALESCE(c.expires_ms, 0), COALESCE(e.rep, ''), k.set_name,
+    EXISTS (SELECT 1 FROM reviews r
+        WHERE r.call_id = COALESCE(c.call_id, e.call_id) AND r.status = 'submitted'),
+    c.call_id IS NOT NULL";
+
+fn claim_of(r: &super::db::Row<'_>) -> super::db::Result<Claim> {
+    Ok(Claim {
+        call_id: r.get(0)?,
+        reviewer: r.get(1)?,
+        claimed_at: r.get(2)?,
+        expires_ms: r.get(3)?,
+        rep: r.get(4)?,
+        calibration: r.get(5)?,
+        submitted: r.get(6)?,
+        claimed: r.get(7)?,
+    })
+}
+
+/// Calls of the plan `?1` nobody holds at time `?2`: drawn for nobody, no
+/// live claim, not submitted, not a calibration call (those every member
+/// of the set scores).
+const UNCLAIMED_SQL: &str = "SELECT count(*) FROM plan_entries e
+    WHERE e.period = ?1 AND e.replaced IS NULL AND e.reviewer IS NULL
+      AND NOT EXISTS (SELECT 1 FROM plan_claims c
+          WHERE c.period = e.period AND c.call_id = e.call_id AND c.expires_ms > ?2)
+      AND NOT EXISTS (SELECT 1 FROM reviews r
+          WHERE r.call_id = e.call_id AND r.status = 'submitted')
+      AND NOT EXISTS (SELECT 1 FROM calibration_calls k WHERE k.call_id = e.call_id)";
+
+/// The names a call can be handed to on a file (or a server without
+/// roles): whoever has a part in the workspace's work already.
+const WORKING_NAMES_SQL: &str = "SELECT reviewer FROM plan_entries WHERE reviewer IS NOT NULL
+    UNION SELECT reviewer FROM plan_claims
+    UNION SELECT reviewer FROM reviews
+    UNION SELECT reviewer FROM calibration_reviewers
+    UNION SELECT lead FROM calibration_sets
+    ORDER BY 1";
 
 /// Whether `e.call_id` is a calibration call reviewer `?2` scores: every
 /// member of the set scores it blind, so it is not one reviewer's to claim.
@@ -178,18 +231,75 @@ impl Workspace {
     /// Every claim on `period`'s plan, live or run out, by call.
     pub fn claims(&self, period: Period) -> Result<Vec<Claim>> {
         Ok(self.conn().query_map(
-            "SELECT call_id, reviewer, claimed_at, expires_ms FROM plan_claims
-             WHERE period = ?1 ORDER BY call_id",
+            &format!(
+                "SELECT {CLAIM_COLUMNS} FROM plan_claims c
+                 LEFT JOIN plan_entries e ON e.period = c.period AND e.call_id = c.call_id
+                 LEFT JOIN calibration_calls k ON k.call_id = c.call_id
+                 WHERE c.period = ?1 ORDER BY c.call_id"
+            ),
             params![period.to_string()],
-            |r| {
-                Ok(Claim {
-                    call_id: r.get(0)?,
-                    reviewer: r.get(1)?,
-                    claimed_at: r.get(2)?,
-                    expires_ms: r.get(3)?,
-                })
-            },
+            claim_of,
         )?)
+    }
+
+    /// Who holds what of `period`'s plan, for a lead: each call claimed
+    /// (live or run out) or drawn for a reviewer, by holder then plan
+    /// order; and how many calls of its pool nobody holds at `now_ms`.
+    pub fn claim_board(&self, period: Period, now_ms: i64) -> Result<(Vec<Claim>, u64)> {
+        let period = period.to_string();
+        let held = self.conn().query_map(
+            &format!(
+                "SELECT {CLAIM_COLUMNS} FROM plan_entries e
+                 LEFT JOIN plan_claims c ON c.period = e.period AND c.call_id = e.call_id
+                 LEFT JOIN calibration_calls k ON k.call_id = e.call_id
+                 WHERE e.period = ?1 AND e.replaced IS NULL
+                   AND (c.call_id IS NOT NULL OR e.reviewer IS NOT NULL)
+                 ORDER BY 2, e.bucket, e.position"
+            ),
+            params![period],
+            claim_of,
+        )?;
+        let unclaimed: i64 =
+            self.conn()
+                .query_row(UNCLAIMED_SQL, params![period, now_ms], |r| r.get(0))?;
+        Ok((held, u64::try_from(unclaimed).unwrap_or(0)))
+    }
+
+    /// The latest period up to `this_week` that has a plan, else the
+    /// earliest after it: the plan a lead's board shows.
+    pub fn board_period(&self, this_week: Period) -> Result<Option<Period>> {
+        let text: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT period FROM plans ORDER BY period <= ?1 DESC,
+                   CASE WHEN period <= ?1 THEN period END DESC, period LIMIT 1",
+                params![this_week.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        text.map(|t| {
+            Period::parse(&t)
+                .map_err(|e| super::StoreError::Corrupt(format!("plan period {t:?}: {e}")))
+        })
+        .transpose()
+    }
+
+    /// Whom a lead may hand a call to: on a team's server the reviewers
+    /// and leads with a role; on a file (or a server without roles yet)
+    /// whoever already has work in the workspace.
+    pub fn assignable_reviewers(&self) -> Result<Vec<String>> {
+        if let Some(members) = self.members()?
+            && !members.is_empty()
+        {
+            return Ok(members
+                .into_iter()
+                .filter(|m| m.role != super::TeamRole::Client)
+                .map(|m| m.login)
+                .collect());
+        }
+        Ok(self
+            .conn()
+            .query_map(WORKING_NAMES_SQL, params![], |r| r.get(0))?)
     }
 
     /// A lead hands a plan's call to `reviewer`: the entry is theirs and

@@ -178,3 +178,56 @@ fn concurrent_claimers_never_share_a_call() {
         assert_eq!(total, 11, "{}", keep.engine());
     }
 }
+
+/// A lead's board: claimed (live or run out) and drawn calls by holder,
+/// each with its rep, calibration set and whether it is submitted; the
+/// pool's calls nobody holds; the plan it shows; whom a call may go to.
+#[test]
+fn the_board_shows_who_holds_what_and_what_the_pool_has_left() {
+    for (keep, ws) in temp_workspaces() {
+        with_plan(&ws, 4);
+        assert_eq!(claim(&ws, "Борис", T0).as_deref(), Some("c1"));
+        // Олег's lease ran out before T0.
+        assert_eq!(claim(&ws, "Олег", T0 - 2 * LEASE).as_deref(), Some("c2"));
+        let set = ["Вера".to_string()];
+        ws.mark_calibration("w48", "Мария", &set, &["c0".to_string()])
+            .unwrap();
+        let (rows, unclaimed) = ws.claim_board(week(), T0).unwrap();
+        let seen: Vec<(&str, &str, bool, Option<&str>)> = rows
+            .iter()
+            .map(|c| {
+                let calibration = c.calibration.as_deref();
+                (
+                    c.call_id.as_str(),
+                    c.reviewer.as_str(),
+                    c.claimed,
+                    calibration,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("c1", "Борис", true, None),
+                ("c0", "Мария", false, Some("w48")),
+                ("c2", "Олег", true, None),
+            ],
+            "{}",
+            keep.engine()
+        );
+        assert!(rows.iter().all(|c| c.rep == "Анна" && !c.submitted));
+        assert!(rows[0].expires_ms > T0 && rows[2].expires_ms <= T0);
+        // c2 (run out) and c3 are nobody's.
+        assert_eq!(unclaimed, 2);
+        let later = Period::parse("2026-W50").unwrap();
+        assert_eq!(ws.board_period(later).unwrap(), Some(week()));
+        let earlier = Period::parse("2026-W40").unwrap();
+        assert_eq!(ws.board_period(earlier).unwrap(), Some(week()));
+        let names = ws.assignable_reviewers().unwrap();
+        // A server's names are its members' once it has any (others' tests
+        // may add some meanwhile); a file's are the workspace's workers.
+        if keep.engine().starts_with("SQLite") {
+            assert_eq!(names, ["Борис", "Вера", "Мария", "Олег"]);
+        }
+    }
+}

@@ -75,6 +75,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if let Some(view) = &app.screen.calibration {
         panes::calibration::draw(frame, player.union(middle), app, view);
     }
+    if let Some(view) = &app.screen.claims {
+        panes::claims::draw(frame, player.union(middle), app, view);
+    }
     if let (
         Mode::Input {
             purpose: Input::VisitForm,
@@ -149,6 +152,7 @@ fn input_prompt(app: &App, purpose: Input) -> String {
             format!("{} @{}: ", t.best_prompt, crate::text::clock(position_ms))
         }
         Input::DisputeReason { value } => panes::calibration::reason_prompt(app.lang(), value),
+        Input::Reassign => panes::claims::reassign_prompt(app),
         Input::VisitForm => {
             let field = app.visits.form.as_ref().map_or(0, |f| f.field);
             let field = crate::domain::mystery::form::VisitField::ALL[field];

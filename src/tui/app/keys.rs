@@ -45,9 +45,10 @@ impl App {
                 Some(action) => self.audit_action(action),
                 None => self.unbound(screen, &key),
             },
-            Screen::Calibration => match action {
+            Screen::Calibration | Screen::Claims => match action {
                 Some(Action::Help) => self.open_help(screen),
                 Some(Action::Quit) => self.perform(Action::Quit),
+                Some(action) if screen == Screen::Claims => self.claims_action(action),
                 Some(action) => self.calibration_action(action),
                 None => self.unbound(screen, &key),
             },
@@ -170,6 +171,7 @@ impl App {
                 }
             }
             Input::DisputeReason { value } => self.resolve_selected_dispute(value, text),
+            Input::Reassign => self.reassign_selected(text),
             // Saved field by field (`visit_form.rs`), never here.
             Input::VisitForm => {}
         }
@@ -269,6 +271,7 @@ impl App {
             Action::Audit => self.open_audit(),
             Action::Results => self.open_results(),
             Action::Calibration => self.open_calibration(),
+            Action::Claims => self.open_claims(),
             Action::EmailsView => self.toggle_emails(),
             Action::VisitsView => self.toggle_visits(),
             Action::NewVisit => self.open_visit_form(),

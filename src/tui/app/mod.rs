@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 mod audit;
 mod background;
 mod calibration;
+mod claims;
 mod emails;
 mod keys;
 mod links;
@@ -47,6 +48,7 @@ mod writer;
 
 pub use audit::{AuditView, Drill};
 pub use calibration::{CalibrationTab, CalibrationView};
+pub use claims::ClaimsView;
 pub use emails::{
     EmailRow, EmailsState, LineKind, OpenEmail, SpellingView, ThreadLine, thread_lines,
 };
@@ -153,6 +155,7 @@ impl App {
                 results_loading: None,
                 audit_loading: None,
                 calibration: None,
+                claims: None,
                 quit: false,
             },
             analysis: AnalysisState::default(),

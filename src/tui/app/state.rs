@@ -89,6 +89,8 @@ pub enum Input {
     GoToItem,
     /// Why the selected dispute ends with this answer (calibration screen).
     DisputeReason { value: crate::domain::AnswerValue },
+    /// Whom the selected call of the claims board goes to.
+    Reassign,
     /// The field of the visit form under its cursor (`visit_form.rs`).
     VisitForm,
 }
@@ -120,6 +122,8 @@ pub struct ScreenState {
     pub(super) audit_loading: Option<super::background::Background<AuditView>>,
     /// The calibration and disputes screen, while it is up.
     pub calibration: Option<super::calibration::CalibrationView>,
+    /// Who holds which call of the plan, while that board is up.
+    pub claims: Option<super::claims::ClaimsView>,
     pub quit: bool,
 }
 
@@ -135,6 +139,7 @@ impl ScreenState {
                 (Some(_), _) => Screen::Audit,
                 (None, Some(view)) if view.drill.is_some() => Screen::Records,
                 (None, Some(_)) => Screen::Results,
+                (None, None) if self.claims.is_some() => Screen::Claims,
                 (None, None) if self.calibration.is_some() => Screen::Calibration,
                 (None, None) => Screen::Main,
             },

@@ -75,6 +75,12 @@ pub enum Action {
     Results,
     /// The calibration and disputes screen.
     Calibration,
+    /// Who holds which call of the week's plan (a lead's board).
+    Claims,
+    /// Hand the selected call to another reviewer.
+    Reassign,
+    /// Read the screen's data again.
+    Refresh,
     PauseAnalysis,
     Dismiss,
     Help,
@@ -137,6 +143,9 @@ const RUNS: &[(&str, Action)] = &[
     ("audit", Action::Audit),
     ("results", Action::Results),
     ("calibration", Action::Calibration),
+    ("claims", Action::Claims),
+    ("reassign", Action::Reassign),
+    ("refresh", Action::Refresh),
     ("pause-analysis", Action::PauseAnalysis),
     ("dismiss", Action::Dismiss),
     ("help", Action::Help),
@@ -185,10 +194,12 @@ pub enum Screen {
     Help,
     /// Calibration agreement and the reps' disputes.
     Calibration,
+    /// Who holds which call of the week's plan.
+    Claims,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 8] = [
+    pub const ALL: [Screen; 9] = [
         Screen::Main,
         Screen::Audit,
         Screen::Results,
@@ -197,6 +208,7 @@ impl Screen {
         Screen::Confirm,
         Screen::Help,
         Screen::Calibration,
+        Screen::Claims,
     ];
 
     pub fn section(self) -> &'static str {
@@ -209,6 +221,7 @@ impl Screen {
             Screen::Confirm => "confirm",
             Screen::Help => "help",
             Screen::Calibration => "calibration",
+            Screen::Claims => "claims",
         }
     }
 }
@@ -321,6 +334,8 @@ struct KeymapFile {
     help: Vec<Spanned<Entry>>,
     #[serde(default)]
     calibration: Vec<Spanned<Entry>>,
+    #[serde(default)]
+    claims: Vec<Spanned<Entry>>,
 }
 
 impl KeymapFile {
@@ -338,6 +353,7 @@ impl KeymapFile {
             Screen::Confirm => std::mem::take(&mut self.confirm),
             Screen::Help => std::mem::take(&mut self.help),
             Screen::Calibration => std::mem::take(&mut self.calibration),
+            Screen::Claims => std::mem::take(&mut self.claims),
         }
     }
 }

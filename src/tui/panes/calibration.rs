@@ -27,7 +27,10 @@ pub fn reason_prompt(lang: Lang, value: AnswerValue) -> String {
 }
 
 /// Text rows (header first) as a table sized to its cells.
-fn text_table(rows: &[Vec<String>], selected: Option<usize>) -> (Table<'static>, TableState) {
+pub(super) fn text_table(
+    rows: &[Vec<String>],
+    selected: Option<usize>,
+) -> (Table<'static>, TableState) {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<Constraint> = (0..columns)
         .map(|c| {

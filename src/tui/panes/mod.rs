@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod calibration;
 pub mod checklist;
+pub mod claims;
 pub mod crm;
 pub mod emails;
 pub mod help;
