@@ -223,7 +223,9 @@ impl Workspace {
         let ids = |table: &str, key: &str| -> Result<HashSet<String>> {
             let ids: Vec<String> =
                 self.conn()
-                    .query_map(&format!("SELECT {key} FROM {table}"), params![], |r| r.get(0))?;
+                    .query_map(&format!("SELECT {key} FROM {table}"), params![], |r| {
+                        r.get(0)
+                    })?;
             Ok(ids.into_iter().collect())
         };
         Ok(StoredIds {
@@ -275,7 +277,12 @@ impl Workspace {
     }
 
     /// [`Workspace::upsert_call`] during an import that read `stored` first.
-    pub fn write_call(&self, batch_id: i64, call: &Call, stored: &StoredIds) -> Result<UpsertOutcome> {
+    pub fn write_call(
+        &self,
+        batch_id: i64,
+        call: &Call,
+        stored: &StoredIds,
+    ) -> Result<UpsertOutcome> {
         let how = stored.write(&stored.calls, &call.call_id);
         static SQL: LazyLock<UpsertSql> = LazyLock::new(|| {
             UpsertSpec {
@@ -323,10 +330,14 @@ impl Workspace {
     }
 
     /// [`Workspace::upsert_contact`] during an import that read `stored` first.
-    pub fn write_contact(&self, batch_id: i64, c: &Contact, stored: &StoredIds) -> Result<UpsertOutcome> {
+    pub fn write_contact(
+        &self,
+        batch_id: i64,
+        c: &Contact,
+        stored: &StoredIds,
+    ) -> Result<UpsertOutcome> {
         let how = stored.write(&stored.contacts, &c.contact_id);
-        static SQL: LazyLock<UpsertSql> =
-            LazyLock::new(|| crm_spec("contacts", &Contact::COLUMNS));
+        static SQL: LazyLock<UpsertSql> = LazyLock::new(|| crm_spec("contacts", &Contact::COLUMNS));
         let values: Vec<&str> = Contact::COLUMNS[1..]
             .iter()
             .map(|col| c.field(col).unwrap_or_default())

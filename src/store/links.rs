@@ -82,7 +82,15 @@ impl StoredLink {
     }
 
     /// What a manual link keeps.
-    fn matched(&self) -> (&Option<String>, &Option<String>, &str, &Option<String>, &Option<String>) {
+    fn matched(
+        &self,
+    ) -> (
+        &Option<String>,
+        &Option<String>,
+        &str,
+        &Option<String>,
+        &Option<String>,
+    ) {
         (
             &self.contact_id,
             &self.deal_id,
