@@ -236,6 +236,8 @@ pub fn import_source_with_progress(
             }
             Ok::<_, StoreError>(())
         })?;
+        // Linking is the import's peak of memory: the ids are not needed there.
+        drop(stored_ids);
         for (stamp, recording) in &fresh {
             ws.remember_recording(*stamp, recording)?;
         }
