@@ -41,13 +41,6 @@ impl UpsertSpec {
     /// [`dialect::upsert_returning`] (or, on SQLite, the change count) tells which.
     fn sql(&self, dialect: Dialect) -> String {
         let (table, key) = (self.table, self.key);
-        let all: Vec<&str> = [key]
-            .iter()
-            .chain(&self.columns)
-            .chain(self.insert_only)
-            .copied()
-            .collect();
-        let placeholders: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
         let new_value = |c: &str| {
             if self.kept_when_null.contains(&c) {
                 format!("COALESCE(excluded.{c}, {table}.{c})")
@@ -67,10 +60,8 @@ impl UpsertSpec {
             .collect();
         let news: Vec<String> = self.columns.iter().map(|c| new_value(c)).collect();
         format!(
-            "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT({key}) DO UPDATE SET {} \
-             WHERE ({}) IS DISTINCT FROM ({}){}",
-            all.join(", "),
-            placeholders.join(", "),
+            "{} ON CONFLICT({key}) DO UPDATE SET {} WHERE ({}) IS DISTINCT FROM ({}){}",
+            self.insert(),
             sets.join(", "),
             olds.join(", "),
             news.join(", "),
@@ -78,24 +69,30 @@ impl UpsertSpec {
         )
     }
 
-    /// [`UpsertSpec::sql`] in each dialect, by [`Dialect`] index, and the
-    /// plain insert of a row whose id is new.
-    fn statements(&self) -> UpsertSql {
-        let columns: Vec<&str> = [self.key]
+    /// The plain insert of every column: the row's key, `columns`, then
+    /// `insert_only`.
+    fn insert(&self) -> String {
+        let all: Vec<&str> = [self.key]
             .iter()
             .chain(&self.columns)
             .chain(self.insert_only)
             .copied()
             .collect();
-        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let placeholders: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
+        format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            self.table,
+            all.join(", "),
+            placeholders.join(", ")
+        )
+    }
+
+    /// [`UpsertSpec::sql`] in each dialect, by [`Dialect`] index, and the
+    /// plain insert of a row whose id is new.
+    fn statements(&self) -> UpsertSql {
         UpsertSql {
             upsert: Dialect::ALL.map(|d| self.sql(d)),
-            insert: format!(
-                "INSERT INTO {} ({}) VALUES ({})",
-                self.table,
-                columns.join(", "),
-                placeholders.join(", ")
-            ),
+            insert: self.insert(),
         }
     }
 }
@@ -491,6 +488,21 @@ mod tests {
     use super::super::test_support::temp_workspace;
     use super::super::tests_reviews::insert_sample_call;
     use super::*;
+
+    /// The checks an import trusts are checked again after it, failed or not.
+    #[test]
+    fn checks_are_enforced_again_after_an_import_trusted_them() {
+        let (_dir, ws) = temp_workspace();
+        let failed: std::result::Result<(), super::super::StoreError> =
+            ws.trusting_checks(|| Err(super::super::StoreError::EmptyLink));
+        assert!(failed.is_err());
+        insert_sample_call(&ws, "call-1");
+        let bad = ws.conn().execute(
+            "UPDATE calls SET channel_layout = 'sideways' WHERE call_id = 'call-1'",
+            params![],
+        );
+        assert!(bad.is_err(), "{bad:?}");
+    }
 
     #[test]
     fn an_update_is_told_from_an_insert_whatever_rowid_was_inserted_last() {
