@@ -43,6 +43,9 @@ pub fn parse(root: &Path, ctx: &Ctx<'_>, out: &mut Parsed) -> Result<(), FormatE
             });
             (read, part)
         });
+        // Before the calls' first number needs it, while that thread is
+        // still reading its file.
+        crate::domain::phone::load_metadata(ctx.country());
         let crm = |name: &str, required: &[&str], out: &mut Parsed| {
             if !root.join(name).exists() {
                 return None;
