@@ -49,6 +49,9 @@ pub fn claims(
 ) -> anyhow::Result<ExitCode> {
     let w = words(lang);
     if let Some((call, reviewer)) = reassign {
+        if let Some(why) = ws.reassign_refusal(reviewer)? {
+            anyhow::bail!(callqa::i18n::team::reassign_refusal(lang, &why));
+        }
         anyhow::ensure!(
             ws.reassign_planned_call(period, call, reviewer)?,
             "{} {} {period}",

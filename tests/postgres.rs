@@ -164,13 +164,36 @@ fn claims_are_listed_and_reassigned(dir: &Path, db: &str) {
             "--reassign",
             &claimed.call_id,
             "--to",
-            "Олег",
+            "Мария",
             "--db",
             db,
         ],
     );
-    assert!(handed.contains("Олег"), "{handed}");
+    assert!(handed.contains("Мария"), "{handed}");
     assert!(!list(dir).contains("Борис"));
+    // Nobody of that name has work here: refused, saying who could take it.
+    let nobody = callqa(
+        dir,
+        &[
+            "claims",
+            "--period",
+            "2026-W48",
+            "--reassign",
+            &claimed.call_id,
+            "--to",
+            "Никто",
+            "--db",
+            db,
+            "--lang",
+            "en",
+        ],
+    );
+    let said = text(&nobody.stderr);
+    assert!(!nobody.status.success(), "{said}");
+    assert!(
+        said.contains("Никто is not a reviewer") && said.contains("Мария"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! holds which call (`H`).
 
 use crate::domain::Lang;
-use crate::store::TeamRole;
+use crate::store::{ReassignRefusal, TeamRole};
 
 pub struct TeamStrings {
     pub copied: &'static str,
@@ -83,6 +83,18 @@ pub fn team_strings(lang: Lang) -> &'static TeamStrings {
     match lang {
         Lang::En => &EN,
         Lang::Ru => &RU,
+    }
+}
+
+/// Why a lead's reassignment was refused, as a person reads it.
+pub fn reassign_refusal(lang: Lang, refusal: &ReassignRefusal) -> String {
+    let words = board_strings(lang);
+    match refusal {
+        ReassignRefusal::NotALead(part) => words.not_a_lead.replace("{role}", role(lang, *part)),
+        ReassignRefusal::UnknownReviewer { name, known } => words
+            .unknown_reviewer
+            .replace("{name}", &crate::text::one_line(name, 80))
+            .replace("{known}", &crate::text::one_line(&known.join(", "), 300)),
     }
 }
 

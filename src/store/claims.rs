@@ -19,6 +19,16 @@ use super::{PlannedCall, Result, Workspace, now_text};
 use crate::domain::sampling::Period;
 use std::sync::LazyLock;
 
+/// Why a call may not be handed to a reviewer (the words are the
+/// caller's: `i18n::team::reassign_refusal`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReassignRefusal {
+    /// Only a lead reassigns; this login has another part.
+    NotALead(super::TeamRole),
+    /// `name` is nobody's in the workspace; `known` are.
+    UnknownReviewer { name: String, known: Vec<String> },
+}
+
 /// How long a claim holds when the workstation does not say otherwise.
 pub const DEFAULT_LEASE_MS: i64 = 30 * 60 * 1000;
 
@@ -300,6 +310,26 @@ impl Workspace {
         Ok(self
             .conn()
             .query_map(WORKING_NAMES_SQL, params![], |r| r.get(0))?)
+    }
+
+    /// Why this login may not hand a call to `reviewer`, if it may not: a
+    /// reviewer or client viewer on a team's server, or a name that is
+    /// nobody's there (see [`Workspace::assignable_reviewers`]). The
+    /// workstation's board and `callqa claims --reassign` both ask.
+    pub fn reassign_refusal(&self, reviewer: &str) -> Result<Option<ReassignRefusal>> {
+        if let Some(part @ (super::TeamRole::Reviewer | super::TeamRole::Client)) =
+            self.team_role()?
+        {
+            return Ok(Some(ReassignRefusal::NotALead(part)));
+        }
+        let known = self.assignable_reviewers()?;
+        if known.iter().any(|k| k == reviewer) {
+            return Ok(None);
+        }
+        Ok(Some(ReassignRefusal::UnknownReviewer {
+            name: reviewer.to_string(),
+            known,
+        }))
     }
 
     /// A lead hands a plan's call to `reviewer`: the entry is theirs and

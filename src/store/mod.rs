@@ -51,7 +51,7 @@ pub use address::Address;
 pub use best_calls::{BestCall, MarkedCall};
 pub use calibration::{CalibrationCall, CalibrationError, CalibrationSet};
 pub use calls::UpsertOutcome;
-pub use claims::{Claim, DEFAULT_LEASE_MS};
+pub use claims::{Claim, DEFAULT_LEASE_MS, ReassignRefusal};
 pub use copy::{TABLES, TableCount};
 pub use disputes::{
     FailedItemReviews, ItemResponse, Outcome, Recorded, Resolution, Response, ResponseError,

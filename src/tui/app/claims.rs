@@ -8,8 +8,8 @@
 
 use super::{App, Input, Mode};
 use crate::domain::sampling::Period;
-use crate::i18n::team::{board_strings, role, team_strings};
-use crate::store::{Claim, TeamRole};
+use crate::i18n::team::{board_strings, reassign_refusal, team_strings};
+use crate::store::Claim;
 use crate::text::one_line;
 use crate::tui::keymap::Action;
 
@@ -108,27 +108,6 @@ impl App {
         }
     }
 
-    /// Why this login may not hand the call to `name`, if it may not: not
-    /// a lead on a team's server, or a name that is nobody's there.
-    fn reassign_refusal(&self, name: &str) -> anyhow::Result<Option<String>> {
-        let words = board_strings(self.lang());
-        if let Some(part @ (TeamRole::Reviewer | TeamRole::Client)) = self.ws.team_role()? {
-            return Ok(Some(
-                words.not_a_lead.replace("{role}", role(self.lang(), part)),
-            ));
-        }
-        let known = self.ws.assignable_reviewers()?;
-        if known.iter().any(|k| k == name) {
-            return Ok(None);
-        }
-        Ok(Some(
-            words
-                .unknown_reviewer
-                .replace("{name}", &one_line(name, 80))
-                .replace("{known}", &one_line(&known.join(", "), 300)),
-        ))
-    }
-
     /// Hand the selected call to the reviewer typed, through the store's
     /// reassignment; the board (and the queue, when the call left or
     /// joined this reviewer's part) is read again.
@@ -145,9 +124,9 @@ impl App {
         let Some(name) = name else {
             return self.warn(board_strings(lang).name_missing.to_string());
         };
-        match self.reassign_refusal(&name) {
+        match self.ws.reassign_refusal(&name) {
             Ok(None) => {}
-            Ok(Some(why)) => return self.warn(why),
+            Ok(Some(why)) => return self.warn(reassign_refusal(lang, &why)),
             Err(e) => return self.warn(format!("{e:#}")),
         }
         let call = one_line(&claim.call_id, 80);
