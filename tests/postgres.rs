@@ -9,7 +9,7 @@ use callqa::domain::{AnswerValue, Checklist};
 use callqa::store::testing::TempDatabase;
 use callqa::store::{AnswerChange, Workspace};
 use callqa::tui::app::Mode;
-use common::{callqa, text};
+use common::{Logins, as_user, callqa, text};
 use std::path::Path;
 
 fn demo() -> String {
@@ -605,13 +605,6 @@ fn answers_given_while_the_server_is_away_are_queued_shown_and_delivered_when_it
     assert_eq!(snapshot["answers"][&items[3]]["value"], "no", "{snapshot}");
 }
 
-/// `url` with the login `user` (the test server trusts its socket).
-fn as_user(url: &str, user: &str) -> String {
-    let (scheme, rest) = url.split_once("://").expect("a URL");
-    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
-    format!("{scheme}://{user}@{host}")
-}
-
 /// A change of item `item` on review `review_id`, through the store.
 fn answer_no(ws: &mut Workspace, review_id: i64, item: &str) -> callqa::store::Result<()> {
     let checklist = Checklist::default_sales_call();
@@ -622,20 +615,6 @@ fn answer_no(ws: &mut Workspace, review_id: i64, item: &str) -> callqa::store::R
         AnswerChange::Value(Some(AnswerValue::No)),
     )
     .map(|_| ())
-}
-
-/// A test's logins on the database at the URL, dropped from the server
-/// (roles outlive a database) with what they were granted there.
-struct Logins(String, [String; 4]);
-
-impl Drop for Logins {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = postgres::Client::connect(&self.0, postgres::NoTls) {
-            for login in &self.1 {
-                let _ = admin.batch_execute(&format!("DROP OWNED BY {login}; DROP ROLE {login}"));
-            }
-        }
-    }
 }
 
 /// The first column of `sql`'s rows.
@@ -689,7 +668,9 @@ fn a_team_database_lets_each_role_do_its_part_only() {
     }
     let _dropped = Logins(
         owner.clone(),
-        [&anna, &boris, &lead, &client].map(|l| l.to_string()),
+        [&anna, &boris, &lead, &client]
+            .map(|l| l.to_string())
+            .to_vec(),
     );
     // This database's people only, not another test's on the same server.
     let listed = run_ok(dir.path(), &["team", "list", "--db", owner, "--lang", "en"]);
@@ -829,7 +810,7 @@ fn readers_show_the_plan_and_export_and_later_tables_come_with_their_grants() {
             &["team", "add", name, "--role", role, "--db", owner],
         );
     }
-    let _dropped = Logins(owner.clone(), logins.clone());
+    let _dropped = Logins(owner.clone(), logins.to_vec());
     let [reviewer, client, lead] = [0, 1, 2].map(|i| as_user(owner, &logins[i]));
     let week = ["plan", "--period", "2026-W48"];
 

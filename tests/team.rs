@@ -11,7 +11,9 @@ mod workstation_support;
 use calamine::{Data, Reader, open_workbook_auto};
 use callqa::domain::{AnswerValue, Checklist, Lang};
 use callqa::store::{AnswerChange, Workspace};
-use common::{CALLS_HEADER, callqa, chromium, headless, text, unzip, write, write_wav};
+use common::{
+    CALLS_HEADER, Logins, as_user, callqa, chromium, headless, text, unzip, write, write_wav,
+};
 use ratatui::crossterm::event::KeyCode;
 use std::path::{Path, PathBuf};
 use tmux_support::{Tmux, demo_workspace, review_command};
@@ -666,26 +668,6 @@ fn open_call(screen: &str) -> String {
     title.split(" · ").next().unwrap_or("").trim().to_string()
 }
 
-/// Server logins made by a test, dropped with it (roles outlive databases).
-struct TeamLogins<'a>(&'a str, Vec<String>);
-
-impl Drop for TeamLogins<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = postgres::Client::connect(self.0, postgres::NoTls) {
-            for login in &self.1 {
-                let _ = admin.batch_execute(&format!("DROP OWNED BY {login}; DROP ROLE {login}"));
-            }
-        }
-    }
-}
-
-/// `url` (the test server, which trusts its socket) with the login `user`.
-fn logged_in(url: &str, user: &str) -> String {
-    let (scheme, rest) = url.split_once("://").expect("a URL");
-    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
-    format!("{scheme}://{user}@{host}")
-}
-
 /// Issue 11's first "done when": two reviewers, each with their own login
 /// on one PostgreSQL workspace, work through the same week's plan in two
 /// terminals at the same time. Each submit takes the next call of the pool;
@@ -710,7 +692,7 @@ fn two_reviewers_work_through_a_weeks_plan_on_postgresql_at_the_same_time() {
             &["team", "add", name, "--role", "reviewer"],
         ));
     }
-    let _dropped = TeamLogins(&pg.url, names.to_vec());
+    let _dropped = Logins(pg.url.clone(), names.to_vec());
     mark_the_demos_first_two_calls(dir.path(), owner, &names.join(","));
     // Each reviewer also has one call of the plan handed to them, so the
     // workstation finds the week's plan whatever week it runs in.
@@ -732,7 +714,7 @@ fn two_reviewers_work_through_a_weeks_plan_on_postgresql_at_the_same_time() {
         let tmux = Tmux::new(&format!("pool-{name}"));
         tmux.start(&review_command(
             &home,
-            Path::new(&logged_in(&pg.url, name)),
+            Path::new(&as_user(&pg.url, name)),
             name,
         ));
         tmux
@@ -985,9 +967,9 @@ fn on_postgresql_only_a_lead_reassigns_from_the_board_and_only_to_a_member() {
             &["team", "add", name, "--role", role],
         ));
     }
-    let _dropped = TeamLogins(&pg.url, vec![reviewer.clone(), lead.clone()]);
+    let _dropped = Logins(pg.url.clone(), vec![reviewer.clone(), lead.clone()]);
     let workstation = |login: &str| {
-        let ws = Workspace::open_existing(Path::new(&logged_in(&pg.url, login))).unwrap();
+        let ws = Workspace::open_existing(Path::new(&as_user(&pg.url, login))).unwrap();
         callqa::tui::app::App::new(
             ws,
             login.to_string(),
@@ -1001,7 +983,7 @@ fn on_postgresql_only_a_lead_reassigns_from_the_board_and_only_to_a_member() {
     let message = |app: &callqa::tui::app::App| app.screen.message.as_ref().unwrap().text.clone();
     // The reviewer claims c2 (the lead's workstation may claim c3 when it
     // opens in week 48).
-    let as_reviewer = Workspace::open_existing(Path::new(&logged_in(&pg.url, &reviewer))).unwrap();
+    let as_reviewer = Workspace::open_existing(Path::new(&as_user(&pg.url, &reviewer))).unwrap();
     let claimed = as_reviewer.claim_next(period, &reviewer).unwrap().unwrap();
     assert_eq!(claimed.call_id, "c2");
     drop(as_reviewer);

@@ -108,3 +108,25 @@ pub fn headless(bin: &str, profile: &Path, args: &[&str]) -> Output {
         .output()
         .unwrap()
 }
+
+/// Logins made on a test's PostgreSQL server (the URL of its owner, the
+/// names), dropped with what they own when the test ends, pass or fail:
+/// roles are the server's, not the test database's.
+pub struct Logins(pub String, pub Vec<String>);
+
+impl Drop for Logins {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.0, postgres::NoTls) {
+            for login in &self.1 {
+                let _ = admin.batch_execute(&format!("DROP OWNED BY {login}; DROP ROLE {login}"));
+            }
+        }
+    }
+}
+
+/// `url` (a test server, which trusts its socket) with the login `user`.
+pub fn as_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}@{host}")
+}
