@@ -563,6 +563,14 @@ fn a_member_scoring_blind_sees_no_figures_on_the_calibration_screen() {
     assert_eq!(app.ws.visible_reviews("tester", "c1").unwrap().len(), 0);
     press(&mut app, KeyCode::Esc);
     assert!(app.screen.calibration.is_none());
+    // The checklist says which call is a calibration call, and only that one.
+    let open = |app: &callqa::tui::app::App| app.review.open.as_ref().unwrap().call.call_id.clone();
+    for _ in 0..3 {
+        let shown = screen(&mut app, 160, 40);
+        let marked = shown.contains("Sales call · calibration: calibration");
+        assert_eq!(marked, open(&app) == "c1", "{}: {shown}", open(&app));
+        press(&mut app, KeyCode::Down);
+    }
 }
 
 /// The demo's call-001 and call-002 made calibration calls of `reviewers`

@@ -36,6 +36,9 @@ pub struct CalibrationStrings {
     /// Instead of the figures while one scores the set blind; the calls to
     /// submit follow.
     pub hidden_blind: &'static str,
+    /// On the checklist's title while the open call is a calibration
+    /// call; "{set}" is filled in.
+    pub on_review: &'static str,
     /// `calibration show` refused to a member scoring blind: "{who}",
     /// "{set}" and "{calls}" are filled in.
     pub show_refused: &'static str,
@@ -74,6 +77,7 @@ pub const EN: CalibrationStrings = CalibrationStrings {
     submitted: "submitted",
     not_submitted: "not submitted",
     hidden_blind: "The agreement figures stay hidden while you score this set blind. Submit your review of:",
+    on_review: "calibration: {set}",
     show_refused: "{who} still scores calibration set {set} blind: its figures stay hidden until {who} submits a review of {calls}. The set's lead sees them: --lead NAME",
     not_the_lead: "is not the lead of calibration set",
     screen_help: "Esc: back",
@@ -109,6 +113,7 @@ pub const RU: CalibrationStrings = CalibrationStrings {
     submitted: "сдана",
     not_submitted: "не сдана",
     hidden_blind: "Цифры согласия скрыты, пока вы проверяете этот набор вслепую. Сдайте свою проверку звонков:",
+    on_review: "калибровка: {set}",
     show_refused: "{who} ещё проверяет набор калибровки {set} вслепую: его цифры скрыты, пока {who} не сдаст проверку звонков {calls}. Ведущий набора видит их: --lead ИМЯ",
     not_the_lead: "не ведущий набора калибровки",
     screen_help: "Esc: назад",

@@ -385,6 +385,7 @@ impl App {
         let markers = self.ws.markers(&call.call_id, reviewer)?;
         let best = self.ws.best_call(&call.call_id, reviewer)?;
         let link = self.ws.call_link(&call.call_id)?;
+        let calibration = self.ws.calibration_set_of(&call.call_id)?;
         self.session.checklist = checklist;
         self.review = ReviewState::of(OpenCall {
             call,
@@ -395,6 +396,7 @@ impl App {
             crm,
             review,
             automatic,
+            calibration,
         });
         self.review
             .start_at_first_unanswered(&self.session.checklist);

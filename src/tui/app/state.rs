@@ -208,6 +208,9 @@ pub struct OpenCall {
     /// What rules answer before the review exists (shown, stored on the
     /// first change).
     pub automatic: HashMap<String, Answer>,
+    /// The calibration set the call belongs to: its reviews are scored
+    /// blind and count only as the lead's agreed version.
+    pub calibration: Option<String>,
 }
 
 impl OpenCall {

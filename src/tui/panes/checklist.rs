@@ -14,6 +14,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.t();
     // Which checklist: a call takes the sales or the telephony one.
     let mut title = format!("{}: {}", t.checklist, app.checklist().title.get(app.lang()));
+    // First after the name: a narrow pane cuts the title's end.
+    if let Some(set) = app
+        .review
+        .open
+        .as_ref()
+        .and_then(|o| o.calibration.as_ref())
+    {
+        let marker = crate::i18n::calibration::calibration_strings(app.lang())
+            .on_review
+            .replace("{set}", &crate::text::one_line(set, 40));
+        title = format!("{title} · {marker}");
+    }
     if let Some(score) = app.score() {
         let value = match score.percent {
             Some(p) => format!("{p:.0}%"),
@@ -32,6 +44,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         if app.review.status() == ReviewStatus::Submitted {
             title = format!("{title} · {}", t.status_submitted);
         }
+    }
+    if let Some(set) = app
+        .review
+        .open
+        .as_ref()
+        .and_then(|o| o.calibration.as_ref())
+    {
+        let marker = crate::i18n::calibration::calibration_strings(app.lang())
+            .on_review
+            .replace("{set}", &crate::text::one_line(set, 40));
+        title = format!("{title} · {marker}");
     }
     let answers = app.review.answers();
     let mut items = Vec::new();
