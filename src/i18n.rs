@@ -115,6 +115,7 @@ pub struct Strings {
     pub results_title: &'static str,
     pub results_loading: &'static str,
     pub results_none: &'static str,
+    pub results_none_calibration: &'static str,
     pub results_failed: &'static str,
     /// The results table's column titles.
     pub results_columns: [&'static str; 7],
@@ -286,6 +287,7 @@ pub const EN: Strings = Strings {
     results_title: "Results",
     results_loading: "Computing the results…",
     results_none: "No reviews yet: the results screen shows the week of the newest reviewed call",
+    results_none_calibration: "No counted reviews yet: a calibration call's reviews count once its set's lead agrees a version (C)",
     results_failed: "The results could not be computed",
     results_columns: [
         "rep",
@@ -466,6 +468,7 @@ pub const RU: Strings = Strings {
     results_title: "Результаты",
     results_loading: "Считаем результаты…",
     results_none: "Проверок пока нет: экран результатов показывает неделю последнего проверенного звонка",
+    results_none_calibration: "Засчитанных проверок пока нет: проверки калибровочного звонка засчитываются, когда руководитель набора выберет согласованную версию (C)",
     results_failed: "Не удалось посчитать результаты",
     results_columns: [
         "менеджер",

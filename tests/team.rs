@@ -635,7 +635,7 @@ fn two_workstations_score_calibration_calls_blind_then_see_their_agreement() {
     assert!(!screen.contains("kappa vs lead"), "{screen}");
     // The results do not count calibration reviews: boris's is not there.
     anna.keys(&["Escape", "R"]);
-    anna.wait_for("No reviews yet");
+    anna.wait_for("No counted reviews yet: a calibration call's reviews count once");
 
     anna.keys(&["Escape", "y", "y", "y", "s", "y"]);
     anna.wait_for("Submitted: call-001");

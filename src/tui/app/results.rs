@@ -142,8 +142,18 @@ impl App {
         match view {
             Ok(Some(view)) => self.screen.results = Some(view),
             Ok(None) => {
-                let text = self.t().results_none.to_string();
-                self.info(text);
+                // Calibration reviews count only as the lead's agreed
+                // version: "no reviews" would be untrue while they wait.
+                let waiting = self.ws.calibration_sets().is_ok_and(|sets| {
+                    sets.iter()
+                        .flat_map(|set| &set.calls)
+                        .any(|call| call.agreed_review_id.is_none())
+                });
+                let text = match waiting {
+                    true => self.t().results_none_calibration,
+                    false => self.t().results_none,
+                };
+                self.info(text.to_string());
             }
             Err(e) => self.warn(format!("{}: {e:#}", self.t().results_failed)),
         }
