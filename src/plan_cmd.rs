@@ -19,7 +19,7 @@ use callqa::analysis::ANALYSIS_VERSION;
 use callqa::config::{self, Config};
 use callqa::domain::Lang;
 use callqa::domain::mystery::form::bare_message_id;
-use callqa::domain::plan::{self, Candidate, EmailCandidate, EmailEntry, Plan, Reason};
+use callqa::domain::plan::{self, Candidate, EmailCandidate, Plan};
 use callqa::domain::reps::RepProfile;
 use callqa::domain::reps::{RepRow, rep_key, rep_rows};
 use callqa::domain::sampling::{DEFAULT_SAMPLING_TOML, Period, SamplingRules};
@@ -260,10 +260,14 @@ fn draw_and_keep(
             anyhow!("--replace {}: {e}; nothing was changed", one_line(call, 80))
         };
         let next = if drawn.emails.iter().any(|e| e.message_id == email) {
-            let out = replace_email(&mut drawn, &email, reason, &email_candidates)
+            let (rep, next) = plan::replace_email(&mut drawn, &email, reason, &email_candidates)
                 .map_err(|e| refused(&e))?;
-            let next = out.replaced_by.clone();
-            replaced_email = Some(out);
+            replaced_email = Some(ReplacedEmail {
+                message_id: email.clone(),
+                rep,
+                reason: reason.trim().to_string(),
+                replaced_by: next.clone(),
+            });
             next
         } else {
             plan::replace(&mut drawn, call, reason, rules, candidates).map_err(|e| refused(&e))?
@@ -334,58 +338,6 @@ pub fn reps(args: RepsArgs, config: &Config) -> anyhow::Result<ExitCode> {
         write_reps(&rows, as_of, args.format, lang, out)
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Take the planned email `message_id` out of `plan` (why: `reason`) and
-/// draw the rep's next outgoing email of the week in its place, at its
-/// place in the plan and for its reviewer, as a replaced call is: the
-/// lowest rank under the plan's seed among the rep's emails of the week
-/// not in the plan (`emails` holds no email replaced before).
-fn replace_email(
-    plan: &mut Plan,
-    message_id: &str,
-    reason: &str,
-    emails: &[EmailCandidate],
-) -> anyhow::Result<ReplacedEmail> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        bail!("--reason is empty: say why the email cannot be reviewed");
-    }
-    let index = plan
-        .emails
-        .iter()
-        .position(|e| e.message_id == message_id)
-        .context("not in the plan")?;
-    let old = plan.emails.remove(index);
-    let rep = rep_key(&old.rep);
-    let next = emails
-        .iter()
-        .filter(|e| plan.period.contains(e.day) && rep_key(&e.rep) == rep)
-        .filter(|e| e.message_id != message_id)
-        .filter(|e| !plan.emails.iter().any(|p| p.message_id == e.message_id))
-        .map(|e| (plan::rank(&plan.seed, &e.message_id), e))
-        .min_by(|a, b| (a.0, &a.1.message_id).cmp(&(b.0, &b.1.message_id)));
-    let replaced_by = next.map(|(rank, e)| {
-        plan.emails.insert(
-            index,
-            EmailEntry {
-                message_id: e.message_id.clone(),
-                rep: e.rep.clone(),
-                reason: Reason::Replacement {
-                    replaces: message_id.to_string(),
-                },
-                rank,
-                reviewer: old.reviewer.clone(),
-            },
-        );
-        e.message_id.clone()
-    });
-    Ok(ReplacedEmail {
-        message_id: message_id.to_string(),
-        rep: old.rep,
-        reason: reason.to_string(),
-        replaced_by,
-    })
 }
 
 /// `anna, boris` → `["anna", "boris"]`; a list naming nobody is refused.

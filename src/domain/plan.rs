@@ -373,10 +373,55 @@ pub fn draw_emails(
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReplaceError {
-    #[error("call {0} is not in the plan (or was replaced already)")]
+    #[error("{0} is not in the plan (or was replaced already)")]
     NotInPlan(String),
     #[error("a replacement needs a reason")]
     NoReason,
+}
+
+/// Take the planned email `message_id` out of `plan` (why: `reason`) and
+/// draw the rep's next outgoing email of the week in its place, at its
+/// place in the plan and for its reviewer, as a replaced call is: the
+/// lowest rank under the plan's seed among the rep's emails of the week
+/// not in the plan (`emails` holds no email replaced before). Returns the
+/// email's rep and its replacement, if the rep had one left.
+pub fn replace_email(
+    plan: &mut Plan,
+    message_id: &str,
+    reason: &str,
+    emails: &[EmailCandidate],
+) -> Result<(String, Option<String>), ReplaceError> {
+    if reason.trim().is_empty() {
+        return Err(ReplaceError::NoReason);
+    }
+    let Some(index) = plan.emails.iter().position(|e| e.message_id == message_id) else {
+        return Err(ReplaceError::NotInPlan(message_id.to_string()));
+    };
+    let old = plan.emails.remove(index);
+    let rep = rep_key(&old.rep);
+    let next = emails
+        .iter()
+        .filter(|e| plan.period.contains(e.day) && rep_key(&e.rep) == rep)
+        .filter(|e| e.message_id != message_id)
+        .filter(|e| !plan.emails.iter().any(|p| p.message_id == e.message_id))
+        .map(|e| (rank(&plan.seed, &e.message_id), e))
+        .min_by(|a, b| (a.0, &a.1.message_id).cmp(&(b.0, &b.1.message_id)));
+    let replaced_by = next.map(|(rank, e)| {
+        plan.emails.insert(
+            index,
+            EmailEntry {
+                message_id: e.message_id.clone(),
+                rep: e.rep.clone(),
+                reason: Reason::Replacement {
+                    replaces: message_id.to_string(),
+                },
+                rank,
+                reviewer: old.reviewer.clone(),
+            },
+        );
+        e.message_id.clone()
+    });
+    Ok((old.rep, replaced_by))
 }
 
 /// A reviewer cannot review a drawn call (wrong language, a fax): mark it

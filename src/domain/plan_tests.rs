@@ -409,3 +409,40 @@ fn an_email_goes_to_the_reviewer_of_its_reps_calls() {
     assert!(dina[0].reviewer.is_some());
     assert_eq!(dina[0].reviewer, dina[1].reviewer);
 }
+
+#[test]
+fn a_replaced_email_leaves_the_plan_and_the_reps_next_by_rank_takes_its_place() {
+    let mail = emails("Анна", 4);
+    let mut plan = with_emails("seed", &mail, None);
+    let drawn = drawn_emails(&plan, "Анна");
+    assert_eq!(drawn.len(), 2);
+    let first = drawn[0].clone();
+    assert_eq!(
+        replace_email(&mut plan, &first, "  ", &mail),
+        Err(ReplaceError::NoReason)
+    );
+    assert_eq!(drawn_emails(&plan, "Анна"), drawn, "nothing changed");
+    let (rep, next) = replace_email(&mut plan, &first, "not in Russian", &mail).unwrap();
+    assert_eq!(rep, "Анна");
+    // The lowest rank of the rep's week not in the plan, at the same place.
+    let expected = mail
+        .iter()
+        .filter(|e| week().contains(e.day) && !drawn.contains(&e.message_id))
+        .map(|e| (rank("seed", &e.message_id), e.message_id.clone()))
+        .min()
+        .map(|(_, id)| id);
+    assert_eq!(next, expected);
+    let now = drawn_emails(&plan, "Анна");
+    assert_eq!(now, vec![expected.unwrap(), drawn[1].clone()]);
+    let entry = plan.emails.iter().find(|e| e.message_id == now[0]).unwrap();
+    assert_eq!(
+        entry.reason,
+        Reason::Replacement {
+            replaces: first.clone()
+        }
+    );
+    assert_eq!(
+        replace_email(&mut plan, &first, "again", &mail),
+        Err(ReplaceError::NotInPlan(first))
+    );
+}
