@@ -3,6 +3,7 @@
 
 mod common;
 
+use callqa::domain::matching::MatchRule;
 use callqa::import::import_batch;
 use callqa::store::Workspace;
 use common::{CALLS_HEADER, write, write_wav};
@@ -92,6 +93,94 @@ fn good_batch_imports_and_a_second_import_changes_nothing() {
     );
     assert_eq!(second.notes.unchanged, 2);
     assert_eq!(ws.call_count().unwrap(), 2);
+}
+
+/// A call matched by phone alone, imported twice: the contact linking
+/// showed on the call row is not read back as the call's own, so the second
+/// import leaves the link and its rule exactly as they were.
+#[test]
+fn a_reimport_leaves_a_link_by_phone_alone_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = batch(dir.path(), "");
+    write(
+        &b.join("crm/contacts.csv"),
+        "contact_id,name,role,phone,email,company,industry,segment,owner_rep
+         k1,Ольга,,+79120000001,,ООО «Ромашка»,retail,SMB,Анна
+         k2,Павел,,+7 (912) 000-00-02,,ООО «Лютик»,retail,SMB,Игорь
+",
+    );
+    let ws = workspace(dir.path());
+    assert!(import_batch(&ws, &b).unwrap().problems.is_empty());
+    let link = ws.match_result("c2").unwrap().unwrap();
+    assert_eq!(link.rule, MatchRule::PhoneOnly, "{link:?}");
+    assert_eq!(link.contact_id.as_deref(), Some("k2"));
+    assert_eq!(ws.call("c2").unwrap().contact_id.as_deref(), Some("k2"));
+    let links = call_links(&dir.path().join("ws.sqlite"));
+
+    let second = import_batch(&ws, &b).unwrap();
+    assert_eq!((second.calls.updated, second.calls.unchanged), (0, 2));
+    assert_eq!(ws.match_result("c2").unwrap().unwrap(), link);
+    assert_eq!(call_links(&dir.path().join("ws.sqlite")), links);
+    assert_eq!(ws.call("c2").unwrap().contact_id.as_deref(), Some("k2"));
+}
+
+/// Every `call_links` row, each column as text, in call order.
+fn call_links(workspace: &Path) -> Vec<Vec<Option<String>>> {
+    let conn = rusqlite::Connection::open(workspace).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT call_id, contact_id, deal_id, rule, rule_detail, activity_ids, note_ids,
+                    ambiguity, manual, updated_at FROM call_links ORDER BY call_id",
+        )
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            (0..10)
+                .map(|i| r.get::<_, Option<rusqlite::types::Value>>(i))
+                .map(|v| v.map(|v| v.map(|v| format!("{v:?}"))))
+                .collect()
+        })
+        .unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+/// The demo batch (links by ids on the call, by call id, deals found
+/// through a contact), and a later batch whose contact matches the demo's
+/// unmatched call by phone alone: the demo imported again writes no
+/// `call_links` row and moves no call's contact or deal.
+#[test]
+fn the_demo_imported_twice_keeps_every_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let ws = workspace(dir.path());
+    let links_of_calls = |ws: &Workspace| -> Vec<(String, Option<String>, Option<String>)> {
+        ws.all_calls()
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.call_id, c.contact_id, c.deal_id))
+            .collect()
+    };
+    assert!(import_batch(&ws, &demo).unwrap().problems.is_empty());
+    let contact = dir.path().join("contact");
+    write(&contact.join("calls.csv"), CALLS_HEADER);
+    write(
+        &contact.join("crm/contacts.csv"),
+        "contact_id,name,role,phone,email,company,industry,segment,owner_rep
+         K-900,Ирина,,+79990000301,,,,,Игорь Петров
+",
+    );
+    assert!(import_batch(&ws, &contact).unwrap().problems.is_empty());
+    let by_phone = ws.match_result("call-012").unwrap().unwrap();
+    assert_eq!(by_phone.rule, MatchRule::PhoneOnly, "{by_phone:?}");
+    let links = call_links(&dir.path().join("ws.sqlite"));
+    let rules: std::collections::HashSet<_> = links.iter().map(|l| l[3].clone()).collect();
+    assert!(rules.len() > 1, "{rules:?}");
+    let calls = links_of_calls(&ws);
+
+    let second = import_batch(&ws, &demo).unwrap();
+    assert_eq!(second.calls.updated, 0);
+    assert_eq!(call_links(&dir.path().join("ws.sqlite")), links);
+    assert_eq!(links_of_calls(&ws), calls);
 }
 
 #[test]

@@ -75,6 +75,13 @@ fn normalize_uncached(raw: &str, default_country: &str) -> Option<String> {
     if digits.len() < 7 || digits.len() > 17 {
         return None;
     }
+    russian_mobile(&digits, explicit_plus, country)
+        .or_else(|| parsed_number(&digits, explicit_plus, country))
+}
+
+/// [`normalize`] by the parser, from the number's digits and whether it
+/// was written with `+`.
+fn parsed_number(digits: &str, explicit_plus: bool, country: Option<Id>) -> Option<String> {
     let text = if explicit_plus {
         format!("+{digits}")
     } else if let Some(rest) = digits.strip_prefix("810").filter(|_| {
@@ -85,7 +92,7 @@ fn normalize_uncached(raw: &str, default_country: &str) -> Option<String> {
     } else if let Some(rest) = digits.strip_prefix("00") {
         format!("+{rest}")
     } else {
-        digits.clone()
+        digits.to_string()
     };
     let parsed = phonenumber::parse(country, &text).ok();
     if let Some(number) = &parsed
@@ -94,6 +101,22 @@ fn normalize_uncached(raw: &str, default_country: &str) -> Option<String> {
         return Some(e164(number));
     }
     lenient(&text, country, parsed.as_ref())
+}
+
+/// A +7 mobile number (`+7 9xx`, `8 9xx`, `9xx` with ten national digits)
+/// in E.164 without the parser: every such number is valid in its
+/// metadata, and parsing was most of a 100,000-call import's reading of
+/// numbers. Anything else is left to the parser (`None`).
+fn russian_mobile(digits: &str, explicit_plus: bool, country: Option<Id>) -> Option<String> {
+    let national = match (explicit_plus, digits.len()) {
+        (true, 11) => digits.strip_prefix('7')?,
+        (false, 11) if matches!(country, Some(Id::RU | Id::KZ)) => digits
+            .strip_prefix('8')
+            .or_else(|| digits.strip_prefix('7'))?,
+        (false, 10) if matches!(country, Some(Id::RU | Id::KZ)) => digits,
+        _ => return None,
+    };
+    national.starts_with('9').then(|| format!("+7{national}"))
 }
 
 /// Whether two raw numbers are the same once normalised (and both are
@@ -269,6 +292,45 @@ mod tests {
         // +7 has exactly ten national digits, and no 2xx or 6xx codes.
         assert_eq!(normalize("+7 912 345", "RU"), None);
         assert_eq!(normalize("(202) 555-0143", "RU"), None);
+    }
+
+    /// The shortcut for +7 mobile numbers gives what the parser gives, for
+    /// every 9xx code in every shape people write, under every default
+    /// country; and it is taken for those shapes.
+    #[test]
+    fn the_mobile_shortcut_agrees_with_the_parser() {
+        let mut taken = 0;
+        for code in 900..=999 {
+            for subscriber in ["0000000", "1234567", "9999999", "5550143"] {
+                let (a, b, c) = (&subscriber[..3], &subscriber[3..5], &subscriber[5..]);
+                for raw in [
+                    format!("+7{code}{subscriber}"),
+                    format!("+7 ({code}) {a}-{b}-{c}"),
+                    format!("8 {code} {a} {b} {c}"),
+                    format!("8({code}){a}{b}{c}"),
+                    format!("7{code}{subscriber}"),
+                    format!("{code}{subscriber}"),
+                    format!("{code}-{a}-{b}-{c}"),
+                    format!("+8 {code} {subscriber}"),
+                    format!("+{code}{subscriber}"),
+                ] {
+                    let cleaned = clean(&raw).unwrap();
+                    let plus = cleaned.starts_with('+');
+                    let digits: String = cleaned.chars().filter(char::is_ascii_digit).collect();
+                    for country in ["RU", "KZ", "US", "DE", ""] {
+                        let id = Id::from_str(country).ok();
+                        let slow = parsed_number(&digits, plus, id);
+                        if let Some(fast) = russian_mobile(&digits, plus, id) {
+                            taken += 1;
+                            assert_eq!(Some(&fast), slow.as_ref(), "{raw:?} in {country:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // Per code and subscriber: two shapes with `+7` in each country, five
+        // without in RU and KZ.
+        assert_eq!(taken, 100 * 4 * (2 * 5 + 5 * 2));
     }
 
     #[test]

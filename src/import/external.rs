@@ -21,7 +21,7 @@ use super::fields::{probe_file, resolve_recording, with_layout};
 use super::formats::{self, CallRecord, FormatError, ParseOptions, SourceFormat};
 use super::{ImportError, ImportReport, Problem};
 use crate::domain::crm::{Call, CrmData, Recording};
-use crate::domain::matching::{CallFacts, MatchOptions, match_calls};
+use crate::domain::matching::{CallFacts, MatchOptions, MatchRule, match_calls};
 use crate::store::{StoreError, Workspace};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -459,8 +459,9 @@ pub fn set_match_country(ws: &Workspace, country: &str) -> Result<(), StoreError
 }
 
 /// Link every call in the workspace to its CRM records: explicit ids, then
-/// phone + rep + time, and the write-up notes; calls without ids of their
-/// own get the matched contact and deal. Manual links win and stay. This is
+/// phone + rep + time, and the write-up notes; a call row shows its own
+/// contact and deal, else the matched ones (its own are kept apart, so the
+/// next linking reads only those). Manual links win and stay. This is
 /// the one place links and write-ups are decided; run it after anything
 /// that changes calls, CRM records or a manual link.
 ///
@@ -501,14 +502,23 @@ fn relink_now(ws: &Workspace) -> Result<(), StoreError> {
     // Results come in the order of `facts`.
     let results = match_calls(&facts, &crm, &ws.manual_links()?, &options);
     ws.save_matches(&results)?;
-    for (call, m) in facts.iter().zip(&results) {
-        ws.fill_call_links(
+    for ((stored, call), m) in calls.iter().zip(&facts).zip(&results) {
+        let found = (m.contact_id.as_deref(), m.deal_id.as_deref());
+        let linked = if m.rule == MatchRule::Manual {
+            found
+        } else {
+            (call.contact_id.or(found.0), call.deal_id.or(found.1))
+        };
+        ws.show_call_link(
             call.call_id,
-            (call.contact_id, call.deal_id),
-            (m.contact_id.as_deref(), m.deal_id.as_deref()),
+            (
+                stored.shown_contact_id.as_deref(),
+                stored.shown_deal_id.as_deref(),
+            ),
+            linked,
         )?;
     }
-    ws.apply_manual_links()
+    Ok(())
 }
 
 #[cfg(test)]
@@ -592,13 +602,29 @@ mod tests {
         assert_eq!(ws.write_up_note_ids("call-0000004").unwrap(), before);
     }
 
-    /// Linking again writes only the links that changed.
+    /// Linking again writes only the links that changed, links by phone
+    /// alone (every fourth call has no ids of its own) among them.
     #[test]
     fn a_reimport_rewrites_no_unchanged_link() {
         let dir = tempfile::tempdir().unwrap();
         let batch = crate::scale::generate(dir.path(), 40, 20).unwrap();
+        let calls = batch.join("calls.csv");
+        let text = std::fs::read_to_string(&calls).unwrap();
+        let without_ids: String = text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| match line.split_once(",K") {
+                Some((head, tail)) if i % 4 == 1 => {
+                    format!("{head},,,{}\n", tail.rsplit(',').next().unwrap())
+                }
+                _ => format!("{line}\n"),
+            })
+            .collect();
+        std::fs::write(&calls, without_ids).unwrap();
         let ws = Workspace::open(&dir.path().join("ws.sqlite")).unwrap();
         import(&ws, &batch);
+        let by_phone = ws.call_link("call-0000000").unwrap().unwrap();
+        assert_eq!(by_phone.rule, "phone_only");
         let stamp = "2000-01-01T00:00:00.000+00:00";
         let links = crate::store::test_support::stamp_call_links(&ws, stamp);
         assert_eq!(links, 40);
@@ -606,6 +632,7 @@ mod tests {
         assert_eq!(again.calls.unchanged, 40);
         let rewritten = crate::store::test_support::call_links_rewritten_since(&ws, stamp).len();
         assert_eq!(rewritten, 0);
+        assert_eq!(ws.call_link("call-0000000").unwrap().unwrap(), by_phone);
         // A changed note moves its call's link, and that link alone.
         let notes = batch.join("crm/notes.csv");
         let text = std::fs::read_to_string(&notes).unwrap();

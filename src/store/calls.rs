@@ -162,6 +162,8 @@ const CALL_COLUMNS: &[&str] = &[
     "phone",
     "contact_id",
     "deal_id",
+    "own_contact_id",
+    "own_deal_id",
     "script",
     "recording_path",
     "container",
@@ -269,6 +271,8 @@ impl Workspace {
     /// A call without a contact or deal of its own keeps the one the
     /// matcher gave it on an earlier import: an export that does not know
     /// the link must not undo it (and a re-import must change nothing).
+    /// What exports gave is kept apart as the call's own ids
+    /// (`own_contact_id`, `own_deal_id`, kept the same way), for linking.
     pub fn upsert_call(&self, batch_id: i64, call: &Call) -> Result<UpsertOutcome> {
         self.write_call(batch_id, call, &StoredIds::default())
     }
@@ -286,7 +290,7 @@ impl Workspace {
                 table: "calls",
                 key: "call_id",
                 columns: CALL_COLUMNS.to_vec(),
-                kept_when_null: &["contact_id", "deal_id"],
+                kept_when_null: &["contact_id", "deal_id", "own_contact_id", "own_deal_id"],
                 insert_only: &["imported_at"],
             }
             .statements()
@@ -307,6 +311,8 @@ impl Workspace {
                 &call.rep,
                 &call.direction.code(),
                 &call.phone,
+                &call.contact_id,
+                &call.deal_id,
                 &call.contact_id,
                 &call.deal_id,
                 &call.script,

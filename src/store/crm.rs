@@ -72,8 +72,13 @@ pub struct StoredCallFacts {
     pub started_at: Timestamp,
     pub rep: String,
     pub phone: String,
+    /// The call's own contact and deal, as its export gave them: what the
+    /// matcher may read as the call's link.
     pub contact_id: Option<String>,
     pub deal_id: Option<String>,
+    /// What the row shows: its own ids, else those linking filled in.
+    pub shown_contact_id: Option<String>,
+    pub shown_deal_id: Option<String>,
 }
 
 fn call_facts_from_row(r: &Row<'_>) -> super::db::Result<StoredCallFacts> {
@@ -84,6 +89,8 @@ fn call_facts_from_row(r: &Row<'_>) -> super::db::Result<StoredCallFacts> {
         phone: r.get(3)?,
         contact_id: r.get(4)?,
         deal_id: r.get(5)?,
+        shown_contact_id: r.get(6)?,
+        shown_deal_id: r.get(7)?,
     })
 }
 
@@ -243,7 +250,8 @@ impl Workspace {
     /// columns were a third of that read.
     pub fn all_call_facts(&self) -> Result<Vec<StoredCallFacts>> {
         self.load(
-            "SELECT call_id, started_at, rep, phone, contact_id, deal_id FROM calls
+            "SELECT call_id, started_at, rep, phone, own_contact_id, own_deal_id, contact_id,
+                    deal_id FROM calls
              ORDER BY started_at_utc, call_id",
             params![],
             call_facts_from_row,

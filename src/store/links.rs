@@ -299,25 +299,21 @@ impl Workspace {
         self.apply_manual_links()
     }
 
-    /// Give a call the contact and deal the matcher found, where the call
-    /// has none of its own (`own`: the call row's contact and deal; a call
-    /// that lacks nothing is not written).
-    pub fn fill_call_links(
+    /// Show on the call row the contact and deal it is linked to (`linked`:
+    /// its own ids, else the matcher's), where the row shows something else
+    /// (`shown`); the call's own ids, which linking reads, are not touched.
+    pub fn show_call_link(
         &self,
         call_id: &str,
-        own: (Option<&str>, Option<&str>),
-        found: (Option<&str>, Option<&str>),
+        shown: (Option<&str>, Option<&str>),
+        linked: (Option<&str>, Option<&str>),
     ) -> Result<()> {
-        let fills = |own: Option<&str>, found: Option<&str>| own.is_none() && found.is_some();
-        if !fills(own.0, found.0) && !fills(own.1, found.1) {
+        if shown == linked {
             return Ok(());
         }
         self.conn()
-            .prepare_cached(
-                "UPDATE calls SET contact_id = COALESCE(contact_id, ?2), deal_id = COALESCE(deal_id, ?3)
-                 WHERE call_id = ?1",
-            )?
-            .execute(params![call_id, found.0, found.1])?;
+            .prepare_cached("UPDATE calls SET contact_id = ?2, deal_id = ?3 WHERE call_id = ?1")?
+            .execute(params![call_id, linked.0, linked.1])?;
         Ok(())
     }
 

@@ -567,6 +567,23 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX plan_claims_by_reviewer ON plan_claims(reviewer, period);
     "#,
+    // 17 (a call's own links): the contact and deal the export gave the
+    // call itself, kept apart from `contact_id` / `deal_id`, which also
+    // hold what the matcher filled in; linking reads only these, so a
+    // re-import does not take a filled-in id for the call's own. A
+    // workspace from before: ids under a link made by phone (or none) were
+    // filled in; a manual link's overwrote whatever the call had (an import
+    // of its batch writes them again). Other calls' ids count as their own:
+    // where the old code had already turned a link by phone into one by the
+    // call's ids, nothing left tells the two apart.
+    r#"
+    ALTER TABLE calls ADD COLUMN own_contact_id TEXT;
+    ALTER TABLE calls ADD COLUMN own_deal_id TEXT;
+    UPDATE calls SET own_contact_id = contact_id, own_deal_id = deal_id
+     WHERE call_id NOT IN (SELECT call_id FROM call_links
+                           WHERE manual <> 0
+                              OR rule IN ('phone_rep_time', 'phone_only', 'unmatched', 'manual'));
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
@@ -609,3 +626,55 @@ fn migrate_to(conn: &mut Connection, path: &Path, target: usize) -> Result<()> {
 #[cfg(test)]
 #[path = "migration_tests.rs"]
 mod tests;
+
+/// Migration 17 on a workspace the old linking wrote: ids it filled in
+/// under a link by phone are not taken for the call's own.
+#[cfg(test)]
+mod own_links_tests {
+    use super::*;
+
+    #[test]
+    fn ids_filled_in_by_phone_are_not_the_calls_own_after_the_upgrade() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ws.sqlite");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_to(&mut conn, &path, 16).unwrap();
+        conn.execute_batch(
+            "INSERT INTO batches (batch_id, path, imported_at) VALUES (1, '/b', 'now');",
+        )
+        .unwrap();
+        for (call, rule, detail) in [
+            ("by-phone", "phone_only", None),
+            ("by-time", "phone_rep_time", None),
+            ("own", "explicit_id", Some("call.crm_link")),
+        ] {
+            conn.execute(
+                "INSERT INTO calls (call_id, batch_id, started_at, started_at_utc, rep, direction,
+                     phone, contact_id, deal_id, recording_path, container, codec, duration_ms,
+                     channels, sample_rate, imported_at)
+                 VALUES (?1, 1, 't', 't', 'Анна', 'in', '+7', 'K1', 'D1', ?1, 'wav', 'pcm', 1,
+                     1, 8000, 'now')",
+                rusqlite::params![call],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO call_links (call_id, contact_id, deal_id, rule, rule_detail, updated_at)
+                 VALUES (?1, 'K1', 'D1', ?2, ?3, 'now')",
+                rusqlite::params![call, rule, detail],
+            )
+            .unwrap();
+        }
+        migrate(&mut conn, &path).unwrap();
+        let own = |call: &str| -> (Option<String>, Option<String>) {
+            conn.query_row(
+                "SELECT own_contact_id, own_deal_id FROM calls WHERE call_id = ?1",
+                [call],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+        };
+        assert_eq!(own("by-phone"), (None, None));
+        assert_eq!(own("by-time"), (None, None));
+        assert_eq!(own("own"), (Some("K1".into()), Some("D1".into())));
+    }
+}

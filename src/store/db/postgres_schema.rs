@@ -33,6 +33,15 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX plan_claims_by_reviewer ON plan_claims(reviewer, period);
     "#,
+    // 3: SQLite's 17 (a call's own links).
+    r#"
+    ALTER TABLE calls ADD COLUMN own_contact_id TEXT COLLATE "C";
+    ALTER TABLE calls ADD COLUMN own_deal_id TEXT COLLATE "C";
+    UPDATE calls SET own_contact_id = contact_id, own_deal_id = deal_id
+     WHERE call_id NOT IN (SELECT call_id FROM call_links
+                           WHERE manual <> 0
+                              OR rule IN ('phone_rep_time', 'phone_only', 'unmatched', 'manual'));
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
