@@ -568,6 +568,10 @@ fn a_member_scoring_blind_sees_no_figures_on_the_calibration_screen() {
     for _ in 0..3 {
         let shown = screen(&mut app, 160, 40);
         let marked = shown.contains("Sales call · calibration: calibration");
+        assert!(
+            shown.matches("calibration: calibration").count() <= 1,
+            "{shown}"
+        );
         assert_eq!(marked, open(&app) == "c1", "{}: {shown}", open(&app));
         press(&mut app, KeyCode::Down);
     }

@@ -45,17 +45,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             title = format!("{title} · {}", t.status_submitted);
         }
     }
-    if let Some(set) = app
-        .review
-        .open
-        .as_ref()
-        .and_then(|o| o.calibration.as_ref())
-    {
-        let marker = crate::i18n::calibration::calibration_strings(app.lang())
-            .on_review
-            .replace("{set}", &crate::text::one_line(set, 40));
-        title = format!("{title} · {marker}");
-    }
     let answers = app.review.answers();
     let mut items = Vec::new();
     let mut selected = None;
