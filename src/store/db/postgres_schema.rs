@@ -8,6 +8,14 @@
 //! INTEGER (SQLite's integers are 64-bit), DOUBLE PRECISION for REAL,
 //! BIGSERIAL for the INTEGER PRIMARY KEYs SQLite numbers itself.
 //!
+//! A team's groups (`store::roles`) read a table a migration adds at once
+//! (default privileges), but a reviewer writes it, and a row rule covers
+//! it, only once `callqa team setup` runs again. A migration that adds a
+//! table reviewers write should therefore grant it itself, in a
+//! `DO $$ ... IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname =
+//! 'callqa_reviewer') ...` block, and name it in `roles::REVIEWER_WRITES`
+//! for the next setup; a migration that only adds columns needs nothing.
+//!
 //! PostgreSQL has no `user_version` or `application_id`: `callqa_meta`
 //! holds both, so a URL pointing at another program's database (tables,
 //! but no `callqa_meta`) is refused before anything is written to it.
