@@ -16,6 +16,7 @@ mod analyze;
 mod calibration_cmd;
 mod demo;
 mod emails_cmd;
+mod failure;
 mod import_cmd;
 mod mystery_cmd;
 mod plan_cmd;
@@ -291,47 +292,14 @@ const EXIT_PARTIAL: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Review { .. } | Command::Demo { .. }) {
-        end_quietly_on_a_closed_pipe();
+        failure::end_quietly_on_a_closed_pipe();
     }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let e = name_the_workspace(e);
-            let text = causes_once(&e).replace('\n', " ");
-            eprintln!("callqa: {}", one_line(&text, 2000));
+            eprintln!("callqa: {}", failure::one_line_report(e));
             ExitCode::FAILURE
         }
-    }
-}
-
-/// The error and its causes joined with ": ", each cause left out when the
-/// text so far already says it: a store error quotes its source in its own
-/// message, and `{:#}` printed a failed connection three times over.
-fn causes_once(e: &anyhow::Error) -> String {
-    let mut text = String::new();
-    for cause in e.chain() {
-        let said = cause.to_string();
-        if text.contains(&said) {
-            continue;
-        }
-        if !text.is_empty() {
-            text.push_str(": ");
-        }
-        text.push_str(&said);
-    }
-    text
-}
-
-/// Rust ignores SIGPIPE, so `callqa plan | head` would panic on the first
-/// line `head` no longer reads ("failed printing to stdout"); a command
-/// whose output is cut short ends quietly instead, as `cat` and `ls` do.
-/// Not for the workstation: it handles its own terminal.
-fn end_quietly_on_a_closed_pipe() {
-    // SAFETY: called first thing on the main thread, before any other
-    // thread exists; restoring a signal's default disposition has no other
-    // effect on the program.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -584,28 +552,6 @@ enum Create {
 
 /// Open (or, for `Create::Yes`, make) the workspace, fix its language on
 /// first use and load the default checklist into it.
-/// The workspace the command opened, so an SQLite error that reaches the
-/// user ("database or disk is full") says which file it hit.
-static OPENED: std::sync::OnceLock<Address> = std::sync::OnceLock::new();
-
-fn name_the_workspace(e: anyhow::Error) -> anyhow::Error {
-    let bare_sqlite = e.chain().any(|cause| {
-        cause.downcast_ref::<rusqlite::Error>().is_some()
-            || matches!(
-                cause.downcast_ref::<callqa::store::StoreError>(),
-                Some(callqa::store::StoreError::Sql(_))
-            )
-    });
-    match OPENED.get() {
-        // An error that already names the file (a failed open) is not
-        // prefixed with it a second time.
-        Some(address) if bare_sqlite && !format!("{e:#}").contains(&address.to_string()) => {
-            e.context(format!("workspace {address}"))
-        }
-        _ => e,
-    }
-}
-
 fn open_workspace(
     args: &WorkspaceArgs,
     config: &Config,
@@ -613,7 +559,7 @@ fn open_workspace(
     create: Create,
 ) -> anyhow::Result<(Workspace, Lang, Checklist)> {
     let address = args.db.clone().unwrap_or(Address::File(default));
-    let _ = OPENED.set(address.clone());
+    failure::opened(&address);
     let ws = if create == Create::Yes {
         Workspace::open(&address)?
     } else {
